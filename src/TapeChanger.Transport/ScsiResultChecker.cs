@@ -1,0 +1,45 @@
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Sense;
+
+namespace TapeChanger.Transport;
+
+/// <summary>
+/// The one place that turns a failed <see cref="ScsiResult"/> into a typed exception
+/// (the sg3_utils "process response" step).
+/// </summary>
+public static class ScsiResultChecker
+{
+    /// <summary>Returns the number of data bytes transferred, or throws.</summary>
+    public static int ThrowIfFailed(ScsiCommand command, ScsiResult result)
+    {
+        switch (result.Status)
+        {
+            case ScsiStatus.Good:
+            case ScsiStatus.ConditionMet:
+                return result.DataTransferred;
+            case ScsiStatus.CheckCondition:
+                if (result.Sense.Length == 0)
+                {
+                    throw new ScsiTransportException(TransportFailure.Io, $"{command.Name} failed: CHECK CONDITION without sense data", command.Name);
+                }
+                SenseData sense;
+                try
+                {
+                    sense = SenseDecoder.Decode(result.Sense);
+                }
+                catch (ScsiDecodeException e)
+                {
+                    throw new ScsiTransportException(TransportFailure.Io, $"{command.Name} failed with unreadable sense data: {e.Message}", command.Name, e);
+                }
+                // RECOVERED ERROR and NO SENSE with GOOD data are successes with a note; with CHECK CONDITION
+                // the command still completed (SPC-4 §4.5.6), so the data stands.
+                if (sense.Key is SenseKey.RecoveredError || (sense.Key is SenseKey.NoSense && sense.Asc == 0 && sense.Ascq == 0))
+                {
+                    return result.DataTransferred;
+                }
+                throw new ScsiCheckConditionException(command.Name, sense);
+            default:
+                throw new ScsiStatusException(command.Name, result.Status);
+        }
+    }
+}
