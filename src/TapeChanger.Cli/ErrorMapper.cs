@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using TapeChanger.Cli.Output;
+using TapeChanger.Domain;
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Capture;
+using TapeChanger.Transport;
+using TapeChanger.Virtual;
+
+namespace TapeChanger.Cli;
+
+/// <summary>Turns any failure into one line of operator text, an exit code and the JSON error object.</summary>
+internal static class ErrorMapper
+{
+    public static ErrorInfo Map(Exception e) => e switch
+    {
+        ChangerOperationException c => WithSense(new ErrorInfo(c.Error.ToString(), ExitFor(c.Error), c.Message), c.Sense),
+        ScsiCheckConditionException s => WithSense(new ErrorInfo("CheckCondition",
+            s.Key == Scsi.Sense.SenseKey.NotReady ? ExitCodes.NotReady : ExitCodes.DeviceError, s.Message), s.Sense),
+        ScsiStatusException s => new ErrorInfo("Status", s.Status is ScsiStatus.Busy or ScsiStatus.ReservationConflict or ScsiStatus.TaskSetFull
+            ? ExitCodes.Busy : ExitCodes.DeviceError, s.Message),
+        ScsiTransportException t => new ErrorInfo("Transport" + t.Failure, t.Failure switch
+        {
+            TransportFailure.NotFound or TransportFailure.Unsupported => ExitCodes.DeviceUnavailable,
+            TransportFailure.PermissionDenied => ExitCodes.PermissionDenied,
+            TransportFailure.Busy => ExitCodes.Busy,
+            _ => ExitCodes.TransportError,
+        }, t.Message),
+        ScsiDecodeException d => new ErrorInfo("Decode", ExitCodes.DataError, $"malformed device data: {d.Message}") { Offset = d.Offset },
+        CaptureFormatException f => new ErrorInfo("InputFormat", ExitCodes.DataError, f.Message),
+        DeviceUriException u => new ErrorInfo("Usage", ExitCodes.Usage, u.Message),
+        UsageException u => new ErrorInfo("Usage", ExitCodes.Usage, u.Message),
+        VirtualConfigException v => new ErrorInfo("Config", ExitCodes.ConfigError, v.Message),
+        VirtualOperatorException v => new ErrorInfo("OperatorActionRefused", ExitCodes.OperationRefused, v.Message),
+        OptionsValidationException o => new ErrorInfo("Config", ExitCodes.ConfigError, "invalid configuration: " + string.Join("; ", o.Failures)),
+        InvalidDataException i => new ErrorInfo("Config", ExitCodes.ConfigError, i.Message),
+        FileNotFoundException f => new ErrorInfo("NoInput", ExitCodes.NoInput, $"file not found: {f.FileName ?? f.Message}"),
+        DirectoryNotFoundException d => new ErrorInfo("NoInput", ExitCodes.NoInput, d.Message),
+        UnauthorizedAccessException a => new ErrorInfo("PermissionDenied", ExitCodes.PermissionDenied, $"permission denied: {a.Message}"),
+        TimeoutException t => new ErrorInfo("Busy", ExitCodes.Busy, t.Message),
+        OperationCanceledException => new ErrorInfo("Cancelled", 130, "cancelled"),
+        IOException io => new ErrorInfo("IO", ExitCodes.TransportError, io.Message),
+        _ => new ErrorInfo("Internal", ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
+    };
+
+    public static int ExitFor(ChangerError error) => error switch
+    {
+        ChangerError.SourceEmpty or ChangerError.DestinationFull or ChangerError.NoFreeElement or ChangerError.SourceUnknown => ExitCodes.OperationRefused,
+        ChangerError.InvalidElement => ExitCodes.InvalidElement,
+        ChangerError.NotSupported => ExitCodes.NotSupported,
+        ChangerError.OperatorIntervention or ChangerError.NotReady => ExitCodes.NotReady,
+        _ => ExitCodes.DeviceError,
+    };
+
+    private static ErrorInfo WithSense(ErrorInfo info, Scsi.Sense.SenseData? sense) => sense is null ? info : info with
+    {
+        SenseKey = sense.KeyName,
+        Asc = sense.Asc,
+        Ascq = sense.Ascq,
+        Sense = sense.Describe(),
+    };
+}
+
+/// <summary>A command-line mistake found after parsing (bad value combinations, out-of-range numbers).</summary>
+internal sealed class UsageException(string message) : Exception(message);

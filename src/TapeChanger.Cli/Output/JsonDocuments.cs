@@ -1,0 +1,127 @@
+using System.Text.Json.Serialization;
+
+namespace TapeChanger.Cli.Output;
+
+// The --json contract. Every document has "ok"; failures carry "error". Names are camelCase.
+
+public sealed record ErrorInfo(string Kind, int ExitCode, string Message)
+{
+    public string? SenseKey { get; init; }
+    public int? Asc { get; init; }
+    public int? Ascq { get; init; }
+    public string? Sense { get; init; }
+    public int? Offset { get; init; }
+}
+
+public sealed record ErrorDocument(ErrorInfo Error)
+{
+    public bool Ok => false;
+}
+
+public sealed record ElementJson
+{
+    public required string Type { get; init; }
+    public required int Address { get; init; }
+    public required bool Full { get; init; }
+    public string? Barcode { get; init; }
+    public string? AlternateBarcode { get; init; }
+    public int? Source { get; init; }
+    public required string MediumType { get; init; }
+    public required bool Except { get; init; }
+    public required int Asc { get; init; }
+    public required int Ascq { get; init; }
+    public required bool Access { get; init; }
+    public required bool ImpExp { get; init; }
+    public string? Identifier { get; init; }
+    // status only:
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Slot { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Drive { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? SourceSlot { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Cleaner { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Serial { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? InEnab { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? ExEnab { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Partial { get; init; }
+}
+
+public sealed record RangeJson(int First, int Count);
+
+public sealed record ElementMapJson(RangeJson Transport, RangeJson Storage, RangeJson ImportExport, RangeJson DataTransfer);
+
+public sealed record LibraryJson(string Vendor, string Product, string Revision, string? Serial);
+
+public sealed record StatusDocument(string Device, LibraryJson Library, ElementMapJson ElementMap, IReadOnlyList<ElementJson> Elements)
+{
+    public bool Ok => true;
+}
+
+public sealed record CapabilitiesJson(IReadOnlyList<string> Storage, IReadOnlyDictionary<string, IReadOnlyList<string>> MoveFrom, IReadOnlyDictionary<string, IReadOnlyList<string>> ExchangeFrom, bool Exchange);
+
+public sealed record InquiryDocument(string Device, string Vendor, string Product, string Revision, string? Serial, int DeviceType, ElementMapJson? ElementMap, CapabilitiesJson? Capabilities, IReadOnlyList<string> Notes)
+{
+    public bool Ok => true;
+}
+
+public sealed record MoveDocument(string Operation, int Source, int Destination, string? Barcode)
+{
+    public bool Ok => true;
+}
+
+public sealed record MessageDocument(string Message)
+{
+    public bool Ok => true;
+}
+
+public sealed record PageJson(string Type, bool PrimaryVolumeTag, bool AlternateVolumeTag, int DescriptorLength, int ByteCount, int Descriptors, bool Truncated);
+
+public sealed record ElementStatusDocument(int FirstElementAddress, int ElementsAvailable, int ByteCount, int BytesReceived, int MissingBytes, bool Truncated, IReadOnlyList<PageJson> Pages, IReadOnlyList<ElementJson> Elements)
+{
+    public bool Ok => true;
+}
+
+public sealed record SenseDocument(int ResponseCode, string Format, bool Deferred, string SenseKey, int SenseKeyCode, int Asc, int Ascq, string Meaning, string Description, long? Information, bool? FieldPointerInCdb, int? FieldPointerByte, int? FieldPointerBit, int? Progress)
+{
+    public bool Ok => true;
+}
+
+public sealed record DesignatorJson(string Type, int CodeSet, int Association, string Value);
+
+public sealed record InquiryDecodeDocument(string Kind, int? DeviceType, string? Vendor, string? Product, string? Revision, string? VendorSpecific, IReadOnlyList<int>? VersionDescriptors, IReadOnlyList<int>? SupportedPages, string? Serial, IReadOnlyList<DesignatorJson>? Designators, bool Truncated)
+{
+    public bool Ok => true;
+}
+
+public sealed record ModePageJson(int PageCode, int Subpage, bool Saveable, string Data, string? Name)
+{
+    public ElementMapJson? ElementAddressAssignment { get; init; }
+    public CapabilitiesJson? Capabilities { get; init; }
+    public IReadOnlyList<bool>? Rotate { get; init; }
+}
+
+public sealed record ModeSenseDocument(string Variant, int ModeDataLength, int DeviceSpecific, int BlockDescriptorLength, bool Truncated, IReadOnlyList<ModePageJson> Pages)
+{
+    public bool Ok => true;
+}
+
+public sealed record LogParameterJson(int Code, int Control, string Value);
+
+public sealed record TapeAlertJson(int Number, string Name);
+
+public sealed record LogSenseDocument(int PageCode, int Subpage, bool Truncated, IReadOnlyList<LogParameterJson> Parameters, IReadOnlyList<TapeAlertJson>? TapeAlerts)
+{
+    public bool Ok => true;
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ErrorDocument))]
+[JsonSerializable(typeof(StatusDocument))]
+[JsonSerializable(typeof(InquiryDocument))]
+[JsonSerializable(typeof(MoveDocument))]
+[JsonSerializable(typeof(MessageDocument))]
+[JsonSerializable(typeof(ElementStatusDocument))]
+[JsonSerializable(typeof(SenseDocument))]
+[JsonSerializable(typeof(InquiryDecodeDocument))]
+[JsonSerializable(typeof(ModeSenseDocument))]
+[JsonSerializable(typeof(LogSenseDocument))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,0 +1,77 @@
+using System.Text;
+using TapeChanger.Domain;
+using TapeChanger.Scsi;
+
+namespace TapeChanger.Cli.Output;
+
+/// <summary>The human view of `status`: a picture of the library, not a raw dump.</summary>
+internal static class StatusRenderer
+{
+    public static string Render(LibraryStatus status, string device)
+    {
+        var sb = new StringBuilder();
+        var id = status.Identity;
+        var map = status.Map;
+        sb.AppendLine($"{id.Vendor} {id.Product} (rev {id.Revision}) on {device}");
+
+        var drives = status.OfType(ElementType.DataTransfer).ToList();
+        var slots = status.OfType(ElementType.Storage).ToList();
+        var ies = status.OfType(ElementType.ImportExport).ToList();
+        var pickers = status.OfType(ElementType.MediumTransport).ToList();
+
+        sb.AppendLine();
+        sb.AppendLine($"Drives ({drives.Count(d => d.Full)} of {drives.Count} loaded)");
+        foreach (var d in drives)
+        {
+            string from = d.Source is ushort s && map.SlotNumber(s) is int n ? $"from slot {n}" : "";
+            string serial = d.DriveSerial is { Length: > 0 } ser ? $"serial {ser}" : "";
+            sb.AppendLine($"  drive {d.Drive,-3} [{d.Address,5}]  {Cartridge(d),-22} {from,-14} {serial}".TrimEnd() + Notes(d));
+        }
+
+        if (ies.Count > 0)
+        {
+            bool open = ies.All(e => !e.Access);
+            sb.AppendLine();
+            sb.AppendLine($"Import/export (mail slots{(open ? ", port open" : "")})");
+            foreach (var e in ies)
+            {
+                string who = e.Full ? (e.ImpExp ? "placed by operator" : "placed by robot") : "";
+                sb.AppendLine($"  slot {e.Slot,-4} [{e.Address,5}]  {Cartridge(e),-22} {who}".TrimEnd() + Notes(e));
+            }
+        }
+
+        sb.AppendLine();
+        sb.AppendLine($"Storage ({slots.Count(s => s.Full)} of {slots.Count} slots full)");
+        foreach (var s in slots)
+        {
+            sb.AppendLine($"  slot {s.Slot,-4} [{s.Address,5}]  {Cartridge(s)}".TrimEnd() + Notes(s));
+        }
+
+        if (pickers.Count > 0)
+        {
+            sb.AppendLine();
+            foreach (var p in pickers)
+            {
+                sb.AppendLine($"Picker [{p.Address}]  {Cartridge(p)}".TrimEnd() + Notes(p));
+            }
+        }
+
+        int cleaners = status.Elements.Count(e => e.IsCleaner);
+        sb.AppendLine();
+        sb.Append($"{drives.Count} drives, {slots.Count} slots, {ies.Count} mail slots, {status.Elements.Count(e => e.Full)} cartridges ({cleaners} cleaning)");
+        return sb.ToString();
+    }
+
+    private static string Cartridge(Element e) =>
+        !e.Full ? "empty"
+        : e.IsCleaner ? $"{e.Barcode ?? "(no label)"} cleaner"
+        : e.Barcode ?? "(full, no label)";
+
+    private static string Notes(Element e)
+    {
+        var notes = new List<string>();
+        if (e.Except) notes.Add($"EXCEPTION {e.Asc:X2}/{e.Ascq:X2}: {TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq)}");
+        if (!e.Access && e.Type is ElementType.Storage) notes.Add("not accessible");
+        return notes.Count == 0 ? "" : "  ! " + string.Join("; ", notes);
+    }
+}

@@ -1,0 +1,48 @@
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Decoding;
+
+namespace TapeChanger.Domain;
+
+/// <summary>Who the library is (standard INQUIRY + VPD 80h).</summary>
+public sealed record LibraryIdentity(string Vendor, string Product, string Revision, string? SerialNumber, byte DeviceType);
+
+/// <summary>One element as the operator sees it: decoded status plus mtx numbering and cleaner marking.</summary>
+public sealed record Element(
+    ElementType Type,
+    ushort Address,
+    bool Full,
+    string? Barcode,
+    string? AlternateBarcode,
+    ushort? Source,
+    MediumType MediumType,
+    bool Except,
+    byte Asc,
+    byte Ascq,
+    bool Access,
+    bool ImpExp,
+    bool InEnab,
+    bool ExEnab,
+    string? Identifier,
+    string? DriveSerial,
+    int? Slot,
+    int? Drive,
+    bool IsCleaner)
+{
+    public static Element From(ElementDescriptor d, ElementMap map, string cleanerPrefix)
+    {
+        bool cleaner = d.Full && (d.MediumType == MediumType.Cleaning
+            || (d.Barcode is { } b && cleanerPrefix.Length > 0 && b.StartsWith(cleanerPrefix, StringComparison.OrdinalIgnoreCase)));
+        return new Element(d.Type, d.Address, d.Full, d.Barcode, d.AlternateBarcode, d.SourceAddress, d.MediumType,
+            d.Except, d.Asc, d.Ascq, d.Access, d.ImpExp, d.InEnab, d.ExEnab,
+            d.Identifier?.Text, d.Identifier?.SerialNumber,
+            map.SlotNumber(d.Address), map.DriveNumber(d.Address), cleaner);
+    }
+}
+
+/// <summary>A full status read: element map plus every element's state.</summary>
+public sealed record LibraryStatus(LibraryIdentity Identity, ElementMap Map, IReadOnlyList<Element> Elements)
+{
+    public IEnumerable<Element> OfType(ElementType type) => Elements.Where(e => e.Type == type);
+
+    public Element? At(ushort address) => Elements.FirstOrDefault(e => e.Address == address);
+}

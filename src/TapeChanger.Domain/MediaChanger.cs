@@ -1,0 +1,236 @@
+using TapeChanger.Scsi;
+using TapeChanger.Transport;
+
+namespace TapeChanger.Domain;
+
+/// <summary>Settings for the domain layer.</summary>
+public sealed record ChangerSettings
+{
+    /// <summary>Barcode prefix that marks a cleaning cartridge when the library does not report medium type 2.</summary>
+    public string CleanerPrefix { get; init; } = "CLN";
+}
+
+/// <summary>
+/// Typed changer operations over an <see cref="SmcClient"/>. Each operation checks its preconditions with a
+/// targeted READ ELEMENT STATUS of just the elements involved, moves, then re-reads those elements to verify.
+/// </summary>
+public sealed class MediaChanger : IAsyncDisposable
+{
+    private readonly SmcClient _client;
+    private readonly ChangerSettings _settings;
+    private ElementMap? _map;
+
+    public MediaChanger(SmcClient client, ChangerSettings? settings = null, ElementMap? knownMap = null)
+    {
+        _client = client;
+        _settings = settings ?? new ChangerSettings();
+        _map = knownMap;
+    }
+
+    public SmcClient Client => _client;
+
+    /// <summary>Element map from page 1Dh, read once per session (or given by the caller from a cache).</summary>
+    public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default) =>
+        _map ??= ElementMap.From(await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false));
+
+    public async ValueTask<LibraryIdentity> GetIdentityAsync(bool withSerial, CancellationToken ct = default)
+    {
+        var inq = await Run("INQUIRY", () => _client.InquiryAsync(ct)).ConfigureAwait(false);
+        string? serial = withSerial ? await Run("read the serial number", () => _client.UnitSerialNumberAsync(ct)).ConfigureAwait(false) : null;
+        return new LibraryIdentity(inq.Vendor, inq.Product, inq.Revision, serial ?? inq.VendorSpecific, inq.PeripheralDeviceType);
+    }
+
+    /// <summary>Reads every element, one element type per command.</summary>
+    public async ValueTask<LibraryStatus> GetStatusAsync(CancellationToken ct = default)
+    {
+        var identity = await GetIdentityAsync(withSerial: false, ct).ConfigureAwait(false);
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        var elements = new List<Element>();
+        foreach (var range in map.Ranges)
+        {
+            if (range.Count == 0) continue;
+            var descriptors = await Run("read element status", () => _client.ReadElementStatusAsync(range.Type, range.First, range.Count, ct)).ConfigureAwait(false);
+            elements.AddRange(descriptors.Select(d => Element.From(d, map, _settings.CleanerPrefix)));
+        }
+        return new LibraryStatus(identity, map, elements);
+    }
+
+    /// <summary>Reads one element (targeted READ ELEMENT STATUS).</summary>
+    public async ValueTask<Element> ReadElementAsync(ushort address, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        var type = map.TypeOf(address) ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"element address {address} is not in this library's element map");
+        var d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false)
+            ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
+        return Element.From(d, map, _settings.CleanerPrefix);
+    }
+
+    /// <summary>mtx load: slot → drive.</summary>
+    public async ValueTask<MoveResult> LoadAsync(int slot, int drive, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        return await MoveAsync(map.SlotAddress(slot), map.DriveAddress(drive), $"load slot {slot} into drive {drive}", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>mtx unload: drive → given slot, or back to the slot it came from.</summary>
+    public async ValueTask<MoveResult> UnloadAsync(int? slot, int drive, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        ushort driveAddress = map.DriveAddress(drive);
+        ushort destination;
+        if (slot is int s)
+        {
+            destination = map.SlotAddress(s);
+        }
+        else
+        {
+            var d = await ReadElementAsync(driveAddress, ct).ConfigureAwait(false);
+            if (!d.Full) throw new ChangerOperationException(ChangerError.SourceEmpty, $"unload drive {drive} failed: drive {drive} is empty");
+            if (d.Source is not ushort home || map.SlotNumber(home) is null)
+            {
+                throw new ChangerOperationException(ChangerError.SourceUnknown,
+                    $"unload drive {drive} failed: the library does not report which slot the cartridge came from; give a slot: unload SLOT {drive}");
+            }
+            destination = home;
+        }
+        return await MoveAsync(driveAddress, destination, $"unload drive {drive} to slot {map.SlotNumber(destination)}", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>mtx transfer: slot → slot.</summary>
+    public async ValueTask<MoveResult> TransferAsync(int fromSlot, int toSlot, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        return await MoveAsync(map.SlotAddress(fromSlot), map.SlotAddress(toSlot), $"transfer slot {fromSlot} to slot {toSlot}", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>export: storage slot → first free import/export element (or the given one).</summary>
+    public async ValueTask<MoveResult> ExportAsync(int slot, ushort? ieElement, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        ushort source = map.SlotAddress(slot);
+        if (map.ImportExport.Count == 0) throw new ChangerOperationException(ChangerError.NotSupported, "export failed: this library reports no import/export elements (mail slots)");
+        ushort destination = ieElement ?? await FirstFreeAsync(map.ImportExport, "export failed: every import/export slot is full; empty the mail slot first", ct).ConfigureAwait(false);
+        if (!map.ImportExport.Contains(destination)) throw new ChangerOperationException(ChangerError.InvalidElement, $"export failed: element {destination} is not an import/export element");
+        return await MoveAsync(source, destination, $"export slot {slot}", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>import: a full import/export element (or the given one) → the given slot or the first free storage slot.</summary>
+    public async ValueTask<MoveResult> ImportAsync(int? slot, ushort? ieElement, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        if (map.ImportExport.Count == 0) throw new ChangerOperationException(ChangerError.NotSupported, "import failed: this library reports no import/export elements (mail slots)");
+        ushort source;
+        if (ieElement is ushort ie)
+        {
+            if (!map.ImportExport.Contains(ie)) throw new ChangerOperationException(ChangerError.InvalidElement, $"import failed: element {ie} is not an import/export element");
+            source = ie;
+        }
+        else
+        {
+            var ies = await Run("read element status", () => _client.ReadElementStatusAsync(ElementType.ImportExport, map.ImportExport.First, map.ImportExport.Count, ct)).ConfigureAwait(false);
+            // Prefer cartridges the operator placed (ImpExp=1) over ones the robot exported.
+            var full = ies.Where(e => e.Full).OrderByDescending(e => e.ImpExp).ThenBy(e => e.Address).FirstOrDefault()
+                ?? throw new ChangerOperationException(ChangerError.SourceEmpty, "import failed: no cartridge in any import/export slot");
+            source = full.Address;
+        }
+        ushort destination = slot is int s ? map.SlotAddress(s)
+            : await FirstFreeAsync(map.Storage, "import failed: no free storage slot", ct).ConfigureAwait(false);
+        return await MoveAsync(source, destination, $"import from {map.Describe(source)}", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>EXCHANGE MEDIUM: slot1 → slot2 and slot2's cartridge → slot3 (or slot1 when omitted).</summary>
+    public async ValueTask ExchangeAsync(int slot1, int slot2, int? slot3, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        ushort a = map.SlotAddress(slot1), b = map.SlotAddress(slot2), c = slot3 is int s3 ? map.SlotAddress(s3) : a;
+        var caps = await Run("read device capabilities", () => _client.DeviceCapabilitiesAsync(ct)).ConfigureAwait(false);
+        if (caps is not null && !caps.SupportsExchange)
+        {
+            throw new ChangerOperationException(ChangerError.NotSupported,
+                "exchange failed: this library does not support EXCHANGE MEDIUM (device capabilities page 1Fh); use two transfers instead");
+        }
+        await Run("exchange", () => _client.ExchangeMediumAsync(map.DefaultTransport, a, b, c, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>POSITION TO ELEMENT: moves the picker in front of a slot.</summary>
+    public async ValueTask PositionAsync(int slot, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        ushort a = map.SlotAddress(slot);
+        await Run("position", () => _client.PositionToElementAsync(map.DefaultTransport, a, ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>Moves between raw element addresses, checking both ends first and verifying afterwards.</summary>
+    public async ValueTask<MoveResult> MoveAsync(ushort source, ushort destination, string? operation = null, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        operation ??= $"move element {source} to element {destination}";
+        if (map.TypeOf(source) is null) throw new ChangerOperationException(ChangerError.InvalidElement, $"{operation} failed: element {source} is not in this library");
+        if (map.TypeOf(destination) is null) throw new ChangerOperationException(ChangerError.InvalidElement, $"{operation} failed: element {destination} is not in this library");
+        if (source == destination) throw new ChangerOperationException(ChangerError.InvalidElement, $"{operation} failed: source and destination are the same element");
+
+        var before = await ReadElementAsync(source, ct).ConfigureAwait(false);
+        if (!before.Full) throw new ChangerOperationException(ChangerError.SourceEmpty, $"{operation} failed: {map.Describe(source)} is empty");
+        var target = await ReadElementAsync(destination, ct).ConfigureAwait(false);
+        if (target.Full)
+        {
+            throw new ChangerOperationException(ChangerError.DestinationFull,
+                $"{operation} failed: {map.Describe(destination)} is full{(target.Barcode is { } bc ? $" ({bc})" : "")}");
+        }
+
+        await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
+
+        // Verify with a targeted read of just the two elements (pbs-tape re-reads after every move).
+        var after = await ReadElementAsync(destination, ct).ConfigureAwait(false);
+        var sourceAfter = await ReadElementAsync(source, ct).ConfigureAwait(false);
+        if (!after.Full || sourceAfter.Full)
+        {
+            throw new ChangerOperationException(ChangerError.MoveNotVerified,
+                $"{operation}: the library accepted the move but reports {map.Describe(source)} {(sourceAfter.Full ? "full" : "empty")} and {map.Describe(destination)} {(after.Full ? "full" : "empty")}; run 'inventory' and check the library");
+        }
+        return new MoveResult(source, destination, before.Barcode, after);
+    }
+
+    /// <summary>INITIALIZE ELEMENT STATUS, for all elements or a range.</summary>
+    public async ValueTask InventoryAsync(ushort? first, ushort? count, CancellationToken ct = default)
+    {
+        if (first is ushort f && count is ushort c)
+        {
+            var map = await GetMapAsync(ct).ConfigureAwait(false);
+            if (map.TypeOf(f) is null) throw new ChangerOperationException(ChangerError.InvalidElement, $"inventory failed: element {f} is not in this library");
+            await Run("inventory", () => _client.InitializeElementStatusWithRangeAsync(f, c, ct)).ConfigureAwait(false);
+        }
+        else
+        {
+            await Run("inventory", () => _client.InitializeElementStatusAsync(ct)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Locks or unlocks the import/export port and doors (PREVENT ALLOW MEDIUM REMOVAL).</summary>
+    public ValueTask LockImportExportAsync(bool locked, CancellationToken ct = default) =>
+        Run(locked ? "lock the import/export port" : "unlock the import/export port", () => _client.PreventAllowMediumRemovalAsync(locked, ct));
+
+    private async ValueTask<ushort> FirstFreeAsync(ElementRange range, string whenNone, CancellationToken ct)
+    {
+        var all = await Run("read element status", () => _client.ReadElementStatusAsync(range.Type, range.First, range.Count, ct)).ConfigureAwait(false);
+        var free = all.FirstOrDefault(e => !e.Full && !e.Except) ?? throw new ChangerOperationException(ChangerError.NoFreeElement, whenNone);
+        return free.Address;
+    }
+
+    private static async ValueTask Run(string operation, Func<ValueTask> action)
+    {
+        try { await action().ConfigureAwait(false); }
+        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation); }
+    }
+
+    private static async ValueTask<T> Run<T>(string operation, Func<ValueTask<T>> action)
+    {
+        try { return await action().ConfigureAwait(false); }
+        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation); }
+    }
+
+    public ValueTask DisposeAsync() => _client.DisposeAsync();
+}
+
+/// <summary>What a move did, with the destination's verified state.</summary>
+public sealed record MoveResult(ushort Source, ushort Destination, string? Barcode, Element DestinationAfter);

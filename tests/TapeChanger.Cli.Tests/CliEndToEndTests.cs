@@ -1,0 +1,215 @@
+using System.Text.Json;
+
+namespace TapeChanger.Cli.Tests;
+
+/// <summary>End-to-end: the built CLI against the built-in virtual library, one process per command.</summary>
+public sealed class CliEndToEndTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    private static JsonElement Element(JsonElement doc, int address) =>
+        doc.GetProperty("elements").EnumerateArray().Single(e => e.GetProperty("address").GetInt32() == address);
+
+    [Fact]
+    public void Status_json_lists_library_10_with_cleaners()
+    {
+        var r = _cli.Run("status", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var doc = r.Json;
+        Assert.True(doc.GetProperty("ok").GetBoolean());
+        var elements = doc.GetProperty("elements").EnumerateArray().ToList();
+        Assert.Equal(48, elements.Count);   // 1 picker + 4 drives + 4 mail slots + 39 slots
+        Assert.Equal(39, elements.Count(e => e.GetProperty("type").GetString() == "storage"));
+        Assert.Equal(4, elements.Count(e => e.GetProperty("type").GetString() == "importExport"));
+        Assert.Equal(4, elements.Count(e => e.GetProperty("type").GetString() == "dataTransfer"));
+        Assert.Single(elements, e => e.GetProperty("type").GetString() == "transport");
+
+        var cleaner = Element(doc, 1021);
+        Assert.Equal("CLN101L8", cleaner.GetProperty("barcode").GetString());
+        Assert.Equal("cleaning", cleaner.GetProperty("mediumType").GetString());
+        Assert.Equal(22, cleaner.GetProperty("slot").GetInt32());
+        Assert.True(cleaner.GetProperty("cleaner").GetBoolean());
+
+        var drive = Element(doc, 500);
+        Assert.Equal(0, drive.GetProperty("drive").GetInt32());
+        Assert.Contains("XYZZY_A1", drive.GetProperty("identifier").GetString());
+        Assert.Equal(JsonValueKind.Null, drive.GetProperty("barcode").ValueKind);
+        Assert.Equal(JsonValueKind.Null, drive.GetProperty("source").ValueKind);
+
+        var mail = Element(doc, 10);
+        Assert.Equal(40, mail.GetProperty("slot").GetInt32());
+        Assert.True(mail.GetProperty("access").GetBoolean());
+        foreach (var field in new[] { "type", "address", "full", "barcode", "alternateBarcode", "source", "mediumType", "except", "asc", "ascq", "access", "impExp", "identifier" })
+        {
+            Assert.True(mail.TryGetProperty(field, out _), $"element JSON lacks '{field}'");
+        }
+    }
+
+    [Fact]
+    public void Moves_in_separate_processes_show_up_in_status()
+    {
+        Assert.Equal(0, _cli.Run("load", "1", "0").ExitCode);
+        var s = _cli.Run("status", "--json").Json;
+        Assert.Equal("E01001L8", Element(s, 500).GetProperty("barcode").GetString());
+        Assert.Equal(1000, Element(s, 500).GetProperty("source").GetInt32());
+        Assert.Equal(1, Element(s, 500).GetProperty("sourceSlot").GetInt32());
+        Assert.False(Element(s, 1000).GetProperty("full").GetBoolean());
+
+        var unload = _cli.Run("unload", "--json");
+        Assert.Equal(0, unload.ExitCode);
+        Assert.Equal(1000, unload.Json.GetProperty("destination").GetInt32());
+
+        Assert.Equal(0, _cli.Run("transfer", "2", "21").ExitCode);
+        s = _cli.Run("status", "--json").Json;
+        Assert.False(Element(s, 500).GetProperty("full").GetBoolean());
+        Assert.Equal("E01001L8", Element(s, 1000).GetProperty("barcode").GetString());
+        Assert.Equal("E01002L8", Element(s, 1020).GetProperty("barcode").GetString());
+        Assert.False(Element(s, 1001).GetProperty("full").GetBoolean());
+    }
+
+    [Fact]
+    public void Human_status_is_a_picture_of_the_library()
+    {
+        var r = _cli.Run("status");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("STK L700", r.Stdout);
+        Assert.Contains("Drives (0 of 4 loaded)", r.Stdout);
+        Assert.Contains("CLN101L8 cleaner", r.Stdout);
+        Assert.Contains("Import/export", r.Stdout);
+    }
+
+    [Fact]
+    public void Refused_move_is_one_line_with_its_exit_code()
+    {
+        var r = _cli.Run("load", "21", "0");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.Contains("slot 21", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+
+        var j = _cli.Run("load", "21", "0", "--json");
+        Assert.Equal(1, j.ExitCode);
+        Assert.False(j.Json.GetProperty("ok").GetBoolean());
+        Assert.Equal("SourceEmpty", j.Json.GetProperty("error").GetProperty("kind").GetString());
+        Assert.Equal(1, j.Json.GetProperty("error").GetProperty("exitCode").GetInt32());
+    }
+
+    [Fact]
+    public void Device_rejection_prints_sense_and_meaning()
+    {
+        var r = _cli.Run("load", "1", "2");   // LTO-8 tape into the LTO-6 drive
+        Assert.Equal(5, r.ExitCode);
+        Assert.Contains("HARDWARE ERROR 04/04/03", r.Stderr);
+        Assert.Contains("manual intervention required", r.Stderr);
+    }
+
+    [Theory]
+    [InlineData(2, "load", "99")]
+    [InlineData(2, "load", "1", "7")]
+    [InlineData(64, "load", "abc")]
+    [InlineData(64, "frobnicate")]
+    [InlineData(64, "--device", "floppy:/dev/fd0", "status")]
+    [InlineData(69, "--device", "sg:/dev/sg99", "status")]
+    [InlineData(3, "exchange", "1", "2")]
+    public void Bad_input_gets_a_documented_exit_code_and_no_stack_trace(int exit, params string[] args)
+    {
+        var r = _cli.Run(args);
+        Assert.Equal(exit, r.ExitCode);
+        Assert.StartsWith("tapechanger: ", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr + r.Stdout);
+    }
+
+    [Fact]
+    public void Help_documents_the_exit_codes()
+    {
+        var r = _cli.Run("--help");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("Exit codes:", r.Stdout);
+        Assert.Contains(" 65  malformed data", r.Stdout);
+    }
+
+    [Fact]
+    public void Verbose_prints_each_cdb_and_its_status()
+    {
+        var r = _cli.Run("status", "--verbose");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("> READ ELEMENT STATUS: cdb b8", r.Stderr);
+        Assert.Contains("< status Good", r.Stderr);
+        Assert.Contains("UNIT ATTENTION 06/29/00", r.Stderr);   // power-on UA of a fresh library, retried
+    }
+
+    [Fact]
+    public void Inquiry_shows_identity_map_and_capabilities()
+    {
+        var r = _cli.Run("inquiry", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var d = r.Json;
+        Assert.Equal("STK", d.GetProperty("vendor").GetString());
+        Assert.Equal("XYZZY_A", d.GetProperty("serial").GetString());
+        Assert.Equal(1000, d.GetProperty("elementMap").GetProperty("storage").GetProperty("first").GetInt32());
+        Assert.Equal(39, d.GetProperty("elementMap").GetProperty("storage").GetProperty("count").GetInt32());
+        Assert.False(d.GetProperty("capabilities").GetProperty("exchange").GetBoolean());
+    }
+
+    [Fact]
+    public void Operator_inserts_into_mail_slot_then_import_brings_it_in()
+    {
+        Assert.Equal(0, _cli.Run("virtual", "ieport", "open").ExitCode);
+        Assert.Equal(0, _cli.Run("virtual", "ieport", "insert", "NEW001L8").ExitCode);
+        // The robot may not use the mail slot while it is open (mhVTL 02/3A/02).
+        var blocked = _cli.Run("import");
+        Assert.Equal(4, blocked.ExitCode);
+        Assert.Equal(0, _cli.Run("virtual", "ieport", "close").ExitCode);
+        var s = _cli.Run("status", "--json").Json;
+        Assert.True(Element(s, 10).GetProperty("impExp").GetBoolean());
+        var r = _cli.Run("import", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(1020, r.Json.GetProperty("destination").GetInt32());   // first free storage slot is slot 21
+        Assert.Equal("NEW001L8", r.Json.GetProperty("barcode").GetString());
+    }
+
+    [Fact]
+    public void Virtual_reset_restores_the_configured_contents()
+    {
+        Assert.Equal(0, _cli.Run("load", "1").ExitCode);
+        Assert.Equal(0, _cli.Run("virtual", "reset").ExitCode);
+        var s = _cli.Run("status", "--json").Json;
+        Assert.False(Element(s, 500).GetProperty("full").GetBoolean());
+        Assert.True(Element(s, 1000).GetProperty("full").GetBoolean());
+    }
+
+    [Fact]
+    public void Decode_element_status_of_a_real_capture()
+    {
+        var r = _cli.Run("decode", "element-status", CliRunner.Fixture("hpe-msl3040-res-all-voltag.hex"), "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var elements = r.Json.GetProperty("elements").EnumerateArray().ToList();
+        Assert.Equal(43, elements.Count);
+        Assert.Contains(elements, e => e.GetProperty("barcode").GetString() == "CLNU01L9" && e.GetProperty("mediumType").GetString() == "cleaning");
+    }
+
+    [Fact]
+    public void Decode_of_malformed_bytes_exits_65_naming_the_offset()
+    {
+        string f = Path.Combine(_cli.StateDirectory, "bad.hex");
+        // Header declares 60 bytes; page type code 09h is invalid.
+        File.WriteAllText(f, "# malformed\n00 01 00 01 00 00 00 3c 09 80 00 34 00 00 00 34\n");
+        var r = _cli.Run("decode", "element-status", f);
+        Assert.Equal(65, r.ExitCode);
+        Assert.Contains("offset 8", r.Stderr);
+        var missing = _cli.Run("decode", "sense", Path.Combine(_cli.StateDirectory, "nope.hex"));
+        Assert.Equal(66, missing.ExitCode);
+    }
+
+    [Fact]
+    public void Decode_sense_accepts_sg_raw_style_hex()
+    {
+        string f = Path.Combine(_cli.StateDirectory, "sense.txt");
+        File.WriteAllText(f, "70 00 05 00 00 00 00 0a 00 00 00 00 3b 0d 00 00 00 00\n");
+        var r = _cli.Run("decode", "sense", f);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("ILLEGAL REQUEST 05/3B/0D: medium destination element full", r.Stdout);
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# NativeAOT publish of the CLI; fails if the build prints any warning (trim/AOT analysis included).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-artifacts/aot}
+log=$(mktemp)
+dotnet publish src/TapeChanger.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$out" -nologo 2>&1 | tee "$log"
+if grep -E "warning (IL|CS|AOT)[0-9]+" "$log" >/dev/null; then
+  echo "publish-aot: warnings found" >&2
+  exit 1
+fi
+"$out/tapechanger" --help >/dev/null
+echo "publish-aot: $out/tapechanger built with no warnings"
