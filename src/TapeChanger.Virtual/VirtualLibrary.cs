@@ -84,8 +84,9 @@ public sealed partial class VirtualLibrary
                     Address = (ushort)(start + e.Number - 1),   // address = N + start_<type> - 1 (§1.2)
                     Number = e.Number,
                     Barcode = e.Barcode,
-                    // Cartridges placed at start-up have no source (SValid=0, §1.7); MAP contents count as operator-placed.
-                    ImpExp = t == ElementType.ImportExport && e.Barcode is not null,
+                    // Cartridges placed at start-up have no source (SValid=0, §1.7). MAP elements start with ImpExp
+                    // set: 0x3A empty / 0x3B full with the CAP closed (§1.7 status table).
+                    ImpExp = t == ElementType.ImportExport,
                     Access = true,
                 });
             }
