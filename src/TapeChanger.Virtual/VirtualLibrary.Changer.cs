@@ -1,4 +1,3 @@
-using System.Text;
 using TapeChanger.Scsi;
 using TapeChanger.Transport;
 

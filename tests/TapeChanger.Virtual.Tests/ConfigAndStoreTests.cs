@@ -1,6 +1,5 @@
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
-using TapeChanger.Scsi.Decoding;
 using TapeChanger.Scsi.Sense;
 using TapeChanger.Transport;
 
