@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace TapeChanger.Virtual;
+
+/// <summary>A virtual library's state cannot be opened, read or written. The message names the file.</summary>
+public sealed class VirtualStateException(string message, Exception? inner = null) : IOException(message, inner);
+
+/// <summary>
+/// A virtual library plus its persisted state under <c>&lt;stateDirectory&gt;/virtual/&lt;key&gt;/</c>.
+/// Holds <c>state.lock</c> (FileShare.None) for its lifetime, so only one process uses a library at a time.
+/// </summary>
+public sealed class VirtualLibraryStore : IDisposable
+{
+    public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly FileStream _lock;
+    private string _lastSaved;
+    private bool _disposed;
+
+    private VirtualLibraryStore(VirtualLibrary library, string directory, FileStream lockStream, string lastSaved)
+    {
+        Library = library;
+        Directory = directory;
+        _lock = lockStream;
+        _lastSaved = lastSaved;
+    }
+
+    public VirtualLibrary Library { get; }
+
+    /// <summary>The folder holding state.json and state.lock.</summary>
+    public string Directory { get; }
+
+    public string StatePath => Path.Combine(Directory, "state.json");
+
+    /// <summary>Opens (or creates) the state of the library described by <paramref name="configDirectory"/> (null = built-in library 10).</summary>
+    public static VirtualLibraryStore Open(string? configDirectory, string stateDirectory, TimeProvider? time = null)
+        => Open(configDirectory, stateDirectory, time, DefaultLockTimeout);
+
+    public static VirtualLibraryStore Open(string? configDirectory, string stateDirectory, TimeProvider? time, TimeSpan lockTimeout)
+    {
+        var config = VirtualLibraryConfig.Load(configDirectory);
+        string dir = StateFolder(config, stateDirectory);
+        System.IO.Directory.CreateDirectory(dir);
+        var lockStream = AcquireLock(Path.Combine(dir, "state.lock"), lockTimeout);
+        try
+        {
+            string path = Path.Combine(dir, "state.json");
+            LibraryState? state = null;
+            if (File.Exists(path))
+            {
+                try
+                {
+                    state = JsonSerializer.Deserialize(File.ReadAllText(path), VirtualStateJsonContext.Default.LibraryState)
+                        ?? throw new JsonException("the file holds null");
+                }
+                catch (JsonException ex)
+                {
+                    throw new VirtualStateException($"the virtual library state file {path} is corrupt ({ex.Message}); run `tapechanger virtual reset` to start again from the configuration", ex);
+                }
+            }
+            VirtualLibrary library;
+            try
+            {
+                library = new VirtualLibrary(config, state, time);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new VirtualStateException($"the virtual library state file {path} does not match the configuration ({ex.Message}); run `tapechanger virtual reset` to start again from the configuration", ex);
+            }
+            var store = new VirtualLibraryStore(library, dir, lockStream, state is null ? "" : library.SerializeState());
+            store.Save();
+            return store;
+        }
+        catch
+        {
+            lockStream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Deletes the saved state (what `tapechanger virtual reset` does). Waits for the lock like <see cref="Open(string?, string, TimeProvider?)"/>.</summary>
+    public static void DeleteState(string? configDirectory, string stateDirectory)
+    {
+        var config = VirtualLibraryConfig.Load(configDirectory);
+        string dir = StateFolder(config, stateDirectory);
+        if (!System.IO.Directory.Exists(dir)) return;
+        using (AcquireLock(Path.Combine(dir, "state.lock"), DefaultLockTimeout))
+        {
+            File.Delete(Path.Combine(dir, "state.json"));
+        }
+    }
+
+    /// <summary>
+    /// <c>&lt;state&gt;/virtual/library10</c> for the built-in library; otherwise a sanitised folder name plus a short
+    /// hash of the full config path and the library id.
+    /// </summary>
+    public static string StateFolder(VirtualLibraryConfig config, string stateDirectory)
+    {
+        string key;
+        if (config.Directory is null) key = "library10";
+        else
+        {
+            string full = Path.GetFullPath(config.Directory).TrimEnd(Path.DirectorySeparatorChar);
+            string name = Path.GetFileName(full);
+            var sb = new StringBuilder();
+            foreach (char c in name) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
+            if (sb.Length == 0) sb.Append("config");
+            if (sb.Length > 40) sb.Length = 40;
+            byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(full + "\n" + config.Library.Id.ToString(CultureInfo.InvariantCulture)));
+            key = $"{sb}-lib{config.Library.Id.ToString(CultureInfo.InvariantCulture)}-{Convert.ToHexString(hash, 0, 4).ToLowerInvariant()}";
+        }
+        return Path.Combine(Path.GetFullPath(stateDirectory), "virtual", key);
+    }
+
+    private static FileStream AcquireLock(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        int delay = 25;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
+            {
+                if (DateTime.UtcNow >= deadline)
+                    throw new VirtualStateException($"the virtual library is in use by another process (could not lock {path} within {timeout.TotalSeconds:0.#} s); wait for it to finish and try again", ex);
+                Thread.Sleep(delay);
+                delay = Math.Min(delay * 2, 500);
+            }
+        }
+    }
+
+    /// <summary>Writes state.json atomically (temp file + move) if it changed since the last save. Returns true when written.</summary>
+    public bool Save()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        string json = Library.SerializeState();
+        if (json == _lastSaved) return false;
+        string tmp = StatePath + ".tmp";
+        try
+        {
+            File.WriteAllText(tmp, json);
+            File.Move(tmp, StatePath, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new VirtualStateException($"cannot write the virtual library state file {StatePath}: {ex.Message}", ex);
+        }
+        _lastSaved = json;
+        return true;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _lock.Dispose();
+    }
+}

@@ -1,0 +1,90 @@
+using TapeChanger.Scsi;
+using TapeChanger.Transport;
+
+namespace TapeChanger.Virtual;
+
+/// <summary>
+/// An <see cref="IScsiTransport"/> onto one LUN of a <see cref="VirtualLibraryStore"/>'s library. State is saved
+/// after every command that changed it. Transports opened with <see cref="OpenLun"/> share the store; the store is
+/// disposed with the last of them.
+/// </summary>
+public sealed class VirtualTransport : IScsiTransport
+{
+    private sealed class Shared(VirtualLibraryStore store)
+    {
+        public VirtualLibraryStore Store { get; } = store;
+        public int References = 1;
+    }
+
+    private readonly Shared _shared;
+    private bool _disposed;
+
+    /// <summary>Wraps <paramref name="store"/>; the transport owns it (disposes it with the last LUN transport).</summary>
+    public VirtualTransport(VirtualLibraryStore store, string device = "virtual:", int lun = 0)
+        : this(new Shared(store), device, lun)
+    {
+    }
+
+    private VirtualTransport(Shared shared, string device, int lun)
+    {
+        _shared = shared;
+        Device = device;
+        Lun = lun;
+    }
+
+    public string Device { get; }
+
+    /// <summary>0 = the changer, 1..N = drives.</summary>
+    public int Lun { get; }
+
+    public VirtualLibraryStore Store => _shared.Store;
+
+    public VirtualLibrary Library => _shared.Store.Library;
+
+    /// <summary>Another transport onto the same library at <paramref name="lun"/> (a drive), sharing the store and its lock.</summary>
+    public VirtualTransport OpenLun(int lun)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (lun < 0 || lun > Library.DriveCount)
+            throw new ArgumentOutOfRangeException(nameof(lun), $"LUN {lun} does not exist on {Device}; LUNs are 0 (changer) to {Library.DriveCount}");
+        Interlocked.Increment(ref _shared.References);
+        return new VirtualTransport(_shared, Device, lun);
+    }
+
+    public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        ScsiResult result;
+        lock (_shared)
+        {
+            result = Library.Execute(Lun, command, dataIn.Span);
+            Store.Save();                      // writes only when the state changed
+        }
+        return ValueTask.FromResult(result);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_disposed) return ValueTask.CompletedTask;
+        _disposed = true;
+        if (Interlocked.Decrement(ref _shared.References) == 0) _shared.Store.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Opens <c>virtual:</c> and <c>virtual:DIR</c> devices from <see cref="TransportOpenContext.StateDirectory"/>.</summary>
+public sealed class VirtualTransportFactory(TimeProvider? time = null) : IScsiTransportFactory
+{
+    public bool CanOpen(DeviceAddress address) => address.Scheme == DeviceScheme.Virtual;
+
+    public ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, TransportOpenContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(context);
+        if (!CanOpen(address)) throw new ArgumentException($"{address} is not a virtual: device", nameof(address));
+        var store = VirtualLibraryStore.Open(address.ConfigDirectory, context.StateDirectory, time);
+        string device = address.ConfigDirectory is null ? "virtual:" : "virtual:" + address.ConfigDirectory;
+        return ValueTask.FromResult<IScsiTransport>(new VirtualTransport(store, device, address.Lun));
+    }
+}
