@@ -30,6 +30,8 @@ internal static class ErrorMapper
         DeviceUriException u => new ErrorInfo("Usage", ExitCodes.Usage, u.Message),
         UsageException u => new ErrorInfo("Usage", ExitCodes.Usage, u.Message),
         VirtualConfigException v => new ErrorInfo("Config", ExitCodes.ConfigError, v.Message),
+        VirtualStateException v => new ErrorInfo(v.InnerException is System.Text.Json.JsonException or InvalidDataException ? "Config" : "Busy",
+            v.InnerException is System.Text.Json.JsonException or InvalidDataException ? ExitCodes.ConfigError : ExitCodes.Busy, v.Message),
         VirtualOperatorException v => new ErrorInfo("OperatorActionRefused", ExitCodes.OperationRefused, v.Message),
         OptionsValidationException o => new ErrorInfo("Config", ExitCodes.ConfigError, "invalid configuration: " + string.Join("; ", o.Failures)),
         InvalidDataException i => new ErrorInfo("Config", ExitCodes.ConfigError, i.Message),

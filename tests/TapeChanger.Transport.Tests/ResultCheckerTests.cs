@@ -1,0 +1,93 @@
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Cdb;
+using TapeChanger.Transport;
+
+namespace TapeChanger.Transport.Tests;
+
+public class ResultCheckerTests
+{
+    private static readonly ScsiCommand Move = SmcCommands.MoveMedium(1, 1000, 500);
+
+    private static byte[] Hex(string s) => Convert.FromHexString(s.Replace(" ", ""));
+
+    [Fact]
+    public void Good_returns_the_transferred_count()
+    {
+        Assert.Equal(24, ScsiResultChecker.ThrowIfFailed(Move, ScsiResult.Good(24)));
+    }
+
+    [Fact]
+    public void Check_condition_becomes_a_typed_exception_with_decoded_sense()
+    {
+        // tgt fixed sense for destination full (emulators.md §2.5).
+        var sense = Hex("70 00 05 00 00 00 00 0a 00 00 00 00 3b 0d 00 00 00 00");
+        var e = Assert.Throws<ScsiCheckConditionException>(() => ScsiResultChecker.ThrowIfFailed(Move, ScsiResult.CheckCondition(sense)));
+        Assert.Equal((0x3B, 0x0D), (e.Asc, e.Ascq));
+        Assert.Equal("MOVE MEDIUM", e.Command);
+        Assert.Contains("ILLEGAL REQUEST 05/3B/0D: medium destination element full", e.Message);
+    }
+
+    [Fact]
+    public void Recovered_error_is_success()
+    {
+        var sense = Hex("70 00 01 00 00 00 00 0a 00 00 00 00 00 00 00 00 00 00");
+        Assert.Equal(8, ScsiResultChecker.ThrowIfFailed(Move, new ScsiResult(ScsiStatus.CheckCondition, 8, sense)));
+    }
+
+    [Fact]
+    public void Busy_is_a_status_exception()
+    {
+        var e = Assert.Throws<ScsiStatusException>(() => ScsiResultChecker.ThrowIfFailed(Move, new ScsiResult(ScsiStatus.Busy, 0, [])));
+        Assert.Equal(ScsiStatus.Busy, e.Status);
+    }
+
+    [Fact]
+    public void Check_condition_without_or_with_garbage_sense_is_a_transport_error()
+    {
+        Assert.Throws<ScsiTransportException>(() => ScsiResultChecker.ThrowIfFailed(Move, ScsiResult.CheckCondition([])));
+        Assert.Throws<ScsiTransportException>(() => ScsiResultChecker.ThrowIfFailed(Move, ScsiResult.CheckCondition([0x12, 0x34])));
+    }
+
+    [Fact]
+    public async Task Tracing_transport_prints_cdb_status_and_sense()
+    {
+        var inner = new ScriptedTransport(ScsiResult.CheckCondition(Hex("70 00 06 00 00 00 00 0a 00 00 00 00 29 00 00 00 00 00")));
+        var log = new StringWriter();
+        await using var t = new TracingTransport(inner, log, dumpData: false);
+        await t.ExecuteAsync(SpcCommands.TestUnitReady(), Memory<byte>.Empty);
+        var text = log.ToString();
+        Assert.Contains("> TEST UNIT READY: cdb 00 00 00 00 00 00", text);
+        Assert.Contains("< status CheckCondition (02h)", text);
+        Assert.Contains("UNIT ATTENTION 06/29/00", text);
+    }
+
+    [Fact]
+    public async Task Smc_client_retries_unit_attention_then_succeeds()
+    {
+        var ua = ScsiResult.CheckCondition(Hex("70 00 06 00 00 00 00 0a 00 00 00 00 29 00 00 00 00 00"));
+        var inner = new ScriptedTransport(ua, ua, ScsiResult.Good(0));
+        await using var client = new SmcClient(inner);
+        await client.TestUnitReadyAsync();
+        Assert.Equal(3, client.CommandCount);
+        Assert.Equal(2, client.UnitAttentionsSeen);
+    }
+
+    [Fact]
+    public async Task Smc_client_gives_up_after_the_unit_attention_budget()
+    {
+        var ua = ScsiResult.CheckCondition(Hex("70 00 06 00 00 00 00 0a 00 00 00 00 28 00 00 00 00 00"));
+        var inner = new ScriptedTransport(Enumerable.Repeat(ua, 10).ToArray());
+        await using var client = new SmcClient(inner, new RetryPolicy { UnitAttentionRetries = 2 });
+        await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await client.TestUnitReadyAsync());
+        Assert.Equal(3, client.CommandCount);
+    }
+
+    private sealed class ScriptedTransport(params ScsiResult[] results) : IScsiTransport
+    {
+        private int _next;
+        public string Device => "scripted:";
+        public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(results[Math.Min(_next++, results.Length - 1)]);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
