@@ -84,7 +84,8 @@ public static class ElementStatusDecoder
                         elements.Add(DecodeDescriptor(data.Slice(d, have), d, type, pvol, avol, descLength));
                         decoded++;
                     }
-                    pageTruncated = true;
+                    // pageTruncated stays false for a complete page whose byte count is not a multiple of the
+                    // descriptor length: that leftover is a length mismatch, not missing data.
                     break;
                 }
                 elements.Add(DecodeDescriptor(data.Slice(d, descLength), d, type, pvol, avol, descLength));

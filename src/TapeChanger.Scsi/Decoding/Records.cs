@@ -11,6 +11,9 @@ public sealed record ModePage(byte PageCode, byte Subpage, bool ParametersSaveab
 /// <summary>A decoded MODE SENSE(6)/(10) reply.</summary>
 public sealed record ModeSenseData(ModeParameterHeader Header, IReadOnlyList<ModePage> Pages, bool Truncated)
 {
+    /// <summary>Bytes the header declared but the reply did not contain (0 when complete).</summary>
+    public int MissingBytes { get; init; }
+
     public ModePage? Find(byte pageCode) => Pages.FirstOrDefault(p => p.PageCode == pageCode);
 }
 

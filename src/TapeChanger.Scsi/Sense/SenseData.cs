@@ -169,11 +169,15 @@ public static class SenseDecoder
         while (r.Position + 2 <= end)
         {
             int start = r.Position;
-            byte type = r.U8("DESCRIPTOR TYPE");
-            int len = r.U8("ADDITIONAL LENGTH");
-            if (start + 2 + len > end)
+            byte type = r.U8("DESCRIPTOR TYPE");               // descriptor byte 0
+            int len = r.U8("ADDITIONAL LENGTH");                // descriptor byte 1
+            if (start + 2 + len > 8 + additional)
             {
                 throw r.Error("sense descriptor", $"descriptor {type:X2}h declares {len} bytes past the end of sense data");
+            }
+            if (start + 2 + len > end)
+            {
+                break;                                          // cut by the sense buffer, not malformed: keep what we have
             }
             var d = r.Sub(len, "sense descriptor");
             switch (type)
