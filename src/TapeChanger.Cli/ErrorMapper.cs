@@ -28,7 +28,7 @@ internal static class ErrorMapper
         ScsiDecodeException d => new ErrorInfo("Decode", ExitCodes.DataError, $"malformed device data: {d.Message}") { Offset = d.Offset },
         CaptureFormatException f => new ErrorInfo("InputFormat", ExitCodes.DataError, f.Message),
         DeviceUriException u => new ErrorInfo("Usage", ExitCodes.Usage, u.Message),
-        UsageException u => new ErrorInfo("Usage", ExitCodes.Usage, u.Message),
+        UsageException u => new ErrorInfo(u.ExitCode == ExitCodes.Usage ? "Usage" : "InputFormat", u.ExitCode, u.Message),
         VirtualConfigException v => new ErrorInfo("Config", ExitCodes.ConfigError, v.Message),
         VirtualStateException v => new ErrorInfo(v.InnerException is System.Text.Json.JsonException or InvalidDataException ? "Config" : "Busy",
             v.InnerException is System.Text.Json.JsonException or InvalidDataException ? ExitCodes.ConfigError : ExitCodes.Busy, v.Message),
@@ -63,4 +63,8 @@ internal static class ErrorMapper
 }
 
 /// <summary>A command-line mistake found after parsing (bad value combinations, out-of-range numbers).</summary>
-internal sealed class UsageException(string message) : Exception(message);
+internal sealed class UsageException(string message) : Exception(message)
+{
+    /// <summary>64 for a command-line mistake; 65 when the named input's content is malformed.</summary>
+    public int ExitCode { get; init; } = ExitCodes.Usage;
+}

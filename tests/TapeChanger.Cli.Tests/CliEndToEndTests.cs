@@ -183,7 +183,7 @@ public sealed class CliEndToEndTests : IDisposable
     [Fact]
     public void Decode_element_status_of_a_real_capture()
     {
-        var r = _cli.Run("decode", "element-status", CliRunner.Fixture("hpe-msl3040-res-all-voltag.hex"), "--json");
+        var r = _cli.Run("decode", "element-status", CliRunner.Fixture("hpe-msl3040-res-all-voltag-curdata.hex"), "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
         var elements = r.Json.GetProperty("elements").EnumerateArray().ToList();
         Assert.Equal(43, elements.Count);

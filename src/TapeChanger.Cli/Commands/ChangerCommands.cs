@@ -3,6 +3,7 @@ using System.Text;
 using TapeChanger.Cli.Output;
 using TapeChanger.Domain;
 using TapeChanger.Scsi;
+using TapeChanger.Scsi.Decoding;
 using static TapeChanger.Cli.TapeChangerCli;
 
 namespace TapeChanger.Cli.Commands;

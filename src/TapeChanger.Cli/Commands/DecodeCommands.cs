@@ -44,8 +44,17 @@ internal static class DecodeCommands
             if (!File.Exists(file)) throw new FileNotFoundException($"input file not found: {file}", file);
             raw = File.ReadAllBytes(file);
         }
-        var bytes = CaptureParser.ParseBytesOrText(raw);
-        if (bytes.Length == 0) throw new CaptureFormatException($"{(file == "-" ? "stdin" : file)} holds no bytes to decode");
+        string name = file == "-" ? "stdin" : file;
+        byte[] bytes;
+        try
+        {
+            bytes = CaptureParser.ParseBytesOrText(raw);
+        }
+        catch (CaptureFormatException e)
+        {
+            throw new UsageException($"{name}: {e.Message}") { ExitCode = ExitCodes.DataError };
+        }
+        if (bytes.Length == 0) throw new UsageException($"{name} holds no bytes to decode") { ExitCode = ExitCodes.DataError };
         return bytes;
     }
 
