@@ -15,7 +15,7 @@ public sealed record ErrorInfo(string Kind, int ExitCode, string Message)
 
 public sealed record ErrorDocument(ErrorInfo Error)
 {
-    public bool Ok => false;
+    [JsonPropertyOrder(-1)] public bool Ok => false;
 }
 
 public sealed record ElementJson
@@ -52,43 +52,43 @@ public sealed record LibraryJson(string Vendor, string Product, string Revision,
 
 public sealed record StatusDocument(string Device, LibraryJson Library, ElementMapJson ElementMap, IReadOnlyList<ElementJson> Elements)
 {
-    public bool Ok => true;
+    [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
 public sealed record CapabilitiesJson(IReadOnlyList<string> Storage, IReadOnlyDictionary<string, IReadOnlyList<string>> MoveFrom, IReadOnlyDictionary<string, IReadOnlyList<string>> ExchangeFrom, bool Exchange);
 
 public sealed record InquiryDocument(string Device, string Vendor, string Product, string Revision, string? Serial, int DeviceType, ElementMapJson? ElementMap, CapabilitiesJson? Capabilities, IReadOnlyList<string> Notes)
 {
-    public bool Ok => true;
+    [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
 public sealed record MoveDocument(string Operation, int Source, int Destination, string? Barcode)
 {
-    public bool Ok => true;
+    [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
 public sealed record MessageDocument(string Message)
 {
-    public bool Ok => true;
+    [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
 public sealed record PageJson(string Type, bool PrimaryVolumeTag, bool AlternateVolumeTag, int DescriptorLength, int ByteCount, int Descriptors, bool Truncated);
 
 public sealed record ElementStatusDocument(int FirstElementAddress, int ElementsAvailable, int ByteCount, int BytesReceived, int MissingBytes, bool Truncated, IReadOnlyList<PageJson> Pages, IReadOnlyList<ElementJson> Elements)
 {
-    public bool Ok => true;
+    [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
 public sealed record SenseDocument(int ResponseCode, string Format, bool Deferred, string SenseKey, int SenseKeyCode, int Asc, int Ascq, string Meaning, string Description, long? Information, bool? FieldPointerInCdb, int? FieldPointerByte, int? FieldPointerBit, int? Progress)
 {
-    public bool Ok => true;
+    [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
 public sealed record DesignatorJson(string Type, int CodeSet, int Association, string Value);
 
 public sealed record InquiryDecodeDocument(string Kind, int? DeviceType, string? Vendor, string? Product, string? Revision, string? VendorSpecific, IReadOnlyList<int>? VersionDescriptors, IReadOnlyList<int>? SupportedPages, string? Serial, IReadOnlyList<DesignatorJson>? Designators, bool Truncated)
 {
-    public bool Ok => true;
+    [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
 public sealed record ModePageJson(int PageCode, int Subpage, bool Saveable, string Data, string? Name)
@@ -100,7 +100,7 @@ public sealed record ModePageJson(int PageCode, int Subpage, bool Saveable, stri
 
 public sealed record ModeSenseDocument(string Variant, int ModeDataLength, int DeviceSpecific, int BlockDescriptorLength, bool Truncated, IReadOnlyList<ModePageJson> Pages)
 {
-    public bool Ok => true;
+    [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
 public sealed record LogParameterJson(int Code, int Control, string Value);
@@ -109,7 +109,7 @@ public sealed record TapeAlertJson(int Number, string Name);
 
 public sealed record LogSenseDocument(int PageCode, int Subpage, bool Truncated, IReadOnlyList<LogParameterJson> Parameters, IReadOnlyList<TapeAlertJson>? TapeAlerts)
 {
-    public bool Ok => true;
+    [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
