@@ -50,12 +50,21 @@ public static class SenseClassifier
     public static ChangerOperationException Classify(ScsiCheckConditionException e, string operation)
     {
         var s = e.Sense;
-        (ChangerError error, string text) = (s.Key, s.Asc, s.Ascq) switch
+        var (error, text) = Classify(s.Key, s.Asc, s.Ascq, e.Command);
+        return new ChangerOperationException(error, $"{operation} failed: {text} [{s.Describe()}]", e);
+    }
+
+    /// <summary>
+    /// The operator meaning of a sense triplet. <paramref name="key"/> is null for an element's Except ASC/ASCQ
+    /// (READ ELEMENT STATUS reports no sense key there).
+    /// </summary>
+    public static (ChangerError Error, string Text) Classify(SenseKey? key, byte asc, byte ascq, string? command) =>
+        (key, asc, ascq) switch
         {
             (_, 0x3B, 0x0E) => (ChangerError.SourceEmpty, "the source element is empty"),
             (_, 0x3B, 0x0D) => (ChangerError.DestinationFull, "the destination element is full"),
             (_, 0x21, 0x01) => (ChangerError.InvalidElement, "the library rejected an element address as invalid"),
-            (SenseKey.IllegalRequest, 0x24, 0x00) when e.Command is "MOVE MEDIUM" or "EXCHANGE MEDIUM" or "POSITION TO ELEMENT"
+            (SenseKey.IllegalRequest, 0x24, 0x00) when command is "MOVE MEDIUM" or "EXCHANGE MEDIUM" or "POSITION TO ELEMENT"
                 => (ChangerError.InvalidElement, "the library rejected the request (invalid field in CDB; tgt reports bad element addresses this way)"),
             (SenseKey.IllegalRequest, 0x20, 0x00) => (ChangerError.NotSupported, "the library does not support this command"),
             (SenseKey.HardwareError, 0x04, 0x03) or (SenseKey.HardwareError, 0x15, 0x01) or (_, 0x53, 0x09) or (_, 0x30, 0x00)
@@ -67,8 +76,7 @@ public static class SenseClassifier
             (_, 0x3B, 0x11) or (_, 0x3B, 0x12) => (ChangerError.OperatorIntervention, "a magazine is missing or not accessible; insert it and retry"),
             (SenseKey.NotReady, 0x04, 0x12) => (ChangerError.NotReady, "the library is offline"),
             (SenseKey.NotReady, _, _) => (ChangerError.NotReady, "the library is not ready"),
+            (null, _, _) => (ChangerError.DeviceError, "the element is in an abnormal state"),
             _ => (ChangerError.DeviceError, "the library reported an error"),
         };
-        return new ChangerOperationException(error, $"{operation} failed: {text} [{s.Describe()}]", e);
-    }
 }

@@ -170,8 +170,10 @@ public sealed class MediaChanger : IAsyncDisposable
         if (source == destination) throw new ChangerOperationException(ChangerError.InvalidElement, $"{operation} failed: source and destination are the same element");
 
         var before = await ReadElementAsync(source, ct).ConfigureAwait(false);
+        ThrowIfException(before, map, operation);
         if (!before.Full) throw new ChangerOperationException(ChangerError.SourceEmpty, $"{operation} failed: {map.Describe(source)} is empty");
         var target = await ReadElementAsync(destination, ct).ConfigureAwait(false);
+        ThrowIfException(target, map, operation);
         if (target.Full)
         {
             throw new ChangerOperationException(ChangerError.DestinationFull,
@@ -209,6 +211,15 @@ public sealed class MediaChanger : IAsyncDisposable
     /// <summary>Locks or unlocks the import/export port and doors (PREVENT ALLOW MEDIUM REMOVAL).</summary>
     public ValueTask LockImportExportAsync(bool locked, CancellationToken ct = default) =>
         Run(locked ? "lock the import/export port" : "unlock the import/export port", () => _client.PreventAllowMediumRemovalAsync(locked, ct));
+
+    /// <summary>An element with EXCEPT set (magazine out, element disabled...) cannot take part in a move.</summary>
+    private static void ThrowIfException(Element e, ElementMap map, string operation)
+    {
+        if (!e.Except) return;
+        var (error, text) = SenseClassifier.Classify(null, e.Asc, e.Ascq, null);
+        throw new ChangerOperationException(error,
+            $"{operation} failed: {map.Describe(e.Address)} reports an exception: {text} [{e.Asc:X2}/{e.Ascq:X2}: {TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq)}]");
+    }
 
     private async ValueTask<ushort> FirstFreeAsync(ElementRange range, string whenNone, CancellationToken ct)
     {

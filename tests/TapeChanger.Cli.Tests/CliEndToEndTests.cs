@@ -213,3 +213,142 @@ public sealed class CliEndToEndTests : IDisposable
         Assert.Contains("ILLEGAL REQUEST 05/3B/0D: medium destination element full", r.Stdout);
     }
 }
+
+/// <summary>State, configuration and concurrency through the CLI.</summary>
+public sealed class CliStateTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task Concurrent_processes_do_not_lose_moves()
+    {
+        // Four processes move four different tapes at once; the state lock serialises them.
+        var jobs = new[] { ("1", "21"), ("2", "24"), ("3", "25"), ("4", "26") }
+            .Select(m => Task.Run(() => _cli.Run("transfer", m.Item1, m.Item2))).ToArray();
+        var results = await Task.WhenAll(jobs);
+        Assert.All(results, j => Assert.True(j.ExitCode == 0, j.Stderr));
+        var s = _cli.Run("status", "--json").Json;
+        var full = s.GetProperty("elements").EnumerateArray()
+            .Where(e => e.GetProperty("full").GetBoolean()).Select(e => e.GetProperty("slot").ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetProperty("slot").GetInt32() : -1).ToHashSet();
+        Assert.DoesNotContain(1, full);
+        Assert.Contains(21, full);
+        Assert.Contains(26, full);
+        Assert.Equal(32, full.Count);   // nothing lost, nothing duplicated
+    }
+
+    [Fact]
+    public void Library_from_an_mhvtl_config_directory()
+    {
+        string dir = Directory.CreateTempSubdirectory("tc-mhvtl-").FullName;
+        File.WriteAllText(Path.Combine(dir, "device.conf"), """
+            VERSION: 5
+
+            Library: 30 CHANNEL: 00 TARGET: 08 LUN: 00
+             Vendor identification: STK
+             Product identification: L80
+             Unit serial number: XYZZY_B
+
+            Drive: 31 CHANNEL: 00 TARGET: 09 LUN: 00
+             Library ID: 30 Slot: 01
+             Vendor identification: IBM
+             Product identification: ULT3580-TD8
+             Unit serial number: XYZZY_B1
+
+            """.Replace("            ", ""));
+        File.WriteAllText(Path.Combine(dir, "library_contents.30"), "VERSION: 2\nDrive 1:\nPicker 1:\nMAP 1:\nSlot 1: G03001L8\nSlot 2:\nSlot 3: CLN303L8\n");
+        try
+        {
+            var r = _cli.Run("--device", "virtual:" + dir, "status", "--json");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var els = r.Json.GetProperty("elements").EnumerateArray().ToList();
+            Assert.Equal("L80", r.Json.GetProperty("library").GetProperty("product").GetString());
+            Assert.Equal(3, els.Count(e => e.GetProperty("type").GetString() == "storage"));
+            Assert.Contains(els, e => e.GetProperty("barcode").GetString() == "CLN303L8" && e.GetProperty("cleaner").GetBoolean());
+            Assert.Equal(0, _cli.Run("--device", "virtual:" + dir, "load", "1").ExitCode);
+            // The built-in library's state is separate.
+            var builtin = _cli.Run("status", "--json").Json;
+            Assert.False(builtin.GetProperty("elements").EnumerateArray().Single(e => e.GetProperty("address").GetInt32() == 500).GetProperty("full").GetBoolean());
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Malformed_mhvtl_config_names_file_and_line()
+    {
+        string dir = Directory.CreateTempSubdirectory("tc-bad-").FullName;
+        File.WriteAllText(Path.Combine(dir, "device.conf"), "VERSION: 5\n\nLibrary: 10 CHANNEL: 00 TARGET: 00 LUN: 00\n Vendor identification: STK\n Product identification: L700\n");
+        File.WriteAllText(Path.Combine(dir, "library_contents.10"), "VERSION: 2\nSlot 1: A\nSlot 2: A\n");
+        try
+        {
+            var r = _cli.Run("--device", "virtual:" + dir, "status");
+            Assert.Equal(78, r.ExitCode);
+            Assert.Contains("library_contents.10:3", r.Stderr);
+            Assert.Single(r.Stderr.Trim().Split('\n'));
+            var missing = _cli.Run("--device", "virtual:" + Path.Combine(dir, "nope"), "status");
+            Assert.NotEqual(0, missing.ExitCode);
+            Assert.DoesNotContain("   at ", missing.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Corrupt_state_is_reported_and_reset_recovers()
+    {
+        Assert.Equal(0, _cli.Run("status").ExitCode);
+        string state = Path.Combine(_cli.StateDirectory, "virtual", "library10", "state.json");
+        File.WriteAllText(state, "{ not json");
+        var r = _cli.Run("status");
+        Assert.Equal(78, r.ExitCode);
+        Assert.Contains("virtual reset", r.Stderr);
+        Assert.Equal(0, _cli.Run("virtual", "reset").ExitCode);
+        Assert.Equal(0, _cli.Run("status").ExitCode);
+    }
+
+    [Fact]
+    public void Invalid_settings_are_rejected_at_start()
+    {
+        var r = _cli.RunWithEnv(new Dictionary<string, string> { ["TAPECHANGER_CleanerPrefix"] = "no spaces allowed" }, "status");
+        Assert.Equal(78, r.ExitCode);
+        Assert.Contains("CleanerPrefix", r.Stderr);
+    }
+
+    [Fact]
+    public void Device_from_environment_overrides_appsettings()
+    {
+        var r = _cli.RunWithEnv(new Dictionary<string, string> { ["TAPECHANGER_DEVICE"] = "usb:0b4b:0001" }, "status", "--json");
+        Assert.Equal(69, r.ExitCode);
+        Assert.Contains("usb", r.Json.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public void Operator_actions_are_checked()
+    {
+        var r = _cli.Run("virtual", "ieport", "insert", "X1");       // port closed
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(0, _cli.Run("virtual", "door", "open").ExitCode);
+        var blocked = _cli.Run("load", "1");
+        Assert.Equal(4, blocked.ExitCode);
+        Assert.Contains("door", blocked.Stderr);
+        Assert.Equal(0, _cli.Run("virtual", "slot", "remove", "1").ExitCode);
+        Assert.Equal(0, _cli.Run("virtual", "slot", "insert", "21", "HAND01L8").ExitCode);
+        Assert.Equal(0, _cli.Run("virtual", "door", "close").ExitCode);
+        var s = _cli.Run("status", "--json").Json;
+        var slot21 = s.GetProperty("elements").EnumerateArray().Single(e => e.GetProperty("address").GetInt32() == 1020);
+        Assert.Equal("HAND01L8", slot21.GetProperty("barcode").GetString());
+        Assert.Equal(0, _cli.Run("virtual", "magazine", "remove", "1").ExitCode);
+        var mag = _cli.Run("load", "2");
+        Assert.Equal(4, mag.ExitCode);
+        Assert.Contains("magazine", mag.Stderr);
+        Assert.Equal(0, _cli.Run("virtual", "magazine", "insert", "1").ExitCode);
+        Assert.Equal(64, _cli.Run("virtual", "drive", "tapealert", "0", "xyz").ExitCode);
+        Assert.Equal(0, _cli.Run("virtual", "drive", "tapealert", "0", "80000").ExitCode);
+    }
+}
