@@ -1,0 +1,1 @@
+namespace TapeChanger.Transport.Windows.Tests;
