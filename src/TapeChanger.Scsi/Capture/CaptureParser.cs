@@ -66,6 +66,7 @@ public static class CaptureParser
         int blockStart = 0;              // output index where the current offset block began
         byte[] previousLine = [];        // for hexdump -C "*"
         bool pendingStar = false;
+        int starLine = 0;
         long limit = long.MaxValue;      // from "Received N bytes of data"
 
         for (int i = 0; i < lines.Length; i++)
@@ -85,6 +86,7 @@ public static class CaptureParser
                 case LineKind.Star:
                     if (lenient) continue;
                     pendingStar = true;
+                    starLine = lineNo;
                     continue;
                 case LineKind.Other:
                     if (lenient) continue;
@@ -142,7 +144,7 @@ public static class CaptureParser
         }
         if (pendingStar)
         {
-            throw new CaptureFormatException(lines.Length, "\"*\" repeat line without a following offset");
+            throw new CaptureFormatException(starLine, "\"*\" repeat line without a following offset");
         }
         return output.ToArray();
     }
