@@ -94,6 +94,13 @@ public class CaptureParserTests
         Assert.Equal(new byte[] { 0, 1, 2, 3, 4, 0x0a, 0x0b }, CaptureParser.Parse(text));
     }
 
+    [Fact]
+    public void A_lone_8_digit_line_is_plain_hex_unless_it_ends_a_hexdump()
+    {
+        Assert.Equal(new byte[] { 0, 0, 0, 0x2b, 0, 0, 8, 0xd4 }, CaptureParser.Parse("0000002b\n000008d4\n"));
+        Assert.Equal(new byte[] { 0xaa }, CaptureParser.Parse("00000000  aa                                                |.|\n00000001\n"));
+    }
+
     [Theory]
     [InlineData("00 01\n02 0g\n", 2)]
     [InlineData("00 011\n", 1)]

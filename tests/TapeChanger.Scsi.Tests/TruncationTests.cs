@@ -152,4 +152,19 @@ public class TruncationTests
         var tg = ChangerModePages.TransportGeometry(m.Find(0x1E)!);
         Assert.True(Assert.Single(tg.Transports).Rotate);
     }
+    [Fact]
+    public void Mhvtl_hp_msl_avoltag_flag_without_room_for_an_alternate_tag_is_ignored()
+    {
+        // mhVTL snapshot, HP MSL personality: DT page flags C0h, descriptor 16 + 36 + 20 (serial-only DVCID).
+        var d = new ResBuilder().Page(4, true, 72).Element(0x0001, 0x09, 0x81, 0x01c0, "E01001L8", "XYZZY_A1".PadRight(20)).Build();
+        d[9] = 0xC0;                          // page byte 1: PVOLTAG | AVOLTAG
+        d[16 + 48 + 1] = 0x00;                // identifier type 0: vendor specific (serial only)
+        var r = ElementStatusDecoder.Decode(d);
+        var e = Assert.Single(r.Elements);
+        Assert.Equal("E01001L8", e.Barcode);
+        Assert.Null(e.AlternateVolumeTag);
+        Assert.Equal("XYZZY_A1", e.Identifier!.SerialNumber);
+        Assert.False(r.Pages[0].AlternateVolumeTag);
+        Assert.False(r.Truncated);
+    }
 }

@@ -31,7 +31,9 @@ public sealed class CaptureFormatException : FormatException
 /// When a text contains sg3_utils offset lines or a "Received N bytes" line, every other line is treated as
 /// tool chatter and skipped. Otherwise every non-blank, non-comment line must be hex. Offsets in xxd,
 /// hexdump and sg3_utils lines must follow on from the previous line (an offset of 0 starts a new block,
-/// whose bytes are appended). Ascii columns are never read.
+/// whose bytes are appended). Ascii columns are never read. A dump with fewer bytes than its "Received N" line
+/// announces (a published excerpt) returns the bytes present. A line of only 7-8 hex digits is the final offset of
+/// a <c>hexdump -C</c> dump when it follows one, plain hex otherwise.
 /// </summary>
 public static class CaptureParser
 {
@@ -67,6 +69,7 @@ public static class CaptureParser
         byte[] previousLine = [];        // for hexdump -C "*"
         bool pendingStar = false;
         int starLine = 0;
+        var previousKind = LineKind.Blank;
         long limit = long.MaxValue;      // from "Received N bytes of data"
 
         for (int i = 0; i < lines.Length; i++)
@@ -74,6 +77,11 @@ public static class CaptureParser
             int lineNo = i + 1;
             string line = lines[i].TrimEnd('\r');
             var kind = Classify(line);
+            if (kind == LineKind.HexdumpC && !line.Contains('|', StringComparison.Ordinal) && previousKind is not (LineKind.HexdumpC or LineKind.Star))
+            {
+                kind = LineKind.Plain;                              // a lone "0000002b" is 4 bytes of plain hex, not a final offset
+            }
+            if (kind != LineKind.Blank) previousKind = kind;
             lineBytes.Clear();
             switch (kind)
             {
