@@ -90,8 +90,8 @@ public class CaptureParserTests
     [Fact]
     public void Plain_hex_with_comments_and_0x_prefixes()
     {
-        const string text = "# header\n00 01 0x02 0304 # trailing comment\n\n  0A0b  \r\n";
-        Assert.Equal(new byte[] { 0, 1, 2, 3, 4, 0x0a, 0x0b }, CaptureParser.Parse(text));
+        const string text = "# header\n00 01 0x02 0304 # trailing comment\n\n  0A0b  \r\n\t0c\t0d\r\n";
+        Assert.Equal(new byte[] { 0, 1, 2, 3, 4, 0x0a, 0x0b, 0x0c, 0x0d }, CaptureParser.Parse(text));
     }
 
     [Fact]

@@ -164,6 +164,23 @@ public class InquiryCaptureTests
     }
 
     [Fact]
+    public void Tape_drive_with_attached_changer_sets_mchngr()
+    {
+        // A drive LUN whose byte 6 bit 3 MCHNGR says an SMC changer is reachable through it (SPC-2 style).
+        var b = new byte[36];
+        b[0] = 0x01; b[1] = 0x80; b[2] = 0x03; b[3] = 0x02; b[4] = 31; b[6] = 0x08;
+        AsciiText.WritePadded(b.AsSpan(8, 8), "IBM");
+        AsciiText.WritePadded(b.AsSpan(16, 16), "ULTRIUM-TD3");
+        AsciiText.WritePadded(b.AsSpan(32, 4), "64D0");
+        var q = InquiryDecoder.DecodeStandard(b);
+        Assert.True(q.IsTapeDrive);
+        Assert.True(q.MediumChangerAttached);
+        Assert.Equal("ULTRIUM-TD3", q.Product);
+        Assert.Null(q.VendorSpecific);
+        Assert.False(q.Truncated);
+    }
+
+    [Fact]
     public void Msl3040_vpd_00_80_83()
     {
         Assert.Equal([0x00, 0x80, 0x83, 0x85, 0xc0, 0xc8, 0xcc, 0xd0], InquiryDecoder.DecodeSupportedPages(Fixture.Load("hpe-msl3040-inquiry-vpd00.hex")));

@@ -59,7 +59,7 @@ public static class CaptureParser
         bool lenient = false;
         foreach (var raw in lines)
         {
-            var k = Classify(raw.TrimEnd('\r'));
+            var k = Classify(Normalize(raw));
             if (k is LineKind.SgOffset or LineKind.SgReceived) { lenient = true; break; }
         }
 
@@ -75,7 +75,7 @@ public static class CaptureParser
         for (int i = 0; i < lines.Length; i++)
         {
             int lineNo = i + 1;
-            string line = lines[i].TrimEnd('\r');
+            string line = Normalize(lines[i]);
             var kind = Classify(line);
             if (kind == LineKind.HexdumpC && !line.Contains('|', StringComparison.Ordinal) && previousKind is not (LineKind.HexdumpC or LineKind.Star))
             {
@@ -156,6 +156,9 @@ public static class CaptureParser
         }
         return output.ToArray();
     }
+
+    /// <summary>Drops the CR of CRLF endings and turns tabs and form feeds into spaces.</summary>
+    private static string Normalize(string line) => line.TrimEnd('\r').Replace('\t', ' ').Replace('\f', ' ');
 
     private static void Append(List<byte> output, List<byte> bytes, long limit)
     {
