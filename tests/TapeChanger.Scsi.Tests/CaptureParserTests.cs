@@ -108,6 +108,7 @@ public class CaptureParserTests
     [InlineData("00000000: 0001 0203  ....\n00000008: 0405  ..\n", 2)]    // offset gap
     [InlineData("00000000: 0001 02x3  ....\n", 1)]
     [InlineData("00000000  00 01 02  |...|\n*\n", 2)]                      // star with no following offset
+    [InlineData("00000000  00  |.|\n*\n7fffffff  00  |.|\n", 3)]          // star asking for 2 GiB
     public void Malformed_text_names_the_line(string text, int line)
     {
         var ex = Assert.Throws<CaptureFormatException>(() => CaptureParser.Parse(text));

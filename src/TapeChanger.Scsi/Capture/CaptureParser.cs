@@ -37,7 +37,7 @@ public sealed class CaptureFormatException : FormatException
 /// </summary>
 public static class CaptureParser
 {
-    /// <summary>Largest gap a <c>hexdump -C</c> "*" line may fill, to keep hostile input bounded.</summary>
+    /// <summary>Largest capture a <c>hexdump -C</c> "*" line may grow to (16 MiB, the largest SCSI allocation is 0xFFFFFF), to keep hostile input bounded.</summary>
     private const int MaxRepeatFill = 16 * 1024 * 1024;
 
     private enum LineKind { Blank, Plain, Xxd, HexdumpC, SgOffset, SgReceived, Star, Other }
@@ -134,7 +134,7 @@ public static class CaptureParser
             {
                 if (pendingStar && offset > blockLength && previousLine.Length > 0)
                 {
-                    if (offset - blockLength > MaxRepeatFill)
+                    if ((long)output.Count + offset - blockLength > MaxRepeatFill)
                     {
                         throw new CaptureFormatException(lineNo, $"offset {offset:x} repeats too much data");
                     }
