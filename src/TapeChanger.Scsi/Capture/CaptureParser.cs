@@ -31,11 +31,13 @@ public sealed class CaptureFormatException : FormatException
 /// When a text contains sg3_utils offset lines or a "Received N bytes" line, every other line is treated as
 /// tool chatter and skipped. Otherwise every non-blank, non-comment line must be hex. Offsets in xxd,
 /// hexdump and sg3_utils lines must follow on from the previous line (an offset of 0 starts a new block,
-/// whose bytes are appended). Ascii columns are never read.
+/// whose bytes are appended). Ascii columns are never read. A dump with fewer bytes than its "Received N" line
+/// announces (a published excerpt) returns the bytes present. A line of only 7-8 hex digits is the final offset of
+/// a <c>hexdump -C</c> dump when it follows one, plain hex otherwise.
 /// </summary>
 public static class CaptureParser
 {
-    /// <summary>Largest gap a <c>hexdump -C</c> "*" line may fill, to keep hostile input bounded.</summary>
+    /// <summary>Largest capture a <c>hexdump -C</c> "*" line may grow to (16 MiB, the largest SCSI allocation is 0xFFFFFF), to keep hostile input bounded.</summary>
     private const int MaxRepeatFill = 16 * 1024 * 1024;
 
     private enum LineKind { Blank, Plain, Xxd, HexdumpC, SgOffset, SgReceived, Star, Other }
@@ -57,7 +59,7 @@ public static class CaptureParser
         bool lenient = false;
         foreach (var raw in lines)
         {
-            var k = Classify(raw.TrimEnd('\r'));
+            var k = Classify(Normalize(raw));
             if (k is LineKind.SgOffset or LineKind.SgReceived) { lenient = true; break; }
         }
 
@@ -66,13 +68,20 @@ public static class CaptureParser
         int blockStart = 0;              // output index where the current offset block began
         byte[] previousLine = [];        // for hexdump -C "*"
         bool pendingStar = false;
+        int starLine = 0;
+        var previousKind = LineKind.Blank;
         long limit = long.MaxValue;      // from "Received N bytes of data"
 
         for (int i = 0; i < lines.Length; i++)
         {
             int lineNo = i + 1;
-            string line = lines[i].TrimEnd('\r');
+            string line = Normalize(lines[i]);
             var kind = Classify(line);
+            if (kind == LineKind.HexdumpC && !line.Contains('|', StringComparison.Ordinal) && previousKind is not (LineKind.HexdumpC or LineKind.Star))
+            {
+                kind = LineKind.Plain;                              // a lone "0000002b" is 4 bytes of plain hex, not a final offset
+            }
+            if (kind != LineKind.Blank) previousKind = kind;
             lineBytes.Clear();
             switch (kind)
             {
@@ -85,6 +94,7 @@ public static class CaptureParser
                 case LineKind.Star:
                     if (lenient) continue;
                     pendingStar = true;
+                    starLine = lineNo;
                     continue;
                 case LineKind.Other:
                     if (lenient) continue;
@@ -124,7 +134,7 @@ public static class CaptureParser
             {
                 if (pendingStar && offset > blockLength && previousLine.Length > 0)
                 {
-                    if (offset - blockLength > MaxRepeatFill)
+                    if ((long)output.Count + offset - blockLength > MaxRepeatFill)
                     {
                         throw new CaptureFormatException(lineNo, $"offset {offset:x} repeats too much data");
                     }
@@ -142,10 +152,13 @@ public static class CaptureParser
         }
         if (pendingStar)
         {
-            throw new CaptureFormatException(lines.Length, "\"*\" repeat line without a following offset");
+            throw new CaptureFormatException(starLine, "\"*\" repeat line without a following offset");
         }
         return output.ToArray();
     }
+
+    /// <summary>Drops the CR of CRLF endings and turns tabs and form feeds into spaces.</summary>
+    private static string Normalize(string line) => line.TrimEnd('\r').Replace('\t', ' ').Replace('\f', ' ');
 
     private static void Append(List<byte> output, List<byte> bytes, long limit)
     {

@@ -55,6 +55,12 @@ public static class ElementStatusDecoder
             bool avol = (tagFlags & 0x40) != 0;
             var type = (ElementType)typeCode;
 
+            if (avol && descLength < FixedDescriptorLength + (pvol ? VolumeTagLength : 0) + VolumeTagLength)
+            {
+                // mhVTL (snapshot, markh794/mhvtl#173) sets AVOLTAG on DT pages of its HP MSL / Spectra personalities
+                // without sending an alternate tag; when the descriptor has no room for one, the flag is ignored.
+                avol = false;
+            }
             int minimum = FixedDescriptorLength + (pvol ? VolumeTagLength : 0) + (avol ? VolumeTagLength : 0);
             if (pageBytes > 0 && descLength < minimum)
             {
