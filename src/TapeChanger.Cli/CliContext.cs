@@ -21,17 +21,39 @@ internal sealed class CliContext
 
     public DeviceAddress Address => DeviceTransportOpener.Parse(DeviceUri);
 
-    /// <summary>Opens the device and wraps it in the domain layer.</summary>
+    private RetryPolicy Retry => new()
+    {
+        UnitAttentionRetries = Options.UnitAttentionRetries,
+        BecomingReadyTimeout = TimeSpan.FromSeconds(Options.BecomingReadySeconds),
+    };
+
+    private IScsiTransport Traced(IScsiTransport t) => Verbose || Trace ? new TracingTransport(t, Err, dumpData: Trace) : t;
+
+    /// <summary>Opens the device for data commands: the reserved cleaner slot (if any) is off limits.</summary>
     public async ValueTask<MediaChanger> OpenChangerAsync(CancellationToken ct)
     {
+        var reserved = new HashSet<ushort>();
+        if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
         var transport = await DeviceTransportOpener.OpenAsync(Address, StateDirectory, ct).ConfigureAwait(false);
-        if (Verbose || Trace) transport = new TracingTransport(transport, Err, dumpData: Trace);
-        var client = new SmcClient(transport, new RetryPolicy
+        return new MediaChanger(new SmcClient(Traced(transport), Retry), new ChangerSettings { CleanerPrefix = Options.CleanerPrefix, ReservedAddresses = reserved });
+    }
+
+    /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>
+    public TapeChanger.Cleaning.IChangerConnector Connector() => new CliChangerConnector(this);
+
+    private sealed class CliChangerConnector(CliContext ctx) : TapeChanger.Cleaning.IChangerConnector, TapeChanger.Cleaning.IDeviceNamed
+    {
+        public string DeviceName => ctx.DeviceUri;
+
+        public async ValueTask<TapeChanger.Cleaning.ChangerSession> OpenAsync(CancellationToken ct)
         {
-            UnitAttentionRetries = Options.UnitAttentionRetries,
-            BecomingReadyTimeout = TimeSpan.FromSeconds(Options.BecomingReadySeconds),
-        });
-        return new MediaChanger(client, new ChangerSettings { CleanerPrefix = Options.CleanerPrefix });
+            var transport = await DeviceTransportOpener.OpenAsync(ctx.Address, ctx.StateDirectory, ct).ConfigureAwait(false);
+            var changer = new MediaChanger(new SmcClient(ctx.Traced(transport), ctx.Retry), new ChangerSettings { CleanerPrefix = ctx.Options.CleanerPrefix });
+            Func<int, CancellationToken, ValueTask<SmcClient?>>? drives = transport is VirtualTransport v
+                ? (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(ctx.Traced(v.OpenLun(drive + 1)), ctx.Retry))   // virtual drives are LUNs 1..N
+                : null;
+            return new TapeChanger.Cleaning.ChangerSession(changer, drives);
+        }
     }
 
     /// <summary>Writes the JSON document (with --json) or the human text.</summary>

@@ -46,7 +46,7 @@ internal static class ErrorMapper
 
     public static int ExitFor(ChangerError error) => error switch
     {
-        ChangerError.SourceEmpty or ChangerError.DestinationFull or ChangerError.NoFreeElement or ChangerError.SourceUnknown => ExitCodes.OperationRefused,
+        ChangerError.SourceEmpty or ChangerError.DestinationFull or ChangerError.NoFreeElement or ChangerError.SourceUnknown or ChangerError.Reserved => ExitCodes.OperationRefused,
         ChangerError.InvalidElement => ExitCodes.InvalidElement,
         ChangerError.NotSupported => ExitCodes.NotSupported,
         ChangerError.OperatorIntervention or ChangerError.NotReady => ExitCodes.NotReady,

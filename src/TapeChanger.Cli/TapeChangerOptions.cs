@@ -21,6 +21,14 @@ public sealed class TapeChangerOptions
     [Range(0, 20)]
     public int UnitAttentionRetries { get; set; } = 5;
 
+    /// <summary>How often waiting cleaner operations poll the library, in milliseconds.</summary>
+    [Range(10, 60000)]
+    public int CleanerPollMilliseconds { get; set; } = 1000;
+
+    /// <summary>Cleaning time assumed when a drive cannot be polled (until hw-profiles give per-model values).</summary>
+    [Range(1, 7200)]
+    public int CleaningSeconds { get; set; } = 120;
+
     /// <summary>How long to wait for a library that reports "becoming ready" (04/01).</summary>
     [Range(0, 3600)]
     public int BecomingReadySeconds { get; set; } = 60;

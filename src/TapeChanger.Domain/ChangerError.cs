@@ -28,6 +28,8 @@ public enum ChangerError
     NotReady,
     /// <summary>The move was accepted but the library's element status does not show it.</summary>
     MoveNotVerified,
+    /// <summary>The element is reserved (the cleaner slot) and data operations may not use it.</summary>
+    Reserved,
     /// <summary>Any other device failure (sense data attached).</summary>
     DeviceError,
 }

@@ -8,6 +8,12 @@ public sealed record ChangerSettings
 {
     /// <summary>Barcode prefix that marks a cleaning cartridge when the library does not report medium type 2.</summary>
     public string CleanerPrefix { get; init; } = "CLN";
+
+    /// <summary>
+    /// Element addresses reserved for other purposes (the RSM cleaner slot). Data operations never move to or from
+    /// them and never choose them as a free slot.
+    /// </summary>
+    public IReadOnlySet<ushort> ReservedAddresses { get; init; } = new HashSet<ushort>();
 }
 
 /// <summary>
@@ -168,6 +174,14 @@ public sealed class MediaChanger : IAsyncDisposable
         if (map.TypeOf(source) is null) throw new ChangerOperationException(ChangerError.InvalidElement, $"{operation} failed: element {source} is not in this library");
         if (map.TypeOf(destination) is null) throw new ChangerOperationException(ChangerError.InvalidElement, $"{operation} failed: element {destination} is not in this library");
         if (source == destination) throw new ChangerOperationException(ChangerError.InvalidElement, $"{operation} failed: source and destination are the same element");
+        foreach (var a in new[] { source, destination })
+        {
+            if (_settings.ReservedAddresses.Contains(a))
+            {
+                throw new ChangerOperationException(ChangerError.Reserved,
+                    $"{operation} failed: {map.Describe(a)} is the reserved cleaner slot; use the 'cleaner' commands for it");
+            }
+        }
 
         var before = await ReadElementAsync(source, ct).ConfigureAwait(false);
         ThrowIfException(before, map, operation);
@@ -224,7 +238,7 @@ public sealed class MediaChanger : IAsyncDisposable
     private async ValueTask<ushort> FirstFreeAsync(ElementRange range, string whenNone, CancellationToken ct)
     {
         var all = await Run("read element status", () => _client.ReadElementStatusAsync(range.Type, range.First, range.Count, ct)).ConfigureAwait(false);
-        var free = all.FirstOrDefault(e => !e.Full && !e.Except) ?? throw new ChangerOperationException(ChangerError.NoFreeElement, whenNone);
+        var free = all.FirstOrDefault(e => !e.Full && !e.Except && !_settings.ReservedAddresses.Contains(e.Address)) ?? throw new ChangerOperationException(ChangerError.NoFreeElement, whenNone);
         return free.Address;
     }
 

@@ -73,7 +73,9 @@ public sealed partial class VirtualLibrary
             _state.DoorClosedPending = false;
             throw SenseBytes.Check(0x06, 0x28, 0x00);
         }
-        if (_state.DoorOpen && IsRobotCommand(op)) throw SenseBytes.DoorOpen();
+        // Door open: the robot stops, and (like real libraries, SPC 04/18) TEST UNIT READY reports it, so a host can
+        // tell when the operator has closed the door. mhVTL has no door; this is TapeChanger's extension.
+        if (_state.DoorOpen && (IsRobotCommand(op) || op == OpCode.TestUnitReady)) throw SenseBytes.DoorOpen();
         switch (op)
         {
             case OpCode.TestUnitReady:

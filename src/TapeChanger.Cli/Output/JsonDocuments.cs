@@ -112,6 +112,31 @@ public sealed record LogSenseDocument(int PageCode, int Subpage, bool Truncated,
     [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
+public sealed record OperationJson(Guid Id, string Kind, string State, string Result, uint Code, string? Message, string? Progress, string Via,
+    int? Drive, string? Barcode, DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Completed, DateTimeOffset? Deadline);
+
+/// <summary>Every cleaner command's answer: the RSM result name and number, plus what it produced.</summary>
+public sealed record CleanerResultDocument(bool Ok, string Result, uint Code, string Message)
+{
+    public Guid? Operation { get; init; }
+    public OperationJson? Details { get; init; }
+}
+
+public sealed record CleaningJson(DateTimeOffset At, int Drive, int Address, string? Cleaner, uint CleansLeftAfter, string Outcome);
+
+public sealed record CleanerStatusDocument(string Library, int? ReservedSlot, int? ReservedAddress, string? Cleaner, uint? CleansLeft, bool Unlimited,
+    IReadOnlyDictionary<string, IReadOnlyList<CleaningJson>> History, IReadOnlyList<OperationJson> Operations)
+{
+    [JsonPropertyOrder(-1)] public bool Ok => true;
+    public string Result => "ERROR_SUCCESS";
+    public uint Code => 0;
+}
+
+public sealed record OperationsDocument(IReadOnlyList<OperationJson> Operations)
+{
+    [JsonPropertyOrder(-1)] public bool Ok => true;
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ErrorDocument))]
@@ -124,4 +149,7 @@ public sealed record LogSenseDocument(int PageCode, int Subpage, bool Truncated,
 [JsonSerializable(typeof(InquiryDecodeDocument))]
 [JsonSerializable(typeof(ModeSenseDocument))]
 [JsonSerializable(typeof(LogSenseDocument))]
+[JsonSerializable(typeof(CleanerResultDocument))]
+[JsonSerializable(typeof(CleanerStatusDocument))]
+[JsonSerializable(typeof(OperationsDocument))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,0 +1,60 @@
+using TapeChanger.Domain;
+using TapeChanger.Transport;
+
+namespace TapeChanger.Cleaning;
+
+/// <summary>
+/// One short-lived connection to a library: the changer, plus (where the transport can reach them) its drives.
+/// Cleaner operations open a session per step and close it while they wait, so operators and other processes
+/// can use the library in between.
+/// </summary>
+public sealed class ChangerSession : IAsyncDisposable
+{
+    private readonly Func<int, CancellationToken, ValueTask<SmcClient?>>? _openDrive;
+    private readonly List<SmcClient> _drives = [];
+
+    public ChangerSession(MediaChanger changer, Func<int, CancellationToken, ValueTask<SmcClient?>>? openDrive = null)
+    {
+        Changer = changer;
+        _openDrive = openDrive;
+    }
+
+    public MediaChanger Changer { get; }
+
+    /// <summary>A client for drive <paramref name="drive"/> (0-based), or null when this transport cannot reach drives.</summary>
+    public async ValueTask<SmcClient?> OpenDriveAsync(int drive, CancellationToken ct)
+    {
+        if (_openDrive is null) return null;
+        var client = await _openDrive(drive, ct).ConfigureAwait(false);
+        if (client is not null) _drives.Add(client);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in _drives) await d.DisposeAsync().ConfigureAwait(false);
+        await Changer.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>Opens sessions on one library.</summary>
+public interface IChangerConnector
+{
+    ValueTask<ChangerSession> OpenAsync(CancellationToken ct);
+}
+
+/// <summary>Settings of the cleaner service.</summary>
+public sealed record CleanerOptions
+{
+    /// <summary>Barcode prefix of cleaning cartridges (used with medium type 2).</summary>
+    public string CleanerPrefix { get; init; } = "CLN";
+    /// <summary>How often waiting operations poll the library.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long an IE-port inject or eject waits for the operator by default.</summary>
+    public TimeSpan OperatorTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Cleaning time used when the drive cannot be polled (the hw-profile's per-model value).</summary>
+    public TimeSpan CleaningTime { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>Upper bound on a cleaning cycle even when the drive can be polled.</summary>
+    public TimeSpan MaxCleaningTime { get; init; } = TimeSpan.FromMinutes(15);
+    public TimeSpan RobotLockTimeout { get; init; } = TimeSpan.FromMinutes(5);
+}

@@ -1,0 +1,100 @@
+using System.Text.Json.Serialization;
+
+namespace TapeChanger.Cleaning;
+
+/// <summary>Persistent cleaner state of one library (schema in <see cref="SchemaVersion"/>).</summary>
+public sealed class CleanerState
+{
+    public const int CurrentSchema = 1;
+
+    public int SchemaVersion { get; set; } = CurrentSchema;
+    public string LibraryKey { get; set; } = "";
+    public string Vendor { get; set; } = "";
+    public string Product { get; set; } = "";
+    public string? Serial { get; set; }
+    public CleanerReservation? Reservation { get; set; }
+    public CleanerCartridge? Cleaner { get; set; }
+    /// <summary>Cleanings per drive, keyed by drive serial (or "element:ADDR" when the library reports none).</summary>
+    public Dictionary<string, List<CleaningRecord>> DriveHistory { get; set; } = [];
+    public List<OperationRecord> Operations { get; set; } = [];
+
+    public OperationRecord? Find(Guid id) => Operations.FirstOrDefault(o => o.Id == id);
+}
+
+public sealed class CleanerReservation
+{
+    public ushort Address { get; set; }
+    public int Slot { get; set; }
+    public DateTimeOffset ReservedAt { get; set; }
+}
+
+public sealed class CleanerCartridge
+{
+    public string? Barcode { get; set; }
+    /// <summary>Cleanings left; <see cref="CleanerService.Unlimited"/> (0xFFFFFFFF) means not counted.</summary>
+    public uint CleansLeft { get; set; }
+    public DateTimeOffset InjectedAt { get; set; }
+    public int TimesUsed { get; set; }
+}
+
+public sealed class CleaningRecord
+{
+    public DateTimeOffset At { get; set; }
+    public int Drive { get; set; }
+    public ushort Address { get; set; }
+    public string? CleanerBarcode { get; set; }
+    public uint CleansLeftAfter { get; set; }
+    public Guid Operation { get; set; }
+    public string Outcome { get; set; } = "";
+}
+
+/// <summary>Operation states, as `tapechanger operations` shows them.</summary>
+public static class OperationStates
+{
+    public const string Queued = "queued";
+    public const string WaitingForOperator = "waiting-for-operator";
+    public const string InProcess = "in-process";
+    public const string Passed = "passed";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+    public const string Stopped = "stopped";
+
+    public static bool IsFinal(string state) => state is Passed or Failed or Cancelled or Stopped;
+}
+
+/// <summary>One queued cleaner operation in the journal.</summary>
+public sealed class OperationRecord
+{
+    public Guid Id { get; set; }
+    /// <summary>inject, eject or clean.</summary>
+    public string Kind { get; set; } = "";
+    public string State { get; set; } = OperationStates.Queued;
+    public string Result { get; set; } = nameof(NtmsResult.ERROR_SUCCESS);
+    public uint Code { get; set; }
+    public string? Message { get; set; }
+    /// <summary>What the operation is waiting for, for the operator (progress line).</summary>
+    public string? Progress { get; set; }
+    public DateTimeOffset Created { get; set; }
+    public DateTimeOffset Updated { get; set; }
+    public DateTimeOffset? Completed { get; set; }
+    public DateTimeOffset? Deadline { get; set; }
+    /// <summary>ieport or door.</summary>
+    public string Via { get; set; } = "ieport";
+    public uint CleansLeft { get; set; }
+    public int? Drive { get; set; }
+    public bool UnloadFirst { get; set; }
+    public bool StopRequested { get; set; }
+    public bool Confirmed { get; set; }
+    public int? WorkerPid { get; set; }
+    /// <summary>Crash-recovery step of a clean: "to-drive" before the move, "in-drive" after it, "done" once counted.</summary>
+    public string? Step { get; set; }
+    public ushort? Element { get; set; }
+    public string? Barcode { get; set; }
+    /// <summary>Serial of the drive being cleaned (DVCID), the key of its cleaning history.</summary>
+    public string? DriveSerial { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(CleanerState))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class CleanerJsonContext : JsonSerializerContext;
