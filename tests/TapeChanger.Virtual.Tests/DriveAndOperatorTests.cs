@@ -137,14 +137,14 @@ public class DriveAndOperatorTests
     }
 
     [Fact]
-    public void Door_BlocksRobot_ThenUnitAttention()
+    public void Door_BlocksRobot_AndTestUnitReady_ThenUnitAttention()
     {
         _h.Library.OpenDoor();
         _h.Expect("02/04/18", SmcCommands.MoveMedium(0, 1000, 1020));
         _h.Expect("02/04/18", SmcCommands.PositionToElement(0, 1000));
         _h.Expect("02/04/18", SmcCommands.InitializeElementStatus());
         _h.Expect("02/04/18", SmcCommands.InitializeElementStatusWithRange(1000, 1));
-        _h.Ok(SpcCommands.TestUnitReady());
+        _h.Expect("02/04/18", SpcCommands.TestUnitReady());     // TapeChanger extension: TUR tells the host the door is open
         _h.Library.InsertIntoSlot(1020, "NEW001L8");
         Assert.Equal("E01002L8", _h.Library.RemoveFromSlot(1001));
         _h.Library.CloseDoor();
