@@ -1,0 +1,308 @@
+using TapeChanger.Scsi;
+
+namespace TapeChanger.Cleaning.Tests;
+
+/// <summary>
+/// RSM cleaner semantics against the virtual library (mhVTL library 10: slots 1000-1038, mail slots 10-13, drives
+/// 500-503 = TD8, TD8, TD6, TD6; cleaners CLN101L8 in slot 22, CLN102L6 in slot 23). Every documented result code is
+/// reached here; operator actions come from the test thread between the service's sessions.
+/// </summary>
+public sealed class CleanerServiceTests : IDisposable
+{
+    private readonly CleaningHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private CleanerService S => _h.Service;
+
+    private static async Task<NtmsResult> Code(Func<Task> action)
+    {
+        try { await action(); return NtmsResult.ERROR_SUCCESS; }
+        catch (CleanerException e) { return e.Result; }
+    }
+
+    /// <summary>Reserve slot 21 (empty) and inject CLN201L8 through the mail slot.</summary>
+    private async Task<Guid> ReserveAndInjectAsync(uint cleans = 5, string barcode = "CLN201L8")
+    {
+        await S.ReserveAsync(21);
+        var op = await S.StartInjectAsync(CleanerPath.IePort, cleans);
+        var run = S.RunAsync(op);
+        _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport(barcode); l.CloseImportExport(); });
+        var final = await run;
+        Assert.Equal(OperationStates.Passed, final.State);
+        return op;
+    }
+
+    [Fact]
+    public async Task Reserve_codes()
+    {
+        Assert.Equal(NtmsResult.ERROR_SLOT_FULL, await Code(() => S.ReserveAsync(1)));
+        Assert.Equal(NtmsResult.ERROR_INVALID_SLOT, await Code(() => S.ReserveAsync(0)));
+        Assert.Equal(NtmsResult.ERROR_INVALID_SLOT, await Code(() => S.ReserveAsync(40)));   // an IE slot is not a storage slot
+        _h.Operator(l => l.RemoveMagazine(2));                                                // slots 14-26
+        Assert.Equal(NtmsResult.ERROR_SLOT_NOT_PRESENT, await Code(() => S.ReserveAsync(21)));
+        _h.Operator(l => l.InsertMagazine(2));
+        Assert.Equal(NtmsResult.ERROR_SUCCESS, await Code(() => S.ReserveAsync(21)));
+        Assert.Equal(NtmsResult.ERROR_ALREADY_RESERVED, await Code(() => S.ReserveAsync(24)));
+        Assert.Equal(21, (await S.GetStateAsync()).Reservation!.Slot);
+    }
+
+    [Fact]
+    public async Task Concurrent_reservations_have_exactly_one_winner()
+    {
+        var services = Enumerable.Range(0, 4).Select(_ => _h.NewService()).ToList();
+        var results = await Task.WhenAll(services.Select((svc, i) => Code(() => svc.ReserveAsync(24 + i))));
+        Assert.Single(results, r => r == NtmsResult.ERROR_SUCCESS);
+        Assert.Equal(3, results.Count(r => r == NtmsResult.ERROR_ALREADY_RESERVED));
+    }
+
+    [Fact]
+    public async Task Release_codes()
+    {
+        Assert.Equal(NtmsResult.ERROR_NO_SLOT_SET, await Code(() => S.ReleaseAsync()));
+        await ReserveAndInjectAsync();
+        Assert.Equal(NtmsResult.ERROR_SLOT_FULL, await Code(() => S.ReleaseAsync()));
+        _h.Operator(l => l.RemoveMagazine(2));
+        Assert.Equal(NtmsResult.ERROR_SLOT_NOT_PRESENT, await Code(() => S.ReleaseAsync()));
+        _h.Operator(l => l.InsertMagazine(2));
+        var eject = await S.StartEjectAsync(CleanerPath.IePort);
+        var run = S.RunAsync(eject);
+        await WaitUntil(() => _h.Full(10));
+        _h.Operator(l => { l.OpenImportExport(); l.RemoveFromImportExport(); l.CloseImportExport(); });
+        Assert.Equal(OperationStates.Passed, (await run).State);
+        Assert.Equal(NtmsResult.ERROR_SUCCESS, await Code(() => S.ReleaseAsync()));
+        Assert.Null((await S.GetStateAsync()).Reservation);
+    }
+
+    [Fact]
+    public async Task Inject_start_codes()
+    {
+        Assert.Equal(NtmsResult.ERROR_NO_SLOT_SET, await Code(() => S.StartInjectAsync(CleanerPath.Auto, 5)));
+        await S.ReserveAsync(21);
+        _h.Operator(l => l.RemoveMagazine(2));
+        Assert.Equal(NtmsResult.ERROR_SLOT_NOT_PRESENT, await Code(() => S.StartInjectAsync(CleanerPath.Auto, 5)));
+        _h.Operator(l => { l.InsertMagazine(2); l.SetOnline(false); });
+        Assert.Equal(NtmsResult.ERROR_LIBRARY_OFFLINE, await Code(() => S.StartInjectAsync(CleanerPath.Auto, 5)));
+        _h.Operator(l => { l.SetOnline(true); l.OpenDoor(); l.InsertIntoSlot(1020, "CLN777L8"); l.CloseDoor(); });
+        Assert.Equal(NtmsResult.ERROR_SLOT_FULL, await Code(() => S.StartInjectAsync(CleanerPath.Auto, 5)));
+    }
+
+    [Fact]
+    public async Task Device_failures_map_to_rsm_codes()
+    {
+        _h.Override = _ => throw new ScsiTransportException(TransportFailure.NotFound, "no such device /dev/sg9");
+        var svc = _h.NewService();
+        Assert.Equal(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, await Code(() => svc.StartInjectAsync(CleanerPath.Auto, 5)));
+        _h.Override = _ => throw new ScsiTransportException(TransportFailure.PermissionDenied, "permission denied opening /dev/sg9");
+        svc = _h.NewService();
+        Assert.Equal(NtmsResult.ERROR_ACCESS_DENIED, await Code(() => svc.ReserveAsync(21)));
+        // A device that is not a changer (the first drive's LUN) is not a valid library.
+        _h.Override = async ct =>
+        {
+            var transport = (Virtual.VirtualTransport)await new Virtual.VirtualTransportFactory(_h.Time).OpenAsync(Transport.DeviceUri.Parse("virtual:" + _h.Config), new Transport.TransportOpenContext(_h.State), ct);
+            return new ChangerSession(new Domain.MediaChanger(new Transport.SmcClient(transport.OpenLun(1))));
+        };
+        svc = _h.NewService();
+        Assert.Equal(NtmsResult.ERROR_INVALID_LIBRARY, await Code(() => svc.ReserveAsync(21)));
+    }
+
+    [Fact]
+    public async Task Inject_through_the_mail_slot_records_barcode_and_cleans_left()
+    {
+        await ReserveAndInjectAsync(cleans: 7);
+        var st = await S.GetStateAsync();
+        Assert.Equal("CLN201L8", st.Cleaner!.Barcode);
+        Assert.Equal(7u, st.Cleaner.CleansLeft);
+        Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
+        Assert.False(_h.Full(10));
+    }
+
+    [Fact]
+    public async Task Inject_of_a_data_tape_fails_and_leaves_it_in_the_mail_slot()
+    {
+        await S.ReserveAsync(21);
+        var op = await S.StartInjectAsync(CleanerPath.IePort, 5);
+        var run = S.RunAsync(op);
+        _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport("DATA01L8"); l.CloseImportExport(); });
+        var final = await run;
+        Assert.Equal(nameof(NtmsResult.ERROR_INVALID_CLEANER), final.Result);
+        Assert.Equal("DATA01L8", _h.BarcodeAt(10));
+        Assert.False(_h.Full(1020));
+    }
+
+    [Fact]
+    public async Task Inject_times_out_and_stop_ends_it_early()
+    {
+        await S.ReserveAsync(21);
+        var op = await S.StartInjectAsync(CleanerPath.IePort, 5, TimeSpan.FromSeconds(2));
+        Assert.Equal(nameof(NtmsResult.ERROR_TIMEOUT), (await S.RunAsync(op)).Result);
+
+        var op2 = await S.StartInjectAsync(CleanerPath.IePort, 5, TimeSpan.FromHours(1));
+        var run = S.RunAsync(op2);
+        await WaitUntil(async () => (await S.GetOperationAsync(op2)).State == OperationStates.WaitingForOperator);
+        await S.StopAsync(op2);
+        var final = await run;
+        Assert.Equal(OperationStates.Stopped, final.State);
+        Assert.True(final.Completed < final.Created + TimeSpan.FromHours(1));
+        Assert.Equal(NtmsResult.ERROR_INVALID_OPERATION, await Code(() => S.StopAsync(op2)));
+        Assert.Equal(NtmsResult.ERROR_OBJECT_NOT_FOUND, await Code(() => S.StopAsync(Guid.NewGuid())));
+    }
+
+    [Fact]
+    public async Task Inject_through_the_door_completes_on_confirmation_or_door_close()
+    {
+        await S.ReserveAsync(21);
+        var op = await S.StartInjectAsync(CleanerPath.Door, CleanerService.Unlimited);
+        var run = S.RunAsync(op);
+        await WaitUntil(async () => (await S.GetOperationAsync(op)).Progress?.Contains("slot 21") == true);
+        Assert.Equal(NtmsResult.ERROR_INVALID_OPERATION, await Code(() => S.StopAsync(op)));   // STOP is for port operations only
+        _h.Operator(l => { l.OpenDoor(); l.InsertIntoSlot(1020, "CLN301L8"); });
+        await Task.Delay(100);
+        _h.Operator(l => l.CloseDoor());
+        var final = await run;
+        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(CleanerService.Unlimited, (await S.GetStateAsync()).Cleaner!.CleansLeft);
+
+        // Eject through the door, completed by the operator's confirmation.
+        var ej = await S.StartEjectAsync(CleanerPath.Door);
+        var ejRun = S.RunAsync(ej);
+        await WaitUntil(async () => (await S.GetOperationAsync(ej)).State == OperationStates.WaitingForOperator);
+        await S.ConfirmAsync(ej);
+        Assert.Equal(OperationStates.Passed, (await ejRun).State);
+        Assert.Null((await S.GetStateAsync()).Cleaner);
+    }
+
+    [Fact]
+    public async Task Eject_codes()
+    {
+        Assert.Equal(NtmsResult.ERROR_NO_SLOT_SET, await Code(() => S.StartEjectAsync(CleanerPath.Auto)));
+        await S.ReserveAsync(21);
+        Assert.Equal(NtmsResult.ERROR_SLOT_EMPTY, await Code(() => S.StartEjectAsync(CleanerPath.Auto)));
+        await S.ReleaseAsync();
+        await ReserveAndInjectAsync();
+        _h.Operator(l => { l.OpenImportExport(); foreach (var b in new[] { "X1", "X2", "X3", "X4" }) l.InsertIntoImportExport(b); l.CloseImportExport(); });
+        var op = await S.StartEjectAsync(CleanerPath.IePort);
+        Assert.Equal(nameof(NtmsResult.ERROR_IEPORT_FULL), (await S.RunAsync(op)).Result);
+    }
+
+    [Fact]
+    public async Task Clean_moves_the_cleaner_in_and_back_and_counts_once()
+    {
+        await ReserveAndInjectAsync(cleans: 3);
+        var op = await S.StartCleanAsync(0, unloadFirst: false);
+        var final = await S.RunAsync(op);
+        Assert.True(final.State == OperationStates.Passed, final.Message);
+        var st = await S.GetStateAsync();
+        Assert.Equal(2u, st.Cleaner!.CleansLeft);
+        Assert.Single(st.DriveHistory["XYZZY_A1"]);
+        Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
+        Assert.False(_h.Full(500));
+        // Running a finished operation again changes nothing.
+        await S.RunAsync(op);
+        Assert.Equal(2u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
+    }
+
+    [Fact]
+    public async Task Clean_codes()
+    {
+        Assert.Equal(NtmsResult.ERROR_CLEANER_SLOT_NOT_SET, await Code(() => S.StartCleanAsync(0, false)));
+        await S.ReserveAsync(21);
+        Assert.Equal(NtmsResult.ERROR_SLOT_EMPTY, await Code(() => S.StartCleanAsync(0, false)));
+        Assert.Equal(NtmsResult.ERROR_INVALID_DRIVE, await Code(() => S.StartCleanAsync(9, false)));
+        await S.ReleaseAsync();
+        await ReserveAndInjectAsync(cleans: 0);
+        Assert.Equal(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, await Code(() => S.StartCleanAsync(0, false)));
+    }
+
+    [Fact]
+    public async Task Loaded_drive_needs_unload_first_and_wrong_generation_is_refused()
+    {
+        await ReserveAndInjectAsync();
+        await using (var s = await _h.OpenAsync(default)) await s.Changer.LoadAsync(1, 0);
+        Assert.Equal(NtmsResult.ERROR_UNABLE_TO_CLEAN, await Code(() => S.StartCleanAsync(0, false)));
+        var op = await S.StartCleanAsync(0, unloadFirst: true);
+        Assert.Equal(OperationStates.Passed, (await S.RunAsync(op)).State);
+        Assert.Equal("E01001L8", _h.BarcodeAt(1000));           // the data tape went home first
+        // The LTO-8 cleaner in an LTO-6 drive: mhVTL's 04/04/03, and the cleaner stays in its slot.
+        var bad = await S.StartCleanAsync(2, false);
+        Assert.Equal(nameof(NtmsResult.ERROR_UNABLE_TO_LOAD_MEDIUM), (await S.RunAsync(bad)).Result);
+        Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
+    }
+
+    [Fact]
+    public async Task Expired_cleaning_media_tapealert_marks_the_cleaner_spent()
+    {
+        await ReserveAndInjectAsync(cleans: 10);
+        _h.Operator(l => l.SetDriveTapeAlert(1, 1UL << (22 - 1)));   // flag 22: expired cleaning media
+        var op = await S.StartCleanAsync(0, false);
+        var final = await S.RunAsync(op);
+        Assert.Equal(nameof(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT), final.Result);
+        Assert.Equal(0u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
+        Assert.Equal("CLN201L8", _h.BarcodeAt(1020));           // back in its slot
+        Assert.Equal(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, await Code(() => S.StartCleanAsync(1, false)));
+    }
+
+    [Fact]
+    public async Task Unlimited_cleaner_is_not_counted_down()
+    {
+        await ReserveAndInjectAsync(cleans: CleanerService.Unlimited);
+        Assert.Equal(OperationStates.Passed, (await S.RunAsync(await S.StartCleanAsync(1, false))).State);
+        Assert.Equal(CleanerService.Unlimited, (await S.GetStateAsync()).Cleaner!.CleansLeft);
+    }
+
+    [Fact]
+    public async Task Clean_if_needed_finds_drives_asking_for_it()
+    {
+        Assert.Empty(await S.DrivesNeedingCleaningAsync());
+        _h.Operator(l => { l.SetDriveTapeAlert(2, 1UL << (20 - 1)); l.SetDriveTapeAlert(4, 1UL << (21 - 1)); });
+        var need = await S.DrivesNeedingCleaningAsync();
+        Assert.Equal([1, 3], need.Select(n => n.Drive));
+        Assert.Contains("TapeAlert 20", need[0].Reason);
+    }
+
+    [Fact]
+    public async Task Interrupted_cleaning_is_reconciled_and_counted_once()
+    {
+        await ReserveAndInjectAsync(cleans: 5);
+        var op = await S.StartCleanAsync(0, false);
+        // Simulate a worker that died after loading the cleaner: cancel once the journal says "in-drive".
+        using var cts = new CancellationTokenSource();
+        var run = S.RunAsync(op, new Progress<OperationRecord>(o => { if (o.Step == "in-drive") cts.Cancel(); }), cts.Token);
+        await WaitUntil(async () => (await S.GetOperationAsync(op)).Step == "in-drive");
+        cts.Cancel();
+        try { await run; } catch (OperationCanceledException) { }
+        // Put the journal back as a killed worker leaves it (not final, step in-drive).
+        var store = await S.StoreAsync();
+        store.Update(st => { var o = st.Find(op)!; if (OperationStates.IsFinal(o.State)) { o.State = OperationStates.InProcess; o.Completed = null; } o.Step = "in-drive"; });
+        var final = await _h.NewService().RunAsync(op);
+        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(4u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
+        Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
+        Assert.False(_h.Full(500));
+    }
+
+    [Fact]
+    public void Result_codes_keep_win32_values_and_app_codes_set_bit_29()
+    {
+        Assert.Equal(4331u, (uint)NtmsResult.ERROR_CLEANER_SLOT_SET);
+        Assert.Equal(4333u, (uint)NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT);
+        Assert.Equal(4305u, (uint)NtmsResult.ERROR_LIBRARY_OFFLINE);
+        foreach (var r in new[] { NtmsResult.ERROR_NO_SLOT_SET, NtmsResult.ERROR_SLOT_FULL, NtmsResult.ERROR_SLOT_NOT_PRESENT, NtmsResult.ERROR_ALREADY_RESERVED, NtmsResult.ERROR_INVALID_SLOT, NtmsResult.ERROR_SLOT_EMPTY })
+        {
+            Assert.Equal(0x2000_0000u, (uint)r & 0x2000_0000u);
+        }
+        Assert.Equal(Enum.GetValues<NtmsResult>().Length, Enum.GetValues<NtmsResult>().Distinct().Count());
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            if (await condition()) return;
+            await Task.Delay(20);
+        }
+        Assert.Fail("condition not reached within 6 s");
+    }
+
+    private static Task WaitUntil(Func<bool> condition) => WaitUntil(() => Task.FromResult(condition()));
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using TapeChanger.Domain;
+using TapeChanger.Scsi;
+using TapeChanger.Transport;
+using TapeChanger.Virtual;
+
+namespace TapeChanger.Cleaning.Tests;
+
+/// <summary>A clock that runs <c>factor</c> times faster than real time (timers fire sooner), so cleaning cycles take milliseconds.</summary>
+public sealed class FastTime(double factor) : TimeProvider
+{
+    private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
+    private readonly long _t0 = Stopwatch.GetTimestamp();
+
+    public override DateTimeOffset GetUtcNow() => _start + Stopwatch.GetElapsedTime(_t0) * factor;
+
+    public override long GetTimestamp() => _t0 + (long)((Stopwatch.GetTimestamp() - _t0) * factor);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        System.CreateTimer(callback, state, Scale(dueTime), Scale(period));
+
+    private TimeSpan Scale(TimeSpan t) => t == Timeout.InfiniteTimeSpan || t <= TimeSpan.Zero ? t : t / factor;
+}
+
+/// <summary>The built-in library 10 (with a 1 s cleaning stage) under a temp state directory, and a service on it.</summary>
+public sealed class CleaningHarness : IChangerConnector, IDisposable
+{
+    public string Root { get; } = Directory.CreateTempSubdirectory("tc-clean-").FullName;
+    public string Config => Path.Combine(Root, "cfg");
+    public string State => Path.Combine(Root, "state");
+    public TimeProvider Time { get; } = new FastTime(10);
+    public Func<CancellationToken, ValueTask<ChangerSession>>? Override { get; set; }
+
+    public CleaningHarness()
+    {
+        Directory.CreateDirectory(Config);
+        string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
+        foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(Config, Path.GetFileName(f)));
+        string conf = Path.Combine(Config, "device.conf");
+        File.WriteAllText(conf, File.ReadAllText(conf).Replace("# Cleaning time: 30", " Cleaning time: 1"));
+        Service = NewService();
+    }
+
+    public CleanerService Service { get; }
+
+    public CleanerService NewService() => new(this, State, new CleanerOptions
+    {
+        PollInterval = TimeSpan.FromMilliseconds(200),     // 20 ms of real time on the fast clock
+        OperatorTimeout = TimeSpan.FromSeconds(60),
+        CleaningTime = TimeSpan.FromSeconds(5),
+    }, Time);
+
+    public async ValueTask<ChangerSession> OpenAsync(CancellationToken ct)
+    {
+        if (Override is { } o) return await o(ct);
+        var transport = (VirtualTransport)await new VirtualTransportFactory(Time).OpenAsync(DeviceUri.Parse("virtual:" + Config), new TransportOpenContext(State), ct);
+        return new ChangerSession(new MediaChanger(new SmcClient(transport, time: Time)),
+            (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(transport.OpenLun(drive + 1), time: Time)));
+    }
+
+    /// <summary>Operator action on the library (vtlcmd), between the service's sessions.</summary>
+    public void Operator(Action<VirtualLibrary> action)
+    {
+        using var store = VirtualLibraryStore.Open(Config, State, Time);
+        action(store.Library);
+        store.Save();
+    }
+
+    public T Look<T>(Func<VirtualLibrary, T> read)
+    {
+        using var store = VirtualLibraryStore.Open(Config, State, Time);
+        return read(store.Library);
+    }
+
+    public bool Full(ushort address) => Look(l => l.Element(address).Barcode is not null);
+
+    public string? BarcodeAt(ushort address) => Look(l => l.Element(address).Barcode);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, true); } catch (IOException) { }
+    }
+}
