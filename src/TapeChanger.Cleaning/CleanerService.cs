@@ -221,7 +221,8 @@ public sealed class CleanerService
         var reservation = state.Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_CLEANER_SLOT_NOT_SET, "no cleaner slot is reserved in this library; reserve one and inject a cleaner first");
         var slot = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
-        if (!slot.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty; inject a cleaner first");
+        bool cleanerBusy = state.Operations.Any(o => o.Kind == "clean" && !OperationStates.IsFinal(o.State));
+        if (!slot.Full && !cleanerBusy) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty; inject a cleaner first");
         if (state.Cleaner is { CleansLeft: 0 }) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {state.Cleaner.Barcode} has no cleanings left; eject it and inject a new one");
         var d = await Guard(() => s.Changer.ReadElementAsync(map.DriveAddress(drive), ct)).ConfigureAwait(false);
         if (d.Full && !unloadFirst)
@@ -525,6 +526,9 @@ public sealed class CleanerService
 
     private async Task CleanAsync(CleanerStateStore store, Guid id, IProgress<OperationRecord>? progress, CancellationToken ct)
     {
+        // One cleaner, one cleaning at a time: further requests queue here (across processes).
+        Set(store, id, o => o.Progress = "waiting for the cleaner (another drive is being cleaned)");
+        using var cleanerBusy = await RobotLock.AcquireAsync(store.Directory, "cleaner-busy.lock", _options.MaxCleaningTime * 4, ct).ConfigureAwait(false);
         var state = store.Read();
         var op = state.Find(id)!;
         var reservation = state.Reservation ?? throw new CleanerException(NtmsResult.ERROR_CLEANER_SLOT_NOT_SET, "the cleaner slot reservation was released");
@@ -731,6 +735,21 @@ public sealed class CleanerService
 
     private static bool ProcessAlive(int pid)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            // A killed worker whose parent has gone may linger as a zombie until it is reaped; that is dead too.
+            string stat = $"/proc/{pid}/stat";
+            try
+            {
+                string text = File.ReadAllText(stat);
+                int close = text.LastIndexOf(')');
+                return close > 0 && close + 2 < text.Length && text[close + 2] is not ('Z' or 'X');
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
         try
         {
             using var p = System.Diagnostics.Process.GetProcessById(pid);

@@ -133,10 +133,14 @@ public sealed class RobotLock : IDisposable
 
     private RobotLock(FileStream file) => _file = file;
 
-    public static async Task<RobotLock> AcquireAsync(string directory, TimeSpan timeout, CancellationToken ct)
+    public static Task<RobotLock> AcquireAsync(string directory, TimeSpan timeout, CancellationToken ct) =>
+        AcquireAsync(directory, "robot.lock", timeout, ct);
+
+    /// <summary>A named lock in the library's state folder (e.g. the single cleaner, used by one cleaning at a time).</summary>
+    public static async Task<RobotLock> AcquireAsync(string directory, string name, TimeSpan timeout, CancellationToken ct)
     {
         System.IO.Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, "robot.lock");
+        string path = Path.Combine(directory, name);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {

@@ -352,3 +352,110 @@ public sealed class CliStateTests : IDisposable
         Assert.Equal(0, _cli.Run("virtual", "drive", "tapealert", "0", "80000").ExitCode);
     }
 }
+
+/// <summary>Cleaner management through the CLI: worker processes, kill -9 recovery, concurrent cleanings.</summary>
+public sealed class CliCleanerTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+    private readonly string _config;
+    private readonly Dictionary<string, string> _env = new() { ["TAPECHANGER_CleanerPollMilliseconds"] = "100" };
+
+    public CliCleanerTests()
+    {
+        // Library 10 with a 1 s cleaning stage (mhVTL sequence 30/03 1 s, 04/00 3 s, then 04/02).
+        _config = Path.Combine(_cli.StateDirectory, "cfg");
+        Directory.CreateDirectory(_config);
+        string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
+        foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(_config, Path.GetFileName(f)));
+        string conf = Path.Combine(_config, "device.conf");
+        File.WriteAllText(conf, File.ReadAllText(conf).Replace("# Cleaning time: 30", " Cleaning time: 1"));
+    }
+
+    public void Dispose() => _cli.Dispose();
+
+    private CliRunner.Result Run(params string[] args) => _cli.RunWithEnv(_env, ["--device", "virtual:" + _config, .. args]);
+
+    private System.Text.Json.JsonElement Op(string id) => Run("operations", id, "--json").Json.GetProperty("operations")[0];
+
+    private void ReserveAndInject(int cleans)
+    {
+        Assert.Equal(0, Run("cleaner", "reserve", "21").ExitCode);
+        var start = Run("cleaner", "inject", "--cleans", cleans.ToString(), "--json");
+        Assert.Equal(0, start.ExitCode);
+        string id = start.Json.GetProperty("operation").GetString()!;
+        Assert.Equal(0, Run("virtual", "ieport", "open").ExitCode);
+        Assert.Equal(0, Run("virtual", "ieport", "insert", "CLN501L8").ExitCode);
+        Assert.Equal(0, Run("virtual", "ieport", "close").ExitCode);
+        for (int i = 0; i < 100 && Op(id).GetProperty("state").GetString() != "passed"; i++) Thread.Sleep(100);
+        Assert.Equal("passed", Op(id).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public void Cleaner_commands_report_rsm_names_codes_and_exit_codes()
+    {
+        var r = Run("cleaner", "release", "--json");
+        Assert.Equal(80, r.ExitCode);
+        Assert.Equal("ERROR_NO_SLOT_SET", r.Json.GetProperty("result").GetString());
+        Assert.Equal(0x2000_0001u, r.Json.GetProperty("code").GetUInt32());
+        var full = Run("cleaner", "reserve", "1");
+        Assert.Equal(82, full.ExitCode);
+        Assert.Contains("ERROR_SLOT_FULL", full.Stderr);
+        Assert.Equal(2, Run("cleaner", "reserve", "99").ExitCode);
+        Assert.Equal(64, Run("cleaner", "inject").ExitCode);       // cleanings left must be given
+        ReserveAndInject(3);
+        var wait = Run("clean", "0", "--wait", "--json");
+        Assert.True(wait.ExitCode == 0, wait.Stdout + wait.Stderr);
+        Assert.Equal("passed", wait.Json.GetProperty("details").GetProperty("state").GetString());
+        var st = Run("cleaner", "status", "--json").Json;
+        Assert.Equal(2u, st.GetProperty("cleansLeft").GetUInt32());
+        Assert.Equal("CLN501L8", st.GetProperty("cleaner").GetString());
+        // The reserved slot is off limits for data commands.
+        var load = Run("load", "21");
+        Assert.Equal(1, load.ExitCode);
+        Assert.Contains("reserved cleaner slot", load.Stderr);
+    }
+
+    [Fact]
+    public void Killed_worker_is_recovered_and_the_cleaning_counted_once()
+    {
+        ReserveAndInject(5);
+        var start = Run("clean", "0", "--json");
+        Assert.Equal(0, start.ExitCode);
+        string id = start.Json.GetProperty("operation").GetString()!;
+        int pid = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            var op = Op(id);
+            if (op.GetProperty("step").GetString() == "in-drive" && op.GetProperty("workerPid").ValueKind == System.Text.Json.JsonValueKind.Number)
+            {
+                pid = op.GetProperty("workerPid").GetInt32();
+                break;
+            }
+            Thread.Sleep(50);
+        }
+        Assert.NotEqual(0, pid);
+        System.Diagnostics.Process.GetProcessById(pid).Kill();     // SIGKILL: no cleanup runs
+        Thread.Sleep(200);
+        var status = Run("status", "--json").Json;
+        Assert.True(status.GetProperty("elements").EnumerateArray().Single(e => e.GetProperty("address").GetInt32() == 500).GetProperty("full").GetBoolean());
+        var rec = Run("operations", "recover");
+        Assert.True(rec.ExitCode == 0, rec.Stderr);
+        Assert.Equal("passed", Op(id).GetProperty("state").GetString());
+        var st = Run("cleaner", "status", "--json").Json;
+        Assert.Equal(4u, st.GetProperty("cleansLeft").GetUInt32());
+        status = Run("status", "--json").Json;
+        Assert.False(status.GetProperty("elements").EnumerateArray().Single(e => e.GetProperty("address").GetInt32() == 500).GetProperty("full").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Concurrent_cleanings_of_different_drives_queue_for_the_one_cleaner()
+    {
+        ReserveAndInject(10);
+        var jobs = new[] { "0", "1" }.Select(d => Task.Run(() => Run("clean", d, "--wait", "--json"))).ToArray();
+        var results = await Task.WhenAll(jobs);
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr));
+        var st = Run("cleaner", "status", "--json").Json;
+        Assert.Equal(8u, st.GetProperty("cleansLeft").GetUInt32());
+        Assert.Equal(2, st.GetProperty("history").EnumerateObject().Count());
+    }
+}

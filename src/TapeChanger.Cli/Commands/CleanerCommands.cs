@@ -69,7 +69,7 @@ internal static class CleanerCommands
     }
 
     internal static OperationJson ToJson(OperationRecord o) => new(o.Id, o.Kind, o.State, o.Result, o.Code, o.Message, o.Progress, o.Via,
-        o.Drive, o.Barcode, o.Created, o.Updated, o.Completed, o.Deadline);
+        o.Drive, o.Barcode, o.Created, o.Updated, o.Completed, o.Deadline, o.Step, o.WorkerPid);
 
     private static Command Cleaner()
     {

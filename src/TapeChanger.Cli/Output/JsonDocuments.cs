@@ -113,7 +113,7 @@ public sealed record LogSenseDocument(int PageCode, int Subpage, bool Truncated,
 }
 
 public sealed record OperationJson(Guid Id, string Kind, string State, string Result, uint Code, string? Message, string? Progress, string Via,
-    int? Drive, string? Barcode, DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Completed, DateTimeOffset? Deadline);
+    int? Drive, string? Barcode, DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Completed, DateTimeOffset? Deadline, string? Step, int? WorkerPid);
 
 /// <summary>Every cleaner command's answer: the RSM result name and number, plus what it produced.</summary>
 public sealed record CleanerResultDocument(bool Ok, string Result, uint Code, string Message)
