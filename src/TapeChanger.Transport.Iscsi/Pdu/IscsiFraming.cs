@@ -11,7 +11,7 @@ public static class IscsiFraming
     /// <summary>Bytes that follow the BHS (AHS + padded data segment), read from BHS bytes 4-7.</summary>
     public static int RemainingLength(ReadOnlySpan<byte> bhs)
     {
-        if (bhs.Length < Iscsi.BhsLength) throw new IscsiPduException("BHS", bhs.Length, $"header is {bhs.Length} bytes, needs {Iscsi.BhsLength}");
+        if (bhs.Length < IscsiConstants.BhsLength) throw new IscsiPduException("BHS", bhs.Length, $"header is {bhs.Length} bytes, needs {IscsiConstants.BhsLength}");
         int ahs = bhs[4] * 4;                                              // byte 4   TotalAHSLength (words)
         int data = DataSegmentLength(bhs);                                 // bytes 5-7 DataSegmentLength
         return ahs + Pad4(data);
@@ -24,17 +24,17 @@ public static class IscsiFraming
     /// <summary>Assembles a PDU: <paramref name="bhs"/> gets its length fields filled in.</summary>
     public static byte[] Frame(ReadOnlySpan<byte> bhs, ReadOnlySpan<byte> ahs, ReadOnlySpan<byte> data)
     {
-        if (bhs.Length != Iscsi.BhsLength) throw new ArgumentException("BHS must be 48 bytes", nameof(bhs));
+        if (bhs.Length != IscsiConstants.BhsLength) throw new ArgumentException("BHS must be 48 bytes", nameof(bhs));
         if (ahs.Length % 4 != 0 || ahs.Length / 4 > 255) throw new ArgumentException("AHS must be a multiple of 4 bytes, at most 1020", nameof(ahs));
-        if (data.Length > Iscsi.MaxDataSegmentLength) throw new ArgumentException("data segment longer than 16 MiB - 1", nameof(data));
-        var pdu = new byte[Iscsi.BhsLength + ahs.Length + Pad4(data.Length)];
+        if (data.Length > IscsiConstants.MaxDataSegmentLength) throw new ArgumentException("data segment longer than 16 MiB - 1", nameof(data));
+        var pdu = new byte[IscsiConstants.BhsLength + ahs.Length + Pad4(data.Length)];
         bhs.CopyTo(pdu);
         pdu[4] = (byte)(ahs.Length / 4);
         pdu[5] = (byte)(data.Length >> 16);
         pdu[6] = (byte)(data.Length >> 8);
         pdu[7] = (byte)data.Length;
-        ahs.CopyTo(pdu.AsSpan(Iscsi.BhsLength));
-        data.CopyTo(pdu.AsSpan(Iscsi.BhsLength + ahs.Length));
+        ahs.CopyTo(pdu.AsSpan(IscsiConstants.BhsLength));
+        data.CopyTo(pdu.AsSpan(IscsiConstants.BhsLength + ahs.Length));
         return pdu;
     }
 
@@ -46,10 +46,10 @@ public static class IscsiFraming
         int at = 0;
         while (at < ahs.Length)
         {
-            if (ahs.Length - at < 4) throw new IscsiPduException("AHS", Iscsi.BhsLength + at, "truncated AHS header");
+            if (ahs.Length - at < 4) throw new IscsiPduException("AHS", IscsiConstants.BhsLength + at, "truncated AHS header");
             int len = BinaryPrimitives.ReadUInt16BigEndian(ahs[at..]);
             int total = Pad4(3 + len);
-            if (total > ahs.Length - at) throw new IscsiPduException("AHS", Iscsi.BhsLength + at, $"AHSLength {len} runs past TotalAHSLength");
+            if (total > ahs.Length - at) throw new IscsiPduException("AHS", IscsiConstants.BhsLength + at, $"AHSLength {len} runs past TotalAHSLength");
             at += total;
         }
     }
@@ -60,7 +60,7 @@ internal static class Bhs
 {
     public static byte[] New(IscsiOpcode opcode, bool immediate, byte flags)
     {
-        var b = new byte[Iscsi.BhsLength];
+        var b = new byte[IscsiConstants.BhsLength];
         b[0] = (byte)((byte)opcode | (immediate ? 0x40 : 0));              // byte 0  I bit + opcode
         b[1] = flags;                                                       // byte 1  opcode-specific flags
         return b;

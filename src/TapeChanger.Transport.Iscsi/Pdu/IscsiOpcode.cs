@@ -56,7 +56,7 @@ public enum AsyncEvent : byte
 }
 
 /// <summary>Well-known constants.</summary>
-public static class Iscsi
+public static class IscsiConstants
 {
     /// <summary>Basic Header Segment length.</summary>
     public const int BhsLength = 48;

@@ -40,15 +40,15 @@ public abstract record IscsiPdu
     public static IscsiPdu Decode(ReadOnlySpan<byte> buffer, out int consumed)
     {
         int rest = IscsiFraming.RemainingLength(buffer);
-        if (buffer.Length - Iscsi.BhsLength < rest)
-            throw new IscsiPduException("PDU", buffer.Length, $"needs {Iscsi.BhsLength + rest} bytes (AHS + data segment), {buffer.Length} available");
-        consumed = Iscsi.BhsLength + rest;
-        var bhs = buffer[..Iscsi.BhsLength];
+        if (buffer.Length - IscsiConstants.BhsLength < rest)
+            throw new IscsiPduException("PDU", buffer.Length, $"needs {IscsiConstants.BhsLength + rest} bytes (AHS + data segment), {buffer.Length} available");
+        consumed = IscsiConstants.BhsLength + rest;
+        var bhs = buffer[..IscsiConstants.BhsLength];
         int ahsLen = bhs[4] * 4;
-        var ahs = buffer.Slice(Iscsi.BhsLength, ahsLen);
+        var ahs = buffer.Slice(IscsiConstants.BhsLength, ahsLen);
         IscsiFraming.ValidateAhs(ahs);
         int dsl = IscsiFraming.DataSegmentLength(bhs);
-        var data = buffer.Slice(Iscsi.BhsLength + ahsLen, dsl);
+        var data = buffer.Slice(IscsiConstants.BhsLength + ahsLen, dsl);
         if (bhs[0] >= 0x80) throw new IscsiPduException("BHS", 0, $"reserved bit 7 of byte 0 is set (0x{bhs[0]:X2})");
         var op = (IscsiOpcode)(bhs[0] & 0x3F);
         bool imm = (bhs[0] & 0x40) != 0;
@@ -168,10 +168,10 @@ public sealed record ScsiResponsePdu(bool BidiOverflow, bool BidiUnderflow, bool
     public byte[] Sense()
     {
         if (Data.Length == 0) return [];
-        if (Data.Length < 2) throw new IscsiPduException("SCSI Response", Iscsi.BhsLength, "data segment shorter than its 2-byte SenseLength");
+        if (Data.Length < 2) throw new IscsiPduException("SCSI Response", IscsiConstants.BhsLength, "data segment shorter than its 2-byte SenseLength");
         int len = (Data[0] << 8) | Data[1];
         if (len > Data.Length - 2)
-            throw new IscsiPduException("SCSI Response", Iscsi.BhsLength, $"SenseLength {len} exceeds the {Data.Length - 2} byte(s) of data");
+            throw new IscsiPduException("SCSI Response", IscsiConstants.BhsLength, $"SenseLength {len} exceeds the {Data.Length - 2} byte(s) of data");
         return Data.AsSpan(2, len).ToArray();
     }
 
@@ -402,7 +402,7 @@ public sealed record AsyncMessagePdu(ulong Lun, uint StatSN, uint ExpCmdSN, uint
     {
         b[1] = 0x80;                      // byte 1 F
         Bhs.Put(b, 8, Lun);               // 8-15  LUN
-        Bhs.Put(b, 16, Iscsi.ReservedTag);// 16-19 0xFFFFFFFF
+        Bhs.Put(b, 16, IscsiConstants.ReservedTag);// 16-19 0xFFFFFFFF
         Bhs.Put(b, 24, StatSN);           // 24-27 StatSN
         Bhs.Put(b, 28, ExpCmdSN);         // 28-31 ExpCmdSN
         Bhs.Put(b, 32, MaxCmdSN);         // 32-35 MaxCmdSN
@@ -426,7 +426,7 @@ public sealed record RejectPdu(byte Reason, uint StatSN, uint ExpCmdSN, uint Max
     {
         b[1] = 0x80;                      // byte 1 F
         b[2] = Reason;                    // byte 2 Reason
-        Bhs.Put(b, 16, Iscsi.ReservedTag);// 16-19 0xFFFFFFFF
+        Bhs.Put(b, 16, IscsiConstants.ReservedTag);// 16-19 0xFFFFFFFF
         Bhs.Put(b, 24, StatSN);           // 24-27 StatSN
         Bhs.Put(b, 28, ExpCmdSN);         // 28-31 ExpCmdSN
         Bhs.Put(b, 32, MaxCmdSN);         // 32-35 MaxCmdSN
@@ -436,7 +436,7 @@ public sealed record RejectPdu(byte Reason, uint StatSN, uint ExpCmdSN, uint Max
     internal static RejectPdu FromHeader(ReadOnlySpan<byte> b) => new(b[2], Bhs.U32(b, 24), Bhs.U32(b, 28), Bhs.U32(b, 32), Bhs.U32(b, 36));
 
     /// <summary>ITT of the rejected PDU, when its header is present in the data segment.</summary>
-    public uint? RejectedItt => Data.Length >= Iscsi.BhsLength ? Bhs.U32(Data, 16) : null;
+    public uint? RejectedItt => Data.Length >= IscsiConstants.BhsLength ? Bhs.U32(Data, 16) : null;
 
     public static string ReasonText(byte reason) => reason switch
     {

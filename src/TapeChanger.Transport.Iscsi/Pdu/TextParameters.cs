@@ -39,8 +39,8 @@ public static class TextParameters
             {
                 var entry = data[at..end];
                 int eq = entry.IndexOf((byte)'=');
-                if (eq <= 0) throw new IscsiPduException(pdu, Iscsi.BhsLength + at, "text entry without a key=value form");
-                if (eq > MaxKeyLength) throw new IscsiPduException(pdu, Iscsi.BhsLength + at, $"text key longer than {MaxKeyLength} bytes");
+                if (eq <= 0) throw new IscsiPduException(pdu, IscsiConstants.BhsLength + at, "text entry without a key=value form");
+                if (eq > MaxKeyLength) throw new IscsiPduException(pdu, IscsiConstants.BhsLength + at, $"text key longer than {MaxKeyLength} bytes");
                 string key, value;
                 try
                 {
@@ -50,7 +50,7 @@ public static class TextParameters
                 }
                 catch (DecoderFallbackException)
                 {
-                    throw new IscsiPduException(pdu, Iscsi.BhsLength + at, "text entry is not valid UTF-8");
+                    throw new IscsiPduException(pdu, IscsiConstants.BhsLength + at, "text entry is not valid UTF-8");
                 }
                 list.Add(new(key, value));
             }
