@@ -29,7 +29,7 @@ public static class IscsiDiscovery
         };
         await using var session = await IscsiSession.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         var keys = await session.TextAsync("SendTargets", "All", cancellationToken).ConfigureAwait(false);
-        return ParseSendTargets(keys, port);
+        return ParseSendTargets(keys);   // a TargetAddress without a port means 3260 (RFC 7143 §13.9), not the discovery portal's port
     }
 
     /// <summary>Groups TargetName / TargetAddress pairs; an address without a port gets <paramref name="defaultPort"/>.</summary>
