@@ -5,9 +5,7 @@ namespace TapeChanger.Transport.Linux.Interop;
 /// <summary>An open file descriptor; -1 is invalid (fd 0 is a valid descriptor, so not SafeHandleZeroOrMinusOneIsInvalid).</summary>
 internal sealed class SafeFdHandle : SafeHandle
 {
-    public SafeFdHandle() : base(invalidHandleValue: -1, ownsHandle: true)
-    {
-    }
+    public SafeFdHandle(int fd) : base(invalidHandleValue: -1, ownsHandle: true) => SetHandle(fd);
 
     public override bool IsInvalid => handle == -1;
 

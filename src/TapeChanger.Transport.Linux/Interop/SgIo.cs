@@ -67,13 +67,14 @@ internal static class SgIo
     /// <summary>open(2); returns the handle (valid) or errno.</summary>
     public static int Open(string path, int flags, out SafeFdHandle handle)
     {
-        handle = Libc.Open(path, flags | OpenFlags.O_CLOEXEC);
-        if (handle.IsInvalid)
+        int fd = Libc.Open(path, flags | OpenFlags.O_CLOEXEC);
+        if (fd == -1)
         {
             int errno = Marshal.GetLastPInvokeError();
-            handle.Dispose();
+            handle = new SafeFdHandle(-1);
             return errno;
         }
+        handle = new SafeFdHandle(fd);
         return 0;
     }
 }
