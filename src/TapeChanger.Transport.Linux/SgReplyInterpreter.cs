@@ -72,9 +72,18 @@ internal static class SgReplyInterpreter
         status &= 0xFE;                      // bit 0 is reserved (the obsolete vendor bit)
         int senseLength = Math.Clamp((int)reply.SenseLength, 0, sense.Length);
         byte[] senseBytes = senseLength > 0 ? sense[..senseLength].ToArray() : [];
-        int transferred = command.Direction == DataDirection.None ? 0 : Math.Clamp(dxferLen - reply.Resid, 0, dxferLen);
+        int transferred = command.Direction == DataDirection.None ? 0 : Transferred(dxferLen, reply.Resid);
         return new ScsiResult((ScsiStatus)status, transferred, senseBytes);
     }
+
+    /// <summary>
+    /// Bytes transferred from dxfer_len and resid. A resid outside 0..dxfer_len is not an underflow: the Linux iSCSI
+    /// initiator (libiscsi.c) passes a target's OVERFLOW residual (the device had more than the allocation length to
+    /// send) through as resid, so resid &gt; dxfer_len means the whole buffer was filled. Seen with tgt's READ ELEMENT
+    /// STATUS, which ignores the element count and truncates to the allocation length. An overflow residual that is
+    /// smaller than dxfer_len cannot be told apart from an underflow here.
+    /// </summary>
+    public static int Transferred(int dxferLen, int resid) => resid < 0 || resid > dxferLen ? dxferLen : dxferLen - resid;
 
     private static ScsiTransportException HostError(string device, ScsiCommand command, ushort host)
     {

@@ -23,11 +23,22 @@ public class SgReplyInterpreterTests
     }
 
     [Fact]
-    public void Resid_larger_than_buffer_clamps_to_zero()
+    public void Resid_larger_than_the_buffer_is_an_overflow_so_the_buffer_is_full()
     {
+        // Linux iSCSI initiator + tgt: READ ELEMENT STATUS alloc 124, the target had 400 bytes, resid reported 276.
         var r = SgReplyInterpreter.Interpret(Dev, Inquiry, Reply(resid: 100_000), Inquiry.TransferLength, new byte[96]);
-        Assert.Equal(0, r.DataTransferred);
+        Assert.Equal(Inquiry.TransferLength, r.DataTransferred);
     }
+
+    [Theory]
+    [InlineData(124, 0, 124)]
+    [InlineData(124, 76, 48)]
+    [InlineData(124, 124, 0)]
+    [InlineData(124, 276, 124)]
+    [InlineData(124, -1, 124)]
+    [InlineData(0, 0, 0)]
+    public void Transferred_from_resid(int dxferLen, int resid, int expected) =>
+        Assert.Equal(expected, SgReplyInterpreter.Transferred(dxferLen, resid));
 
     [Fact]
     public void No_data_command_transfers_nothing()
