@@ -73,7 +73,7 @@ internal static class DeviceTransportOpener
 
     public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, string stateDirectory, CancellationToken ct)
     {
-        var registry = new TransportRegistry().Add(new VirtualTransportFactory());
+        var registry = new TransportRegistry().Add(new VirtualTransportFactory()).Add(new TapeChanger.Transport.Linux.SgTransportFactory());
         return registry.OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
     }
 }

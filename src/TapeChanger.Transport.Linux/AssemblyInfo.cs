@@ -1,1 +1,3 @@
-namespace TapeChanger.Transport.Linux;
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("TapeChanger.Transport.Linux.Tests")]

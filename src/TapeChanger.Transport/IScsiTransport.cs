@@ -14,6 +14,12 @@ public interface IScsiTransport : IAsyncDisposable
     string Device { get; }
 
     /// <summary>
+    /// Largest data transfer one command may carry, in bytes (the sg driver's max_sectors_bytes, an adapter's
+    /// MaximumTransferLength...). <see cref="SmcClient"/> sizes READ ELEMENT STATUS chunks to fit. Unlimited by default.
+    /// </summary>
+    int MaxTransferLength => int.MaxValue;
+
+    /// <summary>
     /// Executes <paramref name="command"/>. Data-in lands in <paramref name="dataIn"/> (at least
     /// <see cref="ScsiCommand.TransferLength"/> bytes for data-in commands); data-out comes from
     /// <see cref="ScsiCommand.DataOut"/>.

@@ -154,11 +154,14 @@ public sealed class SmcClient : IAsyncDisposable
         if (count <= 0) return result;
         int next = start;
         int end = start + count;                    // exclusive
+        // The transport's per-command limit (e.g. sg max_sectors_bytes) bounds the allocation and so the chunk size.
+        int maxAlloc = Math.Clamp(_channel.Transport.MaxTransferLength, 8 + 8 + DescriptorBudget + 8, MaxAllocation);
+        int maxElements = Math.Clamp((maxAlloc - 8 - 8 - 8) / DescriptorBudget, 1, MaxElementsPerRead);
         while (next < end)
         {
-            int chunk = Math.Min(end - next, MaxElementsPerRead);
+            int chunk = Math.Min(end - next, maxElements);
             // Header + page header + descriptors + 8 spare bytes for tgt's short reply.
-            int alloc = Math.Min(MaxAllocation, 8 + 8 + chunk * DescriptorBudget + 8);
+            int alloc = Math.Min(maxAlloc, 8 + 8 + chunk * DescriptorBudget + 8);
             bool dvcid = type == ElementType.DataTransfer && !_dvcidRejected;
             ElementStatusReport report;
             try

@@ -19,6 +19,8 @@ public sealed class TracingTransport : IScsiTransport
 
     public string Device => _inner.Device;
 
+    public int MaxTransferLength => _inner.MaxTransferLength;
+
     public async ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
     {
         _log.WriteLine($"> {command.Name}: cdb {Hex(command.Cdb)}{(command.Direction == DataDirection.In ? $" (alloc {command.TransferLength})" : "")}");
