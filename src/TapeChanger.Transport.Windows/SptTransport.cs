@@ -123,7 +123,7 @@ public sealed class SptTransport : IScsiTransport
             throw new ScsiTransportException(TransportFailure.Io,
                 $"{command.Name} on {Device}: {length} bytes exceed the adapter maximum transfer of {Limits.MaximumTransferLength}", command.Name);
         }
-        var p = BuildParameters(command, length, _pathId, _targetId, _lun);
+        var p = PassThroughRequests.BuildParameters(command, length, _pathId, _targetId, _lun);
         ReadOnlySpan<byte> dataOut = command.DataOut;
         nuint alignment = (nuint)Limits.AlignmentMask + 1;
 
@@ -146,25 +146,6 @@ public sealed class SptTransport : IScsiTransport
             ? PassThroughCall.Execute<SptWithSense64>(_handle, p, dataOut, dataIn, alignment)
             : PassThroughCall.Execute<SptWithSense32>(_handle, p, dataOut, dataIn, alignment);
         return ToResult(command, outcome);
-    }
-
-    internal static PassThroughParameters BuildParameters(ScsiCommand command, int length, byte pathId, byte targetId, byte lun)
-    {
-        byte direction = command.Direction switch
-        {
-            DataDirection.In => ScsiIoctlDirection.SCSI_IOCTL_DATA_IN,
-            DataDirection.Out => ScsiIoctlDirection.SCSI_IOCTL_DATA_OUT,
-            _ => ScsiIoctlDirection.SCSI_IOCTL_DATA_UNSPECIFIED,
-        };
-        if (length == 0) direction = ScsiIoctlDirection.SCSI_IOCTL_DATA_UNSPECIFIED;
-        return new PassThroughParameters(command.Cdb, direction, (uint)length, TimeoutSeconds(command.Timeout), pathId, targetId, lun);
-    }
-
-    /// <summary>TimeOutValue is in seconds (Linux SG_IO uses milliseconds): round up, at least 1.</summary>
-    internal static uint TimeoutSeconds(TimeSpan timeout)
-    {
-        double s = Math.Ceiling(timeout.TotalSeconds);
-        return s < 1 ? 1 : s > 108000 ? 108000u : (uint)s;
     }
 
     private ScsiResult ToResult(ScsiCommand command, PassThroughOutcome outcome)
