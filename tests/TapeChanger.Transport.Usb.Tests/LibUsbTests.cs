@@ -137,3 +137,14 @@ public class LibUsbBindingTests
         Assert.Equal(TransportFailure.NotFound, e.Failure);
     }
 }
+
+public class LibUsbPresenceTests
+{
+    [Fact]
+    public void Library_loads_when_the_shared_object_is_installed()
+    {
+        string[] paths = ["/usr/lib/x86_64-linux-gnu/libusb-1.0.so.0", "/usr/lib/aarch64-linux-gnu/libusb-1.0.so.0", "/usr/lib64/libusb-1.0.so.0", "/lib/x86_64-linux-gnu/libusb-1.0.so.0"];
+        if (!OperatingSystem.IsLinux() || !paths.Any(File.Exists)) return;
+        Assert.True(LibUsbLibrary.IsAvailable);
+    }
+}
