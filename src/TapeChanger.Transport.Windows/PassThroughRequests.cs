@@ -5,7 +5,7 @@ namespace TapeChanger.Transport.Windows;
 /// <summary>Platform-neutral part of building a pass-through request (testable anywhere).</summary>
 internal static class PassThroughRequests
 {
-    internal static PassThroughParameters BuildParameters(ScsiCommand command, int length, byte pathId, byte targetId, byte lun)
+    internal static PassThroughParameters BuildParameters(ScsiCommand command, int length, byte pathId, byte targetId, byte lun, byte portNumber = 0)
     {
         byte direction = command.Direction switch
         {
@@ -14,7 +14,7 @@ internal static class PassThroughRequests
             _ => ScsiIoctlDirection.SCSI_IOCTL_DATA_UNSPECIFIED,
         };
         if (length == 0) direction = ScsiIoctlDirection.SCSI_IOCTL_DATA_UNSPECIFIED;
-        return new PassThroughParameters(command.Cdb, direction, (uint)length, TimeoutSeconds(command.Timeout), pathId, targetId, lun);
+        return new PassThroughParameters(command.Cdb, direction, (uint)length, TimeoutSeconds(command.Timeout), pathId, targetId, lun, portNumber);
     }
 
     /// <summary>TimeOutValue is in seconds (Linux SG_IO uses milliseconds): round up, at least 1.</summary>

@@ -9,6 +9,9 @@ namespace TapeChanger.Transport.Windows;
 /// </summary>
 public sealed record SptPath(string DevicePath, bool IsAdapter, byte PathId, byte TargetId, byte Lun)
 {
+    /// <summary>The N of <c>\\.\ScsiN:</c> (STOR_ADDR_BTL8.Port); 0 for class devices, which take it from IOCTL_SCSI_GET_ADDRESS.</summary>
+    public byte PortNumber { get; init; }
+
     /// <summary>
     /// Accepts <c>\\.\Changer0</c>, <c>//./Changer0</c>, <c>Changer0</c>, <c>\\.\Tape0</c>, <c>\\.\Scsi2:0:3:1</c>
     /// and <c>\\?\...</c> device interface paths.
@@ -25,12 +28,12 @@ public sealed record SptPath(string DevicePath, bool IsAdapter, byte PathId, byt
         if (p.StartsWith("Scsi", StringComparison.OrdinalIgnoreCase) && colon > 4)
         {
             string adapter = p[..(colon + 1)];
-            if (!int.TryParse(adapter[4..^1], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            if (!byte.TryParse(adapter[4..^1], NumberStyles.None, CultureInfo.InvariantCulture, out byte port))
                 throw new DeviceUriException($"spt device '{path}': '{adapter}' is not an adapter name such as Scsi2:");
             var parts = p[(colon + 1)..].Split(':');
             if (parts.Length != 3 || !TryByte(parts[0], out byte bus) || !TryByte(parts[1], out byte target) || !TryByte(parts[2], out byte lun))
                 throw new DeviceUriException($"spt device '{path}': an adapter needs bus:target:lun, e.g. \\\\.\\{adapter}0:3:0");
-            return new SptPath(@"\\.\" + adapter, true, bus, target, lun);
+            return new SptPath(@"\\.\" + adapter, true, bus, target, lun) { PortNumber = port };
         }
         if (colon >= 0) throw new DeviceUriException($"spt device '{path}': unexpected ':' (only \\\\.\\ScsiN: adapters take bus:target:lun)");
         return new SptPath(@"\\.\" + p, false, 0, 0, 0);

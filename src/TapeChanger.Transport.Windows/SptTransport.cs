@@ -25,7 +25,7 @@ public readonly record struct SptAdapterLimits(int MaximumTransferLength, int Al
 
 /// <summary>
 /// Windows SCSI pass-through (SPTI) on <c>\\.\ChangerN</c>, <c>\\.\TapeN</c> or <c>\\.\ScsiN:</c> + bus:target:lun.
-/// Uses IOCTL_SCSI_PASS_THROUGH_DIRECT with a buffer aligned to the adapter's AlignmentMask and falls back, for the
+/// Uses IOCTL_SCSI_PASS_THROUGH_DIRECT (the _EX form when the adapter reports SrbType 1) with a buffer aligned to the adapter's AlignmentMask and falls back, for the
 /// rest of the session, to the double-buffered IOCTL_SCSI_PASS_THROUGH if the direct form is refused. The struct
 /// layout follows the process: 56-byte headers in 64-bit (x64, arm64) processes, 44-byte ones in 32-bit processes
 /// (which is what WOW64 expects). Calls are synchronous; one command at a time.
@@ -35,12 +35,13 @@ public sealed class SptTransport : IScsiTransport
 {
     private readonly SafeFileHandle _handle;
     private readonly SptPath _path;
-    private readonly byte _pathId, _targetId, _lun;
+    private readonly byte _portNumber, _pathId, _targetId, _lun;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _useBuffered;
 
-    private SptTransport(SafeFileHandle handle, SptPath path, string device, SptAdapterLimits limits, byte pathId, byte targetId, byte lun)
+    private SptTransport(SafeFileHandle handle, SptPath path, string device, SptAdapterLimits limits, byte portNumber, byte pathId, byte targetId, byte lun)
     {
+        _portNumber = portNumber;
         _handle = handle;
         _path = path;
         Device = device;
@@ -53,6 +54,9 @@ public sealed class SptTransport : IScsiTransport
     public string Device { get; }
 
     public SptAdapterLimits Limits { get; }
+
+    /// <summary>True when the adapter reports SRB_TYPE_STORAGE_REQUEST_BLOCK and the _EX IOCTLs are used (as WDS spti does).</summary>
+    public bool UsesExtendedPassThrough => Limits.SrbType == 1;
 
     /// <summary>True once the direct IOCTL was refused and the buffered one is used.</summary>
     public bool UsesBufferedPassThrough => _useBuffered;
@@ -74,13 +78,13 @@ public sealed class SptTransport : IScsiTransport
             var limits = StorageQueries.QueryAdapter(handle, out var adapter) == 0
                 ? SptAdapterLimits.From(adapter.MaximumTransferLength, adapter.MaximumPhysicalPages, adapter.AlignmentMask, adapter.SrbType)
                 : SptAdapterLimits.Fallback;
-            byte pathId = path.PathId, targetId = path.TargetId, lun = path.Lun;
+            byte portNumber = path.PortNumber, pathId = path.PathId, targetId = path.TargetId, lun = path.Lun;
             // Through a class handle the address comes from the LU; fill it anyway, as mtx does.
             if (!path.IsAdapter && StorageQueries.GetAddress(handle, out var address) == 0)
             {
-                (pathId, targetId, lun) = (address.PathId, address.TargetId, address.Lun);
+                (portNumber, pathId, targetId, lun) = (address.PortNumber, address.PathId, address.TargetId, address.Lun);
             }
-            return new SptTransport(handle, path, device, limits, pathId, targetId, lun);
+            return new SptTransport(handle, path, device, limits, portNumber, pathId, targetId, lun);
         }
         catch
         {
@@ -123,16 +127,22 @@ public sealed class SptTransport : IScsiTransport
             throw new ScsiTransportException(TransportFailure.Io,
                 $"{command.Name} on {Device}: {length} bytes exceed the adapter maximum transfer of {Limits.MaximumTransferLength}", command.Name);
         }
-        var p = PassThroughRequests.BuildParameters(command, length, _pathId, _targetId, _lun);
+        var p = PassThroughRequests.BuildParameters(command, length, _pathId, _targetId, _lun, _portNumber);
         ReadOnlySpan<byte> dataOut = command.DataOut;
         nuint alignment = (nuint)Limits.AlignmentMask + 1;
 
+        bool ex = UsesExtendedPassThrough;
+        bool x64 = Environment.Is64BitProcess;
         PassThroughOutcome outcome;
         if (!_useBuffered)
         {
-            outcome = Environment.Is64BitProcess
-                ? PassThroughCall.Execute<SptdWithSense64>(_handle, p, dataOut, dataIn, alignment)
-                : PassThroughCall.Execute<SptdWithSense32>(_handle, p, dataOut, dataIn, alignment);
+            outcome = (ex, x64) switch
+            {
+                (true, true) => PassThroughCall.Execute<SptdExWithSense64>(_handle, p, dataOut, dataIn, alignment),
+                (true, false) => PassThroughCall.Execute<SptdExWithSense32>(_handle, p, dataOut, dataIn, alignment),
+                (false, true) => PassThroughCall.Execute<SptdWithSense64>(_handle, p, dataOut, dataIn, alignment),
+                (false, false) => PassThroughCall.Execute<SptdWithSense32>(_handle, p, dataOut, dataIn, alignment),
+            };
             if (!outcome.Succeeded && outcome.Win32Error is Win32Error.ERROR_INVALID_PARAMETER or Win32Error.ERROR_INVALID_FUNCTION or Win32Error.ERROR_NOT_SUPPORTED)
             {
                 _useBuffered = true;
@@ -142,9 +152,13 @@ public sealed class SptTransport : IScsiTransport
                 return ToResult(command, outcome);
             }
         }
-        outcome = Environment.Is64BitProcess
-            ? PassThroughCall.Execute<SptWithSense64>(_handle, p, dataOut, dataIn, alignment)
-            : PassThroughCall.Execute<SptWithSense32>(_handle, p, dataOut, dataIn, alignment);
+        outcome = (ex, x64) switch
+        {
+            (true, true) => PassThroughCall.Execute<SptExWithSense64>(_handle, p, dataOut, dataIn, alignment),
+            (true, false) => PassThroughCall.Execute<SptExWithSense32>(_handle, p, dataOut, dataIn, alignment),
+            (false, true) => PassThroughCall.Execute<SptWithSense64>(_handle, p, dataOut, dataIn, alignment),
+            (false, false) => PassThroughCall.Execute<SptWithSense32>(_handle, p, dataOut, dataIn, alignment),
+        };
         return ToResult(command, outcome);
     }
 

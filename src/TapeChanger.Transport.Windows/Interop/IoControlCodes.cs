@@ -19,6 +19,10 @@ internal static class IoControlCodes
     internal const uint IOCTL_SCSI_PASS_THROUGH = 0x0004D004;
     /// <summary>0x0004D014: direct pass-through, caller's buffer locked; must satisfy the adapter AlignmentMask.</summary>
     internal const uint IOCTL_SCSI_PASS_THROUGH_DIRECT = 0x0004D014;
+    /// <summary>0x0004D044 (fn 0x411; windows-rs value, absent from mingw): SCSI_PASS_THROUGH_EX.</summary>
+    internal const uint IOCTL_SCSI_PASS_THROUGH_EX = 0x0004D044;
+    /// <summary>0x0004D048 (fn 0x412): SCSI_PASS_THROUGH_DIRECT_EX.</summary>
+    internal const uint IOCTL_SCSI_PASS_THROUGH_DIRECT_EX = 0x0004D048;
     /// <summary>0x00041018: SCSI_ADDRESS of the LU behind a class handle.</summary>
     internal const uint IOCTL_SCSI_GET_ADDRESS = 0x00041018;
     /// <summary>0x002D1400: STORAGE_PROPERTY_QUERY in, STORAGE_*_DESCRIPTOR out.</summary>

@@ -32,7 +32,7 @@ internal static unsafe class PassThroughCall
                     if (p.DataIn == ScsiIoctlDirection.SCSI_IOCTL_DATA_OUT) dataOut[..Math.Min(dataOut.Length, length)].CopyTo(span);
                 }
                 T request = T.Create(p, (ulong)(nuint)data);
-                bool ok = Interop.Kernel32.DeviceIoControl(handle, IoControlCodes.IOCTL_SCSI_PASS_THROUGH_DIRECT,
+                bool ok = Interop.Kernel32.DeviceIoControl(handle, T.IoControlCode,
                     &request, (uint)sizeof(T), &request, (uint)sizeof(T), out _, 0);
                 if (!ok) return new PassThroughOutcome(false, Marshal.GetLastPInvokeError(), 0, 0, []);
                 int transferred = (int)Math.Min(request.DataTransferLength, (uint)length);
@@ -62,7 +62,7 @@ internal static unsafe class PassThroughCall
                     dataOut[..Math.Min(dataOut.Length, length)].CopyTo(new Span<byte>(buffer + header, length));
                     inLength += (uint)length;
                 }
-                bool ok = Interop.Kernel32.DeviceIoControl(handle, IoControlCodes.IOCTL_SCSI_PASS_THROUGH,
+                bool ok = Interop.Kernel32.DeviceIoControl(handle, T.IoControlCode,
                     buffer, inLength, buffer, (uint)total, out _, 0);
                 if (!ok) return new PassThroughOutcome(false, Marshal.GetLastPInvokeError(), 0, 0, []);
                 T reply = *(T*)buffer;

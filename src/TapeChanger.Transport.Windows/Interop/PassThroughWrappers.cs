@@ -14,13 +14,16 @@ namespace TapeChanger.Transport.Windows;
 
 /// <summary>Fields common to one pass-through request, independent of the ABI.</summary>
 internal readonly record struct PassThroughParameters(
-    byte[] Cdb, byte DataIn, uint DataTransferLength, uint TimeoutSeconds, byte PathId, byte TargetId, byte Lun);
+    byte[] Cdb, byte DataIn, uint DataTransferLength, uint TimeoutSeconds, byte PathId, byte TargetId, byte Lun, byte PortNumber = 0);
 
 /// <summary>A pass-through header plus sense buffer for one ABI and one IOCTL flavour.</summary>
 internal interface IPassThroughRequest<TSelf> where TSelf : unmanaged, IPassThroughRequest<TSelf>
 {
     /// <summary>True for IOCTL_SCSI_PASS_THROUGH_DIRECT (data pointer), false for IOCTL_SCSI_PASS_THROUGH (data offset).</summary>
     static abstract bool IsDirect { get; }
+
+    /// <summary>The IOCTL this wrapper goes with.</summary>
+    static abstract uint IoControlCode { get; }
 
     /// <summary>Fills the header; <paramref name="dataBufferOrOffset"/> is a pointer (direct) or an offset from the struct start (buffered).</summary>
     static abstract TSelf Create(in PassThroughParameters p, ulong dataBufferOrOffset);
@@ -47,6 +50,8 @@ internal unsafe struct SptdWithSense64 : IPassThroughRequest<SptdWithSense64>
     internal const int SenseOffset = 60;
 
     public static bool IsDirect => true;
+
+    public static uint IoControlCode => IoControlCodes.IOCTL_SCSI_PASS_THROUGH_DIRECT;
 
     public static SptdWithSense64 Create(in PassThroughParameters p, ulong dataBufferOrOffset)
     {
@@ -89,6 +94,8 @@ internal unsafe struct SptdWithSense32 : IPassThroughRequest<SptdWithSense32>
     internal const int SenseOffset = 48;
 
     public static bool IsDirect => true;
+
+    public static uint IoControlCode => IoControlCodes.IOCTL_SCSI_PASS_THROUGH_DIRECT;
 
     public static SptdWithSense32 Create(in PassThroughParameters p, ulong dataBufferOrOffset)
     {
@@ -133,6 +140,8 @@ internal unsafe struct SptWithSense64 : IPassThroughRequest<SptWithSense64>
 
     public static bool IsDirect => false;
 
+    public static uint IoControlCode => IoControlCodes.IOCTL_SCSI_PASS_THROUGH;
+
     public static SptWithSense64 Create(in PassThroughParameters p, ulong dataBufferOrOffset)
     {
         var w = default(SptWithSense64);
@@ -174,6 +183,8 @@ internal unsafe struct SptWithSense32 : IPassThroughRequest<SptWithSense32>
     internal const int SenseOffset = 48;
 
     public static bool IsDirect => false;
+
+    public static uint IoControlCode => IoControlCodes.IOCTL_SCSI_PASS_THROUGH;
 
     public static SptWithSense32 Create(in PassThroughParameters p, ulong dataBufferOrOffset)
     {
