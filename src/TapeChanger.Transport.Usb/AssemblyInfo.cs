@@ -1,1 +1,5 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("TapeChanger.Transport.Usb.Tests")]
+
 namespace TapeChanger.Transport.Usb;

@@ -1,0 +1,14 @@
+using System.Runtime.InteropServices;
+
+namespace TapeChanger.Transport.Usb;
+
+// libusb.h: LIBUSB_CALL is WINAPI on Windows (__stdcall on x86 only); LibraryImport's default (Winapi) matches.
+internal static partial class Interop
+{
+    internal static partial class LibUsb
+    {
+        /// <summary>int libusb_init(libusb_context **ctx)</summary>
+        [LibraryImport(Libraries.LibUsb, EntryPoint = "libusb_init")]
+        internal static partial int Init(out nint context);
+    }
+}
