@@ -73,7 +73,12 @@ internal static class DeviceTransportOpener
 
     public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, string stateDirectory, CancellationToken ct)
     {
-        var registry = new TransportRegistry().Add(new VirtualTransportFactory()).Add(new TapeChanger.Transport.Linux.SgTransportFactory());
+        var registry = new TransportRegistry()
+            .Add(new VirtualTransportFactory())
+            .Add(new TapeChanger.Transport.Linux.SgTransportFactory())
+            .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
+            .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
+            .Add(new TapeChanger.Transport.Usb.UsbTransportFactory());
         return registry.OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
     }
 }

@@ -26,7 +26,10 @@ public sealed class ChangerConformanceTests : IDisposable
 
     private async Task<MediaChanger> OpenAsync(string device)
     {
-        var registry = new TransportRegistry().Add(new VirtualTransportFactory());
+        var registry = new TransportRegistry()
+            .Add(new VirtualTransportFactory())
+            .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
+            .Add(new TapeChanger.Transport.Linux.SgTransportFactory());
         return new MediaChanger(new SmcClient(await registry.OpenAsync(DeviceUri.Parse(device), new TransportOpenContext(_state))));
     }
 

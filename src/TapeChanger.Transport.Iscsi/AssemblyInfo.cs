@@ -1,1 +1,0 @@
-namespace TapeChanger.Transport.Iscsi;
