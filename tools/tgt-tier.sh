@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tgt tier: the iSCSI initiator's tgt tests, then the device-agnostic conformance suite and the CLI over
+# iscsi:// against a tgt library on loopback. Needs root (tgtd) and the tgt package (installed if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v tgtd >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tgt >/dev/null
+fi
+export TGT_STATE_FILE=$(mktemp -u /tmp/tapechanger-tgt-tier.XXXXXX)
+cleanup() { tools/tgt-library.sh stop >/dev/null 2>&1 || true; rm -f "$TGT_STATE_FILE"; }
+trap cleanup EXIT
+
+echo "== iSCSI initiator against tgt"
+TAPECHANGER_TGT=1 dotnet test tests/TapeChanger.Transport.Iscsi.Tests -c Release --no-build -nologo -v quiet
+
+uri=$(tools/tgt-library.sh start | tail -n 1)
+echo "== conformance suite over $uri"
+TAPECHANGER_TEST_DEVICE="$uri" dotnet test tests/TapeChanger.Domain.Tests -c Release --no-build -nologo -v quiet \
+  --filter "FullyQualifiedName~ChangerConformanceTests"
+
+echo "== CLI over $uri"
+cli="dotnet src/TapeChanger.Cli/bin/Release/net10.0/tapechanger.dll --device $uri"
+state=$(mktemp -d); export TAPECHANGER_STATE_DIR=$state
+json=$($cli status --json)
+python3 - "$json" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+els = {e["address"]: e for e in d["elements"]}
+# tgt-library.sh defaults: slots 1000-1009 with A0000001..4 in 1000-1003 and CLN00001 in 1009; IE 10-11; drives 500-501.
+assert sum(1 for e in els.values() if e["type"] == "storage") == 10, "storage count"
+assert sum(1 for e in els.values() if e["type"] == "importExport") == 2, "IE count"
+assert sum(1 for e in els.values() if e["type"] == "dataTransfer") == 2, "drive count"
+assert [els[a]["barcode"] for a in (1000, 1001, 1002, 1003)] == ["A0000001", "A0000002", "A0000003", "A0000004"]
+assert els[1009]["barcode"] == "CLN00001" and els[1009]["cleaner"], "cleaner by CLN prefix (tgt reports medium type 0)"
+assert not els[500]["full"] and not els[1004]["full"]
+print("status over iscsi matches the configured library")
+PY
+$cli load 1 0 >/dev/null
+[ "$($cli status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); e=[x for x in d["elements"] if x["address"]==500][0]; print(e["barcode"], e["source"])')" = "A0000001 1000" ]
+$cli unload >/dev/null
+set +e; $cli load 5 0 2>/dev/null; rc=$?; set -e
+[ "$rc" = 1 ] || { echo "expected exit 1 for an empty slot, got $rc"; exit 1; }
+tools/tgt-library.sh insert 10 OPER0001 >/dev/null
+$cli import --json | grep -q '"destination": 1004'
+echo "CLI load/unload/error/import over iscsi: ok"
+rm -rf "$state"
