@@ -44,3 +44,18 @@ tools/tgt-library.sh insert 10 OPER0001 >/dev/null
 $cli import --json | grep -q '"destination": 1004'
 echo "CLI load/unload/error/import over iscsi: ok"
 rm -rf "$state"
+
+echo "== list over iSCSI discovery"
+portal=$(echo "$uri" | sed -E 's#^(iscsi://[^/]+)/.*#\1#')
+listing=$(dotnet src/TapeChanger.Cli/bin/Release/net10.0/tapechanger.dll list "$portal" --json)
+python3 - "$listing" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+changers = [x for x in d["devices"] if x["kind"] == "changer"]
+tapes = {x["uri"]: x["serial"] for x in d["devices"] if x["kind"] == "tape"}
+assert len(changers) == 1 and len(tapes) == 2, d
+drives = changers[0]["drives"]
+# Drive 1's DVCID serial arrives cut short (tgt's 8-bytes-short reply); it is still paired, by prefix.
+assert [x["uri"] for x in drives] == sorted(tapes), drives
+print("list: changer and both drives paired by serial")
+PY

@@ -63,6 +63,7 @@ namespace TapeChanger.Cli
             root.Options.Add(TraceOption);
             foreach (var c in ChangerCommands.Build()) root.Subcommands.Add(c);
             foreach (var c in CleanerCommands.Build()) root.Subcommands.Add(c);
+            root.Subcommands.Add(ListCommand.Build());
             root.Subcommands.Add(VirtualCommands.Build());
             root.Subcommands.Add(DecodeCommands.Build());
             return root;

@@ -50,6 +50,11 @@ public sealed class MediaChanger : IAsyncDisposable
     public async ValueTask<LibraryStatus> GetStatusAsync(CancellationToken ct = default)
     {
         var identity = await GetIdentityAsync(withSerial: false, ct).ConfigureAwait(false);
+        if (identity.DeviceType != 0x08)
+        {
+            throw new ChangerOperationException(ChangerError.NotSupported,
+                $"{_client.Device} is a {PeripheralName(identity.DeviceType)} ({identity.Vendor} {identity.Product}, peripheral type {identity.DeviceType:X2}h), not a medium changer (08h); 'tapechanger list' shows the changers");
+        }
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var elements = new List<Element>();
         foreach (var range in map.Ranges)
@@ -60,6 +65,15 @@ public sealed class MediaChanger : IAsyncDisposable
         }
         return new LibraryStatus(identity, map, elements);
     }
+
+    private static string PeripheralName(byte type) => type switch
+    {
+        0x00 => "disk",
+        0x01 => "tape drive",
+        0x05 => "CD/DVD drive",
+        0x0C => "storage array controller",
+        _ => "non-changer device",
+    };
 
     /// <summary>Reads one element (targeted READ ELEMENT STATUS).</summary>
     public async ValueTask<Element> ReadElementAsync(ushort address, CancellationToken ct = default)

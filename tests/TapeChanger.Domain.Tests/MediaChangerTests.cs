@@ -156,4 +156,15 @@ public sealed class MediaChangerTests : IDisposable
         await changer.LockImportExportAsync(true);
         await changer.LockImportExportAsync(false);
     }
+
+    [Fact]
+    public async Task A_tape_drive_is_not_taken_for_a_changer()
+    {
+        var transport = (VirtualTransport)await new VirtualTransportFactory().OpenAsync(DeviceUri.Parse("virtual:"), new TransportOpenContext(_state));
+        await using var changer = new MediaChanger(new SmcClient(transport.OpenLun(1)));
+        var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.GetStatusAsync());
+        Assert.Equal(ChangerError.NotSupported, e.Error);
+        Assert.Contains("is a tape drive", e.Message);
+        await transport.DisposeAsync();
+    }
 }

@@ -137,6 +137,18 @@ public sealed record OperationsDocument(IReadOnlyList<OperationJson> Operations)
     [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
+public sealed record ListedDrive(int Drive, int Element, string? Serial, string? Uri, string? TapePath, string Pairing);
+
+public sealed record ListedDevice(string Uri, string Kind, string? Vendor, string? Product, string? Revision, string? Serial, string? Path, string? Note)
+{
+    public IReadOnlyList<ListedDrive>? Drives { get; init; }
+}
+
+public sealed record ListDocument(IReadOnlyList<ListedDevice> Devices)
+{
+    [JsonPropertyOrder(-1)] public bool Ok => true;
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ErrorDocument))]
@@ -152,4 +164,5 @@ public sealed record OperationsDocument(IReadOnlyList<OperationJson> Operations)
 [JsonSerializable(typeof(CleanerResultDocument))]
 [JsonSerializable(typeof(CleanerStatusDocument))]
 [JsonSerializable(typeof(OperationsDocument))]
+[JsonSerializable(typeof(ListDocument))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
