@@ -59,3 +59,31 @@ drives = changers[0]["drives"]
 assert [x["uri"] for x in drives] == sorted(tapes), drives
 print("list: changer and both drives paired by serial")
 PY
+
+echo "== cleaner cycle over iscsi: reserve, inject via the IE port (operator = tgtadm), clean drives 0 and 1, eject, release"
+state=$(mktemp -d); export TAPECHANGER_STATE_DIR=$state TAPECHANGER_CleanerPollMilliseconds=200 TAPECHANGER_CleaningSeconds=2
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+wait_op() {  # wait_op ID STATE
+  for _ in $(seq 1 100); do
+    s=$($cli operations "$1" --json | json 'd["operations"][0]["state"]')
+    [ "$s" = "$2" ] && return 0
+    sleep 0.2
+  done
+  echo "operation $1 did not reach $2 (now $s)"; $cli operations "$1"; exit 1
+}
+$cli cleaner reserve 6 >/dev/null
+op=$($cli cleaner inject --cleans 5 --json | json 'd["operation"]')
+wait_op "$op" waiting-for-operator
+tools/tgt-library.sh insert 11 CLN00002 >/dev/null      # tgt has no ImpExp bit: a cartridge that appears counts
+wait_op "$op" passed
+[ "$($cli status --json | json '[e["barcode"] for e in d["elements"] if e["address"]==1005][0]')" = CLN00002 ]
+for d in 0 1; do $cli clean $d --wait --json | json 'd["result"]' | grep -qx ERROR_SUCCESS; done
+[ "$($cli cleaner status --json | json 'd["cleansLeft"]')" = 3 ]
+op=$($cli cleaner eject --json | json 'd["operation"]')
+wait_op "$op" waiting-for-operator
+ie=$($cli operations "$op" --json | json 'd["operations"][0]["progress"]' | grep -oE 'element [0-9]+' | grep -oE '[0-9]+')
+tools/tgt-library.sh remove "$ie" >/dev/null
+wait_op "$op" passed
+$cli cleaner release >/dev/null
+echo "cleaner cycle over iscsi: ok"
+rm -rf "$state"

@@ -112,8 +112,22 @@ public sealed class CleanerService
         catch (Exception e) when (Map(e) is { } mapped) { throw mapped; }
     }
 
-    private static bool NotPresent(Element e) =>
-        (e.Except && e.Asc == 0x3B && e.Ascq is 0x11 or 0x12) || (e.Type == ElementType.Storage && !e.Access);
+    /// <summary>
+    /// A slot whose magazine is missing: Except with 3B/11 or 3B/12, or ACCESS clear on a library that reports ACCESS
+    /// at all. tgt never sets ACCESS on any element (emulators.md §2.4), so there a clear bit means nothing.
+    /// </summary>
+    private static bool NotPresent(Element e, bool accessReported) =>
+        (e.Except && e.Asc == 0x3B && e.Ascq is 0x11 or 0x12) || (accessReported && e.Type == ElementType.Storage && !e.Access);
+
+    /// <summary>A storage slot plus whether the library reports ACCESS on its storage elements (one READ ELEMENT STATUS of the range).</summary>
+    private async ValueTask<(Element Slot, bool AccessReported)> ReadSlotAsync(ChangerSession s, ushort address, CancellationToken ct)
+    {
+        var map = await Guard(() => s.Changer.GetMapAsync(ct)).ConfigureAwait(false);
+        var all = await Guard(() => s.Changer.Client.ReadElementStatusAsync(ElementType.Storage, map.Storage.First, map.Storage.Count, ct)).ConfigureAwait(false);
+        var d = all.FirstOrDefault(x => x.Address == address)
+            ?? throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"the library did not report {map.Describe(address)}");
+        return (Element.From(d, map, _options.CleanerPrefix), all.Any(x => x.Access));
+    }
 
     private bool IsCleaner(Element e) => e.MediumType == MediumType.Cleaning
         || (e.Barcode is { } b && _options.CleanerPrefix.Length > 0 && b.StartsWith(_options.CleanerPrefix, StringComparison.OrdinalIgnoreCase));
@@ -132,8 +146,8 @@ public sealed class CleanerService
                 $"slot {slot} is not a storage slot of this library (storage slots are 1 to {map.Storage.Count})");
         }
         ushort address = map.SlotAddress(slot);
-        var e = await Guard(() => s.Changer.ReadElementAsync(address, ct)).ConfigureAwait(false);
-        if (NotPresent(e)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"slot {slot} is not installed (magazine missing) [{e.Asc:X2}/{e.Ascq:X2}]");
+        var (e, accessReported) = await ReadSlotAsync(s, address, ct).ConfigureAwait(false);
+        if (NotPresent(e, accessReported)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"slot {slot} is not installed (magazine missing) [{e.Asc:X2}/{e.Ascq:X2}]");
         if (e.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_FULL, $"slot {slot} holds {e.Barcode ?? "a cartridge"}; a cleaner slot must be empty");
         return store.Update(state =>
         {
@@ -154,8 +168,8 @@ public sealed class CleanerService
         var store = await StoreAsync(s, ct).ConfigureAwait(false);
         var reservation = store.Read().Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_NO_SLOT_SET, "this library has no reserved cleaner slot");
-        var e = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
-        if (NotPresent(e)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed (magazine missing)");
+        var (e, accessReported) = await ReadSlotAsync(s, reservation.Address, ct).ConfigureAwait(false);
+        if (NotPresent(e, accessReported)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed (magazine missing)");
         if (e.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_FULL, $"cleaner slot {reservation.Slot} still holds {e.Barcode ?? "a cartridge"}; eject the cleaner first");
         store.Update(state =>
         {
@@ -178,8 +192,8 @@ public sealed class CleanerService
         var reservation = store.Read().Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_NO_SLOT_SET, "this library has no slot reserved as a cleaner slot; run 'cleaner reserve SLOT' first");
         await Guard(() => s.Changer.Client.TestUnitReadyAsync(ct)).ConfigureAwait(false);
-        var e = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
-        if (NotPresent(e)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed: at least one magazine is missing");
+        var (e, accessReported) = await ReadSlotAsync(s, reservation.Address, ct).ConfigureAwait(false);
+        if (NotPresent(e, accessReported)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed: at least one magazine is missing");
         if (e.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_FULL, $"cleaner slot {reservation.Slot} already holds {e.Barcode ?? "a cartridge"}; eject it first");
         var via = await ResolvePathAsync(s, path, ct).ConfigureAwait(false);
         return Queue(store, "inject", via, o =>
@@ -196,8 +210,8 @@ public sealed class CleanerService
         var store = await StoreAsync(s, ct).ConfigureAwait(false);
         var reservation = store.Read().Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_NO_SLOT_SET, "this library has no slot reserved as a cleaner slot");
-        var e = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
-        if (NotPresent(e)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed (magazine missing)");
+        var (e, accessReported) = await ReadSlotAsync(s, reservation.Address, ct).ConfigureAwait(false);
+        if (NotPresent(e, accessReported)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed (magazine missing)");
         if (!e.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty; there is no cleaner to eject");
         var via = await ResolvePathAsync(s, path, ct).ConfigureAwait(false);
         return Queue(store, "eject", via, o =>

@@ -261,23 +261,39 @@ internal static class CleanerCommands
         public void Report(OperationRecord value) => report(value);
     }
 
-    /// <summary>Starts `tapechanger operations run ID` detached, with the same device and state directory.</summary>
+    /// <summary>
+    /// Starts `tapechanger operations run ID` detached, with the same device and state directory. Its output goes to
+    /// <c>&lt;state&gt;/workers/ID.log</c> (no pipes back to this short-lived process).
+    /// </summary>
     private static void StartWorker(CliContext ctx, Guid op)
     {
-        string? exe = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find the tapechanger executable to start a worker");
-        var psi = new ProcessStartInfo(exe)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
+        string exe = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find the tapechanger executable to start a worker");
+        var args = new List<string>();
         // Under `dotnet tapechanger.dll` the process is the host: pass the assembly too.
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tapechanger.dll"));
-        foreach (var a in new[] { "--device", ctx.DeviceUri, "--state-dir", ctx.StateDirectory, "operations", "run", op.ToString() }) psi.ArgumentList.Add(a);
+        if (Path.GetFileNameWithoutExtension(exe) == "dotnet") args.Add(Path.Combine(AppContext.BaseDirectory, "tapechanger.dll"));
+        args.AddRange(["--device", ctx.DeviceUri, "--state-dir", ctx.StateDirectory, "operations", "run", op.ToString()]);
+        string logDir = Path.Combine(ctx.StateDirectory, "workers");
+        Directory.CreateDirectory(logDir);
+        string log = Path.Combine(logDir, $"{op}.log");
+        ProcessStartInfo psi;
+        if (OperatingSystem.IsWindows())
+        {
+            psi = new ProcessStartInfo(exe) { UseShellExecute = false, CreateNoWindow = true };
+            foreach (var a in args) psi.ArgumentList.Add(a);
+        }
+        else
+        {
+            // setsid: the worker leaves this process's session, so a terminal hang-up or a CI job's process-group kill
+            // of the short-lived CLI does not take it down; sh redirects its output to the log.
+            psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("log=\"$1\"; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1");
+            psi.ArgumentList.Add("sh");
+            psi.ArgumentList.Add(log);
+            psi.ArgumentList.Add(exe);
+            foreach (var a in args) psi.ArgumentList.Add(a);
+        }
         using var worker = Process.Start(psi) ?? throw new InvalidOperationException("could not start the worker process");
-        worker.StandardInput.Close();
     }
 
     private static Command Operations()
