@@ -50,6 +50,17 @@ public static class ExitCodes
         (Busy, "device or state busy with another process"),
         (PermissionDenied, "permission denied"),
         (ConfigError, "invalid configuration or state file"),
+        (80, "cleaner: no cleaner slot reserved (ERROR_NO_SLOT_SET, ERROR_CLEANER_SLOT_NOT_SET)"),
+        (81, "cleaner: a cleaner slot is already reserved (ERROR_ALREADY_RESERVED)"),
+        (82, "cleaner: slot full, or no free mail slot (ERROR_SLOT_FULL, ERROR_IEPORT_FULL)"),
+        (83, "cleaner: slot not installed, magazine missing (ERROR_SLOT_NOT_PRESENT)"),
+        (84, "cleaner: reserved slot empty (ERROR_SLOT_EMPTY)"),
+        (85, "cleaner: cartridge is not a cleaner (ERROR_INVALID_CLEANER)"),
+        (86, "cleaner: cleaner spent (ERROR_CLEANER_CARTRIDGE_SPENT)"),
+        (87, "cleaner: drive cannot be cleaned or rejected the cleaner (ERROR_UNABLE_TO_CLEAN, ERROR_UNABLE_TO_LOAD_MEDIUM)"),
+        (88, "cleaner: operator did not act in time (ERROR_TIMEOUT)"),
+        (89, "cleaner: operation stopped (ERROR_CANCELLED)"),
+        (90, "cleaner: no such operation, or not valid in its state (ERROR_OBJECT_NOT_FOUND, ERROR_INVALID_OPERATION)"),
     ];
 
     public static string HelpText() =>
