@@ -44,13 +44,20 @@ public sealed class CleanerStateStore
         return $"{Clean(vendor)}-{Clean(product)}-{Clean(serial ?? "noserial")}-{hash}";
     }
 
+    /// <summary>Creates the library's folder owner-only (0700) on Unix.</summary>
+    internal static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows()) System.IO.Directory.CreateDirectory(path);
+        else System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     /// <summary>Reads the current state under the lock.</summary>
     public CleanerState Read() => Update(s => s, write: false);
 
     /// <summary>Runs <paramref name="change"/> on the current state under the lock and saves the result atomically.</summary>
     public T Update<T>(Func<CleanerState, T> change, bool write = true)
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        CreatePrivateDirectory(Directory);
         using var lockFile = AcquireLock(Path.Combine(Directory, "cleaner.lock"));
         var state = Load();
         T result = change(state);

@@ -282,6 +282,61 @@ public sealed class CleanerServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Crash_before_the_load_resumes_the_cleaning()
+    {
+        // Killed after journalling "to-drive" but before MOVE MEDIUM: the cleaner is still in its slot.
+        await ReserveAndInjectAsync(cleans: 5);
+        var op = await S.StartCleanAsync(1, false);
+        (await S.StoreAsync()).Update(st => { var o = st.Find(op)!; o.State = OperationStates.InProcess; o.Step = "to-drive"; o.WorkerPid = 999999; });
+        Assert.Contains(op, await S.OrphanedOperationsAsync());
+        var final = await _h.NewService().RunAsync(op);
+        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(4u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
+        Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
+    }
+
+    [Fact]
+    public async Task Crash_after_the_cleaner_came_back_counts_it_once()
+    {
+        // Killed after moving the cleaner home but before the count was written: the journal still says "in-drive".
+        await ReserveAndInjectAsync(cleans: 5);
+        var op = await S.StartCleanAsync(0, false);
+        Assert.Equal(OperationStates.Passed, (await S.RunAsync(op)).State);
+        (await S.StoreAsync()).Update(st =>
+        {
+            var o = st.Find(op)!;
+            o.State = OperationStates.InProcess; o.Step = "in-drive"; o.Completed = null; o.WorkerPid = 999999;
+            st.Cleaner!.CleansLeft = 5; st.DriveHistory.Clear();        // as before the final write
+        });
+        var final = await _h.NewService().RunAsync(op);
+        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(4u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
+        Assert.Single((await S.GetStateAsync()).DriveHistory["XYZZY_A1"]);
+        Assert.False(_h.Full(500));
+    }
+
+    [Fact]
+    public async Task Corrupt_state_is_a_database_failure_naming_the_file()
+    {
+        await S.ReserveAsync(21);
+        var store = await S.StoreAsync();
+        File.WriteAllText(store.StatePath, "{ broken");
+        var e = await Assert.ThrowsAsync<CleanerException>(() => S.GetStateAsync());
+        Assert.Equal(NtmsResult.ERROR_DATABASE_FAILURE, e.Result);
+        Assert.Contains("cleaner.json", e.Message);
+    }
+
+    [Fact]
+    public async Task State_files_are_owner_only()
+    {
+        await S.ReserveAsync(21);
+        if (OperatingSystem.IsWindows()) return;
+        var store = await S.StoreAsync();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.StatePath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(store.Directory));
+    }
+
+    [Fact]
     public void Result_codes_keep_win32_values_and_app_codes_set_bit_29()
     {
         Assert.Equal(4331u, (uint)NtmsResult.ERROR_CLEANER_SLOT_SET);

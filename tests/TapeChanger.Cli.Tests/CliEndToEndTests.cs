@@ -151,6 +151,12 @@ public sealed class CliEndToEndTests : IDisposable
         Assert.Equal(1000, d.GetProperty("elementMap").GetProperty("storage").GetProperty("first").GetInt32());
         Assert.Equal(39, d.GetProperty("elementMap").GetProperty("storage").GetProperty("count").GetInt32());
         Assert.False(d.GetProperty("capabilities").GetProperty("exchange").GetBoolean());
+        // Deterministic RSM ids: the same on every run, drives identified by serial.
+        var again = _cli.Run("inquiry", "--json").Json;
+        Assert.Equal(d.GetProperty("libraryId").GetGuid(), again.GetProperty("libraryId").GetGuid());
+        var drives = d.GetProperty("ntmsObjects").EnumerateArray().Where(o => o.GetProperty("kind").GetString() == "drive").ToList();
+        Assert.Equal(["XYZZY_A1", "XYZZY_A2", "XYZZY_A3", "XYZZY_A4"], drives.Select(x => x.GetProperty("serial").GetString()));
+        Assert.Equal(39, d.GetProperty("ntmsObjects").EnumerateArray().Count(o => o.GetProperty("kind").GetString() == "slot"));
     }
 
     [Fact]

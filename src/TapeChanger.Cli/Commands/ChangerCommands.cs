@@ -66,8 +66,26 @@ internal static class ChangerCommands
             {
                 notes.Add($"peripheral device type {id.DeviceType:X2}h is not a medium changer (08h)");
             }
+            Guid? libraryId = null;
+            var objects = new List<NtmsObjectJson>();
+            if (map is not null)
+            {
+                var lib = TapeChanger.Cleaning.NtmsIds.Library(id.Vendor, id.Product, id.SerialNumber);
+                libraryId = lib;
+                foreach (var a in map.Storage.Addresses) objects.Add(new NtmsObjectJson("slot", a, map.SlotNumber(a), null, null, TapeChanger.Cleaning.NtmsIds.Slot(lib, a)));
+                var drives = await changer.Client.ReadElementStatusAsync(ElementType.DataTransfer, map.Drives.First, map.Drives.Count, ct);
+                foreach (var d in drives)
+                {
+                    string? serial = d.Identifier?.SerialNumber;
+                    objects.Add(new NtmsObjectJson("drive", d.Address, null, map.DriveNumber(d.Address), serial, TapeChanger.Cleaning.NtmsIds.Drive(lib, serial, d.Address)));
+                }
+            }
             var doc = new InquiryDocument(ctx.DeviceUri, id.Vendor, id.Product, id.Revision, id.SerialNumber, id.DeviceType,
-                map is null ? null : JsonMapper.ToJson(map), caps is null ? null : JsonMapper.ToJson(caps), notes);
+                map is null ? null : JsonMapper.ToJson(map), caps is null ? null : JsonMapper.ToJson(caps), notes)
+            {
+                LibraryId = libraryId,
+                NtmsObjects = map is null ? null : objects,
+            };
             var sb = new StringBuilder();
             sb.AppendLine($"Vendor:   {id.Vendor}");
             sb.AppendLine($"Product:  {id.Product}");
@@ -90,6 +108,7 @@ internal static class ChangerCommands
                 foreach (var (from, to) in cj.MoveFrom) sb.AppendLine($"  move from {from,-13} to: {(to.Count == 0 ? "-" : string.Join(", ", to))}");
                 sb.AppendLine($"EXCHANGE MEDIUM: {(cj.Exchange ? "supported" : "not supported")}");
             }
+            if (libraryId is Guid lg) sb.AppendLine($"RSM library id: {lg}");
             foreach (var n in notes) sb.AppendLine($"Note: {n}");
             ctx.Emit(doc, CliJsonContext.Default.InquiryDocument, sb.ToString().TrimEnd());
         }));

@@ -57,8 +57,14 @@ public sealed record StatusDocument(string Device, LibraryJson Library, ElementM
 
 public sealed record CapabilitiesJson(IReadOnlyList<string> Storage, IReadOnlyDictionary<string, IReadOnlyList<string>> MoveFrom, IReadOnlyDictionary<string, IReadOnlyList<string>> ExchangeFrom, bool Exchange);
 
+public sealed record NtmsObjectJson(string Kind, int? Element, int? Slot, int? Drive, string? Serial, Guid Id);
+
 public sealed record InquiryDocument(string Device, string Vendor, string Product, string Revision, string? Serial, int DeviceType, ElementMapJson? ElementMap, CapabilitiesJson? Capabilities, IReadOnlyList<string> Notes)
 {
+    /// <summary>Deterministic RSM object ids (library, storage slots, drives) for the Ntms facade.</summary>
+    public Guid? LibraryId { get; init; }
+    public IReadOnlyList<NtmsObjectJson>? NtmsObjects { get; init; }
+
     [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
