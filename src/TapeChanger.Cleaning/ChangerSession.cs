@@ -52,8 +52,10 @@ public sealed record CleanerOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How long an IE-port inject or eject waits for the operator by default.</summary>
     public TimeSpan OperatorTimeout { get; init; } = TimeSpan.FromMinutes(10);
-    /// <summary>Cleaning time used when the drive cannot be polled (the hw-profile's per-model value).</summary>
-    public TimeSpan CleaningTime { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// Cleaning time used when the drive cannot be polled. Null: the library's hw-profile value (<c>cleaning.seconds</c>).
+    /// </summary>
+    public TimeSpan? CleaningTime { get; init; }
     /// <summary>Upper bound on a cleaning cycle even when the drive can be polled.</summary>
     public TimeSpan MaxCleaningTime { get; init; } = TimeSpan.FromMinutes(15);
     public TimeSpan RobotLockTimeout { get; init; } = TimeSpan.FromMinutes(5);

@@ -34,6 +34,10 @@ public sealed class CleanerService
     private readonly CleanerOptions _options;
     private readonly TimeProvider _time;
     private CleanerStateStore? _store;
+    private ProfileSelection? _profile;
+
+    /// <summary>The hw-profile of the library (known once the library has been identified).</summary>
+    public ProfileSelection? Profile => _profile;
 
     public CleanerService(IChangerConnector connector, string stateDirectory, CleanerOptions? options = null, TimeProvider? time = null)
     {
@@ -90,6 +94,7 @@ public sealed class CleanerService
             throw new CleanerException(NtmsResult.ERROR_INVALID_LIBRARY, $"the device is not a medium changer (peripheral type {id.DeviceType:X2}h)");
         }
         _store = new CleanerStateStore(_stateDirectory, id.Vendor, id.Product, id.SerialNumber);
+        _profile = HardwareProfiles.Select(id.Vendor, id.Product);
         RecordDeviceIndex(_store);
         return _store;
     }
@@ -666,7 +671,8 @@ public sealed class CleanerService
                     }
                 }
             }
-            var limit = reachable ? _options.MaxCleaningTime : _options.CleaningTime;
+            var limit = reachable ? _options.MaxCleaningTime
+                : _options.CleaningTime ?? TimeSpan.FromSeconds(_profile?.Profile.Cleaning.Seconds ?? 300);
             var elapsed = Now - started;
             if (elapsed >= limit)
             {
@@ -677,7 +683,7 @@ public sealed class CleanerService
                 o.State = OperationStates.InProcess;
                 o.Progress = reachable
                     ? $"drive {drive} is cleaning ({(int)elapsed.TotalSeconds} s so far)"
-                    : $"drive {drive} is cleaning; the drive cannot be polled, waiting the cleaning time ({(int)(limit - elapsed).TotalSeconds} s left)";
+                    : $"drive {drive} is cleaning; the drive cannot be polled, waiting the {(_options.CleaningTime is null ? $"'{_profile?.Profile.Name}' profile's " : "configured ")}cleaning time ({(int)(limit - elapsed).TotalSeconds} s left)";
             });
             progress?.Report(op);
             await Task.Delay(_options.PollInterval, _time, ct).ConfigureAwait(false);

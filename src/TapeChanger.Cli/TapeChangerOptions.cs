@@ -25,9 +25,9 @@ public sealed class TapeChangerOptions
     [Range(10, 60000)]
     public int CleanerPollMilliseconds { get; set; } = 1000;
 
-    /// <summary>Cleaning time assumed when a drive cannot be polled (until hw-profiles give per-model values).</summary>
+    /// <summary>Cleaning time assumed when a drive cannot be polled; null uses the library's hw-profile value.</summary>
     [Range(1, 7200)]
-    public int CleaningSeconds { get; set; } = 120;
+    public int? CleaningSeconds { get; set; }
 
     /// <summary>How long to wait for a library that reports "becoming ready" (04/01).</summary>
     [Range(0, 3600)]

@@ -361,3 +361,57 @@ public sealed class CleanerServiceTests : IDisposable
 
     private static Task WaitUntil(Func<bool> condition) => WaitUntil(() => Task.FromResult(condition()));
 }
+
+/// <summary>When the drive cannot be polled (tgt, or a transport without drive access), the hw-profile's cleaning time applies.</summary>
+public sealed class ProfileCleaningTimeTests : IDisposable
+{
+    // Fast clock x400: the mhVTL STK profile's 120 s cycle passes in 0.3 s of real time.
+    private readonly CleaningHarness _h = new(speed: 400, profileCleaningTime: true);
+
+    public void Dispose() => _h.Dispose();
+
+    [Fact]
+    public async Task Unreachable_drive_waits_the_profile_cleaning_time()
+    {
+        var svc = _h.Service;
+        await svc.ReserveAsync(21);
+        var inject = await svc.StartInjectAsync(CleanerPath.IePort, 5);
+        var run = svc.RunAsync(inject);
+        _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport("CLN201L8"); l.CloseImportExport(); });
+        Assert.Equal(OperationStates.Passed, (await run).State);
+
+        // Same library, but sessions without drive access.
+        _h.Override = async ct =>
+        {
+            var s = await ((IChangerConnector)new NoOverride(_h)).OpenAsync(ct);
+            return new ChangerSession(s.Changer);
+        };
+        var progress = new List<string>();
+        var op = await svc.StartCleanAsync(0, false);
+        var started = _h.Time.GetUtcNow();
+        var final = await svc.RunAsync(op, new SyncProgress(o => { if (o.Progress is { } p) progress.Add(p); }));
+        var waited = _h.Time.GetUtcNow() - started;
+        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal("mhvtl-stk-l-series", svc.Profile!.Profile.Name);
+        Assert.Contains(progress, p => p.Contains("'mhvtl-stk-l-series' profile's cleaning time"));
+        Assert.InRange(waited.TotalSeconds, 120, 400);
+        Assert.Equal(4u, (await svc.GetStateAsync()).Cleaner!.CleansLeft);
+    }
+
+    private sealed class SyncProgress(Action<OperationRecord> a) : IProgress<OperationRecord>
+    {
+        public void Report(OperationRecord value) => a(value);
+    }
+
+    /// <summary>The harness's own sessions, bypassing its Override.</summary>
+    private sealed class NoOverride(CleaningHarness h) : IChangerConnector
+    {
+        public async ValueTask<ChangerSession> OpenAsync(CancellationToken ct)
+        {
+            var saved = h.Override;
+            h.Override = null;
+            try { return await h.OpenAsync(ct); }
+            finally { h.Override = saved; }
+        }
+    }
+}

@@ -28,11 +28,13 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     public string Root { get; } = Directory.CreateTempSubdirectory("tc-clean-").FullName;
     public string Config => Path.Combine(Root, "cfg");
     public string State => Path.Combine(Root, "state");
-    public TimeProvider Time { get; } = new FastTime(10);
+    public TimeProvider Time { get; }
     public Func<CancellationToken, ValueTask<ChangerSession>>? Override { get; set; }
 
-    public CleaningHarness()
+    public CleaningHarness(double speed = 10, TimeSpan? cleaningTime = null, bool profileCleaningTime = false)
     {
+        Time = new FastTime(speed);
+        _cleaningTime = profileCleaningTime ? null : cleaningTime ?? TimeSpan.FromSeconds(5);
         Directory.CreateDirectory(Config);
         string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
         foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(Config, Path.GetFileName(f)));
@@ -42,12 +44,13 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     }
 
     public CleanerService Service { get; }
+    private readonly TimeSpan? _cleaningTime;
 
     public CleanerService NewService() => new(this, State, new CleanerOptions
     {
         PollInterval = TimeSpan.FromMilliseconds(200),     // 20 ms of real time on the fast clock
         OperatorTimeout = TimeSpan.FromSeconds(60),
-        CleaningTime = TimeSpan.FromSeconds(5),
+        CleaningTime = _cleaningTime,
     }, Time);
 
     public async ValueTask<ChangerSession> OpenAsync(CancellationToken ct)

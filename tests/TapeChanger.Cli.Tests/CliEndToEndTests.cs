@@ -151,6 +151,7 @@ public sealed class CliEndToEndTests : IDisposable
         Assert.Equal(1000, d.GetProperty("elementMap").GetProperty("storage").GetProperty("first").GetInt32());
         Assert.Equal(39, d.GetProperty("elementMap").GetProperty("storage").GetProperty("count").GetInt32());
         Assert.False(d.GetProperty("capabilities").GetProperty("exchange").GetBoolean());
+        Assert.Equal("mhvtl-stk-l-series", d.GetProperty("profile").GetString());
         // Deterministic RSM ids: the same on every run, drives identified by serial.
         var again = _cli.Run("inquiry", "--json").Json;
         Assert.Equal(d.GetProperty("libraryId").GetGuid(), again.GetProperty("libraryId").GetGuid());

@@ -66,6 +66,7 @@ internal static class ChangerCommands
             {
                 notes.Add($"peripheral device type {id.DeviceType:X2}h is not a medium changer (08h)");
             }
+            var profile = HardwareProfiles.Select(id.Vendor, id.Product);
             Guid? libraryId = null;
             var objects = new List<NtmsObjectJson>();
             if (map is not null)
@@ -84,6 +85,8 @@ internal static class ChangerCommands
                 map is null ? null : JsonMapper.ToJson(map), caps is null ? null : JsonMapper.ToJson(caps), notes)
             {
                 LibraryId = libraryId,
+                Profile = profile.Profile.Name,
+                ProfileReason = profile.Reason,
                 NtmsObjects = map is null ? null : objects,
             };
             var sb = new StringBuilder();
@@ -108,6 +111,7 @@ internal static class ChangerCommands
                 foreach (var (from, to) in cj.MoveFrom) sb.AppendLine($"  move from {from,-13} to: {(to.Count == 0 ? "-" : string.Join(", ", to))}");
                 sb.AppendLine($"EXCHANGE MEDIUM: {(cj.Exchange ? "supported" : "not supported")}");
             }
+            sb.AppendLine($"Profile:  {profile.Profile.Name} ({profile.Reason})");
             if (libraryId is Guid lg) sb.AppendLine($"RSM library id: {lg}");
             foreach (var n in notes) sb.AppendLine($"Note: {n}");
             ctx.Emit(doc, CliJsonContext.Default.InquiryDocument, sb.ToString().TrimEnd());

@@ -25,7 +25,7 @@ internal static class CleanerCommands
     {
         CleanerPrefix = ctx.Options.CleanerPrefix,
         PollInterval = TimeSpan.FromMilliseconds(ctx.Options.CleanerPollMilliseconds),
-        CleaningTime = TimeSpan.FromSeconds(ctx.Options.CleaningSeconds),
+        CleaningTime = ctx.Options.CleaningSeconds is int secs ? TimeSpan.FromSeconds(secs) : null,
     });
 
     /// <summary>Runs a cleaner command body; CleanerException becomes its RSM code, other failures their usual codes.</summary>

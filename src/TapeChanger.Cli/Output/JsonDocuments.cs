@@ -63,6 +63,8 @@ public sealed record InquiryDocument(string Device, string Vendor, string Produc
 {
     /// <summary>Deterministic RSM object ids (library, storage slots, drives) for the Ntms facade.</summary>
     public Guid? LibraryId { get; init; }
+    public string? Profile { get; init; }
+    public string? ProfileReason { get; init; }
     public IReadOnlyList<NtmsObjectJson>? NtmsObjects { get; init; }
 
     [JsonPropertyOrder(-1)] public bool Ok => true;
