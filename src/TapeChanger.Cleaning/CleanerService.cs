@@ -748,8 +748,12 @@ public sealed class CleanerService
     public async Task<IReadOnlyList<Guid>> OrphanedOperationsAsync(CancellationToken ct = default)
     {
         var store = await StoreAsync(ct).ConfigureAwait(false);
+        var now = Now;
         return store.Read().Operations
-            .Where(o => !OperationStates.IsFinal(o.State) && o.WorkerPid is int pid && pid != Environment.ProcessId && !ProcessAlive(pid))
+            .Where(o => !OperationStates.IsFinal(o.State)
+                && (o.WorkerPid is int pid
+                    ? pid != Environment.ProcessId && !ProcessAlive(pid)
+                    : now - o.Created > TimeSpan.FromMinutes(1)))      // queued, but its worker never started
             .Select(o => o.Id).ToList();
     }
 

@@ -11,17 +11,33 @@ public static class ReservationIndex
 {
     private static string IndexPath(string stateDirectory) => Path.Combine(Path.GetFullPath(stateDirectory), "libraries", "devices.json");
 
+    /// <summary>Records that <paramref name="device"/> is the library <paramref name="key"/>. Best effort: the index is a cache.</summary>
     public static void Write(string stateDirectory, string device, string key)
     {
         string path = IndexPath(stateDirectory);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var lockFile = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        var map = Read(path);
-        if (map.TryGetValue(device, out var existing) && existing == key) return;
-        map[device] = key;
-        string tmp = path + ".tmp";
-        File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(map, CleanerJsonContext.Default.DictionaryStringString));
-        File.Move(tmp, path, overwrite: true);
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                using var lockFile = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                var map = Read(path);
+                if (map.TryGetValue(device, out var existing) && existing == key) return;
+                map[device] = key;
+                string tmp = path + ".tmp";
+                File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(map, CleanerJsonContext.Default.DictionaryStringString));
+                File.Move(tmp, path, overwrite: true);
+                return;
+            }
+            catch (IOException) when (attempt < 49)
+            {
+                Thread.Sleep(20);        // another process holds the index lock
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return;                  // a cache that cannot be written only costs the data commands their reservation check
+            }
+        }
     }
 
     /// <summary>The reserved cleaner slot address of the library last seen at <paramref name="device"/>, if any.</summary>
