@@ -68,6 +68,8 @@ public sealed class CleanerService
     {
         CleanerException => null,
         ScsiTransportException { Failure: TransportFailure.PermissionDenied } t => new(NtmsResult.ERROR_ACCESS_DENIED, t.Message, t),
+        // The device is there but the conversation broke (I/O error, timeout, dropped iSCSI connection): not connected.
+        ScsiTransportException { Failure: TransportFailure.Io or TransportFailure.Timeout } t => new(NtmsResult.ERROR_NOT_CONNECTED, t.Message, t),
         ScsiTransportException t => new(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, t.Message, t),
         UnauthorizedAccessException u => new(NtmsResult.ERROR_ACCESS_DENIED, $"permission denied: {u.Message}", u),
         ChangerOperationException { Error: ChangerError.NotReady or ChangerError.OperatorIntervention } c => new(NtmsResult.ERROR_LIBRARY_OFFLINE, c.Message, c),

@@ -96,6 +96,9 @@ public sealed class CleanerServiceTests : IDisposable
         _h.Override = _ => throw new ScsiTransportException(TransportFailure.PermissionDenied, "permission denied opening /dev/sg9");
         svc = _h.NewService();
         Assert.Equal(NtmsResult.ERROR_ACCESS_DENIED, await Code(() => svc.ReserveAsync(21)));
+        _h.Override = _ => throw new ScsiTransportException(TransportFailure.Io, "iSCSI connection to 10.0.0.5:3260 lost and reconnecting failed");
+        svc = _h.NewService();
+        Assert.Equal(NtmsResult.ERROR_NOT_CONNECTED, await Code(() => svc.ReserveAsync(21)));
         // A device that is not a changer (the first drive's LUN) is not a valid library.
         _h.Override = async ct =>
         {
