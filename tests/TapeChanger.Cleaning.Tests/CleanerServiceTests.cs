@@ -354,12 +354,12 @@ public sealed class CleanerServiceTests : IDisposable
 
     private static async Task WaitUntil(Func<Task<bool>> condition)
     {
-        for (int i = 0; i < 300; i++)
+        for (int i = 0; i < 1500; i++)
         {
             if (await condition()) return;
             await Task.Delay(20);
         }
-        Assert.Fail("condition not reached within 6 s");
+        Assert.Fail("condition not reached within 30 s");
     }
 
     private static Task WaitUntil(Func<bool> condition) => WaitUntil(() => Task.FromResult(condition()));
@@ -378,7 +378,8 @@ public sealed class ProfileCleaningTimeTests : IDisposable
     {
         var svc = _h.Service;
         await svc.ReserveAsync(21);
-        var inject = await svc.StartInjectAsync(CleanerPath.IePort, 5);
+        // On a x400 clock the operator must get a long (fake) timeout: 1 h here is 9 s of real time.
+        var inject = await svc.StartInjectAsync(CleanerPath.IePort, 5, TimeSpan.FromHours(1));
         var run = svc.RunAsync(inject);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport("CLN201L8"); l.CloseImportExport(); });
         Assert.Equal(OperationStates.Passed, (await run).State);
@@ -397,7 +398,7 @@ public sealed class ProfileCleaningTimeTests : IDisposable
         Assert.Equal(OperationStates.Passed, final.State);
         Assert.Equal("mhvtl-stk-l-series", svc.Profile!.Profile.Name);
         Assert.Contains(progress, p => p.Contains("'mhvtl-stk-l-series' profile's cleaning time"));
-        Assert.InRange(waited.TotalSeconds, 120, 400);
+        Assert.InRange(waited.TotalSeconds, 120, 3600);      // at least the profile's 120 s; a loaded machine only adds
         Assert.Equal(4u, (await svc.GetStateAsync()).Cleaner!.CleansLeft);
     }
 

@@ -49,7 +49,7 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     public CleanerService NewService() => new(this, State, new CleanerOptions
     {
         PollInterval = TimeSpan.FromMilliseconds(200),     // 20 ms of real time on the fast clock
-        OperatorTimeout = TimeSpan.FromSeconds(60),
+        OperatorTimeout = TimeSpan.FromSeconds(600),     // 60 s of real time on the x10 clock
         CleaningTime = _cleaningTime,
     }, Time);
 
