@@ -20,7 +20,7 @@
 #                     conformance step
 #   KT_KERNEL=ver     kernel version under /lib/modules (default: newest with a /boot/vmlinuz-VER)
 #   KT_PORT=n         iSCSI port for the private tgtd (default: a free port); KT_TGT_CONTROL=n its -C control number
-#   KT_TIMEOUT=s      guest wall-clock limit (default 300)
+#   KT_TIMEOUT=s      guest wall-clock limit (default 600; the guest takes ~2 min idle, ~5 min on a busy 2-core host)
 #   KT_KEEP=1         keep the work directory (serial log, tgt state)
 set -euo pipefail
 
@@ -272,9 +272,9 @@ say "tgtd pid $tgtd_pid (-C $tgt_cn) serving $iqn on 127.0.0.1:$port"
 
 # --- (4) boot the guest -------------------------------------------------------------------------------------------
 serial="$work/serial.log"
-say "booting $kver under QEMU TCG (limit ${KT_TIMEOUT:-300}s)"
+say "booting $kver under QEMU TCG (limit ${KT_TIMEOUT:-600}s)"
 boot_start=$(date +%s)
-timeout "${KT_TIMEOUT:-300}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
+timeout "${KT_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
   -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.port=$port kt.iqn=$iqn kt.cli=$cli${tests:+ kt.tests=$tests}" \
   -nic user,model=virtio-net-pci \
@@ -284,7 +284,7 @@ qemu_pid=$!
 wait "$qemu_pid" || say "qemu exited with status $? (124 = timeout)"
 qemu_pid=""
 say "guest finished in $(( $(date +%s) - boot_start ))s"
-grep '^@@KT-LOG' "$serial" | sed 's/^@@KT-LOG /  guest: /' || true
+grep -ao '@@KT-LOG .*' "$serial" | tr -d '\r' | sed 's/^@@KT-LOG /  guest: /' || true
 if grep -q '^@@KT-SETUP-FAIL' "$serial" || ! grep -q '^@@KT-DONE' "$serial"; then
   say "guest serial log (last 60 lines):"; tail -60 "$serial" | tr -d '\r'
   die "$(grep -m1 '^@@KT-SETUP-FAIL' "$serial" | tr -d '\r' || echo 'guest did not finish')"
