@@ -16,9 +16,11 @@
 # Environment knobs:
 #   KT_CACHE=dir      cache for the initramfs and the AOT build (default /tmp/tapechanger-kernel-tier)
 #   KT_CLI=path       use this tapechanger binary instead of publishing one (must be visible to the guest: any host path)
+#   KT_TESTS=path     TapeChanger.Domain.Tests.dll to run in the guest (default: dotnet build it); KT_TESTS=0 skips the
+#                     conformance step
 #   KT_KERNEL=ver     kernel version under /lib/modules (default: newest with a /boot/vmlinuz-VER)
 #   KT_PORT=n         iSCSI port for the private tgtd (default: a free port); KT_TGT_CONTROL=n its -C control number
-#   KT_TIMEOUT=s      guest wall-clock limit (default 300)
+#   KT_TIMEOUT=s      guest wall-clock limit (default 600; the guest takes ~2 min idle, ~5 min on a busy 2-core host)
 #   KT_KEEP=1         keep the work directory (serial log, tgt state)
 set -euo pipefail
 
@@ -88,8 +90,20 @@ else
 fi
 [ -x "$cli" ] || die "CLI $cli is not executable"
 
+# --- (1b) the conformance suite (JIT test assembly, run in the guest with the host's dotnet over 9p) ---------------
+case "${KT_TESTS:-}" in
+  0) tests=""; say "KT_TESTS=0: skipping the conformance suite" ;;
+  "") say "building tests/TapeChanger.Domain.Tests (Release)"
+      (cd "$repo" && dotnet build tests/TapeChanger.Domain.Tests -c Release -nologo -v quiet) >"$work/build-tests.log" 2>&1 \
+        || { tail -20 "$work/build-tests.log"; die "dotnet build of the conformance suite failed"; }
+      tests="$repo/tests/TapeChanger.Domain.Tests/bin/Release/net10.0/TapeChanger.Domain.Tests.dll" ;;
+  *) tests=$(readlink -f "$KT_TESTS") ;;
+esac
+[ -z "$tests" ] || [ -f "$tests" ] || die "conformance test assembly $tests not found"
+case "$tests" in *' '*) die "the test assembly path must not contain spaces (kernel command line): $tests";; esac
+
 # --- (2) initramfs: busybox, modules in dependency order, iscsid/iscsiadm with their libraries --------------------
-modules="crc32c_generic scsi_mod sg ch st iscsi_tcp virtio_pci virtio_net 9pnet_virtio 9p"
+modules="crc32c_generic scsi_mod sg ch st iscsi_tcp virtio_pci virtio_net 9pnet_virtio 9p overlay"
 init_script() {
 cat <<'INIT'
 #!/bin/sh
@@ -99,7 +113,7 @@ mkdir -p /run /tmp /var/lib/iscsi/nodes /var/lib/iscsi/send_targets /var/lib/isc
 log() { echo "@@KT-LOG [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
 fail() { log "SETUP-FAIL $*"; echo "@@KT-SETUP-FAIL $*"; poweroff -f; }
 for w in $(cat /proc/cmdline); do
-  case "$w" in kt.port=*) PORT=${w#kt.port=};; kt.iqn=*) IQN=${w#kt.iqn=};; kt.cli=*) CLI=${w#kt.cli=};; esac
+  case "$w" in kt.port=*) PORT=${w#kt.port=};; kt.iqn=*) IQN=${w#kt.iqn=};; kt.cli=*) CLI=${w#kt.cli=};; kt.tests=*) TESTS=${w#kt.tests=};; esac
 done
 while read -r m; do insmod "$m" 2>/dev/null || log "insmod $m failed"; done </modules.list
 ip link set lo up; ip link set eth0 up || fail "no eth0"
@@ -165,6 +179,27 @@ step transfer-back     $D transfer 6 2
 step load-empty-slot   $D load 7 0
 step missing-device    --device sg:/dev/sg99 status
 [ -n "$TAPESG" ] && step not-a-changer --device "sg:$TAPESG" status
+# The device-agnostic conformance suite (JIT, the host's dotnet) over the same sg node; every test puts back what it
+# moves, so status-final below also checks that the suite left the initial layout.
+if [ -n "$TESTS" ]; then
+  mkdir -p /host/run/home /host/run/tmp
+  # dotnet keeps named mutexes under /tmp/.dotnet/shm whatever TMPDIR says: a writable overlay keeps the host's /tmp
+  # visible (KT_CLI or the test assembly may live there) while writes go to guest memory.
+  mkdir -p /ovl; mount -t tmpfs ovl /ovl; mkdir -p /ovl/upper /ovl/work
+  mount -t overlay overlay -o lowerdir=/host/tmp,upperdir=/ovl/upper,workdir=/ovl/work /host/tmp \
+    || log "overlay on /host/tmp failed; dotnet may not find a writable /tmp"
+  s=$(cut -d' ' -f1 /proc/uptime)
+  chroot /host /usr/bin/env -i HOME=/run/home DOTNET_CLI_HOME=/run/home TMPDIR=/run/tmp PATH=/usr/bin:/bin \
+    DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_TieredPGO=0 \
+    TAPECHANGER_TEST_DEVICE="sg:$SG" /bin/sh -c 'cd /run/tmp && exec dotnet test "$0" --filter "$1" \
+      --logger "console;verbosity=normal" --results-directory /run/tmp/results' \
+    "$TESTS" "FullyQualifiedName~ChangerConformanceTests" >/tmp/out 2>/tmp/err
+  rc=$?
+  e=$(cut -d' ' -f1 /proc/uptime)
+  echo "@@KT-BEGIN conformance rc=$rc t0=$s t1=$e args=dotnet test $TESTS (TAPECHANGER_TEST_DEVICE=sg:$SG)"
+  echo "@@KT-STDOUT"; cat /tmp/out; echo; echo "@@KT-STDERR"; cat /tmp/err; echo
+  echo "@@KT-END conformance"
+fi
 step status-final      $D status --json
 step status-verbose    $D --verbose status
 echo "@@KT-DONE"
@@ -237,11 +272,11 @@ say "tgtd pid $tgtd_pid (-C $tgt_cn) serving $iqn on 127.0.0.1:$port"
 
 # --- (4) boot the guest -------------------------------------------------------------------------------------------
 serial="$work/serial.log"
-say "booting $kver under QEMU TCG (limit ${KT_TIMEOUT:-300}s)"
+say "booting $kver under QEMU TCG (limit ${KT_TIMEOUT:-600}s)"
 boot_start=$(date +%s)
-timeout "${KT_TIMEOUT:-300}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
+timeout "${KT_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-  -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.port=$port kt.iqn=$iqn kt.cli=$cli" \
+  -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.port=$port kt.iqn=$iqn kt.cli=$cli${tests:+ kt.tests=$tests}" \
   -nic user,model=virtio-net-pci \
   -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
   </dev/null >"$serial" 2>&1 &
@@ -249,7 +284,7 @@ qemu_pid=$!
 wait "$qemu_pid" || say "qemu exited with status $? (124 = timeout)"
 qemu_pid=""
 say "guest finished in $(( $(date +%s) - boot_start ))s"
-grep '^@@KT-LOG' "$serial" | sed 's/^@@KT-LOG /  guest: /' || true
+grep -ao '@@KT-LOG .*' "$serial" | tr -d '\r' | sed 's/^@@KT-LOG /  guest: /' || true
 if grep -q '^@@KT-SETUP-FAIL' "$serial" || ! grep -q '^@@KT-DONE' "$serial"; then
   say "guest serial log (last 60 lines):"; tail -60 "$serial" | tr -d '\r'
   die "$(grep -m1 '^@@KT-SETUP-FAIL' "$serial" | tr -d '\r' || echo 'guest did not finish')"
@@ -257,7 +292,7 @@ fi
 
 # --- (5) check the results ----------------------------------------------------------------------------------------
 set +e
-python3 - "$serial" <<'PY'
+python3 - "$serial" "$([ -n "$tests" ] && echo 1 || echo 0)" <<'PY'
 import json, re, sys
 
 text = open(sys.argv[1], encoding="utf-8", errors="replace").read().replace("\r", "")
@@ -346,6 +381,29 @@ def check_list(s):
     expect(any(x["uri"] for x in drives), f"no drive paired with a tape device: {drives}")
     expect(sum(1 for x in d["devices"] if x["kind"] == "tape") == 2, "expected 2 tape devices")
 
+def check_conformance(s):
+    text = s["out"] + "\n" + s["err"]
+    # dotnet test's summary: "Passed!  - Failed: 0, Passed: 10, ..." (minimal verbosity) or, with the normal-verbosity
+    # console logger, "Test Run Successful." / "Test Run Failed." followed by "Total tests: N", "Passed: N", "Failed: N".
+    m = re.search(r"^\s*(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+),\s+Total:\s+(\d+)", text, re.M)
+    if m:
+        verdict, failed, passed, skipped, total = m.group(1), *map(int, m.groups()[1:])
+    else:
+        m = re.search(r"^Test Run (Successful|Failed|Aborted)\.\n((?:.*\n?){0,6})", text, re.M)
+        expect(m, f"no 'Passed!/Failed!' or 'Test Run ...' summary; output tail: {text[-600:]!r}")
+        count = lambda k: int((re.search(rf"^\s*{k}:\s+(\d+)", m.group(2), re.M) or [0, 0])[1])
+        verdict = "Passed" if m.group(1) == "Successful" else "Failed"
+        failed, passed, skipped, total = count("Failed"), count("Passed"), count("Skipped"), count("Total tests")
+    names = lambda outcome, dev: len(re.findall(rf'^\s*{outcome} \S*ChangerConformanceTests\.\S+\(device: "{dev}', text, re.M))
+    virt, sg = names("Passed", "virtual:"), names("Passed", "sg:/dev/sg")
+    bad = re.findall(r'^\s*Failed (\S*ChangerConformanceTests\.\S+\(device: "[^"]*"\))', text, re.M)
+    expect(verdict == "Passed" and failed == 0 and skipped == 0 and passed == total > 0,
+           f"{verdict}: failed {failed}, passed {passed}, skipped {skipped}, total {total}; failed tests: {bad}")
+    expect(virt > 0 and sg == virt, f"{sg} sg: tests passed, expected as many as the {virt} virtual: ones")
+    expect(passed == virt + sg and passed > virt, f"summary says {passed} passed, per-test lines say {virt} virtual: + {sg} sg:")
+    s["summary"] = f"{passed} passed ({virt} virtual: + {sg} sg:)"
+
+tests_enabled = sys.argv[2] == "1"
 checks = [
     ("status", 0, lambda s: initial_layout(doc(s))),
     ("mtx-status", 0, same_as_mtx("mtx-status", "status")),
@@ -362,6 +420,7 @@ checks = [
     ("missing-device", 69, lambda s: one_line_error(s, "no such device /dev/sg99")),
     # A tape drive's sg node is refused with "not supported" (3), naming what it is.
     ("not-a-changer", 3, lambda s: one_line_error(s, "is a tape drive")),
+    ("conformance", 0, check_conformance),
     ("status-final", 0, lambda s: initial_layout(doc(s))),
     ("status-verbose", 0, lambda s: expect("> READ ELEMENT STATUS" in s["err"] and "< status Good" in s["err"], "no CDB trace on stderr")),
 ]
@@ -369,7 +428,7 @@ passed = failed = 0
 for name, rc, check in checks:
     s = steps.get(name)
     if s is None:
-        if name == "not-a-changer":
+        if name == "not-a-changer" or (name == "conformance" and not tests_enabled):
             continue
         print(f"FAIL  {name:16} did not run"); failed += 1; continue
     why = ""
@@ -386,7 +445,8 @@ for name, rc, check in checks:
         print(f"FAIL  {name:16} rc={s['rc']:<3} {s['secs']:5.2f}s  tapechanger {s['args']}\n      {why}")
     else:
         passed += 1
-        print(f"PASS  {name:16} rc={s['rc']:<3} {s['secs']:5.2f}s  tapechanger {s['args']}" + (f"\n      {detail}" if detail else ""))
+        print(f"PASS  {name:16} rc={s['rc']:<3} {s['secs']:5.2f}s  tapechanger {s['args']}" + (f"\n      {detail}" if detail else "")
+              + (f"\n      {s['summary']}" if "summary" in s else ""))
 print(f"kernel-tier: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY
