@@ -42,9 +42,11 @@ internal static class StatusRenderer
 
         sb.AppendLine();
         sb.AppendLine($"Storage ({slots.Count(s => s.Full)} of {slots.Count} slots full)");
+        // Libraries that never report ACCESS (tgt) would show every slot as inaccessible: flag only where the bit means something.
+        bool accessReported = slots.Any(s => s.Access);
         foreach (var s in slots)
         {
-            sb.AppendLine($"  slot {s.Slot,-4} [{s.Address,5}]  {Cartridge(s)}".TrimEnd() + Notes(s));
+            sb.AppendLine($"  slot {s.Slot,-4} [{s.Address,5}]  {Cartridge(s)}".TrimEnd() + Notes(s, accessReported));
         }
 
         if (pickers.Count > 0)
@@ -67,11 +69,11 @@ internal static class StatusRenderer
         : e.IsCleaner ? $"{e.Barcode ?? "(no label)"} cleaner"
         : e.Barcode ?? "(full, no label)";
 
-    private static string Notes(Element e)
+    private static string Notes(Element e, bool accessReported = false)
     {
         var notes = new List<string>();
         if (e.Except) notes.Add($"EXCEPTION {e.Asc:X2}/{e.Ascq:X2}: {TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq)}");
-        if (!e.Access && e.Type is ElementType.Storage) notes.Add("not accessible");
+        if (accessReported && !e.Access && e.Type is ElementType.Storage) notes.Add("not accessible");
         return notes.Count == 0 ? "" : "  ! " + string.Join("; ", notes);
     }
 }
