@@ -167,6 +167,8 @@ log "running $CLI --device sg:$SG"
 D="--device sg:$SG"
 step status            $D status --json
 rawstep mtx-status     mtx -f $SG status
+# The same library through our userspace iSCSI initiator (a second session next to the kernel's), for the mtx comparison.
+step status-iscsi      --device "iscsi://10.0.2.2:$PORT/$IQN/3" status --json
 step inquiry           $D inquiry --json
 step list              list --json
 step load              $D --trace load 1 0
@@ -407,6 +409,7 @@ tests_enabled = sys.argv[2] == "1"
 checks = [
     ("status", 0, lambda s: initial_layout(doc(s))),
     ("mtx-status", 0, same_as_mtx("mtx-status", "status")),
+    ("status-iscsi", 0, lambda s: same_as_mtx("mtx-status", "status-iscsi")(steps["mtx-status"])),
     ("inquiry", 0, lambda s: expect(doc(s)["ok"] is True and "VIRTUAL-CHANGER" in s["out"], "inquiry JSON")),
     ("list", 0, check_list),
     ("load", 0, None),
