@@ -202,7 +202,6 @@ internal static class CleanerCommands
             }
             else
             {
-                var st = await service.GetStateAsync(ct);
                 await using var session = await ctx.Connector().OpenAsync(ct);
                 var map = await session.Changer.GetMapAsync(ct);
                 targets = Enumerable.Range(0, map.Drives.Count).Select(i => (i, "requested")).ToList();

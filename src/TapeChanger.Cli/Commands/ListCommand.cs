@@ -62,7 +62,7 @@ internal static class ListCommand
                             pair.Drive?.Uri, pair.Drive?.NonRewindingTapePath ?? pair.Drive?.TapePath, pair.Method.ToString().ToLowerInvariant()))
                         .ToList();
                 }
-                catch (Exception e) when (e is ScsiException)
+                catch (ScsiException e)
                 {
                     note = $"drives not paired: {e.Message}";
                 }
