@@ -32,6 +32,8 @@ public enum ChangerError
     Reserved,
     /// <summary>Any other device failure (sense data attached).</summary>
     DeviceError,
+    /// <summary>Cleaning failed or the cleaning cartridge is used up (30/07, 30/0B, 30/13, element 5A/01).</summary>
+    CleaningFailed,
 }
 
 /// <summary>A changer operation that failed. <see cref="Exception.Message"/> is operator language.</summary>
@@ -46,13 +48,17 @@ public sealed class ChangerOperationException : Exception
     public SenseData? Sense => (InnerException as ScsiCheckConditionException)?.Sense;
 }
 
-/// <summary>Maps the sense of a failed robot command to an operator-language error (facts.md §4.6, emulators.md §3.3).</summary>
+/// <summary>
+/// Maps the sense of a failed robot command to an operator-language error through the sense policy table
+/// (<see cref="SensePolicy"/>; facts.md §4.6, QUIRKS.md §2): the rule's failure category gives the error, its meaning
+/// the text, and the message ends with the raw triplet.
+/// </summary>
 public static class SenseClassifier
 {
-    public static ChangerOperationException Classify(ScsiCheckConditionException e, string operation)
+    public static ChangerOperationException Classify(ScsiCheckConditionException e, string operation, IReadOnlyList<SenseRule>? overrides = null)
     {
         var s = e.Sense;
-        var (error, text) = Classify(s.Key, s.Asc, s.Ascq, e.Command);
+        var (error, text) = Classify(s.Key, s.Asc, s.Ascq, e.Command, overrides);
         return new ChangerOperationException(error, $"{operation} failed: {text} [{s.Describe()}]", e);
     }
 
@@ -60,25 +66,32 @@ public static class SenseClassifier
     /// The operator meaning of a sense triplet. <paramref name="key"/> is null for an element's Except ASC/ASCQ
     /// (READ ELEMENT STATUS reports no sense key there).
     /// </summary>
-    public static (ChangerError Error, string Text) Classify(SenseKey? key, byte asc, byte ascq, string? command) =>
-        (key, asc, ascq) switch
+    public static (ChangerError Error, string Text) Classify(SenseKey? key, byte asc, byte ascq, string? command, IReadOnlyList<SenseRule>? overrides = null)
+    {
+        var rule = SensePolicy.Lookup(key, asc, ascq, command, overrides);
+        // A retry or wait row only reaches the domain once its budget is spent.
+        string text = rule.Action switch
         {
-            (_, 0x3B, 0x0E) => (ChangerError.SourceEmpty, "the source element is empty"),
-            (_, 0x3B, 0x0D) => (ChangerError.DestinationFull, "the destination element is full"),
-            (_, 0x21, 0x01) => (ChangerError.InvalidElement, "the library rejected an element address as invalid"),
-            (SenseKey.IllegalRequest, 0x24, 0x00) when command is "MOVE MEDIUM" or "EXCHANGE MEDIUM" or "POSITION TO ELEMENT"
-                => (ChangerError.InvalidElement, "the library rejected the request (invalid field in CDB; tgt reports bad element addresses this way)"),
-            (SenseKey.IllegalRequest, 0x20, 0x00) => (ChangerError.NotSupported, "the library does not support this command"),
-            (SenseKey.HardwareError, 0x04, 0x03) or (SenseKey.HardwareError, 0x15, 0x01) or (_, 0x53, 0x09) or (_, 0x30, 0x00)
-                => (ChangerError.DriveRejectedMedium, "the drive rejected the cartridge (incompatible or damaged medium)"),
-            (_, 0x53, 0x02) => (ChangerError.RemovalPrevented, "medium removal is prevented (PREVENT MEDIUM REMOVAL is active)"),
-            (_, 0x53, 0x03) => (ChangerError.RemovalPrevented, "the drive still holds the cartridge; unload it in the drive first (mt offline)"),
-            (_, 0x3A, 0x02) => (ChangerError.OperatorIntervention, "the import/export port is open; close it and retry"),
-            (_, 0x04, 0x18) => (ChangerError.OperatorIntervention, "a library door is open; close it and retry"),
-            (_, 0x3B, 0x11) or (_, 0x3B, 0x12) => (ChangerError.OperatorIntervention, "a magazine is missing or not accessible; insert it and retry"),
-            (SenseKey.NotReady, 0x04, 0x12) => (ChangerError.NotReady, "the library is offline"),
-            (SenseKey.NotReady, _, _) => (ChangerError.NotReady, "the library is not ready"),
-            (null, _, _) => (ChangerError.DeviceError, "the element is in an abnormal state"),
-            _ => (ChangerError.DeviceError, "the library reported an error"),
+            SenseAction.RetrySoon => $"{rule.Meaning}, and kept reporting it after the retries",
+            SenseAction.WaitAndRetry => $"{rule.Meaning}, and did not become ready in time",
+            _ => rule.Meaning,
         };
+        return (ErrorFor(rule.Failure), text);
+    }
+
+    /// <summary>SenseFailure → ChangerError, one to one.</summary>
+    public static ChangerError ErrorFor(SenseFailure failure) => failure switch
+    {
+        SenseFailure.InvalidElement => ChangerError.InvalidElement,
+        SenseFailure.SourceEmpty => ChangerError.SourceEmpty,
+        SenseFailure.DestinationFull => ChangerError.DestinationFull,
+        SenseFailure.NotSupported => ChangerError.NotSupported,
+        SenseFailure.DriveRejectedMedium => ChangerError.DriveRejectedMedium,
+        SenseFailure.RemovalPrevented => ChangerError.RemovalPrevented,
+        SenseFailure.OperatorIntervention => ChangerError.OperatorIntervention,
+        SenseFailure.NotReady => ChangerError.NotReady,
+        SenseFailure.CleaningFailed => ChangerError.CleaningFailed,
+        SenseFailure.DeviceError => ChangerError.DeviceError,
+        _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, null),
+    };
 }

@@ -25,6 +25,7 @@ public sealed class MediaChanger : IAsyncDisposable
     private readonly SmcClient _client;
     private readonly ChangerSettings _settings;
     private ElementMap? _map;
+    private int _mapChanges;
 
     public MediaChanger(SmcClient client, ChangerSettings? settings = null, ElementMap? knownMap = null)
     {
@@ -36,8 +37,13 @@ public sealed class MediaChanger : IAsyncDisposable
     public SmcClient Client => _client;
 
     /// <summary>Element map from page 1Dh, read once per session (or given by the caller from a cache).</summary>
-    public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default) =>
+    public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default)
+    {
+        if (_client.MapChangesSeen != _mapChanges) _map = null;      // UA 28/xx, 29/xx, 2A/01, 3F/xx since the map was read (SensePolicy)
         _map ??= ElementMap.From(await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false));
+        _mapChanges = _client.MapChangesSeen;
+        return _map;
+    }
 
     public async ValueTask<LibraryIdentity> GetIdentityAsync(bool withSerial, CancellationToken ct = default)
     {
@@ -240,13 +246,19 @@ public sealed class MediaChanger : IAsyncDisposable
     public ValueTask LockImportExportAsync(bool locked, CancellationToken ct = default) =>
         Run(locked ? "lock the import/export port" : "unlock the import/export port", () => _client.PreventAllowMediumRemovalAsync(locked, ct));
 
-    /// <summary>An element with EXCEPT set (magazine out, element disabled...) cannot take part in a move.</summary>
-    private static void ThrowIfException(Element e, ElementMap map, string operation)
+    /// <summary>
+    /// An element with EXCEPT set (magazine out, element disabled...) cannot take part in a move; the sense policy
+    /// (key null) decides. Informational ASCs (30/03 cleaning cartridge present) and a spent cleaner (5A/01) do not
+    /// block a move: the cleaner must still be ejectable (QUIRKS §3 item 14).
+    /// </summary>
+    private void ThrowIfException(Element e, ElementMap map, string operation)
     {
         if (!e.Except) return;
-        var (error, text) = SenseClassifier.Classify(null, e.Asc, e.Ascq, null);
-        throw new ChangerOperationException(error,
-            $"{operation} failed: {map.Describe(e.Address)} reports an exception: {text} [{e.Asc:X2}/{e.Ascq:X2}: {TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq)}]");
+        var rule = TapeChanger.Scsi.Sense.SensePolicy.Lookup(null, e.Asc, e.Ascq, null, _client.Quirks.SenseRules);
+        if (rule.Action is TapeChanger.Scsi.Sense.SenseAction.Proceed or TapeChanger.Scsi.Sense.SenseAction.MarkCleanerSpent
+            or TapeChanger.Scsi.Sense.SenseAction.MarkDriveNeedsCleaning) return;
+        throw new ChangerOperationException(SenseClassifier.ErrorFor(rule.Failure),
+            $"{operation} failed: {map.Describe(e.Address)} reports an exception: {rule.Meaning} [{e.Asc:X2}/{e.Ascq:X2}: {TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq)}]");
     }
 
     private async ValueTask<ushort> FirstFreeAsync(ElementRange range, string whenNone, CancellationToken ct)
@@ -256,16 +268,16 @@ public sealed class MediaChanger : IAsyncDisposable
         return free.Address;
     }
 
-    private static async ValueTask Run(string operation, Func<ValueTask> action)
+    private async ValueTask Run(string operation, Func<ValueTask> action)
     {
         try { await action().ConfigureAwait(false); }
-        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation); }
+        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation, _client.Quirks.SenseRules); }
     }
 
-    private static async ValueTask<T> Run<T>(string operation, Func<ValueTask<T>> action)
+    private async ValueTask<T> Run<T>(string operation, Func<ValueTask<T>> action)
     {
         try { return await action().ConfigureAwait(false); }
-        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation); }
+        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation, _client.Quirks.SenseRules); }
     }
 
     public ValueTask DisposeAsync() => _client.DisposeAsync();

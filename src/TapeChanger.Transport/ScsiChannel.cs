@@ -1,4 +1,5 @@
 using TapeChanger.Scsi;
+using TapeChanger.Scsi.Sense;
 
 namespace TapeChanger.Transport;
 
@@ -17,12 +18,24 @@ public sealed class ScsiChannel : IAsyncDisposable
     /// <summary>Number of commands executed through this channel (round trips).</summary>
     public int CommandCount { get; private set; }
 
+    /// <summary>
+    /// Sense returned with the last command, also when the command completed (RECOVERED ERROR 01/00/17, NO SENSE
+    /// 00/00/17): the sense policy reads "drive needs cleaning" from it. Null when none came back.
+    /// </summary>
+    public SenseData? LastSense { get; private set; }
+
     /// <summary>Executes and checks; returns the data-in bytes actually transferred (empty for no-data commands).</summary>
     public async ValueTask<byte[]> ExecuteAsync(ScsiCommand command, CancellationToken cancellationToken = default)
     {
         var buffer = command.Direction == DataDirection.In ? new byte[command.TransferLength] : [];
         CommandCount++;
+        LastSense = null;
         var result = await Transport.ExecuteAsync(command, buffer, cancellationToken).ConfigureAwait(false);
+        if (result.Status is ScsiStatus.Good or ScsiStatus.CheckCondition && SenseDecoder.IsSense(result.Sense))
+        {
+            try { LastSense = SenseDecoder.Decode(result.Sense); }
+            catch (ScsiDecodeException) { }            // the checker reports unreadable sense of a failed command
+        }
         int n = ScsiResultChecker.ThrowIfFailed(command, result);
         n = Math.Clamp(n, 0, buffer.Length);
         return n == buffer.Length ? buffer : buffer.AsSpan(0, n).ToArray();

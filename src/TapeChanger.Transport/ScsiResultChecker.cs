@@ -33,7 +33,11 @@ public static class ScsiResultChecker
                 }
                 // RECOVERED ERROR and NO SENSE with GOOD data are successes with a note; with CHECK CONDITION
                 // the command still completed (SPC-4 §4.5.6), so the data stands.
-                if (sense.Key is SenseKey.RecoveredError || (sense.Key is SenseKey.NoSense && sense.Asc == 0 && sense.Ascq == 0))
+                // NO SENSE with an informational ASC the policy marks or ignores (00/00/17 "cleaning requested", 00/30/03
+                // "cleaning cartridge installed", mhVTL 00/82/82) also completed: the caller reads it from the channel.
+                if (sense.Key is SenseKey.RecoveredError || (sense.Key is SenseKey.NoSense && sense.Asc == 0 && sense.Ascq == 0)
+                    || (sense.Key is SenseKey.NoSense && SensePolicy.Lookup(sense.Key, sense.Asc, sense.Ascq, command.Name).Action
+                        is SenseAction.MarkDriveNeedsCleaning or SenseAction.Proceed))
                 {
                     return result.DataTransferred;
                 }

@@ -5,19 +5,44 @@ using TapeChanger.Scsi.Sense;
 
 namespace TapeChanger.Transport;
 
-/// <summary>How the client retries transient conditions (a subset of the sense policy; see facts.md §4.6).</summary>
+/// <summary>
+/// How the client carries out the sense policy (<see cref="SensePolicy"/>): how many unit attentions it absorbs, how
+/// long it waits out "becoming ready", and how long it waits for the operator.
+/// </summary>
 public sealed record RetryPolicy
 {
-    /// <summary>UNIT ATTENTION is reported once per event; the command is simply re-sent.</summary>
+    /// <summary>UNIT ATTENTION is reported once per event; the command is simply re-sent (RetrySoon rows).</summary>
     public int UnitAttentionRetries { get; init; } = 5;
 
-    /// <summary>How long to keep retrying NOT READY 04/01 "becoming ready" (PBS waits up to 5 minutes).</summary>
-    public TimeSpan BecomingReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long WaitAndRetry rows (NOT READY 04/00, 04/01, 04/07, 3E/00; BUSY) are waited out. Null: the library
+    /// profile's <see cref="ChangerQuirks.BecomingReadyLimit"/> (generic: 5 minutes, as PBS). The CLI sets it only when
+    /// the user gives <c>BecomingReadySeconds</c>.
+    /// </summary>
+    public TimeSpan? BecomingReadyTimeout { get; init; }
 
+    /// <summary>First backoff delay; it doubles up to <see cref="BecomingReadyMaxInterval"/>.</summary>
     public TimeSpan BecomingReadyInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan BecomingReadyMaxInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long WaitForOperator rows (door open 04/18, pause 04/83/04/85, mail slot open 3A/02, magazine out) are waited
+    /// for. Zero (the default): fail at once with the rule's message.
+    /// </summary>
+    public TimeSpan OperatorWaitLimit { get; init; } = TimeSpan.Zero;
+
+    /// <summary>How often the command is re-sent while waiting for the operator.</summary>
+    public TimeSpan OperatorPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Called once per wait with "waiting up to N s: meaning; what to do [02/04/18]" (the CLI writes it to stderr).</summary>
+    public Action<string>? OnWaiting { get; init; }
 
     public static RetryPolicy Default { get; } = new();
 }
+
+/// <summary>A sense the policy marks rather than only fails on: drive needs cleaning, or cleaner spent.</summary>
+public sealed record SenseMark(SenseRule Rule, SenseData Sense, string Command);
 
 /// <summary>
 /// Typed SMC/SPC commands over a transport: builds the CDB, executes, checks, and decodes into records,
@@ -52,32 +77,131 @@ public sealed class SmcClient : IAsyncDisposable
     /// <summary>Unit attentions absorbed by retries; the caller should treat cached state as stale when this grows.</summary>
     public int UnitAttentionsSeen { get; private set; }
 
-    /// <summary>Executes with the retry policy; returns the data-in bytes.</summary>
+    /// <summary>
+    /// Unit attentions absorbed after which the element address map may be stale (28/xx, 29/xx, 2A/01, 3F/xx, 3B/1A,
+    /// 3B/1B, 3B/20: <see cref="SensePolicy.InvalidatesElementMap"/>). MediaChanger re-reads page 1Dh when it grows.
+    /// </summary>
+    public int MapChangesSeen { get; private set; }
+
+    /// <summary>The library's quirks (profile sense rows, becoming-ready limit).</summary>
+    public ChangerQuirks Quirks { get; init; } = ChangerQuirks.Generic;
+
+    private readonly List<SenseMark> _marks = [];
+
+    /// <summary>Senses seen on this client that mark the drive as needing cleaning or the cleaner as spent, oldest first.</summary>
+    public IReadOnlyList<SenseMark> Marks => _marks;
+
+    /// <summary>The policy rule for a sense on this library (profile rows first).</summary>
+    public SenseRule RuleFor(SenseData sense, string? command) =>
+        SensePolicy.Lookup(sense.Key, sense.Asc, sense.Ascq, command, Quirks.SenseRules);
+
+    /// <summary>
+    /// Executes with the sense policy (<see cref="SensePolicy"/>): RetrySoon rows are re-sent up to
+    /// <see cref="RetryPolicy.UnitAttentionRetries"/>; WaitAndRetry rows and BUSY back off (1 s doubling to 30 s) up to
+    /// the becoming-ready limit; WaitForOperator rows tell <see cref="RetryPolicy.OnWaiting"/> once and re-send every
+    /// few seconds up to <see cref="RetryPolicy.OperatorWaitLimit"/>; everything else throws. Returns the data-in bytes.
+    /// </summary>
     public async ValueTask<byte[]> ExecuteAsync(ScsiCommand command, CancellationToken ct = default)
     {
         int ua = 0;
-        long started = _time.GetTimestamp();
+        long? notReadySince = null, operatorSince = null;
+        TimeSpan backoff = _retry.BecomingReadyInterval;
+        SenseRule? announced = null;
         while (true)
         {
             try
             {
-                return await _channel.ExecuteAsync(command, ct).ConfigureAwait(false);
+                return await ExecuteOnceAsync(command, ct).ConfigureAwait(false);
             }
-            catch (ScsiCheckConditionException e) when (e.Key == SenseKey.UnitAttention && ua < _retry.UnitAttentionRetries)
+            catch (ScsiCheckConditionException e)
             {
-                ua++;
-                UnitAttentionsSeen++;
+                var rule = RuleFor(e.Sense, command.Name);
+                switch (rule.Action)
+                {
+                    case SenseAction.RetrySoon when ua < _retry.UnitAttentionRetries:
+                        ua++;
+                        UnitAttentionsSeen++;
+                        if (e.Key == SenseKey.UnitAttention && SensePolicy.InvalidatesElementMap(e.Asc, e.Ascq)) MapChangesSeen++;
+                        continue;
+                    case SenseAction.WaitAndRetry:
+                        notReadySince ??= _time.GetTimestamp();
+                        if (!await BackOffAsync(notReadySince.Value, ref backoff, rule, e.Sense.Triplet, ref announced, ct).ConfigureAwait(false)) throw;
+                        continue;
+                    case SenseAction.WaitForOperator when _retry.OperatorWaitLimit > TimeSpan.Zero:
+                        operatorSince ??= _time.GetTimestamp();
+                        var left = _retry.OperatorWaitLimit - _time.GetElapsedTime(operatorSince.Value);
+                        if (left <= TimeSpan.Zero) throw;
+                        Announce(rule, e.Sense.Triplet, _retry.OperatorWaitLimit, ref announced);
+                        await Task.Delay(Min(_retry.OperatorPollInterval, left), _time, ct).ConfigureAwait(false);
+                        continue;
+                    case SenseAction.MarkDriveNeedsCleaning or SenseAction.MarkCleanerSpent:
+                        // Recorded by ExecuteOnceAsync; the command itself failed.
+                        throw;
+                    default:
+                        throw;
+                }
             }
-            catch (ScsiCheckConditionException e) when (e.Key == SenseKey.NotReady && e.Asc == 0x04 && e.Ascq == 0x01
-                && _time.GetElapsedTime(started) < _retry.BecomingReadyTimeout)
+            catch (ScsiStatusException e) when (e.Status == ScsiStatus.Busy)
             {
-                await Task.Delay(_retry.BecomingReadyInterval, _time, ct).ConfigureAwait(false);
-            }
-            catch (ScsiStatusException e) when (e.Status == ScsiStatus.Busy && _time.GetElapsedTime(started) < _retry.BecomingReadyTimeout)
-            {
-                await Task.Delay(_retry.BecomingReadyInterval, _time, ct).ConfigureAwait(false);
+                // BUSY is a WaitAndRetry condition without sense (facts §1.4).
+                notReadySince ??= _time.GetTimestamp();
+                var busy = new SenseRule(null, 0, null, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is busy", "facts §1.4");
+                if (!await BackOffAsync(notReadySince.Value, ref backoff, busy, "BUSY", ref announced, ct).ConfigureAwait(false)) throw;
             }
         }
+    }
+
+    private TimeSpan BecomingReadyLimit => _retry.BecomingReadyTimeout ?? Quirks.BecomingReadyLimit;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>Waits the next backoff step; false when the becoming-ready limit is used up.</summary>
+    private ValueTask<bool> BackOffAsync(long since, ref TimeSpan backoff, SenseRule rule, string triplet, ref SenseRule? announced, CancellationToken ct)
+    {
+        var left = BecomingReadyLimit - _time.GetElapsedTime(since);
+        if (left <= TimeSpan.Zero) return ValueTask.FromResult(false);
+        Announce(rule, triplet, BecomingReadyLimit, ref announced);
+        var delay = Min(backoff, left);
+        backoff = Min(backoff * 2, _retry.BecomingReadyMaxInterval);
+        return DelayAsync(delay, ct);
+    }
+
+    private async ValueTask<bool> DelayAsync(TimeSpan delay, CancellationToken ct)
+    {
+        await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    private void Announce(SenseRule rule, string triplet, TimeSpan limit, ref SenseRule? announced)
+    {
+        if (ReferenceEquals(announced, rule) || (announced is not null && announced == rule)) return;
+        announced = rule;
+        _retry.OnWaiting?.Invoke($"waiting up to {(int)Math.Ceiling(limit.TotalSeconds)} s: {rule.Meaning} [{triplet}]");
+    }
+
+    /// <summary>
+    /// Executes once, without retries or waits (for callers that poll on their own, like the cleaner watching a
+    /// drive clean). Senses that mark the drive or the cleaner are recorded in <see cref="Marks"/> either way.
+    /// </summary>
+    public async ValueTask<byte[]> ExecuteOnceAsync(ScsiCommand command, CancellationToken ct = default)
+    {
+        try
+        {
+            var data = await _channel.ExecuteAsync(command, ct).ConfigureAwait(false);
+            if (_channel.LastSense is { } note) Mark(note, command.Name);
+            return data;
+        }
+        catch (ScsiCheckConditionException e)
+        {
+            Mark(e.Sense, command.Name);
+            throw;
+        }
+    }
+
+    private void Mark(SenseData sense, string command)
+    {
+        var rule = RuleFor(sense, command);
+        if (rule.Action is SenseAction.MarkDriveNeedsCleaning or SenseAction.MarkCleanerSpent) _marks.Add(new SenseMark(rule, sense, command));
     }
 
     public async ValueTask TestUnitReadyAsync(CancellationToken ct = default) =>

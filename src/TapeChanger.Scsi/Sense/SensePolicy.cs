@@ -15,6 +15,8 @@ public enum SenseAction
     MarkDriveNeedsCleaning,
     /// <summary>The cleaning cartridge is used up or was rejected (30/07, TapeAlert 22/23).</summary>
     MarkCleanerSpent,
+    /// <summary>Not an error: an element ASC that only informs (30/03 cleaning cartridge present; QUIRKS §3 item 14).</summary>
+    Proceed,
 }
 
 /// <summary>The operator-level category of a failure; the domain maps it 1:1 onto its error enum.</summary>
