@@ -73,6 +73,8 @@ public sealed class CleanerService
         ScsiTransportException t => new(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, t.Message, t),
         UnauthorizedAccessException u => new(NtmsResult.ERROR_ACCESS_DENIED, $"permission denied: {u.Message}", u),
         ChangerOperationException { Error: ChangerError.NotReady or ChangerError.OperatorIntervention } c => new(NtmsResult.ERROR_LIBRARY_OFFLINE, c.Message, c),
+        // Sense policy MarkCleanerSpent rows (30/07, 30/0B, 30/13) classify as CleaningFailed.
+        ChangerOperationException { Error: ChangerError.CleaningFailed } c => new(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, c.Message, c),
         ScsiCheckConditionException { Key: SenseKey.NotReady } s => new(NtmsResult.ERROR_LIBRARY_OFFLINE, s.Message, s),
         ScsiStatusException s => new(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, s.Message, s),
         IOException io => new(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, io.Message, io),
@@ -244,7 +246,8 @@ public sealed class CleanerService
         var slot = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
         bool cleanerBusy = state.Operations.Any(o => o.Kind == "clean" && !OperationStates.IsFinal(o.State));
         if (!slot.Full && !cleanerBusy) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty; inject a cleaner first");
-        if (state.Cleaner is { CleansLeft: 0 }) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {state.Cleaner.Barcode} has no cleanings left; eject it and inject a new one");
+        if (slot.Full && SpentByElement(slot) is { } why) MarkSpent(store, why);
+        if (store.Read().Cleaner is { CleansLeft: 0 } spentCleaner) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {spentCleaner.Barcode} has no cleanings left{Reason(spentCleaner)}; eject it and inject a new one");
         var d = await Guard(() => s.Changer.ReadElementAsync(map.DriveAddress(drive), ct)).ConfigureAwait(false);
         if (d.Full && !unloadFirst)
         {
@@ -491,12 +494,17 @@ public sealed class CleanerService
             await using var s = await OpenAsync(ct).ConfigureAwait(false);
             try
             {
-                await s.Changer.Client.TestUnitReadyAsync(ct).ConfigureAwait(false);
+                // One TUR per poll (this loop is the operator wait): door open is a WaitForOperator row (02/04/18 ...).
+                await s.Changer.Client.ExecuteOnceAsync(SpcCommands.TestUnitReady(), ct).ConfigureAwait(false);
                 if (doorSeenOpen) return true;
             }
-            catch (ScsiCheckConditionException e) when (e.Key == SenseKey.NotReady && e.Asc == 0x04 && e.Ascq == 0x18)
+            catch (ScsiCheckConditionException e) when (s.Changer.Client.RuleFor(e.Sense, e.Command).Action is SenseAction.WaitForOperator)
             {
                 doorSeenOpen = true;
+            }
+            catch (ScsiCheckConditionException e) when (s.Changer.Client.RuleFor(e.Sense, e.Command).Action is SenseAction.RetrySoon)
+            {
+                if (doorSeenOpen) return true;       // 06/28/00 after the door closed
             }
         }
     }
@@ -567,7 +575,8 @@ public sealed class CleanerService
             bool alreadyInDrive = op.Step == "to-drive" && !cleaner.Full && d.Full && IsCleaner(d);
             if (!alreadyInDrive)
             {
-                if (state.Cleaner is { CleansLeft: 0 }) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {state.Cleaner.Barcode} has no cleanings left");
+                if (cleaner.Full && SpentByElement(cleaner) is { } why) { MarkSpent(store, why); state = store.Read(); }
+                if (state.Cleaner is { CleansLeft: 0 }) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {state.Cleaner.Barcode} has no cleanings left{Reason(state.Cleaner)}");
                 if (!cleaner.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty");
                 if (d.Full)
                 {
@@ -618,7 +627,7 @@ public sealed class CleanerService
                 if (st.Cleaner is { } c)
                 {
                     c.TimesUsed++;
-                    if (spent) c.CleansLeft = 0;
+                    if (spent) { c.CleansLeft = 0; c.SpentReason = outcome; }
                     else if (c.CleansLeft != Unlimited && c.CleansLeft > 0) c.CleansLeft--;
                 }
                 string key = o.DriveSerial is { Length: > 0 } serial ? serial : $"element:{driveAddress}";
@@ -650,24 +659,26 @@ public sealed class CleanerService
                 {
                     try
                     {
-                        await client.ExecuteAsync(SpcCommands.TestUnitReady(), ct).ConfigureAwait(false);
-                        if (sawCleaning || Now - started > _options.PollInterval * 3) return (await ExpiredAsync(client, ct).ConfigureAwait(false), "cleaned");
+                        // One TUR per poll: this loop is the wait, so the client's own backoff must not absorb 02/30/03.
+                        await client.ExecuteOnceAsync(SpcCommands.TestUnitReady(), ct).ConfigureAwait(false);
+                        if (sawCleaning || Now - started > _options.PollInterval * 3) return await CleaningEndedAsync(client, "cleaned", ct).ConfigureAwait(false);
                     }
                     catch (ScsiCheckConditionException e)
                     {
+                        var rule = client.RuleFor(e.Sense, e.Command);
                         switch (e.Key, e.Asc, e.Ascq)
                         {
+                            case var _ when rule.Action == SenseAction.MarkCleanerSpent:          // 30/07, 30/0B, 30/13
+                                return (true, $"{rule.Meaning} [{e.Sense.Triplet}]");
                             case (_, 0x30, 0x03):
                             case (SenseKey.NotReady, 0x04, 0x00 or 0x01 or 0x07):
                                 sawCleaning = true;
                                 break;
-                            case (_, 0x30, 0x07) or (_, 0x30, 0x0B) or (_, 0x30, 0x13):
-                                return (true, $"cleaning failed: {e.Sense.Describe()}");
                             case (SenseKey.NotReady, 0x04, 0x02):
                             case (SenseKey.NotReady, 0x3A, _):
-                                return (await ExpiredAsync(client, ct).ConfigureAwait(false), "cleaned");
+                                return await CleaningEndedAsync(client, "cleaned", ct).ConfigureAwait(false);
                             default:
-                                if (sawCleaning) return (await ExpiredAsync(client, ct).ConfigureAwait(false), $"cleaning ended with {e.Sense.Triplet}");
+                                if (sawCleaning) return await CleaningEndedAsync(client, $"cleaning ended with {e.Sense.Triplet}", ct).ConfigureAwait(false);
                                 break;
                         }
                     }
@@ -692,20 +703,51 @@ public sealed class CleanerService
         }
     }
 
-    /// <summary>TapeAlert 22 "expired cleaning media" or 23 "invalid cleaning tape" after the cycle marks the cleaner spent.</summary>
-    private static async Task<bool> ExpiredAsync(SmcClient drive, CancellationToken ct)
+    /// <summary>
+    /// After the cycle: the cleaner is spent when the drive's TapeAlert has a MarkCleanerSpent flag (22 "expired
+    /// cleaning media", 23 "invalid cleaning tape") or the drive returned a MarkCleanerSpent sense (TapeAlertPolicy,
+    /// SensePolicy).
+    /// </summary>
+    private static async Task<(bool Spent, string Outcome)> CleaningEndedAsync(SmcClient drive, string outcome, CancellationToken ct)
     {
         try
         {
             var page = await drive.ExecuteAsync(SpcCommands.LogSenseTapeAlert(), ct).ConfigureAwait(false);
             var alerts = TapeAlertDecoder.Decode(page, TapeAlertSource.Drive);
-            return alerts.IsSet(0x16) || alerts.IsSet(0x17);
+            if (TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkCleanerSpent) is { } flag)
+            {
+                return (true, $"TapeAlert {flag.Flag}: {flag.Meaning}");
+            }
         }
         catch (Exception e) when (e is ScsiCheckConditionException or ScsiDecodeException)
         {
-            return false;     // no TapeAlert page (tgt): nothing says the cleaner is spent
+            // no TapeAlert page (tgt): nothing says the cleaner is spent
         }
+        if (drive.Marks.LastOrDefault(m => m.Rule.Action == SenseAction.MarkCleanerSpent) is { } mark)
+        {
+            return (true, $"{mark.Rule.Meaning} [{mark.Sense.Triplet}]");
+        }
+        return (false, outcome);
     }
+
+    /// <summary>An element ASC the policy reads as a used-up cleaner (Quantum P 5A/01; QUIRKS §2), or null.</summary>
+    private static string? SpentByElement(Element e)
+    {
+        if (!e.Except) return null;
+        var rule = SensePolicy.Lookup(null, e.Asc, e.Ascq, null);
+        return rule.Action == SenseAction.MarkCleanerSpent ? $"{rule.Meaning} [element ASC {e.Asc:X2}/{e.Ascq:X2}]" : null;
+    }
+
+    private static void MarkSpent(CleanerStateStore store, string reason) => store.Update(st =>
+    {
+        if (st.Cleaner is { } c && (c.CleansLeft != 0 || c.SpentReason is null))
+        {
+            c.CleansLeft = 0;
+            c.SpentReason = reason;
+        }
+    });
+
+    private static string Reason(CleanerCartridge c) => c.SpentReason is { } r ? $" ({r})" : "";
 
     // ---------------------------------------------------------------- clean --if-needed
 
@@ -723,8 +765,11 @@ public sealed class CleanerService
             {
                 // Reading 2Eh clears the flags on most drives (emulators.md §1.10); we act on what we read.
                 var alerts = TapeAlertDecoder.Decode(await client.ExecuteAsync(SpcCommands.LogSenseTapeAlert(), ct).ConfigureAwait(false), TapeAlertSource.Drive);
-                if (alerts.IsSet(0x14)) { result.Add((drive, "TapeAlert 20: cleaning required")); continue; }
-                if (alerts.IsSet(0x15)) { result.Add((drive, "TapeAlert 21: cleaning requested")); continue; }
+                if (TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkDriveNeedsCleaning) is { } flag)
+                {
+                    result.Add((drive, $"TapeAlert {flag.Flag}: {flag.Meaning}"));
+                    continue;
+                }
             }
             catch (Exception e) when (e is ScsiCheckConditionException or ScsiDecodeException)
             {
@@ -732,10 +777,19 @@ public sealed class CleanerService
             try
             {
                 var sense = SenseDecoder.Decode(await client.ExecuteAsync(SpcCommands.RequestSense(), ct).ConfigureAwait(false));
-                if (sense.Asc == 0x00 && sense.Ascq == 0x17) result.Add((drive, "sense 00/17: cleaning requested"));
+                if (client.RuleFor(sense, "REQUEST SENSE") is { Action: SenseAction.MarkDriveNeedsCleaning } rule)
+                {
+                    result.Add((drive, $"sense {sense.Asc:X2}/{sense.Ascq:X2}: {rule.Meaning}"));
+                    continue;
+                }
             }
             catch (Exception e) when (e is ScsiCheckConditionException or ScsiDecodeException)
             {
+            }
+            // 00/17 or 82/82 that came back with one of the commands above (RECOVERED ERROR, NO SENSE).
+            if (client.Marks.FirstOrDefault(m => m.Rule.Action == SenseAction.MarkDriveNeedsCleaning) is { } mark)
+            {
+                result.Add((drive, $"sense {mark.Sense.Asc:X2}/{mark.Sense.Ascq:X2}: {mark.Rule.Meaning}"));
             }
         }
         return result;

@@ -35,6 +35,8 @@ public sealed class CleanerCartridge
     public uint CleansLeft { get; set; }
     public DateTimeOffset InjectedAt { get; set; }
     public int TimesUsed { get; set; }
+    /// <summary>Why the cleaner counts as spent (sense 30/07, TapeAlert 22/23, element 5A/01), when it was marked so.</summary>
+    public string? SpentReason { get; set; }
 }
 
 public sealed class CleaningRecord

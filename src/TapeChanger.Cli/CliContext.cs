@@ -21,10 +21,15 @@ internal sealed class CliContext
 
     public DeviceAddress Address => DeviceTransportOpener.Parse(DeviceUri);
 
+    /// <summary>--operator-wait SECONDS, else OperatorWaitSeconds from appsettings / TAPECHANGER_OperatorWaitSeconds.</summary>
+    public int OperatorWaitSeconds { get; init; }
+
     private RetryPolicy Retry => new()
     {
         UnitAttentionRetries = Options.UnitAttentionRetries,
-        BecomingReadyTimeout = TimeSpan.FromSeconds(Options.BecomingReadySeconds),
+        BecomingReadyTimeout = Options.BecomingReadySeconds is int s ? TimeSpan.FromSeconds(s) : null,   // null: the profile's limit
+        OperatorWaitLimit = TimeSpan.FromSeconds(OperatorWaitSeconds),
+        OnWaiting = message => Err.WriteLine($"tapechanger: {message}"),
     };
 
     private IScsiTransport Traced(IScsiTransport t) => Verbose || Trace ? new TracingTransport(t, Err, dumpData: Trace) : t;

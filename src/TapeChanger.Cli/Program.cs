@@ -21,6 +21,12 @@ namespace TapeChanger.Cli
         internal static readonly Option<bool> JsonOption = new("--json") { Description = "Write one JSON document to stdout, errors included.", Recursive = true };
         internal static readonly Option<string?> StateDirOption = new("--state-dir") { Description = "State directory (also TAPECHANGER_STATE_DIR).", Recursive = true };
         internal static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Print each CDB, its status and sense to stderr.", Recursive = true };
+        internal static readonly Option<int?> OperatorWaitOption = new("--operator-wait")
+        {
+            Description = "Seconds to wait for the operator when the library reports a door open, pause mode, the mail slot open or a magazine out (default 0: fail at once; also OperatorWaitSeconds).",
+            Recursive = true,
+            HelpName = "SECONDS",
+        };
         internal static readonly Option<bool> TraceOption = new("--trace") { Description = "Like --verbose, plus the data bytes of every reply.", Recursive = true };
 
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
@@ -61,6 +67,7 @@ namespace TapeChanger.Cli
             root.Options.Add(StateDirOption);
             root.Options.Add(VerboseOption);
             root.Options.Add(TraceOption);
+            root.Options.Add(OperatorWaitOption);
             foreach (var c in ChangerCommands.Build()) root.Subcommands.Add(c);
             foreach (var c in CleanerCommands.Build()) root.Subcommands.Add(c);
             root.Subcommands.Add(ListCommand.Build());
@@ -111,6 +118,9 @@ namespace TapeChanger.Cli
                 Json = parse.GetValue(JsonOption),
                 Verbose = parse.GetValue(VerboseOption),
                 Trace = parse.GetValue(TraceOption),
+                OperatorWaitSeconds = parse.GetValue(OperatorWaitOption) is int wait
+                    ? (wait >= 0 ? wait : throw new UsageException("--operator-wait must be 0 or more seconds"))
+                    : options.OperatorWaitSeconds,
                 Out = stdout,
                 Err = stderr,
             };

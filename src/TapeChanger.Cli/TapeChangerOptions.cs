@@ -29,9 +29,19 @@ public sealed class TapeChangerOptions
     [Range(1, 7200)]
     public int? CleaningSeconds { get; set; }
 
-    /// <summary>How long to wait for a library that reports "becoming ready" (04/01).</summary>
+    /// <summary>
+    /// How long to wait for a library that reports "not ready, becoming ready" (02/04/00, 04/01, 04/07, 3E/00) or BUSY,
+    /// with backoff. Null: the library profile's limit (generic: 300 s).
+    /// </summary>
     [Range(0, 3600)]
-    public int BecomingReadySeconds { get; set; } = 60;
+    public int? BecomingReadySeconds { get; set; }
+
+    /// <summary>
+    /// How long to wait for the operator when the library reports a door open (02/04/18), pause mode (04/83, 04/85),
+    /// the mail slot open (3A/02), a magazine removed or manual intervention (04/03). 0 fails at once. --operator-wait overrides it.
+    /// </summary>
+    [Range(0, 86400)]
+    public int OperatorWaitSeconds { get; set; }
 }
 
 [OptionsValidator]

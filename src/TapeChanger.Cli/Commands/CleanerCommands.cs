@@ -142,12 +142,17 @@ internal static class CleanerCommands
                 st.Cleaner?.CleansLeft, st.Cleaner?.CleansLeft == CleanerService.Unlimited,
                 st.DriveHistory.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<CleaningJson>)kv.Value.Select(h =>
                     new CleaningJson(h.At, h.Drive, h.Address, h.CleanerBarcode, h.CleansLeftAfter, h.Outcome)).ToList()),
-                st.Operations.OrderByDescending(o => o.Created).Take(20).Select(ToJson).ToList());
+                st.Operations.OrderByDescending(o => o.Created).Take(20).Select(ToJson).ToList())
+            {
+                CleanerResult = st.Cleaner is { CleansLeft: 0 } ? nameof(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT) : null,
+                SpentReason = st.Cleaner?.SpentReason,
+            };
             var sb = new StringBuilder();
             sb.AppendLine($"Library {store.Key}");
             sb.AppendLine(st.Reservation is { } r ? $"Cleaner slot: {r.Slot} (element {r.Address}), reserved {r.ReservedAt:u}" : "Cleaner slot: none reserved");
             sb.AppendLine(st.Cleaner is { } c
                 ? $"Cleaner: {c.Barcode ?? "(no label)"}, {(c.CleansLeft == CleanerService.Unlimited ? "cleanings not counted" : $"{c.CleansLeft} cleaning(s) left")}, used {c.TimesUsed} time(s)"
+                  + (c.CleansLeft == 0 ? $"\nCleaner is SPENT (ERROR_CLEANER_CARTRIDGE_SPENT){(c.SpentReason is { } why ? $": {why}" : "")}; eject it and inject a new one" : "")
                 : "Cleaner: none");
             foreach (var (drive, list) in st.DriveHistory)
             {

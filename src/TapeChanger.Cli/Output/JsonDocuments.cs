@@ -136,6 +136,9 @@ public sealed record CleanerStatusDocument(string Library, int? ReservedSlot, in
     IReadOnlyDictionary<string, IReadOnlyList<CleaningJson>> History, IReadOnlyList<OperationJson> Operations)
 {
     [JsonPropertyOrder(-1)] public bool Ok => true;
+    /// <summary>ERROR_CLEANER_CARTRIDGE_SPENT when the cleaner is used up (cleanings left 0), with why.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? CleanerResult { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SpentReason { get; init; }
     public string Result => "ERROR_SUCCESS";
     public uint Code => 0;
 }
