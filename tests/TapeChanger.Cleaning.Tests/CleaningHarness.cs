@@ -57,8 +57,29 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     {
         if (Override is { } o) return await o(ct);
         var transport = (VirtualTransport)await new VirtualTransportFactory(Time).OpenAsync(DeviceUri.Parse("virtual:" + Config), new TransportOpenContext(State), ct);
-        return new ChangerSession(new MediaChanger(new SmcClient(transport, time: Time)),
-            (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(transport.OpenLun(drive + 1), time: Time)));
+        return new ChangerSession(new MediaChanger(new SmcClient(new Hook(this, transport), time: Time)),
+            (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(new Hook(this, transport.OpenLun(drive + 1)), time: Time)));
+    }
+
+    /// <summary>Replaces a reply before the library sees the command (LUN 0 = changer, 1..N = drives), e.g. a drive's 30/07.</summary>
+    public Func<int, ScsiCommand, ScsiResult?>? Inject { get; set; }
+
+    /// <summary>Edits a reply's data after the library answered (an element ASC in READ ELEMENT STATUS).</summary>
+    public Action<int, ScsiCommand, Memory<byte>>? Patch { get; set; }
+
+    private sealed class Hook(CleaningHarness h, VirtualTransport inner) : IScsiTransport
+    {
+        public string Device => inner.Device;
+
+        public async ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken ct = default)
+        {
+            if (h.Inject?.Invoke(inner.Lun, command) is { } replaced) return replaced;
+            var r = await inner.ExecuteAsync(command, dataIn, ct);
+            h.Patch?.Invoke(inner.Lun, command, dataIn);
+            return r;
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     /// <summary>Operator action on the library (vtlcmd), between the service's sessions.</summary>
