@@ -75,6 +75,8 @@ public sealed class CleanerService
         ChangerOperationException { Error: ChangerError.NotReady or ChangerError.OperatorIntervention } c => new(NtmsResult.ERROR_LIBRARY_OFFLINE, c.Message, c),
         // Sense policy MarkCleanerSpent rows (30/07, 30/0B, 30/13) classify as CleaningFailed.
         ChangerOperationException { Error: ChangerError.CleaningFailed } c => new(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, c.Message, c),
+        ScsiCheckConditionException s when SensePolicy.Lookup(s.Key, s.Asc, s.Ascq, s.Command).Action == SenseAction.MarkCleanerSpent
+            => new(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, s.Message, s),
         ScsiCheckConditionException { Key: SenseKey.NotReady } s => new(NtmsResult.ERROR_LIBRARY_OFFLINE, s.Message, s),
         ScsiStatusException s => new(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, s.Message, s),
         IOException io => new(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, io.Message, io),

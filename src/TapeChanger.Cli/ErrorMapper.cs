@@ -14,8 +14,10 @@ internal static class ErrorMapper
     public static ErrorInfo Map(Exception e) => e switch
     {
         ChangerOperationException c => WithSense(new ErrorInfo(c.Error.ToString(), ExitFor(c.Error), c.Message), c.Sense),
+        // Not classified by the domain (a drive command, an identity read): still the policy's words plus the raw sense.
         ScsiCheckConditionException s => WithSense(new ErrorInfo("CheckCondition",
-            s.Key == Scsi.Sense.SenseKey.NotReady ? ExitCodes.NotReady : ExitCodes.DeviceError, s.Message), s.Sense),
+            s.Key == Scsi.Sense.SenseKey.NotReady ? ExitCodes.NotReady : ExitCodes.DeviceError,
+            SenseClassifier.Classify(s, s.Command ?? "the command").Message), s.Sense),
         ScsiStatusException s => new ErrorInfo("Status", s.Status is ScsiStatus.Busy or ScsiStatus.ReservationConflict or ScsiStatus.TaskSetFull
             ? ExitCodes.Busy : ExitCodes.DeviceError, s.Message),
         ScsiTransportException t => new ErrorInfo("Transport" + t.Failure, t.Failure switch
