@@ -183,7 +183,8 @@ public sealed class SmcClient : IAsyncDisposable
                 var wanted = report.Elements
                     .Where(d => present.Any(r => r.Type == d.Type && d.Address >= r.First && d.Address < r.First + r.Count))
                     .GroupBy(d => (d.Type, d.Address)).Select(g => g.Last()).ToList();
-                if (wanted.Count == total)
+                // A cut last descriptor (tgt's all-types replies run 8 bytes short) counts as incomplete.
+                if (wanted.Count == total && !wanted.Any(d => d.Partial))
                 {
                     if (_quirks.DeviceId == DeviceIdSupport.WithoutVolumeTag) await MergeIdentifiersAsync(wanted, ct).ConfigureAwait(false);
                     return wanted.OrderBy(d => d.Type).ThenBy(d => d.Address).ToList();
@@ -195,6 +196,12 @@ public sealed class SmcClient : IAsyncDisposable
             {
                 Learn(_quirks with { ReadStrategy = ReadElementStatusStrategy.PerType },
                     $"the library rejected a READ ELEMENT STATUS of all element types ({e.Sense.Describe()}); reading one element type at a time");
+            }
+            catch (ScsiDecodeException e)
+            {
+                // tgt builds all-types replies wrongly (a page with element type 00h): fall back the same way.
+                Learn(_quirks with { ReadStrategy = ReadElementStatusStrategy.PerType },
+                    $"the library's READ ELEMENT STATUS of all element types could not be decoded ({e.Message}); reading one element type at a time");
             }
         }
         var result = new List<ElementDescriptor>();
