@@ -16,10 +16,11 @@ public sealed record ChangerSettings
     public IReadOnlySet<ushort> ReservedAddresses { get; init; } = new HashSet<ushort>();
 
     /// <summary>
-    /// Tells drive N (0-based, mtx numbering) to unload/eject (SSC LOAD UNLOAD on the drive), where the caller
-    /// can reach the drive. Used before a MOVE out of a drive when the profile says so, and once after 05/53/03.
+    /// Tells drive N (0-based, mtx numbering; with its serial from DVCID when known) to unload/eject (SSC LOAD
+    /// UNLOAD on the drive), where the caller can reach the drive. Used before a MOVE out of a drive when the
+    /// profile says so, and once after 05/53/03.
     /// </summary>
-    public Func<int, CancellationToken, ValueTask>? EjectDrive { get; init; }
+    public Func<int, string?, CancellationToken, ValueTask>? EjectDrive { get; init; }
 }
 
 /// <summary>
@@ -236,7 +237,7 @@ public sealed class MediaChanger : IAsyncDisposable
         if (drive is int dn && _client.Quirks.EjectBeforeUnload && _settings.EjectDrive is { } eject)
         {
             // Exabyte EZ-17, SPMER libraries: the drive must eject before the robot can take the cartridge (QUIRKS.md §3 item 18).
-            await Run($"eject drive {dn}", () => eject(dn, ct)).ConfigureAwait(false);
+            await Run($"eject drive {dn}", () => eject(dn, before.DriveSerial, ct)).ConfigureAwait(false);
             ejected = true;
         }
         if (map.ImportExport.Contains(destination) && _client.Quirks.PreventLocksMailSlot)
@@ -252,7 +253,7 @@ public sealed class MediaChanger : IAsyncDisposable
             && e.Sense is { Asc: 0x53, Ascq: 0x03 })
         {
             // 05/53/03: the drive still holds the cartridge (pytarchive capture). Eject it once and retry.
-            await Run($"eject drive {held}", () => ejectHeld(held, ct)).ConfigureAwait(false);
+            await Run($"eject drive {held}", () => ejectHeld(held, before.DriveSerial, ct)).ConfigureAwait(false);
             await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
         }
 

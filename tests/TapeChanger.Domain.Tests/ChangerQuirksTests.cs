@@ -188,7 +188,7 @@ public sealed class ChangerQuirksTests : IDisposable
     {
         var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
         var ejected = new List<int>();
-        var settings = new ChangerSettings { EjectDrive = (drive, _) => { ejected.Add(drive); t.Ejected = true; return ValueTask.CompletedTask; } };
+        var settings = new ChangerSettings { EjectDrive = (drive, serial, _) => { ejected.Add(drive); Assert.Equal("XYZZY_A1", serial); t.Ejected = true; return ValueTask.CompletedTask; } };
         await using var changer = new MediaChanger(new SmcClient(t), settings);
         await changer.LoadAsync(1, 0);
         var result = await changer.UnloadAsync(null, 0);
@@ -215,7 +215,7 @@ public sealed class ChangerQuirksTests : IDisposable
         int movesBeforeEject = -1;
         var settings = new ChangerSettings
         {
-            EjectDrive = (_, _) => { movesBeforeEject = t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium); t.Ejected = true; return ValueTask.CompletedTask; },
+            EjectDrive = (_, _, _) => { movesBeforeEject = t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium); t.Ejected = true; return ValueTask.CompletedTask; },
         };
         await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { EjectBeforeUnload = true }), settings);
         await changer.LoadAsync(1, 0);
