@@ -18,9 +18,9 @@ public sealed record ChangerSettings
     /// <summary>
     /// Tells drive N (0-based, mtx numbering; with its serial from DVCID when known) to unload/eject (SSC LOAD
     /// UNLOAD on the drive), where the caller can reach the drive. Used before a MOVE out of a drive when the
-    /// profile says so, and once after 05/53/03.
+    /// profile says so, and once after 05/53/03. Returns false when the drive cannot be reached from here.
     /// </summary>
-    public Func<int, string?, CancellationToken, ValueTask>? EjectDrive { get; init; }
+    public Func<int, string?, CancellationToken, ValueTask<bool>>? EjectDrive { get; init; }
 }
 
 /// <summary>
@@ -237,8 +237,8 @@ public sealed class MediaChanger : IAsyncDisposable
         if (drive is int dn && _client.Quirks.EjectBeforeUnload && _settings.EjectDrive is { } eject)
         {
             // Exabyte EZ-17, SPMER libraries: the drive must eject before the robot can take the cartridge (QUIRKS.md §3 item 18).
-            await Run($"eject drive {dn}", () => eject(dn, before.DriveSerial, ct)).ConfigureAwait(false);
-            ejected = true;
+            ejected = await Run($"eject drive {dn}", () => eject(dn, before.DriveSerial, ct)).ConfigureAwait(false);
+            if (!ejected) _warnings.Add($"this library wants drive {dn} ejected before the robot takes the cartridge, but the drive cannot be reached from here; trying the move anyway");
         }
         if (map.ImportExport.Contains(destination) && _client.Quirks.PreventLocksMailSlot)
         {
@@ -253,7 +253,7 @@ public sealed class MediaChanger : IAsyncDisposable
             && e.Sense is { Asc: 0x53, Ascq: 0x03 })
         {
             // 05/53/03: the drive still holds the cartridge (pytarchive capture). Eject it once and retry.
-            await Run($"eject drive {held}", () => ejectHeld(held, before.DriveSerial, ct)).ConfigureAwait(false);
+            if (!await Run($"eject drive {held}", () => ejectHeld(held, before.DriveSerial, ct)).ConfigureAwait(false)) throw;
             await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
         }
 

@@ -188,13 +188,25 @@ public sealed class ChangerQuirksTests : IDisposable
     {
         var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
         var ejected = new List<int>();
-        var settings = new ChangerSettings { EjectDrive = (drive, serial, _) => { ejected.Add(drive); Assert.Equal("XYZZY_A1", serial); t.Ejected = true; return ValueTask.CompletedTask; } };
+        var settings = new ChangerSettings { EjectDrive = (drive, serial, _) => { ejected.Add(drive); Assert.Equal("XYZZY_A1", serial); t.Ejected = true; return ValueTask.FromResult(true); } };
         await using var changer = new MediaChanger(new SmcClient(t), settings);
         await changer.LoadAsync(1, 0);
         var result = await changer.UnloadAsync(null, 0);
         Assert.Equal([0], ejected);
         Assert.Equal(2, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium && c.Cdb[4] == 0x01 && c.Cdb[5] == 0xF4));
         Assert.Equal((ushort)1000, result.Destination);
+    }
+
+    [Fact]
+    public async Task An_unreachable_drive_keeps_the_05_53_03_error()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
+        var settings = new ChangerSettings { EjectDrive = (_, _, _) => ValueTask.FromResult(false) };
+        await using var changer = new MediaChanger(new SmcClient(t), settings);
+        await changer.LoadAsync(1, 0);
+        var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.UnloadAsync(null, 0));
+        Assert.Equal(ChangerError.RemovalPrevented, e.Error);
+        Assert.Equal(1, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium && c.Cdb[4] == 0x01));   // not retried
     }
 
     [Fact]
@@ -215,7 +227,7 @@ public sealed class ChangerQuirksTests : IDisposable
         int movesBeforeEject = -1;
         var settings = new ChangerSettings
         {
-            EjectDrive = (_, _, _) => { movesBeforeEject = t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium); t.Ejected = true; return ValueTask.CompletedTask; },
+            EjectDrive = (_, _, _) => { movesBeforeEject = t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium); t.Ejected = true; return ValueTask.FromResult(true); },
         };
         await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { EjectBeforeUnload = true }), settings);
         await changer.LoadAsync(1, 0);
