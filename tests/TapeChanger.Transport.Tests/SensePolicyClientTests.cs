@@ -103,7 +103,7 @@ public class SensePolicyClientTests
     {
         var t = new Scripted(Check(2, 0x3E, 0x00));
         var time = new SteppingTime();
-        await using var c = new SmcClient(t, time: time) { Quirks = new ChangerQuirks { BecomingReadyLimit = TimeSpan.FromSeconds(5) } };
+        await using var c = new SmcClient(t, time: time, quirks: new ChangerQuirks { BecomingReadyLimit = TimeSpan.FromSeconds(5) });
         await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.TestUnitReadyAsync());
         Assert.Equal(TimeSpan.FromSeconds(5), time.Elapsed);
     }
@@ -165,7 +165,7 @@ public class SensePolicyClientTests
     {
         var t = new Scripted(Check(2, 0x04, 0x18), Good);
         var quirks = new ChangerQuirks { SenseRules = [new(SenseKey.NotReady, 0x04, 0x18, SenseAction.Fail, SenseFailure.NotReady, "door open means offline here", "test")] };
-        await using var c = new SmcClient(t, new RetryPolicy { OperatorWaitLimit = TimeSpan.FromSeconds(60) }, new SteppingTime()) { Quirks = quirks };
+        await using var c = new SmcClient(t, new RetryPolicy { OperatorWaitLimit = TimeSpan.FromSeconds(60) }, new SteppingTime(), quirks);
         await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.TestUnitReadyAsync());
         Assert.Equal(1, c.CommandCount);
     }
