@@ -37,12 +37,16 @@ public sealed class SmcClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private bool _dvcidRejected;
 
-    public SmcClient(IScsiTransport transport, RetryPolicy? retry = null, TimeProvider? time = null)
+    public SmcClient(IScsiTransport transport, RetryPolicy? retry = null, TimeProvider? time = null, ChangerQuirks? quirks = null)
     {
         _channel = new ScsiChannel(transport);
         _retry = retry ?? RetryPolicy.Default;
         _time = time ?? TimeProvider.System;
+        Quirks = quirks ?? ChangerQuirks.Generic;
     }
+
+    /// <summary>The library's quirks (from its hardware profile).</summary>
+    public ChangerQuirks Quirks { get; }
 
     public string Device => _channel.Device;
 
