@@ -44,7 +44,7 @@ public sealed class ReplayFormatException(string message) : FormatException(mess
 /// # comment (anywhere; also after data)
 /// cdb 12 00 00 00 ?? 00          # the CDB; ?? matches any byte
 /// data 08 80 05 02 ...           # data-in; more hex lines may follow; "data @file.hex" reads a capture file
-/// sense 70 00 06 00 ...          # sense bytes; implies status 02 unless a status line says otherwise
+/// sense 70 00 06 00 ...          # sense bytes (or "sense @file.hex"); implies status 02 unless a status line says otherwise
 /// check 05 24 00                 # shorthand: CHECK CONDITION with fixed sense KEY/ASC/ASCQ
 /// status 08                      # status byte (default 00, or 02 with sense)
 /// transport-error text           # the transport fails (device gone, timeout)
@@ -127,12 +127,7 @@ public static class ReplayScript
                         Need(block).InData = true;
                         if (rest.StartsWith('@'))
                         {
-                            string file = Path.Combine(baseDirectory, rest[1..].Trim());
-                            byte[] bytes;
-                            try { bytes = Scsi.Capture.CaptureParser.ParseBytesOrText(File.ReadAllBytes(file)); }
-                            catch (IOException e) { throw new FormatException($"data file {file}: {e.Message}"); }
-                            catch (Scsi.Capture.CaptureFormatException e) { throw new FormatException($"data file {file}: {e.Message}"); }
-                            block!.Data.AddRange(bytes);
+                            block!.Data.AddRange(ReadCapture(baseDirectory, rest));
                             block.InData = false;
                         }
                         else
@@ -142,7 +137,7 @@ public static class ReplayScript
                         break;
                     case "sense":
                         Need(block).InData = false;
-                        block!.Sense = ParseHex(rest);
+                        block!.Sense = rest.StartsWith('@') ? ReadCapture(baseDirectory, rest) : ParseHex(rest);
                         break;
                     case "check":
                         Need(block).InData = false;
@@ -173,6 +168,17 @@ public static class ReplayScript
         }
         Finish();
         return entries;
+    }
+
+    /// <summary>"@FILE": a capture file (any form <see cref="Scsi.Capture.CaptureParser"/> reads), relative to the script.</summary>
+    private static byte[] ReadCapture(string baseDirectory, string reference)
+    {
+        string file = Path.Combine(baseDirectory, reference[1..].Trim());
+        try { return Scsi.Capture.CaptureParser.ParseBytesOrText(File.ReadAllBytes(file)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Scsi.Capture.CaptureFormatException)
+        {
+            throw new FormatException($"capture file {file}: {e.Message}");
+        }
     }
 
     private static Block Need(Block? block) => block ?? throw new FormatException("a 'cdb' line must come first");
