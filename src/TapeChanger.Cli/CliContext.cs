@@ -18,6 +18,46 @@ internal sealed class CliContext
     public required bool Trace { get; init; }
     public required TextWriter Out { get; init; }
     public required TextWriter Err { get; init; }
+    /// <summary>--profile NAME: use this hardware profile whatever INQUIRY says.</summary>
+    public string? ProfileName { get; init; }
+    /// <summary>Hardware-profile overrides (*.json), replacing shipped profiles by name.</summary>
+    public required string ProfilesDirectory { get; init; }
+
+    private ProfileCatalog? _catalog;
+
+    /// <summary>Shipped profiles plus the overrides; a broken override file fails here, naming the file and field (exit 78).</summary>
+    public ProfileCatalog Catalog => _catalog ??= ProfileCatalog.Load(ProfilesDirectory);
+
+    /// <summary>The profile chosen for this session (once; by --profile or by the library's INQUIRY).</summary>
+    public ProfileSelection? Profile { get; private set; }
+
+    public ProfileSelection SelectProfile(string vendor, string product, string revision) =>
+        Profile ??= ProfileName is { } name ? ForcedProfile(name) : Catalog.Select(vendor, product, revision);
+
+    private ProfileSelection ForcedProfile(string name)
+    {
+        try { return Catalog.Force(name); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
+    /// <summary>
+    /// A client carrying the library's quirks. Without --profile the selection needs INQUIRY first: one extra INQUIRY
+    /// per session, through a plain client.
+    /// </summary>
+    private async ValueTask<SmcClient> ClientAsync(IScsiTransport transport, CancellationToken ct)
+    {
+        var traced = Traced(transport);
+        if (Profile is null)
+        {
+            if (ProfileName is { } name) Profile = ForcedProfile(name);
+            else
+            {
+                var inq = await new SmcClient(traced, Retry).InquiryAsync(ct).ConfigureAwait(false);
+                SelectProfile(inq.Vendor, inq.Product, inq.Revision);
+            }
+        }
+        return new SmcClient(traced, Retry, quirks: Profile!.Profile.ToQuirks());
+    }
 
     public DeviceAddress Address => DeviceTransportOpener.Parse(DeviceUri);
 
@@ -34,8 +74,19 @@ internal sealed class CliContext
     {
         var reserved = new HashSet<ushort>();
         if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
+        _ = Catalog;                                    // a broken override file fails before the device is touched
+        if (ProfileName is { } forced) Profile ??= ForcedProfile(forced);
         var transport = await DeviceTransportOpener.OpenAsync(Address, StateDirectory, ct).ConfigureAwait(false);
-        return new MediaChanger(new SmcClient(Traced(transport), Retry), new ChangerSettings { CleanerPrefix = Options.CleanerPrefix, ReservedAddresses = reserved });
+        try
+        {
+            var client = await ClientAsync(transport, ct).ConfigureAwait(false);
+            return new MediaChanger(client, new ChangerSettings { CleanerPrefix = Options.CleanerPrefix, ReservedAddresses = reserved });
+        }
+        catch
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>
@@ -47,8 +98,16 @@ internal sealed class CliContext
 
         public async ValueTask<TapeChanger.Cleaning.ChangerSession> OpenAsync(CancellationToken ct)
         {
+            _ = ctx.Catalog;
             var transport = await DeviceTransportOpener.OpenAsync(ctx.Address, ctx.StateDirectory, ct).ConfigureAwait(false);
-            var changer = new MediaChanger(new SmcClient(ctx.Traced(transport), ctx.Retry), new ChangerSettings { CleanerPrefix = ctx.Options.CleanerPrefix });
+            SmcClient client;
+            try { client = await ctx.ClientAsync(transport, ct).ConfigureAwait(false); }
+            catch
+            {
+                await transport.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            var changer = new MediaChanger(client, new ChangerSettings { CleanerPrefix = ctx.Options.CleanerPrefix });
             Func<int, CancellationToken, ValueTask<SmcClient?>>? drives = transport is VirtualTransport v
                 ? (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(ctx.Traced(v.OpenLun(drive + 1)), ctx.Retry))   // virtual drives are LUNs 1..N
                 : null;
@@ -78,7 +137,8 @@ internal static class DeviceTransportOpener
             .Add(new TapeChanger.Transport.Linux.SgTransportFactory())
             .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
             .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
-            .Add(new TapeChanger.Transport.Usb.UsbTransportFactory());
+            .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
+            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory());
         return registry.OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
     }
 }

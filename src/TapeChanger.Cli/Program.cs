@@ -15,12 +15,17 @@ namespace TapeChanger.Cli
     {
         internal static readonly Option<string?> DeviceOption = new("--device", "-f")
         {
-            Description = "Device URI: virtual:[DIR], sg:/dev/sgN, iscsi://[user[%pass]@]host[:port]/iqn/lun, spt:\\\\.\\ChangerN, usb:VID:PID[:serial]. Default from appsettings.json.",
+            Description = "Device URI: virtual:[DIR], sg:/dev/sgN, iscsi://[user[%pass]@]host[:port]/iqn/lun, spt:\\\\.\\ChangerN, usb:VID:PID[:serial], replay:FILE. Default from appsettings.json.",
             Recursive = true,
         };
         internal static readonly Option<bool> JsonOption = new("--json") { Description = "Write one JSON document to stdout, errors included.", Recursive = true };
         internal static readonly Option<string?> StateDirOption = new("--state-dir") { Description = "State directory (also TAPECHANGER_STATE_DIR).", Recursive = true };
         internal static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Print each CDB, its status and sense to stderr.", Recursive = true };
+        internal static readonly Option<string?> ProfileOption = new("--profile")
+        {
+            Description = "Hardware profile to use instead of the one the library's INQUIRY matches ('tapechanger profiles' lists them).",
+            Recursive = true,
+        };
         internal static readonly Option<bool> TraceOption = new("--trace") { Description = "Like --verbose, plus the data bytes of every reply.", Recursive = true };
 
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
@@ -61,11 +66,13 @@ namespace TapeChanger.Cli
             root.Options.Add(StateDirOption);
             root.Options.Add(VerboseOption);
             root.Options.Add(TraceOption);
+            root.Options.Add(ProfileOption);
             foreach (var c in ChangerCommands.Build()) root.Subcommands.Add(c);
             foreach (var c in CleanerCommands.Build()) root.Subcommands.Add(c);
             root.Subcommands.Add(ListCommand.Build());
             root.Subcommands.Add(VirtualCommands.Build());
             root.Subcommands.Add(DecodeCommands.Build());
+            root.Subcommands.Add(ProfilesCommand.Build());
             return root;
         }
 
@@ -111,9 +118,21 @@ namespace TapeChanger.Cli
                 Json = parse.GetValue(JsonOption),
                 Verbose = parse.GetValue(VerboseOption),
                 Trace = parse.GetValue(TraceOption),
+                ProfileName = parse.GetValue(ProfileOption),
+                ProfilesDirectory = Path.GetFullPath(options.ProfilesDirectory ?? DefaultProfilesDirectory()),
                 Out = stdout,
                 Err = stderr,
             };
+        }
+
+        /// <summary>Beside where configuration lives: $XDG_CONFIG_HOME/tapechanger/hw-profiles, %APPDATA%\\TapeChanger\\hw-profiles.</summary>
+        private static string DefaultProfilesDirectory()
+        {
+            if (OperatingSystem.IsWindows())
+                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "TapeChanger", "hw-profiles");
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg, "tapechanger", "hw-profiles");
         }
 
         private static string DefaultStateDirectory()

@@ -29,6 +29,12 @@ public sealed class TapeChangerOptions
     [Range(1, 7200)]
     public int? CleaningSeconds { get; set; }
 
+    /// <summary>
+    /// Directory of hardware-profile overrides (*.json; a file replaces the shipped profile of the same name).
+    /// Default: $XDG_CONFIG_HOME/tapechanger/hw-profiles (~/.config/...), %APPDATA%\TapeChanger\hw-profiles on Windows.
+    /// </summary>
+    public string? ProfilesDirectory { get; set; }
+
     /// <summary>How long to wait for a library that reports "becoming ready" (04/01).</summary>
     [Range(0, 3600)]
     public int BecomingReadySeconds { get; set; } = 60;

@@ -368,7 +368,8 @@ public static class HardwareProfiles
         catch (JsonException e)
         {
             string path = e.Path is { Length: > 2 } jp ? $" at {jp.TrimStart('$', '.')}" : "";
-            throw new InvalidDataException($"hardware profile {source} is invalid{path}: {FirstLine(e.Message)}", e);
+            string line = e.LineNumber is long l ? $" (line {l + 1})" : "";
+            throw new InvalidDataException($"hardware profile {source} is invalid{path}{line}: {JsonProblem(e)}", e);
         }
         string? problem = Validate(p);
         if (problem is not null) throw new InvalidDataException($"hardware profile {source} is invalid: {problem}");
@@ -440,6 +441,34 @@ public static class HardwareProfiles
         return null;
     }
 
+    /// <summary>The profile as JSON (a template for a new profile: 'tapechanger profiles NAME').</summary>
+    public static string ToJson(HardwareProfile profile) => JsonSerializer.Serialize(profile, WriteContext.Value.HardwareProfile);
+
+    private static readonly Lazy<ProfileJsonContext> WriteContext = new(() =>
+        new ProfileJsonContext(new JsonSerializerOptions(ProfileJsonContext.Default.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+
+    private static readonly (string Type, string Values)[] EnumValues =
+    [
+        (typeof(ProfileReadStrategy).FullName!, "perType, allTypes"),
+        (typeof(ProfileDeviceId).FullName!, "withVolumeTag, withoutVolumeTag, unsupported"),
+        (typeof(ProfileAvailability).FullName!, "unknown, no, optional, always"),
+        (typeof(CleaningDetection).FullName!, "unknown, page1fAce, vendorModePage, notDetectable"),
+        (typeof(SenseAction).FullName!, string.Join(", ", Enum.GetNames<SenseAction>())),
+        (typeof(SenseFailure).FullName!, string.Join(", ", Enum.GetNames<SenseFailure>())),
+    ];
+
+    /// <summary>The JSON error without the serializer's "Path: ... | LineNumber" tail; enum values listed.</summary>
+    private static string JsonProblem(JsonException e)
+    {
+        foreach (var (type, values) in EnumValues)
+        {
+            if (e.Message.Contains(type, StringComparison.Ordinal)) return $"not a valid value; expected one of {values}";
+        }
+        string m = FirstLine(e.Message);
+        int tail = m.IndexOf(" Path: ", StringComparison.Ordinal);
+        return tail > 0 ? m[..tail] : m;
+    }
+
     private static string FirstLine(string s)
     {
         int nl = s.IndexOfAny(['\r', '\n']);
@@ -471,6 +500,7 @@ public static class HardwareProfiles
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = true, UseStringEnumConverter = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+    AllowTrailingCommas = true, UseStringEnumConverter = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HardwareProfile))]
 internal sealed partial class ProfileJsonContext : JsonSerializerContext;
