@@ -91,6 +91,33 @@ public sealed class CliProfileTests : IDisposable
     }
 
     [Fact]
+    public void A_trace_log_replays_to_the_same_status()
+    {
+        // README "How to add your library": capture with --trace, reproduce with replay:.
+        var live = Run("--device", "virtual:", "--trace", "status", "--json");
+        Assert.Equal(0, live.ExitCode);
+        string trace = Path.Combine(_config, "trace.txt");
+        File.WriteAllText(trace, live.Stderr);
+        var replayed = Run("--device", "replay:" + trace, "status", "--json");
+        Assert.Equal(0, replayed.ExitCode);
+        Assert.Equal(live.Json.GetProperty("elements").GetRawText(), replayed.Json.GetProperty("elements").GetRawText());
+        Assert.Equal(live.Json.GetProperty("elementMap").GetRawText(), replayed.Json.GetProperty("elementMap").GetRawText());
+    }
+
+    [Fact]
+    public void The_profiles_directory_setting_is_honoured()
+    {
+        string dir = Path.Combine(_config, "elsewhere");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "mine.json"), """{"name":"my-lib","match":{"vendor":"^HPE$","product":"^MSL3040$"},"priority":99,"sources":{"match":"my capture"}}""");
+        var r = _cli.RunWithEnv(new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _config, ["TAPECHANGER_ProfilesDirectory"] = dir },
+            "--device", Msl, "inquiry", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("my-lib", r.Json.GetProperty("profile").GetString());
+        Assert.Equal(Path.Combine(dir, "mine.json"), r.Json.GetProperty("profileFile").GetString());
+    }
+
+    [Fact]
     public void A_missing_replay_script_is_device_not_found()
     {
         var r = Run("--device", "replay:/nonexistent/lib.replay", "status");
