@@ -59,4 +59,9 @@ public sealed record CleanerOptions
     /// <summary>Upper bound on a cleaning cycle even when the drive can be polled.</summary>
     public TimeSpan MaxCleaningTime { get; init; } = TimeSpan.FromMinutes(15);
     public TimeSpan RobotLockTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Chooses the hardware profile from INQUIRY vendor, product and revision (the CLI passes its --profile / config-directory
+    /// choice). Null: the shipped profiles' match.
+    /// </summary>
+    public Func<string, string, string, ProfileSelection>? SelectProfile { get; init; }
 }

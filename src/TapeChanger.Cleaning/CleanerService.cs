@@ -100,7 +100,7 @@ public sealed class CleanerService
             throw new CleanerException(NtmsResult.ERROR_INVALID_LIBRARY, $"the device is not a medium changer (peripheral type {id.DeviceType:X2}h)");
         }
         _store = new CleanerStateStore(_stateDirectory, id.Vendor, id.Product, id.SerialNumber);
-        _profile = HardwareProfiles.Select(id.Vendor, id.Product);
+        _profile = _options.SelectProfile?.Invoke(id.Vendor, id.Product, id.Revision) ?? HardwareProfiles.Select(id.Vendor, id.Product, id.Revision);
         RecordDeviceIndex(_store);
         return _store;
     }

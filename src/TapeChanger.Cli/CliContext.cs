@@ -18,6 +18,61 @@ internal sealed class CliContext
     public required bool Trace { get; init; }
     public required TextWriter Out { get; init; }
     public required TextWriter Err { get; init; }
+    /// <summary>--profile NAME: use this hardware profile whatever INQUIRY says.</summary>
+    public string? ProfileName { get; init; }
+    /// <summary>Hardware-profile overrides (*.json), replacing shipped profiles by name.</summary>
+    public required string ProfilesDirectory { get; init; }
+
+    private ProfileCatalog? _catalog;
+
+    /// <summary>Shipped profiles plus the overrides; a broken override file fails here, naming the file and field (exit 78).</summary>
+    public ProfileCatalog Catalog => _catalog ??= ProfileCatalog.Load(ProfilesDirectory);
+
+    /// <summary>The profile chosen for this session (once; by --profile or by the library's INQUIRY).</summary>
+    public ProfileSelection? Profile { get; private set; }
+
+    public ProfileSelection SelectProfile(string vendor, string product, string revision) =>
+        Profile ??= ProfileName is { } name ? ForcedProfile(name) : Catalog.Select(vendor, product, revision);
+
+    private ProfileSelection ForcedProfile(string name)
+    {
+        try { return Catalog.Force(name); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
+    /// <summary>
+    /// A client carrying the library's quirks. Without --profile the selection needs INQUIRY first: one extra INQUIRY
+    /// per session, through a plain client.
+    /// </summary>
+    private async ValueTask<SmcClient> ClientAsync(IScsiTransport transport, CancellationToken ct)
+    {
+        var traced = Traced(transport);
+        if (Profile is null)
+        {
+            if (ProfileName is { } name) Profile = ForcedProfile(name);
+            else
+            {
+                var inq = await new SmcClient(traced, Retry).InquiryAsync(ct).ConfigureAwait(false);
+                SelectProfile(inq.Vendor, inq.Product, inq.Revision);
+                _learnedPath = LearnedPathFor(inq.Vendor, inq.Product, inq.Revision);
+                _learnedIdentity = new LearnedQuirks { Vendor = inq.Vendor, Product = inq.Product, Revision = inq.Revision, Device = DeviceUri };
+            }
+        }
+        var quirks = Profile!.Profile.ToQuirks();
+        // What earlier sessions learned about this library is laid over its profile (not with --profile: the operator decides).
+        if (_learnedPath is not null && LearnedQuirksStore.Load(_learnedPath) is { } learned) quirks = learned.ApplyTo(quirks);
+        return new SmcClient(traced, Retry, quirks: quirks);
+    }
+
+    private string? _learnedPath;
+    private LearnedQuirks? _learnedIdentity;
+
+    /// <summary>
+    /// Where this library's learned quirks live; null for replay: devices, whose scripts answer unrecorded request
+    /// forms with 05/24/00 and would teach wrong lessons about the real library.
+    /// </summary>
+    private string? LearnedPathFor(string vendor, string product, string revision) =>
+        Address.Scheme == DeviceScheme.Replay ? null : LearnedQuirksStore.PathFor(StateDirectory, vendor, product, revision, DeviceUri);
 
     public DeviceAddress Address => DeviceTransportOpener.Parse(DeviceUri);
 
@@ -45,10 +100,15 @@ internal sealed class CliContext
         try
         {
             foreach (var w in _opened.SelectMany(c => c.Warnings).Distinct()) Err.WriteLine($"tapechanger: warning: {w}");
+            // Remember what the library taught this session (e.g. a combined READ ELEMENT STATUS split after 05/24/00).
+            if (_learnedPath is not null && _learnedIdentity is not null && _opened.LastOrDefault(c => c.Client.Learned.Count > 0) is { } taught)
+            {
+                LearnedQuirksStore.Save(_learnedPath, _learnedIdentity, taught.Client.Quirks, _opened.SelectMany(c => c.Client.Learned), DateTimeOffset.UtcNow);
+            }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // stderr closed: nothing more to say.
+            // stderr closed or the state directory read-only: the learning is only an optimisation.
         }
     }
 
@@ -57,15 +117,26 @@ internal sealed class CliContext
     {
         var reserved = new HashSet<ushort>();
         if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
+        _ = Catalog;                                    // a broken override file fails before the device is touched
+        if (ProfileName is { } forced) Profile ??= ForcedProfile(forced);
         var transport = await DeviceTransportOpener.OpenAsync(Address, StateDirectory, ct).ConfigureAwait(false);
-        var changer = new MediaChanger(new SmcClient(Traced(transport), Retry), new ChangerSettings
+        try
         {
-            CleanerPrefix = Options.CleanerPrefix,
-            ReservedAddresses = reserved,
-            EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
-        });
-        _opened.Add(changer);
-        return changer;
+            var client = await ClientAsync(transport, ct).ConfigureAwait(false);
+            var changer = new MediaChanger(client, new ChangerSettings
+            {
+                CleanerPrefix = Options.CleanerPrefix,
+                ReservedAddresses = reserved,
+                EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
+            });
+            _opened.Add(changer);
+            return changer;
+        }
+        catch
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>
@@ -77,8 +148,17 @@ internal sealed class CliContext
 
         public async ValueTask<TapeChanger.Cleaning.ChangerSession> OpenAsync(CancellationToken ct)
         {
+            _ = ctx.Catalog;
             var transport = await DeviceTransportOpener.OpenAsync(ctx.Address, ctx.StateDirectory, ct).ConfigureAwait(false);
-            var changer = new MediaChanger(new SmcClient(ctx.Traced(transport), ctx.Retry), new ChangerSettings { CleanerPrefix = ctx.Options.CleanerPrefix });
+            SmcClient client;
+            try { client = await ctx.ClientAsync(transport, ct).ConfigureAwait(false); }
+            catch
+            {
+                await transport.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            var changer = new MediaChanger(client, new ChangerSettings { CleanerPrefix = ctx.Options.CleanerPrefix });
+            ctx._opened.Add(changer);
             Func<int, CancellationToken, ValueTask<SmcClient?>>? drives = transport is VirtualTransport v
                 ? (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(ctx.Traced(v.OpenLun(drive + 1)), ctx.Retry))   // virtual drives are LUNs 1..N
                 : null;
@@ -108,7 +188,8 @@ internal static class DeviceTransportOpener
             .Add(new TapeChanger.Transport.Linux.SgTransportFactory())
             .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
             .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
-            .Add(new TapeChanger.Transport.Usb.UsbTransportFactory());
+            .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
+            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory());
         return registry.OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
     }
 }

@@ -15,7 +15,7 @@ namespace TapeChanger.Cli
     {
         internal static readonly Option<string?> DeviceOption = new("--device", "-f")
         {
-            Description = "Device URI: virtual:[DIR], sg:/dev/sgN, iscsi://[user[%pass]@]host[:port]/iqn/lun, spt:\\\\.\\ChangerN, usb:VID:PID[:serial]. Default from appsettings.json.",
+            Description = "Device URI: virtual:[DIR], sg:/dev/sgN, iscsi://[user[%pass]@]host[:port]/iqn/lun, spt:\\\\.\\ChangerN, usb:VID:PID[:serial], replay:FILE. Default from appsettings.json.",
             Recursive = true,
         };
         internal static readonly Option<bool> JsonOption = new("--json") { Description = "Write one JSON document to stdout, errors included.", Recursive = true };
@@ -26,6 +26,11 @@ namespace TapeChanger.Cli
             Description = "Seconds to wait for the operator when the library reports a door open, pause mode, the mail slot open or a magazine out (default 0: fail at once; also OperatorWaitSeconds).",
             Recursive = true,
             HelpName = "SECONDS",
+        };
+        internal static readonly Option<string?> ProfileOption = new("--profile")
+        {
+            Description = "Hardware profile to use instead of the one the library's INQUIRY matches ('tapechanger profiles' lists them).",
+            Recursive = true,
         };
         internal static readonly Option<bool> TraceOption = new("--trace") { Description = "Like --verbose, plus the data bytes of every reply.", Recursive = true };
 
@@ -68,11 +73,13 @@ namespace TapeChanger.Cli
             root.Options.Add(VerboseOption);
             root.Options.Add(TraceOption);
             root.Options.Add(OperatorWaitOption);
+            root.Options.Add(ProfileOption);
             foreach (var c in ChangerCommands.Build()) root.Subcommands.Add(c);
             foreach (var c in CleanerCommands.Build()) root.Subcommands.Add(c);
             root.Subcommands.Add(ListCommand.Build());
             root.Subcommands.Add(VirtualCommands.Build());
             root.Subcommands.Add(DecodeCommands.Build());
+            root.Subcommands.Add(ProfilesCommand.Build());
             return root;
         }
 
@@ -124,9 +131,21 @@ namespace TapeChanger.Cli
                 OperatorWaitSeconds = parse.GetValue(OperatorWaitOption) is int wait
                     ? (wait >= 0 ? wait : throw new UsageException("--operator-wait must be 0 or more seconds"))
                     : options.OperatorWaitSeconds,
+                ProfileName = parse.GetValue(ProfileOption),
+                ProfilesDirectory = Path.GetFullPath(options.ProfilesDirectory ?? DefaultProfilesDirectory()),
                 Out = stdout,
                 Err = stderr,
             };
+        }
+
+        /// <summary>Beside where configuration lives: $XDG_CONFIG_HOME/tapechanger/hw-profiles, %APPDATA%\\TapeChanger\\hw-profiles.</summary>
+        private static string DefaultProfilesDirectory()
+        {
+            if (OperatingSystem.IsWindows())
+                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "TapeChanger", "hw-profiles");
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg, "tapechanger", "hw-profiles");
         }
 
         private static string DefaultStateDirectory()

@@ -30,6 +30,12 @@ public sealed class TapeChangerOptions
     public int? CleaningSeconds { get; set; }
 
     /// <summary>
+    /// Directory of hardware-profile overrides (*.json; a file replaces the shipped profile of the same name).
+    /// Default: $XDG_CONFIG_HOME/tapechanger/hw-profiles (~/.config/...), %APPDATA%\TapeChanger\hw-profiles on Windows.
+    /// </summary>
+    public string? ProfilesDirectory { get; set; }
+
+    /// <summary>
     /// How long to wait for a library that reports "not ready, becoming ready" (02/04/00, 04/01, 04/07, 3E/00) or BUSY,
     /// with backoff. Null: the library profile's limit (generic: 300 s).
     /// </summary>

@@ -14,6 +14,8 @@ public enum DeviceScheme
     Spt,
     /// <summary><c>usb:VID:PID[:serial]</c>: USB bulk-only transport through libusb.</summary>
     Usb,
+    /// <summary><c>replay:PATH</c>: answers from a replay script or a <c>--trace</c> log (CaptureReplayTransport).</summary>
+    Replay,
 }
 
 /// <summary>A parsed device URI. Only the fields of its scheme are set.</summary>
@@ -21,7 +23,7 @@ public sealed record DeviceAddress(DeviceScheme Scheme, string Original)
 {
     /// <summary>virtual: directory holding mhVTL config files; null for the built-in library 10.</summary>
     public string? ConfigDirectory { get; init; }
-    /// <summary>sg/spt: device path.</summary>
+    /// <summary>sg/spt: device path; replay: the script file.</summary>
     public string? Path { get; init; }
     public string? User { get; init; }
     public string? Password { get; init; }
@@ -50,7 +52,7 @@ public static class DeviceUri
         uri = uri.Trim();
         if (uri.StartsWith("/dev/", StringComparison.Ordinal)) return ParseSg(uri, uri);
         int colon = uri.IndexOf(':');
-        if (colon <= 0) throw new DeviceUriException($"device '{uri}' has no scheme; expected virtual:, sg:, iscsi://, spt: or usb:");
+        if (colon <= 0) throw new DeviceUriException($"device '{uri}' has no scheme; expected virtual:, sg:, iscsi://, spt:, usb: or replay:");
         string scheme = uri[..colon].ToLowerInvariant();
         string rest = uri[(colon + 1)..];
         return scheme switch
@@ -60,7 +62,10 @@ public static class DeviceUri
             "iscsi" => ParseIscsi(uri, rest),
             "spt" => ParseSpt(uri, rest),
             "usb" => ParseUsb(uri, rest),
-            _ => throw new DeviceUriException($"unknown device scheme '{scheme}:' in '{uri}'; expected virtual:, sg:, iscsi://, spt: or usb:"),
+            "replay" => rest.Length > 0
+                ? new DeviceAddress(DeviceScheme.Replay, uri) { Path = rest }
+                : throw new DeviceUriException($"replay device '{uri}' needs a file: replay:PATH"),
+            _ => throw new DeviceUriException($"unknown device scheme '{scheme}:' in '{uri}'; expected virtual:, sg:, iscsi://, spt:, usb: or replay:"),
         };
     }
 

@@ -66,7 +66,9 @@ internal static class ChangerCommands
             {
                 notes.Add($"peripheral device type {id.DeviceType:X2}h is not a medium changer (08h)");
             }
-            var profile = HardwareProfiles.Select(id.Vendor, id.Product);
+            var profile = ctx.SelectProfile(id.Vendor, id.Product, id.Revision);
+            bool overridden = !profile.File!.StartsWith("hw-profiles/", StringComparison.Ordinal);
+            string selectedBy = profile.Kind switch { ProfileSelectionKind.Forced => "option", ProfileSelectionKind.Fallback => "fallback", _ => "match" };
             Guid? libraryId = null;
             var objects = new List<NtmsObjectJson>();
             if (map is not null)
@@ -87,6 +89,9 @@ internal static class ChangerCommands
                 LibraryId = libraryId,
                 Profile = profile.Profile.Name,
                 ProfileReason = profile.Reason,
+                ProfileSelectedBy = selectedBy,
+                ProfileFile = profile.File,
+                ProfileOverride = overridden,
                 NtmsObjects = map is null ? null : objects,
             };
             var sb = new StringBuilder();
@@ -112,6 +117,7 @@ internal static class ChangerCommands
                 sb.AppendLine($"EXCHANGE MEDIUM: {(cj.Exchange ? "supported" : "not supported")}");
             }
             sb.AppendLine($"Profile:  {profile.Profile.Name} ({profile.Reason})");
+            sb.AppendLine($"          from {(overridden ? "override file " : "")}{profile.File}");
             if (libraryId is Guid lg) sb.AppendLine($"RSM library id: {lg}");
             foreach (var n in notes) sb.AppendLine($"Note: {n}");
             ctx.Emit(doc, CliJsonContext.Default.InquiryDocument, sb.ToString().TrimEnd());

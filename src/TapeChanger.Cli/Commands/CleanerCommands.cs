@@ -26,6 +26,7 @@ internal static class CleanerCommands
         CleanerPrefix = ctx.Options.CleanerPrefix,
         PollInterval = TimeSpan.FromMilliseconds(ctx.Options.CleanerPollMilliseconds),
         CleaningTime = ctx.Options.CleaningSeconds is int secs ? TimeSpan.FromSeconds(secs) : null,
+        SelectProfile = ctx.SelectProfile,
     });
 
     /// <summary>Runs a cleaner command body; CleanerException becomes its RSM code, other failures their usual codes.</summary>

@@ -65,6 +65,11 @@ public sealed record InquiryDocument(string Device, string Vendor, string Produc
     public Guid? LibraryId { get; init; }
     public string? Profile { get; init; }
     public string? ProfileReason { get; init; }
+    /// <summary>"match" (INQUIRY matched), "fallback" (generic-smc), "option" (--profile).</summary>
+    public string? ProfileSelectedBy { get; init; }
+    /// <summary>hw-profiles/NAME.json for a shipped profile, else the override file's path.</summary>
+    public string? ProfileFile { get; init; }
+    public bool? ProfileOverride { get; init; }
     public IReadOnlyList<NtmsObjectJson>? NtmsObjects { get; init; }
 
     [JsonPropertyOrder(-1)] public bool Ok => true;
@@ -160,6 +165,13 @@ public sealed record ListDocument(IReadOnlyList<ListedDevice> Devices)
     [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
+public sealed record ProfileJson(string Name, int Priority, string Vendor, string Product, string? Revision, string File, bool Override, string? Description);
+
+public sealed record ProfilesDocument(string Directory, bool DirectoryExists, IReadOnlyList<ProfileJson> Profiles)
+{
+    [JsonPropertyOrder(-1)] public bool Ok => true;
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ErrorDocument))]
@@ -176,4 +188,5 @@ public sealed record ListDocument(IReadOnlyList<ListedDevice> Devices)
 [JsonSerializable(typeof(CleanerStatusDocument))]
 [JsonSerializable(typeof(OperationsDocument))]
 [JsonSerializable(typeof(ListDocument))]
+[JsonSerializable(typeof(ProfilesDocument))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

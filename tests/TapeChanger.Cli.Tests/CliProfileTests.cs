@@ -1,0 +1,127 @@
+namespace TapeChanger.Cli.Tests;
+
+/// <summary>--profile, profile overrides from the config directory, `profiles`, and replay: devices.</summary>
+public sealed class CliProfileTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+    private readonly string _config = Directory.CreateTempSubdirectory("tc-cfg-").FullName;
+    private string ProfilesDir => Path.Combine(_config, "tapechanger", "hw-profiles");
+    private static readonly string Msl = "replay:" + CliRunner.Fixture(Path.Combine("replay", "hpe-msl3040-lib1.replay"));
+
+    public void Dispose()
+    {
+        _cli.Dispose();
+        try { Directory.Delete(_config, recursive: true); } catch (IOException) { }
+    }
+
+    private CliRunner.Result Run(params string[] args) =>
+        _cli.RunWithEnv(new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _config }, args);
+
+    [Fact]
+    public void Status_over_a_replayed_msl3040_capture()
+    {
+        var r = Run("--device", Msl, "status", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var elements = r.Json.GetProperty("elements").EnumerateArray().ToList();
+        var slot1 = elements.Single(e => e.GetProperty("address").GetInt32() == 1001);
+        Assert.Equal(("CLNU01L9", "cleaning"), (slot1.GetProperty("barcode").GetString(), slot1.GetProperty("mediumType").GetString()!.ToLowerInvariant()));
+        Assert.Equal(2, elements.Count(e => e.GetProperty("type").GetString() == "dataTransfer"));
+    }
+
+    [Fact]
+    public void Inquiry_names_the_profile_why_and_its_file()
+    {
+        var r = Run("--device", Msl, "inquiry", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("hpe-msl3040", r.Json.GetProperty("profile").GetString());
+        Assert.Equal("match", r.Json.GetProperty("profileSelectedBy").GetString());
+        Assert.Equal("hw-profiles/hpe-msl3040.json", r.Json.GetProperty("profileFile").GetString());
+        Assert.Contains("MSL3040", r.Json.GetProperty("profileReason").GetString());
+
+        var forced = Run("--device", Msl, "--profile", "generic-smc", "inquiry", "--json");
+        Assert.Equal(("generic-smc", "option"), (forced.Json.GetProperty("profile").GetString(), forced.Json.GetProperty("profileSelectedBy").GetString()));
+        var text = Run("--device", Msl, "inquiry");
+        Assert.Contains("Profile:  hpe-msl3040", text.Stdout);
+    }
+
+    [Fact]
+    public void Unknown_profile_is_a_usage_error_listing_the_known_names()
+    {
+        var r = Run("--device", "virtual:", "--profile", "nope", "status");
+        Assert.Equal(64, r.ExitCode);
+        Assert.Contains("unknown hardware profile 'nope'", r.Stderr);
+        Assert.Contains("mhvtl-stk-l-series", r.Stderr);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void A_config_directory_file_overrides_the_shipped_profile_and_a_broken_one_is_named()
+    {
+        Directory.CreateDirectory(ProfilesDir);
+        string file = Path.Combine(ProfilesDir, "msl.json");
+        var template = Run("profiles", "hpe-msl3040");
+        Assert.Equal(0, template.ExitCode);
+        File.WriteAllText(file, template.Stdout.Replace("\"seconds\": 300", "\"seconds\": 77", StringComparison.Ordinal));
+        var r = Run("--device", Msl, "inquiry", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(file, r.Json.GetProperty("profileFile").GetString());
+        Assert.True(r.Json.GetProperty("profileOverride").GetBoolean());
+
+        var list = Run("profiles", "--json");
+        var row = list.Json.GetProperty("profiles").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "hpe-msl3040");
+        Assert.True(row.GetProperty("override").GetBoolean());
+
+        File.WriteAllText(Path.Combine(ProfilesDir, "bad.json"), """{"name": "x", "timeouts": {"moveSeconds": "soon"}}""");
+        var bad = Run("--device", Msl, "status");
+        Assert.Equal(78, bad.ExitCode);
+        Assert.Contains("bad.json", bad.Stderr);
+        Assert.Contains("timeouts.moveSeconds", bad.Stderr);
+        Assert.Single(bad.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Profiles_lists_every_shipped_profile()
+    {
+        var r = Run("profiles", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var names = r.Json.GetProperty("profiles").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Contains("generic-smc", names);
+        Assert.Contains("quadstor-vtl-ibm-03584", names);
+        Assert.False(r.Json.GetProperty("directoryExists").GetBoolean());
+    }
+
+    [Fact]
+    public void A_trace_log_replays_to_the_same_status()
+    {
+        // README "How to add your library": capture with --trace, reproduce with replay:.
+        var live = Run("--device", "virtual:", "--trace", "status", "--json");
+        Assert.Equal(0, live.ExitCode);
+        string trace = Path.Combine(_config, "trace.txt");
+        File.WriteAllText(trace, live.Stderr);
+        var replayed = Run("--device", "replay:" + trace, "status", "--json");
+        Assert.Equal(0, replayed.ExitCode);
+        Assert.Equal(live.Json.GetProperty("elements").GetRawText(), replayed.Json.GetProperty("elements").GetRawText());
+        Assert.Equal(live.Json.GetProperty("elementMap").GetRawText(), replayed.Json.GetProperty("elementMap").GetRawText());
+    }
+
+    [Fact]
+    public void The_profiles_directory_setting_is_honoured()
+    {
+        string dir = Path.Combine(_config, "elsewhere");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "mine.json"), """{"name":"my-lib","match":{"vendor":"^HPE$","product":"^MSL3040$"},"priority":99,"sources":{"match":"my capture"}}""");
+        var r = _cli.RunWithEnv(new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _config, ["TAPECHANGER_ProfilesDirectory"] = dir },
+            "--device", Msl, "inquiry", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("my-lib", r.Json.GetProperty("profile").GetString());
+        Assert.Equal(Path.Combine(dir, "mine.json"), r.Json.GetProperty("profileFile").GetString());
+    }
+
+    [Fact]
+    public void A_missing_replay_script_is_device_not_found()
+    {
+        var r = Run("--device", "replay:/nonexistent/lib.replay", "status");
+        Assert.Equal(69, r.ExitCode);
+        Assert.Contains("/nonexistent/lib.replay", r.Stderr);
+    }
+}
