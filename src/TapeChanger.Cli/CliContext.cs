@@ -29,13 +29,38 @@ internal sealed class CliContext
 
     private IScsiTransport Traced(IScsiTransport t) => Verbose || Trace ? new TracingTransport(t, Err, dumpData: Trace) : t;
 
+    private readonly List<MediaChanger> _opened = [];
+
+    /// <summary>
+    /// After the command (success or failure): says on stderr what the changers warned about (profile defaults
+    /// used, quirks learned), once each. Never throws: the command's own outcome decides the exit code.
+    /// </summary>
+    public void Finish()
+    {
+        try
+        {
+            foreach (var w in _opened.SelectMany(c => c.Warnings).Distinct()) Err.WriteLine($"tapechanger: warning: {w}");
+        }
+        catch (IOException)
+        {
+            // stderr closed: nothing more to say.
+        }
+    }
+
     /// <summary>Opens the device for data commands: the reserved cleaner slot (if any) is off limits.</summary>
     public async ValueTask<MediaChanger> OpenChangerAsync(CancellationToken ct)
     {
         var reserved = new HashSet<ushort>();
         if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
         var transport = await DeviceTransportOpener.OpenAsync(Address, StateDirectory, ct).ConfigureAwait(false);
-        return new MediaChanger(new SmcClient(Traced(transport), Retry), new ChangerSettings { CleanerPrefix = Options.CleanerPrefix, ReservedAddresses = reserved });
+        var changer = new MediaChanger(new SmcClient(Traced(transport), Retry), new ChangerSettings
+        {
+            CleanerPrefix = Options.CleanerPrefix,
+            ReservedAddresses = reserved,
+            EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
+        });
+        _opened.Add(changer);
+        return changer;
     }
 
     /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>

@@ -76,14 +76,17 @@ namespace TapeChanger.Cli
                 bool json = parse.GetValue(JsonOption);
                 var stdout = parse.InvocationConfiguration.Output;
                 var stderr = parse.InvocationConfiguration.Error;
+                CliContext? ctx = null;
                 try
                 {
-                    var ctx = CreateContext(parse, stdout, stderr);
+                    ctx = CreateContext(parse, stdout, stderr);
                     await body(ctx, parse, ct).ConfigureAwait(false);
+                    ctx.Finish();
                     return ExitCodes.Success;
                 }
                 catch (Exception e)
                 {
+                    ctx?.Finish();
                     return Fail(ErrorMapper.Map(e), json, stdout, stderr);
                 }
             };

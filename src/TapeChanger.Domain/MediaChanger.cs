@@ -14,6 +14,13 @@ public sealed record ChangerSettings
     /// them and never choose them as a free slot.
     /// </summary>
     public IReadOnlySet<ushort> ReservedAddresses { get; init; } = new HashSet<ushort>();
+
+    /// <summary>
+    /// Tells drive N (0-based, mtx numbering; with its serial from DVCID when known) to unload/eject (SSC LOAD
+    /// UNLOAD on the drive), where the caller can reach the drive. Used before a MOVE out of a drive when the
+    /// profile says so, and once after 05/53/03. Returns false when the drive cannot be reached from here.
+    /// </summary>
+    public Func<int, string?, CancellationToken, ValueTask<bool>>? EjectDrive { get; init; }
 }
 
 /// <summary>
@@ -25,6 +32,7 @@ public sealed class MediaChanger : IAsyncDisposable
     private readonly SmcClient _client;
     private readonly ChangerSettings _settings;
     private ElementMap? _map;
+    private readonly List<string> _warnings = [];
 
     public MediaChanger(SmcClient client, ChangerSettings? settings = null, ElementMap? knownMap = null)
     {
@@ -35,9 +43,29 @@ public sealed class MediaChanger : IAsyncDisposable
 
     public SmcClient Client => _client;
 
-    /// <summary>Element map from page 1Dh, read once per session (or given by the caller from a cache).</summary>
-    public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default) =>
-        _map ??= ElementMap.From(await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false));
+    /// <summary>Things the operator should know that did not stop the operation (profile defaults used, quirks learned).</summary>
+    public IReadOnlyList<string> Warnings => [.. _warnings, .. _client.Learned];
+
+    /// <summary>
+    /// Element map from page 1Dh, read once per session (or given by the caller from a cache). When the page
+    /// cannot be read and the profile has default addresses, those are used (mtx falls back to its compiled-in
+    /// defaults the same way; QUIRKS.md §3 item 1) and a warning says so.
+    /// </summary>
+    public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default)
+    {
+        if (_map is not null) return _map;
+        try
+        {
+            _map = ElementMap.From(await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false));
+        }
+        catch (Exception e) when (_client.Quirks.DefaultAddresses is { } defaults
+            && (e is ScsiDecodeException || (e is ChangerOperationException c && c.Sense is not null && c.Error != ChangerError.NotReady)))
+        {
+            _warnings.Add($"could not read the element address map ({e.Message}); using the profile's default addresses");
+            _map = ElementMap.From(defaults);
+        }
+        return _map;
+    }
 
     public async ValueTask<LibraryIdentity> GetIdentityAsync(bool withSerial, CancellationToken ct = default)
     {
@@ -56,13 +84,9 @@ public sealed class MediaChanger : IAsyncDisposable
                 $"{_client.Device} is a {PeripheralName(identity.DeviceType)} ({identity.Vendor} {identity.Product}, peripheral type {identity.DeviceType:X2}h), not a medium changer (08h); 'tapechanger list' shows the changers");
         }
         var map = await GetMapAsync(ct).ConfigureAwait(false);
-        var elements = new List<Element>();
-        foreach (var range in map.Ranges)
-        {
-            if (range.Count == 0) continue;
-            var descriptors = await Run("read element status", () => _client.ReadElementStatusAsync(range.Type, range.First, range.Count, ct)).ConfigureAwait(false);
-            elements.AddRange(descriptors.Select(d => Element.From(d, map, _settings.CleanerPrefix)));
-        }
+        var ranges = map.Ranges.Select(r => (r.Type, r.First, (int)r.Count)).ToList();
+        var descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
+        var elements = descriptors.Select(d => Element.From(d, map, _settings.CleanerPrefix)).ToList();
         return new LibraryStatus(identity, map, elements);
     }
 
@@ -208,7 +232,30 @@ public sealed class MediaChanger : IAsyncDisposable
                 $"{operation} failed: {map.Describe(destination)} is full{(target.Barcode is { } bc ? $" ({bc})" : "")}");
         }
 
-        await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
+        int? drive = map.Drives.Contains(source) ? map.Drives.Addresses.ToList().IndexOf(source) : null;
+        bool ejected = false;
+        if (drive is int dn && _client.Quirks.EjectBeforeUnload && _settings.EjectDrive is { } eject)
+        {
+            // Exabyte EZ-17, SPMER libraries: the drive must eject before the robot can take the cartridge (QUIRKS.md §3 item 18).
+            ejected = await Run($"eject drive {dn}", () => eject(dn, before.DriveSerial, ct)).ConfigureAwait(false);
+            if (!ejected) _warnings.Add($"this library wants drive {dn} ejected before the robot takes the cartridge, but the drive cannot be reached from here; trying the move anyway");
+        }
+        if (map.ImportExport.Contains(destination) && _client.Quirks.PreventLocksMailSlot)
+        {
+            // PREVENT locks the mail slot here (and MVPRV refuses the move): allow removal so the operator can take it.
+            await Run("unlock the import/export port", () => _client.PreventAllowMediumRemovalAsync(false, ct)).ConfigureAwait(false);
+        }
+        try
+        {
+            await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
+        }
+        catch (ChangerOperationException e) when (drive is int held && !ejected && _settings.EjectDrive is { } ejectHeld
+            && e.Sense is { Asc: 0x53, Ascq: 0x03 })
+        {
+            // 05/53/03: the drive still holds the cartridge (pytarchive capture). Eject it once and retry.
+            if (!await Run($"eject drive {held}", () => ejectHeld(held, before.DriveSerial, ct)).ConfigureAwait(false)) throw;
+            await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
+        }
 
         // Verify with a targeted read of just the two elements (pbs-tape re-reads after every move).
         var after = await ReadElementAsync(destination, ct).ConfigureAwait(false);

@@ -25,23 +25,36 @@ public sealed record RetryPolicy
 /// </summary>
 public sealed class SmcClient : IAsyncDisposable
 {
-    /// <summary>Largest allocation length used: some changers honour only the low 16 bits of the 3-byte field (PBS).</summary>
-    public const int MaxAllocation = 0xFFFF;
-    /// <summary>Elements per READ ELEMENT STATUS chunk (PBS: "some changers limit the query").</summary>
-    public const int MaxElementsPerRead = 1000;
     /// <summary>Upper bound of one descriptor: 12 fixed + 2×36 volume tags + 4 + 255 identifier, rounded.</summary>
     private const int DescriptorBudget = 100;
 
     private readonly ScsiChannel _channel;
     private readonly RetryPolicy _retry;
     private readonly TimeProvider _time;
-    private bool _dvcidRejected;
+    private readonly List<string> _learned = [];
+    private ChangerQuirks _quirks;
 
-    public SmcClient(IScsiTransport transport, RetryPolicy? retry = null, TimeProvider? time = null)
+    public SmcClient(IScsiTransport transport, RetryPolicy? retry = null, TimeProvider? time = null, ChangerQuirks? quirks = null)
     {
         _channel = new ScsiChannel(transport);
         _retry = retry ?? RetryPolicy.Default;
         _time = time ?? TimeProvider.System;
+        _quirks = quirks ?? ChangerQuirks.Generic;
+    }
+
+    /// <summary>The knobs in force: the profile's, changed by what this session learned.</summary>
+    public ChangerQuirks Quirks => _quirks;
+
+    /// <summary>
+    /// What this session learned that its quirks did not say (a combined READ ELEMENT STATUS or DVCID rejected),
+    /// one operator-language line each; the caller persists <see cref="Quirks"/> for the library when non-empty.
+    /// </summary>
+    public IReadOnlyList<string> Learned => _learned;
+
+    private void Learn(ChangerQuirks changed, string why)
+    {
+        _quirks = changed;
+        _learned.Add(why);
     }
 
     public string Device => _channel.Device;
@@ -144,34 +157,98 @@ public sealed class SmcClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads the status of <paramref name="count"/> elements of one type from <paramref name="start"/>, in chunks,
-    /// one element type per command (tgt mis-builds type-0 replies). DVCID is asked for on drives and dropped
-    /// for the rest of the session if the library rejects it with 05/24/00.
+    /// Reads every element of the given ranges: in one command per chunk when the quirks say the library answers
+    /// all element types at once (and the whole library fits one reply), else one element type per command
+    /// (tgt mis-builds type-0 replies). A combined read rejected with 05/24/00 is retried split, and the split is
+    /// learned (<see cref="Learned"/>), so the caller can remember it for the library.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<ElementDescriptor>> ReadAllElementStatusAsync(
+        IReadOnlyList<(ElementType Type, ushort First, int Count)> ranges, CancellationToken ct = default)
+    {
+        var present = ranges.Where(r => r.Count > 0).ToList();
+        int total = present.Sum(r => r.Count);
+        if (total == 0) return [];
+        var (maxAlloc, maxElements) = Limits();
+        int alloc = Math.Min(maxAlloc, 8 + present.Count * 8 + total * DescriptorBudget + 8);
+        bool fits = total <= maxElements && 8 + present.Count * 8 + total * DescriptorBudget <= maxAlloc;
+        if (_quirks.ReadStrategy == ReadElementStatusStrategy.AllTypes && fits)
+        {
+            ushort start = present.Min(r => r.First);
+            int span = present.Max(r => r.First + r.Count) - start;
+            bool dvcid = _quirks.DeviceId == DeviceIdSupport.WithVolumeTag;
+            try
+            {
+                var report = ElementStatusDecoder.Decode(await ExecuteAsync(Timed(SmcCommands.ReadElementStatus(
+                    ElementType.All, start, (ushort)Math.Min(span, ushort.MaxValue), alloc, volumeTag: true, deviceId: dvcid, currentData: _quirks.CurrentData)), ct).ConfigureAwait(false));
+                var wanted = report.Elements
+                    .Where(d => present.Any(r => r.Type == d.Type && d.Address >= r.First && d.Address < r.First + r.Count))
+                    .GroupBy(d => (d.Type, d.Address)).Select(g => g.Last()).ToList();
+                // A cut last descriptor (tgt's all-types replies run 8 bytes short) counts as incomplete.
+                if (wanted.Count == total && !wanted.Any(d => d.Partial))
+                {
+                    if (_quirks.DeviceId == DeviceIdSupport.WithoutVolumeTag) await MergeIdentifiersAsync(wanted, ct).ConfigureAwait(false);
+                    return wanted.OrderBy(d => d.Type).ThenBy(d => d.Address).ToList();
+                }
+                Learn(_quirks with { ReadStrategy = ReadElementStatusStrategy.PerType },
+                    $"a READ ELEMENT STATUS of all element types returned {wanted.Count} of {total} elements; reading one element type at a time");
+            }
+            catch (ScsiCheckConditionException e) when (e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
+            {
+                Learn(_quirks with { ReadStrategy = ReadElementStatusStrategy.PerType },
+                    $"the library rejected a READ ELEMENT STATUS of all element types ({e.Sense.Describe()}); reading one element type at a time");
+            }
+            catch (ScsiDecodeException e)
+            {
+                // tgt builds all-types replies wrongly (a page with element type 00h): fall back the same way.
+                Learn(_quirks with { ReadStrategy = ReadElementStatusStrategy.PerType },
+                    $"the library's READ ELEMENT STATUS of all element types could not be decoded ({e.Message}); reading one element type at a time");
+            }
+        }
+        var result = new List<ElementDescriptor>();
+        foreach (var (type, first, count) in present)
+        {
+            result.AddRange(await ReadElementStatusAsync(type, first, count, ct).ConfigureAwait(false));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Reads the status of <paramref name="count"/> elements of one type from <paramref name="start"/>, in chunks
+    /// bounded by the quirks and the transport. Drive identifiers (DVCID) are asked for as the quirks say; a
+    /// rejection (05/24/00) downgrades DVCID+VolTag to a separate DVCID read, and that to none, learning each step.
     /// </summary>
     public async ValueTask<IReadOnlyList<ElementDescriptor>> ReadElementStatusAsync(ElementType type, ushort start, int count, CancellationToken ct = default)
+    {
+        if (type == ElementType.All) throw new ArgumentOutOfRangeException(nameof(type), "use ReadAllElementStatusAsync for all element types");
+        var result = await ReadChunkedAsync(type, start, count, volumeTag: true, deviceId: () => type == ElementType.DataTransfer && _quirks.DeviceId == DeviceIdSupport.WithVolumeTag, ct).ConfigureAwait(false);
+        if (type == ElementType.DataTransfer && _quirks.DeviceId == DeviceIdSupport.WithoutVolumeTag) await MergeIdentifiersAsync(result, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    private async ValueTask<List<ElementDescriptor>> ReadChunkedAsync(ElementType type, ushort start, int count, bool volumeTag, Func<bool> deviceId, CancellationToken ct)
     {
         var result = new List<ElementDescriptor>();
         if (count <= 0) return result;
         int next = start;
         int end = start + count;                    // exclusive
-        // The transport's per-command limit (e.g. sg max_sectors_bytes) bounds the allocation and so the chunk size.
-        int maxAlloc = Math.Clamp(_channel.Transport.MaxTransferLength, 8 + 8 + DescriptorBudget + 8, MaxAllocation);
-        int maxElements = Math.Clamp((maxAlloc - 8 - 8 - 8) / DescriptorBudget, 1, MaxElementsPerRead);
+        var (maxAlloc, maxElements) = Limits();
         while (next < end)
         {
             int chunk = Math.Min(end - next, maxElements);
             // Header + page header + descriptors + 8 spare bytes for tgt's short reply.
             int alloc = Math.Min(maxAlloc, 8 + 8 + chunk * DescriptorBudget + 8);
-            bool dvcid = type == ElementType.DataTransfer && !_dvcidRejected;
+            bool dvcid = deviceId();
             ElementStatusReport report;
             try
             {
-                report = ElementStatusDecoder.Decode(await ExecuteAsync(
-                    SmcCommands.ReadElementStatus(type, (ushort)next, (ushort)chunk, alloc, volumeTag: true, deviceId: dvcid), ct).ConfigureAwait(false));
+                report = ElementStatusDecoder.Decode(await ExecuteAsync(Timed(
+                    SmcCommands.ReadElementStatus(type, (ushort)next, (ushort)chunk, alloc, volumeTag, dvcid, _quirks.CurrentData)), ct).ConfigureAwait(false));
             }
-            catch (ScsiCheckConditionException e) when (dvcid && e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
+            catch (ScsiCheckConditionException e) when (dvcid && volumeTag && e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
             {
-                _dvcidRejected = true;          // "some changers cannot get voltag + dvcid at the same time" (PBS)
+                // "Some changers cannot get voltag + dvcid at the same time" (PBS 6c053ffc).
+                Learn(_quirks with { DeviceId = DeviceIdSupport.WithoutVolumeTag },
+                    $"the library rejected drive identifiers together with barcodes ({e.Sense.Describe()}); asking for them separately");
                 continue;
             }
             var wanted = report.Elements.Where(d => d.Type == type && d.Address >= next && d.Address < end).ToList();
@@ -183,32 +260,79 @@ public sealed class SmcClient : IAsyncDisposable
         return result.GroupBy(d => d.Address).Select(g => g.Last()).OrderBy(d => d.Address).ToList();
     }
 
+    /// <summary>Fills drive identifiers from a DVCID read without VolTag (for libraries that cannot combine them).</summary>
+    private async ValueTask MergeIdentifiersAsync(List<ElementDescriptor> elements, CancellationToken ct)
+    {
+        var drives = elements.Where(d => d.Type == ElementType.DataTransfer).ToList();
+        if (drives.Count == 0) return;
+        ushort first = drives.Min(d => d.Address);
+        int count = drives.Max(d => d.Address) - first + 1;
+        List<ElementDescriptor> ids;
+        try
+        {
+            ids = await ReadChunkedAsync(ElementType.DataTransfer, first, count, volumeTag: false, deviceId: () => true, ct).ConfigureAwait(false);
+        }
+        catch (ScsiCheckConditionException e) when (e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
+        {
+            // Qualstar: DVCID unsupported entirely (PBS dc887e93).
+            Learn(_quirks with { DeviceId = DeviceIdSupport.Unsupported },
+                $"the library does not report drive identifiers ({e.Sense.Describe()}); drives are matched without them");
+            return;
+        }
+        var byAddress = ids.Where(d => d.Identifier is not null).ToDictionary(d => d.Address, d => d.Identifier);
+        for (int i = 0; i < elements.Count; i++)
+        {
+            var d = elements[i];
+            if (d.Type == ElementType.DataTransfer && d.Identifier is null && byAddress.TryGetValue(d.Address, out var id)) elements[i] = d with { Identifier = id };
+        }
+    }
+
+    /// <summary>The allocation and element limits: the quirks', within the transport's per-command maximum (e.g. sg max_sectors_bytes).</summary>
+    private (int MaxAlloc, int MaxElements) Limits()
+    {
+        int maxAlloc = Math.Clamp(Math.Min(_channel.Transport.MaxTransferLength, _quirks.MaxAllocation), 8 + 8 + DescriptorBudget + 8, SmcCommands.MaxAllocationLength);
+        int maxElements = Math.Clamp((maxAlloc - 8 - 8 - 8) / DescriptorBudget, 1, Math.Max(1, _quirks.MaxElementsPerRead));
+        return (maxAlloc, maxElements);
+    }
+
+    /// <summary>
+    /// The command with the quirks' timeout: moves and inventories take their own; a READ ELEMENT STATUS without
+    /// CURDATA may make the robot scan, so it gets the move timeout too.
+    /// </summary>
+    private ScsiCommand Timed(ScsiCommand command) => command.Cdb[0] switch
+    {
+        OpCode.MoveMedium or OpCode.ExchangeMedium or OpCode.PositionToElement => command.WithTimeout(_quirks.MoveTimeout),
+        OpCode.InitializeElementStatus or OpCode.InitializeElementStatusWithRange or OpCode.InitializeElementStatusWithRangeLegacy => command.WithTimeout(_quirks.InitializeTimeout),
+        OpCode.ReadElementStatus when (command.Cdb[6] & 0x02) == 0 => command.WithTimeout(_quirks.MoveTimeout),
+        _ => command.WithTimeout(_quirks.DefaultTimeout),
+    };
+
     /// <summary>Status of one element (a targeted read, used to verify moves), or null if the library did not report it.</summary>
     public async ValueTask<ElementDescriptor?> ReadElementAsync(ElementType type, ushort address, CancellationToken ct = default) =>
         (await ReadElementStatusAsync(type, address, 1, ct).ConfigureAwait(false)).FirstOrDefault(d => d.Address == address);
 
     public async ValueTask MoveMediumAsync(ushort transport, ushort source, ushort destination, CancellationToken ct = default) =>
-        await ExecuteAsync(SmcCommands.MoveMedium(transport, source, destination), ct).ConfigureAwait(false);
+        await ExecuteAsync(Timed(SmcCommands.MoveMedium(transport, source, destination)), ct).ConfigureAwait(false);
 
     public async ValueTask ExchangeMediumAsync(ushort transport, ushort source, ushort first, ushort second, CancellationToken ct = default) =>
-        await ExecuteAsync(SmcCommands.ExchangeMedium(transport, source, first, second), ct).ConfigureAwait(false);
+        await ExecuteAsync(Timed(SmcCommands.ExchangeMedium(transport, source, first, second)), ct).ConfigureAwait(false);
 
     public async ValueTask PositionToElementAsync(ushort transport, ushort destination, CancellationToken ct = default) =>
-        await ExecuteAsync(SmcCommands.PositionToElement(transport, destination), ct).ConfigureAwait(false);
+        await ExecuteAsync(Timed(SmcCommands.PositionToElement(transport, destination)), ct).ConfigureAwait(false);
 
     public async ValueTask InitializeElementStatusAsync(CancellationToken ct = default) =>
-        await ExecuteAsync(SmcCommands.InitializeElementStatus(), ct).ConfigureAwait(false);
+        await ExecuteAsync(Timed(SmcCommands.InitializeElementStatus()), ct).ConfigureAwait(false);
 
     /// <summary>INITIALIZE ELEMENT STATUS WITH RANGE: 37h, falling back to mhVTL's legacy E7h on 05/20/00.</summary>
     public async ValueTask InitializeElementStatusWithRangeAsync(ushort start, ushort count, CancellationToken ct = default)
     {
         try
         {
-            await ExecuteAsync(SmcCommands.InitializeElementStatusWithRange(start, count), ct).ConfigureAwait(false);
+            await ExecuteAsync(Timed(SmcCommands.InitializeElementStatusWithRange(start, count)), ct).ConfigureAwait(false);
         }
         catch (ScsiCheckConditionException e) when (e.Key == SenseKey.IllegalRequest && e.Asc == 0x20)
         {
-            await ExecuteAsync(SmcCommands.InitializeElementStatusWithRange(start, count, legacyOpcode: true), ct).ConfigureAwait(false);
+            await ExecuteAsync(Timed(SmcCommands.InitializeElementStatusWithRange(start, count, legacyOpcode: true)), ct).ConfigureAwait(false);
         }
     }
 

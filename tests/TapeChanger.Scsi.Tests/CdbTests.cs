@@ -10,6 +10,12 @@ public class CdbTests
     [Fact]
     public void TestUnitReady() => Assert.Equal("000000000000", Hex(SpcCommands.TestUnitReady()));
 
+    [Fact]
+    public void LoadUnloadEjects() => Assert.Equal("1b0000000000", Hex(SscCommands.LoadUnload(load: false)));
+
+    [Fact]
+    public void LoadUnloadLoadsImmediately() => Assert.Equal("1b0100000100", Hex(SscCommands.LoadUnload(load: true, immediate: true)));
+
     [Theory]
     [InlineData(96, false, "030000006000")]
     [InlineData(252, true, "03010000fc00")]

@@ -38,6 +38,22 @@ public sealed class TgtLibraryTests(TgtLibraryFixture tgt) : IClassFixture<TgtLi
     }
 
     [TgtFact]
+    public async Task All_types_strategy_gives_the_same_status_as_per_type_reads_or_learns_the_split()
+    {
+        var address = tgt.Address!;
+        await using var perType = new MediaChanger(new SmcClient(await new IscsiTransportFactory().OpenAsync(address, Context)));
+        var expected = await perType.GetStatusAsync();
+        var client = new SmcClient(await new IscsiTransportFactory().OpenAsync(address, Context),
+            quirks: ChangerQuirks.Generic with { ReadStrategy = ReadElementStatusStrategy.AllTypes });
+        await using var allTypes = new MediaChanger(client);
+        var actual = await allTypes.GetStatusAsync();
+        Assert.Equal(expected.Elements.Select(e => (e.Address, e.Full, e.Barcode)), actual.Elements.Select(e => (e.Address, e.Full, e.Barcode)));
+        // tgt's all-types reply is 8 bytes short (emulators.md), so the client must have fallen back and said so.
+        Assert.Equal(ReadElementStatusStrategy.PerType, client.Quirks.ReadStrategy);
+        Assert.Single(client.Learned);
+    }
+
+    [TgtFact]
     public async Task Inquiry_on_a_drive_lun_is_a_tape()
     {
         await using var smc = await OpenAsync(lun: 1);

@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TapeChanger.Transport;
+
+namespace TapeChanger.Domain;
+
+/// <summary>What a library taught the driver at runtime (issue 5: "remember the split for that library").</summary>
+public sealed class LearnedQuirks
+{
+    public int SchemaVersion { get; set; } = 1;
+    public string Vendor { get; set; } = "";
+    public string Product { get; set; } = "";
+    public string Revision { get; set; } = "";
+    public string Device { get; set; } = "";
+    public ReadElementStatusStrategy? ReadStrategy { get; set; }
+    public DeviceIdSupport? DeviceId { get; set; }
+    public List<string> Reasons { get; set; } = [];
+    public DateTimeOffset LearnedAt { get; set; }
+
+    /// <summary>The profile's quirks with what was learned laid over them.</summary>
+    public ChangerQuirks ApplyTo(ChangerQuirks quirks) => quirks with
+    {
+        ReadStrategy = ReadStrategy ?? quirks.ReadStrategy,
+        DeviceId = DeviceId ?? quirks.DeviceId,
+    };
+}
+
+/// <summary>
+/// One JSON file per library under STATE/learned/, keyed by INQUIRY identity and device. Written atomically
+/// (temp file, fsync, rename), so a crash leaves the old or the new file; a corrupt file is ignored and rewritten.
+/// </summary>
+public static class LearnedQuirksStore
+{
+    public static string PathFor(string stateDirectory, string vendor, string product, string revision, string device)
+    {
+        string identity = $"{vendor.Trim()}\n{product.Trim()}\n{revision.Trim()}\n{device}";
+        string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(identity)), 0, 6).ToLowerInvariant();
+        string readable = new([.. $"{vendor.Trim()}-{product.Trim()}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
+        return Path.Combine(Path.GetFullPath(stateDirectory), "learned", $"{readable}-{hash}.json");
+    }
+
+    /// <summary>The learned record, or null when there is none or it cannot be read (it is only an optimisation).</summary>
+    public static LearnedQuirks? Load(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), LearnedJsonContext.Default.LearnedQuirks) : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Records the session's quirks (after learning) with the reasons; earlier reasons are kept.</summary>
+    public static void Save(string path, LearnedQuirks identity, ChangerQuirks learned, IEnumerable<string> reasons, DateTimeOffset now)
+    {
+        var previous = Load(path);
+        var record = new LearnedQuirks
+        {
+            Vendor = identity.Vendor, Product = identity.Product, Revision = identity.Revision, Device = identity.Device,
+            ReadStrategy = learned.ReadStrategy, DeviceId = learned.DeviceId,
+            Reasons = [.. (previous?.Reasons ?? []).Concat(reasons).Distinct()],
+            LearnedAt = now,
+        };
+        string dir = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
+        else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string tmp = $"{path}.{Environment.ProcessId}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var f = new FileStream(tmp, options))
+        {
+            f.Write(JsonSerializer.SerializeToUtf8Bytes(record, LearnedJsonContext.Default.LearnedQuirks));
+            f.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(LearnedQuirks))]
+internal sealed partial class LearnedJsonContext : JsonSerializerContext;

@@ -1,0 +1,52 @@
+namespace TapeChanger.Scsi.Sense;
+
+/// <summary>What the driver does when a command ends with a given sense (issue 5 "sense-driven policy").</summary>
+public enum SenseAction
+{
+    /// <summary>Re-send at once (unit attention); cached element status is stale afterwards.</summary>
+    RetrySoon,
+    /// <summary>Wait and retry with backoff up to the profile's limit (NOT READY, becoming ready).</summary>
+    WaitAndRetry,
+    /// <summary>Tell the operator what to do and wait (door open, pause mode, mail slot open), up to a limit.</summary>
+    WaitForOperator,
+    /// <summary>Fail with the rule's message.</summary>
+    Fail,
+    /// <summary>The command succeeded or failed, and the drive asks to be cleaned (00/17, TapeAlert 20/21).</summary>
+    MarkDriveNeedsCleaning,
+    /// <summary>The cleaning cartridge is used up or was rejected (30/07, TapeAlert 22/23).</summary>
+    MarkCleanerSpent,
+}
+
+/// <summary>The operator-level category of a failure; the domain maps it 1:1 onto its error enum.</summary>
+public enum SenseFailure
+{
+    InvalidElement,
+    SourceEmpty,
+    DestinationFull,
+    NotSupported,
+    DriveRejectedMedium,
+    RemovalPrevented,
+    OperatorIntervention,
+    NotReady,
+    CleaningFailed,
+    DeviceError,
+}
+
+/// <summary>
+/// One row of the sense policy. <see cref="Key"/> null matches any key (and element Except ASC/ASCQ, which carry
+/// no key); <see cref="Ascq"/> null matches any qualifier; <see cref="Commands"/> restricts the row to some commands.
+/// </summary>
+public sealed record SenseRule(
+    SenseKey? Key,
+    byte Asc,
+    byte? Ascq,
+    SenseAction Action,
+    SenseFailure Failure,
+    string Meaning,
+    string Source,
+    IReadOnlyList<string>? Commands = null)
+{
+    public bool Matches(SenseKey? key, byte asc, byte ascq, string? command) =>
+        (Key is null || Key == key) && Asc == asc && (Ascq is null || Ascq == ascq)
+        && (Commands is null || (command is not null && Commands.Contains(command)));
+}

@@ -1,0 +1,289 @@
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Decoding;
+using TapeChanger.Transport;
+using TapeChanger.Virtual;
+
+namespace TapeChanger.Domain.Tests;
+
+/// <summary>
+/// The SMC client obeying <see cref="ChangerQuirks"/> and learning at runtime, against the virtual library behind a
+/// transport that misbehaves the way real libraries do (QUIRKS.md §3 items 1, 5, 18).
+/// </summary>
+public sealed class ChangerQuirksTests : IDisposable
+{
+    private readonly string _state = Directory.CreateTempSubdirectory("tc-quirks-").FullName;
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+
+    /// <summary>Passes commands to the virtual library unless a rule answers CHECK CONDITION first; records every CDB.</summary>
+    private sealed class QuirkyTransport(IScsiTransport inner) : IScsiTransport
+    {
+        public List<ScsiCommand> Sent { get; } = [];
+        public bool RejectAllTypeReads { get; init; }
+        public bool RejectDvcidWithVolTag { get; init; }
+        public bool RejectDvcid { get; init; }
+        public bool RejectPage1D { get; init; }
+        /// <summary>MOVE MEDIUM from this element answers 05/53/03 until <see cref="Ejected"/> is set.</summary>
+        public ushort? DriveHoldingMedium { get; init; }
+        public bool Ejected { get; set; }
+
+        public string Device => inner.Device;
+
+        public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken ct = default)
+        {
+            Sent.Add(command);
+            var c = command.Cdb;
+            bool res = c[0] == OpCode.ReadElementStatus;
+            if (res && RejectAllTypeReads && (c[1] & 0x0F) == 0) return Check(0x05, 0x24, 0x00);
+            if (res && RejectDvcid && (c[6] & 0x01) != 0) return Check(0x05, 0x24, 0x00);
+            if (res && RejectDvcidWithVolTag && (c[6] & 0x01) != 0 && (c[1] & 0x10) != 0) return Check(0x05, 0x24, 0x00);
+            if (RejectPage1D && (c[0] == OpCode.ModeSense6 || c[0] == OpCode.ModeSense10) && (c[2] & 0x3F) == 0x1D) return Check(0x05, 0x24, 0x00);
+            if (c[0] == OpCode.MoveMedium && DriveHoldingMedium is ushort d && (ushort)(c[4] << 8 | c[5]) == d && !Ejected) return Check(0x05, 0x53, 0x03);
+            return inner.ExecuteAsync(command, dataIn, ct);
+        }
+
+        private static ValueTask<ScsiResult> Check(byte key, byte asc, byte ascq)
+        {
+            var sense = new byte[18];
+            sense[0] = 0x70; sense[2] = key; sense[7] = 10; sense[12] = asc; sense[13] = ascq;
+            return ValueTask.FromResult(ScsiResult.CheckCondition(sense));
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    private async Task<QuirkyTransport> OpenAsync(Func<IScsiTransport, QuirkyTransport> wrap)
+    {
+        // Absorb the power-on unit attention so command counts below are exact (one session at a time: the state is locked).
+        await using (var warm = new SmcClient(await new VirtualTransportFactory().OpenAsync(DeviceUri.Parse("virtual:"), new TransportOpenContext(_state))))
+        {
+            await warm.TestUnitReadyAsync();
+        }
+        return wrap(await new VirtualTransportFactory().OpenAsync(DeviceUri.Parse("virtual:"), new TransportOpenContext(_state)));
+    }
+
+    private static readonly ChangerQuirks AllTypes = ChangerQuirks.Generic with { ReadStrategy = ReadElementStatusStrategy.AllTypes };
+
+    [Fact]
+    public async Task All_types_strategy_reads_the_library_in_one_command()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i));
+        await using var changer = new MediaChanger(new SmcClient(t, quirks: AllTypes));
+        var status = await changer.GetStatusAsync();
+        Assert.Equal(1 + 39 + 4 + 4, status.Elements.Count);
+        var reads = t.Sent.Where(c => c.Cdb[0] == OpCode.ReadElementStatus).ToList();
+        Assert.Single(reads);
+        Assert.Equal(0, reads[0].Cdb[1] & 0x0F);                    // element type code 0: all types
+        Assert.Equal(["XYZZY_A1", "XYZZY_A2", "XYZZY_A3", "XYZZY_A4"], status.OfType(ElementType.DataTransfer).Select(d => d.DriveSerial));
+        Assert.Empty(changer.Client.Learned);
+    }
+
+    [Fact]
+    public async Task Per_type_strategy_reads_one_type_per_command()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i));
+        await using var changer = new MediaChanger(new SmcClient(t));
+        await changer.GetStatusAsync();
+        var types = t.Sent.Where(c => c.Cdb[0] == OpCode.ReadElementStatus).Select(c => c.Cdb[1] & 0x0F).ToList();
+        Assert.Equal([1, 2, 3, 4], types);
+    }
+
+    [Fact]
+    public async Task A_rejected_combined_read_is_split_and_the_split_is_learned()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { RejectAllTypeReads = true });
+        var client = new SmcClient(t, quirks: AllTypes);
+        await using var changer = new MediaChanger(client);
+        var status = await changer.GetStatusAsync();
+        Assert.Equal(48, status.Elements.Count);
+        Assert.Equal(ReadElementStatusStrategy.PerType, client.Quirks.ReadStrategy);
+        Assert.Contains(client.Learned, l => l.Contains("05/24/00") && l.Contains("one element type at a time"));
+
+        // The same session does not try the combined read again.
+        int before = t.Sent.Count(c => c.Cdb[0] == OpCode.ReadElementStatus && (c.Cdb[1] & 0x0F) == 0);
+        await changer.GetStatusAsync();
+        Assert.Equal(before, t.Sent.Count(c => c.Cdb[0] == OpCode.ReadElementStatus && (c.Cdb[1] & 0x0F) == 0));
+    }
+
+    [Fact]
+    public async Task Dvcid_rejected_with_voltag_is_read_separately_and_merged()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { RejectDvcidWithVolTag = true });
+        var client = new SmcClient(t);
+        var drives = await client.ReadElementStatusAsync(ElementType.DataTransfer, 500, 4);
+        Assert.Equal(DeviceIdSupport.WithoutVolumeTag, client.Quirks.DeviceId);
+        Assert.Equal(["XYZZY_A1", "XYZZY_A2", "XYZZY_A3", "XYZZY_A4"], drives.Select(d => d.Identifier?.SerialNumber));
+        Assert.Single(client.Learned);
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Dvcid_rejected_entirely_is_dropped()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { RejectDvcid = true });
+        var client = new SmcClient(t);
+        var drives = await client.ReadElementStatusAsync(ElementType.DataTransfer, 500, 4);
+        Assert.Equal(4, drives.Count);
+        Assert.All(drives, d => Assert.Null(d.Identifier));
+        Assert.Equal(DeviceIdSupport.Unsupported, client.Quirks.DeviceId);
+        Assert.Equal(2, client.Learned.Count);
+        // Later reads never ask for DVCID again.
+        int asked = t.Sent.Count(c => c.Cdb[0] == OpCode.ReadElementStatus && (c.Cdb[6] & 0x01) != 0);
+        await client.ReadElementStatusAsync(ElementType.DataTransfer, 500, 4);
+        Assert.Equal(asked, t.Sent.Count(c => c.Cdb[0] == OpCode.ReadElementStatus && (c.Cdb[6] & 0x01) != 0));
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Element_limits_and_current_data_shape_the_reads()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i));
+        var client = new SmcClient(t, quirks: ChangerQuirks.Generic with { MaxElementsPerRead = 10, CurrentData = true });
+        var slots = await client.ReadElementStatusAsync(ElementType.Storage, 1000, 39);
+        Assert.Equal(39, slots.Count);
+        var reads = t.Sent.Where(c => c.Cdb[0] == OpCode.ReadElementStatus).ToList();
+        Assert.Equal(4, reads.Count);                                   // 10 + 10 + 10 + 9
+        Assert.All(reads, c => Assert.True((c.Cdb[4] << 8 | c.Cdb[5]) <= 10));
+        Assert.All(reads, c => Assert.Equal(0x02, c.Cdb[6] & 0x02));   // CURDATA
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Timeouts_follow_the_quirks_per_command()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i));
+        var quirks = ChangerQuirks.Generic with { MoveTimeout = TimeSpan.FromSeconds(777), InitializeTimeout = TimeSpan.FromHours(5), DefaultTimeout = TimeSpan.FromSeconds(33) };
+        await using var changer = new MediaChanger(new SmcClient(t, quirks: quirks));
+        await changer.LoadAsync(1, 0);
+        await changer.InventoryAsync(null, null);
+        Assert.Equal(TimeSpan.FromSeconds(777), t.Sent.Single(c => c.Cdb[0] == OpCode.MoveMedium).Timeout);
+        Assert.Equal(TimeSpan.FromHours(5), t.Sent.Single(c => c.Cdb[0] == OpCode.InitializeElementStatus).Timeout);
+        // Without CURDATA a READ ELEMENT STATUS may make the robot scan: it gets the move timeout.
+        Assert.All(t.Sent.Where(c => c.Cdb[0] == OpCode.ReadElementStatus), c => Assert.Equal(TimeSpan.FromSeconds(777), c.Timeout));
+    }
+
+    [Fact]
+    public async Task Profile_default_addresses_stand_in_when_page_1D_fails()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { RejectPage1D = true });
+        // mhVTL library 10's layout (hw-profiles/mhvtl/library10/device.conf): picker 1, slots 1000+39, MAP 10+4, drives 500+4.
+        var defaults = new ElementAddressAssignment(1, 1, 1000, 39, 10, 4, 500, 4);
+        await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { DefaultAddresses = defaults }));
+        var status = await changer.GetStatusAsync();
+        Assert.Equal(39, status.OfType(ElementType.Storage).Count());
+        Assert.Contains(changer.Warnings, w => w.Contains("default addresses") && w.Contains("05/24/00"));
+    }
+
+    [Fact]
+    public async Task Without_defaults_a_failed_page_1D_is_an_error()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { RejectPage1D = true });
+        await using var changer = new MediaChanger(new SmcClient(t));
+        var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.GetStatusAsync());
+        Assert.Contains("element address map", e.Message);
+    }
+
+    [Fact]
+    public async Task A_drive_holding_its_cartridge_is_ejected_once_and_the_unload_retried()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
+        var ejected = new List<int>();
+        var settings = new ChangerSettings { EjectDrive = (drive, serial, _) => { ejected.Add(drive); Assert.Equal("XYZZY_A1", serial); t.Ejected = true; return ValueTask.FromResult(true); } };
+        await using var changer = new MediaChanger(new SmcClient(t), settings);
+        await changer.LoadAsync(1, 0);
+        var result = await changer.UnloadAsync(null, 0);
+        Assert.Equal([0], ejected);
+        Assert.Equal(2, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium && c.Cdb[4] == 0x01 && c.Cdb[5] == 0xF4));
+        Assert.Equal((ushort)1000, result.Destination);
+    }
+
+    [Fact]
+    public async Task An_unreachable_drive_keeps_the_05_53_03_error()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
+        var settings = new ChangerSettings { EjectDrive = (_, _, _) => ValueTask.FromResult(false) };
+        await using var changer = new MediaChanger(new SmcClient(t), settings);
+        await changer.LoadAsync(1, 0);
+        var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.UnloadAsync(null, 0));
+        Assert.Equal(ChangerError.RemovalPrevented, e.Error);
+        Assert.Equal(1, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium && c.Cdb[4] == 0x01));   // not retried
+    }
+
+    [Fact]
+    public async Task Without_a_way_to_eject_05_53_03_is_reported_as_removal_prevented()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
+        await using var changer = new MediaChanger(new SmcClient(t));
+        await changer.LoadAsync(1, 0);
+        var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.UnloadAsync(null, 0));
+        Assert.Equal(ChangerError.RemovalPrevented, e.Error);
+        Assert.Contains("53/03", e.Message);
+    }
+
+    [Fact]
+    public async Task Eject_before_unload_quirk_ejects_before_the_move()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
+        int movesBeforeEject = -1;
+        var settings = new ChangerSettings
+        {
+            EjectDrive = (_, _, _) => { movesBeforeEject = t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium); t.Ejected = true; return ValueTask.FromResult(true); },
+        };
+        await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { EjectBeforeUnload = true }), settings);
+        await changer.LoadAsync(1, 0);
+        await changer.UnloadAsync(null, 0);
+        Assert.Equal(1, movesBeforeEject);                              // only the load had moved: the eject came first
+        Assert.Equal(2, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium));
+    }
+
+    [Fact]
+    public async Task Export_allows_removal_first_when_prevent_locks_the_mail_slot()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i));
+        await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { PreventLocksMailSlot = true }));
+        await changer.LockImportExportAsync(true);
+        await changer.ExportAsync(1, null);
+        var allow = t.Sent.FindLastIndex(c => c.Cdb[0] == OpCode.PreventAllowMediumRemoval && c.Cdb[4] == 0);
+        var move = t.Sent.FindIndex(c => c.Cdb[0] == OpCode.MoveMedium);
+        Assert.True(allow >= 0 && allow < move, "ALLOW MEDIUM REMOVAL must precede the move to the mail slot");
+    }
+}
+
+/// <summary>The learned split survives the session: saved per library and laid over the profile next time.</summary>
+public sealed class LearnedQuirksStoreTests : IDisposable
+{
+    private readonly string _state = Directory.CreateTempSubdirectory("tc-learned-").FullName;
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+
+    [Fact]
+    public void Saved_learning_is_applied_over_the_profile_and_keyed_per_library()
+    {
+        string path = LearnedQuirksStore.PathFor(_state, "HPE", "MSL3040", "3350", "sg:/dev/sg3");
+        var id = new LearnedQuirks { Vendor = "HPE", Product = "MSL3040", Revision = "3350", Device = "sg:/dev/sg3" };
+        var learned = ChangerQuirks.Generic with { ReadStrategy = ReadElementStatusStrategy.PerType, DeviceId = DeviceIdSupport.WithoutVolumeTag };
+        LearnedQuirksStore.Save(path, id, learned, ["split after 05/24/00"], DateTimeOffset.UnixEpoch);
+
+        var profile = ChangerQuirks.Generic with { ReadStrategy = ReadElementStatusStrategy.AllTypes, MaxElementsPerRead = 256 };
+        var applied = LearnedQuirksStore.Load(path)!.ApplyTo(profile);
+        Assert.Equal(ReadElementStatusStrategy.PerType, applied.ReadStrategy);
+        Assert.Equal(DeviceIdSupport.WithoutVolumeTag, applied.DeviceId);
+        Assert.Equal(256, applied.MaxElementsPerRead);               // the profile's other knobs stay
+        Assert.Contains("\"readStrategy\": \"PerType\"", File.ReadAllText(path));
+
+        // Another library (or the same model on another path) has its own record.
+        Assert.NotEqual(path, LearnedQuirksStore.PathFor(_state, "HPE", "MSL3040", "3350", "sg:/dev/sg4"));
+        Assert.Null(LearnedQuirksStore.Load(LearnedQuirksStore.PathFor(_state, "HPE", "MSL3040", "3350", "sg:/dev/sg4")));
+    }
+
+    [Fact]
+    public void A_corrupt_record_is_ignored_and_replaced()
+    {
+        string path = LearnedQuirksStore.PathFor(_state, "STK", "L700", "0107", "virtual:");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "{ not json");
+        Assert.Null(LearnedQuirksStore.Load(path));
+        LearnedQuirksStore.Save(path, new LearnedQuirks(), ChangerQuirks.Generic, ["x"], DateTimeOffset.UnixEpoch);
+        Assert.NotNull(LearnedQuirksStore.Load(path));
+    }
+}
