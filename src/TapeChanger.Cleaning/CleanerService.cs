@@ -342,7 +342,7 @@ public sealed class CleanerService
     public async Task<OperationRecord> RunAsync(Guid id, IProgress<OperationRecord>? progress = null, CancellationToken ct = default)
     {
         var store = await StoreAsync(ct).ConfigureAwait(false);
-        var op = Set(store, id, o => { o.WorkerPid = Environment.ProcessId; if (o.State == OperationStates.Queued) o.State = OperationStates.InProcess; });
+        var op = Set(store, id, o => { o.WorkerPid = Environment.ProcessId; if (o.State is OperationStates.Queued or OperationStates.Interrupted) o.State = OperationStates.InProcess; });
         if (OperationStates.IsFinal(op.State)) return op;
         try
         {
@@ -359,7 +359,8 @@ public sealed class CleanerService
         catch (Exception e) when (e is CleanerException || Map(e) is not null || e is ChangerOperationException)
         {
             var ce = e as CleanerException ?? Map(e) ?? new CleanerException(NtmsResult.ERROR_UNABLE_TO_CLEAN, e.Message, e);
-            Finish(store, id, OperationStates.Failed, ce.Result, ce.Message);
+            if (Resumable(store.Read().Find(id)!, e, ce)) Interrupt(store, id, ce);
+            else Finish(store, id, OperationStates.Failed, ce.Result, ce.Message);
         }
         catch (OperationCanceledException)
         {
@@ -369,6 +370,29 @@ public sealed class CleanerService
         progress?.Report(final);
         return final;
     }
+
+    /// <summary>
+    /// A cleaning whose cleaner may be out of its slot (step to-drive or in-drive) that failed on the device rather than
+    /// on a rule (connection lost, hardware error such as a move stopped halfway, library not ready, magazine out, a drive
+    /// refusing to give the cleaner back).
+    /// Marking it failed would strand the cleaner where data commands may not touch it (the reserved slot is off limits).
+    /// </summary>
+    private static bool Resumable(OperationRecord op, Exception e, CleanerException ce) =>
+        op.Kind == "clean" && op.Step is "to-drive" or "in-drive"
+        && (ce.Result is NtmsResult.ERROR_NOT_CONNECTED or NtmsResult.ERROR_DEVICE_NOT_AVAILABLE or NtmsResult.ERROR_LIBRARY_OFFLINE
+            || e is ChangerOperationException { Error: ChangerError.DeviceError or ChangerError.MoveNotVerified or ChangerError.RemovalPrevented });
+
+    private void Interrupt(CleanerStateStore store, Guid id, CleanerException ce) => store.Update(state =>
+    {
+        var op = state.Find(id)!;
+        op.State = OperationStates.Interrupted;
+        op.Result = ce.Result.ToString();
+        op.Code = (uint)ce.Result;
+        op.Message = $"interrupted ({ce.Message}); run 'tapechanger operations recover' once the library is back";
+        op.Progress = null;
+        op.WorkerPid = null;
+        op.Updated = Now;
+    });
 
     private OperationRecord Set(CleanerStateStore store, Guid id, Action<OperationRecord> change) => store.Update(state =>
     {
@@ -573,6 +597,10 @@ public sealed class CleanerService
             await using var s = await OpenAsync(ct).ConfigureAwait(false);
             using var robot = await RobotLock.AcquireAsync(store.Directory, _options.RobotLockTimeout, ct).ConfigureAwait(false);
             var cleaner = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
+            if (op.Step == "to-drive" && !cleaner.Full && await ReturnFromPickerAsync(s, store, id, reservation, state.Cleaner?.Barcode, ct).ConfigureAwait(false))
+            {
+                cleaner = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
+            }
             var d = await Guard(() => s.Changer.ReadElementAsync(driveAddress, ct)).ConfigureAwait(false);
             bool alreadyInDrive = op.Step == "to-drive" && !cleaner.Full && d.Full && IsCleaner(d);
             if (!alreadyInDrive)
@@ -611,7 +639,7 @@ public sealed class CleanerService
                 Set(store, id, o => o.Progress = $"returning the cleaner to slot {reservation.Slot}");
                 await Guard(() => s.Changer.MoveAsync(driveAddress, reservation.Address, $"return cleaner from drive {drive}", ct)).ConfigureAwait(false);
             }
-            else if (!slot.Full)
+            else if (!slot.Full && !await ReturnFromPickerAsync(s, store, id, reservation, store.Read().Find(id)!.Barcode, ct).ConfigureAwait(false))
             {
                 throw new CleanerException(NtmsResult.ERROR_UNABLE_TO_CLEAN, $"the cleaner is neither in drive {drive} nor in cleaner slot {reservation.Slot}; run 'status' and check the library");
             }
@@ -640,6 +668,21 @@ public sealed class CleanerService
                     CleansLeftAfter = st.Cleaner?.CleansLeft ?? 0, Operation = id, Outcome = outcome,
                 });
             });
+    }
+
+    /// <summary>
+    /// A move that stopped halfway leaves the cleaner in the picker (medium transport element); MOVE MEDIUM from the
+    /// MT element puts it back (SMC-3 §6.9; page 1Fh MT&gt;ST). Returns true when it did.
+    /// </summary>
+    private async Task<bool> ReturnFromPickerAsync(ChangerSession s, CleanerStateStore store, Guid id, CleanerReservation reservation, string? barcode, CancellationToken ct)
+    {
+        var map = await Guard(() => s.Changer.GetMapAsync(ct)).ConfigureAwait(false);
+        if (map.Transports.Count == 0) return false;
+        var picker = await Guard(() => s.Changer.ReadElementAsync(map.DefaultTransport, ct)).ConfigureAwait(false);
+        if (!picker.Full || !IsCleaner(picker) || (barcode is not null && picker.Barcode is not null && picker.Barcode != barcode)) return false;
+        Set(store, id, o => o.Progress = $"returning the cleaner from the picker to slot {reservation.Slot}");
+        await Guard(() => s.Changer.MoveAsync(map.DefaultTransport, reservation.Address, $"return cleaner from the picker to slot {reservation.Slot}", ct)).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>
@@ -808,7 +851,8 @@ public sealed class CleanerService
         var store = await StoreAsync(ct).ConfigureAwait(false);
         var now = Now;
         return store.Read().Operations
-            .Where(o => !OperationStates.IsFinal(o.State)
+            .Where(o => o.State == OperationStates.Interrupted
+                || !OperationStates.IsFinal(o.State)
                 && (o.WorkerPid is int pid
                     ? pid != Environment.ProcessId && !ProcessAlive(pid)
                     : now - o.Created > TimeSpan.FromMinutes(1)))      // queued, but its worker never started

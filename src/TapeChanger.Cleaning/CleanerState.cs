@@ -60,6 +60,11 @@ public static class OperationStates
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
     public const string Stopped = "stopped";
+    /// <summary>
+    /// A cleaning that lost the library (connection, hardware error, magazine out) after the cleaner left its slot:
+    /// not final; `operations recover` resumes it from its step and counts it once.
+    /// </summary>
+    public const string Interrupted = "interrupted";
 
     public static bool IsFinal(string state) => state is Passed or Failed or Cancelled or Stopped;
 }

@@ -8,7 +8,8 @@ public sealed partial class VirtualLibrary
 {
     /// <summary>
     /// Executes one command at <paramref name="lun"/> (0 = changer, 1..N = drives). Data-in is copied into
-    /// <paramref name="dataIn"/>, cut to the command's allocation length. Never throws for SCSI outcomes.
+    /// <paramref name="dataIn"/>, cut to the command's allocation length. Never throws for SCSI outcomes;
+    /// throws <see cref="ScsiTransportException"/> only for an injected timeout or drop (<see cref="FaultKind"/>).
     /// </summary>
     public ScsiResult Execute(int lun, ScsiCommand command, Span<byte> dataIn)
     {
@@ -16,8 +17,10 @@ public sealed partial class VirtualLibrary
         lock (_gate)
         {
             byte[] cdb = command.Cdb;
+            FaultSpec? lostReply = null;
             try
             {
+                if (FirePreFault(lun, command, out lostReply) is ScsiResult faulted) return faulted;
                 byte[] data;
                 if (lun == 0) data = ExecuteChanger(cdb);
                 else if (lun >= 1 && lun <= DriveCount && DriveConfig(lun) is not null) data = ExecuteDrive(lun, cdb);
@@ -25,11 +28,13 @@ public sealed partial class VirtualLibrary
                 if (cdb[0] != OpCode.RequestSense) SetPendingSense(lun, null);
                 int n = Math.Min(data.Length, Math.Min(command.TransferLength, dataIn.Length));
                 data.AsSpan(0, n).CopyTo(dataIn);
+                if (lostReply is not null) throw TransportFault(lostReply, command);
                 return ScsiResult.Good(n);
             }
             catch (CheckConditionException cc)
             {
                 SetPendingSense(lun, cc.Sense);
+                if (lostReply is not null) throw TransportFault(lostReply, command);
                 return ScsiResult.CheckCondition(cc.Sense);
             }
         }

@@ -50,6 +50,7 @@ public sealed partial class VirtualLibrary
         CheckCap(src);
         CheckCap(dst);
         if (dt(dst)) CheckDriveAccepts(dst, src.Barcode);
+        FireHalfMove(cdb, src);
         Place(dst, Take(src));
     }
 
@@ -73,6 +74,7 @@ public sealed partial class VirtualLibrary
         CheckCap(src); CheckCap(dst1); CheckCap(dst2);
         if (dst1.Type == (byte)ElementType.DataTransfer) CheckDriveAccepts(dst1, src.Barcode);
         if (dst2.Type == (byte)ElementType.DataTransfer) CheckDriveAccepts(dst2, dst1.Barcode);
+        FireHalfMove(cdb, src);
         var a = Take(src);
         var b = Take(dst1);
         Place(dst1, a);

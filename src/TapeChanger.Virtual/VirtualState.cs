@@ -27,6 +27,8 @@ public sealed class LibraryState
     public ulong LibraryTapeAlert { get; set; }
     /// <summary>Sense of the last CHECK CONDITION on LUN 0, returned and cleared by REQUEST SENSE.</summary>
     public byte[]? PendingSense { get; set; }
+    /// <summary>Injected faults (<see cref="FaultSpec"/>), kept across processes until they run out or are cleared.</summary>
+    public List<FaultSpec> Faults { get; set; } = [];
 }
 
 public sealed class ElementState

@@ -58,8 +58,14 @@ public sealed class VirtualTransport : IScsiTransport
         ScsiResult result;
         lock (_shared)
         {
-            result = Library.Execute(Lun, command, dataIn.Span);
-            Store.Save();                      // writes only when the state changed
+            try
+            {
+                result = Library.Execute(Lun, command, dataIn.Span);
+            }
+            finally
+            {
+                Store.Save();                  // writes only when the state changed (also after an injected transport fault)
+            }
         }
         return ValueTask.FromResult(result);
     }

@@ -43,6 +43,11 @@ public sealed class MockTarget : IAsyncDisposable
     /// <summary>Handles one SCSI command; default: GOOD without data.</summary>
     public Func<MockConnection, ScsiCommandPdu, Task> OnCommand { get; set; } = (c, cmd) => c.RespondAsync(cmd, 0);
 
+    /// <summary>Abort this many connections when their Login Request arrives (a drop during login).</summary>
+    public int DropDuringLogin;
+    /// <summary>Abort this many connections right after a successful login, before any command (a drop while idle).</summary>
+    public int DropAfterLogin;
+
     public int Connections;
     public int Logins;
     public int Logouts;
@@ -90,6 +95,7 @@ public sealed class MockTarget : IAsyncDisposable
         while (true)
         {
             if (await c.ReceiveAsync(ct) is not LoginRequestPdu req) return false;
+            if (Interlocked.Decrement(ref DropDuringLogin) >= 0) { c.Abort(); return false; }
             var keys = TextParameters.Parse(req.Data);
             lock (LoginKeys) LoginKeys.AddRange(keys.Select(k => $"{k.Key}={k.Value}"));
             if (SilentLogin) { await Task.Delay(Timeout.Infinite, ct); }
@@ -215,6 +221,7 @@ public sealed class MockConnection(MockTarget target, Socket socket)
         try
         {
             if (!await target.LoginAsync(this, ct)) return;
+            if (Interlocked.Decrement(ref target.DropAfterLogin) >= 0) { Abort(); return; }
             while (!ct.IsCancellationRequested)
             {
                 var pdu = await ReceiveAsync(ct);

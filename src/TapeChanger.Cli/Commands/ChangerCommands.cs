@@ -254,7 +254,8 @@ internal static class ChangerCommands
         var cmd = new Command("inventory", "Make the library re-scan its elements (INITIALIZE ELEMENT STATUS).") { range };
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
-            var r = p.GetValue(range);
+            // Without --range System.CommandLine gives an empty array, not null.
+            var r = p.GetValue(range) is { Length: 2 } given ? given : null;
             if (r is { Length: 2 } && r[1] == 0) throw new UsageException("--range COUNT must be at least 1");
             await using var changer = await ctx.OpenChangerAsync(ct);
             await changer.InventoryAsync(r?[0], r?[1], ct);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using TapeChanger.Cli.Output;
 using TapeChanger.Transport;
 using TapeChanger.Virtual;
 using static TapeChanger.Cli.TapeChangerCli;
@@ -17,7 +18,8 @@ internal static class VirtualCommands
         root.Subcommands.Add(Slot());
         root.Subcommands.Add(Magazine());
         root.Subcommands.Add(Drive());
-        var reset = new Command("reset", "Restore the configured contents and raise the power-on unit attention.");
+        root.Subcommands.Add(Fault());
+        var reset = new Command("reset", "Restore the configured contents, clear injected faults and raise the power-on unit attention.");
         reset.SetAction(Handler((ctx, _, _) =>
         {
             var address = RequireVirtual(ctx);
@@ -157,4 +159,114 @@ internal static class VirtualCommands
         cmd.Subcommands.Add(ta);
         return cmd;
     }
+
+    private static Command Fault()
+    {
+        var cmd = new Command("fault", "Inject faults into the virtual library (kept in its state until they run out or are cleared).");
+
+        var kind = new Argument<string>("KIND") { Description = "unit-attention, not-ready, busy, timeout, drop, half-move, magazine-removed or refuse-unload." };
+        // One-line error (AcceptOnlyFromAmong prints a multi-line list).
+        kind.Validators.Add(r =>
+        {
+            string v = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            if (!FaultNames.TryParse(v, out _)) r.AddError($"unknown fault kind '{v}'; kinds are {string.Join(", ", FaultNames.All)}");
+        });
+        var command = new Option<string?>("--command") { Description = "Only this command: a name (\"MOVE MEDIUM\", read-element-status, \"TEST UNIT READY\") or hex opcode, or 'any'. Default: any (MOVE MEDIUM for half-move, magazine-removed, refuse-unload)." };
+        var element = new Option<ushort?>("--element") { Description = "Only commands naming this element address (a move's source or destination, a READ ELEMENT STATUS range). refuse-unload: the drive's address (required)." };
+        var drive = new Option<int?>("--drive") { Description = "Inject at drive N's LUN (0-based) instead of the changer." };
+        var count = new Option<int?>("--count") { Description = "Fire for the next N matching commands only." };
+        var seconds = new Option<double?>("--for") { Description = "Fire only for the next SECONDS (library clock)." };
+        var sense = new Option<string?>("--sense") { Description = "Sense as KEY/ASC/ASCQ or ASC/ASCQ in hex (defaults: unit-attention 06/29/00, not-ready 02/04/01, half-move 04/3B/16, magazine-removed 02/3B/12, refuse-unload 05/53/03)." };
+        var magazine = new Option<int?>("--magazine") { Description = "magazine-removed: the magazine pulled (default: the one holding the move's slot)." };
+        var after = new Option<bool>("--after-execute") { Description = "timeout, drop: the command runs and only its reply is lost." };
+        var add = new Command("add", "Add a fault. Without --count or --for it fires until cleared.") { kind, command, element, drive, count, seconds, sense, magazine, after };
+        add.SetAction(Handler((ctx, p, _) =>
+        {
+            var address = RequireVirtual(ctx);
+            FaultNames.TryParse(p.GetValue(kind)!, out var k);
+            string? cmdName = p.GetValue(command);
+            if (cmdName is not null && !string.Equals(cmdName.Trim(), "any", StringComparison.OrdinalIgnoreCase) && !FaultNames.IsKnownCommand(cmdName))
+                throw new UsageException($"--command '{cmdName}' is not a known command; give a name such as \"MOVE MEDIUM\", a hex opcode such as A5, or 'any'");
+            if (p.GetValue(count) is <= 0) throw new UsageException("--count must be at least 1");
+            if (p.GetValue(seconds) is double s && (s <= 0 || double.IsNaN(s) || s > TimeSpan.MaxValue.TotalSeconds / 2)) throw new UsageException("--for must be a positive number of seconds");
+            var spec = new FaultSpec
+            {
+                Kind = k,
+                Command = cmdName,
+                Element = p.GetValue(element),
+                Remaining = p.GetValue(count),
+                Magazine = p.GetValue(magazine) ?? 0,
+                AfterExecute = p.GetValue(after),
+            };
+            if (p.GetValue(drive) is int d) spec.Lun = d + 1;
+            if (p.GetValue(sense) is { } text) (spec.Key, spec.Asc, spec.Ascq) = ParseSense(text, k);
+            using var store = VirtualLibraryStore.Open(address.ConfigDirectory, ctx.StateDirectory);
+            FaultSpec added;
+            try
+            {
+                added = store.Library.AddFault(spec, p.GetValue(seconds) is double secs ? TimeSpan.FromSeconds(secs) : null);
+            }
+            catch (VirtualOperatorException e)
+            {
+                throw new UsageException(e.Message);   // every refusal here is about the arguments given
+            }
+            store.Save();
+            string message = "fault added: " + added.Describe();
+            ctx.Emit(new FaultsDocument(message, [ToJson(added)]), CliJsonContext.Default.FaultsDocument, message);
+            return Task.CompletedTask;
+        }));
+
+        var list = new Command("list", "List the active faults.");
+        list.SetAction(Handler((ctx, _, _) =>
+        {
+            var address = RequireVirtual(ctx);
+            using var store = VirtualLibraryStore.Open(address.ConfigDirectory, ctx.StateDirectory);
+            var faults = store.Library.Faults;
+            store.Save();
+            string human = faults.Count == 0 ? "no faults" : string.Join('\n', faults.Select(f => f.Describe()));
+            ctx.Emit(new FaultsDocument(faults.Count == 0 ? "no faults" : $"{faults.Count} fault(s)", faults.Select(ToJson).ToList()), CliJsonContext.Default.FaultsDocument, human);
+            return Task.CompletedTask;
+        }));
+
+        var id = new Argument<int?>("ID") { Description = "The fault to clear (from 'virtual fault list'); default: all.", Arity = ArgumentArity.ZeroOrOne };
+        var clear = new Command("clear", "Remove one fault, or all of them.") { id };
+        clear.SetAction(Act((lib, p) =>
+        {
+            int? which = p.GetValue(id);
+            int n;
+            try { n = lib.ClearFaults(which); }
+            catch (VirtualOperatorException e) { throw new UsageException(e.Message); }
+            return which is int w ? $"fault #{w} cleared" : $"{n} fault(s) cleared";
+        }));
+        cmd.Subcommands.Add(add);
+        cmd.Subcommands.Add(list);
+        cmd.Subcommands.Add(clear);
+        return cmd;
+    }
+
+    /// <summary>"KK/AA/QQ" or "AA/QQ" (the key then defaults to the kind's), hex.</summary>
+    private static (byte Key, byte Asc, byte Ascq) ParseSense(string text, FaultKind kind)
+    {
+        var parts = text.Split('/');
+        var bytes = new List<byte>();
+        foreach (var part in parts)
+        {
+            string t = part.Trim();
+            if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) t = t[2..];
+            if (t.Length is 0 or > 2 || !byte.TryParse(t, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out byte b))
+                throw new UsageException($"--sense '{text}' is not KEY/ASC/ASCQ or ASC/ASCQ in hex (e.g. 02/04/01)");
+            bytes.Add(b);
+        }
+        return bytes.Count switch
+        {
+            3 => (bytes[0], bytes[1], bytes[2]),
+            2 => (FaultNames.DefaultSense(kind).Key is byte key and not 0 ? key : throw new UsageException($"--sense for {FaultNames.Name(kind)} needs the sense key too: KEY/ASC/ASCQ"), bytes[0], bytes[1]),
+            _ => throw new UsageException($"--sense '{text}' is not KEY/ASC/ASCQ or ASC/ASCQ in hex (e.g. 02/04/01)"),
+        };
+    }
+
+    private static FaultJson ToJson(FaultSpec f) => new(
+        f.Id, FaultNames.Name(f.Kind), f.Command, f.Element, f.Lun == 0 ? null : f.Lun - 1, f.Remaining, f.Until,
+        f.Kind is FaultKind.Busy or FaultKind.Timeout or FaultKind.Drop ? null : $"{f.Key:X2}/{f.Asc:X2}/{f.Ascq:X2}",
+        f.Kind == FaultKind.MagazineRemoved ? f.Magazine : null, f.AfterExecute, f.Fired, f.Describe());
 }

@@ -153,6 +153,15 @@ public sealed record OperationsDocument(IReadOnlyList<OperationJson> Operations)
     [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
+/// <summary>One injected fault of the virtual library (`virtual fault add|list`).</summary>
+public sealed record FaultJson(int Id, string Kind, string? Command, int? Element, int? Drive, int? Remaining, DateTimeOffset? Until,
+    string? Sense, int? Magazine, bool AfterExecute, int Fired, string Description);
+
+public sealed record FaultsDocument(string Message, IReadOnlyList<FaultJson> Faults)
+{
+    [JsonPropertyOrder(-1)] public bool Ok => true;
+}
+
 public sealed record ListedDrive(int Drive, int Element, string? Serial, string? Uri, string? TapePath, string Pairing);
 
 public sealed record ListedDevice(string Uri, string Kind, string? Vendor, string? Product, string? Revision, string? Serial, string? Path, string? Note)
@@ -189,4 +198,5 @@ public sealed record ProfilesDocument(string Directory, bool DirectoryExists, IR
 [JsonSerializable(typeof(OperationsDocument))]
 [JsonSerializable(typeof(ListDocument))]
 [JsonSerializable(typeof(ProfilesDocument))]
+[JsonSerializable(typeof(FaultsDocument))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
