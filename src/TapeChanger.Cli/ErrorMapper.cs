@@ -49,7 +49,7 @@ internal static class ErrorMapper
         DirectoryNotFoundException d => new ErrorInfo("NoInput", ExitCodes.NoInput, d.Message),
         UnauthorizedAccessException a => new ErrorInfo("PermissionDenied", ExitCodes.PermissionDenied, $"permission denied: {a.Message}"),
         TimeoutException t => new ErrorInfo("Busy", ExitCodes.Busy, t.Message),
-        OperationCanceledException => new ErrorInfo("Cancelled", 130, "cancelled"),
+        OperationCanceledException => new ErrorInfo("Cancelled", ExitCodes.Cancelled, "cancelled"),
         IOException io => new ErrorInfo("IO", ExitCodes.TransportError, io.Message),
         _ => new ErrorInfo("Internal", ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
     };

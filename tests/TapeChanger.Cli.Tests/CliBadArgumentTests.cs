@@ -397,3 +397,34 @@ public sealed class UnreadableDirectoryFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>The exit codes the matrix expects are the documented ones: README "Exit codes" and ExitCodes.Table agree.</summary>
+public sealed class ExitCodeDocumentationTests
+{
+    private static string Readme()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string f = Path.Combine(dir.FullName, "README.md");
+            if (File.Exists(f) && Directory.Exists(Path.Combine(dir.FullName, "src", "TapeChanger.Cli"))) return File.ReadAllText(f);
+        }
+        throw new FileNotFoundException("README.md of the repository not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
+    public void Readme_table_and_ExitCodes_list_the_same_codes_and_cover_the_matrix()
+    {
+        string readme = Readme();
+        int start = readme.IndexOf("## Exit codes", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README has no 'Exit codes' section");
+        var section = readme[start..].Split('\n').Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal));
+        var documented = section.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\| (\d+) \|")).Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        // cleaner codes 80-90 are in the cleaner table of the README and in ExitCodes.Table
+        var table = ExitCodes.Table.Select(t => t.Code).Where(c => c is < 80 or > 90).ToHashSet();
+        Assert.Equal(table.Order(), documented.Order());
+        var all = ExitCodes.Table.Select(t => t.Code).ToHashSet();
+        var expected = CliBadDeviceAndOptionTests.Cases().Concat(CliBadValueTests.Cases()).Select(r => (int)r[1]).Distinct();
+        Assert.All(expected, code => Assert.Contains(code, all));
+    }
+}
