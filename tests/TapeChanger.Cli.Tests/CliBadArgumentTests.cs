@@ -279,6 +279,8 @@ public sealed class CliBadValueTests : BadArgumentMatrix
         Row("inject zero timeout", 64, "", "", "cleaner", "inject", "--cleans", "1", "--timeout", "0"),
         Row("inject via nowhere", 64, "", "", "cleaner", "inject", "--via", "frob", "--cleans", "1"),
         Row("inject stop of a non-id", 64, "", "", "cleaner", "inject", "--stop", "notaguid"),
+        Row("inject stop with a count", 64, "", "", "cleaner", "inject", "--stop", "00000000-0000-0000-0000-000000000001", "--cleans", "3"),
+        Row("eject stop with --wait", 64, "", "", "cleaner", "eject", "--stop", "00000000-0000-0000-0000-000000000001", "--wait"),
         Row("inject stop of an unknown operation", 90, "", "", "cleaner", "inject", "--stop", "00000000-0000-0000-0000-000000000001"),
         Row("eject negative timeout", 64, "", "", "cleaner", "eject", "--timeout", "-5"),
         Row("clean without drive or --all", 64, "", "", "clean"),

@@ -103,6 +103,7 @@ internal static class CleanerCommands
             var service = Service(ctx);
             if (p.GetValue(stop) is Guid id)
             {
+                RejectWithStop(p, via, cleans, unlimited, timeout, wait);
                 await service.StopAsync(id, ct);
                 return Report(ctx, NtmsResult.ERROR_SUCCESS, $"operation {id} asked to stop", id);
             }
@@ -125,6 +126,7 @@ internal static class CleanerCommands
             var service = Service(ctx);
             if (p.GetValue(stop2) is Guid id)
             {
+                RejectWithStop(p, via2, timeout2, wait2);
                 await service.StopAsync(id, ct);
                 return Report(ctx, NtmsResult.ERROR_SUCCESS, $"operation {id} asked to stop", id);
             }
@@ -165,6 +167,13 @@ internal static class CleanerCommands
         cmd.Subcommands.Add(eject);
         cmd.Subcommands.Add(status);
         return cmd;
+    }
+
+    /// <summary>--stop ends another operation; options that describe a new one cannot go with it.</summary>
+    private static void RejectWithStop(ParseResult p, params Option[] others)
+    {
+        var given = others.Where(o => p.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+        if (given.Count > 0) throw new UsageException($"--stop cannot be combined with {string.Join(", ", given)}");
     }
 
     private static CleanerPath ParsePath(string via) => via switch
