@@ -30,7 +30,17 @@ internal static class ErrorMapper
         ScsiDecodeException d => new ErrorInfo("Decode", ExitCodes.DataError, $"malformed device data: {d.Message}") { Offset = d.Offset },
         CaptureFormatException f => new ErrorInfo("InputFormat", ExitCodes.DataError, f.Message),
         DeviceUriException u => new ErrorInfo("Usage", ExitCodes.Usage, u.Message),
-        UsageException u => new ErrorInfo(u.ExitCode == ExitCodes.Usage ? "Usage" : "InputFormat", u.ExitCode, u.Message),
+        UsageException u => new ErrorInfo(u.ExitCode switch
+        {
+            ExitCodes.DataError => "InputFormat",
+            ExitCodes.NoInput => "NoInput",
+            ExitCodes.ConfigError => "Config",
+            ExitCodes.InvalidElement => "InvalidElement",
+            _ => "Usage",
+        }, u.ExitCode, u.Message),
+        // virtual:DIR naming a directory that does not exist is a device that is not there, like sg:/dev/nonexistent
+        VirtualConfigException v when v.Line == 0 && Path.GetDirectoryName(v.File) is { } dir && !Directory.Exists(dir) =>
+            new ErrorInfo("DeviceNotFound", ExitCodes.DeviceUnavailable, $"no virtual library at {dir}: the directory does not exist"),
         VirtualConfigException v => new ErrorInfo("Config", ExitCodes.ConfigError, v.Message),
         VirtualStateException v => new ErrorInfo(v.InnerException is System.Text.Json.JsonException or InvalidDataException ? "Config" : "Busy",
             v.InnerException is System.Text.Json.JsonException or InvalidDataException ? ExitCodes.ConfigError : ExitCodes.Busy, v.Message),
@@ -41,7 +51,7 @@ internal static class ErrorMapper
         DirectoryNotFoundException d => new ErrorInfo("NoInput", ExitCodes.NoInput, d.Message),
         UnauthorizedAccessException a => new ErrorInfo("PermissionDenied", ExitCodes.PermissionDenied, $"permission denied: {a.Message}"),
         TimeoutException t => new ErrorInfo("Busy", ExitCodes.Busy, t.Message),
-        OperationCanceledException => new ErrorInfo("Cancelled", 130, "cancelled"),
+        OperationCanceledException => new ErrorInfo("Cancelled", ExitCodes.Cancelled, "cancelled"),
         IOException io => new ErrorInfo("IO", ExitCodes.TransportError, io.Message),
         _ => new ErrorInfo("Internal", ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
     };
@@ -67,6 +77,9 @@ internal static class ErrorMapper
 /// <summary>A command-line mistake found after parsing (bad value combinations, out-of-range numbers).</summary>
 internal sealed class UsageException(string message) : Exception(message)
 {
-    /// <summary>64 for a command-line mistake; 65 when the named input's content is malformed.</summary>
+    /// <summary>
+    /// 64 for a command-line mistake; 65 when the named input's content is malformed, 66 when it is missing, 2 for a
+    /// slot/drive/element the library does not have, 78 for a bad setting.
+    /// </summary>
     public int ExitCode { get; init; } = ExitCodes.Usage;
 }

@@ -30,18 +30,20 @@ public static class ExitCodes
     public const int Busy = 75;
     /// <summary>Permission denied on the device or state directory (EX_NOPERM).</summary>
     public const int PermissionDenied = 77;
-    /// <summary>Invalid configuration: appsettings.json, mhVTL config files, or a corrupt state file (EX_CONFIG).</summary>
+    /// <summary>Invalid configuration: appsettings.json, TAPECHANGER_* values, a state directory that is a file, mhVTL config files, or a corrupt state file (EX_CONFIG).</summary>
     public const int ConfigError = 78;
+    /// <summary>Cancelled, e.g. by Ctrl-C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
 
     public static readonly (int Code, string Meaning)[] Table =
     [
         (Success, "success"),
-        (OperationRefused, "operation refused: source empty, destination full, no free slot, unknown home slot"),
-        (InvalidElement, "no such slot, drive or element in this library"),
+        (OperationRefused, "operation refused: source empty, destination full, no free slot, unknown home slot, operator action refused"),
+        (InvalidElement, "no such slot, drive, element or magazine in this library"),
         (NotSupported, "the library does not support the operation"),
         (NotReady, "library not ready or needs the operator (door/mail slot open, magazine out, offline)"),
         (DeviceError, "device error (sense printed), medium rejected, or move not verified"),
-        (Usage, "usage error in the command line"),
+        (Usage, "usage error in the command line (unknown word, bad or conflicting values, malformed URI or barcode)"),
         (DataError, "malformed data (decode input or device reply); the message names the offset"),
         (NoInput, "input file missing or unreadable"),
         (DeviceUnavailable, "device not found or transport not available"),
@@ -49,7 +51,7 @@ public static class ExitCodes
         (TransportError, "I/O error or timeout talking to the device"),
         (Busy, "device or state busy with another process"),
         (PermissionDenied, "permission denied"),
-        (ConfigError, "invalid configuration or state file"),
+        (ConfigError, "invalid configuration (settings, state directory, mhVTL files) or state file"),
         (80, "cleaner: no cleaner slot reserved (ERROR_NO_SLOT_SET, ERROR_CLEANER_SLOT_NOT_SET)"),
         (81, "cleaner: a cleaner slot is already reserved (ERROR_ALREADY_RESERVED)"),
         (82, "cleaner: slot full, or no free mail slot (ERROR_SLOT_FULL, ERROR_IEPORT_FULL)"),
@@ -61,6 +63,7 @@ public static class ExitCodes
         (88, "cleaner: operator did not act in time (ERROR_TIMEOUT)"),
         (89, "cleaner: operation stopped (ERROR_CANCELLED)"),
         (90, "cleaner: no such operation, or not valid in its state (ERROR_OBJECT_NOT_FOUND, ERROR_INVALID_OPERATION)"),
+        (Cancelled, "cancelled (Ctrl-C)"),
     ];
 
     public static string HelpText() =>

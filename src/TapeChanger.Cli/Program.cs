@@ -41,7 +41,7 @@ namespace TapeChanger.Cli
             bool json = args.Contains("--json");
             if (parse.Errors.Count > 0)
             {
-                return Fail(new ErrorInfo("Usage", ExitCodes.Usage, parse.Errors[0].Message + " (see 'tapechanger --help')"), json, stdout, stderr);
+                return Fail(new ErrorInfo("Usage", ExitCodes.Usage, UsageMessage(parse) + " (see 'tapechanger --help')"), json, stdout, stderr);
             }
             var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
             try
@@ -56,9 +56,40 @@ namespace TapeChanger.Cli
 
         internal static int Fail(ErrorInfo error, bool json, TextWriter stdout, TextWriter stderr)
         {
+            error = error with { Message = OneLine(error.Message) };
             if (json) stdout.WriteLine(JsonSerializer.Serialize(new ErrorDocument(error), CliJsonContext.Default.ErrorDocument));
             else stderr.WriteLine($"tapechanger: {error.Message}");
             return error.ExitCode;
+        }
+
+        /// <summary>
+        /// The parse error to show. An unknown word comes first (System.CommandLine reports "Required command was not
+        /// provided" before it for `tapechanger frobnicate`), and .NET type names become what the user has to type.
+        /// </summary>
+        private static string UsageMessage(ParseResult parse)
+        {
+            if (parse.UnmatchedTokens.Count > 0) return $"unrecognized command or argument '{parse.UnmatchedTokens[0]}'";
+            string m = parse.Errors[0].Message;
+            return System.Text.RegularExpressions.Regex.Replace(m, @"as expected type '(?:System\.Nullable`1\[)?([A-Za-z0-9.]+)\]?'", t => t.Groups[1].Value switch
+            {
+                "System.Int32" => "as a whole number",
+                "System.UInt16" => "as a number from 0 to 65535",
+                "System.UInt32" => "as a number from 0 to 4294967295",
+                "System.Guid" => "as an operation id (a GUID)",
+                _ => t.Value,
+            });
+        }
+
+        /// <summary>Errors are one line: line breaks (System.CommandLine lists choices on lines of their own) and control characters go.</summary>
+        internal static string OneLine(string message)
+        {
+            var parts = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var sb = new System.Text.StringBuilder(string.Join(' ', parts));
+            for (int i = 0; i < sb.Length; i++)
+            {
+                if (char.IsControl(sb[i])) sb[i] = '?';
+            }
+            return sb.ToString();
         }
 
         private static RootCommand BuildRoot()
@@ -112,14 +143,29 @@ namespace TapeChanger.Cli
                 .AddEnvironmentVariables("TAPECHANGER_")
                 .Build();
             var options = new TapeChangerOptions();
-            config.Bind(options);
+            try
+            {
+                config.Bind(options);
+            }
+            catch (InvalidOperationException e)
+            {
+                // "Failed to convert configuration value 'abc' at 'UnitAttentionRetries' to type 'System.Int32'."
+                throw new UsageException("invalid configuration: " + e.Message) { ExitCode = ExitCodes.ConfigError };
+            }
             var validation = new TapeChangerOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
             if (validation.Failed) throw new OptionsValidationException(nameof(TapeChangerOptions), typeof(TapeChangerOptions), validation.Failures);
 
-            string stateDir = parse.GetValue(StateDirOption)
-                ?? Environment.GetEnvironmentVariable("TAPECHANGER_STATE_DIR")
-                ?? options.StateDirectory
+            string? stateFlag = parse.GetValue(StateDirOption);
+            if (stateFlag is { Length: 0 }) throw new UsageException("--state-dir is empty; give a directory");
+            string stateDir = stateFlag
+                ?? NonEmpty(Environment.GetEnvironmentVariable("TAPECHANGER_STATE_DIR"))   // set but empty = unset, as for XDG_STATE_HOME
+                ?? NonEmpty(options.StateDirectory)
                 ?? DefaultStateDirectory();
+            if (File.Exists(stateDir))
+            {
+                throw new UsageException($"state directory {stateDir} is a file, not a directory (--state-dir, TAPECHANGER_STATE_DIR or StateDirectory)")
+                    { ExitCode = ExitCodes.ConfigError };
+            }
             return new CliContext
             {
                 Options = options,
@@ -132,7 +178,7 @@ namespace TapeChanger.Cli
                     ? (wait >= 0 ? wait : throw new UsageException("--operator-wait must be 0 or more seconds"))
                     : options.OperatorWaitSeconds,
                 ProfileName = parse.GetValue(ProfileOption),
-                ProfilesDirectory = Path.GetFullPath(options.ProfilesDirectory ?? DefaultProfilesDirectory()),
+                ProfilesDirectory = Path.GetFullPath(NonEmpty(options.ProfilesDirectory) ?? DefaultProfilesDirectory()),
                 Out = stdout,
                 Err = stderr,
             };
@@ -147,6 +193,8 @@ namespace TapeChanger.Cli
             string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
             return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg, "tapechanger", "hw-profiles");
         }
+
+        private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
         private static string DefaultStateDirectory()
         {

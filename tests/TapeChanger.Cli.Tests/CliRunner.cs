@@ -8,6 +8,9 @@ public sealed class CliRunner : IDisposable
 {
     public string StateDirectory { get; } = Directory.CreateTempSubdirectory("tc-cli-").FullName;
 
+    /// <summary>Where tapechanger.dll (and the appsettings.json it reads) is run from; a copy lets a test change appsettings.json.</summary>
+    public string BinDirectory { get; init; } = AppContext.BaseDirectory;
+
     public void Dispose()
     {
         try { Directory.Delete(StateDirectory, recursive: true); } catch (IOException) { }
@@ -22,7 +25,7 @@ public sealed class CliRunner : IDisposable
 
     public Result RunWithEnv(IDictionary<string, string>? env, params string[] args)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "tapechanger.dll");
+        string dll = Path.Combine(BinDirectory, "tapechanger.dll");
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

@@ -27,7 +27,18 @@ public class FuzzTests
         ("TapeAlertDecoder(drive)", d => Touch(TapeAlertDecoder.Decode(d, TapeAlertSource.Drive))),
         ("TapeAlertDecoder(changer)", d => Touch(TapeAlertDecoder.Decode(d, TapeAlertSource.Changer))),
         ("ReportLunsDecoder", d => Touch(ReportLunsDecoder.Decode(d))),
+        // the changer page decoders on the bytes as a page, with the expected code planted so the body is reached
+        ("ChangerModePages.ElementAddressAssignment", d => Touch(ChangerModePages.ElementAddressAssignment(Planted(d, 0x1D)))),
+        ("ChangerModePages.TransportGeometry", d => Touch(ChangerModePages.TransportGeometry(Planted(d, 0x1E)))),
+        ("ChangerModePages.DeviceCapabilities", d => Touch(ChangerModePages.DeviceCapabilities(Planted(d, 0x1F)))),
     ];
+
+    private static ModePage Planted(byte[] d, byte code)
+    {
+        var b = d.ToArray();
+        if (b.Length > 0) b[0] = (byte)((b[0] & 0x80) | code);
+        return new ModePage(code, 0, false, b);
+    }
 
     private static readonly Lazy<byte[][]> Captures = new(() => Fixture.All().Select(Fixture.Load).ToArray());
 
@@ -76,16 +87,21 @@ public class FuzzTests
         }
     }
 
-    /// <summary>Applies 1-4 mutations chosen by <paramref name="seed"/>: bit flips, truncation, length-byte changes, extension.</summary>
-    internal static byte[] Mutate(byte[] original, int seed)
+    /// <summary>
+    /// Applies 1-4 mutations chosen by <paramref name="seed"/>: bit flips, truncation, length-byte changes, extension,
+    /// splicing with <paramref name="other"/>, chunk duplication (tools/TapeChanger.Fuzz has the full set).
+    /// </summary>
+    internal static byte[] Mutate(byte[] original, int seed, byte[]? other = null)
     {
         var rnd = new Random(seed);
         var d = original.ToList();
         int n = rnd.Next(1, 5);
         for (int i = 0; i < n && d.Count > 0; i++)
         {
-            switch (rnd.Next(6))
+            switch (rnd.Next(8))
             {
+                case 6 when other is { Length: > 0 }: { int keep = rnd.Next(d.Count + 1); d = [.. d.Take(keep), .. other.Skip(rnd.Next(other.Length))]; break; } // splice
+                case 7: { int p = rnd.Next(d.Count); d.InsertRange(rnd.Next(d.Count + 1), d.GetRange(p, rnd.Next(1, Math.Min(d.Count - p, 64) + 1))); break; } // chunk duplication
                 case 0: { int p = rnd.Next(d.Count); d[p] ^= (byte)(1 << rnd.Next(8)); break; }          // bit flip
                 case 1: { int p = rnd.Next(d.Count); d.RemoveRange(p, rnd.Next(d.Count - p + 1)); break; }   // cut a range out
                 case 2: { int p = rnd.Next(Math.Min(d.Count, 16)); d[p] = (byte)rnd.Next(256); break; } // header / length byte
@@ -101,10 +117,10 @@ public class FuzzTests
     public void Decoders_on_random_bytes(byte[] data) => AllDecoders(data ?? []);
 
     [FuzzProperty]
-    public void Decoders_on_mutated_captures(NonNegativeInt pick, int seed)
+    public void Decoders_on_mutated_captures(NonNegativeInt pick, NonNegativeInt partner, int seed)
     {
         var caps = Captures.Value;
-        AllDecoders(Mutate(caps[pick.Get % caps.Length], seed));
+        AllDecoders(Mutate(caps[pick.Get % caps.Length], seed, caps[partner.Get % caps.Length]));
     }
 
     [FuzzProperty]

@@ -24,8 +24,45 @@ public sealed class PduFuzzTests
         }
     }
 
+    /// <summary>Login/Text data: key=value parsing throws only its typed error; what the initiator does with the values never throws.</summary>
+    private static bool TextParsesOrThrowsTyped(byte[] data)
+    {
+        List<KeyValuePair<string, string>> keys;
+        try
+        {
+            keys = TextParameters.Parse(data, "Login Response");
+        }
+        catch (IscsiPduException)
+        {
+            return true;
+        }
+        _ = IscsiDiscovery.ParseSendTargets(keys);
+        foreach (var (_, v) in keys)
+        {
+            _ = Chap.FromBinary(v);
+            _ = Chap.TryParseNumber(v, out _);
+            _ = IscsiDiscovery.ParsePortal(v);
+        }
+        return true;
+    }
+
     [Property(MaxTest = 3000)]
     public bool Random_bytes(byte[] bytes) => DecodesOrThrowsTyped(bytes ?? []);
+
+    [Property(MaxTest = 3000)]
+    public bool Text_parameters_on_random_bytes(byte[] bytes) => TextParsesOrThrowsTyped(bytes ?? []);
+
+    [Property(MaxTest = 3000)]
+    public bool Text_parameters_on_random_key_value_text(string text) => TextParsesOrThrowsTyped(System.Text.Encoding.UTF8.GetBytes(text ?? ""));
+
+    [Property(MaxTest = 3000)]
+    public bool Text_parameters_on_mutated_segments(NonNegativeInt position, byte value, NonNegativeInt cut)
+    {
+        var seg = TextParameters.Encode(("TargetName", "iqn.2026-11.example:changer"), ("TargetAddress", "[fe80::1]:3261,2"),
+            ("CHAP_I", "0x2a"), ("CHAP_C", "0b" + Convert.ToBase64String([1, 2, 3])));
+        seg[position.Get % seg.Length] = value;
+        return TextParsesOrThrowsTyped(seg[..(seg.Length - cut.Get % seg.Length)]);
+    }
 
     [Property(MaxTest = 3000)]
     public bool Random_headers_with_plausible_lengths(byte[] header, byte ahsWords, byte dataLength, byte[] tail)

@@ -65,7 +65,7 @@ internal static class CleanerCommands
         };
         if (ctx.Json) ctx.Out.WriteLine(JsonSerializer.Serialize(doc, CliJsonContext.Default.CleanerResultDocument));
         else if (result == NtmsResult.ERROR_SUCCESS) ctx.Out.WriteLine(message);
-        else ctx.Err.WriteLine($"tapechanger: {result} ({(uint)result}): {message}");
+        else ctx.Err.WriteLine($"tapechanger: {result} ({(uint)result}): {OneLine(message)}");
         return CleanerExitCodes.For(result);
     }
 
@@ -104,6 +104,7 @@ internal static class CleanerCommands
             var service = Service(ctx);
             if (p.GetValue(stop) is Guid id)
             {
+                RejectWithStop(p, via, cleans, unlimited, timeout, wait);
                 await service.StopAsync(id, ct);
                 return Report(ctx, NtmsResult.ERROR_SUCCESS, $"operation {id} asked to stop", id);
             }
@@ -126,9 +127,11 @@ internal static class CleanerCommands
             var service = Service(ctx);
             if (p.GetValue(stop2) is Guid id)
             {
+                RejectWithStop(p, via2, timeout2, wait2);
                 await service.StopAsync(id, ct);
                 return Report(ctx, NtmsResult.ERROR_SUCCESS, $"operation {id} asked to stop", id);
             }
+            if (p.GetValue(timeout2) is int t && t <= 0) throw new UsageException("--timeout must be a positive number of seconds");
             var op = await service.StartEjectAsync(ParsePath(p.GetValue(via2)!), p.GetValue(timeout2) is int s ? TimeSpan.FromSeconds(s) : null, ct);
             return await Dispatch(ctx, service, op, p.GetValue(wait2), ct);
         }));
@@ -170,6 +173,13 @@ internal static class CleanerCommands
         cmd.Subcommands.Add(eject);
         cmd.Subcommands.Add(status);
         return cmd;
+    }
+
+    /// <summary>--stop ends another operation; options that describe a new one cannot go with it.</summary>
+    private static void RejectWithStop(ParseResult p, params Option[] others)
+    {
+        var given = others.Where(o => p.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+        if (given.Count > 0) throw new UsageException($"--stop cannot be combined with {string.Join(", ", given)}");
     }
 
     private static CleanerPath ParsePath(string via) => via switch
@@ -303,13 +313,16 @@ internal static class CleanerCommands
 
     private static Command Operations()
     {
-        var id = new Argument<Guid?>("ID") { Description = "Operation id; default: list recent operations.", Arity = ArgumentArity.ZeroOrOne };
+        // A string, parsed here: an optional Guid? argument next to subcommands lets 'operations notaguid' through the
+        // parser and fail later in GetValue (InvalidOperationException, exit 70).
+        var id = new Argument<string?>("ID") { Description = "Operation id; default: list recent operations.", Arity = ArgumentArity.ZeroOrOne };
         var cmd = new Command("operations", "Show queued cleaner operations: state, result code and timestamps.") { id };
         cmd.SetAction(Act(async (ctx, p, ct) =>
         {
             var service = Service(ctx);
-            if (p.GetValue(id) is Guid one)
+            if (p.GetValue(id) is { } text)
             {
+                if (!Guid.TryParse(text, out Guid one)) throw new UsageException($"'{OneLine(text)}' is not an operation id (a GUID such as those 'operations' lists)");
                 var o = await service.GetOperationAsync(one, ct);
                 var doc = new OperationsDocument([ToJson(o)]);
                 ctx.Emit(doc, CliJsonContext.Default.OperationsDocument, Describe(o));

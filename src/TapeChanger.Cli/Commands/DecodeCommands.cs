@@ -41,6 +41,7 @@ internal static class DecodeCommands
         }
         else
         {
+            if (Directory.Exists(file)) throw new UsageException($"{file} is a directory, not a capture file") { ExitCode = ExitCodes.NoInput };
             if (!File.Exists(file)) throw new FileNotFoundException($"input file not found: {file}", file);
             raw = File.ReadAllBytes(file);
         }

@@ -65,7 +65,8 @@ internal static class VirtualCommands
         var insert = new Command("insert", "Place a cartridge in a mail slot (the port must be open).") { barcode, element };
         insert.SetAction(Act((lib, p) =>
         {
-            ushort at = lib.InsertIntoImportExport(p.GetValue(barcode)!, p.GetValue(element));
+            string label = Barcode(p.GetValue(barcode));
+            ushort at = lib.InsertIntoImportExport(label, ImportExportElement(lib, p.GetValue(element)));
             return $"{p.GetValue(barcode)} placed in import/export element {at}";
         }));
 
@@ -73,7 +74,7 @@ internal static class VirtualCommands
         var remove = new Command("remove", "Take cartridges out of the mail slots (the port must be open).") { element2 };
         remove.SetAction(Act((lib, p) =>
         {
-            var removed = lib.RemoveFromImportExport(p.GetValue(element2));
+            var removed = lib.RemoveFromImportExport(ImportExportElement(lib, p.GetValue(element2)));
             return removed.Count == 0 ? "no cartridge to remove" : "removed " + string.Join(", ", removed);
         }));
         cmd.Subcommands.Add(open);
@@ -100,8 +101,33 @@ internal static class VirtualCommands
     private static ushort SlotAddress(VirtualLibrary lib, int slot)
     {
         int count = lib.Elements.Count(e => e.Type == Scsi.ElementType.Storage);
-        if (slot < 1 || slot > count) throw new UsageException($"slot {slot} does not exist; storage slots are 1 to {count}");
+        if (slot < 1 || slot > count) throw new UsageException($"slot {slot} does not exist; storage slots are 1 to {count}") { ExitCode = ExitCodes.InvalidElement };
         return (ushort)(lib.StorageStart + slot - 1);
+    }
+
+    /// <summary>An --element that is not a mail slot is "no such element" (exit 2), as for the changer verbs.</summary>
+    private static ushort? ImportExportElement(VirtualLibrary lib, ushort? element)
+    {
+        if (element is not ushort a) return null;
+        var ie = lib.Elements.Where(e => e.Type == Scsi.ElementType.ImportExport).Select(e => e.Address).ToList();
+        if (!ie.Contains(a))
+            throw new UsageException($"element {a} is not an import/export element; they are {string.Join(", ", ie)}") { ExitCode = ExitCodes.InvalidElement };
+        return a;
+    }
+
+    /// <summary>
+    /// Barcode syntax is a command-line matter (exit 64), checked before the library is asked; the rules are the
+    /// virtual library's (1-16 printable ASCII characters, no space: LibraryContentsParser.MaxBarcodeLength, mhVTL's
+    /// library_contents labels). The message never echoes the label, which may hold control characters.
+    /// </summary>
+    private static string Barcode(string? label)
+    {
+        if (string.IsNullOrEmpty(label)) throw new UsageException("the barcode is empty");
+        if (label.Length > LibraryContentsParser.MaxBarcodeLength)
+            throw new UsageException($"the barcode is {label.Length} characters long; the maximum is {LibraryContentsParser.MaxBarcodeLength}");
+        if (label.Any(c => c is <= ' ' or > '~'))
+            throw new UsageException("the barcode contains a space, a control character or a non-ASCII character; use printable ASCII");
+        return label;
     }
 
     private static Command Slot()
@@ -112,7 +138,8 @@ internal static class VirtualCommands
         var insert = new Command("insert", "Place a cartridge in SLOT.") { slot, barcode };
         insert.SetAction(Act((lib, p) =>
         {
-            lib.InsertIntoSlot(SlotAddress(lib, p.GetValue(slot)), p.GetValue(barcode)!);
+            string label = Barcode(p.GetValue(barcode));
+            lib.InsertIntoSlot(SlotAddress(lib, p.GetValue(slot)), label);
             return $"{p.GetValue(barcode)} placed in slot {p.GetValue(slot)}";
         }));
         var slot2 = new Argument<int>("SLOT") { Description = "Storage slot number (1-based)." };
@@ -132,6 +159,8 @@ internal static class VirtualCommands
         cmd.SetAction(Act((lib, p) =>
         {
             int n = p.GetValue(number);
+            if (n < 1 || n > lib.MagazineCount)
+                throw new UsageException($"there is no magazine {n}; magazines are 1 to {lib.MagazineCount}") { ExitCode = ExitCodes.InvalidElement };
             if (p.GetValue(action) == "remove") { lib.RemoveMagazine(n); return $"magazine {n} removed"; }
             lib.InsertMagazine(n);
             return $"magazine {n} inserted";
@@ -152,7 +181,7 @@ internal static class VirtualCommands
             if (!ulong.TryParse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong value))
                 throw new UsageException($"FLAGS '{p.GetValue(flags)}' is not a hex number");
             int d = p.GetValue(drive);
-            if (d < 0 || d >= lib.DriveCount) throw new UsageException($"drive {d} does not exist; drives are 0 to {lib.DriveCount - 1}");
+            if (d < 0 || d >= lib.DriveCount) throw new UsageException($"drive {d} does not exist; drives are 0 to {lib.DriveCount - 1}") { ExitCode = ExitCodes.InvalidElement };
             lib.SetDriveTapeAlert(d + 1, value);   // the library numbers drives by LUN (1-based)
             return $"drive {d} TapeAlert flags set to {value:x}";
         }));
