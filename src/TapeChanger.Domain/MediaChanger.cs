@@ -1,4 +1,5 @@
 using TapeChanger.Scsi;
+using TapeChanger.Scsi.Sense;
 using TapeChanger.Transport;
 
 namespace TapeChanger.Domain;
@@ -61,7 +62,8 @@ public sealed class MediaChanger : IAsyncDisposable
             _map = ElementMap.From(await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false));
         }
         catch (Exception e) when (_client.Quirks.DefaultAddresses is { } defaults
-            && (e is ScsiDecodeException || (e is ChangerOperationException c && c.Sense is not null && c.Error != ChangerError.NotReady)))
+            // Only when the page itself is the problem (rejected or garbled), not for transient conditions the policy gave up on.
+            && (e is ScsiDecodeException || (e is ChangerOperationException { Sense.Key: SenseKey.IllegalRequest })))
         {
             _warnings.Add($"could not read the element address map ({e.Message}); using the profile's default addresses");
             _map = ElementMap.From(defaults);

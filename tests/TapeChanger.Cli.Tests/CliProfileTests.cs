@@ -125,3 +125,59 @@ public sealed class CliProfileTests : IDisposable
         Assert.Contains("/nonexistent/lib.replay", r.Stderr);
     }
 }
+
+/// <summary>Runtime learning end to end: a combined READ ELEMENT STATUS rejected once is split, remembered, and not tried again.</summary>
+public sealed class CliLearnedQuirksTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+    private readonly string _config = Directory.CreateTempSubdirectory("tc-cfg-").FullName;
+
+    public void Dispose()
+    {
+        _cli.Dispose();
+        try { Directory.Delete(_config, recursive: true); } catch (IOException) { }
+    }
+
+    private CliRunner.Result Run(params string[] args) =>
+        _cli.RunWithEnv(new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _config }, args);
+
+    /// <summary>READ ELEMENT STATUS CDBs from --verbose output whose element type code (byte 1 bits 3-0) is 0: all types.</summary>
+    private static int AllTypeReads(string verbose) =>
+        verbose.Split('\n').Count(l => l.Contains("cdb b8 ") && l.Split("cdb b8 ")[1].Length >= 2
+            && (Convert.ToByte(l.Split("cdb b8 ")[1][..2], 16) & 0x0F) == 0);
+
+    [Fact]
+    public void A_rejected_combined_read_is_split_remembered_and_not_retried()
+    {
+        // The mhVTL profile, overridden to ask for all element types at once (a profile file in the config directory).
+        string dir = Path.Combine(_config, "tapechanger", "hw-profiles");
+        Directory.CreateDirectory(dir);
+        var shipped = Run("profiles", "mhvtl-stk-l-series");
+        Assert.Equal(0, shipped.ExitCode);
+        string json = shipped.Stdout.Replace("\"strategy\": \"perType\"", "\"strategy\": \"allTypes\"");
+        json = json.Replace("\"sources\": {", "\"sources\": { \"readElementStatus\": \"test override\",");
+        Assert.Contains("allTypes", json);
+        File.WriteAllText(Path.Combine(dir, "mhvtl-stk-l-series.json"), json);
+
+        Assert.Equal(0, Run("status").ExitCode);                               // absorbs the power-on unit attention
+        // The library rejects the next READ ELEMENT STATUS once, as a library that cannot read all types at once would.
+        Assert.Equal(0, Run("virtual", "fault", "add", "not-ready", "--command", "READ ELEMENT STATUS", "--count", "1", "--sense", "05/24/00").ExitCode);
+
+        var first = Run("--verbose", "status", "--json");
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(1, AllTypeReads(first.Stderr));
+        Assert.Contains("tapechanger: warning:", first.Stderr);
+        Assert.Contains("one element type at a time", first.Stderr);
+        Assert.Equal(48, first.Json.GetProperty("elements").GetArrayLength());
+        var learned = Directory.GetFiles(Path.Combine(_cli.StateDirectory, "learned"), "*.json");
+        Assert.Single(learned);
+        Assert.Contains("PerType", File.ReadAllText(learned[0]));
+
+        // The next session reads one type at a time from the start and has nothing new to say.
+        var second = Run("--verbose", "status", "--json");
+        Assert.Equal(0, second.ExitCode);
+        Assert.Equal(0, AllTypeReads(second.Stderr));
+        Assert.DoesNotContain("warning", second.Stderr);
+        Assert.Equal(48, second.Json.GetProperty("elements").GetArrayLength());
+    }
+}

@@ -23,6 +23,7 @@ public sealed class ChangerQuirksTests : IDisposable
         public bool RejectDvcidWithVolTag { get; init; }
         public bool RejectDvcid { get; init; }
         public bool RejectPage1D { get; init; }
+        public bool UnitAttentionOnPage1D { get; init; }
         /// <summary>MOVE MEDIUM from this element answers 05/53/03 until <see cref="Ejected"/> is set.</summary>
         public ushort? DriveHoldingMedium { get; init; }
         public bool Ejected { get; set; }
@@ -37,6 +38,7 @@ public sealed class ChangerQuirksTests : IDisposable
             if (res && RejectAllTypeReads && (c[1] & 0x0F) == 0) return Check(0x05, 0x24, 0x00);
             if (res && RejectDvcid && (c[6] & 0x01) != 0) return Check(0x05, 0x24, 0x00);
             if (res && RejectDvcidWithVolTag && (c[6] & 0x01) != 0 && (c[1] & 0x10) != 0) return Check(0x05, 0x24, 0x00);
+            if (UnitAttentionOnPage1D && (c[0] == OpCode.ModeSense6 || c[0] == OpCode.ModeSense10) && (c[2] & 0x3F) == 0x1D) return Check(0x06, 0x2A, 0x01);
             if (RejectPage1D && (c[0] == OpCode.ModeSense6 || c[0] == OpCode.ModeSense10) && (c[2] & 0x3F) == 0x1D) return Check(0x05, 0x24, 0x00);
             if (c[0] == OpCode.MoveMedium && DriveHoldingMedium is ushort d && (ushort)(c[4] << 8 | c[5]) == d && !Ejected) return Check(0x05, 0x53, 0x03);
             return inner.ExecuteAsync(command, dataIn, ct);
@@ -172,6 +174,18 @@ public sealed class ChangerQuirksTests : IDisposable
         var status = await changer.GetStatusAsync();
         Assert.Equal(39, status.OfType(ElementType.Storage).Count());
         Assert.Contains(changer.Warnings, w => w.Contains("default addresses") && w.Contains("05/24/00"));
+    }
+
+    [Fact]
+    public async Task Defaults_do_not_mask_a_transient_failure_of_page_1D()
+    {
+        // Unit attentions past the retry budget are the library's state, not a missing page: no fallback.
+        var t = await OpenAsync(i => new QuirkyTransport(i) { UnitAttentionOnPage1D = true });
+        var defaults = new ElementAddressAssignment(1, 1, 1000, 39, 10, 4, 500, 4);
+        await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { DefaultAddresses = defaults }));
+        var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.GetStatusAsync());
+        Assert.Contains("06/2A/01", e.Message);
+        Assert.Empty(changer.Warnings);
     }
 
     [Fact]
