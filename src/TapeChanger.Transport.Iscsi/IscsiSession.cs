@@ -298,6 +298,13 @@ public sealed class IscsiSession : IAsyncDisposable
                     await CloseConnectionAsync(logout: false).ConfigureAwait(false);
                     if (reconnected || !Options.Reconnect)
                         throw new ScsiTransportException(TransportFailure.Io, $"{command.Name}: connection to {What} lost{(reconnected ? " again after reconnecting" : "")}: {e.Message}", command.Name, e);
+                    if (!SafeToResend(command))
+                    {
+                        // The target may have run it before the drop: re-sending could move a second cartridge (or fail on
+                        // the moved one). Report it; the next command reconnects, and status shows where things are.
+                        throw new ScsiTransportException(TransportFailure.Io,
+                            $"{command.Name}: connection to {What} lost while the command was in flight ({e.Message}); it may or may not have run, so it is not re-sent: check with 'status'", command.Name, e);
+                    }
                     lost = e;
                 }
             }
@@ -307,6 +314,9 @@ public sealed class IscsiSession : IAsyncDisposable
             _lock.Release();
         }
     }
+
+    /// <summary>Commands that change where cartridges are must not run twice; everything else may be re-sent after a reconnect.</summary>
+    public static bool SafeToResend(ScsiCommand command) => command.Cdb.Length == 0 || command.Cdb[0] is not (OpCode.MoveMedium or OpCode.ExchangeMedium);
 
     private async Task ReconnectAsync(ScsiCommand command, Exception? cause, CancellationToken ct)
     {

@@ -159,4 +159,25 @@ public sealed class ConnectionDropTests : IAsyncLifetime
         // Repeated calls keep failing the same way, promptly.
         await Fails(async () => await t.ExecuteAsync(Read(600), new byte[600]));
     }
+
+    [Fact]
+    public async Task A_move_in_flight_when_the_connection_drops_is_not_resent()
+    {
+        // MOVE MEDIUM may have run before the drop: re-sending could move another cartridge. One attempt, a typed error,
+        // and the session reconnects for the next command.
+        int moves = 0;
+        _target.OnCommand = (c, cmd) =>
+        {
+            if (cmd.Cdb[0] == OpCode.MoveMedium && Interlocked.Increment(ref moves) == 1) { c.Abort(); return Task.CompletedTask; }
+            return cmd.Cdb[0] == OpCode.MoveMedium ? c.RespondAsync(cmd, 0) : AnswerAsync(c, cmd);
+        };
+        await using var s = await IscsiSession.ConnectAsync(Options());
+        var move = TapeChanger.Scsi.Cdb.SmcCommands.MoveMedium(1, 1000, 500).WithTimeout(TimeSpan.FromSeconds(2));
+        var e = await Fails(() => s.ExecuteAsync(1, move, Memory<byte>.Empty));
+        Assert.Contains("not re-sent", e.Message);
+        Assert.Equal(1, moves);
+        Assert.Equal(Pattern(600), await ReadOnceAsync(s));       // the next command reconnects
+        Assert.True(IscsiSession.SafeToResend(Read(8)));
+        Assert.False(IscsiSession.SafeToResend(TapeChanger.Scsi.Cdb.SmcCommands.ExchangeMedium(1, 1000, 1001, 1000)));
+    }
 }
