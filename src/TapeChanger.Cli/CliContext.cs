@@ -157,7 +157,11 @@ internal sealed class CliContext
                 await transport.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
-            var changer = new MediaChanger(client, new ChangerSettings { CleanerPrefix = ctx.Options.CleanerPrefix });
+            var changer = new MediaChanger(client, new ChangerSettings
+            {
+                CleanerPrefix = ctx.Options.CleanerPrefix,
+                EjectDrive = DriveEjector.For(transport, ctx.Address, ctx.Traced, ctx.Retry),
+            });
             ctx._opened.Add(changer);
             Func<int, CancellationToken, ValueTask<SmcClient?>>? drives = transport is VirtualTransport v
                 ? (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(ctx.Traced(v.OpenLun(drive + 1)), ctx.Retry))   // virtual drives are LUNs 1..N

@@ -221,6 +221,8 @@ public class HardwareProfileTests
     [InlineData("{\"name\": \"x\", \"senseQuirks\": [{\"asc\": \"28\", \"action\": \"RetrySoon\", \"failure\": \"NotReady\", \"meaning\": \"m\"}]}", "senseQuirks[0].source: missing")]
     [InlineData("{\"name\": \"x\", \"ejectBeforUnload\": true}", "ejectBeforUnload")]
     [InlineData("{\"name\": \"x\", \"sources\": {\"elements\": \"\"}}", "sources.elements: empty")]
+    // A key given twice (an edit that added a block instead of changing the existing one) must not silently take the last value.
+    [InlineData("{\"name\": \"x\", \"readElementStatus\": {\"strategy\": \"allTypes\"}, \"readElementStatus\": {\"strategy\": \"perType\"}}", "readElementStatus")]
     public void Invalid_profiles_are_rejected_in_one_line_naming_the_file_and_field(string json, string expected)
     {
         var e = Assert.Throws<InvalidDataException>(() => HardwareProfiles.Parse(json, "my.json"));
