@@ -43,6 +43,24 @@ set +e; $cli load 5 0 2>/dev/null; rc=$?; set -e
 tools/tgt-library.sh insert 10 OPER0001 >/dev/null
 $cli import --json | grep -q '"destination": 1004'
 echo "CLI load/unload/error/import over iscsi: ok"
+
+echo "== eject before unload over iscsi: a profile override asks for it; the drive LUN is found by its serial"
+cfg=$(mktemp -d); mkdir -p "$cfg/tapechanger/hw-profiles"
+$cli profiles mhvtl-stk-l-series > "$cfg/p.json"
+python3 - "$cfg/p.json" "$cfg/tapechanger/hw-profiles/mhvtl-stk-l-series.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["ejectBeforeUnload"] = True
+p.setdefault("sources", {})["ejectBeforeUnload"] = "tgt tier: exercises the eject path (QUIRKS.md §3 item 18)"
+json.dump(p, open(sys.argv[2], "w"), indent=2)
+PY
+XDG_CONFIG_HOME=$cfg $cli load 2 0 >/dev/null
+trace=$(XDG_CONFIG_HOME=$cfg $cli --verbose unload 2>&1 >/dev/null)
+echo "$trace" | grep -q '> LOAD UNLOAD: cdb 1b 00 00 00 00 00' || { echo "no LOAD UNLOAD before the move:"; echo "$trace"; exit 1; }
+[ "$(echo "$trace" | grep -nE '> (LOAD UNLOAD|MOVE MEDIUM)' | cut -d' ' -f2 | uniq | tr '\n' ' ')" = "LOAD MOVE " ] || { echo "LOAD UNLOAD must precede MOVE MEDIUM:"; echo "$trace"; exit 1; }
+[ "$($cli status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print([e["barcode"] for e in d["elements"] if e["address"]==1001][0])')" = A0000002 ]
+rm -rf "$cfg"
+echo "eject before unload over iscsi: ok"
 rm -rf "$state"
 
 echo "== list over iSCSI discovery"
