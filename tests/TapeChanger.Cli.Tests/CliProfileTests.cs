@@ -181,3 +181,38 @@ public sealed class CliLearnedQuirksTests : IDisposable
         Assert.Equal(48, second.Json.GetProperty("elements").GetArrayLength());
     }
 }
+
+/// <summary>Eject before unload through the CLI on the virtual library: the drive is reached as its LUN and unloaded first.</summary>
+public sealed class CliEjectBeforeUnloadTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+    private readonly string _config = Directory.CreateTempSubdirectory("tc-cfg-").FullName;
+
+    public void Dispose()
+    {
+        _cli.Dispose();
+        try { Directory.Delete(_config, recursive: true); } catch (IOException) { }
+    }
+
+    private CliRunner.Result Run(params string[] args) =>
+        _cli.RunWithEnv(new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _config }, args);
+
+    [Fact]
+    public void A_profile_asking_for_it_unloads_the_drive_before_the_move()
+    {
+        string dir = Path.Combine(_config, "tapechanger", "hw-profiles");
+        Directory.CreateDirectory(dir);
+        string json = Run("profiles", "mhvtl-stk-l-series").Stdout
+            .Replace("\"ejectBeforeUnload\": false", "\"ejectBeforeUnload\": true")
+            .Replace("\"sources\": {", "\"sources\": { \"ejectBeforeUnload\": \"test override\",");
+        Assert.Contains("\"ejectBeforeUnload\": true", json);
+        File.WriteAllText(Path.Combine(dir, "mhvtl-stk-l-series.json"), json);
+
+        Assert.Equal(0, Run("load", "3", "1").ExitCode);
+        var unload = Run("--verbose", "unload", "3", "1", "--json");
+        Assert.Equal(0, unload.ExitCode);
+        var commands = unload.Stderr.Split('\n').Where(l => l.StartsWith("> LOAD UNLOAD") || l.StartsWith("> MOVE MEDIUM")).Select(l => l[2..6]).Distinct().ToList();
+        Assert.Equal(["LOAD", "MOVE"], commands);                  // the eject came first
+        Assert.Equal(1002, unload.Json.GetProperty("destination").GetInt32());
+    }
+}
