@@ -179,6 +179,14 @@ step transfer          $D --trace transfer 2 6
 step status-moved      $D status --json
 step transfer-back     $D transfer 6 2
 step load-empty-slot   $D load 7 0
+# Eject before unload over sg: a profile override (in the CLI's default config directory, HOME=/run) asks for it, and
+# the drive is found as the tape whose sysfs VPD 80h serial equals its DVCID serial.
+step load-for-eject    $D load 3 0
+mkdir -p /host/run/.config/tapechanger/hw-profiles
+echo '{"name": "kt-eject", "match": {"vendor": "^IET$", "product": "^VIRTUAL-CHANGER$"}, "priority": 100, "ejectBeforeUnload": true, "sources": {"match": "kernel tier: tgt identity", "ejectBeforeUnload": "kernel tier: exercises the sg eject path"}}' \
+  > /host/run/.config/tapechanger/hw-profiles/kt-eject.json
+step unload-eject      $D --verbose unload 3 0
+rm -rf /host/run/.config
 step missing-device    --device sg:/dev/sg99 status
 [ -n "$TAPESG" ] && step not-a-changer --device "sg:$TAPESG" status
 # The device-agnostic conformance suite (JIT, the host's dotnet) over the same sg node; every test puts back what it
@@ -420,6 +428,11 @@ checks = [
     ("status-moved", 0, lambda s: check_moved(doc(s))),
     ("transfer-back", 0, None),
     ("load-empty-slot", 1, lambda s: one_line_error(s, "slot 7")),
+    ("load-for-eject", 0, None),
+    ("unload-eject", 0, lambda s: expect(
+        [l[2:6] for l in s["err"].splitlines() if l.startswith(("> LOAD UNLOAD", "> MOVE MEDIUM"))][:1] == ["LOAD"]
+        and any(l.startswith("> MOVE MEDIUM") for l in s["err"].splitlines()),
+        "no LOAD UNLOAD to the paired tape before MOVE MEDIUM:\n" + s["err"][-1500:])),
     ("missing-device", 69, lambda s: one_line_error(s, "no such device /dev/sg99")),
     # A tape drive's sg node is refused with "not supported" (3), naming what it is.
     ("not-a-changer", 3, lambda s: one_line_error(s, "is a tape drive")),

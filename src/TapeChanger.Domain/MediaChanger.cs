@@ -17,11 +17,11 @@ public sealed record ChangerSettings
     public IReadOnlySet<ushort> ReservedAddresses { get; init; } = new HashSet<ushort>();
 
     /// <summary>
-    /// Tells drive N (0-based, mtx numbering; with its serial from DVCID when known) to unload/eject (SSC LOAD
+    /// Tells drive N (0-based, mtx numbering; with its element status, whose DVCID identifies it) to unload/eject (SSC LOAD
     /// UNLOAD on the drive), where the caller can reach the drive. Used before a MOVE out of a drive when the
     /// profile says so, and once after 05/53/03. Returns false when the drive cannot be reached from here.
     /// </summary>
-    public Func<int, string?, CancellationToken, ValueTask<bool>>? EjectDrive { get; init; }
+    public Func<int, Element, CancellationToken, ValueTask<bool>>? EjectDrive { get; init; }
 }
 
 /// <summary>
@@ -242,7 +242,8 @@ public sealed class MediaChanger : IAsyncDisposable
         if (drive is int dn && _client.Quirks.EjectBeforeUnload && _settings.EjectDrive is { } eject)
         {
             // Exabyte EZ-17, SPMER libraries: the drive must eject before the robot can take the cartridge (QUIRKS.md §3 item 18).
-            ejected = await Run($"eject drive {dn}", () => eject(dn, before.DriveSerial, ct)).ConfigureAwait(false);
+            var whole = await DriveForEjectAsync(map, before, ct).ConfigureAwait(false);
+            ejected = await Run($"eject drive {dn}", () => eject(dn, whole, ct)).ConfigureAwait(false);
             if (!ejected) _warnings.Add($"this library wants drive {dn} ejected before the robot takes the cartridge, but the drive cannot be reached from here; trying the move anyway");
         }
         if (map.ImportExport.Contains(destination) && _client.Quirks.PreventLocksMailSlot)
@@ -258,7 +259,8 @@ public sealed class MediaChanger : IAsyncDisposable
             && e.Sense is { Asc: 0x53, Ascq: 0x03 })
         {
             // 05/53/03: the drive still holds the cartridge (pytarchive capture). Eject it once and retry.
-            if (!await Run($"eject drive {held}", () => ejectHeld(held, before.DriveSerial, ct)).ConfigureAwait(false)) throw;
+            var whole = await DriveForEjectAsync(map, before, ct).ConfigureAwait(false);
+            if (!await Run($"eject drive {held}", () => ejectHeld(held, whole, ct)).ConfigureAwait(false)) throw;
             await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
         }
 
@@ -271,6 +273,16 @@ public sealed class MediaChanger : IAsyncDisposable
                 $"{operation}: the library accepted the move but reports {map.Describe(source)} {(sourceAfter.Full ? "full" : "empty")} and {map.Describe(destination)} {(after.Full ? "full" : "empty")}; run 'inventory' and check the library");
         }
         return new MoveResult(source, destination, before.Barcode, after);
+    }
+
+    /// <summary>
+    /// The drive's status for finding it by its DVCID: read with the other drives, because tgt cuts the last descriptor of
+    /// every reply short (emulators.md), so a targeted read of one drive loses the tail of its serial.
+    /// </summary>
+    private async ValueTask<Element> DriveForEjectAsync(ElementMap map, Element drive, CancellationToken ct)
+    {
+        var all = await Run("read element status", () => _client.ReadElementStatusAsync(ElementType.DataTransfer, map.Drives.First, map.Drives.Count, ct)).ConfigureAwait(false);
+        return all.FirstOrDefault(d => d.Address == drive.Address) is { Partial: false } whole ? Element.From(whole, map, _settings.CleanerPrefix) : drive;
     }
 
     /// <summary>INITIALIZE ELEMENT STATUS, for all elements or a range.</summary>

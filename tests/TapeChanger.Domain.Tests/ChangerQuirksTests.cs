@@ -202,7 +202,7 @@ public sealed class ChangerQuirksTests : IDisposable
     {
         var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
         var ejected = new List<int>();
-        var settings = new ChangerSettings { EjectDrive = (drive, serial, _) => { ejected.Add(drive); Assert.Equal("XYZZY_A1", serial); t.Ejected = true; return ValueTask.FromResult(true); } };
+        var settings = new ChangerSettings { EjectDrive = (drive, element, _) => { ejected.Add(drive); Assert.Equal("XYZZY_A1", element.DriveSerial); t.Ejected = true; return ValueTask.FromResult(true); } };
         await using var changer = new MediaChanger(new SmcClient(t), settings);
         await changer.LoadAsync(1, 0);
         var result = await changer.UnloadAsync(null, 0);
