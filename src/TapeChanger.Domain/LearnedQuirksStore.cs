@@ -19,11 +19,14 @@ public sealed class LearnedQuirks
     public List<string> Reasons { get; set; } = [];
     public DateTimeOffset LearnedAt { get; set; }
 
-    /// <summary>The profile's quirks with what was learned laid over them.</summary>
+    /// <summary>
+    /// The profile's quirks with what was learned laid over them. Learning only ever makes requests more cautious, so the
+    /// more cautious of the two wins: a later profile that is already more careful is not undone by an old record.
+    /// </summary>
     public ChangerQuirks ApplyTo(ChangerQuirks quirks) => quirks with
     {
-        ReadStrategy = ReadStrategy ?? quirks.ReadStrategy,
-        DeviceId = DeviceId ?? quirks.DeviceId,
+        ReadStrategy = ReadStrategy == ReadElementStatusStrategy.PerType ? ReadElementStatusStrategy.PerType : quirks.ReadStrategy,
+        DeviceId = DeviceId is { } learned && learned > quirks.DeviceId ? learned : quirks.DeviceId,
     };
 }
 

@@ -12,7 +12,7 @@ public enum ReadElementStatusStrategy
     AllTypes,
 }
 
-/// <summary>Whether the library can report drive identifiers (DVCID) and in which request shape.</summary>
+/// <summary>Whether the library can report drive identifiers (DVCID) and in which request shape (ordered: more cautious later).</summary>
 public enum DeviceIdSupport
 {
     /// <summary>DVCID and VolTag in the same command (HPE MSL3040, mhVTL, IBM 3573-TL).</summary>

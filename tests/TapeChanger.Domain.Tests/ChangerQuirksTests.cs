@@ -291,6 +291,19 @@ public sealed class LearnedQuirksStoreTests : IDisposable
     }
 
     [Fact]
+    public void Learning_never_makes_a_more_cautious_profile_bolder()
+    {
+        var learnedBold = new LearnedQuirks { ReadStrategy = ReadElementStatusStrategy.AllTypes, DeviceId = DeviceIdSupport.WithVolumeTag };
+        var careful = ChangerQuirks.Generic with { ReadStrategy = ReadElementStatusStrategy.PerType, DeviceId = DeviceIdSupport.Unsupported };
+        var applied = learnedBold.ApplyTo(careful);
+        Assert.Equal((ReadElementStatusStrategy.PerType, DeviceIdSupport.Unsupported), (applied.ReadStrategy, applied.DeviceId));
+        var learnedCareful = new LearnedQuirks { ReadStrategy = ReadElementStatusStrategy.PerType, DeviceId = DeviceIdSupport.WithoutVolumeTag };
+        var bold = ChangerQuirks.Generic with { ReadStrategy = ReadElementStatusStrategy.AllTypes };
+        applied = learnedCareful.ApplyTo(bold);
+        Assert.Equal((ReadElementStatusStrategy.PerType, DeviceIdSupport.WithoutVolumeTag), (applied.ReadStrategy, applied.DeviceId));
+    }
+
+    [Fact]
     public void A_corrupt_record_is_ignored_and_replaced()
     {
         string path = LearnedQuirksStore.PathFor(_state, "STK", "L700", "0107", "virtual:");
