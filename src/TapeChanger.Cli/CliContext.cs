@@ -41,18 +41,18 @@ internal sealed class CliContext
     }
 
     /// <summary>
-    /// A client carrying the library's quirks. Without --profile the selection needs INQUIRY first: one extra INQUIRY
-    /// per session, through a plain client.
+    /// A client carrying the library's quirks. Without --profile the selection needs INQUIRY first; the client caches
+    /// it, so the command's own INQUIRY costs no second round trip.
     /// </summary>
     private async ValueTask<SmcClient> ClientAsync(IScsiTransport transport, CancellationToken ct)
     {
-        var traced = Traced(transport);
+        var client = new SmcClient(Traced(transport), Retry);
         if (Profile is null)
         {
             if (ProfileName is { } name) Profile = ForcedProfile(name);
             else
             {
-                var inq = await new SmcClient(traced, Retry).InquiryAsync(ct).ConfigureAwait(false);
+                var inq = await client.InquiryAsync(ct).ConfigureAwait(false);
                 SelectProfile(inq.Vendor, inq.Product, inq.Revision);
                 _learnedPath = LearnedPathFor(inq.Vendor, inq.Product, inq.Revision);
                 _learnedIdentity = new LearnedQuirks { Vendor = inq.Vendor, Product = inq.Product, Revision = inq.Revision, Device = DeviceUri };
@@ -61,7 +61,8 @@ internal sealed class CliContext
         var quirks = Profile!.Profile.ToQuirks();
         // What earlier sessions learned about this library is laid over its profile (not with --profile: the operator decides).
         if (_learnedPath is not null && LearnedQuirksStore.Load(_learnedPath) is { } learned) quirks = learned.ApplyTo(quirks);
-        return new SmcClient(traced, Retry, quirks: quirks);
+        client.ApplyQuirks(quirks);
+        return client;
     }
 
     private string? _learnedPath;

@@ -217,8 +217,22 @@ public sealed class SmcClient : IAsyncDisposable
     public async ValueTask TestUnitReadyAsync(CancellationToken ct = default) =>
         await ExecuteAsync(SpcCommands.TestUnitReady(), ct).ConfigureAwait(false);
 
-    public async ValueTask<StandardInquiry> InquiryAsync(CancellationToken ct = default) =>
-        InquiryDecoder.DecodeStandard(await ExecuteAsync(SpcCommands.Inquiry(), ct).ConfigureAwait(false));
+    private (StandardInquiry Data, int MapChanges)? _inquiry;
+
+    /// <summary>
+    /// Standard INQUIRY, sent once per client: the answer is static until a unit attention that changes the device
+    /// (3F/03 "inquiry data has changed" and the other map-changing ones), after which it is asked again.
+    /// </summary>
+    public async ValueTask<StandardInquiry> InquiryAsync(CancellationToken ct = default)
+    {
+        if (_inquiry is { } cached && cached.MapChanges == MapChangesSeen) return cached.Data;
+        var data = InquiryDecoder.DecodeStandard(await ExecuteAsync(SpcCommands.Inquiry(), ct).ConfigureAwait(false));
+        _inquiry = (data, MapChangesSeen);
+        return data;
+    }
+
+    /// <summary>Sets the library's quirks once its profile is known (the profile is chosen from this client's INQUIRY).</summary>
+    public void ApplyQuirks(ChangerQuirks quirks) => _quirks = quirks;
 
     /// <summary>VPD 80h unit serial number, or null when the device does not support the page.</summary>
     public async ValueTask<string?> UnitSerialNumberAsync(CancellationToken ct = default)

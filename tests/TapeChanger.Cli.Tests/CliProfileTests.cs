@@ -124,40 +124,41 @@ public sealed class CliProfileTests : IDisposable
         Assert.Equal(69, r.ExitCode);
         Assert.Contains("/nonexistent/lib.replay", r.Stderr);
     }
-}
 
-/// <summary>Runtime learning end to end: a combined READ ELEMENT STATUS rejected once is split, remembered, and not tried again.</summary>
-public sealed class CliLearnedQuirksTests : IDisposable
-{
-    private readonly CliRunner _cli = new();
-    private readonly string _config = Directory.CreateTempSubdirectory("tc-cfg-").FullName;
-
-    public void Dispose()
+    /// <summary>Writes the shipped mhVTL profile, with one value changed (and cited), as an override in the config directory.</summary>
+    private void OverrideMhvtl(string from, string to, string sourceKey)
     {
-        _cli.Dispose();
-        try { Directory.Delete(_config, recursive: true); } catch (IOException) { }
+        var shipped = Run("profiles", "mhvtl-stk-l-series");
+        Assert.Equal(0, shipped.ExitCode);
+        Assert.Contains(from, shipped.Stdout);
+        string json = shipped.Stdout.Replace(from, to).Replace("\"sources\": {", $"\"sources\": {{ \"{sourceKey}\": \"test override\",");
+        Directory.CreateDirectory(ProfilesDir);
+        File.WriteAllText(Path.Combine(ProfilesDir, "mhvtl-stk-l-series.json"), json);
     }
 
-    private CliRunner.Result Run(params string[] args) =>
-        _cli.RunWithEnv(new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _config }, args);
+    [Fact]
+    public void Status_costs_mtx_round_trips_although_the_profile_is_chosen_from_inquiry()
+    {
+        Assert.Equal(0, Run("status").ExitCode);                      // absorbs the power-on unit attention
+        var r = Run("--verbose", "status");
+        Assert.Equal(0, r.ExitCode);
+        // INQUIRY (once: the profile choice reuses it) + MODE SENSE 1Dh + 4 x READ ELEMENT STATUS, like mtx.
+        var sent = r.Stderr.Split('\n').Where(l => l.StartsWith("> ")).ToList();
+        Assert.Single(sent, l => l.StartsWith("> INQUIRY"));
+        Assert.Equal(6, sent.Count);
+    }
 
     /// <summary>READ ELEMENT STATUS CDBs from --verbose output whose element type code (byte 1 bits 3-0) is 0: all types.</summary>
     private static int AllTypeReads(string verbose) =>
         verbose.Split('\n').Count(l => l.Contains("cdb b8 ") && l.Split("cdb b8 ")[1].Length >= 2
             && (Convert.ToByte(l.Split("cdb b8 ")[1][..2], 16) & 0x0F) == 0);
 
+    /// <summary>Runtime learning end to end: a combined READ ELEMENT STATUS rejected once is split, remembered, and not tried again.</summary>
     [Fact]
     public void A_rejected_combined_read_is_split_remembered_and_not_retried()
     {
         // The mhVTL profile, overridden to ask for all element types at once (a profile file in the config directory).
-        string dir = Path.Combine(_config, "tapechanger", "hw-profiles");
-        Directory.CreateDirectory(dir);
-        var shipped = Run("profiles", "mhvtl-stk-l-series");
-        Assert.Equal(0, shipped.ExitCode);
-        string json = shipped.Stdout.Replace("\"strategy\": \"perType\"", "\"strategy\": \"allTypes\"");
-        json = json.Replace("\"sources\": {", "\"sources\": { \"readElementStatus\": \"test override\",");
-        Assert.Contains("allTypes", json);
-        File.WriteAllText(Path.Combine(dir, "mhvtl-stk-l-series.json"), json);
+        OverrideMhvtl("\"strategy\": \"perType\"", "\"strategy\": \"allTypes\"", "readElementStatus");
 
         Assert.Equal(0, Run("status").ExitCode);                               // absorbs the power-on unit attention
         // The library rejects the next READ ELEMENT STATUS once, as a library that cannot read all types at once would.
@@ -180,33 +181,12 @@ public sealed class CliLearnedQuirksTests : IDisposable
         Assert.DoesNotContain("warning", second.Stderr);
         Assert.Equal(48, second.Json.GetProperty("elements").GetArrayLength());
     }
-}
 
-/// <summary>Eject before unload through the CLI on the virtual library: the drive is reached as its LUN and unloaded first.</summary>
-public sealed class CliEjectBeforeUnloadTests : IDisposable
-{
-    private readonly CliRunner _cli = new();
-    private readonly string _config = Directory.CreateTempSubdirectory("tc-cfg-").FullName;
-
-    public void Dispose()
-    {
-        _cli.Dispose();
-        try { Directory.Delete(_config, recursive: true); } catch (IOException) { }
-    }
-
-    private CliRunner.Result Run(params string[] args) =>
-        _cli.RunWithEnv(new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _config }, args);
-
+    /// <summary>Eject before unload on the virtual library: the drive is reached as its LUN and unloaded first.</summary>
     [Fact]
     public void A_profile_asking_for_it_unloads_the_drive_before_the_move()
     {
-        string dir = Path.Combine(_config, "tapechanger", "hw-profiles");
-        Directory.CreateDirectory(dir);
-        string json = Run("profiles", "mhvtl-stk-l-series").Stdout
-            .Replace("\"ejectBeforeUnload\": false", "\"ejectBeforeUnload\": true")
-            .Replace("\"sources\": {", "\"sources\": { \"ejectBeforeUnload\": \"test override\",");
-        Assert.Contains("\"ejectBeforeUnload\": true", json);
-        File.WriteAllText(Path.Combine(dir, "mhvtl-stk-l-series.json"), json);
+        OverrideMhvtl("\"ejectBeforeUnload\": false", "\"ejectBeforeUnload\": true", "ejectBeforeUnload");
 
         Assert.Equal(0, Run("load", "3", "1").ExitCode);
         var unload = Run("--verbose", "unload", "3", "1", "--json");
