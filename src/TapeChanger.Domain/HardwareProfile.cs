@@ -127,7 +127,7 @@ public sealed class ProfileMatch
     public string Vendor { get; set; } = ".*";
     /// <summary>INQUIRY product identification (bytes 16-31), trimmed.</summary>
     public string Product { get; set; } = ".*";
-    /// <summary>INQUIRY product revision level (bytes 32-35); null matches any (QUIRKS.md §3 item 23: firmware-specific entries).</summary>
+    /// <summary>INQUIRY product revision level (bytes 32-35); null matches any (docs/reference/library-behaviour.md §23: firmware-specific entries).</summary>
     public string? Revision { get; set; }
 }
 
@@ -171,7 +171,7 @@ public enum ProfileDeviceId
     [JsonStringEnumMemberName("unsupported")] Unsupported,
 }
 
-/// <summary>Whether a library feature is present; "unknown" where no source says (QUIRKS.md: "not found" is not "no").</summary>
+/// <summary>Whether a library feature is present; "unknown" where no source says (docs/reference/library-behaviour.md: "not found" is not "no").</summary>
 public enum ProfileAvailability
 {
     [JsonStringEnumMemberName("unknown")] Unknown,
@@ -185,7 +185,7 @@ public enum ProfileAvailability
 public enum CleaningDetection
 {
     [JsonStringEnumMemberName("unknown")] Unknown,
-    /// <summary>MODE SENSE page 1Fh byte 3 bit 2 ACE (QUIRKS.md §3 item 4).</summary>
+    /// <summary>MODE SENSE page 1Fh byte 3 bit 2 ACE (docs/reference/library-behaviour.md §4).</summary>
     [JsonStringEnumMemberName("page1fAce")] Page1FAce,
     /// <summary>A vendor mode page (IBM/Quantum 20h, Magnum 25h); the source names the page and bit.</summary>
     [JsonStringEnumMemberName("vendorModePage")] VendorModePage,

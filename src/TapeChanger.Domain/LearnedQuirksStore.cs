@@ -7,7 +7,7 @@ using TapeChanger.Transport;
 
 namespace TapeChanger.Domain;
 
-/// <summary>What a library taught the driver at runtime (issue 5: "remember the split for that library").</summary>
+/// <summary>What a library taught the driver at runtime.</summary>
 public sealed class LearnedQuirks
 {
     public int SchemaVersion { get; set; } = 1;

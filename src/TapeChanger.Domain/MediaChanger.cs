@@ -51,7 +51,7 @@ public sealed class MediaChanger : IAsyncDisposable
     /// <summary>
     /// Element map from page 1Dh, read once per session (or given by the caller from a cache). When the page
     /// cannot be read and the profile has default addresses, those are used (mtx falls back to its compiled-in
-    /// defaults the same way; QUIRKS.md §3 item 1) and a warning says so.
+    /// defaults the same way; docs/reference/library-behaviour.md §1) and a warning says so.
     /// </summary>
     public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default)
     {
@@ -241,7 +241,7 @@ public sealed class MediaChanger : IAsyncDisposable
         bool ejected = false;
         if (drive is int dn && _client.Quirks.EjectBeforeUnload && _settings.EjectDrive is { } eject)
         {
-            // Exabyte EZ-17, SPMER libraries: the drive must eject before the robot can take the cartridge (QUIRKS.md §3 item 18).
+            // Exabyte EZ-17, SPMER libraries: the drive must eject before the robot can take the cartridge (docs/reference/library-behaviour.md §18).
             var whole = await DriveForEjectAsync(map, before, ct).ConfigureAwait(false);
             ejected = await Run($"eject drive {dn}", () => eject(dn, whole, ct)).ConfigureAwait(false);
             if (!ejected) _warnings.Add($"this library wants drive {dn} ejected before the robot takes the cartridge, but the drive cannot be reached from here; trying the move anyway");
@@ -277,7 +277,7 @@ public sealed class MediaChanger : IAsyncDisposable
 
     /// <summary>
     /// The drive's status for finding it by its DVCID: read with the other drives, because tgt cuts the last descriptor of
-    /// every reply short (emulators.md), so a targeted read of one drive loses the tail of its serial.
+    /// every reply short (docs/reference/tgt.md §4, bug 1), so a targeted read of one drive loses the tail of its serial.
     /// </summary>
     private async ValueTask<Element> DriveForEjectAsync(ElementMap map, Element drive, CancellationToken ct)
     {
@@ -307,7 +307,7 @@ public sealed class MediaChanger : IAsyncDisposable
     /// <summary>
     /// An element with EXCEPT set (magazine out, element disabled...) cannot take part in a move; the sense policy
     /// (key null) decides. Informational ASCs (30/03 cleaning cartridge present) and a spent cleaner (5A/01) do not
-    /// block a move: the cleaner must still be ejectable (QUIRKS §3 item 14).
+    /// block a move: the cleaner must still be ejectable (docs/reference/library-behaviour.md §14).
     /// </summary>
     private void ThrowIfException(Element e, ElementMap map, string operation)
     {

@@ -4,7 +4,7 @@ using TapeChanger.Scsi.Cdb;
 
 namespace TapeChanger.Transport.Windows.Tests;
 
-/// <summary>SCSI_PASS_THROUGH(_DIRECT)_EX and their "with buffer" wrappers, per ABI (facts §2.3, §2.4).</summary>
+/// <summary>SCSI_PASS_THROUGH(_DIRECT)_EX and their "with buffer" wrappers, per ABI (Windows SDK ntddscsi.h; wrappers as in Windows-driver-samples storage/tools/spti/src/spti.h).</summary>
 public class ExStructTests
 {
     private static int Off(Type t, string field) => (int)Marshal.OffsetOf(t, field);

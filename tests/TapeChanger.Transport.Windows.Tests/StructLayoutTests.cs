@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace TapeChanger.Transport.Windows.Tests;
 
-/// <summary>Sizes and offsets per ABI, checked from any process because each ABI has its own struct (facts §2.2, §2.4, §2.5).</summary>
+/// <summary>Sizes and offsets per ABI, checked from any process because each ABI has its own struct (Windows SDK ntddscsi.h, winioctl.h; wrappers as in Windows-driver-samples spti.h).</summary>
 public class StructLayoutTests
 {
     private static int Off<T>(string field) => (int)Marshal.OffsetOf<T>(field);

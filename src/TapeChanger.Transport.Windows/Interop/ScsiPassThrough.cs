@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace TapeChanger.Transport.Windows;
 
 // SCSI_PASS_THROUGH and SCSI_PASS_THROUGH_DIRECT (ntddscsi.h), one struct per ABI so that the layouts are explicit
-// and testable from any process (facts §2.2):
+// and testable from any process (Windows SDK ntddscsi.h):
 //
 //   field                 x64/arm64   x86 (and a 32-bit process on 64-bit Windows)
 //   Length (USHORT)         0           0      = sizeof(struct): 56 / 44

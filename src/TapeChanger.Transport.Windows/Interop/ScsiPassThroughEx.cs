@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace TapeChanger.Transport.Windows;
 
-// SCSI_PASS_THROUGH_EX / SCSI_PASS_THROUGH_DIRECT_EX (ntddscsi.h; facts §2.3), used when the adapter reports
+// SCSI_PASS_THROUGH_EX / SCSI_PASS_THROUGH_DIRECT_EX (Windows SDK ntddscsi.h), used when the adapter reports
 // SrbType == SRB_TYPE_STORAGE_REQUEST_BLOCK (1), as WDS spti.c does. Not in mingw-w64's ntddscsi.h.
 //
 //   field                          x64/arm64   x86 (32-bit process)
