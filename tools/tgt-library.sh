@@ -17,7 +17,7 @@
 #   TGT_SLOT_MEDIA  ["1000:A0000001 1001:A0000002 1002:A0000003 1003:A0000004 1009:CLN00001"]
 #   TGT_IE_MEDIA    [""]                          same ADDR:BARCODE form, for IE elements
 #   Barcodes starting with CLN become cleaning cartridges (tgtimg --type clean). Barcodes are at most 10
-#   characters: an 11-character barcode overflows tgt's barcode[11] and crashes tgtd (emulators.md §2.2).
+#   characters: an 11-character barcode overflows tgt's barcode[11] and crashes tgtd (docs/reference/tgt.md §2).
 #   TGT_CHAP_USER / TGT_CHAP_SECRET               when both set, the target requires CHAP for that account
 #   TGT_VENDOR [STK] TGT_PRODUCT [L700] TGT_REV [0108] TGT_SERIAL [XYZZY_A]
 set -euo pipefail
