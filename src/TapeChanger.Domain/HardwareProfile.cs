@@ -214,13 +214,17 @@ public sealed class CleaningProfile
 {
     /// <summary>Cleaning cycle time assumed when the drive cannot be polled.</summary>
     public int Seconds { get; set; } = 300;
-    public string LabelPrefix { get; set; } = "CLN";
+    /// <summary>Label prefix of cleaning cartridges (<see cref="CleanerRecognition.For"/>).</summary>
+    public string LabelPrefix { get; set; } = CleanerRecognition.DefaultPrefix;
     /// <summary>Cleaning slots without an element address (the host cannot reserve or see them).</summary>
     public ProfileAvailability HiddenSlots { get; set; } = ProfileAvailability.Unknown;
     /// <summary>The library cleans drives by itself (auto-clean).</summary>
     public ProfileAvailability LibraryManaged { get; set; } = ProfileAvailability.Unknown;
     public CleaningDetection LibraryManagedDetection { get; set; } = CleaningDetection.Unknown;
-    /// <summary>Medium type 2 in the element descriptor means "cleaning" (SMC-3); false where the vendor documents otherwise.</summary>
+    /// <summary>
+    /// Medium type 2 in the element descriptor means "cleaning" (SMC-3); false where the vendor documents otherwise, and
+    /// then only the label marks a cleaner (<see cref="CleanerRecognition.IsCleaner"/>).
+    /// </summary>
     public bool CleanerMediumType2Trusted { get; set; } = true;
 }
 

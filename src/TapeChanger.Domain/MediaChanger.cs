@@ -7,8 +7,15 @@ namespace TapeChanger.Domain;
 /// <summary>Settings for the domain layer.</summary>
 public sealed record ChangerSettings
 {
-    /// <summary>Barcode prefix that marks a cleaning cartridge when the library does not report medium type 2.</summary>
-    public string CleanerPrefix { get; init; } = "CLN";
+    /// <summary>How cleaners are recognised (label prefix, medium type 2); a profile's comes from <see cref="CleanerRecognition.For"/>.</summary>
+    public CleanerRecognition Cleaners { get; init; } = CleanerRecognition.Default;
+
+    /// <summary>Barcode prefix that marks a cleaning cartridge (shorthand for <see cref="Cleaners"/> with medium type 2 trusted).</summary>
+    public string CleanerPrefix
+    {
+        get => Cleaners.Prefix;
+        init => Cleaners = Cleaners with { Prefix = value };
+    }
 
     /// <summary>
     /// Element addresses reserved for other purposes (the RSM cleaner slot). Data operations never move to or from
@@ -91,7 +98,7 @@ public sealed class MediaChanger : IAsyncDisposable
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var ranges = map.Ranges.Select(r => (r.Type, r.First, (int)r.Count)).ToList();
         var descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
-        var elements = descriptors.Select(d => Element.From(d, map, _settings.CleanerPrefix)).ToList();
+        var elements = descriptors.Select(d => Element.From(d, map, _settings.Cleaners)).ToList();
         return new LibraryStatus(identity, map, elements);
     }
 
@@ -111,7 +118,7 @@ public sealed class MediaChanger : IAsyncDisposable
         var type = map.TypeOf(address) ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"element address {address} is not in this library's element map");
         var d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false)
             ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
-        return Element.From(d, map, _settings.CleanerPrefix);
+        return Element.From(d, map, _settings.Cleaners);
     }
 
     /// <summary>mtx load: slot → drive.</summary>
@@ -282,7 +289,7 @@ public sealed class MediaChanger : IAsyncDisposable
     private async ValueTask<Element> DriveForEjectAsync(ElementMap map, Element drive, CancellationToken ct)
     {
         var all = await Run("read element status", () => _client.ReadElementStatusAsync(ElementType.DataTransfer, map.Drives.First, map.Drives.Count, ct)).ConfigureAwait(false);
-        return all.FirstOrDefault(d => d.Address == drive.Address) is { Partial: false } whole ? Element.From(whole, map, _settings.CleanerPrefix) : drive;
+        return all.FirstOrDefault(d => d.Address == drive.Address) is { Partial: false } whole ? Element.From(whole, map, _settings.Cleaners) : drive;
     }
 
     /// <summary>INITIALIZE ELEMENT STATUS, for all elements or a range.</summary>
