@@ -23,8 +23,8 @@ public static class AtomicFile
     /// <summary>Owner read/write: the mode of every file this class creates on Unix.</summary>
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Test hook: each durable step as it happens ("write", "fsync-file", "rename", "fsync-dir").</summary>
-    internal static Action<string>? StepObserver;
+    /// <summary>Test hook: each durable step as it happens ("write", "fsync-file", "rename", "fsync-dir"), seen only by the flow that set it.</summary>
+    internal static readonly AsyncLocal<Action<string>?> StepObserver = new();
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/>.</summary>
     public static void Write(string path, ReadOnlySpan<byte> bytes)
@@ -52,12 +52,12 @@ public static class AtomicFile
             using (var stream = new FileStream(tmp, options))
             {
                 write(stream);
-                StepObserver?.Invoke("write");
+                StepObserver.Value?.Invoke("write");
                 stream.Flush(flushToDisk: true);
-                StepObserver?.Invoke("fsync-file");
+                StepObserver.Value?.Invoke("fsync-file");
             }
             File.Move(tmp, full, overwrite: true);
-            StepObserver?.Invoke("rename");
+            StepObserver.Value?.Invoke("rename");
         }
         catch
         {
@@ -65,7 +65,7 @@ public static class AtomicFile
             throw;
         }
         SyncDirectory(directory);
-        StepObserver?.Invoke("fsync-dir");
+        StepObserver.Value?.Invoke("fsync-dir");
     }
 
     /// <summary>Creates <paramref name="path"/> (and its parents) owner-only (0700) on Unix.</summary>

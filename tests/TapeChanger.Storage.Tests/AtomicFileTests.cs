@@ -2,8 +2,6 @@ using System.Text;
 
 namespace TapeChanger.Storage.Tests;
 
-// The step observer is static: these tests must not run beside each other.
-[Collection(nameof(AtomicFileTests))]
 public sealed class AtomicFileTests
 {
     [Fact]
@@ -56,14 +54,14 @@ public sealed class AtomicFileTests
     {
         using var dir = new TempDir();
         var steps = new List<string>();
-        AtomicFile.StepObserver = steps.Add;
+        AtomicFile.StepObserver.Value = steps.Add;
         try
         {
             AtomicFile.Write(dir["a"], "x"u8);
         }
         finally
         {
-            AtomicFile.StepObserver = null;
+            AtomicFile.StepObserver.Value = null;
         }
         Assert.Equal(["write", "fsync-file", "rename", "fsync-dir"], steps);
     }
