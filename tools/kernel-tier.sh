@@ -31,6 +31,11 @@ work=$(mktemp -d /tmp/kernel-tier.XXXXXX)
 iqn=iqn.2026-11.tapechanger:kernel-tier
 mkdir -p "$cache"
 
+# shellcheck source=lib/tgt.sh
+source "$repo/tools/lib/tgt.sh"
+# shellcheck source=lib/guest.sh
+source "$repo/tools/lib/guest.sh"
+
 say() { printf '[kernel-tier %3ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 die() { say "SETUP FAILED: $*"; exit 2; }
 
@@ -54,7 +59,7 @@ fi
 command -v python3 >/dev/null || die "python3 is needed to check the results"
 
 if [ -n "${KT_KERNEL:-}" ]; then kver=$KT_KERNEL; else
-  kver=$(for k in /boot/vmlinuz-*; do v=${k#/boot/vmlinuz-}; [ -d "/lib/modules/$v" ] && echo "$v"; done | sort -V | tail -1)
+  kver=$(guest_kernel)
 fi
 [ -n "$kver" ] && [ -f "/boot/vmlinuz-$kver" ] || die "no kernel with modules found under /boot and /lib/modules"
 
@@ -63,8 +68,7 @@ tgtd_pid=""; qemu_pid=""; tgt_cn=""
 cleanup() {
   [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
   if [ -n "$tgtd_pid" ]; then
-    tgtadm -C "$tgt_cn" --op delete --mode system >/dev/null 2>&1 || true   # usually "invalid request"; tgtd ignores SIGTERM
-    kill -9 "$tgtd_pid" 2>/dev/null || true
+    tgt_stop_daemon "$tgtd_pid" "$tgt_cn"
     wait "$tgtd_pid" 2>/dev/null || true
   fi
   if [ -n "${KT_KEEP:-}" ]; then say "work directory kept: $work"; else rm -rf "$work"; fi
@@ -110,15 +114,10 @@ initrd="$cache/initramfs-$kver-$ikey.cpio.gz"
 if [ ! -f "$initrd" ]; then
   say "building initramfs for $kver"
   root="$work/initramfs"
-  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/iscsi,lib,lib64,proc,sys,dev,run,tmp,host}
-  cp /bin/busybox "$root/bin/busybox"
-  for a in $("$root/bin/busybox" --list); do [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"; done
-  : >"$root/modules.list"
-  for m in $modules; do
-    modprobe --show-depends -S "$kver" "$m" | awk '$1 == "insmod" {print $2}'
-  done | awk '!seen[$0]++' | while read -r ko; do
-    mkdir -p "$root$(dirname "$ko")"; cp "$ko" "$root$ko"; echo "$ko" >>"$root/modules.list"
-  done
+  mkdir -p "$root"/{sbin,usr/bin,usr/sbin,etc/iscsi,lib,lib64}
+  guest_busybox_root "$root"
+  # shellcheck disable=SC2086
+  guest_modules "$root" "$kver" $modules
   for b in /usr/sbin/iscsid /usr/sbin/iscsiadm; do
     cp "$b" "$root$b"
     ldd "$b" | grep -oE '/[^ ]+' | while read -r lib; do mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; done
@@ -135,37 +134,12 @@ fi
 
 # --- (3) a private tgtd with a small library ----------------------------------------------------------------------
 tgt_cn=${KT_TGT_CONTROL:-$((20000 + $$ % 9000))}
-port=${KT_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+port=${KT_PORT:-$(tgt_free_port)}
 vtl="$work/vtl"; mkdir -p "$vtl"
-setsid tgtd -f -C "$tgt_cn" --iscsi "portal=127.0.0.1:$port" >"$work/tgtd.log" 2>&1 &
-tgtd_pid=$!
+tgt_start_daemon "$tgt_cn" "$port" "$work/tgtd.log" || { cat "$work/tgtd.log"; die "tgtd -C $tgt_cn did not come up"; }
+tgtd_pid=$TGT_DAEMON_PID
 t() { tgtadm -C "$tgt_cn" --lld iscsi "$@"; }
-for _ in $(seq 50); do t --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
-t --op show --mode target >/dev/null 2>&1 || { cat "$work/tgtd.log"; die "tgtd -C $tgt_cn did not come up"; }
-t --op new --mode target --tid 1 -T "$iqn"
-for lun in 1 2; do
-  tgtimg --op new --device-type tape --barcode "DRV00$lun" --size 1 --type data --file "$vtl/drive$lun.img" >/dev/null
-  t --op new --mode logicalunit --tid 1 --lun $lun -b "$vtl/drive$lun.img" --device-type=tape
-  t --op update --mode logicalunit --tid 1 --lun $lun --params online=0
-done
-: >"$vtl/smc"
-t --op new --mode logicalunit --tid 1 --lun 3 -b "$vtl/smc" --device-type=changer
-t --op update --mode logicalunit --tid 1 --lun 3 --params media_home="$vtl"
-# Element map: drives 1-2, picker 3, storage 4-11 (mtx slots 1-8), import/export 12-13 (slots 9-10).
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,start_address=1,quantity=2
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,address=1,tid=1,lun=1
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,address=2,tid=1,lun=2
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=1,start_address=3,quantity=1
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=2,start_address=4,quantity=8
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=3,start_address=12,quantity=2
-addr=4
-for bc in TC0001L6 TC0002L6 TC0003L6 TC0004L6 CLN001L1; do
-  type=data; case $bc in CLN*) type=clean;; esac
-  tgtimg --op new --device-type tape --barcode "$bc" --size 1 --type "$type" --file "$vtl/$bc" >/dev/null
-  t --op update --mode logicalunit --tid 1 --lun 3 --params "element_type=2,address=$addr,barcode=$bc,sides=1"
-  addr=$((addr + 1))
-done
-t --op bind --mode target --tid 1 -I ALL
+tgt_small_library "$tgt_cn" "$iqn" "$vtl" || die "building the tgt library failed"
 say "tgtd pid $tgtd_pid (-C $tgt_cn) serving $iqn on 127.0.0.1:$port"
 
 # --- (4) boot the guest -------------------------------------------------------------------------------------------
