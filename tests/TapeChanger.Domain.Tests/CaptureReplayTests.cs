@@ -66,7 +66,7 @@ public class CaptureReplayTests
         Assert.True(caps!.CanStore(ElementType.Storage));
         var page = await changer.Client.ExecuteAsync(SpcCommands.LogSenseTapeAlert());
         Assert.Equal(0x2E, page[0] & 0x3F);
-        Assert.Equal(4 + 64 * 5, page.Length);                       // MSL3040-cap: 64 flags, 5 bytes each
+        Assert.Equal(4 + 64 * 5, page.Length);                       // MSL3040 capture: 64 flags, 5 bytes each
     }
 
     [Fact]
