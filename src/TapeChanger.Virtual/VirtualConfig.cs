@@ -18,7 +18,7 @@ public sealed class VirtualConfigException : Exception
     public string Problem { get; }
 }
 
-/// <summary>The Library stanza of device.conf (emulators.md §1.2) plus TapeChanger's extension keys.</summary>
+/// <summary>The Library stanza of device.conf (docs/reference/mhvtl.md §2) plus TapeChanger's extension keys.</summary>
 public sealed record LibraryStanza(
     int Id,
     string Vendor,
@@ -30,7 +30,7 @@ public sealed record LibraryStanza(
     int MagazineSize,
     int CleaningSeconds);
 
-/// <summary>A Drive stanza of device.conf (emulators.md §1.2).</summary>
+/// <summary>A Drive stanza of device.conf (docs/reference/mhvtl.md §2).</summary>
 public sealed record DriveStanza(
     int Id,
     int LibraryId,
@@ -104,7 +104,7 @@ public sealed record VirtualLibraryConfig(
 
     private static VirtualLibraryConfig Build(LibraryStanza lib, IReadOnlyList<DriveStanza> drives, LibraryContents contents, string? dir, string deviceFile)
     {
-        // Drive element k is bound to the drive stanza with "Library ID: <lib> Slot: k" (emulators.md §1.2).
+        // Drive element k is bound to the drive stanza with "Library ID: <lib> Slot: k" (docs/reference/mhvtl.md §2).
         var bound = drives.Where(d => d.LibraryId == lib.Id).ToList();
         int count = Math.Max(contents.Drives.Count, bound.Count == 0 ? 0 : bound.Max(d => d.Slot));
         var elements = new DriveStanza?[count];
@@ -118,7 +118,7 @@ public sealed record VirtualLibraryConfig(
     }
 }
 
-/// <summary>Parser for mhVTL device.conf (emulators.md §1.2). Unknown keys are ignored, as mhVTL does.</summary>
+/// <summary>Parser for mhVTL device.conf (docs/reference/mhvtl.md §2). Unknown keys are ignored, as mhVTL does.</summary>
 public static class DeviceConfParser
 {
     public static (LibraryStanza Library, IReadOnlyList<DriveStanza> Drives) Parse(string file, string text)
@@ -235,7 +235,7 @@ public static class DeviceConfParser
             id,
             Text(file, keys, "Vendor identification", 8, "STK"),
             Text(file, keys, "Product identification", 16, "L700"),
-            // The generator writes no revision for libraries, so mhVTL 1.8 reports "0108" (emulators.md §1.2).
+            // The generator writes no revision for libraries, so mhVTL 1.8 reports "0108" (docs/reference/mhvtl.md §2).
             Text(file, keys, "Product revision level", 4, "0108"),
             Text(file, keys, "Unit serial number", 16, "XYZZY_A"),
             Naa(file, keys),
@@ -266,7 +266,7 @@ public static class DeviceConfParser
     }
 }
 
-/// <summary>Parser for mhVTL library_contents.NN (VERSION 2; emulators.md §1.2).</summary>
+/// <summary>Parser for mhVTL library_contents.NN (VERSION 2; docs/reference/mhvtl.md §2).</summary>
 public static class LibraryContentsParser
 {
     public const int MaxBarcodeLength = 16;
@@ -342,7 +342,7 @@ public static class LibraryContentsParser
     }
 }
 
-/// <summary>DVCID style of a personality (emulators.md §1.3).</summary>
+/// <summary>DVCID style of a personality (docs/reference/mhvtl.md §3).</summary>
 public enum DvcidStyle
 {
     /// <summary>T10 vendor-ID designator: vendor[8] + product[16] + serial[10] = 34 bytes.</summary>
@@ -353,7 +353,7 @@ public enum DvcidStyle
 
 /// <summary>
 /// A library personality: element address ranges, DVCID style and INQUIRY flavour, chosen from the INQUIRY
-/// vendor/product as in mhVTL's vtllibrary.c:customise_lu (emulators.md §1.3).
+/// vendor/product as in mhVTL's vtllibrary.c:customise_lu (docs/reference/mhvtl.md §3).
 /// </summary>
 public sealed record Personality(
     string Name,

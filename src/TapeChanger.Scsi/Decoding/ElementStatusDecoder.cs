@@ -57,7 +57,7 @@ public static class ElementStatusDecoder
 
             if (avol && descLength < FixedDescriptorLength + (pvol ? VolumeTagLength : 0) + VolumeTagLength)
             {
-                // mhVTL (snapshot, markh794/mhvtl#173) sets AVOLTAG on DT pages of its HP MSL / Spectra personalities
+                // mhVTL (snapshot, github.com/markh794/mhvtl/issues/173) sets AVOLTAG on DT pages of its HP MSL / Spectra personalities
                 // without sending an alternate tag; when the descriptor has no room for one, the flag is ignored.
                 avol = false;
             }
