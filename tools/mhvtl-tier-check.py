@@ -104,6 +104,13 @@ for run in runs:
     backend = open(os.path.join(out, run, "backend")).read().strip()
     docs = {s: load(run, s, "json") for s in steps}
     for s in steps:
+        if backend == "mhvtl" and os.path.exists(os.path.join(out, run, f"{s}.tcmtx")):
+            # The project's mtx mode: byte for byte, but for the device name in the header line.
+            real_dev = open(os.path.join(out, run, "mtx-device")).read().strip()
+            tc_dev = open(os.path.join(out, run, "tcmtx-device")).read().strip()
+            a = load(run, s, "mtx").replace(f"Storage Changer {real_dev}:", "Storage Changer DEV:", 1)
+            b = load(run, s, "tcmtx").replace(f"Storage Changer {tc_dev}:", "Storage Changer DEV:", 1)
+            expect(a == b, f"{run}/{s}: 'tapechanger mtx status' differs from mtx:\n{a}\n---\n{b}")
         if backend == "mhvtl":
             m = mtx_parse(load(run, s, "mtx"))
             expect(len(m) >= 16, f"{run}/{s}: could not parse mtx output")

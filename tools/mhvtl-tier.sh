@@ -225,11 +225,16 @@ run_scenario() {
     fi
     sleep 0.3   # vtlcmd returns before the daemon applies the message
   }
-  snap() {   # status as JSON and text, and mtx's view of the same socket
+  snap() {   # status as JSON and text, and mtx's view of the same socket (and the project's mtx mode, where built)
     cli status --json >"$out/$1.json"
     cli status >"$out/$1.txt"
     if [ -n "$changer" ]; then
       SGBRIDGE_MAP="$changer=mhvtl:$inst/run/userland.$lib.sock" LD_PRELOAD=$bridge mtx -f "$changer" status >"$out/$1.mtx"
+      echo "$changer" >"$out/mtx-device"
+      if [ "$mtx_mode" = 1 ]; then
+        TAPECHANGER_STATE_DIR=$state dotnet "$dll" mtx -f "$dev" status >"$out/$1.tcmtx"
+        echo "$dev" >"$out/tcmtx-device"
+      fi
     fi
     echo "$1" >>"$out/steps"
   }
@@ -249,7 +254,20 @@ run_scenario() {
   snap initial
   cli load 1 0 >/dev/null;                    snap loaded
   cli transfer 2 5 >/dev/null;                snap transferred
-  cli unload >/dev/null;                      snap unloaded
+  if [ "$clean" = clean0 ]; then
+    # Eject before unload (a profile override asks for it): LOAD UNLOAD reaches the drive (its vtltape socket, or the
+    # virtual drive LUN) before the MOVE MEDIUM.
+    local cfg=$work/xdg-$run
+    mkdir -p "$cfg/tapechanger/hw-profiles"
+    cli profiles mhvtl-stk-l-series | python3 -c 'import json,sys; p=json.load(sys.stdin); p["ejectBeforeUnload"]=True; json.dump(p, open(sys.argv[1], "w"))' \
+      "$cfg/tapechanger/hw-profiles/mhvtl-stk-l-series.json"
+    XDG_CONFIG_HOME=$cfg cli --verbose unload 2>"$out/unload.trace" >/dev/null
+    [ "$(grep -E '^> (LOAD UNLOAD|MOVE MEDIUM)' "$out/unload.trace" | cut -d' ' -f2 | uniq | tr '\n' ' ')" = "LOAD MOVE " ] \
+      || { echo "$run: LOAD UNLOAD must reach the drive before MOVE MEDIUM:"; grep '^>' "$out/unload.trace"; return 1; }
+  else
+    cli unload >/dev/null
+  fi
+  snap unloaded
   set +e; cli exchange 3 4 >/dev/null 2>"$out/exchange.err"; echo $? >"$out/exchange.rc"; set -e
   op open;                                    snap map-open
   op load "$(cat "$inst/cleaner")";         snap map-loaded
@@ -278,6 +296,9 @@ run_scenario() {
 }
 
 mkdir -p "$work/out"
+mtx_mode=0
+dotnet "$dll" --help 2>/dev/null | grep -qE '^\s+mtx\b' && mtx_mode=1
+[ "$mtx_mode" = 1 ] && log "the CLI has an mtx mode: its status is compared byte for byte with mtx's"
 log "running the scenario on both mhVTL libraries (A: clean 0; B: TapeAlert 20 + clean --if-needed; ~2 min: mhVTL's cleaning cycle)"
 run_scenario mhvtl-A A 10 mhvtl clean0 >"$work/run-A.log" 2>&1 &
 ra=$!
