@@ -2,6 +2,7 @@ using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
 using TapeChanger.Scsi.Sense;
 using TapeChanger.Transport;
+using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Virtual.Tests;
 
@@ -70,7 +71,7 @@ public class ConfigTests
     [InlineData("VERSION: 2\nDrive 4097:\n", 2, "from 1 to 4096")]
     public void Contents_Errors_NameFileAndLine(string text, int line, string problem)
     {
-        var ex = Assert.Throws<VirtualConfigException>(() => LibraryContentsParser.Parse("lc.10", text));
+        var ex = Assert.Throws<MhvtlConfigException>(() => LibraryContentsParser.Parse("lc.10", text));
         Assert.Equal("lc.10", ex.File);
         Assert.Equal(line, ex.Line);
         Assert.Contains(problem, ex.Message);
@@ -99,7 +100,7 @@ public class ConfigTests
     [InlineData("Drive: 11\n", 0, "no 'Library:' stanza")]
     public void DeviceConf_Errors_NameFileAndLine(string text, int line, string problem)
     {
-        var ex = Assert.Throws<VirtualConfigException>(() => DeviceConfParser.Parse("dev.conf", text));
+        var ex = Assert.Throws<MhvtlConfigException>(() => DeviceConfParser.Parse("dev.conf", text));
         Assert.Equal(line, ex.Line);
         Assert.Contains(problem, ex.Message);
         Assert.Contains("dev.conf", ex.Message);
@@ -110,10 +111,10 @@ public class ConfigTests
     {
         using var tmp = new TempDir();
         File.WriteAllText(Path.Combine(tmp.Path, "device.conf"), TestConfigs.DeviceConf);
-        var ex = Assert.Throws<VirtualConfigException>(() => VirtualLibraryConfig.Load(tmp.Path));
+        var ex = Assert.Throws<MhvtlConfigException>(() => VirtualLibraryConfig.Load(tmp.Path));
         Assert.Contains("library_contents.10", ex.Message);
         File.WriteAllText(Path.Combine(tmp.Path, "library_contents.10"), TestConfigs.Contents.Replace("Slot 2: E01002L8", "Slot 2: E01001L8"));
-        ex = Assert.Throws<VirtualConfigException>(() => VirtualLibraryConfig.Load(tmp.Path));
+        ex = Assert.Throws<MhvtlConfigException>(() => VirtualLibraryConfig.Load(tmp.Path));
         Assert.Contains("library_contents.10:", ex.Message);
         Assert.Contains("duplicate barcode", ex.Message);
         File.WriteAllText(Path.Combine(tmp.Path, "library_contents.10"), TestConfigs.Contents);
