@@ -158,14 +158,23 @@ public static class ElementStatusDecoder
             primary, alternate, id,
             ScsiId: dt && (b6 & 0x20) != 0 ? b7 : null,
             Lun: dt && (b6 & 0x10) != 0 ? (byte)(b6 & 0x07) : null,
-            Partial: partial);
+            Partial: partial)
+        {
+            SourceField = source,
+        };
     }
 
     private static VolumeTag ReadVolumeTag(ref BigEndianReader r, string field)
     {
-        string identifier = r.Ascii(VolumeIdentifierLength, field);    // 32 bytes VOLUME IDENTIFIER
-        r.Skip(2, "reserved");                                         // 2 bytes reserved
-        ushort sequence = r.U16("VOLUME SEQUENCE NUMBER");             // 2 bytes
-        return new VolumeTag(identifier, sequence);
+        int origin = r.AbsolutePosition;
+        var raw = r.Bytes(VolumeTagLength, field);                     // the 36-byte field, also kept as sent
+        var t = new BigEndianReader(raw, Context, origin);
+        string identifier = t.Ascii(VolumeIdentifierLength, field);    // 32 bytes VOLUME IDENTIFIER
+        t.Skip(2, "reserved");                                         // 2 bytes reserved
+        ushort sequence = t.U16("VOLUME SEQUENCE NUMBER");             // 2 bytes
+        return new VolumeTag(identifier, sequence) { Field = Latin1(raw) };
     }
+
+    /// <summary>One char per byte (ISO 8859-1), nothing trimmed or replaced.</summary>
+    private static string Latin1(ReadOnlySpan<byte> bytes) => System.Text.Encoding.Latin1.GetString(bytes);
 }
