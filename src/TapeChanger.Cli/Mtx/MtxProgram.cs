@@ -83,6 +83,14 @@ internal static class MtxProgram
             stderr.Flush();
             return e.ExitCode;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Anything mtx has no words for: TapeChanger's one line, and mtx's exit status for a failure.
+            stdout.Flush();
+            stderr.Write(TapeChangerCli.OneLine(ErrorMapper.Map(e).Message) + "\n");
+            stderr.Flush();
+            return 1;
+        }
     }
 
     /// <summary>mtx.c get_arg: a word starting with a digit is a number (atoi: leading digits), anything else is "none" (-1).</summary>

@@ -53,8 +53,34 @@ internal sealed partial class MtxSession(TextWriter stdout, TextWriter stderr, M
         }
     }
 
-    /// <summary>mtx's -f names a device file: an absolute path without a scheme is an sg: device (any path, not only /dev/).</summary>
-    internal static string DeviceUriFor(string device) => device.StartsWith('/') ? "sg:" + device : device;
+    /// <summary>
+    /// mtx's -f names a device file: an absolute path without a scheme is an sg: device (any path, not only /dev/).
+    /// A small regular file whose first line is a device URI stands for that device, so programs that insist on an
+    /// existing path (Amanda's chg-robot checks -e) can drive an iscsi:// or virtual: library.
+    /// </summary>
+    internal static string DeviceUriFor(string device)
+    {
+        if (!device.StartsWith('/')) return device;
+        try
+        {
+            var info = new FileInfo(device);
+            if (info.Exists && info.Length is > 0 and < 4096 && !device.StartsWith("/dev/", StringComparison.Ordinal))
+            {
+                string first = File.ReadLines(device).FirstOrDefault()?.Trim() ?? "";
+                if (first.Contains("://", StringComparison.Ordinal) || first.StartsWith("virtual:", StringComparison.Ordinal)
+                    || first.StartsWith("replay:", StringComparison.Ordinal) || first.StartsWith("sg:", StringComparison.Ordinal)
+                    || first.StartsWith("usb:", StringComparison.Ordinal) || first.StartsWith("spt:", StringComparison.Ordinal))
+                {
+                    return first;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not readable as a file: open it as a device and let that report the problem.
+        }
+        return "sg:" + device;
+    }
 
     /// <summary>The %m part of mtx's "cannot open SCSI device" message: strerror for what has an errno, else our words.</summary>
     private static string OpenFailure(Exception e) => e switch
@@ -166,6 +192,10 @@ internal sealed partial class MtxSession(TextWriter stdout, TextWriter stderr, M
         catch (CleanerException e)
         {
             throw Fatal(e.Message + "\n");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw Fatal($"cannot take the library's robot lock in {store.Directory}: {e.Message}; give a writable state directory (TAPECHANGER_STATE_DIR)\n");
         }
     }
 

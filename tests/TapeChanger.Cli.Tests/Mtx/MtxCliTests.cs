@@ -138,4 +138,17 @@ public sealed class MtxCliTests : IDisposable
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("Product Type: Medium Changer\nVendor ID: 'STK     '\nProduct ID: 'L700            '\nRevision: '0108'\nAttached Changer API: No\n", r.Stdout);
     }
+
+    [Fact]
+    public async Task An_unusable_state_directory_is_one_line_and_exit_1_not_a_stack_trace()
+    {
+        string file = Path.Combine(_root, "plain-file");
+        File.WriteAllText(file, "");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int rc = await TapeChangerCli.RunAsync(["--state-dir", Path.Combine(file, "state"), "mtx", "-f", Device, "load", "1", "0"], stdout, stderr);
+        Assert.Equal(1, rc);
+        Assert.Single(stderr.ToString().TrimEnd('\n').Split('\n'));
+        Assert.DoesNotContain("   at ", stderr.ToString());
+    }
 }
