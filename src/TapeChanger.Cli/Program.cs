@@ -122,6 +122,7 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(VirtualCommands.Build());
             root.Subcommands.Add(DecodeCommands.Build());
             root.Subcommands.Add(ProfilesCommand.Build());
+            root.Subcommands.Add(BaculaChangerCommand.Build());
             return root;
         }
 

@@ -4,8 +4,10 @@ using TapeChanger.Scsi;
 namespace TapeChanger.Cli.Mtx;
 
 /// <summary>One mtx "Storage Element": a storage slot, or an import/export element numbered after them.</summary>
-internal sealed class MtxSlot(ushort address, bool full, string primaryTag, string alternateTag, bool importExport)
+internal sealed class MtxSlot(ushort address, bool full, string primaryTag, string alternateTag, bool importExport, bool cleaner = false)
 {
+    /// <summary>Holds a cleaning cartridge (medium type or the cleaner barcode prefix); not part of mtx's text.</summary>
+    public bool Cleaner { get; } = cleaner;
     public ushort Address { get; } = address;
     /// <summary>mtx flips this after its own moves in the same invocation, without re-reading.</summary>
     public bool Full { get; set; } = full;
@@ -15,8 +17,9 @@ internal sealed class MtxSlot(ushort address, bool full, string primaryTag, stri
 }
 
 /// <summary>One mtx "Data Transfer Element".</summary>
-internal sealed class MtxDrive(ushort address, bool full, int source, string primaryTag, string alternateTag)
+internal sealed class MtxDrive(ushort address, bool full, int source, string primaryTag, string alternateTag, bool cleaner = false)
 {
+    public bool Cleaner { get; } = cleaner;
     public ushort Address { get; } = address;
     public bool Full { get; set; } = full;
     /// <summary>0-based index into <see cref="MtxView.Slots"/> of the slot the cartridge came from, -1 unknown; for an empty drive the raw source field, as mtx keeps it.</summary>
@@ -52,12 +55,12 @@ internal sealed class MtxView
         {
             if (e.Asc == 0x83 && e.Ascq == 0x02) continue;
             if (!e.Full) empties.Add(slots.Count);
-            slots.Add(new MtxSlot(e.Address, e.Full, Tag(e.PrimaryTagField, barcodes), Tag(e.AlternateTagField, barcodes), importExport: false));
+            slots.Add(new MtxSlot(e.Address, e.Full, Tag(e.PrimaryTagField, barcodes), Tag(e.AlternateTagField, barcodes), importExport: false, e.IsCleaner));
         }
         int ie = 0;
         foreach (var e in status.OfType(ElementType.ImportExport))
         {
-            slots.Add(new MtxSlot(e.Address, e.Full, Tag(e.PrimaryTagField, barcodes), Tag(e.AlternateTagField, barcodes), importExport: true));
+            slots.Add(new MtxSlot(e.Address, e.Full, Tag(e.PrimaryTagField, barcodes), Tag(e.AlternateTagField, barcodes), importExport: true, e.IsCleaner));
             ie++;
         }
 
@@ -79,7 +82,7 @@ internal sealed class MtxView
         {
             if (raw[i].Full && sources[i] < 0) sources[i] = next < empties.Count ? empties[next++] : -1;
         }
-        var drives = raw.Select((e, i) => new MtxDrive(e.Address, e.Full, sources[i], Tag(e.PrimaryTagField, barcodes), Tag(e.AlternateTagField, barcodes))).ToList();
+        var drives = raw.Select((e, i) => new MtxDrive(e.Address, e.Full, sources[i], Tag(e.PrimaryTagField, barcodes), Tag(e.AlternateTagField, barcodes), e.IsCleaner)).ToList();
         var picker = status.OfType(ElementType.MediumTransport).FirstOrDefault();
         return new MtxView { Slots = slots, Drives = drives, ImportExportCount = ie, TransportAddress = picker?.Address ?? 0 };
     }
