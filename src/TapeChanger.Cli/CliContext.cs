@@ -77,6 +77,9 @@ internal sealed class CliContext
 
     public DeviceAddress Address => DeviceTransportOpener.Parse(DeviceUri);
 
+    /// <summary>What the transports get from the settings.</summary>
+    public TransportOpenContext OpenContext => new(StateDirectory) { SptBufferedOnly = Options.SptBufferedOnly };
+
     /// <summary>--operator-wait SECONDS, else OperatorWaitSeconds from appsettings / TAPECHANGER_OperatorWaitSeconds.</summary>
     public int OperatorWaitSeconds { get; init; }
 
@@ -120,7 +123,7 @@ internal sealed class CliContext
         if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
         _ = Catalog;                                    // a broken override file fails before the device is touched
         if (ProfileName is { } forced) Profile ??= ForcedProfile(forced);
-        var transport = await DeviceTransportOpener.OpenAsync(Address, StateDirectory, ct).ConfigureAwait(false);
+        var transport = await DeviceTransportOpener.OpenAsync(Address, OpenContext, ct).ConfigureAwait(false);
         try
         {
             var client = await ClientAsync(transport, ct).ConfigureAwait(false);
@@ -150,7 +153,7 @@ internal sealed class CliContext
         public async ValueTask<TapeChanger.Cleaning.ChangerSession> OpenAsync(CancellationToken ct)
         {
             _ = ctx.Catalog;
-            var transport = await DeviceTransportOpener.OpenAsync(ctx.Address, ctx.StateDirectory, ct).ConfigureAwait(false);
+            var transport = await DeviceTransportOpener.OpenAsync(ctx.Address, ctx.OpenContext, ct).ConfigureAwait(false);
             SmcClient client;
             try { client = await ctx.ClientAsync(transport, ct).ConfigureAwait(false); }
             catch
@@ -186,7 +189,7 @@ internal static class DeviceTransportOpener
 {
     public static DeviceAddress Parse(string uri) => TapeChanger.Transport.DeviceUri.Parse(uri);
 
-    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, string stateDirectory, CancellationToken ct)
+    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, TransportOpenContext context, CancellationToken ct)
     {
         var registry = new TransportRegistry()
             .Add(new VirtualTransportFactory())
@@ -195,6 +198,6 @@ internal static class DeviceTransportOpener
             .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
             .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
             .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory());
-        return registry.OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
+        return registry.OpenAsync(address, context, ct);
     }
 }
