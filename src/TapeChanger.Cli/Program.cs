@@ -6,6 +6,14 @@ using TapeChanger.Cli;
 using TapeChanger.Cli.Commands;
 using TapeChanger.Cli.Output;
 
+// A cleaner worker started on Windows has no console: it writes to the log file its starter named.
+if (OperatingSystem.IsWindows() && WindowsWorker.OpenLog() is { } workerLog)
+{
+    await using (workerLog.ConfigureAwait(false))
+    {
+        return await TapeChangerCli.RunAsync(args, workerLog, workerLog).ConfigureAwait(false);
+    }
+}
 return await TapeChangerCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
 
 namespace TapeChanger.Cli

@@ -55,17 +55,24 @@ internal sealed class PassThroughSession(IPassThroughDevice device, string devic
             // device; the buffered form then carries this command and the rest of the session.
             if (direct.Succeeded || direct.Win32Error is not (Win32Error.ERROR_INVALID_PARAMETER or Win32Error.ERROR_INVALID_FUNCTION or Win32Error.ERROR_NOT_SUPPORTED))
             {
-                return ToResult(command, direct);
+                return ToResult(command, direct, length);
             }
             _useBuffered = true;
             DirectRefusedWith = direct.Win32Error;
         }
-        return ToResult(command, device.Send(PassThroughForm.Buffered, p, dataOut, dataIn));
+        return ToResult(command, device.Send(PassThroughForm.Buffered, p, dataOut, dataIn), length);
     }
 
-    private ScsiResult ToResult(ScsiCommand command, PassThroughOutcome outcome)
+    private ScsiResult ToResult(ScsiCommand command, PassThroughOutcome outcome, int length)
     {
-        if (!outcome.Succeeded) throw Win32ErrorMapping.ToException(outcome.Win32Error, deviceName, command.Name, command.Name);
+        if (!outcome.Succeeded)
+        {
+            var e = Win32ErrorMapping.ToException(outcome.Win32Error, deviceName, command.Name, command.Name);
+            // Both IOCTLs refusing a request that carries data: most often a transfer longer than the adapter takes.
+            if (outcome.Win32Error == Win32Error.ERROR_INVALID_PARAMETER && length > 0)
+                e = new ScsiTransportException(e.Failure, $"{e.Message}; the adapter may not take {length}-byte transfers", e.Command);
+            throw e;
+        }
         var status = (ScsiStatus)outcome.ScsiStatus;
         var sense = status == ScsiStatus.CheckCondition ? outcome.Sense : [];
         return new ScsiResult(status, outcome.Transferred, sense);

@@ -75,6 +75,16 @@ public class PassThroughSessionTests
     }
 
     [Fact]
+    public void A_transfer_both_forms_refuse_names_its_length_in_one_line()
+    {
+        var dev = new FakeDevice(Refused(Win32Error.ERROR_INVALID_PARAMETER), Refused(Win32Error.ERROR_INVALID_PARAMETER));
+        var e = Assert.Throws<ScsiTransportException>(() => Session(dev).Execute(SpcCommands.Inquiry(), new byte[96]));
+        Assert.Equal([PassThroughForm.Direct, PassThroughForm.Buffered], dev.Calls.Select(c => c.Form));
+        Assert.Contains("(Win32 error 87); the adapter may not take 96-byte transfers", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void Buffered_only_never_tries_the_direct_form()
     {
         var dev = new FakeDevice();
