@@ -146,6 +146,24 @@ set +e; err=$(SGBRIDGE_MAX_TRANSFER=200 tc status 2>&1 >/dev/null); rc=$?; set -
 printf '%s' "$err" | grep -qE 'Win32 error 87\); the adapter may not take [0-9]+-byte transfers' || fail "over-limit message: $err"
 echo "over-limit: exit $rc, '$err'"
 
+echo "== two Wine processes load into the same drive at once: serialized by the robot lock, cartridges conserved"
+full_count() { LD_PRELOAD=$bridge mtx -f "$work/changer0" status | grep -c ':Full'; }
+before=$(full_count)
+set +e
+tc load 1 0 >"$work/a.out" 2>"$work/a.err" & pa=$!
+tc load 2 0 >"$work/b.out" 2>"$work/b.err" & pb=$!
+wait $pa; ra=$?; wait $pb; rb=$?
+set -e
+[ "$(( (ra == 0) + (rb == 0) ))" = 1 ] || fail "concurrent loads: exits $ra and $rb, expected exactly one success ($(cat "$work/a.err" "$work/b.err"))"
+loser=$([ "$ra" = 0 ] && cat "$work/b.err" || cat "$work/a.err"); loser=${loser//$'\r'/}
+# Serialized: the loser read the status after the winner's move and refused before sending a MOVE MEDIUM
+# (tgt would answer a blind one with 05/3B/0D, medium destination element full).
+printf '%s' "$loser" | grep -q 'full' && ! printf '%s' "$loser" | grep -q '3B/0D' || fail "the second load was not refused on what the first left: $loser"
+[ "$(full_count)" = "$before" ] || fail "cartridge count changed: $before before, $(full_count) after"
+if [ "$ra" = 0 ]; then mtx_is "D0=A0000001 S1=- S2=OPER0001"; else mtx_is "D0=OPER0001 S2=- S1=A0000001"; fi
+tc unload >/dev/null; mtx_is "D0=- S1=A0000001 S2=OPER0001"
+echo "concurrent loads: one loaded, the other refused after it ('$loser'); $before cartridges before and after"
+
 echo "== cleaner over spt: reserve, inject via the IE port (operator = tgtadm), clean, eject; state in %ProgramData%"
 export TAPECHANGER_CleanerPollMilliseconds=200 TAPECHANGER_CleaningSeconds=2
 wait_op() {  # wait_op ID STATE

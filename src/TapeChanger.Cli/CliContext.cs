@@ -143,6 +143,19 @@ internal sealed class CliContext
         }
     }
 
+    /// <summary>
+    /// The library's robot lock (<c>robot.lock</c> in its state folder, the lock cleaner steps hold), taken by a move
+    /// command from its first status read to its last move: moves from two processes on one library run one after
+    /// the other, each deciding on what the previous one left. An OS file lock (FileShare.None), so it holds across
+    /// processes on Windows as on Unix.
+    /// </summary>
+    public async Task<IDisposable> LockRobotAsync(MediaChanger changer, CancellationToken ct)
+    {
+        var id = await changer.GetIdentityAsync(withSerial: true, ct).ConfigureAwait(false);
+        string dir = new TapeChanger.Cleaning.CleanerStateStore(StateDirectory, id.Vendor, id.Product, id.SerialNumber).Directory;
+        return await TapeChanger.Cleaning.RobotLock.AcquireAsync(dir, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
+    }
+
     /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>
     public TapeChanger.Cleaning.IChangerConnector Connector() => new CliChangerConnector(this);
 
