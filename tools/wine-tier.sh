@@ -177,8 +177,10 @@ wait_op() {  # wait_op ID STATE
 }
 tc cleaner reserve 6 >/dev/null
 ls "$programdata"/libraries/*/cleaner.json >/dev/null 2>&1 || fail "no cleaner state under C:\\ProgramData\\TapeChanger"
+# the pipe ends when this command does: the detached worker holds no handle of ours
 op=$(tc cleaner inject --cleans 5 --json | json 'd["operation"]')
 wait_op "$op" waiting-for-operator
+[ -f "$programdata/workers/$op.log" ] || fail "the worker did not open its log C:\\ProgramData\\TapeChanger\\workers\\$op.log"
 tools/tgt-library.sh insert 11 CLN00002 >/dev/null
 wait_op "$op" passed
 mtx_is "S6=CLN00002 S12=-"
