@@ -129,7 +129,7 @@ internal sealed class CliContext
             var client = await ClientAsync(transport, ct).ConfigureAwait(false);
             var changer = new MediaChanger(client, new ChangerSettings
             {
-                CleanerPrefix = Options.CleanerPrefix,
+                Cleaners = CleanerRecognition.For(Profile?.Profile, Options.CleanerPrefix),
                 ReservedAddresses = reserved,
                 EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
             });
@@ -176,12 +176,13 @@ internal sealed class CliContext
             }
             var changer = new MediaChanger(client, new ChangerSettings
             {
-                CleanerPrefix = ctx.Options.CleanerPrefix,
+                Cleaners = CleanerRecognition.For(ctx.Profile?.Profile, ctx.Options.CleanerPrefix),
                 EjectDrive = DriveEjector.For(transport, ctx.Address, ctx.Traced, ctx.Retry),
             });
             ctx._opened.Add(changer);
             Func<int, CancellationToken, ValueTask<SmcClient?>>? drives = transport is VirtualTransport v
                 ? (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(ctx.Traced(v.OpenLun(drive + 1)), ctx.Retry))   // virtual drives are LUNs 1..N
+                : ctx.Address.Scheme == DeviceScheme.Mhvtl ? MhvtlDrives.Opener(changer, ctx.Address, ctx.StateDirectory, ctx.Traced, ctx.Retry)
                 : null;
             return new TapeChanger.Cleaning.ChangerSession(changer, drives);
         }
@@ -210,7 +211,8 @@ internal static class DeviceTransportOpener
             .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
             .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
             .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
-            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory());
+            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory())
+            .Add(new TapeChanger.Transport.Mhvtl.MhvtlTransportFactory());
         return registry.OpenAsync(address, context, ct);
     }
 }

@@ -149,17 +149,12 @@ internal sealed class HandlePassThroughDevice(SafeFileHandle handle, SptAdapterL
     {
         nuint alignment = (nuint)limits.AlignmentMask + 1;
         bool ex = limits.SrbType == 1;
-        bool x64 = Environment.Is64BitProcess;
-        return (form, ex, x64) switch
+        return (form, ex) switch
         {
-            (PassThroughForm.Direct, true, true) => PassThroughCall.Execute<SptdExWithSense64>(handle, p, dataOut, dataIn, alignment),
-            (PassThroughForm.Direct, true, false) => PassThroughCall.Execute<SptdExWithSense32>(handle, p, dataOut, dataIn, alignment),
-            (PassThroughForm.Direct, false, true) => PassThroughCall.Execute<SptdWithSense64>(handle, p, dataOut, dataIn, alignment),
-            (PassThroughForm.Direct, false, false) => PassThroughCall.Execute<SptdWithSense32>(handle, p, dataOut, dataIn, alignment),
-            (_, true, true) => PassThroughCall.Execute<SptExWithSense64>(handle, p, dataOut, dataIn, alignment),
-            (_, true, false) => PassThroughCall.Execute<SptExWithSense32>(handle, p, dataOut, dataIn, alignment),
-            (_, false, true) => PassThroughCall.Execute<SptWithSense64>(handle, p, dataOut, dataIn, alignment),
-            (_, false, false) => PassThroughCall.Execute<SptWithSense32>(handle, p, dataOut, dataIn, alignment),
+            (PassThroughForm.Direct, true) => PassThroughCall.Execute<SptdExWithSense>(handle, p, dataOut, dataIn, alignment),
+            (PassThroughForm.Direct, false) => PassThroughCall.Execute<SptdWithSense>(handle, p, dataOut, dataIn, alignment),
+            (_, true) => PassThroughCall.Execute<SptExWithSense>(handle, p, dataOut, dataIn, alignment),
+            (_, false) => PassThroughCall.Execute<SptWithSense>(handle, p, dataOut, dataIn, alignment),
         };
     }
 }
