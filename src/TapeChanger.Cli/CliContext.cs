@@ -126,7 +126,7 @@ internal sealed class CliContext
             var client = await ClientAsync(transport, ct).ConfigureAwait(false);
             var changer = new MediaChanger(client, new ChangerSettings
             {
-                CleanerPrefix = Options.CleanerPrefix,
+                Cleaners = CleanerRecognition.For(Profile?.Profile, Options.CleanerPrefix),
                 ReservedAddresses = reserved,
                 EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
             });
@@ -160,7 +160,7 @@ internal sealed class CliContext
             }
             var changer = new MediaChanger(client, new ChangerSettings
             {
-                CleanerPrefix = ctx.Options.CleanerPrefix,
+                Cleaners = CleanerRecognition.For(ctx.Profile?.Profile, ctx.Options.CleanerPrefix),
                 EjectDrive = DriveEjector.For(transport, ctx.Address, ctx.Traced, ctx.Retry),
             });
             ctx._opened.Add(changer);

@@ -240,6 +240,8 @@ public static class DeviceConfParser
 public static class LibraryContentsParser
 {
     public const int MaxBarcodeLength = 16;
+    public const int MaxSlots = 60000;
+    public const int MaxOtherElements = 4096;
 
     public static LibraryContents Parse(string file, string text)
     {
@@ -277,8 +279,10 @@ public static class LibraryContentsParser
                 "Slot" => slots,
                 _ => throw new MhvtlConfigException(file, lineNo, $"unknown element kind '{head[0]}': expected Drive, Picker, MAP or Slot"),
             };
-            if (!int.TryParse(head[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > 4096)
-                throw new MhvtlConfigException(file, lineNo, $"{head[0]} number '{head[1]}' must be a whole number from 1 to 4096");
+            // Element addresses are 16 bits (SMC-3 §6.11.3): slots start at 1000 or 1000h, so 60000 of them still fit.
+            int max = head[0] == "Slot" ? MaxSlots : MaxOtherElements;
+            if (!int.TryParse(head[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > max)
+                throw new MhvtlConfigException(file, lineNo, $"{head[0]} number '{head[1]}' must be a whole number from 1 to {max}");
             if (target.ContainsKey(n)) throw new MhvtlConfigException(file, lineNo, $"{head[0]} {n} is listed twice (first on line {target[n].Line})");
             string? barcode = null;
             if (rest.Length > 0)

@@ -56,7 +56,7 @@ public sealed record VirtualLibraryConfig(
 
     private static VirtualLibraryConfig Build(LibraryStanza lib, IReadOnlyList<DriveStanza> drives, LibraryContents contents, string? dir, string deviceFile)
     {
-        // Drive element k is bound to the drive stanza with "Library ID: <lib> Slot: k" (emulators.md §1.2).
+        // Drive element k is bound to the drive stanza with "Library ID: <lib> Slot: k" (docs/reference/mhvtl.md §2).
         var bound = drives.Where(d => d.LibraryId == lib.Id).ToList();
         int count = Math.Max(contents.Drives.Count, bound.Count == 0 ? 0 : bound.Max(d => d.Slot));
         var elements = new DriveStanza?[count];
@@ -70,7 +70,7 @@ public sealed record VirtualLibraryConfig(
     }
 }
 
-/// <summary>DVCID style of a personality (emulators.md §1.3).</summary>
+/// <summary>DVCID style of a personality (docs/reference/mhvtl.md §3).</summary>
 public enum DvcidStyle
 {
     /// <summary>T10 vendor-ID designator: vendor[8] + product[16] + serial[10] = 34 bytes.</summary>
@@ -81,7 +81,7 @@ public enum DvcidStyle
 
 /// <summary>
 /// A library personality: element address ranges, DVCID style and INQUIRY flavour, chosen from the INQUIRY
-/// vendor/product as in mhVTL's vtllibrary.c:customise_lu (emulators.md §1.3).
+/// vendor/product as in mhVTL's vtllibrary.c:customise_lu (docs/reference/mhvtl.md §3).
 /// </summary>
 public sealed record Personality(
     string Name,

@@ -67,6 +67,8 @@ public class ConfigTests
     [InlineData("VERSION: 2\nSlot x:\n", 2, "must be a whole number")]
     [InlineData("VERSION: 3\n", 1, "VERSION 3")]
     [InlineData("VERSION: 2\nSlot 1: A\nSlot 1: B\n", 3, "listed twice")]
+    [InlineData("VERSION: 2\nSlot 60001:\n", 2, "from 1 to 60000")]
+    [InlineData("VERSION: 2\nDrive 4097:\n", 2, "from 1 to 4096")]
     public void Contents_Errors_NameFileAndLine(string text, int line, string problem)
     {
         var ex = Assert.Throws<MhvtlConfigException>(() => LibraryContentsParser.Parse("lc.10", text));
@@ -74,6 +76,16 @@ public class ConfigTests
         Assert.Equal(line, ex.Line);
         Assert.Contains(problem, ex.Message);
         Assert.StartsWith($"lc.10:{line}: ", ex.Message);
+    }
+
+    [Fact]
+    public void Contents_Accept_Sixty_Thousand_Slots()
+    {
+        // A 60,000-slot library (addresses 1000..60999) is what the scaling benchmark decodes; it must load.
+        var text = "VERSION: 2\nDrive 1:\nPicker 1:\nMAP 1:\nSlot 60000: BIG001L8\n";
+        var c = LibraryContentsParser.Parse("lc.10", text);
+        Assert.Equal(60000, c.Slots.Count);
+        Assert.Equal("BIG001L8", c.Slots[^1].Barcode);
     }
 
     [Theory]
