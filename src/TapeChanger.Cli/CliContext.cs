@@ -131,6 +131,7 @@ internal sealed class CliContext
                 EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
             });
             _opened.Add(changer);
+            ChangerTransport = transport;
             return changer;
         }
         catch
@@ -139,6 +140,9 @@ internal sealed class CliContext
             throw;
         }
     }
+
+    /// <summary>The transport of the changer <see cref="OpenChangerAsync"/> opened last (the virtual library's drives hang off it).</summary>
+    public IScsiTransport? ChangerTransport { get; private set; }
 
     /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>
     public TapeChanger.Cleaning.IChangerConnector Connector() => new CliChangerConnector(this);
