@@ -166,6 +166,7 @@ internal sealed class CliContext
             ctx._opened.Add(changer);
             Func<int, CancellationToken, ValueTask<SmcClient?>>? drives = transport is VirtualTransport v
                 ? (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(ctx.Traced(v.OpenLun(drive + 1)), ctx.Retry))   // virtual drives are LUNs 1..N
+                : ctx.Address.Scheme == DeviceScheme.Mhvtl ? MhvtlDrives.Opener(changer, ctx.Address, ctx.StateDirectory, ctx.Traced, ctx.Retry)
                 : null;
             return new TapeChanger.Cleaning.ChangerSession(changer, drives);
         }
@@ -194,7 +195,8 @@ internal static class DeviceTransportOpener
             .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
             .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
             .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
-            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory());
+            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory())
+            .Add(new TapeChanger.Transport.Mhvtl.MhvtlTransportFactory());
         return registry.OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
     }
 }

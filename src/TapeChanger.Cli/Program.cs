@@ -36,6 +36,13 @@ namespace TapeChanger.Cli
 
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
         {
+            if (args is ["--version"])
+            {
+                // Answered before the command tree is built: scripts ask for it often and it should cost no more
+                // than the runtime's start-up (tools/bench.sh). The text is what the tree's --version prints.
+                stdout.WriteLine(VersionText);
+                return 0;
+            }
             RootCommand root = BuildRoot();
             ParseResult parse = root.Parse(args);
             bool json = args.Contains("--json");
@@ -53,6 +60,10 @@ namespace TapeChanger.Cli
                 return Fail(ErrorMapper.Map(e), json, stdout, stderr);
             }
         }
+
+        internal static string VersionText =>
+            typeof(TapeChangerCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                is [System.Reflection.AssemblyInformationalVersionAttribute v, ..] ? v.InformationalVersion : "0.0.0";
 
         internal static int Fail(ErrorInfo error, bool json, TextWriter stdout, TextWriter stderr)
         {

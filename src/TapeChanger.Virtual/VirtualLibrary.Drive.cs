@@ -1,4 +1,5 @@
 using TapeChanger.Scsi;
+using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Virtual;
 

@@ -23,6 +23,7 @@ public static class ElementStatusDecoder
     private const int FixedDescriptorLength = 12;
     private const int VolumeTagLength = 36;
     private const int VolumeIdentifierLength = 32;
+    private static readonly VolumeTag BlankVolumeTag = new(string.Empty, 0);
 
     public static ElementStatusReport Decode(ReadOnlySpan<byte> data)
     {
@@ -74,6 +75,7 @@ public static class ElementStatusDecoder
                     $"page declares {pageBytes} bytes, past the report's byte count {byteCount}");
             }
             int pageEnd = Math.Min(pageStart + pageBytes, end);
+            if (descLength > 0) elements.EnsureCapacity(elements.Count + (pageEnd - pageStart) / descLength + 1);
             bool pageTruncated = pageEnd < pageStart + pageBytes;
             int decoded = 0;
             int d = pageStart;
@@ -166,6 +168,7 @@ public static class ElementStatusDecoder
         string identifier = r.Ascii(VolumeIdentifierLength, field);    // 32 bytes VOLUME IDENTIFIER
         r.Skip(2, "reserved");                                         // 2 bytes reserved
         ushort sequence = r.U16("VOLUME SEQUENCE NUMBER");             // 2 bytes
-        return new VolumeTag(identifier, sequence);
+        // Empty elements all carry the same blank tag: share one record instead of one per element.
+        return identifier.Length == 0 && sequence == 0 ? BlankVolumeTag : new VolumeTag(identifier, sequence);
     }
 }
