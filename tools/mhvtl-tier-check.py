@@ -11,6 +11,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from mtx_status import parse as mtx_parse  # noqa: E402  (the parser unit-tested in tools/tests)
+
 out = sys.argv[1]
 failures = []
 
@@ -23,20 +26,6 @@ def expect(cond, msg):
 def load(run, step, ext):
     with open(os.path.join(out, run, f"{step}.{ext}")) as f:
         return json.load(f) if ext == "json" else f.read()
-
-
-def mtx_parse(text):
-    """mtx status -> {('drive', n) | ('slot', n): (full, barcode, source slot)}."""
-    res = {}
-    for line in text.splitlines():
-        m = re.match(r"\s*Data Transfer Element (\d+):(Full|Empty)(?: \(Storage Element (\d+) Loaded\))?(?::VolumeTag\s*=\s*(\S*))?", line)
-        if m:
-            res[("drive", int(m.group(1)))] = (m.group(2) == "Full", m.group(4) or None, int(m.group(3)) if m.group(3) else None)
-            continue
-        m = re.match(r"\s*Storage Element (\d+)(?: IMPORT/EXPORT)?:(Full|Empty)\s*(?::VolumeTag=(\S*))?", line)
-        if m:
-            res[("slot", int(m.group(1)))] = (m.group(2) == "Full", m.group(3) or None, None)
-    return res
 
 
 def ours_json(d):
