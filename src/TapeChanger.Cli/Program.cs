@@ -142,7 +142,26 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(DecodeCommands.Build());
             root.Subcommands.Add(ProfilesCommand.Build());
             root.Subcommands.Add(BaculaChangerCommand.Build());
+            root.Subcommands.Add(MtxHelpCommand());
             return root;
+        }
+
+        /// <summary>
+        /// `mtx` in the help. RunAsync hands `[--state-dir D] [--profile P] [--verbose|--trace] mtx ...` to mtx mode before
+        /// parsing, so this action only runs when another TapeChanger option stands before the word.
+        /// </summary>
+        private static Command MtxHelpCommand()
+        {
+            var cmd = new Command("mtx", "mtx 1.3.12's command line and text: tapechanger mtx [-f DEVICE] [nobarcode] [invert] COMMAND [ARGS]... (or run through a link named mtx).")
+            {
+                TreatUnmatchedTokensAsErrors = false,
+            };
+            cmd.SetAction(parse =>
+            {
+                parse.InvocationConfiguration.Error.WriteLine("tapechanger: before 'mtx' only --state-dir, --profile, --verbose and --trace are taken; mtx's own words follow it");
+                return ExitCodes.Usage;
+            });
+            return cmd;
         }
 
         /// <summary>Wraps a command body: builds the context, runs it, and maps any failure to one line and an exit code.</summary>
