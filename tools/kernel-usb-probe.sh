@@ -1,32 +1,37 @@
 #!/usr/bin/env bash
-# Probe (not a tier): does our usb: transport (libusb-1.0, Bulk-Only Transport) drive a changer through a real Linux
-# USB stack? QEMU presents tgt's SMC changer LUN to the guest as a USB mass-storage bulk-only device:
+# USB tier: does our usb: transport (libusb-1.0, Bulk-Only Transport) drive a changer through a real Linux USB stack?
+# QEMU presents tgt's SMC changer LUN to the guest as a USB mass-storage bulk-only device:
 #   -device qemu-xhci -device usb-bot -drive file=iscsi://127.0.0.1:PORT/IQN/3 (libiscsi, package qemu-block-extra)
 #   -device scsi-generic,bus=bot.0      (QEMU's iSCSI driver marks non-disk LUNs as sg, so scsi-generic accepts it)
 # The guest (Debian kernel, TCG, busybox initramfs with xhci/usb-storage/sg) prints the USB device and interface from
 # sysfs, then, chrooted into the host / over 9p, runs mtx and `tapechanger status --json` over the sg node usb-storage
 # makes and over usb:46f4:0001 (QEMU's USB storage VID:PID; libusb detaches usb-storage and re-attaches it after).
-# Exit 0 when both statuses succeed and agree, 1 when not, 2 on setup failure. Runs as root; KT_CLI=path to the CLI.
+# Then, over usb:, load, unload, transfer, export, import, cleaner reserve, inject (the library's robot plays the
+# operator: export puts the cleaner in a mail slot), eject (import takes it back) and release; after each, the sg node
+# reappears (usb-storage has the device back) and mtx on it must show the move.
+# Exit 0 when every step passes and mtx agrees, 1 when not, 2 on setup failure. Runs as root; KT_CLI=path to the CLI.
 set -uo pipefail
 started=$(date +%s)
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/tgt.sh
+source "$here/lib/tgt.sh"
+# shellcheck source=lib/guest.sh
+source "$here/lib/guest.sh"
 say() { printf '[usb-probe %3ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 die() { say "SETUP FAILED: $*"; exit 2; }
 [ "$(id -u)" = 0 ] || die "must run as root"
 cli=$(readlink -f "${KT_CLI:-artifacts/aot/tapechanger}"); [ -x "$cli" ] || die "KT_CLI $cli is not executable"
 [ -f /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so ] || die "QEMU's iSCSI driver is missing: apt-get install qemu-block-extra"
-kver=${KT_KERNEL:-$(for k in /boot/vmlinuz-*; do v=${k#/boot/vmlinuz-}; [ -d "/lib/modules/$v" ] && echo "$v"; done | sort -V | tail -1)}
+kver=${KT_KERNEL:-$(guest_kernel)}
 work=$(mktemp -d /tmp/kernel-usb-probe.XXXXXX); iqn=iqn.2026-11.tapechanger:usb-probe
 tgtd_pid=""; tgt_cn=$((20000 + $$ % 9000))
-cleanup() { [ -n "$tgtd_pid" ] && { kill -9 "$tgtd_pid" 2>/dev/null; wait "$tgtd_pid" 2>/dev/null; }
+cleanup() { [ -n "$tgtd_pid" ] && { tgt_stop_daemon "$tgtd_pid" "$tgt_cn"; wait "$tgtd_pid" 2>/dev/null; }
             if [ -n "${KT_KEEP:-}" ]; then say "work directory kept: $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
-root="$work/initramfs"; mkdir -p "$root"/{bin,proc,sys,dev,run,tmp,host}
-cp /bin/busybox "$root/bin/busybox"
-for a in $("$root/bin/busybox" --list); do [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"; done
-for m in scsi_mod sg ch xhci_pci usb_storage virtio_pci 9pnet_virtio 9p; do
-  modprobe --show-depends -S "$kver" "$m" | awk '$1 == "insmod" {print $2}'
-done | awk '!seen[$0]++' | while read -r ko; do mkdir -p "$root$(dirname "$ko")"; cp "$ko" "$root$ko"; echo "$ko" >>"$root/modules.list"; done
+root="$work/initramfs"
+guest_busybox_root "$root"
+guest_modules "$root" "$kver" scsi_mod sg ch xhci_pci usb_storage virtio_pci 9pnet_virtio 9p
 cat >"$root/init" <<'INIT'
 #!/bin/sh
 export PATH=/bin
@@ -57,43 +62,54 @@ step sg-status "$CLI" --state-dir /run/tc --device "sg:$SG" status --json
 step usb-status "$CLI" --state-dir /run/tc --device usb:46f4:0001 --verbose status --json
 step list "$CLI" --state-dir /run/tc list
 log "usb-storage still bound after the usb: run: $(ls /sys/bus/usb/drivers/usb-storage | grep -c :)"
+# Moves over usb:, each followed by mtx over the sg node usb-storage makes again once the command has handed the
+# interface back (waitsg: the node reappears; the mtx step fails if it does not).
+waitsg() {
+  SG=""; i=0
+  while [ -z "$SG" ] && [ $i -lt 200 ]; do
+    for d in /sys/class/scsi_generic/sg*; do [ "$(cat "$d/device/type" 2>/dev/null)" = 8 ] && [ -e "/dev/${d##*/}" ] && SG=/dev/${d##*/}; done
+    [ -z "$SG" ] && { sleep 0.1; i=$((i+1)); }
+  done
+  echo "@@UP-BOUND $1 $(ls /sys/bus/usb/drivers/usb-storage | grep -c :) ${SG:-none}"
+}
+U() { chroot /host /usr/bin/env -i HOME=/run PATH=/usr/sbin:/usr/bin:/sbin:/bin TAPECHANGER_CleanerPollMilliseconds=700 \
+        "$CLI" --state-dir /run/tc --device usb:46f4:0001 "$@"; }
+move() { name=$1; shift; step "$name" /usr/bin/env TAPECHANGER_CleanerPollMilliseconds=700 "$CLI" --state-dir /run/tc --device usb:46f4:0001 "$@"; waitsg "$name"; step "mtx-$name" mtx -f "$SG" status; }
+# seen N FILE: the waiting service has reported N polls (one line per poll: the seconds left change)
+seen() { i=0; while [ "$(grep -c waiting-for-operator "$2" 2>/dev/null)" -lt "$1" ] && [ $i -lt 600 ]; do sleep 0.2; i=$((i+1)); done; }
+# retry ARGS...: a usb: command while a cleaner worker polls the same device (one process can claim it at a time)
+retry() { i=0; while [ $i -lt 60 ]; do U "$@" >/dev/null 2>&1 && return 0; sleep 0.5; i=$((i+1)); done; return 1; }
+move load load 1 0
+move unload unload
+move transfer transfer 2 6
+move export export 3
+move import import
+move reserve cleaner reserve 3
+# inject: the service waits for a cleaner in a mail slot; the library's own robot puts it there (export 5) once
+# the service has seen the mail slots twice (so it knows what was there before)
+U cleaner inject --cleans 3 --timeout 400 --wait >/tmp/inject.out 2>&1 &
+job=$!; seen 2 /tmp/inject.out; retry export 5; log "inject helper export rc=$?"
+wait $job; rc=$?; log "inject rc=$rc $(tr '\n' ' ' </tmp/inject.out)"
+waitsg inject; step mtx-inject mtx -f "$SG" status
+# eject: the service moves the cleaner to a mail slot and waits for it to go; import takes it back to slot 5
+U cleaner eject --timeout 400 --wait >/tmp/eject.out 2>&1 &
+job=$!; seen 2 /tmp/eject.out; retry import 5; log "eject helper import rc=$?"
+wait $job; rc=$?; log "eject rc=$rc $(tr '\n' ' ' </tmp/eject.out)"
+waitsg eject; step mtx-eject mtx -f "$SG" status
+move release cleaner release
 echo "@@UP-DONE"; poweroff -f
 INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(tgt_free_port)
 vtl="$work/vtl"; mkdir -p "$vtl"
-setsid tgtd -f -C "$tgt_cn" --iscsi "portal=127.0.0.1:$port" >"$work/tgtd.log" 2>&1 &
-tgtd_pid=$!
-t() { tgtadm -C "$tgt_cn" --lld iscsi "$@"; }
-for _ in $(seq 50); do t --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
-t --op new --mode target --tid 1 -T "$iqn" || die "tgtd -C $tgt_cn did not come up"
-for lun in 1 2; do
-  tgtimg --op new --device-type tape --barcode "DRV00$lun" --size 1 --type data --file "$vtl/drive$lun.img" >/dev/null
-  t --op new --mode logicalunit --tid 1 --lun $lun -b "$vtl/drive$lun.img" --device-type=tape
-  t --op update --mode logicalunit --tid 1 --lun $lun --params online=0
-done
-: >"$vtl/smc"
-t --op new --mode logicalunit --tid 1 --lun 3 -b "$vtl/smc" --device-type=changer
-t --op update --mode logicalunit --tid 1 --lun 3 --params media_home="$vtl"
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,start_address=1,quantity=2
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,address=1,tid=1,lun=1
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,address=2,tid=1,lun=2
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=1,start_address=3,quantity=1
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=2,start_address=4,quantity=8
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=3,start_address=12,quantity=2
-addr=4
-for bc in TC0001L6 TC0002L6 TC0003L6 TC0004L6 CLN001L1; do
-  type=data; case $bc in CLN*) type=clean;; esac
-  tgtimg --op new --device-type tape --barcode "$bc" --size 1 --type "$type" --file "$vtl/$bc" >/dev/null
-  t --op update --mode logicalunit --tid 1 --lun 3 --params "element_type=2,address=$addr,barcode=$bc,sides=1"
-  addr=$((addr + 1))
-done
-t --op bind --mode target --tid 1 -I ALL
+tgt_start_daemon "$tgt_cn" "$port" "$work/tgtd.log" || { cat "$work/tgtd.log"; die "tgtd -C $tgt_cn did not come up"; }
+tgtd_pid=$TGT_DAEMON_PID
+tgt_small_library "$tgt_cn" "$iqn" "$vtl" || die "building the tgt library failed"
 
 say "booting $kver with the changer on usb-bot (iscsi://127.0.0.1:$port/$iqn/3)"
-timeout "${KT_TIMEOUT:-300}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
+timeout "${KT_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd.gz" \
   -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.cli=$cli" \
   -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
@@ -120,7 +136,36 @@ a, b = json.loads(sg["out"]), json.loads(usb["out"])
 same = a["elements"] == b["elements"]
 print(f"usb-probe: status over usb: and sg: {'agree' if same else 'DIFFER'} ({len(b['elements'])} elements, "
       f"{sum(e['full'] for e in b['elements'])} full)")
-sys.exit(0 if same else 1)
+ok = same
+
+def mtx(out):
+    state = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*(Data Transfer|Storage) Element (\d+)(?: IMPORT/EXPORT)?:(Empty|Full)(?:.*VolumeTag ?= ?(\S+))?", line)
+        if m:
+            state[("D" if m[1] == "Data Transfer" else "S") + m[2]] = (m[4] or "?") if m[3] == "Full" else "-"
+    return state
+
+# After each usb: command, mtx over the guest's sg node (usb-storage has the device back) must show the move.
+bound = dict(re.findall(r"^@@UP-BOUND (\S+) (\d+ \S+)$", text, re.M))
+expect = {
+    "load": "D0=TC0001L6 S1=-", "unload": "D0=- S1=TC0001L6", "transfer": "S2=- S6=TC0002L6",
+    "export": "S3=- S9=TC0003L6", "import": "S9=- S2=TC0003L6", "reserve": "S3=-",
+    "inject": "S3=CLN001L1 S5=- S9=- S10=-", "eject": "S3=- S5=CLN001L1 S9=- S10=-", "release": "S5=CLN001L1",
+}
+for name, want in expect.items():
+    cmd, check = steps.get(name), steps.get("mtx-" + name)
+    if name in ("inject", "eject"):
+        done = re.search(rf"^@@UP \[[^]]*\] {name} rc=(\d+) (.*)$", text, re.M)
+        cmd = dict(rc=int(done[1]), err=done[2]) if done else None
+    state = mtx(check["out"]) if check and check["rc"] == 0 else {}
+    wrong = [w for w in want.split() if state.get(w.split("=")[0]) != w.split("=")[1]]
+    good = cmd is not None and cmd["rc"] == 0 and check is not None and check["rc"] == 0 and not wrong
+    print(f"usb: {name:8} rc={cmd['rc'] if cmd else '-'}  usb-storage back: {bound.get(name, 'no')}  mtx: {'agrees' if good else 'DISAGREES ' + str(wrong)}")
+    if not good:
+        print("   ", (cmd or {}).get("err", "")[-400:], (check or {}).get("err", "")[-200:])
+        ok = False
+sys.exit(0 if ok else 1)
 PY
 rc=$?
 say "RESULT: $([ $rc = 0 ] && echo PASS || echo FAIL)"

@@ -77,6 +77,9 @@ internal sealed class CliContext
 
     public DeviceAddress Address => DeviceTransportOpener.Parse(DeviceUri);
 
+    /// <summary>What the transports get from the settings.</summary>
+    public TransportOpenContext OpenContext => new(StateDirectory) { SptBufferedOnly = Options.SptBufferedOnly };
+
     /// <summary>--operator-wait SECONDS, else OperatorWaitSeconds from appsettings / TAPECHANGER_OperatorWaitSeconds.</summary>
     public int OperatorWaitSeconds { get; init; }
 
@@ -120,13 +123,13 @@ internal sealed class CliContext
         if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
         _ = Catalog;                                    // a broken override file fails before the device is touched
         if (ProfileName is { } forced) Profile ??= ForcedProfile(forced);
-        var transport = await DeviceTransportOpener.OpenAsync(Address, StateDirectory, ct).ConfigureAwait(false);
+        var transport = await DeviceTransportOpener.OpenAsync(Address, OpenContext, ct).ConfigureAwait(false);
         try
         {
             var client = await ClientAsync(transport, ct).ConfigureAwait(false);
             var changer = new MediaChanger(client, new ChangerSettings
             {
-                CleanerPrefix = Options.CleanerPrefix,
+                Cleaners = CleanerRecognition.For(Profile?.Profile, Options.CleanerPrefix),
                 ReservedAddresses = reserved,
                 EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
             });
@@ -144,6 +147,19 @@ internal sealed class CliContext
     /// <summary>The transport of the changer <see cref="OpenChangerAsync"/> opened last (the virtual library's drives hang off it).</summary>
     public IScsiTransport? ChangerTransport { get; private set; }
 
+    /// <summary>
+    /// The library's robot lock (<c>robot.lock</c> in its state folder, the lock cleaner steps hold), taken by a move
+    /// command from its first status read to its last move: moves from two processes on one library run one after
+    /// the other, each deciding on what the previous one left. An OS file lock (FileShare.None), so it holds across
+    /// processes on Windows as on Unix.
+    /// </summary>
+    public async Task<IDisposable> LockRobotAsync(MediaChanger changer, CancellationToken ct)
+    {
+        var id = await changer.GetIdentityAsync(withSerial: true, ct).ConfigureAwait(false);
+        string dir = new TapeChanger.Cleaning.CleanerStateStore(StateDirectory, id.Vendor, id.Product, id.SerialNumber).Directory;
+        return await TapeChanger.Cleaning.RobotLock.AcquireAsync(dir, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
+    }
+
     /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>
     public TapeChanger.Cleaning.IChangerConnector Connector() => new CliChangerConnector(this);
 
@@ -154,7 +170,7 @@ internal sealed class CliContext
         public async ValueTask<TapeChanger.Cleaning.ChangerSession> OpenAsync(CancellationToken ct)
         {
             _ = ctx.Catalog;
-            var transport = await DeviceTransportOpener.OpenAsync(ctx.Address, ctx.StateDirectory, ct).ConfigureAwait(false);
+            var transport = await DeviceTransportOpener.OpenAsync(ctx.Address, ctx.OpenContext, ct).ConfigureAwait(false);
             SmcClient client;
             try { client = await ctx.ClientAsync(transport, ct).ConfigureAwait(false); }
             catch
@@ -164,12 +180,13 @@ internal sealed class CliContext
             }
             var changer = new MediaChanger(client, new ChangerSettings
             {
-                CleanerPrefix = ctx.Options.CleanerPrefix,
+                Cleaners = CleanerRecognition.For(ctx.Profile?.Profile, ctx.Options.CleanerPrefix),
                 EjectDrive = DriveEjector.For(transport, ctx.Address, ctx.Traced, ctx.Retry),
             });
             ctx._opened.Add(changer);
             Func<int, CancellationToken, ValueTask<SmcClient?>>? drives = transport is VirtualTransport v
                 ? (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(ctx.Traced(v.OpenLun(drive + 1)), ctx.Retry))   // virtual drives are LUNs 1..N
+                : ctx.Address.Scheme == DeviceScheme.Mhvtl ? MhvtlDrives.Opener(changer, ctx.Address, ctx.StateDirectory, ctx.Traced, ctx.Retry)
                 : null;
             return new TapeChanger.Cleaning.ChangerSession(changer, drives);
         }
@@ -190,7 +207,7 @@ internal static class DeviceTransportOpener
 {
     public static DeviceAddress Parse(string uri) => TapeChanger.Transport.DeviceUri.Parse(uri);
 
-    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, string stateDirectory, CancellationToken ct)
+    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, TransportOpenContext context, CancellationToken ct)
     {
         var registry = new TransportRegistry()
             .Add(new VirtualTransportFactory())
@@ -198,7 +215,8 @@ internal static class DeviceTransportOpener
             .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
             .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
             .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
-            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory());
-        return registry.OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
+            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory())
+            .Add(new TapeChanger.Transport.Mhvtl.MhvtlTransportFactory());
+        return registry.OpenAsync(address, context, ct);
     }
 }

@@ -9,7 +9,7 @@ namespace TapeChanger.Cli;
 
 /// <summary>
 /// Sends LOAD UNLOAD (unload) to the drive a MOVE wants to empty, where this host can reach it: the virtual
-/// library's drive LUNs, a Linux tape paired with the drive element by serial (as 'list' pairs them), or an iSCSI LUN
+/// library's drive LUNs, the vtltape socket device.conf binds to the element (mhvtl:), a Linux tape paired with the drive element by serial (as 'list' pairs them), or an iSCSI LUN
 /// of the changer's target with that serial. Anything else reports "not reachable" and the move goes ahead.
 /// </summary>
 internal static class DriveEjector
@@ -18,6 +18,7 @@ internal static class DriveEjector
         async (drive, element, ct) =>
         {
             IScsiTransport? transport = changer is VirtualTransport v ? v.OpenLun(drive + 1)   // virtual drives are LUNs 1..N
+                : address.Scheme == DeviceScheme.Mhvtl ? await MhvtlDrives.OpenAsync(address, Path.GetTempPath(), drive, element, ct).ConfigureAwait(false)
                 : await FindAsync(address, element, ct).ConfigureAwait(false);
             if (transport is null) return false;
             await using var client = new SmcClient(traced(transport), retry);

@@ -11,6 +11,14 @@ if (ProgramName.Argv0() is { } argv0 && ProgramName.IsMtx(argv0))
 {
     return await TapeChanger.Cli.Mtx.MtxProgram.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
 }
+// A cleaner worker started on Windows has no console: it writes to the log file its starter named.
+if (OperatingSystem.IsWindows() && WindowsWorker.OpenLog() is { } workerLog)
+{
+    await using (workerLog.ConfigureAwait(false))
+    {
+        return await TapeChangerCli.RunAsync(args, workerLog, workerLog).ConfigureAwait(false);
+    }
+}
 return await TapeChangerCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
 
 namespace TapeChanger.Cli
@@ -41,6 +49,13 @@ namespace TapeChanger.Cli
 
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
         {
+            if (args is ["--version"])
+            {
+                // Answered before the command tree is built: scripts ask for it often and it should cost no more
+                // than the runtime's start-up (tools/bench.sh). The text is what the tree's --version prints.
+                stdout.WriteLine(VersionText);
+                return 0;
+            }
             // `tapechanger [--state-dir D] [--profile P] [--verbose|--trace] mtx ...`: mtx's own command line, not
             // System.CommandLine's (mtx words like -f, --version, eepos).
             if (Mtx.MtxHostOptions.TryParse(args, out var host, out int mtxAt))
@@ -64,6 +79,10 @@ namespace TapeChanger.Cli
                 return Fail(ErrorMapper.Map(e), json, stdout, stderr);
             }
         }
+
+        internal static string VersionText =>
+            typeof(TapeChangerCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                is [System.Reflection.AssemblyInformationalVersionAttribute v, ..] ? v.InformationalVersion : "0.0.0";
 
         internal static int Fail(ErrorInfo error, bool json, TextWriter stdout, TextWriter stderr)
         {
@@ -232,13 +251,19 @@ namespace TapeChanger.Cli
 
         private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
-        private static string DefaultStateDirectory()
+        private static string DefaultStateDirectory() => DefaultStateDirectory(OperatingSystem.IsWindows(),
+            OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData) : null,
+            Environment.GetEnvironmentVariable("XDG_STATE_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+        /// <summary>
+        /// Windows: %ProgramData%\TapeChanger, shared by every user and service account (cleaner state, robot locks
+        /// and learned quirks describe the library, not the user). Elsewhere: $XDG_STATE_HOME/tapechanger, else
+        /// ~/.local/state/tapechanger.
+        /// </summary>
+        internal static string DefaultStateDirectory(bool windows, string? programData, string? xdgStateHome, string home)
         {
-            if (OperatingSystem.IsWindows())
-                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "TapeChanger");
-            string? xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".local", "state") : xdg, "tapechanger");
+            if (windows) return Path.Combine(string.IsNullOrEmpty(programData) ? Path.Combine(home, "AppData", "Local") : programData, "TapeChanger");
+            return Path.Combine(string.IsNullOrEmpty(xdgStateHome) ? Path.Combine(home, ".local", "state") : xdgStateHome, "tapechanger");
         }
     }
 }

@@ -50,7 +50,7 @@ public sealed class ChangerOperationException : Exception
 
 /// <summary>
 /// Maps the sense of a failed robot command to an operator-language error through the sense policy table
-/// (<see cref="SensePolicy"/>; facts.md §4.6, QUIRKS.md §2): the rule's failure category gives the error, its meaning
+/// (<see cref="SensePolicy"/>; SPC-4 §4.5.6, docs/reference/library-behaviour.md §S1-§S10): the rule's failure category gives the error, its meaning
 /// the text, and the message ends with the raw triplet.
 /// </summary>
 public static class SenseClassifier

@@ -7,8 +7,15 @@ namespace TapeChanger.Domain;
 /// <summary>Settings for the domain layer.</summary>
 public sealed record ChangerSettings
 {
-    /// <summary>Barcode prefix that marks a cleaning cartridge when the library does not report medium type 2.</summary>
-    public string CleanerPrefix { get; init; } = "CLN";
+    /// <summary>How cleaners are recognised (label prefix, medium type 2); a profile's comes from <see cref="CleanerRecognition.For"/>.</summary>
+    public CleanerRecognition Cleaners { get; init; } = CleanerRecognition.Default;
+
+    /// <summary>Barcode prefix that marks a cleaning cartridge (shorthand for <see cref="Cleaners"/> with medium type 2 trusted).</summary>
+    public string CleanerPrefix
+    {
+        get => Cleaners.Prefix;
+        init => Cleaners = Cleaners with { Prefix = value };
+    }
 
     /// <summary>
     /// Element addresses reserved for other purposes (the RSM cleaner slot). Data operations never move to or from
@@ -51,7 +58,7 @@ public sealed class MediaChanger : IAsyncDisposable
     /// <summary>
     /// Element map from page 1Dh, read once per session (or given by the caller from a cache). When the page
     /// cannot be read and the profile has default addresses, those are used (mtx falls back to its compiled-in
-    /// defaults the same way; QUIRKS.md §3 item 1) and a warning says so.
+    /// defaults the same way; docs/reference/library-behaviour.md §1) and a warning says so.
     /// </summary>
     public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default)
     {
@@ -91,7 +98,7 @@ public sealed class MediaChanger : IAsyncDisposable
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var ranges = map.Ranges.Select(r => (r.Type, r.First, (int)r.Count)).ToList();
         var descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
-        var elements = descriptors.Select(d => Element.From(d, map, _settings.CleanerPrefix)).ToList();
+        var elements = descriptors.Select(d => Element.From(d, map, _settings.Cleaners)).ToList();
         return new LibraryStatus(identity, map, elements);
     }
 
@@ -111,7 +118,7 @@ public sealed class MediaChanger : IAsyncDisposable
         var type = map.TypeOf(address) ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"element address {address} is not in this library's element map");
         var d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false)
             ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
-        return Element.From(d, map, _settings.CleanerPrefix);
+        return Element.From(d, map, _settings.Cleaners);
     }
 
     /// <summary>mtx load: slot → drive.</summary>
@@ -241,7 +248,7 @@ public sealed class MediaChanger : IAsyncDisposable
         bool ejected = false;
         if (drive is int dn && _client.Quirks.EjectBeforeUnload && _settings.EjectDrive is { } eject)
         {
-            // Exabyte EZ-17, SPMER libraries: the drive must eject before the robot can take the cartridge (QUIRKS.md §3 item 18).
+            // Exabyte EZ-17, SPMER libraries: the drive must eject before the robot can take the cartridge (docs/reference/library-behaviour.md §18).
             var whole = await DriveForEjectAsync(map, before, ct).ConfigureAwait(false);
             ejected = await Run($"eject drive {dn}", () => eject(dn, whole, ct)).ConfigureAwait(false);
             if (!ejected) _warnings.Add($"this library wants drive {dn} ejected before the robot takes the cartridge, but the drive cannot be reached from here; trying the move anyway");
@@ -288,12 +295,12 @@ public sealed class MediaChanger : IAsyncDisposable
 
     /// <summary>
     /// The drive's status for finding it by its DVCID: read with the other drives, because tgt cuts the last descriptor of
-    /// every reply short (emulators.md), so a targeted read of one drive loses the tail of its serial.
+    /// every reply short (docs/reference/tgt.md §4, bug 1), so a targeted read of one drive loses the tail of its serial.
     /// </summary>
     private async ValueTask<Element> DriveForEjectAsync(ElementMap map, Element drive, CancellationToken ct)
     {
         var all = await Run("read element status", () => _client.ReadElementStatusAsync(ElementType.DataTransfer, map.Drives.First, map.Drives.Count, ct)).ConfigureAwait(false);
-        return all.FirstOrDefault(d => d.Address == drive.Address) is { Partial: false } whole ? Element.From(whole, map, _settings.CleanerPrefix) : drive;
+        return all.FirstOrDefault(d => d.Address == drive.Address) is { Partial: false } whole ? Element.From(whole, map, _settings.Cleaners) : drive;
     }
 
     /// <summary>INITIALIZE ELEMENT STATUS, for all elements or a range.</summary>
@@ -318,7 +325,7 @@ public sealed class MediaChanger : IAsyncDisposable
     /// <summary>
     /// An element with EXCEPT set (magazine out, element disabled...) cannot take part in a move; the sense policy
     /// (key null) decides. Informational ASCs (30/03 cleaning cartridge present) and a spent cleaner (5A/01) do not
-    /// block a move: the cleaner must still be ejectable (QUIRKS §3 item 14).
+    /// block a move: the cleaner must still be ejectable (docs/reference/library-behaviour.md §14).
     /// </summary>
     private void ThrowIfException(Element e, ElementMap map, string operation)
     {

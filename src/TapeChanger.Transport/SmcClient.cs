@@ -153,9 +153,9 @@ public sealed class SmcClient : IAsyncDisposable
             }
             catch (ScsiStatusException e) when (e.Status == ScsiStatus.Busy)
             {
-                // BUSY is a WaitAndRetry condition without sense (facts §1.4).
+                // BUSY is a WaitAndRetry condition without sense (SAM-5 status BUSY, 08h).
                 notReadySince ??= _time.GetTimestamp();
-                var busy = new SenseRule(null, 0, null, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is busy", "facts §1.4");
+                var busy = new SenseRule(null, 0, null, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is busy", "SAM-5 status codes (BUSY)");
                 if (!await BackOffAsync(notReadySince.Value, ref backoff, busy, "BUSY", ref announced, ct).ConfigureAwait(false)) throw;
             }
         }

@@ -77,8 +77,24 @@ internal static class ListCommand
         {
             foreach (var w in Transport.Windows.WindowsChangerEnumerator.List())
             {
-                result.Add(new ListedDevice(w.Uri, "changer", w.Identity?.Vendor, w.Identity?.Product, w.Identity?.Revision, w.Identity?.Serial, w.DevicePath,
-                    w.State.ToString().ToLowerInvariant()));
+                var id = w.Identity;
+                string note = w.State.ToString().ToLowerInvariant();
+                if (w.State == Transport.Windows.ChangerProbeState.Available && Transport.Windows.WindowsChangerEnumerator.NeedsInquiry(id))
+                {
+                    // No storage descriptor (or an empty one): ask the changer itself, over the same pass-through.
+                    try
+                    {
+                        await using var client = new SmcClient(Transport.Windows.SptTransport.Open(Transport.Windows.SptPath.Parse(w.DevicePath), w.Uri));
+                        var inq = await client.InquiryAsync(ct);
+                        string? serial = await client.UnitSerialNumberAsync(ct);
+                        id = Transport.Windows.WindowsChangerEnumerator.FromInquiry(id, inq.PeripheralDeviceType, inq.Vendor, inq.Product, inq.Revision, serial);
+                    }
+                    catch (ScsiException e)
+                    {
+                        note += $"; identity not read: {e.Message}";
+                    }
+                }
+                result.Add(new ListedDevice(w.Uri, "changer", id?.Vendor, id?.Product, id?.Revision, id?.Serial, w.DevicePath, note));
             }
         }
         if (Transport.Usb.LibUsbLibrary.IsAvailable)

@@ -99,7 +99,7 @@ public static class SmcCommands
 
     /// <summary>
     /// INITIALIZE ELEMENT STATUS WITH RANGE (37h), SMC-3 §6.5. <paramref name="legacyOpcode"/> sends E7h instead,
-    /// the vendor opcode mhVTL (pre-#197) answers.
+    /// the vendor opcode mhVTL (before markh794/mhvtl pull 197; docs/reference/mhvtl.md §5) answers.
     /// </summary>
     public static ScsiCommand InitializeElementStatusWithRange(ushort startAddress, ushort count, bool fast = false, bool legacyOpcode = false)
     {

@@ -23,6 +23,8 @@ public static class ElementStatusDecoder
     private const int FixedDescriptorLength = 12;
     private const int VolumeTagLength = 36;
     private const int VolumeIdentifierLength = 32;
+    private static readonly VolumeTag BlankSpacesTag = new(string.Empty, 0) { Field = new string(' ', VolumeIdentifierLength) + new string('\0', VolumeTagLength - VolumeIdentifierLength) };
+    private static readonly VolumeTag BlankZerosTag = new(string.Empty, 0) { Field = new string('\0', VolumeTagLength) };
 
     public static ElementStatusReport Decode(ReadOnlySpan<byte> data)
     {
@@ -57,7 +59,7 @@ public static class ElementStatusDecoder
 
             if (avol && descLength < FixedDescriptorLength + (pvol ? VolumeTagLength : 0) + VolumeTagLength)
             {
-                // mhVTL (snapshot, markh794/mhvtl#173) sets AVOLTAG on DT pages of its HP MSL / Spectra personalities
+                // mhVTL (snapshot, github.com/markh794/mhvtl/issues/173) sets AVOLTAG on DT pages of its HP MSL / Spectra personalities
                 // without sending an alternate tag; when the descriptor has no room for one, the flag is ignored.
                 avol = false;
             }
@@ -74,6 +76,7 @@ public static class ElementStatusDecoder
                     $"page declares {pageBytes} bytes, past the report's byte count {byteCount}");
             }
             int pageEnd = Math.Min(pageStart + pageBytes, end);
+            if (descLength > 0) elements.EnsureCapacity(elements.Count + (pageEnd - pageStart) / descLength + 1);
             bool pageTruncated = pageEnd < pageStart + pageBytes;
             int decoded = 0;
             int d = pageStart;
@@ -172,6 +175,17 @@ public static class ElementStatusDecoder
         string identifier = t.Ascii(VolumeIdentifierLength, field);    // 32 bytes VOLUME IDENTIFIER
         t.Skip(2, "reserved");                                         // 2 bytes reserved
         ushort sequence = t.U16("VOLUME SEQUENCE NUMBER");             // 2 bytes
+        // Empty elements of a large library all carry the same blank field (spaces or NULs): share one
+        // record for each instead of allocating a tag and a 36-character string per element.
+        if (identifier.Length == 0 && sequence == 0)
+        {
+            // (sequence == 0 with the reserved bytes: the tail is usually four NULs)
+            if (raw[VolumeIdentifierLength..].IndexOfAnyExcept((byte)0x00) < 0)
+            {
+                if (raw[..VolumeIdentifierLength].IndexOfAnyExcept((byte)0x20) < 0) return BlankSpacesTag;
+                if (raw[..VolumeIdentifierLength].IndexOfAnyExcept((byte)0x00) < 0) return BlankZerosTag;
+            }
+        }
         return new VolumeTag(identifier, sequence) { Field = Latin1(raw) };
     }
 

@@ -1,6 +1,6 @@
 namespace TapeChanger.Scsi.Sense;
 
-/// <summary>What the driver does when a command ends with a given sense (issue 5 "sense-driven policy").</summary>
+/// <summary>What the driver does when a command ends with a given sense.</summary>
 public enum SenseAction
 {
     /// <summary>Re-send at once (unit attention); cached element status is stale afterwards.</summary>
@@ -15,7 +15,7 @@ public enum SenseAction
     MarkDriveNeedsCleaning,
     /// <summary>The cleaning cartridge is used up or was rejected (30/07, TapeAlert 22/23).</summary>
     MarkCleanerSpent,
-    /// <summary>Not an error: an element ASC that only informs (30/03 cleaning cartridge present; QUIRKS §3 item 14).</summary>
+    /// <summary>Not an error: an element ASC that only informs (30/03 cleaning cartridge present; docs/reference/library-behaviour.md §14).</summary>
     Proceed,
 }
 
