@@ -45,7 +45,7 @@ public sealed class MtxCliTests : IDisposable
         var r = await Mtx("-f", replay, "status");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("", r.Stderr);
-        string capture = File.ReadAllText(CliRunner.Fixture(Path.Combine("mtx", "hpe-msl3040-lib1-mtx-status.txt")));
+        string capture = File.ReadAllText(CliRunner.Fixture(Path.Combine("mtx", "hpe-msl3040-status.txt")));
         Assert.Equal(capture.Replace("Storage Changer /dev/sg7:", $"Storage Changer {replay}:"), r.Stdout);
     }
 

@@ -39,7 +39,7 @@ public sealed class MtxTextTests
 
         var view = MtxView.From(Library(elements, 23, 1, 2), barcodes: true);
 
-        Assert.Equal(Fixture("hera-2drive-24slot-1ie-mtx-status.txt"), MtxText.Status(view, "/dev/sg25"));
+        Assert.Equal(Fixture("hera-24slot-dup-source-status.txt"), MtxText.Status(view, "/dev/sg25"));
         Assert.Equal([7, 7], view.Drives.Select(d => d.Source));
     }
 
