@@ -80,9 +80,7 @@ namespace TapeChanger.Cli
             }
         }
 
-        internal static string VersionText =>
-            typeof(TapeChangerCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-                is [System.Reflection.AssemblyInformationalVersionAttribute v, ..] ? v.InformationalVersion : "0.0.0";
+        internal static string VersionText => BuildVersion.Text;
 
         internal static int Fail(ErrorInfo error, bool json, TextWriter stdout, TextWriter stderr)
         {
