@@ -134,6 +134,7 @@ internal sealed class CliContext
                 EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
             });
             _opened.Add(changer);
+            ChangerTransport = transport;
             return changer;
         }
         catch
@@ -142,6 +143,9 @@ internal sealed class CliContext
             throw;
         }
     }
+
+    /// <summary>The transport of the changer <see cref="OpenChangerAsync"/> opened last (the virtual library's drives hang off it).</summary>
+    public IScsiTransport? ChangerTransport { get; private set; }
 
     /// <summary>
     /// The library's robot lock (<c>robot.lock</c> in its state folder, the lock cleaner steps hold), taken by a move

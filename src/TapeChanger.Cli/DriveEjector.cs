@@ -26,7 +26,7 @@ internal static class DriveEjector
             return true;
         };
 
-    private static async ValueTask<IScsiTransport?> FindAsync(DeviceAddress address, Element element, CancellationToken ct)
+    internal static async ValueTask<IScsiTransport?> FindAsync(DeviceAddress address, Element element, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(element.DriveSerial) && string.IsNullOrEmpty(element.Identifier)) return null;
         if (address.Scheme == DeviceScheme.Sg && OperatingSystem.IsLinux())

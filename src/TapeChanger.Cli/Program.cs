@@ -6,6 +6,11 @@ using TapeChanger.Cli;
 using TapeChanger.Cli.Commands;
 using TapeChanger.Cli.Output;
 
+// Run through a link named mtx (argv[0]), TapeChanger is mtx: mtx's command line, text and exit statuses.
+if (ProgramName.Argv0() is { } argv0 && ProgramName.IsMtx(argv0))
+{
+    return await TapeChanger.Cli.Mtx.MtxProgram.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+}
 // A cleaner worker started on Windows has no console: it writes to the log file its starter named.
 if (OperatingSystem.IsWindows() && WindowsWorker.OpenLog() is { } workerLog)
 {
@@ -50,6 +55,12 @@ namespace TapeChanger.Cli
                 // than the runtime's start-up (tools/bench.sh). The text is what the tree's --version prints.
                 stdout.WriteLine(VersionText);
                 return 0;
+            }
+            // `tapechanger [--state-dir D] [--profile P] [--verbose|--trace] mtx ...`: mtx's own command line, not
+            // System.CommandLine's (mtx words like -f, --version, eepos).
+            if (Mtx.MtxHostOptions.TryParse(args, out var host, out int mtxAt))
+            {
+                return await Mtx.MtxProgram.RunAsync(args[(mtxAt + 1)..], stdout, stderr, host, ct).ConfigureAwait(false);
             }
             RootCommand root = BuildRoot();
             ParseResult parse = root.Parse(args);
@@ -130,7 +141,27 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(VirtualCommands.Build());
             root.Subcommands.Add(DecodeCommands.Build());
             root.Subcommands.Add(ProfilesCommand.Build());
+            root.Subcommands.Add(BaculaChangerCommand.Build());
+            root.Subcommands.Add(MtxHelpCommand());
             return root;
+        }
+
+        /// <summary>
+        /// `mtx` in the help. RunAsync hands `[--state-dir D] [--profile P] [--verbose|--trace] mtx ...` to mtx mode before
+        /// parsing, so this action only runs when another TapeChanger option stands before the word.
+        /// </summary>
+        private static Command MtxHelpCommand()
+        {
+            var cmd = new Command("mtx", "mtx 1.3.12's command line and text: tapechanger mtx [-f DEVICE] [nobarcode] [invert] COMMAND [ARGS]... (or run through a link named mtx).")
+            {
+                TreatUnmatchedTokensAsErrors = false,
+            };
+            cmd.SetAction(parse =>
+            {
+                parse.InvocationConfiguration.Error.WriteLine("tapechanger: before 'mtx' only --state-dir, --profile, --verbose and --trace are taken; mtx's own words follow it");
+                return ExitCodes.Usage;
+            });
+            return cmd;
         }
 
         /// <summary>Wraps a command body: builds the context, runs it, and maps any failure to one line and an exit code.</summary>
@@ -155,7 +186,13 @@ namespace TapeChanger.Cli
                 }
             };
 
-        private static CliContext CreateContext(ParseResult parse, TextWriter stdout, TextWriter stderr)
+        private static CliContext CreateContext(ParseResult parse, TextWriter stdout, TextWriter stderr) =>
+            CreateContext(parse.GetValue(DeviceOption), parse.GetValue(StateDirOption), parse.GetValue(JsonOption), parse.GetValue(VerboseOption),
+                parse.GetValue(TraceOption), parse.GetValue(OperatorWaitOption), parse.GetValue(ProfileOption), stdout, stderr);
+
+        /// <summary>The context from explicit values (mtx mode has no System.CommandLine parse).</summary>
+        internal static CliContext CreateContext(string? device, string? stateFlag, bool json, bool verbose, bool trace, int? operatorWait, string? profile,
+            TextWriter stdout, TextWriter stderr)
         {
             var config = new ConfigurationBuilder()
                 .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
@@ -174,7 +211,6 @@ namespace TapeChanger.Cli
             var validation = new TapeChangerOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
             if (validation.Failed) throw new OptionsValidationException(nameof(TapeChangerOptions), typeof(TapeChangerOptions), validation.Failures);
 
-            string? stateFlag = parse.GetValue(StateDirOption);
             if (stateFlag is { Length: 0 }) throw new UsageException("--state-dir is empty; give a directory");
             string stateDir = stateFlag
                 ?? NonEmpty(Environment.GetEnvironmentVariable("TAPECHANGER_STATE_DIR"))   // set but empty = unset, as for XDG_STATE_HOME
@@ -188,15 +224,15 @@ namespace TapeChanger.Cli
             return new CliContext
             {
                 Options = options,
-                DeviceUri = parse.GetValue(DeviceOption) ?? options.Device,
+                DeviceUri = device ?? options.Device,
                 StateDirectory = Path.GetFullPath(stateDir),
-                Json = parse.GetValue(JsonOption),
-                Verbose = parse.GetValue(VerboseOption),
-                Trace = parse.GetValue(TraceOption),
-                OperatorWaitSeconds = parse.GetValue(OperatorWaitOption) is int wait
+                Json = json,
+                Verbose = verbose,
+                Trace = trace,
+                OperatorWaitSeconds = operatorWait is int wait
                     ? (wait >= 0 ? wait : throw new UsageException("--operator-wait must be 0 or more seconds"))
                     : options.OperatorWaitSeconds,
-                ProfileName = parse.GetValue(ProfileOption),
+                ProfileName = profile,
                 ProfilesDirectory = Path.GetFullPath(NonEmpty(options.ProfilesDirectory) ?? DefaultProfilesDirectory()),
                 Out = stdout,
                 Err = stderr,

@@ -28,6 +28,15 @@ public sealed record Element(
     int? Drive,
     bool IsCleaner)
 {
+    /// <summary>The primary volume tag field as sent (36 chars, untrimmed); null when the reply had none.</summary>
+    public string? PrimaryTagField { get; init; }
+
+    /// <summary>The alternate volume tag field as sent; null when the reply had none.</summary>
+    public string? AlternateTagField { get; init; }
+
+    /// <summary>SOURCE STORAGE ELEMENT ADDRESS as sent, even without SVALID (<see cref="Source"/> honours SVALID).</summary>
+    public ushort SourceField { get; init; }
+
     /// <summary>The element with the label prefix given and medium type 2 trusted (see <see cref="CleanerRecognition"/>).</summary>
     public static Element From(ElementDescriptor d, ElementMap map, string cleanerPrefix) =>
         From(d, map, new CleanerRecognition(cleanerPrefix));
@@ -38,7 +47,12 @@ public sealed record Element(
         return new Element(d.Type, d.Address, d.Full, d.Barcode, d.AlternateBarcode, d.SourceAddress, d.MediumType,
             d.Except, d.Asc, d.Ascq, d.Access, d.ImpExp, d.InEnab, d.ExEnab,
             d.Identifier?.Text, d.Identifier?.SerialNumber,
-            map.SlotNumber(d.Address), map.DriveNumber(d.Address), cleaner);
+            map.SlotNumber(d.Address), map.DriveNumber(d.Address), cleaner)
+        {
+            PrimaryTagField = d.PrimaryVolumeTag?.Field,
+            AlternateTagField = d.AlternateVolumeTag?.Field,
+            SourceField = d.SourceField,
+        };
     }
 }
 

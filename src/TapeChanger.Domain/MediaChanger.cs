@@ -217,7 +217,7 @@ public sealed class MediaChanger : IAsyncDisposable
     }
 
     /// <summary>Moves between raw element addresses, checking both ends first and verifying afterwards.</summary>
-    public async ValueTask<MoveResult> MoveAsync(ushort source, ushort destination, string? operation = null, CancellationToken ct = default)
+    public async ValueTask<MoveResult> MoveAsync(ushort source, ushort destination, string? operation = null, CancellationToken ct = default, MoveOptions? options = null)
     {
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         operation ??= $"move element {source} to element {destination}";
@@ -260,7 +260,7 @@ public sealed class MediaChanger : IAsyncDisposable
         }
         try
         {
-            await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
+            await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
         }
         catch (ChangerOperationException e) when (drive is int held && !ejected && _settings.EjectDrive is { } ejectHeld
             && e.Sense is { Asc: 0x53, Ascq: 0x03 })
@@ -268,7 +268,7 @@ public sealed class MediaChanger : IAsyncDisposable
             // 05/53/03: the drive still holds the cartridge (pytarchive capture). Eject it once and retry.
             var whole = await DriveForEjectAsync(map, before, ct).ConfigureAwait(false);
             if (!await Run($"eject drive {held}", () => ejectHeld(held, whole, ct)).ConfigureAwait(false)) throw;
-            await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
+            await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
         }
 
         // Verify with a targeted read of just the two elements (pbs-tape re-reads after every move).
@@ -281,6 +281,17 @@ public sealed class MediaChanger : IAsyncDisposable
         }
         return new MoveResult(source, destination, before.Barcode, after);
     }
+
+    private ValueTask MoveMediumAsync(ushort transport, ushort source, ushort destination, MoveOptions? options, CancellationToken ct) =>
+        options is { } o ? _client.MoveMediumAsync(transport, source, destination, o.Invert, o.ControlHighBits, ct)
+            : _client.MoveMediumAsync(transport, source, destination, ct);
+
+    private async ValueTask EjectMagazineCoreAsync(CancellationToken ct) =>
+        await _client.ExecuteAsync(TapeChanger.Scsi.Cdb.SmcCommands.EjectMagazine(), ct).ConfigureAwait(false);
+
+    /// <summary>Ejects the changer's own magazine or tray (1Bh with LOEJ, sent to the changer; what "mtx eject" does).</summary>
+    public ValueTask EjectMagazineAsync(CancellationToken ct = default) =>
+        Run("eject", () => EjectMagazineCoreAsync(ct));
 
     /// <summary>
     /// The drive's status for finding it by its DVCID: read with the other drives, because tgt cuts the last descriptor of
@@ -347,6 +358,9 @@ public sealed class MediaChanger : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _client.DisposeAsync();
 }
+
+/// <summary>MOVE MEDIUM options beyond source and destination: INVERT, and the CONTROL byte's vendor bits 7-6.</summary>
+public sealed record MoveOptions(bool Invert, byte ControlHighBits);
 
 /// <summary>What a move did, with the destination's verified state.</summary>
 public sealed record MoveResult(ushort Source, ushort Destination, string? Barcode, Element DestinationAfter);

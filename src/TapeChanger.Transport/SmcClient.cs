@@ -449,6 +449,10 @@ public sealed class SmcClient : IAsyncDisposable
     public async ValueTask MoveMediumAsync(ushort transport, ushort source, ushort destination, CancellationToken ct = default) =>
         await ExecuteAsync(Timed(SmcCommands.MoveMedium(transport, source, destination)), ct).ConfigureAwait(false);
 
+    /// <summary>MOVE MEDIUM with INVERT and the CONTROL byte's vendor bits (mtx's invert and eepos).</summary>
+    public async ValueTask MoveMediumAsync(ushort transport, ushort source, ushort destination, bool invert, byte controlHighBits, CancellationToken ct = default) =>
+        await ExecuteAsync(Timed(SmcCommands.MoveMedium(transport, source, destination, invert, controlHighBits)), ct).ConfigureAwait(false);
+
     public async ValueTask ExchangeMediumAsync(ushort transport, ushort source, ushort first, ushort second, CancellationToken ct = default) =>
         await ExecuteAsync(Timed(SmcCommands.ExchangeMedium(transport, source, first, second)), ct).ConfigureAwait(false);
 

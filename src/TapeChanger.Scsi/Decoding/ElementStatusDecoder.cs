@@ -23,7 +23,8 @@ public static class ElementStatusDecoder
     private const int FixedDescriptorLength = 12;
     private const int VolumeTagLength = 36;
     private const int VolumeIdentifierLength = 32;
-    private static readonly VolumeTag BlankVolumeTag = new(string.Empty, 0);
+    private static readonly VolumeTag BlankSpacesTag = new(string.Empty, 0) { Field = new string(' ', VolumeIdentifierLength) + new string('\0', VolumeTagLength - VolumeIdentifierLength) };
+    private static readonly VolumeTag BlankZerosTag = new(string.Empty, 0) { Field = new string('\0', VolumeTagLength) };
 
     public static ElementStatusReport Decode(ReadOnlySpan<byte> data)
     {
@@ -160,15 +161,34 @@ public static class ElementStatusDecoder
             primary, alternate, id,
             ScsiId: dt && (b6 & 0x20) != 0 ? b7 : null,
             Lun: dt && (b6 & 0x10) != 0 ? (byte)(b6 & 0x07) : null,
-            Partial: partial);
+            Partial: partial)
+        {
+            SourceField = source,
+        };
     }
 
     private static VolumeTag ReadVolumeTag(ref BigEndianReader r, string field)
     {
-        string identifier = r.Ascii(VolumeIdentifierLength, field);    // 32 bytes VOLUME IDENTIFIER
-        r.Skip(2, "reserved");                                         // 2 bytes reserved
-        ushort sequence = r.U16("VOLUME SEQUENCE NUMBER");             // 2 bytes
-        // Empty elements all carry the same blank tag: share one record instead of one per element.
-        return identifier.Length == 0 && sequence == 0 ? BlankVolumeTag : new VolumeTag(identifier, sequence);
+        int origin = r.AbsolutePosition;
+        var raw = r.Bytes(VolumeTagLength, field);                     // the 36-byte field, also kept as sent
+        var t = new BigEndianReader(raw, Context, origin);
+        string identifier = t.Ascii(VolumeIdentifierLength, field);    // 32 bytes VOLUME IDENTIFIER
+        t.Skip(2, "reserved");                                         // 2 bytes reserved
+        ushort sequence = t.U16("VOLUME SEQUENCE NUMBER");             // 2 bytes
+        // Empty elements of a large library all carry the same blank field (spaces or NULs): share one
+        // record for each instead of allocating a tag and a 36-character string per element.
+        if (identifier.Length == 0 && sequence == 0)
+        {
+            // (sequence == 0 with the reserved bytes: the tail is usually four NULs)
+            if (raw[VolumeIdentifierLength..].IndexOfAnyExcept((byte)0x00) < 0)
+            {
+                if (raw[..VolumeIdentifierLength].IndexOfAnyExcept((byte)0x20) < 0) return BlankSpacesTag;
+                if (raw[..VolumeIdentifierLength].IndexOfAnyExcept((byte)0x00) < 0) return BlankZerosTag;
+            }
+        }
+        return new VolumeTag(identifier, sequence) { Field = Latin1(raw) };
     }
+
+    /// <summary>One char per byte (ISO 8859-1), nothing trimmed or replaced.</summary>
+    private static string Latin1(ReadOnlySpan<byte> bytes) => System.Text.Encoding.Latin1.GetString(bytes);
 }
