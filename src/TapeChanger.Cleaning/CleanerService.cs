@@ -63,6 +63,27 @@ public sealed class CleanerService
         }
     }
 
+    /// <summary>
+    /// A session for one poll of an operator wait, or null when another program holds the device right now (a USB
+    /// interface one process claims at a time, a Windows changer opened exclusively): the wait tries again at the next
+    /// poll, within the operation's time-out, instead of failing the whole operation for a moment's contention.
+    /// </summary>
+    private async ValueTask<ChangerSession?> OpenForPollAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _connector.OpenAsync(ct).ConfigureAwait(false);
+        }
+        catch (ScsiTransportException e) when (e.Failure == TransportFailure.Busy)
+        {
+            return null;
+        }
+        catch (Exception e) when (Map(e) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
     /// <summary>Turns device failures into the RSM codes the cleaner functions document.</summary>
     public static CleanerException? Map(Exception e) => e switch
     {
@@ -452,7 +473,8 @@ public sealed class CleanerService
             var op = await PollAsync(store, id, "insert the cleaner into an import/export slot", progress, ct, first).ConfigureAwait(false);
             first = false;
             if (op is null) return;
-            await using var s = await OpenAsync(ct).ConfigureAwait(false);
+            await using var s = await OpenForPollAsync(ct).ConfigureAwait(false);
+            if (s is null) continue;
             var map = await Guard(() => s.Changer.GetMapAsync(ct)).ConfigureAwait(false);
             var ies = await Guard(() => s.Changer.Client.ReadElementStatusAsync(ElementType.ImportExport, map.ImportExport.First, map.ImportExport.Count, ct)).ConfigureAwait(false);
             var elements = ies.Select(d => Element.From(d, map, _options.CleanerPrefix)).ToList();
@@ -517,7 +539,8 @@ public sealed class CleanerService
             first = false;
             if (op is null) return false;
             if (op.Confirmed) return true;
-            await using var s = await OpenAsync(ct).ConfigureAwait(false);
+            await using var s = await OpenForPollAsync(ct).ConfigureAwait(false);
+            if (s is null) continue;
             try
             {
                 // One TUR per poll (this loop is the operator wait): door open is a WaitForOperator row (02/04/18 ...).
@@ -559,7 +582,8 @@ public sealed class CleanerService
             var op = await PollAsync(store, id, $"take the cleaner out of import/export element {target}", progress, ct, first).ConfigureAwait(false);
             first = false;
             if (op is null) return;
-            await using var s = await OpenAsync(ct).ConfigureAwait(false);
+            await using var s = await OpenForPollAsync(ct).ConfigureAwait(false);
+            if (s is null) continue;
             var e = await Guard(() => s.Changer.ReadElementAsync(target, ct)).ConfigureAwait(false);
             if (!e.Full)
             {

@@ -34,6 +34,28 @@ public sealed class CleanerServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_device_busy_for_a_few_polls_does_not_fail_an_eject_waiting_for_the_operator()
+    {
+        await ReserveAndInjectAsync();
+        var eject = await S.StartEjectAsync(CleanerPath.IePort);
+        var run = S.RunAsync(eject);
+        await WaitUntil(() => _h.Full(10));
+        int refused = 0;
+        // Another program claims the device (a USB interface, an exclusive Windows open) for three of the polls.
+        _h.Override = ct =>
+        {
+            if (++refused <= 3) throw new ScsiTransportException(TransportFailure.Busy, "USB device 46f4:0001 is busy (claiming interface 0, LIBUSB_ERROR_BUSY)");
+            _h.Override = null;
+            return _h.OpenAsync(ct);
+        };
+        await WaitUntil(() => refused > 3);
+        _h.Operator(l => { l.OpenImportExport(); l.RemoveFromImportExport(); l.CloseImportExport(); });
+        var final = await run;
+        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.True(refused > 3);
+    }
+
+    [Fact]
     public async Task Reserve_codes()
     {
         Assert.Equal(NtmsResult.ERROR_SLOT_FULL, await Code(() => S.ReserveAsync(1)));
