@@ -1,9 +1,7 @@
 using TapeChanger.Domain;
 using TapeChanger.Scsi;
-using TapeChanger.Scsi.Cdb;
 using TapeChanger.Scsi.Decoding;
 using TapeChanger.Scsi.Sense;
-using TapeChanger.Transport;
 
 namespace TapeChanger.Cleaning;
 
@@ -75,9 +73,11 @@ public sealed class CleanerService
         ChangerOperationException { Error: ChangerError.NotReady or ChangerError.OperatorIntervention } c => new(NtmsResult.ERROR_LIBRARY_OFFLINE, c.Message, c),
         // Sense policy MarkCleanerSpent rows (30/07, 30/0B, 30/13) classify as CleaningFailed.
         ChangerOperationException { Error: ChangerError.CleaningFailed } c => new(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, c.Message, c),
-        ScsiCheckConditionException s when SensePolicy.Lookup(s.Key, s.Asc, s.Ascq, s.Command).Action == SenseAction.MarkCleanerSpent
+        // Not classified by the domain: the rule the client attached decides, as it does for the domain.
+        ScsiCheckConditionException s when SenseClassifier.RuleOf(s) is { Action: SenseAction.MarkCleanerSpent }
             => new(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, s.Message, s),
-        ScsiCheckConditionException { Key: SenseKey.NotReady } s => new(NtmsResult.ERROR_LIBRARY_OFFLINE, s.Message, s),
+        ScsiCheckConditionException s when SenseClassifier.RuleOf(s).Failure is SenseFailure.NotReady or SenseFailure.OperatorIntervention
+            => new(NtmsResult.ERROR_LIBRARY_OFFLINE, s.Message, s),
         ScsiStatusException s => new(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, s.Message, s),
         IOException io => new(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, io.Message, io),
         _ => null,
@@ -134,10 +134,10 @@ public sealed class CleanerService
     private async ValueTask<(Element Slot, bool AccessReported)> ReadSlotAsync(ChangerSession s, ushort address, CancellationToken ct)
     {
         var map = await Guard(() => s.Changer.GetMapAsync(ct)).ConfigureAwait(false);
-        var all = await Guard(() => s.Changer.Client.ReadElementStatusAsync(ElementType.Storage, map.Storage.First, map.Storage.Count, ct)).ConfigureAwait(false);
+        var all = await Guard(() => s.Changer.ReadElementsAsync(ElementType.Storage, map.Storage.First, map.Storage.Count, ct)).ConfigureAwait(false);
         var d = all.FirstOrDefault(x => x.Address == address)
             ?? throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"the library did not report {map.Describe(address)}");
-        return (Element.From(d, map, _options.CleanerPrefix), all.Any(x => x.Access));
+        return (d, all.Any(x => x.Access));
     }
 
     private bool IsCleaner(Element e) => e.MediumType == MediumType.Cleaning
@@ -202,7 +202,7 @@ public sealed class CleanerService
         var store = await StoreAsync(s, ct).ConfigureAwait(false);
         var reservation = store.Read().Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_NO_SLOT_SET, "this library has no slot reserved as a cleaner slot; run 'cleaner reserve SLOT' first");
-        await Guard(() => s.Changer.Client.TestUnitReadyAsync(ct)).ConfigureAwait(false);
+        await Guard(() => s.Changer.TestUnitReadyAsync(ct)).ConfigureAwait(false);
         var (e, accessReported) = await ReadSlotAsync(s, reservation.Address, ct).ConfigureAwait(false);
         if (NotPresent(e, accessReported)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed: at least one magazine is missing");
         if (e.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_FULL, $"cleaner slot {reservation.Slot} already holds {e.Barcode ?? "a cartridge"}; eject it first");
@@ -248,7 +248,7 @@ public sealed class CleanerService
         var slot = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
         bool cleanerBusy = state.Operations.Any(o => o.Kind == "clean" && !OperationStates.IsFinal(o.State));
         if (!slot.Full && !cleanerBusy) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty; inject a cleaner first");
-        if (slot.Full && SpentByElement(slot) is { } why) MarkSpent(store, why);
+        if (slot.Full && SpentByElement(s.Changer, slot) is { } why) MarkSpent(store, why);
         if (store.Read().Cleaner is { CleansLeft: 0 } spentCleaner) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {spentCleaner.Barcode} has no cleanings left{Reason(spentCleaner)}; eject it and inject a new one");
         var d = await Guard(() => s.Changer.ReadElementAsync(map.DriveAddress(drive), ct)).ConfigureAwait(false);
         if (d.Full && !unloadFirst)
@@ -454,8 +454,7 @@ public sealed class CleanerService
             if (op is null) return;
             await using var s = await OpenAsync(ct).ConfigureAwait(false);
             var map = await Guard(() => s.Changer.GetMapAsync(ct)).ConfigureAwait(false);
-            var ies = await Guard(() => s.Changer.Client.ReadElementStatusAsync(ElementType.ImportExport, map.ImportExport.First, map.ImportExport.Count, ct)).ConfigureAwait(false);
-            var elements = ies.Select(d => Element.From(d, map, _options.CleanerPrefix)).ToList();
+            var elements = await Guard(() => s.Changer.ReadElementsAsync(ElementType.ImportExport, map.ImportExport.First, map.ImportExport.Count, ct)).ConfigureAwait(false);
             fullAtStart ??= elements.Where(e => e.Full && !e.ImpExp).Select(e => e.Address).ToHashSet();
             // A cartridge the operator placed: ImpExp=1 (SMC), or (libraries without ImpExp, like tgt) one that appeared since we started.
             var placed = elements.FirstOrDefault(e => e.Full && (e.ImpExp || !fullAtStart.Contains(e.Address)));
@@ -518,19 +517,15 @@ public sealed class CleanerService
             if (op is null) return false;
             if (op.Confirmed) return true;
             await using var s = await OpenAsync(ct).ConfigureAwait(false);
-            try
+            // One TUR per poll (this loop is the operator wait): door open is a WaitForOperator row (02/04/18 ...).
+            var ready = await Guard(() => s.Changer.PollReadyAsync(ct)).ConfigureAwait(false);
+            switch (ready.Action)
             {
-                // One TUR per poll (this loop is the operator wait): door open is a WaitForOperator row (02/04/18 ...).
-                await s.Changer.Client.ExecuteOnceAsync(SpcCommands.TestUnitReady(), ct).ConfigureAwait(false);
-                if (doorSeenOpen) return true;
-            }
-            catch (ScsiCheckConditionException e) when (s.Changer.Client.RuleFor(e.Sense, e.Command).Action is SenseAction.WaitForOperator)
-            {
-                doorSeenOpen = true;
-            }
-            catch (ScsiCheckConditionException e) when (s.Changer.Client.RuleFor(e.Sense, e.Command).Action is SenseAction.RetrySoon)
-            {
-                if (doorSeenOpen) return true;       // 06/28/00 after the door closed
+                case SenseAction.WaitForOperator:
+                    doorSeenOpen = true;
+                    break;
+                case SenseAction.Proceed or SenseAction.RetrySoon when doorSeenOpen:
+                    return true;                    // GOOD, or 06/28/00 after the door closed
             }
         }
     }
@@ -542,7 +537,7 @@ public sealed class CleanerService
         await using (var s = await OpenAsync(ct).ConfigureAwait(false))
         {
             var map = await Guard(() => s.Changer.GetMapAsync(ct)).ConfigureAwait(false);
-            var ies = await Guard(() => s.Changer.Client.ReadElementStatusAsync(ElementType.ImportExport, map.ImportExport.First, map.ImportExport.Count, ct)).ConfigureAwait(false);
+            var ies = await Guard(() => s.Changer.ReadElementsAsync(ElementType.ImportExport, map.ImportExport.First, map.ImportExport.Count, ct)).ConfigureAwait(false);
             var free = ies.FirstOrDefault(e => !e.Full && !e.Except)
                 ?? throw new CleanerException(NtmsResult.ERROR_IEPORT_FULL, "every import/export slot is full; empty the mail slot first");
             target = free.Address;
@@ -605,7 +600,7 @@ public sealed class CleanerService
             bool alreadyInDrive = op.Step == "to-drive" && !cleaner.Full && d.Full && IsCleaner(d);
             if (!alreadyInDrive)
             {
-                if (cleaner.Full && SpentByElement(cleaner) is { } why) { MarkSpent(store, why); state = store.Read(); }
+                if (cleaner.Full && SpentByElement(s.Changer, cleaner) is { } why) { MarkSpent(store, why); state = store.Read(); }
                 if (state.Cleaner is { CleansLeft: 0 }) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {state.Cleaner.Barcode} has no cleanings left{Reason(state.Cleaner)}");
                 if (!cleaner.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty");
                 if (d.Full)
@@ -686,8 +681,11 @@ public sealed class CleanerService
     }
 
     /// <summary>
-    /// Polls the drive where the transport reaches it (mhVTL: 02/30/03 while cleaning, then 02/04/00, then 02/04/02
-    /// "done"; or GOOD / 02/3A/00); otherwise waits the configured cleaning time. Returns whether the cleaner is spent.
+    /// Watches the drive where its transport's drive locator reaches it, one TEST UNIT READY per poll, and lets the sense
+    /// policy's drive rows decide: CleaningInProgress (30/03) or a becoming-ready row (04/00, 04/01, 04/07) means the
+    /// cycle runs, CleaningDone (04/02, 3A/xx) that it ended, MarkCleanerSpent (30/07, 30/0B, 30/13) that the cleaner is
+    /// used up; GOOD after the cycle was seen (or after three polls) ends it too. Where the drive cannot be reached it
+    /// waits the configured or the profile's cleaning time. Returns whether the cleaner is spent.
     /// </summary>
     private async Task<(bool Spent, string Outcome)> WaitForCleaningAsync(CleanerStateStore store, Guid id, int drive, IProgress<OperationRecord>? progress, CancellationToken ct)
     {
@@ -695,40 +693,31 @@ public sealed class CleanerService
         bool sawCleaning = false;
         while (true)
         {
-            bool reachable;
+            string? watched = null;
             await using (var s = await OpenAsync(ct).ConfigureAwait(false))
             {
-                var client = await s.OpenDriveAsync(drive, ct).ConfigureAwait(false);
-                reachable = client is not null;
-                if (client is not null)
+                var tape = await Guard(() => s.OpenDriveAsync(drive, ct)).ConfigureAwait(false);
+                if (tape is not null)
                 {
-                    try
+                    var ready = await Guard(() => tape.TestUnitReadyAsync(ct)).ConfigureAwait(false);
+                    watched = $"{tape.Uri}: TEST UNIT READY {(ready.Ready ? "GOOD" : $"{ready.Sense!.Triplet} {ready.Rule!.Meaning}")}";
+                    switch (ready.Action)
                     {
-                        // One TUR per poll: this loop is the wait, so the client's own backoff must not absorb 02/30/03.
-                        await client.ExecuteOnceAsync(SpcCommands.TestUnitReady(), ct).ConfigureAwait(false);
-                        if (sawCleaning || Now - started > _options.PollInterval * 3) return await CleaningEndedAsync(client, "cleaned", ct).ConfigureAwait(false);
-                    }
-                    catch (ScsiCheckConditionException e)
-                    {
-                        var rule = client.RuleFor(e.Sense, e.Command);
-                        switch (e.Key, e.Asc, e.Ascq)
-                        {
-                            case var _ when rule.Action == SenseAction.MarkCleanerSpent:          // 30/07, 30/0B, 30/13
-                                return (true, $"{rule.Meaning} [{e.Sense.Triplet}]");
-                            case (_, 0x30, 0x03):
-                            case (SenseKey.NotReady, 0x04, 0x00 or 0x01 or 0x07):
-                                sawCleaning = true;
-                                break;
-                            case (SenseKey.NotReady, 0x04, 0x02):
-                            case (SenseKey.NotReady, 0x3A, _):
-                                return await CleaningEndedAsync(client, "cleaned", ct).ConfigureAwait(false);
-                            default:
-                                if (sawCleaning) return await CleaningEndedAsync(client, $"cleaning ended with {e.Sense.Triplet}", ct).ConfigureAwait(false);
-                                break;
-                        }
+                        case SenseAction.Proceed when sawCleaning || Now - started > _options.PollInterval * 3:
+                            return await CleaningEndedAsync(tape, "cleaned", ct).ConfigureAwait(false);
+                        case SenseAction.MarkCleanerSpent:
+                            return (true, $"{ready.Rule!.Meaning} [{ready.Sense!.Triplet}]");
+                        case SenseAction.CleaningInProgress or SenseAction.WaitAndRetry:
+                            sawCleaning = true;
+                            break;
+                        case SenseAction.CleaningDone:
+                            return await CleaningEndedAsync(tape, "cleaned", ct).ConfigureAwait(false);
+                        case not SenseAction.Proceed when sawCleaning:
+                            return await CleaningEndedAsync(tape, $"cleaning ended with {ready.Sense!.Triplet}", ct).ConfigureAwait(false);
                     }
                 }
             }
+            bool reachable = watched is not null;
             var limit = reachable ? _options.MaxCleaningTime
                 : _options.CleaningTime ?? TimeSpan.FromSeconds(_profile?.Profile.Cleaning.Seconds ?? 300);
             var elapsed = Now - started;
@@ -740,7 +729,7 @@ public sealed class CleanerService
             {
                 o.State = OperationStates.InProcess;
                 o.Progress = reachable
-                    ? $"drive {drive} is cleaning ({(int)elapsed.TotalSeconds} s so far)"
+                    ? $"drive {drive} is cleaning ({(int)elapsed.TotalSeconds} s so far; {watched})"
                     : $"drive {drive} is cleaning; the drive cannot be polled, waiting the {(_options.CleaningTime is null ? $"'{_profile?.Profile.Name}' profile's " : "configured ")}cleaning time ({(int)(limit - elapsed).TotalSeconds} s left)";
             });
             progress?.Report(op);
@@ -751,35 +740,27 @@ public sealed class CleanerService
     /// <summary>
     /// After the cycle: the cleaner is spent when the drive's TapeAlert has a MarkCleanerSpent flag (22 "expired
     /// cleaning media", 23 "invalid cleaning tape") or the drive returned a MarkCleanerSpent sense (TapeAlertPolicy,
-    /// SensePolicy).
+    /// SensePolicy). The outcome names the drive that was watched.
     /// </summary>
-    private static async Task<(bool Spent, string Outcome)> CleaningEndedAsync(SmcClient drive, string outcome, CancellationToken ct)
+    private static async Task<(bool Spent, string Outcome)> CleaningEndedAsync(TapeDrive drive, string outcome, CancellationToken ct)
     {
-        try
+        var alerts = await Guard(() => drive.TapeAlertsAsync(ct)).ConfigureAwait(false);      // null: no TapeAlert page (tgt)
+        if (alerts is not null && TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkCleanerSpent) is { } flag)
         {
-            var page = await drive.ExecuteAsync(SpcCommands.LogSenseTapeAlert(), ct).ConfigureAwait(false);
-            var alerts = TapeAlertDecoder.Decode(page, TapeAlertSource.Drive);
-            if (TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkCleanerSpent) is { } flag)
-            {
-                return (true, $"TapeAlert {flag.Flag}: {flag.Meaning}");
-            }
-        }
-        catch (Exception e) when (e is ScsiCheckConditionException or ScsiDecodeException)
-        {
-            // no TapeAlert page (tgt): nothing says the cleaner is spent
+            return (true, $"TapeAlert {flag.Flag}: {flag.Meaning}");
         }
         if (drive.Marks.LastOrDefault(m => m.Rule.Action == SenseAction.MarkCleanerSpent) is { } mark)
         {
             return (true, $"{mark.Rule.Meaning} [{mark.Sense.Triplet}]");
         }
-        return (false, outcome);
+        return (false, $"{outcome} (watched {drive.Uri})");
     }
 
-    /// <summary>An element ASC the policy reads as a used-up cleaner (Quantum P 5A/01; QUIRKS §2), or null.</summary>
-    private static string? SpentByElement(Element e)
+    /// <summary>An element ASC the policy reads as a used-up cleaner (e.g. 5A/01 on a Quantum library), or null.</summary>
+    private static string? SpentByElement(MediaChanger changer, Element e)
     {
         if (!e.Except) return null;
-        var rule = SensePolicy.Lookup(null, e.Asc, e.Ascq, null);
+        var rule = changer.ElementRule(e);
         return rule.Action == SenseAction.MarkCleanerSpent ? $"{rule.Meaning} [element ASC {e.Asc:X2}/{e.Ascq:X2}]" : null;
     }
 
@@ -804,35 +785,22 @@ public sealed class CleanerService
         var map = await Guard(() => s.Changer.GetMapAsync(ct)).ConfigureAwait(false);
         foreach (int drive in drives ?? Enumerable.Range(0, map.Drives.Count))
         {
-            var client = await s.OpenDriveAsync(drive, ct).ConfigureAwait(false);
-            if (client is null) continue;
-            try
+            var tape = await Guard(() => s.OpenDriveAsync(drive, ct)).ConfigureAwait(false);
+            if (tape is null) continue;
+            // Reading 2Eh clears the flags on most drives (SSC-4 §4.2.19); we act on what we read.
+            var alerts = await Guard(() => tape.TapeAlertsAsync(ct)).ConfigureAwait(false);
+            if (alerts is not null && TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkDriveNeedsCleaning) is { } flag)
             {
-                // Reading 2Eh clears the flags on most drives (emulators.md §1.10); we act on what we read.
-                var alerts = TapeAlertDecoder.Decode(await client.ExecuteAsync(SpcCommands.LogSenseTapeAlert(), ct).ConfigureAwait(false), TapeAlertSource.Drive);
-                if (TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkDriveNeedsCleaning) is { } flag)
-                {
-                    result.Add((drive, $"TapeAlert {flag.Flag}: {flag.Meaning}"));
-                    continue;
-                }
+                result.Add((drive, $"TapeAlert {flag.Flag}: {flag.Meaning}"));
+                continue;
             }
-            catch (Exception e) when (e is ScsiCheckConditionException or ScsiDecodeException)
+            if (await Guard(() => tape.RequestSenseAsync(ct)).ConfigureAwait(false) is { Rule.Action: SenseAction.MarkDriveNeedsCleaning } condition)
             {
-            }
-            try
-            {
-                var sense = SenseDecoder.Decode(await client.ExecuteAsync(SpcCommands.RequestSense(), ct).ConfigureAwait(false));
-                if (client.RuleFor(sense, "REQUEST SENSE") is { Action: SenseAction.MarkDriveNeedsCleaning } rule)
-                {
-                    result.Add((drive, $"sense {sense.Asc:X2}/{sense.Ascq:X2}: {rule.Meaning}"));
-                    continue;
-                }
-            }
-            catch (Exception e) when (e is ScsiCheckConditionException or ScsiDecodeException)
-            {
+                result.Add((drive, $"sense {condition.Sense.Asc:X2}/{condition.Sense.Ascq:X2}: {condition.Rule.Meaning}"));
+                continue;
             }
             // 00/17 or 82/82 that came back with one of the commands above (RECOVERED ERROR, NO SENSE).
-            if (client.Marks.FirstOrDefault(m => m.Rule.Action == SenseAction.MarkDriveNeedsCleaning) is { } mark)
+            if (tape.Marks.FirstOrDefault(m => m.Rule.Action == SenseAction.MarkDriveNeedsCleaning) is { } mark)
             {
                 result.Add((drive, $"sense {mark.Sense.Asc:X2}/{mark.Sense.Ascq:X2}: {mark.Rule.Meaning}"));
             }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using TapeChanger.Cli.Output;
 using TapeChanger.Domain;
 using TapeChanger.Transport;
-using TapeChanger.Virtual;
+using TapeChanger.Cli.Composition;
 
 namespace TapeChanger.Cli;
 
@@ -75,7 +75,7 @@ internal sealed class CliContext
     private string? LearnedPathFor(string vendor, string product, string revision) =>
         Address.Scheme == DeviceScheme.Replay ? null : LearnedQuirksStore.PathFor(StateDirectory, vendor, product, revision, DeviceUri);
 
-    public DeviceAddress Address => DeviceTransportOpener.Parse(DeviceUri);
+    public DeviceAddress Address => Transports.Parse(DeviceUri);
 
     /// <summary>--operator-wait SECONDS, else OperatorWaitSeconds from appsettings / TAPECHANGER_OperatorWaitSeconds.</summary>
     public int OperatorWaitSeconds { get; init; }
@@ -102,9 +102,9 @@ internal sealed class CliContext
         {
             foreach (var w in _opened.SelectMany(c => c.Warnings).Distinct()) Err.WriteLine($"tapechanger: warning: {w}");
             // Remember what the library taught this session (e.g. a combined READ ELEMENT STATUS split after 05/24/00).
-            if (_learnedPath is not null && _learnedIdentity is not null && _opened.LastOrDefault(c => c.Client.Learned.Count > 0) is { } taught)
+            if (_learnedPath is not null && _learnedIdentity is not null && _opened.LastOrDefault(c => c.Learned.Count > 0) is { } taught)
             {
-                LearnedQuirksStore.Save(_learnedPath, _learnedIdentity, taught.Client.Quirks, _opened.SelectMany(c => c.Client.Learned), DateTimeOffset.UtcNow);
+                LearnedQuirksStore.Save(_learnedPath, _learnedIdentity, taught.Quirks, _opened.SelectMany(c => c.Learned), DateTimeOffset.UtcNow);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -120,7 +120,7 @@ internal sealed class CliContext
         if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
         _ = Catalog;                                    // a broken override file fails before the device is touched
         if (ProfileName is { } forced) Profile ??= ForcedProfile(forced);
-        var transport = await DeviceTransportOpener.OpenAsync(Address, StateDirectory, ct).ConfigureAwait(false);
+        var transport = await Transports.OpenAsync(Address, StateDirectory, ct).ConfigureAwait(false);
         try
         {
             var client = await ClientAsync(transport, ct).ConfigureAwait(false);
@@ -128,7 +128,7 @@ internal sealed class CliContext
             {
                 CleanerPrefix = Options.CleanerPrefix,
                 ReservedAddresses = reserved,
-                EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
+                Drives = DrivesOf(transport),
             });
             _opened.Add(changer);
             return changer;
@@ -138,6 +138,39 @@ internal sealed class CliContext
             await transport.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private readonly TransportDrives _drives = new();
+
+    /// <summary>The registered drive locators and what this process found with them (one listing per changer).</summary>
+    private sealed class TransportDrives
+    {
+        public DriveLocatorRegistry Locators { get; } = Transports.DriveLocators();
+        public DriveLocatorCache Cache { get; } = new();
+    }
+
+    /// <summary>
+    /// The session's drives: found by the changer transport's locator, paired by the domain, and opened with a traced
+    /// client (with --verbose each drive command is logged, after a line naming the drive's device).
+    /// </summary>
+    private DriveAccess DrivesOf(IScsiTransport changer) => new(_drives.Locators, new DriveSearch(Address, changer), t =>
+    {
+        if (Verbose || Trace) Err.WriteLine($"# drive {t.Device}");
+        return new SmcClient(Traced(t), Retry) { IsDrive = true };
+    }, _drives.Cache);
+
+    /// <summary>
+    /// A changer (or any device) other than the session's, with the generic profile, for 'list': its identity, map and
+    /// drives. The caller disposes it.
+    /// </summary>
+    public async ValueTask<MediaChanger> OpenChangerAtAsync(DeviceAddress address, CancellationToken ct)
+    {
+        var transport = await Transports.OpenAsync(address, StateDirectory, ct).ConfigureAwait(false);
+        return new MediaChanger(new SmcClient(Traced(transport), Retry), new ChangerSettings
+        {
+            CleanerPrefix = Options.CleanerPrefix,
+            Drives = new DriveAccess(_drives.Locators, new DriveSearch(address, transport), t => new SmcClient(Traced(t), Retry) { IsDrive = true }, _drives.Cache),
+        });
     }
 
     /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>
@@ -150,7 +183,7 @@ internal sealed class CliContext
         public async ValueTask<TapeChanger.Cleaning.ChangerSession> OpenAsync(CancellationToken ct)
         {
             _ = ctx.Catalog;
-            var transport = await DeviceTransportOpener.OpenAsync(ctx.Address, ctx.StateDirectory, ct).ConfigureAwait(false);
+            var transport = await Transports.OpenAsync(ctx.Address, ctx.StateDirectory, ct).ConfigureAwait(false);
             SmcClient client;
             try { client = await ctx.ClientAsync(transport, ct).ConfigureAwait(false); }
             catch
@@ -161,13 +194,10 @@ internal sealed class CliContext
             var changer = new MediaChanger(client, new ChangerSettings
             {
                 CleanerPrefix = ctx.Options.CleanerPrefix,
-                EjectDrive = DriveEjector.For(transport, ctx.Address, ctx.Traced, ctx.Retry),
+                Drives = ctx.DrivesOf(transport),
             });
             ctx._opened.Add(changer);
-            Func<int, CancellationToken, ValueTask<SmcClient?>>? drives = transport is VirtualTransport v
-                ? (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(ctx.Traced(v.OpenLun(drive + 1)), ctx.Retry))   // virtual drives are LUNs 1..N
-                : null;
-            return new TapeChanger.Cleaning.ChangerSession(changer, drives);
+            return new TapeChanger.Cleaning.ChangerSession(changer);
         }
     }
 
@@ -179,22 +209,4 @@ internal sealed class CliContext
     }
 
     public void Done(string message) => Emit(new MessageDocument(message), CliJsonContext.Default.MessageDocument, message);
-}
-
-/// <summary>Device URI → transport, with every transport this build has.</summary>
-internal static class DeviceTransportOpener
-{
-    public static DeviceAddress Parse(string uri) => TapeChanger.Transport.DeviceUri.Parse(uri);
-
-    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, string stateDirectory, CancellationToken ct)
-    {
-        var registry = new TransportRegistry()
-            .Add(new VirtualTransportFactory())
-            .Add(new TapeChanger.Transport.Linux.SgTransportFactory())
-            .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
-            .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
-            .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
-            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory());
-        return registry.OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
-    }
 }

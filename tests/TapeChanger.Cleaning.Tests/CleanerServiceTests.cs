@@ -385,11 +385,7 @@ public sealed class ProfileCleaningTimeTests : IDisposable
         Assert.Equal(OperationStates.Passed, (await run).State);
 
         // Same library, but sessions without drive access.
-        _h.Override = async ct =>
-        {
-            var s = await ((IChangerConnector)new NoOverride(_h)).OpenAsync(ct);
-            return new ChangerSession(s.Changer);
-        };
+        _h.DrivesReachable = false;
         var progress = new List<string>();
         var op = await svc.StartCleanAsync(0, false);
         var started = _h.Time.GetUtcNow();
@@ -405,17 +401,5 @@ public sealed class ProfileCleaningTimeTests : IDisposable
     private sealed class SyncProgress(Action<OperationRecord> a) : IProgress<OperationRecord>
     {
         public void Report(OperationRecord value) => a(value);
-    }
-
-    /// <summary>The harness's own sessions, bypassing its Override.</summary>
-    private sealed class NoOverride(CleaningHarness h) : IChangerConnector
-    {
-        public async ValueTask<ChangerSession> OpenAsync(CancellationToken ct)
-        {
-            var saved = h.Override;
-            h.Override = null;
-            try { return await h.OpenAsync(ct); }
-            finally { h.Override = saved; }
-        }
     }
 }

@@ -1,0 +1,70 @@
+using TapeChanger.Cli.Output;
+using TapeChanger.Scsi;
+using TapeChanger.Transport;
+
+namespace TapeChanger.Cli.Composition;
+
+/// <summary>
+/// Device discovery per transport for 'list' (composition root: the transports' own enumerators): Linux sysfs,
+/// Windows changer devices, USB bulk-only devices, iSCSI SendTargets and REPORT LUNS. Drive pairing is not done
+/// here; the command asks the domain (<see cref="Domain.MediaChanger.PairDrivesAsync"/>).
+/// </summary>
+internal static class Discovery
+{
+    /// <summary>Changers and tape drives this host sees, without their drives paired.</summary>
+    public static IReadOnlyList<ListedDevice> Local()
+    {
+        var result = new List<ListedDevice>();
+        if (OperatingSystem.IsLinux())
+        {
+            var devices = new TapeChanger.Transport.Linux.SysfsChangerDiscovery().ListDevices();
+            foreach (var c in devices.Where(d => d.IsChanger))
+            {
+                result.Add(new ListedDevice(c.Uri, "changer", c.Vendor, c.Model, c.Revision, c.Serial, c.ChangerPath, null));
+            }
+            foreach (var t in devices.Where(d => d.IsTape))
+            {
+                result.Add(new ListedDevice(t.Uri, "tape", t.Vendor, t.Model, t.Revision, t.Serial, t.NonRewindingTapePath ?? t.TapePath, null));
+            }
+        }
+        if (OperatingSystem.IsWindows())
+        {
+            foreach (var w in TapeChanger.Transport.Windows.WindowsChangerEnumerator.List())
+            {
+                result.Add(new ListedDevice(w.Uri, "changer", w.Identity?.Vendor, w.Identity?.Product, w.Identity?.Revision, w.Identity?.Serial, w.DevicePath,
+                    w.State.ToString().ToLowerInvariant()));
+            }
+        }
+        if (TapeChanger.Transport.Usb.LibUsbLibrary.IsAvailable)
+        {
+            try
+            {
+                foreach (var u in TapeChanger.Transport.Usb.LibUsbEnumerator.ListBulkOnly())
+                {
+                    result.Add(new ListedDevice(u.Uri, "usb", null, null, null, null, $"bus {u.Bus} address {u.Address}", "USB mass storage bulk-only"));
+                }
+            }
+            catch (ScsiTransportException)
+            {
+                // libusb present but unusable (no USB in this sandbox): nothing to list.
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The targets of an iSCSI portal (SendTargets), each as an address of its LUN 0.</summary>
+    public static async Task<IReadOnlyList<DeviceAddress>> IscsiTargetsAsync(DeviceAddress portal, CancellationToken ct)
+    {
+        var targets = await TapeChanger.Transport.Iscsi.IscsiDiscovery.SendTargetsAsync(portal.Host!, portal.Port, portal.User, portal.Password, cancellationToken: ct).ConfigureAwait(false);
+        return targets.Where(t => portal.TargetName is null || portal.TargetName == t.Name)
+            .Select(t => portal with { TargetName = t.Name, Lun = 0 }).ToList();
+    }
+
+    /// <summary>The logical units of an iSCSI target (REPORT LUNS on LUN 0), each as its device address and display URI.</summary>
+    public static async Task<IReadOnlyList<(DeviceAddress Address, string Uri)>> IscsiLunsAsync(DeviceAddress target, CancellationToken ct)
+    {
+        var luns = await TapeChanger.Transport.Iscsi.IscsiDriveLocator.ListLunsAsync(target, ct).ConfigureAwait(false);
+        var options = TapeChanger.Transport.Iscsi.IscsiTransportFactory.OptionsFor(target);
+        return luns.Select(l => (target with { Lun = l }, TapeChanger.Transport.Iscsi.IscsiTransport.DeviceName(options with { ChapUser = null }, l))).ToList();
+    }
+}

@@ -1,0 +1,36 @@
+using TapeChanger.Transport;
+
+namespace TapeChanger.Cli.Composition;
+
+/// <summary>
+/// The composition root: the one place in the CLI that names concrete transports. Each transport registers its
+/// <see cref="IScsiTransportFactory"/> (device URI → transport) and, where it can reach tape drives next to a changer,
+/// its <see cref="IDriveLocator"/>. Everything else in the CLI works through the domain (an architecture test holds it
+/// to that).
+/// </summary>
+internal static class Transports
+{
+    public static DeviceAddress Parse(string uri) => DeviceUri.Parse(uri);
+
+    /// <summary>Device URI → transport, with every transport this build has.</summary>
+    public static TransportRegistry Registry() => new TransportRegistry()
+        .Add(new TapeChanger.Virtual.VirtualTransportFactory())
+        .Add(new TapeChanger.Transport.Linux.SgTransportFactory())
+        .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
+        .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
+        .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
+        .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory());
+
+    /// <summary>
+    /// Drive locators: the virtual library's drive LUNs, Linux tape devices by VPD 80h serial (sysfs), and the other
+    /// LUNs of a changer's iSCSI target. spt: (Windows), usb: and replay: have none: their drives are not reachable
+    /// from the changer's device, so a cleaning there waits the profile's cleaning time.
+    /// </summary>
+    public static DriveLocatorRegistry DriveLocators() => new DriveLocatorRegistry()
+        .Add(new TapeChanger.Virtual.VirtualDriveLocator())
+        .Add(new TapeChanger.Transport.Linux.SgDriveLocator())
+        .Add(new TapeChanger.Transport.Iscsi.IscsiDriveLocator());
+
+    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, string stateDirectory, CancellationToken ct) =>
+        Registry().OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
+}
