@@ -1,3 +1,4 @@
+using TapeChanger.Scsi.Sense;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Decoding;
 using TapeChanger.Transport;
@@ -61,9 +62,9 @@ public class DrivePairingTests
     [Fact]
     public void A_cut_identifier_pairs_by_prefix_with_the_one_drive_left_and_never_by_exact_serial()
     {
-        // tgt cuts the last descriptor of a reply 8 bytes short: drive 1's serial arrives as "XYZZY_" of "XYZZY_B2".
+        // tgt cuts the last descriptor of a reply 8 bytes short: drive 1's serial arrives as "XY" of "XYZZY_B2".
         var luns = new DriveCandidates([new("iscsi://h:3260/t/1", "XYZZY_B1") { Lun = 1 }, new("iscsi://h:3260/t/2", "XYZZY_B2") { Lun = 2 }]);
-        var pairs = DrivePairing.Pair([new(500, "XYZZY_B1", null), new(501, "XYZZY_", null, Truncated: true)], luns);
+        var pairs = DrivePairing.Pair([new(500, "XYZZY_B1", null), new(501, "XY", null, Truncated: true)], luns);
         Assert.Equal([(PairingMethod.Serial, 1), (PairingMethod.SerialPrefix, 2)], pairs.Select(p => (p.Method, p.Drive!.Lun!.Value)));
         // Both drives still free: the fragment is ambiguous and stays unpaired.
         var ambiguous = DrivePairing.Pair([new(501, "XYZZY_", null, Truncated: true)], luns);
@@ -85,5 +86,53 @@ public class DrivePairingTests
         var pairs = DrivePairing.Pair([e], Sg(Tape(7, "0:0:0:7", "1068093050")));
         Assert.Equal("/dev/nst7", pairs[0].Drive?.Node);
         Assert.True(DriveElementIdentity.From(d with { Identifier = id with { Truncated = true } }).Truncated);
+    }
+}
+
+/// <summary>The typed drive client: commands sent and what comes back.</summary>
+public class TapeDriveTests
+{
+    private static ScsiResult Check(byte key, byte asc, byte ascq) =>
+        ScsiResult.CheckCondition([0x70, 0, key, 0, 0, 0, 0, 10, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0]);
+
+    private static async Task<(TapeDrive Drive, RecordingDriveLocator Locator)> OpenAsync(Func<int, ScsiResult> answer)
+    {
+        int n = 0;
+        var locator = new RecordingDriveLocator(new DriveCandidate("drive-a1", "XYZZY_A1")) { Answer = (_, _) => answer(n++) };
+        var pairs = DrivePairing.Pair([new DriveElementIdentity(500, "XYZZY_A1", null)], new DriveCandidates([new DriveCandidate("drive-a1", "XYZZY_A1")]));
+        var changer = await new RecordingDriveLocator().OpenAsync(null!, new DriveCandidate("changer", null));   // never used: the locator opens drives itself
+        var drive = await locator.Access(changer).OpenAsync(0, pairs);
+        return (drive!, locator);
+    }
+
+    [Fact]
+    public async Task A_poll_re_sends_after_unit_attentions_and_reports_the_drives_condition_with_its_drive_row()
+    {
+        var (drive, locator) = await OpenAsync(i => i < 2 ? Check(0x06, 0x29, 0x00) : Check(0x02, 0x30, 0x03));
+        var ready = await drive.TestUnitReadyAsync();
+        Assert.Equal(3, locator.Sent.Count);
+        Assert.All(locator.Sent, c => Assert.Equal("000000000000", Convert.ToHexString(c.Command.Cdb)));
+        Assert.False(ready.Ready);
+        Assert.Equal((SenseAction.CleaningInProgress, "02/30/03"), (ready.Action, ready.Sense!.Triplet));
+    }
+
+    [Fact]
+    public async Task A_poll_never_waits_out_becoming_ready()
+    {
+        var (drive, locator) = await OpenAsync(_ => Check(0x02, 0x04, 0x01));
+        var ready = await drive.TestUnitReadyAsync();
+        Assert.Single(locator.Sent);
+        Assert.Equal(SenseAction.WaitAndRetry, ready.Action);
+    }
+
+    [Fact]
+    public async Task TapeAlert_and_request_sense_decode_and_a_missing_page_is_null()
+    {
+        var (drive, locator) = await OpenAsync(_ => Check(0x05, 0x24, 0x00));
+        Assert.Null(await drive.TapeAlertsAsync());
+        Assert.Equal("4d00", Convert.ToHexString(locator.Sent[0].Command.Cdb.AsSpan(0, 2)).ToLowerInvariant());
+        Assert.Equal(0x2E, locator.Sent[0].Command.Cdb[2] & 0x3F);
+        Assert.Null(await drive.RequestSenseAsync());
+        Assert.Equal(OpCode.RequestSense, locator.Sent[1].Command.Cdb[0]);
     }
 }

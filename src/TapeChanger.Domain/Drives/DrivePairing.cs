@@ -76,7 +76,9 @@ public static class DrivePairing
         Pass(PairingMethod.Serial, (e, t) => !e.Truncated && Norm(e.Serial) is { } s && s == Norm(t.Serial));
         Pass(PairingMethod.IdentifierSuffix, (e, t) => !e.Truncated && Norm(e.IdentifierText) is { } id && Norm(t.Serial) is { } s && s.Length >= 4
             && id.EndsWith(s, StringComparison.Ordinal));
-        Pass(PairingMethod.SerialPrefix, (e, t) => e.Truncated && Norm(e.Serial) is { Length: >= 4 } part && Norm(t.Serial) is { } s
+        // A cut identifier may keep only a few characters (tgt left "DR" of "DRV00002"): it still pairs when exactly one
+        // drive that no other element took starts with them.
+        Pass(PairingMethod.SerialPrefix, (e, t) => e.Truncated && Norm(e.Serial) is { } part && Norm(t.Serial) is { } s
             && s.StartsWith(part, StringComparison.Ordinal));
         if (candidates.ChangerBus is { } ca)
         {

@@ -49,17 +49,28 @@ public sealed class TapeDrive : IAsyncDisposable
     /// <summary>Senses seen on this drive that mark it as needing cleaning or the cleaner as spent, oldest first.</summary>
     public IReadOnlyList<SenseMark> Marks => _client.Marks;
 
-    /// <summary>One TEST UNIT READY, never retried: the caller is the one polling.</summary>
+    /// <summary>Unit attentions absorbed per poll: a new connection's power-on or reset report says nothing about the drive's state.</summary>
+    private const int UnitAttentionsPerPoll = 5;
+
+    /// <summary>
+    /// TEST UNIT READY for a caller that polls: never waited out, only re-sent after a unit attention (RetrySoon rows;
+    /// every new iSCSI session gets 06/29/xx first), so the answer is the drive's condition.
+    /// </summary>
     public async ValueTask<DriveReadiness> TestUnitReadyAsync(CancellationToken ct = default)
     {
-        try
+        for (int attempt = 0; ; attempt++)
         {
-            await _client.TestUnitReadyOnceAsync(ct).ConfigureAwait(false);
-            return DriveReadiness.Good;
-        }
-        catch (ScsiCheckConditionException e)
-        {
-            return new DriveReadiness(e.Sense, e.Rule ?? _client.RuleFor(e.Sense, e.Command));
+            try
+            {
+                await _client.TestUnitReadyOnceAsync(ct).ConfigureAwait(false);
+                return DriveReadiness.Good;
+            }
+            catch (ScsiCheckConditionException e)
+            {
+                var rule = e.Rule ?? _client.RuleFor(e.Sense, e.Command);
+                if (rule.Action == SenseAction.RetrySoon && attempt < UnitAttentionsPerPoll) continue;
+                return new DriveReadiness(e.Sense, rule);
+            }
         }
     }
 
