@@ -3,7 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using TapeChanger.Cli.Output;
 using TapeChanger.Domain;
 using TapeChanger.Transport;
-using TapeChanger.Cli.Composition;
+using TapeChanger.Composition;
 
 namespace TapeChanger.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using TapeChanger.Cli.Output;
-using TapeChanger.Cli.Composition;
+using TapeChanger.Composition;
 using TapeChanger.Domain;
 using TapeChanger.Scsi;
 using TapeChanger.Transport;
@@ -43,8 +43,9 @@ internal static class ListCommand
     private static async Task<IReadOnlyList<ListedDevice>> LocalAsync(CliContext ctx, CancellationToken ct)
     {
         var result = new List<ListedDevice>();
-        foreach (var d in Discovery.Local())
+        foreach (var found in Discovery.Local())
         {
+            var d = new ListedDevice(found.Uri, found.Kind, found.Vendor, found.Product, found.Revision, found.Serial, found.Path, found.Note);
             result.Add(d.Kind == "changer" && d.Uri.StartsWith("sg:", StringComparison.Ordinal) ? await WithDrivesAsync(ctx, Transports.Parse(d.Uri), d, ct) : d);
         }
         return result;

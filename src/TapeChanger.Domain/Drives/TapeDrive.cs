@@ -19,8 +19,8 @@ public sealed record DriveReadiness(SenseData? Sense, SenseRule? Rule)
 /// <summary>REQUEST SENSE: the drive's pending condition and its policy row.</summary>
 public sealed record DriveCondition(SenseData Sense, SenseRule Rule);
 
-/// <summary>A drive command the drive refused (it has no such page, or rejected the command), in operator words.</summary>
-public sealed record DriveRefusal(string Command, string Meaning, SenseData? Sense);
+/// <summary>A sense the drive returned that marks it as needing cleaning or the cleaner as spent, with its policy row.</summary>
+public sealed record DriveMark(SenseRule Rule, SenseData Sense, string Command);
 
 /// <summary>
 /// A tape drive next to the library, reached through a drive locator: the drive commands the library needs, as
@@ -47,7 +47,7 @@ public sealed class TapeDrive : IAsyncDisposable
     public string Uri => Candidate.Uri;
 
     /// <summary>Senses seen on this drive that mark it as needing cleaning or the cleaner as spent, oldest first.</summary>
-    public IReadOnlyList<SenseMark> Marks => _client.Marks;
+    public IReadOnlyList<DriveMark> Marks => _client.Marks.Select(m => new DriveMark(m.Rule, m.Sense, m.Command)).ToList();
 
     /// <summary>Unit attentions absorbed per poll: a new connection's power-on or reset report says nothing about the drive's state.</summary>
     private const int UnitAttentionsPerPoll = 5;

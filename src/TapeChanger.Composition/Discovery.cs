@@ -1,37 +1,39 @@
-using TapeChanger.Cli.Output;
 using TapeChanger.Scsi;
 using TapeChanger.Transport;
 
-namespace TapeChanger.Cli.Composition;
+namespace TapeChanger.Composition;
+
+/// <summary>A device found on this host or portal; drives are not paired here.</summary>
+public sealed record DiscoveredDevice(string Uri, string Kind, string? Vendor, string? Product, string? Revision, string? Serial, string? Path, string? Note);
 
 /// <summary>
 /// Device discovery per transport for 'list' (composition root: the transports' own enumerators): Linux sysfs,
 /// Windows changer devices, USB bulk-only devices, iSCSI SendTargets and REPORT LUNS. Drive pairing is not done
-/// here; the command asks the domain (<see cref="Domain.MediaChanger.PairDrivesAsync"/>).
+/// here; the command asks the domain (MediaChanger.PairDrivesAsync).
 /// </summary>
-internal static class Discovery
+public static class Discovery
 {
     /// <summary>Changers and tape drives this host sees, without their drives paired.</summary>
-    public static IReadOnlyList<ListedDevice> Local()
+    public static IReadOnlyList<DiscoveredDevice> Local()
     {
-        var result = new List<ListedDevice>();
+        var result = new List<DiscoveredDevice>();
         if (OperatingSystem.IsLinux())
         {
             var devices = new TapeChanger.Transport.Linux.SysfsChangerDiscovery().ListDevices();
             foreach (var c in devices.Where(d => d.IsChanger))
             {
-                result.Add(new ListedDevice(c.Uri, "changer", c.Vendor, c.Model, c.Revision, c.Serial, c.ChangerPath, null));
+                result.Add(new DiscoveredDevice(c.Uri, "changer", c.Vendor, c.Model, c.Revision, c.Serial, c.ChangerPath, null));
             }
             foreach (var t in devices.Where(d => d.IsTape))
             {
-                result.Add(new ListedDevice(t.Uri, "tape", t.Vendor, t.Model, t.Revision, t.Serial, t.NonRewindingTapePath ?? t.TapePath, null));
+                result.Add(new DiscoveredDevice(t.Uri, "tape", t.Vendor, t.Model, t.Revision, t.Serial, t.NonRewindingTapePath ?? t.TapePath, null));
             }
         }
         if (OperatingSystem.IsWindows())
         {
             foreach (var w in TapeChanger.Transport.Windows.WindowsChangerEnumerator.List())
             {
-                result.Add(new ListedDevice(w.Uri, "changer", w.Identity?.Vendor, w.Identity?.Product, w.Identity?.Revision, w.Identity?.Serial, w.DevicePath,
+                result.Add(new DiscoveredDevice(w.Uri, "changer", w.Identity?.Vendor, w.Identity?.Product, w.Identity?.Revision, w.Identity?.Serial, w.DevicePath,
                     w.State.ToString().ToLowerInvariant()));
             }
         }
@@ -41,7 +43,7 @@ internal static class Discovery
             {
                 foreach (var u in TapeChanger.Transport.Usb.LibUsbEnumerator.ListBulkOnly())
                 {
-                    result.Add(new ListedDevice(u.Uri, "usb", null, null, null, null, $"bus {u.Bus} address {u.Address}", "USB mass storage bulk-only"));
+                    result.Add(new DiscoveredDevice(u.Uri, "usb", null, null, null, null, $"bus {u.Bus} address {u.Address}", "USB mass storage bulk-only"));
                 }
             }
             catch (ScsiTransportException)

@@ -1,14 +1,14 @@
 using TapeChanger.Transport;
 
-namespace TapeChanger.Cli.Composition;
+namespace TapeChanger.Composition;
 
 /// <summary>
-/// The composition root: the one place in the CLI that names concrete transports. Each transport registers its
+/// The composition root: the one assembly that names concrete transports. Each transport registers its
 /// <see cref="IScsiTransportFactory"/> (device URI → transport) and, where it can reach tape drives next to a changer,
-/// its <see cref="IDriveLocator"/>. Everything else in the CLI works through the domain (an architecture test holds it
-/// to that).
+/// its <see cref="IDriveLocator"/>. The CLI works through the domain and this class (an architecture test over the
+/// CLI and Cleaning assemblies holds them to that).
 /// </summary>
-internal static class Transports
+public static class Transports
 {
     public static DeviceAddress Parse(string uri) => DeviceUri.Parse(uri);
 
