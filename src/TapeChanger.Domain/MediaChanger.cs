@@ -301,7 +301,7 @@ public sealed class MediaChanger : IAsyncDisposable
         catch (ChangerOperationException e) when (drive is int held && !ejected && _settings.Drives is not null
             && e.Sense is { Asc: 0x53, Ascq: 0x03 })
         {
-            // 05/53/03 MEDIUM REMOVAL PREVENTED BY DATA TRANSFER ELEMENT (SMC-3 §6.9): the drive still holds the
+            // 05/53/03 MEDIUM REMOVAL PREVENTED BY DATA TRANSFER ELEMENT (SMC-3 §6.6 MOVE MEDIUM): the drive still holds the
             // cartridge. Eject it once and retry.
             if (!await EjectAsync(held, ct).ConfigureAwait(false)) throw;
             await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);

@@ -236,11 +236,11 @@ public sealed class SmcClient : IAsyncDisposable
     public async ValueTask<SenseData> RequestSenseAsync(CancellationToken ct = default) =>
         SenseDecoder.Decode(await ExecuteAsync(SpcCommands.RequestSense(), ct).ConfigureAwait(false));
 
-    /// <summary>LOG SENSE of the TapeAlert page 2Eh (SSC-4 §8.2.3; SMC-3 §7.4 for a changer), decoded.</summary>
+    /// <summary>LOG SENSE of the TapeAlert page 2Eh (the SSC-3 and SMC-3 TapeAlert log pages), decoded.</summary>
     public async ValueTask<TapeAlertReport> TapeAlertsAsync(TapeAlertSource source, CancellationToken ct = default) =>
         TapeAlertDecoder.Decode(await ExecuteAsync(SpcCommands.LogSenseTapeAlert(), ct).ConfigureAwait(false), source);
 
-    /// <summary>LOAD UNLOAD (SSC-4 §7.3): load, or unload and eject the cartridge of a tape drive.</summary>
+    /// <summary>LOAD UNLOAD (SSC-3 §7.2): load, or unload and eject the cartridge of a tape drive.</summary>
     public async ValueTask LoadUnloadAsync(bool load, CancellationToken ct = default) =>
         await ExecuteAsync(SscCommands.LoadUnload(load), ct).ConfigureAwait(false);
 

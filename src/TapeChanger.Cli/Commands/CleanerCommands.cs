@@ -69,8 +69,8 @@ internal static class CleanerCommands
         return CleanerExitCodes.For(result);
     }
 
-    internal static OperationJson ToJson(OperationRecord o) => new(o.Id, o.Kind, o.State, o.Result, o.Code, o.Message, o.Progress, o.Via,
-        o.Drive, o.Barcode, o.Created, o.Updated, o.Completed, o.Deadline, o.Step, o.WorkerPid);
+    internal static OperationJson ToJson(OperationRecord o) => new(o.Id, o.Kind.Name(), o.State, o.Result, o.Code, o.Message, o.Progress, o.Via.Name(),
+        o.Drive, o.Barcode, o.Created, o.Updated, o.Completed, o.Deadline, o.Step.Name(), o.WorkerPid);
 
     private static Command Cleaner()
     {
@@ -373,7 +373,7 @@ internal static class CleanerCommands
     }
 
     private static string Describe(OperationRecord o) =>
-        $"{o.Id}  {o.Kind,-6} {o.State,-20} {o.Result} ({o.Code})  created {o.Created:u}{(o.Completed is { } c ? $", ended {c:u}" : "")}"
+        $"{o.Id}  {o.Kind.Name(),-6} {o.State,-20} {o.Result} ({o.Code})  created {o.Created:u}{(o.Completed is { } c ? $", ended {c:u}" : "")}"
         + (o.Progress is { } pr ? $"\n    {pr}" : o.Message is { } m ? $"\n    {m}" : "");
 }
 

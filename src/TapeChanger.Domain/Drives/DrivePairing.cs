@@ -12,7 +12,7 @@ namespace TapeChanger.Domain;
 /// <param name="Truncated">The identifier arrived cut short (the reply ended inside it), so only its start is known.</param>
 public sealed record DriveElementIdentity(ushort Address, string? Serial, string? IdentifierText, byte? ScsiId = null, byte? Lun = null, bool Truncated = false)
 {
-    /// <summary>From a decoded READ ELEMENT STATUS descriptor of a drive (SMC-3 §6.10.4: DVCID, IDVALID, LUVALID).</summary>
+    /// <summary>From a decoded READ ELEMENT STATUS descriptor of a drive (SMC-3 §6.11, data transfer element descriptor: DVCID, IDVALID, LUVALID).</summary>
     public static DriveElementIdentity From(ElementDescriptor drive)
     {
         ArgumentNullException.ThrowIfNull(drive);

@@ -89,8 +89,8 @@ public sealed class TapeDrive : IAsyncDisposable
     }
 
     /// <summary>
-    /// The drive's TapeAlert flags (LOG SENSE page 2Eh, SSC-4 §8.2.3); null when the drive has no such page (tgt answers
-    /// 05/24/00) or its reply cannot be decoded. Reading the page clears the flags on most drives (SSC-4 §4.2.19).
+    /// The drive's TapeAlert flags (LOG SENSE page 2Eh, the SSC-3 TapeAlert log page); null when the drive has no such page (tgt answers
+    /// 05/24/00) or its reply cannot be decoded. Reading the page may clear the flags.
     /// </summary>
     public async ValueTask<TapeAlertReport?> TapeAlertsAsync(CancellationToken ct = default)
     {

@@ -15,7 +15,7 @@ public enum SenseAction
     MarkDriveNeedsCleaning,
     /// <summary>The cleaning cartridge is used up or was rejected (30/07, TapeAlert 22/23).</summary>
     MarkCleanerSpent,
-    /// <summary>Not an error: an element ASC that only informs (30/03 cleaning cartridge present, SMC-3 §6.10.3 ASC/ASCQ).</summary>
+    /// <summary>Not an error: an element ASC that only informs (30/03 cleaning cartridge present, SMC-3 §6.11 element descriptor ASC/ASCQ).</summary>
     Proceed,
     /// <summary>
     /// A cleaning cartridge is in the drive and the cleaning runs. A client waits it out like <see cref="WaitAndRetry"/>;

@@ -108,7 +108,7 @@ public static class SensePolicy
     public static IReadOnlyList<SenseRule> DriveRules { get; } =
     [
         R(null, 0x30, 0x03, SenseAction.CleaningInProgress, SenseFailure.NotReady, "a cleaning cartridge is in the drive and cleaning is in progress", "SPC-4 Annex D ASC 30h/03h; markh794/mhvtl@fada6b85 usr/ssc.c"),
-        R(NR, 0x04, 0x02, SenseAction.CleaningDone, SenseFailure.NotReady, "the drive needs a new load (initializing command required); a cleaning cartridge in it has finished", "SSC-4 §4.2.5 (LOAD required); markh794/mhvtl@fada6b85 usr/ssc.c (CLEAN_MOUNT_STAGE3)"),
+        R(NR, 0x04, 0x02, SenseAction.CleaningDone, SenseFailure.NotReady, "the drive needs a new load (initializing command required); a cleaning cartridge in it has finished", "SPC-4 Annex D ASC 04h/02h; markh794/mhvtl@fada6b85 usr/ssc.c (CLEAN_MOUNT_STAGE3)"),
         R(NR, 0x3A, null, SenseAction.CleaningDone, SenseFailure.NotReady, "there is no cartridge in the drive", "SPC-4 Annex D ASC 3Ah (MEDIUM NOT PRESENT)"),
     ];
 
