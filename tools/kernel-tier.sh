@@ -31,6 +31,11 @@ work=$(mktemp -d /tmp/kernel-tier.XXXXXX)
 iqn=iqn.2026-11.tapechanger:kernel-tier
 mkdir -p "$cache"
 
+# shellcheck source=lib/tgt.sh
+source "$repo/tools/lib/tgt.sh"
+# shellcheck source=lib/guest.sh
+source "$repo/tools/lib/guest.sh"
+
 say() { printf '[kernel-tier %3ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 die() { say "SETUP FAILED: $*"; exit 2; }
 
@@ -54,7 +59,7 @@ fi
 command -v python3 >/dev/null || die "python3 is needed to check the results"
 
 if [ -n "${KT_KERNEL:-}" ]; then kver=$KT_KERNEL; else
-  kver=$(for k in /boot/vmlinuz-*; do v=${k#/boot/vmlinuz-}; [ -d "/lib/modules/$v" ] && echo "$v"; done | sort -V | tail -1)
+  kver=$(guest_kernel)
 fi
 [ -n "$kver" ] && [ -f "/boot/vmlinuz-$kver" ] || die "no kernel with modules found under /boot and /lib/modules"
 
@@ -63,8 +68,7 @@ tgtd_pid=""; qemu_pid=""; tgt_cn=""
 cleanup() {
   [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
   if [ -n "$tgtd_pid" ]; then
-    tgtadm -C "$tgt_cn" --op delete --mode system >/dev/null 2>&1 || true   # usually "invalid request"; tgtd ignores SIGTERM
-    kill -9 "$tgtd_pid" 2>/dev/null || true
+    tgt_stop_daemon "$tgtd_pid" "$tgt_cn"
     wait "$tgtd_pid" 2>/dev/null || true
   fi
   if [ -n "${KT_KEEP:-}" ]; then say "work directory kept: $work"; else rm -rf "$work"; fi
@@ -104,133 +108,16 @@ case "$tests" in *' '*) die "the test assembly path must not contain spaces (ker
 
 # --- (2) initramfs: busybox, modules in dependency order, iscsid/iscsiadm with their libraries --------------------
 modules="crc32c_generic scsi_mod sg ch st iscsi_tcp virtio_pci virtio_net 9pnet_virtio 9p overlay"
-init_script() {
-cat <<'INIT'
-#!/bin/sh
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-mkdir -p /run /tmp /var/lib/iscsi/nodes /var/lib/iscsi/send_targets /var/lib/iscsi/ifaces /run/lock/iscsi /var/lock
-log() { echo "@@KT-LOG [$(cut -d' ' -f1 /proc/uptime)s] $*"; }
-fail() { log "SETUP-FAIL $*"; echo "@@KT-SETUP-FAIL $*"; poweroff -f; }
-for w in $(cat /proc/cmdline); do
-  case "$w" in kt.port=*) PORT=${w#kt.port=};; kt.iqn=*) IQN=${w#kt.iqn=};; kt.cli=*) CLI=${w#kt.cli=};; kt.tests=*) TESTS=${w#kt.tests=};; esac
-done
-while read -r m; do insmod "$m" 2>/dev/null || log "insmod $m failed"; done </modules.list
-ip link set lo up; ip link set eth0 up || fail "no eth0"
-ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2
-iscsid || fail "iscsid did not start"
-log "iscsid up; logging in to $IQN at 10.0.2.2:$PORT"
-# No SendTargets discovery: tgt would advertise 127.0.0.1, the guest's own loopback.
-iscsiadm -m node -T "$IQN" -p "10.0.2.2:$PORT" -o new >/dev/null || fail "iscsiadm -o new"
-i=0; until iscsiadm -m node -T "$IQN" -p "10.0.2.2:$PORT" --login >/tmp/login.log 2>&1; do
-  i=$((i+1)); [ $i -ge 10 ] && { cat /tmp/login.log; fail "iSCSI login"; }; sleep 1
-done
-SG=""; TAPESG=""; i=0
-while [ -z "$SG" ] && [ $i -lt 300 ]; do
-  for d in /sys/class/scsi_generic/sg*; do
-    [ -r "$d/device/type" ] || continue
-    case "$(cat "$d/device/type")" in 8) SG=/dev/${d##*/};; 1) TAPESG=${TAPESG:-/dev/${d##*/}};; esac
-  done
-  [ -z "$SG" ] && { sleep 0.1; i=$((i+1)); }
-done
-[ -n "$SG" ] || fail "no changer (type 8) under /sys/class/scsi_generic after login"
-for d in /sys/class/scsi_generic/sg*; do
-  log "$(basename "$d") type $(cat "$d/device/type") $(cat "$d/device/vendor") $(cat "$d/device/model") $(ls "$d/device/scsi_changer" "$d/device/scsi_tape" 2>/dev/null | tr '\n' ' ')"
-done
-log "changer at $SG (tape sg $TAPESG); reserved $(cat /proc/scsi/sg/def_reserved_size 2>/dev/null) bytes"
-mkdir -p /host
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=524288 host /host || fail "9p mount of the host /"
-mount --bind /dev /host/dev; mount -t proc proc /host/proc; mount -t sysfs sys /host/sys; mount -t tmpfs tmp /host/run
-step() {
-  name=$1; shift
-  s=$(cut -d' ' -f1 /proc/uptime)
-  chroot /host /usr/bin/env -i HOME=/run PATH=/usr/bin:/bin TAPECHANGER_STATE_DIR=/run/tc "$CLI" --state-dir /run/tc "$@" \
-    >/tmp/out 2>/tmp/err
-  rc=$?
-  e=$(cut -d' ' -f1 /proc/uptime)
-  echo "@@KT-BEGIN $name rc=$rc t0=$s t1=$e args=$*"
-  echo "@@KT-STDOUT"; cat /tmp/out; echo; echo "@@KT-STDERR"; cat /tmp/err; echo
-  echo "@@KT-END $name"
-}
-# The reference: mtx (from the host, over the same sg node) for the same library state.
-rawstep() {
-  name=$1; shift
-  s=$(cut -d' ' -f1 /proc/uptime)
-  chroot /host /usr/bin/env -i HOME=/run PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" >/tmp/out 2>/tmp/err
-  rc=$?
-  e=$(cut -d' ' -f1 /proc/uptime)
-  echo "@@KT-BEGIN $name rc=$rc t0=$s t1=$e args=$*"
-  echo "@@KT-STDOUT"; cat /tmp/out; echo; echo "@@KT-STDERR"; cat /tmp/err; echo
-  echo "@@KT-END $name"
-}
-log "running $CLI --device sg:$SG"
-D="--device sg:$SG"
-step status            $D status --json
-rawstep mtx-status     mtx -f $SG status
-# The same library through our userspace iSCSI initiator (a second session next to the kernel's), for the mtx comparison.
-step status-iscsi      --device "iscsi://10.0.2.2:$PORT/$IQN/3" status --json
-step inquiry           $D inquiry --json
-step list              list --json
-step load              $D --trace load 1 0
-step status-loaded     $D status --json
-rawstep mtx-loaded     mtx -f $SG status
-step unload            $D unload 1 0
-step transfer          $D --trace transfer 2 6
-step status-moved      $D status --json
-step transfer-back     $D transfer 6 2
-step load-empty-slot   $D load 7 0
-# Eject before unload over sg: a profile override (in the CLI's default config directory, HOME=/run) asks for it, and
-# the drive is found as the tape whose sysfs VPD 80h serial equals its DVCID serial.
-step load-for-eject    $D load 3 0
-mkdir -p /host/run/.config/tapechanger/hw-profiles
-echo '{"name": "kt-eject", "match": {"vendor": "^IET$", "product": "^VIRTUAL-CHANGER$"}, "priority": 100, "ejectBeforeUnload": true, "sources": {"match": "kernel tier: tgt identity", "ejectBeforeUnload": "kernel tier: exercises the sg eject path"}}' \
-  > /host/run/.config/tapechanger/hw-profiles/kt-eject.json
-step unload-eject      $D --verbose unload 3 0
-rm -rf /host/run/.config
-step missing-device    --device sg:/dev/sg99 status
-[ -n "$TAPESG" ] && step not-a-changer --device "sg:$TAPESG" status
-# The device-agnostic conformance suite (JIT, the host's dotnet) over the same sg node; every test puts back what it
-# moves, so status-final below also checks that the suite left the initial layout.
-if [ -n "$TESTS" ]; then
-  mkdir -p /host/run/home /host/run/tmp
-  # dotnet keeps named mutexes under /tmp/.dotnet/shm whatever TMPDIR says: a writable overlay keeps the host's /tmp
-  # visible (KT_CLI or the test assembly may live there) while writes go to guest memory.
-  mkdir -p /ovl; mount -t tmpfs ovl /ovl; mkdir -p /ovl/upper /ovl/work
-  mount -t overlay overlay -o lowerdir=/host/tmp,upperdir=/ovl/upper,workdir=/ovl/work /host/tmp \
-    || log "overlay on /host/tmp failed; dotnet may not find a writable /tmp"
-  s=$(cut -d' ' -f1 /proc/uptime)
-  chroot /host /usr/bin/env -i HOME=/run/home DOTNET_CLI_HOME=/run/home TMPDIR=/run/tmp PATH=/usr/bin:/bin \
-    DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_TieredPGO=0 \
-    TAPECHANGER_TEST_DEVICE="sg:$SG" /bin/sh -c 'cd /run/tmp && exec dotnet test "$0" --filter "$1" \
-      --logger "console;verbosity=normal" --results-directory /run/tmp/results' \
-    "$TESTS" "FullyQualifiedName~ChangerConformanceTests" >/tmp/out 2>/tmp/err
-  rc=$?
-  e=$(cut -d' ' -f1 /proc/uptime)
-  echo "@@KT-BEGIN conformance rc=$rc t0=$s t1=$e args=dotnet test $TESTS (TAPECHANGER_TEST_DEVICE=sg:$SG)"
-  echo "@@KT-STDOUT"; cat /tmp/out; echo; echo "@@KT-STDERR"; cat /tmp/err; echo
-  echo "@@KT-END conformance"
-fi
-step status-final      $D status --json
-step status-verbose    $D --verbose status
-echo "@@KT-DONE"
-log "done"
-poweroff -f
-INIT
-}
+init_script() { cat "$repo/tools/guest/kernel-tier-init.sh"; }
 ikey=$( { echo "$kver $modules"; init_script; ls -l /usr/sbin/iscsid /usr/sbin/iscsiadm /bin/busybox; } | sha256sum | cut -c1-16)
 initrd="$cache/initramfs-$kver-$ikey.cpio.gz"
 if [ ! -f "$initrd" ]; then
   say "building initramfs for $kver"
   root="$work/initramfs"
-  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/iscsi,lib,lib64,proc,sys,dev,run,tmp,host}
-  cp /bin/busybox "$root/bin/busybox"
-  for a in $("$root/bin/busybox" --list); do [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"; done
-  : >"$root/modules.list"
-  for m in $modules; do
-    modprobe --show-depends -S "$kver" "$m" | awk '$1 == "insmod" {print $2}'
-  done | awk '!seen[$0]++' | while read -r ko; do
-    mkdir -p "$root$(dirname "$ko")"; cp "$ko" "$root$ko"; echo "$ko" >>"$root/modules.list"
-  done
+  mkdir -p "$root"/{sbin,usr/bin,usr/sbin,etc/iscsi,lib,lib64}
+  guest_busybox_root "$root"
+  # shellcheck disable=SC2086
+  guest_modules "$root" "$kver" $modules
   for b in /usr/sbin/iscsid /usr/sbin/iscsiadm; do
     cp "$b" "$root$b"
     ldd "$b" | grep -oE '/[^ ]+' | while read -r lib; do mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; done
@@ -247,37 +134,12 @@ fi
 
 # --- (3) a private tgtd with a small library ----------------------------------------------------------------------
 tgt_cn=${KT_TGT_CONTROL:-$((20000 + $$ % 9000))}
-port=${KT_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+port=${KT_PORT:-$(tgt_free_port)}
 vtl="$work/vtl"; mkdir -p "$vtl"
-setsid tgtd -f -C "$tgt_cn" --iscsi "portal=127.0.0.1:$port" >"$work/tgtd.log" 2>&1 &
-tgtd_pid=$!
+tgt_start_daemon "$tgt_cn" "$port" "$work/tgtd.log" || { cat "$work/tgtd.log"; die "tgtd -C $tgt_cn did not come up"; }
+tgtd_pid=$TGT_DAEMON_PID
 t() { tgtadm -C "$tgt_cn" --lld iscsi "$@"; }
-for _ in $(seq 50); do t --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
-t --op show --mode target >/dev/null 2>&1 || { cat "$work/tgtd.log"; die "tgtd -C $tgt_cn did not come up"; }
-t --op new --mode target --tid 1 -T "$iqn"
-for lun in 1 2; do
-  tgtimg --op new --device-type tape --barcode "DRV00$lun" --size 1 --type data --file "$vtl/drive$lun.img" >/dev/null
-  t --op new --mode logicalunit --tid 1 --lun $lun -b "$vtl/drive$lun.img" --device-type=tape
-  t --op update --mode logicalunit --tid 1 --lun $lun --params online=0
-done
-: >"$vtl/smc"
-t --op new --mode logicalunit --tid 1 --lun 3 -b "$vtl/smc" --device-type=changer
-t --op update --mode logicalunit --tid 1 --lun 3 --params media_home="$vtl"
-# Element map: drives 1-2, picker 3, storage 4-11 (mtx slots 1-8), import/export 12-13 (slots 9-10).
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,start_address=1,quantity=2
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,address=1,tid=1,lun=1
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,address=2,tid=1,lun=2
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=1,start_address=3,quantity=1
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=2,start_address=4,quantity=8
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=3,start_address=12,quantity=2
-addr=4
-for bc in TC0001L6 TC0002L6 TC0003L6 TC0004L6 CLN001L1; do
-  type=data; case $bc in CLN*) type=clean;; esac
-  tgtimg --op new --device-type tape --barcode "$bc" --size 1 --type "$type" --file "$vtl/$bc" >/dev/null
-  t --op update --mode logicalunit --tid 1 --lun 3 --params "element_type=2,address=$addr,barcode=$bc,sides=1"
-  addr=$((addr + 1))
-done
-t --op bind --mode target --tid 1 -I ALL
+tgt_small_library "$tgt_cn" "$iqn" "$vtl" || die "building the tgt library failed"
 say "tgtd pid $tgtd_pid (-C $tgt_cn) serving $iqn on 127.0.0.1:$port"
 
 # --- (4) boot the guest -------------------------------------------------------------------------------------------
@@ -302,170 +164,7 @@ fi
 
 # --- (5) check the results ----------------------------------------------------------------------------------------
 set +e
-python3 - "$serial" "$([ -n "$tests" ] && echo 1 || echo 0)" <<'PY'
-import json, re, sys
-
-text = open(sys.argv[1], encoding="utf-8", errors="replace").read().replace("\r", "")
-steps = {}
-for m in re.finditer(r"^@@KT-BEGIN (\S+) rc=(\d+) t0=(\S+) t1=(\S+) args=(.*?)\n@@KT-STDOUT\n(.*?)\n@@KT-STDERR\n(.*?)\n@@KT-END \1$",
-                     text, re.S | re.M):
-    name, rc, t0, t1, args, out, err = m.groups()
-    steps[name] = dict(rc=int(rc), secs=float(t1) - float(t0), args=args, out=out.strip(), err=err.strip())
-
-def doc(s):
-    return json.loads(s["out"])
-
-def elements(d, kind):
-    return [e for e in d["elements"] if e["type"] == kind]
-
-def slot(d, n):
-    return next(e for e in d["elements"] if e.get("slot") == n)
-
-def expect(cond, why):
-    if not cond:
-        raise AssertionError(why)
-
-def initial_layout(d):
-    expect(d["ok"] is True, "ok is not true")
-    expect(d["library"]["product"] == "VIRTUAL-CHANGER", f"product {d['library']['product']!r}")
-    expect(len(elements(d, "dataTransfer")) == 2, "expected 2 drives")
-    expect(len(elements(d, "storage")) == 8, "expected 8 storage slots")
-    expect(len(elements(d, "importExport")) == 2, "expected 2 import/export slots")
-    for n, bc in enumerate(["TC0001L6", "TC0002L6", "TC0003L6", "TC0004L6", "CLN001L1"], 1):
-        expect(slot(d, n)["full"] and slot(d, n)["barcode"] == bc, f"slot {n} should hold {bc}: {slot(d, n)}")
-    expect(slot(d, 5)["cleaner"] is True, "CLN001L1 not marked as a cleaner")
-    expect(not slot(d, 6)["full"] and not slot(d, 7)["full"], "slots 6 and 7 should be empty")
-    expect(all(not e["full"] for e in elements(d, "dataTransfer")), "drives should be empty")
-
-def check_loaded(d):
-    drive0 = min(elements(d, "dataTransfer"), key=lambda e: e["address"])
-    expect(drive0["full"] and drive0["barcode"] == "TC0001L6", f"drive 0 should hold TC0001L6: {drive0}")
-    expect(drive0["source"] == 4, f"drive 0 source should be element 4: {drive0['source']}")
-    expect(not slot(d, 1)["full"], "slot 1 should be empty after load")
-
-def check_moved(d):
-    expect(slot(d, 6)["full"] and slot(d, 6)["barcode"] == "TC0002L6", f"slot 6 should hold TC0002L6: {slot(d, 6)}")
-    expect(not slot(d, 2)["full"], "slot 2 should be empty after transfer")
-
-def one_line_error(s, *fragments):
-    lines = [l for l in s["err"].splitlines() if l.strip()]
-    expect(len(lines) == 1 and lines[0].startswith("tapechanger: "), f"expected one 'tapechanger: ' line on stderr, got {s['err']!r}")
-    for f in fragments:
-        expect(f in lines[0], f"stderr lacks {f!r}: {lines[0]!r}")
-
-def mtx_parse(text):
-    """mtx status lines -> {('drive', n) or ('slot', n): (full, barcode, source_slot)}."""
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r"\s*Data Transfer Element (\d+):(Full|Empty)(?: \(Storage Element (\d+) Loaded\))?(?::VolumeTag\s*=\s*(\S*))?", line)
-        if m:
-            out[("drive", int(m.group(1)))] = (m.group(2) == "Full", m.group(4) or None, int(m.group(3)) if m.group(3) else None)
-            continue
-        m = re.match(r"\s*Storage Element (\d+)(?: IMPORT/EXPORT)?:(Full|Empty)\s*(?::VolumeTag=(\S*))?", line)
-        if m:
-            out[("slot", int(m.group(1)))] = (m.group(2) == "Full", m.group(3) or None, None)
-    return out
-
-def ours(d):
-    out = {}
-    for e in d["elements"]:
-        if e["type"] == "dataTransfer":
-            out[("drive", e["drive"])] = (e["full"], e["barcode"], e.get("sourceSlot") if e["full"] else None)
-        elif e.get("slot") is not None:
-            out[("slot", e["slot"])] = (e["full"], e["barcode"], None)
-    return out
-
-def same_as_mtx(mtx_step, ours_step):
-    def check(s):
-        m, o = mtx_parse(s["out"]), ours(doc(steps[ours_step]))
-        expect(len(m) >= 10, f"could not parse mtx output: {s['out'][:200]!r}")
-        expect(m == o, "differs from mtx: " + "; ".join(f"{k}: mtx {m.get(k)} vs ours {o.get(k)}" for k in sorted(set(m) | set(o)) if m.get(k) != o.get(k)))
-    return check
-
-def check_list(s):
-    d = doc(s)
-    changers = [x for x in d["devices"] if x["kind"] == "changer"]
-    expect(len(changers) == 1 and changers[0]["uri"].startswith("sg:/dev/sg"), f"expected one sg changer: {changers}")
-    drives = changers[0]["drives"] or []
-    expect(len(drives) == 2, f"expected 2 drive elements: {drives}")
-    expect(any(x["uri"] for x in drives), f"no drive paired with a tape device: {drives}")
-    expect(sum(1 for x in d["devices"] if x["kind"] == "tape") == 2, "expected 2 tape devices")
-
-def check_conformance(s):
-    text = s["out"] + "\n" + s["err"]
-    # dotnet test's summary: "Passed!  - Failed: 0, Passed: 10, ..." (minimal verbosity) or, with the normal-verbosity
-    # console logger, "Test Run Successful." / "Test Run Failed." followed by "Total tests: N", "Passed: N", "Failed: N".
-    m = re.search(r"^\s*(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+),\s+Total:\s+(\d+)", text, re.M)
-    if m:
-        verdict, failed, passed, skipped, total = m.group(1), *map(int, m.groups()[1:])
-    else:
-        m = re.search(r"^Test Run (Successful|Failed|Aborted)\.\n((?:.*\n?){0,6})", text, re.M)
-        expect(m, f"no 'Passed!/Failed!' or 'Test Run ...' summary; output tail: {text[-600:]!r}")
-        count = lambda k: int((re.search(rf"^\s*{k}:\s+(\d+)", m.group(2), re.M) or [0, 0])[1])
-        verdict = "Passed" if m.group(1) == "Successful" else "Failed"
-        failed, passed, skipped, total = count("Failed"), count("Passed"), count("Skipped"), count("Total tests")
-    names = lambda outcome, dev: len(re.findall(rf'^\s*{outcome} \S*ChangerConformanceTests\.\S+\(device: "{dev}', text, re.M))
-    virt, sg = names("Passed", "virtual:"), names("Passed", "sg:/dev/sg")
-    bad = re.findall(r'^\s*Failed (\S*ChangerConformanceTests\.\S+\(device: "[^"]*"\))', text, re.M)
-    expect(verdict == "Passed" and failed == 0 and skipped == 0 and passed == total > 0,
-           f"{verdict}: failed {failed}, passed {passed}, skipped {skipped}, total {total}; failed tests: {bad}")
-    expect(virt > 0 and sg == virt, f"{sg} sg: tests passed, expected as many as the {virt} virtual: ones")
-    expect(passed == virt + sg and passed > virt, f"summary says {passed} passed, per-test lines say {virt} virtual: + {sg} sg:")
-    s["summary"] = f"{passed} passed ({virt} virtual: + {sg} sg:)"
-
-tests_enabled = sys.argv[2] == "1"
-checks = [
-    ("status", 0, lambda s: initial_layout(doc(s))),
-    ("mtx-status", 0, same_as_mtx("mtx-status", "status")),
-    ("status-iscsi", 0, lambda s: same_as_mtx("mtx-status", "status-iscsi")(steps["mtx-status"])),
-    ("inquiry", 0, lambda s: expect(doc(s)["ok"] is True and "VIRTUAL-CHANGER" in s["out"], "inquiry JSON")),
-    ("list", 0, check_list),
-    ("load", 0, None),
-    ("status-loaded", 0, lambda s: check_loaded(doc(s))),
-    ("mtx-loaded", 0, same_as_mtx("mtx-loaded", "status-loaded")),
-    ("unload", 0, None),
-    ("transfer", 0, None),
-    ("status-moved", 0, lambda s: check_moved(doc(s))),
-    ("transfer-back", 0, None),
-    ("load-empty-slot", 1, lambda s: one_line_error(s, "slot 7")),
-    ("load-for-eject", 0, None),
-    ("unload-eject", 0, lambda s: expect(
-        [l[2:6] for l in s["err"].splitlines() if l.startswith(("> LOAD UNLOAD", "> MOVE MEDIUM"))][:1] == ["LOAD"]
-        and any(l.startswith("> MOVE MEDIUM") for l in s["err"].splitlines()),
-        "no LOAD UNLOAD to the paired tape before MOVE MEDIUM:\n" + s["err"][-1500:])),
-    ("missing-device", 69, lambda s: one_line_error(s, "no such device /dev/sg99")),
-    # A tape drive's sg node is refused with "not supported" (3), naming what it is.
-    ("not-a-changer", 3, lambda s: one_line_error(s, "is a tape drive")),
-    ("conformance", 0, check_conformance),
-    ("status-final", 0, lambda s: initial_layout(doc(s))),
-    ("status-verbose", 0, lambda s: expect("> READ ELEMENT STATUS" in s["err"] and "< status Good" in s["err"], "no CDB trace on stderr")),
-]
-passed = failed = 0
-for name, rc, check in checks:
-    s = steps.get(name)
-    if s is None:
-        if name == "not-a-changer" or (name == "conformance" and not tests_enabled):
-            continue
-        print(f"FAIL  {name:16} did not run"); failed += 1; continue
-    why = ""
-    try:
-        if rc is not None:
-            expect(s["rc"] == rc, f"exit {s['rc']}, expected {rc}; stderr: {s['err'][:300]!r}")
-        if check:
-            check(s)
-    except (AssertionError, ValueError, KeyError, StopIteration) as e:
-        why = f"{type(e).__name__}: {e}"
-    detail = s["err"].splitlines()[0] if s["err"] and s["rc"] != 0 else ""
-    if why:
-        failed += 1
-        print(f"FAIL  {name:16} rc={s['rc']:<3} {s['secs']:5.2f}s  tapechanger {s['args']}\n      {why}")
-    else:
-        passed += 1
-        print(f"PASS  {name:16} rc={s['rc']:<3} {s['secs']:5.2f}s  tapechanger {s['args']}" + (f"\n      {detail}" if detail else "")
-              + (f"\n      {s['summary']}" if "summary" in s else ""))
-print(f"kernel-tier: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
-PY
+python3 "$repo/tools/lib/kernel_tier_check.py" "$serial" "$([ -n "$tests" ] && echo 1 || echo 0)"
 rc=$?
 set -e
 say "total wall time $(( $(date +%s) - started ))s"

@@ -9,24 +9,26 @@
 # Exit 0 when both statuses succeed and agree, 1 when not, 2 on setup failure. Runs as root; KT_CLI=path to the CLI.
 set -uo pipefail
 started=$(date +%s)
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/tgt.sh
+source "$here/lib/tgt.sh"
+# shellcheck source=lib/guest.sh
+source "$here/lib/guest.sh"
 say() { printf '[usb-probe %3ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 die() { say "SETUP FAILED: $*"; exit 2; }
 [ "$(id -u)" = 0 ] || die "must run as root"
 cli=$(readlink -f "${KT_CLI:-artifacts/aot/tapechanger}"); [ -x "$cli" ] || die "KT_CLI $cli is not executable"
 [ -f /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so ] || die "QEMU's iSCSI driver is missing: apt-get install qemu-block-extra"
-kver=${KT_KERNEL:-$(for k in /boot/vmlinuz-*; do v=${k#/boot/vmlinuz-}; [ -d "/lib/modules/$v" ] && echo "$v"; done | sort -V | tail -1)}
+kver=${KT_KERNEL:-$(guest_kernel)}
 work=$(mktemp -d /tmp/kernel-usb-probe.XXXXXX); iqn=iqn.2026-11.tapechanger:usb-probe
 tgtd_pid=""; tgt_cn=$((20000 + $$ % 9000))
-cleanup() { [ -n "$tgtd_pid" ] && { kill -9 "$tgtd_pid" 2>/dev/null; wait "$tgtd_pid" 2>/dev/null; }
+cleanup() { [ -n "$tgtd_pid" ] && { tgt_stop_daemon "$tgtd_pid" "$tgt_cn"; wait "$tgtd_pid" 2>/dev/null; }
             if [ -n "${KT_KEEP:-}" ]; then say "work directory kept: $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
-root="$work/initramfs"; mkdir -p "$root"/{bin,proc,sys,dev,run,tmp,host}
-cp /bin/busybox "$root/bin/busybox"
-for a in $("$root/bin/busybox" --list); do [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"; done
-for m in scsi_mod sg ch xhci_pci usb_storage virtio_pci 9pnet_virtio 9p; do
-  modprobe --show-depends -S "$kver" "$m" | awk '$1 == "insmod" {print $2}'
-done | awk '!seen[$0]++' | while read -r ko; do mkdir -p "$root$(dirname "$ko")"; cp "$ko" "$root$ko"; echo "$ko" >>"$root/modules.list"; done
+root="$work/initramfs"
+guest_busybox_root "$root"
+guest_modules "$root" "$kver" scsi_mod sg ch xhci_pci usb_storage virtio_pci 9pnet_virtio 9p
 cat >"$root/init" <<'INIT'
 #!/bin/sh
 export PATH=/bin
@@ -62,35 +64,11 @@ INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(tgt_free_port)
 vtl="$work/vtl"; mkdir -p "$vtl"
-setsid tgtd -f -C "$tgt_cn" --iscsi "portal=127.0.0.1:$port" >"$work/tgtd.log" 2>&1 &
-tgtd_pid=$!
-t() { tgtadm -C "$tgt_cn" --lld iscsi "$@"; }
-for _ in $(seq 50); do t --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
-t --op new --mode target --tid 1 -T "$iqn" || die "tgtd -C $tgt_cn did not come up"
-for lun in 1 2; do
-  tgtimg --op new --device-type tape --barcode "DRV00$lun" --size 1 --type data --file "$vtl/drive$lun.img" >/dev/null
-  t --op new --mode logicalunit --tid 1 --lun $lun -b "$vtl/drive$lun.img" --device-type=tape
-  t --op update --mode logicalunit --tid 1 --lun $lun --params online=0
-done
-: >"$vtl/smc"
-t --op new --mode logicalunit --tid 1 --lun 3 -b "$vtl/smc" --device-type=changer
-t --op update --mode logicalunit --tid 1 --lun 3 --params media_home="$vtl"
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,start_address=1,quantity=2
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,address=1,tid=1,lun=1
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=4,address=2,tid=1,lun=2
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=1,start_address=3,quantity=1
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=2,start_address=4,quantity=8
-t --op update --mode logicalunit --tid 1 --lun 3 --params element_type=3,start_address=12,quantity=2
-addr=4
-for bc in TC0001L6 TC0002L6 TC0003L6 TC0004L6 CLN001L1; do
-  type=data; case $bc in CLN*) type=clean;; esac
-  tgtimg --op new --device-type tape --barcode "$bc" --size 1 --type "$type" --file "$vtl/$bc" >/dev/null
-  t --op update --mode logicalunit --tid 1 --lun 3 --params "element_type=2,address=$addr,barcode=$bc,sides=1"
-  addr=$((addr + 1))
-done
-t --op bind --mode target --tid 1 -I ALL
+tgt_start_daemon "$tgt_cn" "$port" "$work/tgtd.log" || { cat "$work/tgtd.log"; die "tgtd -C $tgt_cn did not come up"; }
+tgtd_pid=$TGT_DAEMON_PID
+tgt_small_library "$tgt_cn" "$iqn" "$vtl" || die "building the tgt library failed"
 
 say "booting $kver with the changer on usb-bot (iscsi://127.0.0.1:$port/$iqn/3)"
 timeout "${KT_TIMEOUT:-300}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \

@@ -17,12 +17,14 @@
 #   TGT_SLOT_MEDIA  ["1000:A0000001 1001:A0000002 1002:A0000003 1003:A0000004 1009:CLN00001"]
 #   TGT_IE_MEDIA    [""]                          same ADDR:BARCODE form, for IE elements
 #   Barcodes starting with CLN become cleaning cartridges (tgtimg --type clean). Barcodes are at most 10
-#   characters: an 11-character barcode overflows tgt's barcode[11] and crashes tgtd (emulators.md §2.2).
+#   characters: an 11-character barcode overflows tgt's barcode[11] and crashes tgtd (docs/reference/tgt.md §2).
 #   TGT_CHAP_USER / TGT_CHAP_SECRET               when both set, the target requires CHAP for that account
 #   TGT_VENDOR [STK] TGT_PRODUCT [L700] TGT_REV [0108] TGT_SERIAL [XYZZY_A]
 set -euo pipefail
 
 STATE_FILE=${TGT_STATE_FILE:-${TMPDIR:-/tmp}/tapechanger-tgt-${USER:-$(id -un)}.state}
+# shellcheck source=lib/tgt.sh
+source "$(dirname "$0")/lib/tgt.sh"
 
 die() { echo "tgt-library: $*" >&2; exit 1; }
 
@@ -35,36 +37,7 @@ load_state() {
 adm() { tgtadm -C "$TGT_CONTROL" "$@"; }
 lu_update() { adm --lld iscsi --mode logicalunit --op update --tid 1 --lun "$TGT_CHANGER_LUN" --params "$1"; }
 
-check_barcode() {
-    local b=$1
-    [[ $b =~ ^[A-Za-z0-9_.-]{1,10}$ ]] || die "barcode '$b' must be 1-10 characters [A-Za-z0-9_.-] (11 crashes tgtd)"
-}
-
-make_cartridge() {
-    local b=$1 type=data
-    check_barcode "$b"
-    [[ $b == CLN* ]] && type=clean
-    [[ -f $TGT_DIR/media/$b ]] || tgtimg --op new --device-type tape --barcode "$b" --size 4 --type "$type" \
-        --file "$TGT_DIR/media/$b" >/dev/null
-}
-
-free_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 30000))
-        if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then echo "$p"; return; fi
-    done
-    die "no free TCP port found"
-}
-
-free_control() {
-    local c
-    for _ in $(seq 1 200); do
-        c=$((1000 + RANDOM % 30000))
-        [[ -e /var/run/tgtd/socket.$c || -e /var/run/tgtd/socket.$c.lock ]] || { echo "$c"; return; }
-    done
-    die "no free tgtd control port found"
-}
+make_cartridge() { tgt_make_cartridge "$TGT_DIR/media" "$1" || die "invalid barcode"; }
 
 cmd_start() {
     command -v tgtd >/dev/null && command -v tgtadm >/dev/null && command -v tgtimg >/dev/null \
@@ -86,19 +59,13 @@ cmd_start() {
 
     local attempt
     for attempt in 1 2 3; do
-        TGT_PORT=$(free_port)
-        TGT_CONTROL=$(free_control)
-        tgtd -f -C "$TGT_CONTROL" --iscsi "portal=127.0.0.1:$TGT_PORT" >"$TGT_DIR/tgtd.log" 2>&1 &
-        TGT_PID=$!
-        disown "$TGT_PID" 2>/dev/null || true
-        local i
-        for i in $(seq 1 50); do
-            if ss -Htln "sport = :$TGT_PORT" 2>/dev/null | grep -q . && adm --op show --mode system >/dev/null 2>&1; then break; fi
-            kill -0 "$TGT_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$TGT_PID" 2>/dev/null && ss -Htln "sport = :$TGT_PORT" | grep -q .; then break; fi
-        kill -9 "$TGT_PID" 2>/dev/null || true
+        TGT_PORT=$(tgt_free_port)
+        TGT_CONTROL=$(tgt_free_control) || die "no free tgtd control port found"
+        if tgt_start_daemon "$TGT_CONTROL" "$TGT_PORT" "$TGT_DIR/tgtd.log"; then
+            TGT_PID=$TGT_DAEMON_PID
+            disown "$TGT_PID" 2>/dev/null || true
+            break
+        fi
         [[ $attempt == 3 ]] && { cat "$TGT_DIR/tgtd.log" >&2; die "tgtd did not start"; }
     done
 
@@ -146,21 +113,7 @@ cmd_start() {
 cmd_stop() {
     [[ -f $STATE_FILE ]] || return 0
     load_state
-    if kill -0 "$TGT_PID" 2>/dev/null; then
-        adm --lld iscsi --op delete --mode target --tid 1 --force >/dev/null 2>&1 || true
-        adm --op delete --mode system >/dev/null 2>&1 || true
-        local i
-        for i in $(seq 1 20); do
-            kill -0 "$TGT_PID" 2>/dev/null || break
-            # A zombie (reaped only by its parent) counts as stopped.
-            [[ $(ps -o stat= -p "$TGT_PID" 2>/dev/null) == Z* ]] && break
-            sleep 0.1
-        done
-        if kill -0 "$TGT_PID" 2>/dev/null && [[ $(ps -o stat= -p "$TGT_PID" 2>/dev/null) != Z* ]]; then
-            kill -9 "$TGT_PID" 2>/dev/null || true     # tgtd ignores SIGTERM
-        fi
-    fi
-    rm -f "/var/run/tgtd/socket.$TGT_CONTROL" "/var/run/tgtd/socket.$TGT_CONTROL.lock"
+    tgt_stop_daemon "$TGT_PID" "$TGT_CONTROL"
     [[ -n ${TGT_DIR:-} && $TGT_DIR == */tapechanger-tgt.* ]] && rm -rf "$TGT_DIR"
     rm -f "$STATE_FILE"
 }

@@ -51,7 +51,7 @@ python3 - "$cfg/p.json" "$cfg/tapechanger/hw-profiles/mhvtl-stk-l-series.json" <
 import json, sys
 p = json.load(open(sys.argv[1]))
 p["ejectBeforeUnload"] = True
-p.setdefault("sources", {})["ejectBeforeUnload"] = "tgt tier: exercises the eject path (QUIRKS.md §3 item 18)"
+p.setdefault("sources", {})["ejectBeforeUnload"] = "tgt tier: exercises the eject path (docs/reference/library-behaviour.md §18)"
 json.dump(p, open(sys.argv[2], "w"), indent=2)
 PY
 XDG_CONFIG_HOME=$cfg $cli load 2 0 >/dev/null

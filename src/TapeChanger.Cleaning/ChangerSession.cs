@@ -40,7 +40,7 @@ public interface IChangerConnector
 public sealed record CleanerOptions
 {
     /// <summary>Barcode prefix of cleaning cartridges (used with medium type 2).</summary>
-    public string CleanerPrefix { get; init; } = "CLN";
+    public string CleanerPrefix { get; init; } = CleanerRecognition.DefaultPrefix;
     /// <summary>How often waiting operations poll the library.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How long an IE-port inject or eject waits for the operator by default.</summary>

@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using TapeChanger.Storage;
 
 namespace TapeChanger.Cleaning;
 
 /// <summary>
 /// Cleaner state of one library, in <c>&lt;state&gt;/libraries/&lt;key&gt;/cleaner.json</c>. Every change is a
-/// transaction under an OS-level file lock (<c>cleaner.lock</c>, FileShare.None = flock on Unix): read, change,
-/// write to a temp file, fsync, rename over the old file. A crash at any point leaves either the old or the new
+/// transaction under an OS-level file lock (<c>cleaner.lock</c>, <see cref="FileLock"/>): read, change, replace the
+/// file with <see cref="AtomicFile"/> (temp file, fsync, rename, fsync of the folder). A crash at any point leaves either the old or the new
 /// state, never a mix, and no acknowledged update is lost. Files are created owner-only (0600).
 /// </summary>
 public sealed class CleanerStateStore
@@ -45,11 +46,7 @@ public sealed class CleanerStateStore
     }
 
     /// <summary>Creates the library's folder owner-only (0700) on Unix.</summary>
-    internal static void CreatePrivateDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows()) System.IO.Directory.CreateDirectory(path);
-        else System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
+    internal static void CreatePrivateDirectory(string path) => AtomicFile.CreatePrivateDirectory(path);
 
     /// <summary>Reads the current state under the lock.</summary>
     public CleanerState Read() => Update(s => s, write: false);
@@ -93,39 +90,18 @@ public sealed class CleanerStateStore
     private void Save(CleanerState state)
     {
         state.SchemaVersion = CleanerState.CurrentSchema;
-        string tmp = StatePath + ".tmp";
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(state, CleanerJsonContext.Default.CleanerState);
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var f = new FileStream(tmp, options))
-        {
-            f.Write(bytes);
-            f.Flush(flushToDisk: true);      // fsync before the rename: the new file is complete on disk
-        }
-        File.Move(tmp, StatePath, overwrite: true);
+        AtomicFile.Write(StatePath, JsonSerializer.SerializeToUtf8Bytes(state, CleanerJsonContext.Default.CleanerState));
     }
 
-    private static FileStream AcquireLock(string path)
+    private static FileLock AcquireLock(string path)
     {
-        var deadline = DateTime.UtcNow + LockTimeout;
-        int delay = 10;
-        while (true)
+        try
         {
-            try
-            {
-                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                return new FileStream(path, options);
-            }
-            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
-            {
-                if (DateTime.UtcNow >= deadline)
-                {
-                    throw new CleanerException(NtmsResult.ERROR_DATABASE_FAILURE, $"cleaner state is locked by another process ({path})", e);
-                }
-                Thread.Sleep(delay);
-                delay = Math.Min(delay * 2, 200);
-            }
+            return FileLock.Acquire(path, LockTimeout);
+        }
+        catch (FileLockTimeoutException e)
+        {
+            throw new CleanerException(NtmsResult.ERROR_DATABASE_FAILURE, $"cleaner state is locked by another process ({path})", e);
         }
     }
 }
@@ -136,9 +112,9 @@ public sealed class CleanerStateStore
 /// </summary>
 public sealed class RobotLock : IDisposable
 {
-    private readonly FileStream _file;
+    private readonly FileLock _file;
 
-    private RobotLock(FileStream file) => _file = file;
+    private RobotLock(FileLock file) => _file = file;
 
     public static Task<RobotLock> AcquireAsync(string directory, TimeSpan timeout, CancellationToken ct) =>
         AcquireAsync(directory, "robot.lock", timeout, ct);
@@ -148,18 +124,13 @@ public sealed class RobotLock : IDisposable
     {
         System.IO.Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, name);
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        try
         {
-            try
-            {
-                return new RobotLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
-            }
-            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
-            {
-                if (DateTime.UtcNow >= deadline) throw new CleanerException(NtmsResult.ERROR_TIMEOUT, $"the library robot is busy with another process ({path})", e);
-                await Task.Delay(50, ct).ConfigureAwait(false);
-            }
+            return new RobotLock(await FileLock.AcquireAsync(path, timeout, ct).ConfigureAwait(false));
+        }
+        catch (FileLockTimeoutException e)
+        {
+            throw new CleanerException(NtmsResult.ERROR_TIMEOUT, $"the library robot is busy with another process ({path})", e);
         }
     }
 

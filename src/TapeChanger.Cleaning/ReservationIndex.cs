@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TapeChanger.Storage;
 
 namespace TapeChanger.Cleaning;
 
@@ -15,30 +16,22 @@ public static class ReservationIndex
     public static void Write(string stateDirectory, string device, string key)
     {
         string path = IndexPath(stateDirectory);
-        for (int attempt = 0; attempt < 50; attempt++)
+        try
         {
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                using var lockFile = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                var map = Read(path);
-                if (map.TryGetValue(device, out var existing) && existing == key) return;
-                map[device] = key;
-                string tmp = path + ".tmp";
-                File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(map, CleanerJsonContext.Default.DictionaryStringString));
-                File.Move(tmp, path, overwrite: true);
-                return;
-            }
-            catch (IOException) when (attempt < 49)
-            {
-                Thread.Sleep(20);        // another process holds the index lock
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return;                  // a cache that cannot be written only costs the data commands their reservation check
-            }
+            AtomicFile.CreatePrivateDirectory(Path.GetDirectoryName(path)!);
+            using var held = FileLock.Acquire(path + ".lock", LockTimeout);
+            var map = Read(path);
+            if (map.TryGetValue(device, out var existing) && existing == key) return;
+            map[device] = key;
+            AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(map, CleanerJsonContext.Default.DictionaryStringString));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A cache that cannot be written (or stays locked) only costs the data commands their reservation check.
         }
     }
+
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>The reserved cleaner slot address of the library last seen at <paramref name="device"/>, if any.</summary>
     public static ushort? ReservedAddress(string stateDirectory, string device)

@@ -126,7 +126,7 @@ internal sealed class CliContext
             var client = await ClientAsync(transport, ct).ConfigureAwait(false);
             var changer = new MediaChanger(client, new ChangerSettings
             {
-                CleanerPrefix = Options.CleanerPrefix,
+                Cleaners = CleanerRecognition.For(Profile?.Profile, Options.CleanerPrefix),
                 ReservedAddresses = reserved,
                 Drives = DrivesOf(transport),
             });
@@ -153,7 +153,7 @@ internal sealed class CliContext
     /// The session's drives: found by the changer transport's locator, paired by the domain, and opened with a traced
     /// client (with --verbose each drive command is logged, after a line naming the drive's device).
     /// </summary>
-    private DriveAccess DrivesOf(IScsiTransport changer) => new(_drives.Locators, new DriveSearch(Address, changer), t =>
+    private DriveAccess DrivesOf(IScsiTransport changer) => new(_drives.Locators, new DriveSearch(Address, changer) { StateDirectory = StateDirectory }, t =>
     {
         if (Verbose || Trace) Err.WriteLine($"# drive {t.Device}");
         return new SmcClient(Traced(t), Retry) { IsDrive = true };
@@ -168,8 +168,9 @@ internal sealed class CliContext
         var transport = await Transports.OpenAsync(address, StateDirectory, ct).ConfigureAwait(false);
         return new MediaChanger(new SmcClient(Traced(transport), Retry), new ChangerSettings
         {
-            CleanerPrefix = Options.CleanerPrefix,
-            Drives = new DriveAccess(_drives.Locators, new DriveSearch(address, transport), t => new SmcClient(Traced(t), Retry) { IsDrive = true }, _drives.Cache),
+            Cleaners = CleanerRecognition.For(null, Options.CleanerPrefix),
+            Drives = new DriveAccess(_drives.Locators, new DriveSearch(address, transport) { StateDirectory = StateDirectory },
+                t => new SmcClient(Traced(t), Retry) { IsDrive = true }, _drives.Cache),
         });
     }
 
@@ -193,7 +194,7 @@ internal sealed class CliContext
             }
             var changer = new MediaChanger(client, new ChangerSettings
             {
-                CleanerPrefix = ctx.Options.CleanerPrefix,
+                Cleaners = CleanerRecognition.For(ctx.Profile?.Profile, ctx.Options.CleanerPrefix),
                 Drives = ctx.DrivesOf(transport),
             });
             ctx._opened.Add(changer);

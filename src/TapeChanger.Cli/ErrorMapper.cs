@@ -5,6 +5,7 @@ using TapeChanger.Scsi;
 using TapeChanger.Scsi.Capture;
 using TapeChanger.Transport;
 using TapeChanger.Virtual;
+using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Cli;
 
@@ -38,9 +39,9 @@ internal static class ErrorMapper
             _ => "Usage",
         }, u.ExitCode, u.Message),
         // virtual:DIR naming a directory that does not exist is a device that is not there, like sg:/dev/nonexistent
-        VirtualConfigException v when v.Line == 0 && Path.GetDirectoryName(v.File) is { } dir && !Directory.Exists(dir) =>
+        MhvtlConfigException v when v.Line == 0 && Path.GetDirectoryName(v.File) is { } dir && !Directory.Exists(dir) =>
             new ErrorInfo("DeviceNotFound", ExitCodes.DeviceUnavailable, $"no virtual library at {dir}: the directory does not exist"),
-        VirtualConfigException v => new ErrorInfo("Config", ExitCodes.ConfigError, v.Message),
+        MhvtlConfigException v => new ErrorInfo("Config", ExitCodes.ConfigError, v.Message),
         VirtualStateException v => new ErrorInfo(v.InnerException is System.Text.Json.JsonException or InvalidDataException ? "Config" : "Busy",
             v.InnerException is System.Text.Json.JsonException or InvalidDataException ? ExitCodes.ConfigError : ExitCodes.Busy, v.Message),
         VirtualOperatorException v => new ErrorInfo("OperatorActionRefused", ExitCodes.OperationRefused, v.Message),

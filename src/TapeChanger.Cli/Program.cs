@@ -6,6 +6,11 @@ using TapeChanger.Cli;
 using TapeChanger.Cli.Commands;
 using TapeChanger.Cli.Output;
 
+// Run through a link named mtx (argv[0]), TapeChanger is mtx: mtx's command line, text and exit statuses.
+if (ProgramName.Argv0() is { } argv0 && ProgramName.IsMtx(argv0))
+{
+    return await TapeChanger.Cli.Mtx.MtxProgram.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+}
 return await TapeChangerCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
 
 namespace TapeChanger.Cli
@@ -36,6 +41,19 @@ namespace TapeChanger.Cli
 
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
         {
+            if (args is ["--version"])
+            {
+                // Answered before the command tree is built: scripts ask for it often and it should cost no more
+                // than the runtime's start-up (tools/bench.sh). The text is what the tree's --version prints.
+                stdout.WriteLine(VersionText);
+                return 0;
+            }
+            // `tapechanger [--state-dir D] [--profile P] [--verbose|--trace] mtx ...`: mtx's own command line, not
+            // System.CommandLine's (mtx words like -f, --version, eepos).
+            if (Mtx.MtxHostOptions.TryParse(args, out var host, out int mtxAt))
+            {
+                return await Mtx.MtxProgram.RunAsync(args[(mtxAt + 1)..], stdout, stderr, host, ct).ConfigureAwait(false);
+            }
             RootCommand root = BuildRoot();
             ParseResult parse = root.Parse(args);
             bool json = args.Contains("--json");
@@ -53,6 +71,10 @@ namespace TapeChanger.Cli
                 return Fail(ErrorMapper.Map(e), json, stdout, stderr);
             }
         }
+
+        internal static string VersionText =>
+            typeof(TapeChangerCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                is [System.Reflection.AssemblyInformationalVersionAttribute v, ..] ? v.InformationalVersion : "0.0.0";
 
         internal static int Fail(ErrorInfo error, bool json, TextWriter stdout, TextWriter stderr)
         {
@@ -111,6 +133,7 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(VirtualCommands.Build());
             root.Subcommands.Add(DecodeCommands.Build());
             root.Subcommands.Add(ProfilesCommand.Build());
+            root.Subcommands.Add(BaculaChangerCommand.Build());
             return root;
         }
 
@@ -136,7 +159,13 @@ namespace TapeChanger.Cli
                 }
             };
 
-        private static CliContext CreateContext(ParseResult parse, TextWriter stdout, TextWriter stderr)
+        private static CliContext CreateContext(ParseResult parse, TextWriter stdout, TextWriter stderr) =>
+            CreateContext(parse.GetValue(DeviceOption), parse.GetValue(StateDirOption), parse.GetValue(JsonOption), parse.GetValue(VerboseOption),
+                parse.GetValue(TraceOption), parse.GetValue(OperatorWaitOption), parse.GetValue(ProfileOption), stdout, stderr);
+
+        /// <summary>The context from explicit values (mtx mode has no System.CommandLine parse).</summary>
+        internal static CliContext CreateContext(string? device, string? stateFlag, bool json, bool verbose, bool trace, int? operatorWait, string? profile,
+            TextWriter stdout, TextWriter stderr)
         {
             var config = new ConfigurationBuilder()
                 .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
@@ -155,7 +184,6 @@ namespace TapeChanger.Cli
             var validation = new TapeChangerOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
             if (validation.Failed) throw new OptionsValidationException(nameof(TapeChangerOptions), typeof(TapeChangerOptions), validation.Failures);
 
-            string? stateFlag = parse.GetValue(StateDirOption);
             if (stateFlag is { Length: 0 }) throw new UsageException("--state-dir is empty; give a directory");
             string stateDir = stateFlag
                 ?? NonEmpty(Environment.GetEnvironmentVariable("TAPECHANGER_STATE_DIR"))   // set but empty = unset, as for XDG_STATE_HOME
@@ -169,15 +197,15 @@ namespace TapeChanger.Cli
             return new CliContext
             {
                 Options = options,
-                DeviceUri = parse.GetValue(DeviceOption) ?? options.Device,
+                DeviceUri = device ?? options.Device,
                 StateDirectory = Path.GetFullPath(stateDir),
-                Json = parse.GetValue(JsonOption),
-                Verbose = parse.GetValue(VerboseOption),
-                Trace = parse.GetValue(TraceOption),
-                OperatorWaitSeconds = parse.GetValue(OperatorWaitOption) is int wait
+                Json = json,
+                Verbose = verbose,
+                Trace = trace,
+                OperatorWaitSeconds = operatorWait is int wait
                     ? (wait >= 0 ? wait : throw new UsageException("--operator-wait must be 0 or more seconds"))
                     : options.OperatorWaitSeconds,
-                ProfileName = parse.GetValue(ProfileOption),
+                ProfileName = profile,
                 ProfilesDirectory = Path.GetFullPath(NonEmpty(options.ProfilesDirectory) ?? DefaultProfilesDirectory()),
                 Out = stdout,
                 Err = stderr,

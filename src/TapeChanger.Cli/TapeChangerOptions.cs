@@ -10,9 +10,9 @@ public sealed class TapeChangerOptions
     [Required(AllowEmptyStrings = false)]
     public string Device { get; set; } = "virtual:";
 
-    /// <summary>Barcode prefix of cleaning cartridges (used when the library does not report medium type 2).</summary>
+    /// <summary>Barcode prefix of cleaning cartridges; null uses the library's hw-profile value (cleaning.labelPrefix).</summary>
     [RegularExpression("^[A-Za-z0-9]{0,8}$", ErrorMessage = "CleanerPrefix must be 0 to 8 letters or digits")]
-    public string CleanerPrefix { get; set; } = "CLN";
+    public string? CleanerPrefix { get; set; }
 
     /// <summary>State directory; TAPECHANGER_STATE_DIR and --state-dir override it.</summary>
     public string? StateDirectory { get; set; }

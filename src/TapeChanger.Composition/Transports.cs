@@ -19,17 +19,19 @@ public static class Transports
         .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
         .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
         .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
-        .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory());
+        .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory())
+        .Add(new TapeChanger.Transport.Mhvtl.MhvtlTransportFactory());
 
     /// <summary>
-    /// Drive locators: the virtual library's drive LUNs, Linux tape devices by VPD 80h serial (sysfs), and the other
-    /// LUNs of a changer's iSCSI target. spt: (Windows), usb: and replay: have none: their drives are not reachable
+    /// Drive locators: the virtual library's drive LUNs, Linux tape devices by VPD 80h serial (sysfs), the other
+    /// LUNs of a changer's iSCSI target, and the vtltape sockets device.conf binds to an mhvtl: library. spt: (Windows), usb: and replay: have none: their drives are not reachable
     /// from the changer's device, so a cleaning there waits the profile's cleaning time.
     /// </summary>
     public static DriveLocatorRegistry DriveLocators() => new DriveLocatorRegistry()
         .Add(new TapeChanger.Virtual.VirtualDriveLocator())
         .Add(new TapeChanger.Transport.Linux.SgDriveLocator())
-        .Add(new TapeChanger.Transport.Iscsi.IscsiDriveLocator());
+        .Add(new TapeChanger.Transport.Iscsi.IscsiDriveLocator())
+        .Add(new TapeChanger.Transport.Mhvtl.MhvtlDrivesLocator());
 
     public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, string stateDirectory, CancellationToken ct) =>
         Registry().OpenAsync(address, new TransportOpenContext(stateDirectory), ct);

@@ -2,11 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TapeChanger.Storage;
 using TapeChanger.Transport;
 
 namespace TapeChanger.Domain;
 
-/// <summary>What a library taught the driver at runtime (issue 5: "remember the split for that library").</summary>
+/// <summary>What a library taught the driver at runtime.</summary>
 public sealed class LearnedQuirks
 {
     public int SchemaVersion { get; set; } = 1;
@@ -31,8 +32,9 @@ public sealed class LearnedQuirks
 }
 
 /// <summary>
-/// One JSON file per library under STATE/learned/, keyed by INQUIRY identity and device. Written atomically
-/// (temp file, fsync, rename), so a crash leaves the old or the new file; a corrupt file is ignored and rewritten.
+/// One JSON file per library under STATE/learned/, keyed by INQUIRY identity and device. Read, merged and replaced
+/// under <c>FILE.lock</c> (<see cref="FileLock"/>) with <see cref="AtomicFile"/>, so two sessions that learn at once
+/// keep both reasons and a crash leaves the old or the new file; a corrupt file is ignored and rewritten.
 /// </summary>
 public static class LearnedQuirksStore
 {
@@ -60,6 +62,8 @@ public static class LearnedQuirksStore
     /// <summary>Records the session's quirks (after learning) with the reasons; earlier reasons are kept.</summary>
     public static void Save(string path, LearnedQuirks identity, ChangerQuirks learned, IEnumerable<string> reasons, DateTimeOffset now)
     {
+        AtomicFile.CreatePrivateDirectory(Path.GetDirectoryName(path)!);
+        using var held = FileLock.Acquire(path + ".lock", LockTimeout);
         var previous = Load(path);
         var record = new LearnedQuirks
         {
@@ -68,19 +72,10 @@ public static class LearnedQuirksStore
             Reasons = [.. (previous?.Reasons ?? []).Concat(reasons).Distinct()],
             LearnedAt = now,
         };
-        string dir = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
-        else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        string tmp = $"{path}.{Environment.ProcessId}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var f = new FileStream(tmp, options))
-        {
-            f.Write(JsonSerializer.SerializeToUtf8Bytes(record, LearnedJsonContext.Default.LearnedQuirks));
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(record, LearnedJsonContext.Default.LearnedQuirks));
     }
+
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, UseStringEnumConverter = true)]

@@ -28,14 +28,31 @@ public sealed record Element(
     int? Drive,
     bool IsCleaner)
 {
-    public static Element From(ElementDescriptor d, ElementMap map, string cleanerPrefix)
+    /// <summary>The primary volume tag field as sent (36 chars, untrimmed); null when the reply had none.</summary>
+    public string? PrimaryTagField { get; init; }
+
+    /// <summary>The alternate volume tag field as sent; null when the reply had none.</summary>
+    public string? AlternateTagField { get; init; }
+
+    /// <summary>SOURCE STORAGE ELEMENT ADDRESS as sent, even without SVALID (<see cref="Source"/> honours SVALID).</summary>
+    public ushort SourceField { get; init; }
+
+    /// <summary>The element with the label prefix given and medium type 2 trusted (see <see cref="CleanerRecognition"/>).</summary>
+    public static Element From(ElementDescriptor d, ElementMap map, string cleanerPrefix) =>
+        From(d, map, new CleanerRecognition(cleanerPrefix));
+
+    public static Element From(ElementDescriptor d, ElementMap map, CleanerRecognition cleaners)
     {
-        bool cleaner = d.Full && (d.MediumType == MediumType.Cleaning
-            || (d.Barcode is { } b && cleanerPrefix.Length > 0 && b.StartsWith(cleanerPrefix, StringComparison.OrdinalIgnoreCase)));
+        bool cleaner = cleaners.IsCleaner(d);
         return new Element(d.Type, d.Address, d.Full, d.Barcode, d.AlternateBarcode, d.SourceAddress, d.MediumType,
             d.Except, d.Asc, d.Ascq, d.Access, d.ImpExp, d.InEnab, d.ExEnab,
             d.Identifier?.Text, d.Identifier?.SerialNumber,
-            map.SlotNumber(d.Address), map.DriveNumber(d.Address), cleaner);
+            map.SlotNumber(d.Address), map.DriveNumber(d.Address), cleaner)
+        {
+            PrimaryTagField = d.PrimaryVolumeTag?.Field,
+            AlternateTagField = d.AlternateVolumeTag?.Field,
+            SourceField = d.SourceField,
+        };
     }
 }
 

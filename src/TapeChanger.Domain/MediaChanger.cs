@@ -8,8 +8,15 @@ namespace TapeChanger.Domain;
 /// <summary>Settings for the domain layer.</summary>
 public sealed record ChangerSettings
 {
-    /// <summary>Barcode prefix that marks a cleaning cartridge when the library does not report medium type 2.</summary>
-    public string CleanerPrefix { get; init; } = "CLN";
+    /// <summary>How cleaners are recognised (label prefix, medium type 2); a profile's comes from <see cref="CleanerRecognition.For"/>.</summary>
+    public CleanerRecognition Cleaners { get; init; } = CleanerRecognition.Default;
+
+    /// <summary>Barcode prefix that marks a cleaning cartridge (shorthand for <see cref="Cleaners"/> with medium type 2 trusted).</summary>
+    public string CleanerPrefix
+    {
+        get => Cleaners.Prefix;
+        init => Cleaners = Cleaners with { Prefix = value };
+    }
 
     /// <summary>
     /// Element addresses reserved for other purposes (the RSM cleaner slot). Data operations never move to or from
@@ -73,6 +80,9 @@ public sealed class MediaChanger : IAsyncDisposable
         }
     }
 
+    /// <summary>Standard INQUIRY, unclassified (mtx mode prints its own text for a failure); cached per session by the client.</summary>
+    public ValueTask<StandardInquiry> InquiryAsync(CancellationToken ct = default) => _client.InquiryAsync(ct);
+
     /// <summary>Device capabilities page 1Fh, or null when the library does not support it.</summary>
     public ValueTask<DeviceCapabilities?> DeviceCapabilitiesAsync(CancellationToken ct = default) =>
         Run("read the device capabilities", () => _client.DeviceCapabilitiesAsync(ct));
@@ -82,7 +92,7 @@ public sealed class MediaChanger : IAsyncDisposable
     {
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var all = await Run("read element status", () => _client.ReadElementStatusAsync(type, first, count, ct)).ConfigureAwait(false);
-        return all.Select(d => Element.From(d, map, _settings.CleanerPrefix)).ToList();
+        return all.Select(d => Element.From(d, map, _settings.Cleaners)).ToList();
     }
 
     /// <summary>The sense policy row for an element's Except ASC/ASCQ (no sense key), profile rows first.</summary>
@@ -94,7 +104,7 @@ public sealed class MediaChanger : IAsyncDisposable
     /// <summary>
     /// Element map from page 1Dh, read once per session (or given by the caller from a cache). When the page
     /// cannot be read and the profile has default addresses, those are used (mtx falls back to its compiled-in
-    /// defaults the same way; QUIRKS.md §3 item 1) and a warning says so.
+    /// defaults the same way; docs/reference/library-behaviour.md §1) and a warning says so.
     /// </summary>
     public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default)
     {
@@ -134,7 +144,7 @@ public sealed class MediaChanger : IAsyncDisposable
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var ranges = map.Ranges.Select(r => (r.Type, r.First, (int)r.Count)).ToList();
         var descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
-        var elements = descriptors.Select(d => Element.From(d, map, _settings.CleanerPrefix)).ToList();
+        var elements = descriptors.Select(d => Element.From(d, map, _settings.Cleaners)).ToList();
         return new LibraryStatus(identity, map, elements);
     }
 
@@ -154,7 +164,7 @@ public sealed class MediaChanger : IAsyncDisposable
         var type = map.TypeOf(address) ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"element address {address} is not in this library's element map");
         var d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false)
             ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
-        return Element.From(d, map, _settings.CleanerPrefix);
+        return Element.From(d, map, _settings.Cleaners);
     }
 
     /// <summary>mtx load: slot → drive.</summary>
@@ -253,7 +263,7 @@ public sealed class MediaChanger : IAsyncDisposable
     }
 
     /// <summary>Moves between raw element addresses, checking both ends first and verifying afterwards.</summary>
-    public async ValueTask<MoveResult> MoveAsync(ushort source, ushort destination, string? operation = null, CancellationToken ct = default)
+    public async ValueTask<MoveResult> MoveAsync(ushort source, ushort destination, string? operation = null, CancellationToken ct = default, MoveOptions? options = null)
     {
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         operation ??= $"move element {source} to element {destination}";
@@ -296,7 +306,7 @@ public sealed class MediaChanger : IAsyncDisposable
         }
         try
         {
-            await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
+            await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
         }
         catch (ChangerOperationException e) when (drive is int held && !ejected && _settings.Drives is not null
             && e.Sense is { Asc: 0x53, Ascq: 0x03 })
@@ -304,7 +314,7 @@ public sealed class MediaChanger : IAsyncDisposable
             // 05/53/03 MEDIUM REMOVAL PREVENTED BY DATA TRANSFER ELEMENT (SMC-3 §6.6 MOVE MEDIUM): the drive still holds the
             // cartridge. Eject it once and retry.
             if (!await EjectAsync(held, ct).ConfigureAwait(false)) throw;
-            await Run(operation, () => _client.MoveMediumAsync(map.DefaultTransport, source, destination, ct)).ConfigureAwait(false);
+            await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
         }
 
         // Verify with a targeted read of just the two elements (pbs-tape re-reads after every move).
@@ -317,6 +327,14 @@ public sealed class MediaChanger : IAsyncDisposable
         }
         return new MoveResult(source, destination, before.Barcode, after);
     }
+
+    private ValueTask MoveMediumAsync(ushort transport, ushort source, ushort destination, MoveOptions? options, CancellationToken ct) =>
+        options is { } o ? _client.MoveMediumAsync(transport, source, destination, o.Invert, o.ControlHighBits, ct)
+            : _client.MoveMediumAsync(transport, source, destination, ct);
+
+    /// <summary>Ejects the changer's own magazine or tray (1Bh with LOEJ, sent to the changer; what "mtx eject" does).</summary>
+    public ValueTask EjectMagazineAsync(CancellationToken ct = default) =>
+        Run("eject", () => _client.EjectMagazineAsync(ct));
 
     /// <summary>Unloads drive <paramref name="drive"/> through its locator; false when the drive cannot be reached from here.</summary>
     private async ValueTask<bool> EjectAsync(int drive, CancellationToken ct)
@@ -376,7 +394,7 @@ public sealed class MediaChanger : IAsyncDisposable
     /// <summary>
     /// An element with EXCEPT set (magazine out, element disabled...) cannot take part in a move; the sense policy
     /// (key null) decides. Informational ASCs (30/03 cleaning cartridge present) and a spent cleaner (5A/01) do not
-    /// block a move: the cleaner must still be ejectable (QUIRKS §3 item 14).
+    /// block a move: the cleaner must still be ejectable (docs/reference/library-behaviour.md §14).
     /// </summary>
     private void ThrowIfException(Element e, ElementMap map, string operation)
     {
@@ -408,6 +426,9 @@ public sealed class MediaChanger : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _client.DisposeAsync();
 }
+
+/// <summary>MOVE MEDIUM options beyond source and destination: INVERT, and the CONTROL byte's vendor bits 7-6.</summary>
+public sealed record MoveOptions(bool Invert, byte ControlHighBits);
 
 /// <summary>What a move did, with the destination's verified state.</summary>
 public sealed record MoveResult(ushort Source, ushort Destination, string? Barcode, Element DestinationAfter);

@@ -12,7 +12,7 @@ public sealed record IscsiPortal(string Address, int Port, int PortalGroupTag)
 /// <summary>One target from a SendTargets answer.</summary>
 public sealed record IscsiTarget(string Name, IReadOnlyList<IscsiPortal> Portals);
 
-/// <summary>SendTargets discovery (RFC 7143 appendix "SendTargets Operation"; facts.md §6.8).</summary>
+/// <summary>SendTargets discovery (RFC 7143 appendix "SendTargets Operation"; libiscsi lib/discovery.c).</summary>
 public static class IscsiDiscovery
 {
     /// <summary>

@@ -4,7 +4,7 @@ using TapeChanger.Transport.Iscsi.Pdu;
 
 namespace TapeChanger.Transport.Iscsi;
 
-/// <summary>What an initiator needs to log in. Defaults follow libiscsi where tgt accepts them (facts.md §6.3).</summary>
+/// <summary>What an initiator needs to log in. Defaults follow libiscsi where tgt accepts them (RFC 7143 §13 keys; libiscsi lib/login.c; tgt usr/iscsi/param.c).</summary>
 public sealed record IscsiSessionOptions
 {
     public required string Host { get; init; }

@@ -26,7 +26,7 @@ public sealed record BulkOnlyOptions
 }
 
 /// <summary>
-/// SCSI over USB Mass Storage Bulk-Only Transport (facts §5.4, after Linux usb_stor_Bulk_transport): CBW out, data
+/// SCSI over USB Mass Storage Bulk-Only Transport (USB Mass Storage Class Bulk-Only Transport 1.0 §5-6; the flow of Linux drivers/usb/storage/transport.c usb_stor_Bulk_transport): CBW out, data
 /// phase, CSW in. A stalled data phase is cleared and the CSW still read; a stalled CSW is cleared and read once more;
 /// CSW status 1 is answered with REQUEST SENSE and returned as CHECK CONDITION with that sense; a phase error, an
 /// invalid CSW, a timeout or a failed transfer trigger reset recovery (mass storage reset + clear halt on both bulk

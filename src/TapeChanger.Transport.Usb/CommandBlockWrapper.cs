@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace TapeChanger.Transport.Usb;
 
 /// <summary>
-/// Bulk-Only Transport Command Block Wrapper (USB MSC BOT 1.0 §5.1; facts §5.2): exactly 31 bytes, little-endian.
+/// Bulk-Only Transport Command Block Wrapper (USB MSC BOT 1.0 §5.1; Linux include/linux/usb/storage.h struct bulk_cb_wrap): exactly 31 bytes, little-endian.
 /// The Linux C struct is 32 bytes because of tail padding; only 31 go on the wire.
 /// </summary>
 public static class CommandBlockWrapper

@@ -35,7 +35,7 @@ public sealed class InvalidCswException : Exception
 }
 
 /// <summary>
-/// Bulk-Only Transport Command Status Wrapper (BOT §5.2; facts §5.3): 13 bytes, little-endian.
+/// Bulk-Only Transport Command Status Wrapper (USB MSC BOT 1.0 §5.2; Linux include/linux/usb/storage.h struct bulk_cs_wrap): 13 bytes, little-endian.
 /// </summary>
 public readonly record struct CommandStatusWrapper(uint Tag, uint DataResidue, CswStatus Status)
 {

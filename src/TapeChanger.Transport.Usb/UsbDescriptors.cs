@@ -15,7 +15,7 @@ public sealed record UsbInterfaceInfo(byte Number, byte AlternateSetting, byte C
 /// <summary>The interface and bulk endpoints a Bulk-Only session uses.</summary>
 public readonly record struct BulkOnlyInterface(byte InterfaceNumber, byte BulkIn, byte BulkOut);
 
-/// <summary>Finds the Bulk-Only mass storage interface (facts §5.1).</summary>
+/// <summary>Finds the Bulk-Only mass storage interface (USB MSC BOT 1.0 §4.3: class 08h, subclass 06h, protocol 50h).</summary>
 public static class BulkOnlyInterfaceSelector
 {
     public const byte MassStorageClass = 0x08;

@@ -132,17 +132,12 @@ public sealed class SptTransport : IScsiTransport
         nuint alignment = (nuint)Limits.AlignmentMask + 1;
 
         bool ex = UsesExtendedPassThrough;
-        bool x64 = Environment.Is64BitProcess;
         PassThroughOutcome outcome;
         if (!_useBuffered)
         {
-            outcome = (ex, x64) switch
-            {
-                (true, true) => PassThroughCall.Execute<SptdExWithSense64>(_handle, p, dataOut, dataIn, alignment),
-                (true, false) => PassThroughCall.Execute<SptdExWithSense32>(_handle, p, dataOut, dataIn, alignment),
-                (false, true) => PassThroughCall.Execute<SptdWithSense64>(_handle, p, dataOut, dataIn, alignment),
-                (false, false) => PassThroughCall.Execute<SptdWithSense32>(_handle, p, dataOut, dataIn, alignment),
-            };
+            outcome = ex
+                ? PassThroughCall.Execute<SptdExWithSense>(_handle, p, dataOut, dataIn, alignment)
+                : PassThroughCall.Execute<SptdWithSense>(_handle, p, dataOut, dataIn, alignment);
             if (!outcome.Succeeded && outcome.Win32Error is Win32Error.ERROR_INVALID_PARAMETER or Win32Error.ERROR_INVALID_FUNCTION or Win32Error.ERROR_NOT_SUPPORTED)
             {
                 _useBuffered = true;
@@ -152,13 +147,9 @@ public sealed class SptTransport : IScsiTransport
                 return ToResult(command, outcome);
             }
         }
-        outcome = (ex, x64) switch
-        {
-            (true, true) => PassThroughCall.Execute<SptExWithSense64>(_handle, p, dataOut, dataIn, alignment),
-            (true, false) => PassThroughCall.Execute<SptExWithSense32>(_handle, p, dataOut, dataIn, alignment),
-            (false, true) => PassThroughCall.Execute<SptWithSense64>(_handle, p, dataOut, dataIn, alignment),
-            (false, false) => PassThroughCall.Execute<SptWithSense32>(_handle, p, dataOut, dataIn, alignment),
-        };
+        outcome = ex
+            ? PassThroughCall.Execute<SptExWithSense>(_handle, p, dataOut, dataIn, alignment)
+            : PassThroughCall.Execute<SptWithSense>(_handle, p, dataOut, dataIn, alignment);
         return ToResult(command, outcome);
     }
 

@@ -3,7 +3,7 @@ using TapeChanger.Scsi.Sense;
 
 namespace TapeChanger.Transport;
 
-/// <summary>How READ ELEMENT STATUS is issued (QUIRKS.md §3 items 5, 9, 11).</summary>
+/// <summary>How READ ELEMENT STATUS is issued (docs/reference/library-behaviour.md §5, §9, §11).</summary>
 public enum ReadElementStatusStrategy
 {
     /// <summary>One element type per command (safe everywhere; tgt mis-builds all-type replies).</summary>

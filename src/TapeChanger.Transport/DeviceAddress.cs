@@ -16,14 +16,16 @@ public enum DeviceScheme
     Usb,
     /// <summary><c>replay:PATH</c>: answers from a replay script or a <c>--trace</c> log (CaptureReplayTransport).</summary>
     Replay,
+    /// <summary><c>mhvtl:SOCKET[?config=DIR]</c>: an mhVTL daemon's userland backend socket (userland.N.sock).</summary>
+    Mhvtl,
 }
 
 /// <summary>A parsed device URI. Only the fields of its scheme are set.</summary>
 public sealed record DeviceAddress(DeviceScheme Scheme, string Original)
 {
-    /// <summary>virtual: directory holding mhVTL config files; null for the built-in library 10.</summary>
+    /// <summary>virtual: and mhvtl: directory holding mhVTL config files; null for the built-in library 10 (virtual:) or the default (mhvtl:).</summary>
     public string? ConfigDirectory { get; init; }
-    /// <summary>sg/spt: device path; replay: the script file.</summary>
+    /// <summary>sg/spt: device path; replay: the script file; mhvtl: the daemon's socket.</summary>
     public string? Path { get; init; }
     public string? User { get; init; }
     public string? Password { get; init; }
@@ -52,7 +54,7 @@ public static class DeviceUri
         uri = uri.Trim();
         if (uri.StartsWith("/dev/", StringComparison.Ordinal)) return ParseSg(uri, uri);
         int colon = uri.IndexOf(':');
-        if (colon <= 0) throw new DeviceUriException($"device '{uri}' has no scheme; expected virtual:, sg:, iscsi://, spt:, usb: or replay:");
+        if (colon <= 0) throw new DeviceUriException($"device '{uri}' has no scheme; expected virtual:, sg:, iscsi://, spt:, usb:, replay: or mhvtl:");
         string scheme = uri[..colon].ToLowerInvariant();
         string rest = uri[(colon + 1)..];
         return scheme switch
@@ -65,7 +67,8 @@ public static class DeviceUri
             "replay" => rest.Length > 0
                 ? new DeviceAddress(DeviceScheme.Replay, uri) { Path = rest }
                 : throw new DeviceUriException($"replay device '{uri}' needs a file: replay:PATH"),
-            _ => throw new DeviceUriException($"unknown device scheme '{scheme}:' in '{uri}'; expected virtual:, sg:, iscsi://, spt:, usb: or replay:"),
+            "mhvtl" => ParseMhvtl(uri, rest),
+            _ => throw new DeviceUriException($"unknown device scheme '{scheme}:' in '{uri}'; expected virtual:, sg:, iscsi://, spt:, usb:, replay: or mhvtl:"),
         };
     }
 
@@ -74,6 +77,25 @@ public static class DeviceUri
         if (path.StartsWith("//", StringComparison.Ordinal)) path = path[2..];
         if (!path.StartsWith('/')) throw new DeviceUriException($"sg device '{uri}' needs an absolute path such as sg:/dev/sg3");
         return new DeviceAddress(DeviceScheme.Sg, uri) { Path = path };
+    }
+
+    /// <summary><c>mhvtl:SOCKET[?config=DIR]</c>: SOCKET is the library's userland.N.sock; DIR holds device.conf.</summary>
+    private static DeviceAddress ParseMhvtl(string uri, string rest)
+    {
+        string socket = rest;
+        string? config = null;
+        int q = rest.IndexOf('?');
+        if (q >= 0)
+        {
+            socket = rest[..q];
+            string query = rest[(q + 1)..];
+            if (!query.StartsWith("config=", StringComparison.Ordinal) || query.Length == "config=".Length)
+                throw new DeviceUriException($"mhvtl device '{uri}': the only option is ?config=DIR (the directory holding device.conf)");
+            config = Uri.UnescapeDataString(query["config=".Length..]);
+        }
+        if (socket.Length == 0)
+            throw new DeviceUriException($"mhvtl device '{uri}' needs the library's socket: mhvtl:/var/run/mhvtl/userland.10.sock[?config=/etc/mhvtl]");
+        return new DeviceAddress(DeviceScheme.Mhvtl, uri) { Path = socket, ConfigDirectory = config };
     }
 
     private static DeviceAddress ParseSpt(string uri, string path)

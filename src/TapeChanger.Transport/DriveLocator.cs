@@ -26,7 +26,11 @@ public sealed record DriveCandidates(IReadOnlyList<DriveCandidate> Drives, ScsiB
 }
 
 /// <summary>Where a changer was reached: its address and the open transport of this session.</summary>
-public sealed record DriveSearch(DeviceAddress Changer, IScsiTransport ChangerTransport);
+public sealed record DriveSearch(DeviceAddress Changer, IScsiTransport ChangerTransport)
+{
+    /// <summary>The state directory (locks and fallbacks of transports that need one), when the caller has one.</summary>
+    public string? StateDirectory { get; init; }
+}
 
 /// <summary>
 /// Finds the tape drives next to a changer over one transport (sg by sysfs and VPD 80h serial, iSCSI by the target's

@@ -160,9 +160,9 @@ public sealed class SmcClient : IAsyncDisposable
             }
             catch (ScsiStatusException e) when (e.Status == ScsiStatus.Busy)
             {
-                // BUSY is a WaitAndRetry condition without sense (SAM-5 §5.3.1: the device is busy, the command may be re-sent).
+                // BUSY is a WaitAndRetry condition without sense (SAM-5 status BUSY, 08h).
                 notReadySince ??= _time.GetTimestamp();
-                var busy = new SenseRule(null, 0, null, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is busy", "SAM-5 §5.3.1 (BUSY status)");
+                var busy = new SenseRule(null, 0, null, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is busy", "SAM-5 status codes (BUSY)");
                 if (!await BackOffAsync(notReadySince.Value, ref backoff, busy, "BUSY", ref announced, ct).ConfigureAwait(false)) throw;
             }
         }
@@ -479,6 +479,14 @@ public sealed class SmcClient : IAsyncDisposable
 
     public async ValueTask MoveMediumAsync(ushort transport, ushort source, ushort destination, CancellationToken ct = default) =>
         await ExecuteAsync(Timed(SmcCommands.MoveMedium(transport, source, destination)), ct).ConfigureAwait(false);
+
+    /// <summary>MOVE MEDIUM with INVERT and the CONTROL byte's vendor bits (mtx's invert and eepos).</summary>
+    public async ValueTask MoveMediumAsync(ushort transport, ushort source, ushort destination, bool invert, byte controlHighBits, CancellationToken ct = default) =>
+        await ExecuteAsync(Timed(SmcCommands.MoveMedium(transport, source, destination, invert, controlHighBits)), ct).ConfigureAwait(false);
+
+    /// <summary>Ejects the changer's own magazine or tray (1Bh with LOEJ=1, sent to the changer; mtx's "eject").</summary>
+    public async ValueTask EjectMagazineAsync(CancellationToken ct = default) =>
+        await ExecuteAsync(SmcCommands.EjectMagazine(), ct).ConfigureAwait(false);
 
     public async ValueTask ExchangeMediumAsync(ushort transport, ushort source, ushort first, ushort second, CancellationToken ct = default) =>
         await ExecuteAsync(Timed(SmcCommands.ExchangeMedium(transport, source, first, second)), ct).ConfigureAwait(false);

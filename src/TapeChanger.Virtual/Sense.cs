@@ -6,7 +6,7 @@ internal sealed class CheckConditionException(byte[] sense) : Exception("CHECK C
     public byte[] Sense { get; } = sense;
 }
 
-/// <summary>Builds mhVTL-style fixed sense (emulators.md §1.6), byte by byte.</summary>
+/// <summary>Builds mhVTL-style fixed sense (docs/reference/mhvtl.md §6), byte by byte.</summary>
 internal static class SenseBytes
 {
     public const int BufferSize = 96;

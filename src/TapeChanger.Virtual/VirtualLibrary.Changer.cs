@@ -89,7 +89,7 @@ public sealed partial class VirtualLibrary
             case 0x16 or 0x17 or 0x56 or 0x57:                    // RESERVE / RELEASE: no-op GOOD
                 return [];
             case OpCode.InitializeElementStatus:
-            case OpCode.InitializeElementStatusWithRange:          // 37h (post-#197) and E7h both accepted
+            case OpCode.InitializeElementStatusWithRange:          // 37h (later upstream mhVTL) and E7h both accepted
             case OpCode.InitializeElementStatusWithRangeLegacy:
                 return [];
             case OpCode.ModeSense6:
@@ -317,7 +317,7 @@ public sealed partial class VirtualLibrary
         return Cut(d, alloc);
     }
 
-    /// <summary>Page 2Eh: 64 parameters 0001h..0040h, control C0h, length 1, value bit 0 = flag (facts.md §4.4).</summary>
+    /// <summary>Page 2Eh: 64 parameters 0001h..0040h, control C0h, length 1, value bit 0 = flag (SSC-4 TapeAlert).</summary>
     private static byte[] TapeAlertPage(ulong flags)
     {
         var d = new byte[4 + 64 * 5];
@@ -367,7 +367,7 @@ public sealed partial class VirtualLibrary
             .Where(e => (type == 0 || e.Type == type) && e.Address >= start)
             .OrderBy(e => e.Address).ToList();
         if (matching.Count == 0) throw SenseBytes.InvalidField(2);
-        var selected = matching.Take(count).ToList();           // count 0 = report nothing (post-#197)
+        var selected = matching.Take(count).ToList();           // count 0 = report nothing (later upstream mhVTL)
 
         // Group consecutive same-type elements into pages (type 0 is address order, §1.7).
         var body = new List<byte>();
@@ -382,7 +382,7 @@ public sealed partial class VirtualLibrary
             int len = 16 + (volTag ? 36 : 0) + (withId ? Personality.DvcidLength : 0);
             int pageBytes = len * (j - i);
             body.Add(t);
-            body.Add(volTag ? (byte)0x80 : (byte)0);               // PVolTag; AVolTag never (post-#197)
+            body.Add(volTag ? (byte)0x80 : (byte)0);               // PVolTag; AVolTag never (later upstream mhVTL)
             body.Add((byte)(len >> 8)); body.Add((byte)len);
             body.Add(0);
             body.Add((byte)(pageBytes >> 16)); body.Add((byte)(pageBytes >> 8)); body.Add((byte)pageBytes);
@@ -400,7 +400,7 @@ public sealed partial class VirtualLibrary
         d[5] = (byte)(body.Count >> 16); d[6] = (byte)(body.Count >> 8); d[7] = (byte)body.Count;
         body.CopyTo(d, 8);
         if (alloc >= d.Length) return d;
-        // Trim the transfer to a descriptor boundary (post-#197); below the header, send what fits.
+        // Trim the transfer to a descriptor boundary (later upstream mhVTL); below the header, send what fits.
         int keep = cuts.Where(c => c <= alloc).DefaultIfEmpty(0).Max();
         if (keep == 0) keep = alloc;
         return d.AsSpan(0, keep).ToArray();
@@ -427,7 +427,7 @@ public sealed partial class VirtualLibrary
         o.Add((byte)(src >> 8)); o.Add((byte)src);              // 10-11 source storage element address
         if (volTag)
         {
-            // 32 bytes space-padded barcode + 4 zero bytes; empty or NOBAR: 36 zeros (post-#197).
+            // 32 bytes space-padded barcode + 4 zero bytes; empty or NOBAR: 36 zeros (later upstream mhVTL).
             var tag = new byte[36];
             if (full && Media.HasLabel(e.Barcode!))
             {

@@ -1,8 +1,9 @@
 using TapeChanger.Scsi;
+using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Virtual;
 
-/// <summary>Drive LUNs 1..N: the parts of vtltape a changer driver sees (emulators.md §1.4, §1.10).</summary>
+/// <summary>Drive LUNs 1..N: the parts of vtltape a changer driver sees (docs/reference/mhvtl.md §4, §1.10).</summary>
 public sealed partial class VirtualLibrary
 {
     private byte[] ExecuteDrive(int lun, byte[] cdb)

@@ -4,7 +4,7 @@ using TapeChanger.Transport;
 namespace TapeChanger.Virtual;
 
 /// <summary>
-/// Fault injection (issue 5): faults live in the persisted state and fire on matching commands before (or, for a
+/// Fault injection: faults live in the persisted state and fire on matching commands before (or, for a
 /// lost reply, after) the command runs. Time windows use the library's <see cref="TimeProvider"/>.
 /// </summary>
 public sealed partial class VirtualLibrary

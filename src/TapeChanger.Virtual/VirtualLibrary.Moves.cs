@@ -2,10 +2,10 @@ using TapeChanger.Scsi;
 
 namespace TapeChanger.Virtual;
 
-/// <summary>MOVE MEDIUM, EXCHANGE MEDIUM, POSITION TO ELEMENT, OPEN/CLOSE IE (emulators.md §1.8, §1.5).</summary>
+/// <summary>MOVE MEDIUM, EXCHANGE MEDIUM, POSITION TO ELEMENT, OPEN/CLOSE IE (docs/reference/mhvtl.md §8, §1.5).</summary>
 public sealed partial class VirtualLibrary
 {
-    /// <summary>An element a move may use: any configured address (MT allowed, post-#197); a DT only if a drive is bound to it.</summary>
+    /// <summary>An element a move may use: any configured address (MT allowed, later upstream mhVTL); a DT only if a drive is bound to it.</summary>
     private ElementState? Valid(ushort address)
     {
         if (!_byAddress.TryGetValue(address, out var e)) return null;
@@ -124,7 +124,7 @@ public sealed partial class VirtualLibrary
 
     private Cartridge Take(ElementState e)
     {
-        // Home = the storage slot it came from (post-#197: only updated when the source is a storage element).
+        // Home = the storage slot it came from (later upstream mhVTL, docs/reference/mhvtl.md §7: only updated when the source is a storage element).
         var c = new Cartridge(e.Barcode!, e.Type == (byte)ElementType.Storage ? e.Address : e.Home);
         if (e.Type == (byte)ElementType.DataTransfer)
         {

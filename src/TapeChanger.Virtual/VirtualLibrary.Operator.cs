@@ -1,8 +1,9 @@
 using TapeChanger.Scsi;
+using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Virtual;
 
-/// <summary>Operator actions, the equivalent of mhVTL's vtlcmd (emulators.md §1.9, §3.2 item 4).</summary>
+/// <summary>Operator actions, the equivalent of mhVTL's vtlcmd (docs/reference/mhvtl.md §9, §3.2 item 4).</summary>
 public sealed partial class VirtualLibrary
 {
     /// <summary>vtlcmd "open map". Fails while the host holds PREVENT MEDIUM REMOVAL (like the HPE MSL3040).</summary>

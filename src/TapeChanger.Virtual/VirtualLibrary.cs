@@ -1,4 +1,5 @@
 using TapeChanger.Scsi;
+using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Virtual;
 
@@ -19,7 +20,7 @@ public sealed record VirtualElement(
 
 /// <summary>
 /// An in-process mhVTL-like SCSI target: the changer at LUN 0 and its drives at LUN 1..N
-/// (emulators.md Part 1, post-#197 behaviour). All byte layouts are written here by hand, independent of the
+/// (docs/reference/mhvtl.md, the later upstream behaviour). All byte layouts are written here by hand, independent of the
 /// project's decoders. Thread-safe: every entry point takes the library's lock.
 /// </summary>
 public sealed partial class VirtualLibrary

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using TapeChanger.Storage;
 
 namespace TapeChanger.Virtual;
 
@@ -10,17 +11,18 @@ public sealed class VirtualStateException(string message, Exception? inner = nul
 
 /// <summary>
 /// A virtual library plus its persisted state under <c>&lt;stateDirectory&gt;/virtual/&lt;key&gt;/</c>.
-/// Holds <c>state.lock</c> (FileShare.None) for its lifetime, so only one process uses a library at a time.
+/// Holds <c>state.lock</c> (<see cref="FileLock"/>) for its lifetime, so only one process uses a library at a time;
+/// state.json is replaced with <see cref="AtomicFile"/>.
 /// </summary>
 public sealed class VirtualLibraryStore : IDisposable
 {
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly FileStream _lock;
+    private readonly FileLock _lock;
     private string _lastSaved;
     private bool _disposed;
 
-    private VirtualLibraryStore(VirtualLibrary library, string directory, FileStream lockStream, string lastSaved)
+    private VirtualLibraryStore(VirtualLibrary library, string directory, FileLock lockStream, string lastSaved)
     {
         Library = library;
         Directory = directory;
@@ -115,37 +117,27 @@ public sealed class VirtualLibraryStore : IDisposable
         return Path.Combine(Path.GetFullPath(stateDirectory), "virtual", key);
     }
 
-    private static FileStream AcquireLock(string path, TimeSpan timeout)
+    private static FileLock AcquireLock(string path, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        int delay = 25;
-        while (true)
+        try
         {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
-            {
-                if (DateTime.UtcNow >= deadline)
-                    throw new VirtualStateException($"the virtual library is in use by another process (could not lock {path} within {timeout.TotalSeconds:0.#} s); wait for it to finish and try again", ex);
-                Thread.Sleep(delay);
-                delay = Math.Min(delay * 2, 500);
-            }
+            return FileLock.Acquire(path, timeout);
+        }
+        catch (FileLockTimeoutException ex)
+        {
+            throw new VirtualStateException($"the virtual library is in use by another process (could not lock {path} within {timeout.TotalSeconds:0.#} s); wait for it to finish and try again", ex);
         }
     }
 
-    /// <summary>Writes state.json atomically (temp file + move) if it changed since the last save. Returns true when written.</summary>
+    /// <summary>Writes state.json atomically (<see cref="AtomicFile"/>) if it changed since the last save. Returns true when written.</summary>
     public bool Save()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         string json = Library.SerializeState();
         if (json == _lastSaved) return false;
-        string tmp = StatePath + ".tmp";
         try
         {
-            File.WriteAllText(tmp, json);
-            File.Move(tmp, StatePath, overwrite: true);
+            AtomicFile.Write(StatePath, Encoding.UTF8.GetBytes(json));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -13,13 +13,13 @@ public sealed class LibraryState
     public string Layout { get; set; } = "";
     public List<ElementState> Elements { get; set; } = [];
     public List<DriveState> Drives { get; set; } = [];
-    /// <summary>The CAP (all IE elements) is open to the operator (emulators.md §1.9).</summary>
+    /// <summary>The CAP (all IE elements) is open to the operator (docs/reference/mhvtl.md §9).</summary>
     public bool ImportExportOpen { get; set; }
     public bool DoorOpen { get; set; }
     /// <summary>PREVENT MEDIUM REMOVAL received (1Eh); locks the IE port against the operator.</summary>
     public bool RemovalPrevented { get; set; }
     public bool Offline { get; set; }
-    /// <summary>06/29/00 pending (set on creation and by Reset; emulators.md §1.11).</summary>
+    /// <summary>06/29/00 pending (set on creation and by Reset; docs/reference/mhvtl.md §11).</summary>
     public bool ResetPending { get; set; }
     /// <summary>06/28/00 pending after the door was closed.</summary>
     public bool DoorClosedPending { get; set; }
@@ -40,7 +40,7 @@ public sealed class ElementState
     public int Number { get; set; }
     /// <summary>Barcode of the cartridge in the element; null = empty.</summary>
     public string? Barcode { get; set; }
-    /// <summary>Home storage slot of the cartridge (SValid source address, post-#197); 0 = none.</summary>
+    /// <summary>Home storage slot of the cartridge (SValid source address, later upstream mhVTL); 0 = none.</summary>
     public ushort Home { get; set; }
     /// <summary>IE: ImpExp bit (1 = placed by the operator).</summary>
     public bool ImpExp { get; set; }

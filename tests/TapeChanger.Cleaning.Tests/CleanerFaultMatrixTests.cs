@@ -5,7 +5,7 @@ using TapeChanger.Virtual;
 namespace TapeChanger.Cleaning.Tests;
 
 /// <summary>
-/// The cleaner half of the fault matrix (issue 5): every cleaner operation under every injected fault, through the
+/// The cleaner half of the fault matrix: every cleaner operation under every injected fault, through the
 /// service on a fast clock (x1000: the client's 60 s becoming-ready budget is 60 ms of real time). Each case checks
 /// the outcome, that the library still holds every cartridge once, that cleaner.json is untouched by a failure before
 /// any move and not decremented for a cleaning that did not happen, and that an interrupted cleaning is listed as

@@ -143,7 +143,7 @@ public sealed class CleanerPolicyTests : IDisposable
     public async Task Element_asc_5A_01_on_the_cleaner_slot_marks_the_cleaner_spent_before_loading()
     {
         await ReserveAndInjectAsync(cleans: 10);
-        // Quantum P-series reports a used-up cleaner as Except with ASC/ASCQ 5A/01 in its storage descriptor (QUIRKS §2).
+        // Quantum P-series reports a used-up cleaner as Except with ASC/ASCQ 5A/01 in its storage descriptor (docs/reference/library-behaviour.md §S8).
         _h.Patch = (lun, cmd, data) =>
         {
             var cdb = cmd.Cdb;

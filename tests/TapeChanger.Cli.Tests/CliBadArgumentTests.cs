@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace TapeChanger.Cli.Tests;
 
 /// <summary>
-/// The CLI under bad arguments (issue 5): every case gets the exit code documented in README "Exit codes"
+/// The CLI under bad arguments: every case gets the exit code documented in README "Exit codes"
 /// (src/TapeChanger.Cli/ExitCodes.cs), exactly one line on stderr and nothing on stdout, or with --json one
 /// <c>{"ok": false, ...}</c> document on stdout and nothing on stderr; never a stack trace; and the persisted state
 /// (virtual state.json, cleaner.json) is byte-for-byte what it was before the rejected command.

@@ -3,7 +3,7 @@ using TapeChanger.Virtual;
 namespace TapeChanger.Cli.Tests;
 
 /// <summary>
-/// The fault matrix (issue 5): every changer command under every injected fault either succeeds after the client's
+/// The fault matrix: every changer command under every injected fault either succeeds after the client's
 /// retries or fails with the documented exit code and a one-line message carrying the raw sense triplet. After each
 /// case the virtual library must still hold every cartridge exactly once. The CLI runs in-process
 /// (<see cref="TapeChangerCli.RunAsync"/>), one invocation per command with the state on disk between them, so the

@@ -31,7 +31,7 @@ public class CaptureReplayTests
         Assert.True(changer.Client.Quirks.CurrentData);
 
         var status = await changer.GetStatusAsync();
-        // hwdata hpe-msl3040-fw3350-lib1-lto9-mtx-status.txt: 2 Drives, 40 Slots (0 Import/Export)
+        // MSL3040 capture (archivetechie/remanence@56139ae0): 2 Drives, 40 Slots (0 Import/Export)
         Assert.Equal((2, 40, 0), (status.Map.Drives.Count, status.Map.Storage.Count, status.Map.ImportExport.Count));
         Assert.Equal(43, status.Elements.Count);
         var slot1 = status.Elements.Single(e => e.Address == 1001);
@@ -52,7 +52,7 @@ public class CaptureReplayTests
         var client = new SmcClient(transport);
         var recorded = new ScsiCommand("READ ELEMENT STATUS", Convert.FromHexString("b81000000100020100000000"), DataDirection.In, 0x10000, CommandTimeouts.Default);
         var data = await client.ExecuteAsync(recorded);
-        Assert.Equal(1, client.UnitAttentionsSeen);                  // 06/28/00, hwdata 162817Z capture
+        Assert.Equal(1, client.UnitAttentionsSeen);                  // 06/28/00, MSL3040 capture, 162817Z run
         var report = ElementStatusDecoder.Decode(data);
         Assert.Equal(43, report.Elements.Count);
     }
@@ -73,7 +73,7 @@ public class CaptureReplayTests
     public async Task Tgt_replay_selects_the_stk_profile_that_is_kept_safe_for_tgt()
     {
         var (changer, profile, _) = await Open("tgt-stk-l700.replay");
-        // tools/tgt-library.sh gives tgt mhVTL's identity, so the shared profile must be per-type (emulators.md §2.4 bug 3).
+        // tools/tgt-library.sh gives tgt mhVTL's identity, so the shared profile must be per-type (docs/reference/tgt.md §4 bug 3).
         Assert.Equal("mhvtl-stk-l-series", profile.Profile.Name);
         Assert.Equal(ReadElementStatusStrategy.PerType, changer.Client.Quirks.ReadStrategy);
         var map = await changer.GetMapAsync();                      // MODE SENSE(6) 1Dh DBD=1, recorded

@@ -7,7 +7,7 @@ namespace TapeChanger.Domain.Tests;
 
 /// <summary>
 /// The SMC client obeying <see cref="ChangerQuirks"/> and learning at runtime, against the virtual library behind a
-/// transport that misbehaves the way real libraries do (QUIRKS.md §3 items 1, 5, 18).
+/// transport that misbehaves the way real libraries do (docs/reference/library-behaviour.md §1, §5, §18).
 /// </summary>
 public sealed class ChangerQuirksTests : IDisposable
 {

@@ -6,7 +6,7 @@ namespace TapeChanger.Domain.Tests;
 
 public class ElementMapTests
 {
-    // mhVTL library 10 (emulators.md §1.2): MT 1, ST 1000 x39, IE 10 x4, DT 500 x4.
+    // mhVTL library 10 (docs/reference/mhvtl.md §2): MT 1, ST 1000 x39, IE 10 x4, DT 500 x4.
     private static readonly ElementMap Library10 = ElementMap.From(new ElementAddressAssignment(1, 1, 1000, 39, 10, 4, 500, 4));
 
     [Theory]
@@ -60,7 +60,7 @@ public class ElementMapTests
     [Fact]
     public void Library_without_mail_slots_numbers_storage_only()
     {
-        // HPE MSL3040 logical library (hwdata msl3040 mode sense 1Dh): IE first 101 but count 0.
+        // HPE MSL3040 logical library (MSL3040 capture, page 1Dh): IE first 101 but count 0.
         var msl = ElementMap.From(new ElementAddressAssignment(0, 1, 1001, 40, 101, 0, 1, 2));
         Assert.Equal(40, msl.SlotCount);
         Assert.Null(msl.SlotNumber(101));

@@ -12,24 +12,24 @@ public class HardwareProfileTests
 
     // INQUIRY vendor/product/revision exactly as the captures show them (padding as the device sends it).
     [Theory]
-    [InlineData("HPE     ", "MSL3040         ", "3350", "hpe-msl3040")]                  // hwdata hpe-msl3040-fw3350-inquiry-std-...
-    [InlineData("IBM     ", "3573-TL         ", "F.11", "ibm-3573-tl")]                  // hwdata dell-pv124t-and-tl2000-3573TL-... (Dell TL2000)
-    [InlineData("IBM     ", "03584L32        ", "2C02", "ibm-ts3500-ts4500")]            // hwdata ibm-03584L32-2C02-...
-    [InlineData("IBM     ", "03584L32        ", "F270", "quadstor-vtl-ibm-03584")]       // hwdata quadstor-vtl-ibm-03584L32-...
-    [InlineData("ADIC    ", "Scalar 24       ", "7000", "quadstor-vtl-adic-scalar24")]   // hwdata quadstor-vtl-adic-scalar24-...
-    [InlineData("QUANTUM ", "UHDL            ", "0061", "quantum-superloader3")]         // hwdata quantum-superloader3-uhdl-...
-    [InlineData("SPECTRA ", "215             ", "2202", "spectra")]                      // hwdata spectra-215-2k-ait-...
+    [InlineData("HPE     ", "MSL3040         ", "3350", "hpe-msl3040")]                  // MSL3040 capture (archivetechie/remanence@56139ae0)
+    [InlineData("IBM     ", "3573-TL         ", "F.11", "ibm-3573-tl")]                  // published lsscsi/mtx output (Dell TL2000)
+    [InlineData("IBM     ", "03584L32        ", "2C02", "ibm-ts3500-ts4500")]            // tests/Fixtures/mtx/ibm-03584L32-2C02-status.txt
+    [InlineData("IBM     ", "03584L32        ", "F270", "quadstor-vtl-ibm-03584")]       // published notes on QUADStor's 03584L32 emulation
+    [InlineData("ADIC    ", "Scalar 24       ", "7000", "quadstor-vtl-adic-scalar24")]   // tests/Fixtures/mtx/quadstor-adic-scalar24-status.txt
+    [InlineData("QUANTUM ", "UHDL            ", "0061", "quantum-superloader3")]         // tests/Fixtures/mtx/quantum-superloader3-status.txt
+    [InlineData("SPECTRA ", "215             ", "2202", "spectra")]                      // tests/Fixtures/mtx/spectra-215-status.txt
     [InlineData("SPECTRA ", "10000           ", "X010", "spectra")]                      // mtx COMPATABILITY Treefrog/Bullfrog
-    [InlineData("TANDBERG", "StorageLoader   ", "0495", "tandberg-storageloader")]       // hwdata tandberg-storageloader-...
-    [InlineData("BDT     ", "FlexStor II     ", "5.60", "bdt-flexstor2")]                // hwdata bdt-flexstor2-5.60-...
-    [InlineData("STK     ", "L700            ", "0108", "mhvtl-stk-l-series")]           // emulators.md §1.2 (library 10), tgt-library.sh
-    [InlineData("STK     ", "L700            ", "0016", "mhvtl-stk-l-series")]           // hwdata mhvtl-stk-L700-rackspace-...
-    [InlineData("STK", "VLSTK", "0105", "mhvtl-stk-l-series")]                           // hwdata mhvtl-cta-stk-vlstk-...
-    [InlineData("STK", "L80", "0108", "mhvtl-stk-l-series")]                             // emulators.md §1.2 (library 30)
+    [InlineData("TANDBERG", "StorageLoader   ", "0495", "tandberg-storageloader")]       // tests/Fixtures/mtx/tandberg-storageloader-status.txt
+    [InlineData("BDT     ", "FlexStor II     ", "5.60", "bdt-flexstor2")]                // a published mtx loaderinfo session
+    [InlineData("STK     ", "L700            ", "0108", "mhvtl-stk-l-series")]           // docs/reference/mhvtl.md §2 (library 10), tgt-library.sh
+    [InlineData("STK     ", "L700            ", "0016", "mhvtl-stk-l-series")]           // tests/Fixtures/mtx/mhvtl-stk-l700-rackspace-status.txt
+    [InlineData("STK", "VLSTK", "0105", "mhvtl-stk-l-series")]                           // the cern-cta/CTA documentation
+    [InlineData("STK", "L80", "0108", "mhvtl-stk-l-series")]                             // docs/reference/mhvtl.md §2 (library 30)
     [InlineData("IET     ", "VIRTUAL-CHANGER ", "0001", "tgt")]                          // tgt smc_lu_init default identity
     [InlineData("OVERLAND", "LXB             ", "", "overland-neo")]                     // mtx COMPATABILITY
-    [InlineData("EXABYTE ", "LTO 1x7 2U      ", "0001", "exabyte-magnum-1x7")]           // MAG1x7 ch. 6 INQUIRY (documented, native mode)
-    [InlineData("DELL    ", "PV-124T         ", "0085", "generic-smc")]                  // hwdata dell-pv124t-...: no facts found
+    [InlineData("EXABYTE ", "LTO 1x7 2U      ", "0001", "exabyte-magnum-1x7")]           // Magnum 1x7 ref ch. 6 INQUIRY (documented, native mode)
+    [InlineData("DELL    ", "PV-124T         ", "0085", "generic-smc")]                  // published lsscsi/mtx output: no facts found
     [InlineData("Maxoptix", "MAXLYB          ", "3.04", "generic-smc")]                  // mtx COMPATABILITY: not a tape library we know
     public void Profiles_are_selected_by_the_captured_inquiry_strings(string vendor, string product, string revision, string expected)
     {
@@ -95,7 +95,7 @@ public class HardwareProfileTests
     [Fact]
     public void Msl3040_maps_to_all_types_with_curdata_and_the_captured_address_map()
     {
-        // MSL3040-cap: all-types RES with VolTag+CURDATA; page 1Dh MT 0 / ST 1001 x40 / IE 101 x0 / DT 1 x2. MSL3040-UG: PREVENT locks the mailslot.
+        // MSL3040 capture: all-types RES with VolTag+CURDATA; page 1Dh MT 0 / ST 1001 x40 / IE 101 x0 / DT 1 x2. MSL3040 UG: PREVENT locks the mailslot.
         var q = Profile("hpe-msl3040").ToQuirks();
         Assert.Equal(ReadElementStatusStrategy.AllTypes, q.ReadStrategy);
         Assert.True(q.CurrentData);
@@ -106,7 +106,7 @@ public class HardwareProfileTests
     [Fact]
     public async Task Mhvtl_element_defaults_equal_what_the_virtual_library_reports_in_page_1d()
     {
-        // emulators.md §1.2/§1.4: library 10 page 1Dh; the virtual library follows mhVTL byte for byte.
+        // docs/reference/mhvtl.md §2/§1.4: library 10 page 1Dh; the virtual library follows mhVTL byte for byte.
         string state = Directory.CreateTempSubdirectory("tc-profile-").FullName;
         try
         {
@@ -120,11 +120,11 @@ public class HardwareProfileTests
 
     [Theory]
     // mtx status captures: element counts (addresses are not shown by mtx).
-    [InlineData("hpe-msl3040", 2, 40, 0)]                 // hwdata hpe-msl3040-fw3350-lib1-lto9-mtx-status.txt: 2 Drives, 40 Slots (0 IE)
-    [InlineData("tandberg-storageloader", 1, 7, 0)]       // hwdata tandberg-storageloader-...: 1 Drives, 7 Slots (0 IE)
-    [InlineData("quadstor-vtl-adic-scalar24", 3, 20, 4)]  // hwdata quadstor-vtl-adic-scalar24-...: 3 Drives, 24 Slots (4 IE)
-    [InlineData("quadstor-vtl-ibm-03584", 2, 20, 4)]      // hwdata quadstor-vtl-ibm-03584L32-...: DT x2, ST x20, IE x4
-    [InlineData("exabyte-magnum-1x7", 1, 7, 0)]           // MAG1x7: 7 cells, 1 drive, no IE
+    [InlineData("hpe-msl3040", 2, 40, 0)]                 // MSL3040 capture (archivetechie/remanence@56139ae0): 2 Drives, 40 Slots (0 IE)
+    [InlineData("tandberg-storageloader", 1, 7, 0)]       // tests/Fixtures/mtx/tandberg-storageloader-status.txt: 1 Drives, 7 Slots (0 IE)
+    [InlineData("quadstor-vtl-adic-scalar24", 3, 20, 4)]  // tests/Fixtures/mtx/quadstor-adic-scalar24-status.txt: 3 Drives, 24 Slots (4 IE)
+    [InlineData("quadstor-vtl-ibm-03584", 2, 20, 4)]      // published notes on QUADStor's 03584L32 emulation: DT x2, ST x20, IE x4
+    [InlineData("exabyte-magnum-1x7", 1, 7, 0)]           // Magnum 1x7 ref: 7 cells, 1 drive, no IE
     public void Element_default_counts_agree_with_the_captures(string name, int drives, int slots, int ie)
     {
         var a = Profile(name).ToQuirks().DefaultAddresses!;
@@ -134,16 +134,16 @@ public class HardwareProfileTests
     [Fact]
     public void Documented_address_defaults()
     {
-        // TS3100-SM / TL2000-UG: MT 1, ST 4096, IE 16, DT 256.
+        // TS3100 SM / TL2000 UG: MT 1, ST 4096, IE 16, DT 256.
         var ibm = Profile("ibm-3573-tl").ToQuirks().DefaultAddresses!;
         Assert.Equal((1, 4096, 16, 256), ((int)ibm.FirstTransport, (int)ibm.FirstStorage, (int)ibm.FirstImportExport, (int)ibm.FirstDataTransfer));
-        // MAG224: MT 0x61, ST 0x01, IE 0x71, DT 0x51.
+        // Magnum 224 ref: MT 0x61, ST 0x01, IE 0x71, DT 0x51.
         var tdb = Profile("tandberg-storageloader").ToQuirks().DefaultAddresses!;
         Assert.Equal((0x61, 0x01, 0x71, 0x51), ((int)tdb.FirstTransport, (int)tdb.FirstStorage, (int)tdb.FirstImportExport, (int)tdb.FirstDataTransfer));
-        // MAG1x7: MT 0x56, ST 0x01, DT 0x52.
+        // Magnum 1x7 ref: MT 0x56, ST 0x01, DT 0x52.
         var mag = Profile("exabyte-magnum-1x7").ToQuirks().DefaultAddresses!;
         Assert.Equal((0x56, 0x01, 0x52), ((int)mag.FirstTransport, (int)mag.FirstStorage, (int)mag.FirstDataTransfer));
-        // QSC-MD and SL150 give first addresses but no counts: documented, yet no fallback map.
+        // Scalar SCSI ref and SL150 give first addresses but no counts: documented, yet no fallback map.
         var scalar = Profile("quantum-scalar");
         Assert.Equal((1, 4096, 16, 256), (scalar.Elements!.Transport.First, scalar.Elements.Storage.First, scalar.Elements.ImportExport.First, scalar.Elements.DataTransfer.First));
         Assert.Null(scalar.ToQuirks().DefaultAddresses);
@@ -155,34 +155,34 @@ public class HardwareProfileTests
     [Fact]
     public void Documented_cleaning_facts()
     {
-        // QSC-MD: medium type 1 documented as cleaning (conflicts with SMC-3); UCST=1 hides cleaning slots; ACE in page 1Fh.
-        var scalar = Profile("quantum-scalar").Cleaning;
-        Assert.False(scalar.CleanerMediumType2Trusted);
+        // Scalar SCSI ref: medium type 1 documented as cleaning (conflicts with SMC-3); UCST=1 hides cleaning slots; ACE in page 1Fh.
+        Assert.False(Profile("quantum-scalar").Cleaning.CleanerMediumType2Trusted);
+        var scalar = Profile("quantum-scalar").Documented.Cleaning;
         Assert.Equal(ProfileAvailability.Optional, scalar.HiddenSlots);
         Assert.Equal(CleaningDetection.Page1FAce, scalar.LibraryManagedDetection);
         // SL150: 0-3 reserved slots without element address; library-managed cleaning.
-        Assert.Equal((ProfileAvailability.Optional, ProfileAvailability.Always), (Profile("oracle-sl150").Cleaning.HiddenSlots, Profile("oracle-sl150").Cleaning.LibraryManaged));
-        // MAG224 / MAG1x7: FixEnbl + Auto removes the cleaning cell; vendor page 25h.
-        Assert.Equal(CleaningDetection.VendorModePage, Profile("tandberg-storageloader").Cleaning.LibraryManagedDetection);
-        Assert.Equal(ProfileAvailability.Optional, Profile("exabyte-magnum-1x7").Cleaning.HiddenSlots);
+        Assert.Equal((ProfileAvailability.Optional, ProfileAvailability.Always), (Profile("oracle-sl150").Documented.Cleaning.HiddenSlots, Profile("oracle-sl150").Documented.Cleaning.LibraryManaged));
+        // Magnum 224 ref / Magnum 1x7 ref: FixEnbl + Auto removes the cleaning cell; vendor page 25h.
+        Assert.Equal(CleaningDetection.VendorModePage, Profile("tandberg-storageloader").Documented.Cleaning.LibraryManagedDetection);
+        Assert.Equal(ProfileAvailability.Optional, Profile("exabyte-magnum-1x7").Documented.Cleaning.HiddenSlots);
         // TS4500: auto-clean flag in page 20h.
-        Assert.Equal(CleaningDetection.VendorModePage, Profile("ibm-ts3500-ts4500").Cleaning.LibraryManagedDetection);
-        // MSL3040-cap: ACE=1 in page 1Fh.
-        Assert.Equal(CleaningDetection.Page1FAce, Profile("hpe-msl3040").Cleaning.LibraryManagedDetection);
-        // emulators.md §1.10: mhVTL cleaning cycle 30 s + 90 s.
+        Assert.Equal(CleaningDetection.VendorModePage, Profile("ibm-ts3500-ts4500").Documented.Cleaning.LibraryManagedDetection);
+        // MSL3040 capture: ACE=1 in page 1Fh.
+        Assert.Equal(CleaningDetection.Page1FAce, Profile("hpe-msl3040").Documented.Cleaning.LibraryManagedDetection);
+        // docs/reference/mhvtl.md §10: mhVTL cleaning cycle 30 s + 90 s.
         Assert.Equal(120, Profile("mhvtl-stk-l-series").Cleaning.Seconds);
     }
 
     [Fact]
     public void Documented_mail_slot_and_unload_facts()
     {
-        Assert.False(Profile("quantum-superloader3").ImportExport.ExposedAsElement);   // SL3-SIG: mailslot not an IE element
-        Assert.True(Profile("quantum-superloader3").ImportExport.PreventLocksMailSlot); // SL3-SIG
-        Assert.False(Profile("quantum-scalar").ImportExport.PreventLocksMailSlot);      // QSC-MD: PREVENT does not lock the mailbox
-        Assert.True(Profile("quantum-scalar").ToQuirks().EjectBeforeUnload);             // QSC-MD: SPMER, always eject
-        Assert.True(Profile("tandberg-storageloader").ImportExport.PreventLocksMailSlot); // MAG224
-        Assert.False(Profile("mhvtl-stk-l-series").ToQuirks().PreventLocksMailSlot);    // emulators.md §1.5: PREVENT is a no-op
-        // tgt: all-types READ ELEMENT STATUS is broken (emulators.md §2.4 bug 3); the STK profile tgt-library.sh selects stays per type.
+        Assert.False(Profile("quantum-superloader3").Documented.ImportExport.ExposedAsElement);   // SL3 SIG: mail slot not an IE element
+        Assert.True(Profile("quantum-superloader3").ImportExport.PreventLocksMailSlot); // SL3 SIG
+        Assert.False(Profile("quantum-scalar").ImportExport.PreventLocksMailSlot);      // Scalar SCSI ref: PREVENT does not lock the mailbox
+        Assert.True(Profile("quantum-scalar").ToQuirks().EjectBeforeUnload);             // Scalar SCSI ref: SPMER, always eject
+        Assert.True(Profile("tandberg-storageloader").ImportExport.PreventLocksMailSlot); // Magnum 224 ref
+        Assert.False(Profile("mhvtl-stk-l-series").ToQuirks().PreventLocksMailSlot);    // docs/reference/mhvtl.md §5: PREVENT is a no-op
+        // tgt: all-types READ ELEMENT STATUS is broken (docs/reference/tgt.md §4 bug 3); the STK profile tgt-library.sh selects stays per type.
         Assert.Equal(ReadElementStatusStrategy.PerType, Profile("tgt").ToQuirks().ReadStrategy);
         Assert.Equal(ReadElementStatusStrategy.PerType, Profile("mhvtl-stk-l-series").ToQuirks().ReadStrategy);
     }
@@ -190,18 +190,18 @@ public class HardwareProfileTests
     [Fact]
     public void Sense_quirks_become_policy_rows()
     {
-        // CTA: IBM pause mode 02/04/85 waits; SL3-SIG: 02/04/07 offline waits for the operator; SL150: 03/30/13 cleaner spent.
+        // CTA: IBM pause mode 02/04/85 waits; SL3 SIG: 02/04/07 offline waits for the operator; SL150: 03/30/13 cleaner spent.
         var ibm = Profile("ibm-ts3500-ts4500").ToQuirks().SenseRules;
         Assert.Contains(ibm, r => r.Matches(SenseKey.NotReady, 0x04, 0x85, null) && r.Action == SenseAction.WaitAndRetry);
         var sl3 = Profile("quantum-superloader3").ToQuirks().SenseRules;
         Assert.Contains(sl3, r => r.Matches(SenseKey.NotReady, 0x04, 0x07, null) && r.Action == SenseAction.WaitForOperator);
         var sl150 = Profile("oracle-sl150").ToQuirks().SenseRules;
         Assert.Contains(sl150, r => r.Matches(SenseKey.MediumError, 0x30, 0x13, null) && r.Action == SenseAction.MarkCleanerSpent);
-        // tgt answers an invalid MOVE address with 05/24/00 (emulators.md §2.5), only for MOVE MEDIUM.
+        // tgt answers an invalid MOVE address with 05/24/00 (docs/reference/tgt.md §5), only for MOVE MEDIUM.
         var tgt = Profile("tgt").ToQuirks().SenseRules;
         Assert.Contains(tgt, r => r.Matches(SenseKey.IllegalRequest, 0x24, 0x00, "MOVE MEDIUM") && r.Failure == SenseFailure.InvalidElement);
         Assert.DoesNotContain(tgt, r => r.Matches(SenseKey.IllegalRequest, 0x24, 0x00, "READ ELEMENT STATUS"));
-        // A null key matches element ASC/ASCQ too (Magnum 04/89 console mode carries no key in MAG1x7's table).
+        // A null key matches element ASC/ASCQ too (Magnum 04/89 console mode carries no key in Magnum 1x7 ref's table).
         Assert.Contains(Profile("exabyte-magnum-1x7").ToQuirks().SenseRules, r => r.Key is null && r.Matches(null, 0x04, 0x89, null));
         Assert.All(HardwareProfiles.All.SelectMany(p => p.ToQuirks().SenseRules), r => Assert.False(string.IsNullOrWhiteSpace(r.Meaning + r.Source)));
     }
@@ -262,5 +262,21 @@ public class HardwareProfileTests
         var e = Assert.Throws<ArgumentException>(() => catalog.Force("nope"));
         Assert.Contains("generic-smc", e.Message);
         Assert.Contains("hpe-msl3040", e.Message);
+    }
+
+    [Fact]
+    public void No_code_outside_the_profile_files_reads_the_documented_facts()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TapeChanger.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var all = Directory.GetFiles(Path.Combine(dir!.FullName, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .Where(f => File.ReadAllText(f).Contains(".Documented", StringComparison.Ordinal))
+            .ToList();
+        Assert.Contains(all, f => Path.GetFileName(f) == "ProfileValidation.cs");       // the scan sees a reader where there is one
+        var readers = all.Where(f => Path.GetFileName(Path.GetDirectoryName(f)) != "Profiles")   // the schema, its validation and provenance
+            .Select(f => Path.GetRelativePath(dir.FullName, f)).ToList();
+        Assert.True(readers.Count == 0, "a documented fact now drives behaviour; move it out of 'documented' (and test it): " + string.Join(", ", readers));
     }
 }

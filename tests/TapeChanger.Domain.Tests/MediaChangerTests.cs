@@ -92,7 +92,7 @@ public sealed class MediaChangerTests : IDisposable
     [Fact]
     public async Task Wrong_generation_is_rejected_by_the_drive_and_the_tape_stays_home()
     {
-        // LTO-8 data in an LTO-6 drive (drive 2 = ULT3580-TD6): mhVTL answers 04/04/03 (emulators.md §1.2).
+        // LTO-8 data in an LTO-6 drive (drive 2 = ULT3580-TD6): mhVTL answers 04/04/03 (docs/reference/mhvtl.md §2).
         await using var changer = await OpenAsync();
         var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.LoadAsync(1, 2));
         Assert.Equal(ChangerError.DriveRejectedMedium, e.Error);

@@ -96,7 +96,7 @@ public sealed class SensePolicyDomainTests : IDisposable
     {
         var (changer, t) = await OpenAsync();
         await using var _ = changer;
-        t.After = ElementAsc(1021, 0x30, 0x03);      // slot 22 holds CLN101L8; 30/03 "cleaning cartridge" (QUIRKS §3 item 14)
+        t.After = ElementAsc(1021, 0x30, 0x03);      // slot 22 holds CLN101L8; 30/03 "cleaning cartridge" (docs/reference/library-behaviour.md §14)
         var moved = await changer.TransferAsync(22, 21);
         Assert.Equal("CLN101L8", moved.Barcode);
     }
@@ -153,7 +153,7 @@ public sealed class SensePolicyDomainTests : IDisposable
     [Fact]
     public void Invalid_field_names_the_field_pointer()
     {
-        // MSL3040 capture (QUIRKS §3 item 5): 05/24/00 with SKSV, C/D=1, field pointer byte 6 bit 4.
+        // MSL3040 capture (docs/reference/library-behaviour.md §5): 05/24/00 with SKSV, C/D=1, field pointer byte 6 bit 4.
         var sense = SenseDecoder.Decode([0x70, 0, 5, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, 0x24, 0x00, 0, 0xCC, 0x00, 0x06]);
         var e = SenseClassifier.Classify(new ScsiCheckConditionException("READ ELEMENT STATUS", sense), "read element status");
         Assert.Contains("the library rejected a field of the command", e.Message);

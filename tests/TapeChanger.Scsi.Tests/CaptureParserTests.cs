@@ -5,7 +5,7 @@ namespace TapeChanger.Scsi.Tests;
 
 public class CaptureParserTests
 {
-    // remanence inquiry/standard/changer1.bin as shown with xxd (from hwdata/hpe-msl3040-fw3350-inquiry-std-vpd00-80-83-85-c0-cc-d0.txt)
+    // remanence inquiry/standard/changer1.bin as shown with xxd
     private const string Xxd = """
         00000000: 0880 0502 4500 1102 4850 4520 2020 2020  ....E...HPE     
         00000010: 4d53 4c33 3034 3020 2020 2020 2020 2020  MSL3040         

@@ -6,7 +6,7 @@ using TapeChanger.Transport;
 namespace TapeChanger.Transport.Iscsi.Tests;
 
 /// <summary>
-/// The mock target drops the TCP connection at each protocol phase (issue 5). A transient drop costs one reconnect and
+/// The mock target drops the TCP connection at each protocol phase. A transient drop costs one reconnect and
 /// the command completes; a persistent one ends in <see cref="ScsiTransportException"/> (which the cleaner reports as
 /// ERROR_NOT_CONNECTED and the CLI as exit 74), within the configured timeouts, never a hang or another exception type.
 /// </summary>

@@ -48,7 +48,7 @@ public sealed class TgtLibraryTests(TgtLibraryFixture tgt) : IClassFixture<TgtLi
         await using var allTypes = new MediaChanger(client);
         var actual = await allTypes.GetStatusAsync();
         Assert.Equal(expected.Elements.Select(e => (e.Address, e.Full, e.Barcode)), actual.Elements.Select(e => (e.Address, e.Full, e.Barcode)));
-        // tgt's all-types reply is 8 bytes short (emulators.md), so the client must have fallen back and said so.
+        // tgt's all-types reply is 8 bytes short (docs/reference/tgt.md §4), so the client must have fallen back and said so.
         Assert.Equal(ReadElementStatusStrategy.PerType, client.Quirks.ReadStrategy);
         Assert.Single(client.Learned);
     }
@@ -82,7 +82,7 @@ public sealed class TgtLibraryTests(TgtLibraryFixture tgt) : IClassFixture<TgtLi
         var ies = await smc.ReadElementStatusAsync(ElementType.ImportExport, TgtLibraryFixture.IeStart, TgtLibraryFixture.Ies);
         Assert.Equal([(ushort)10, (ushort)11], ies.Select(e => e.Address));
         Assert.All(ies, e => Assert.False(e.Full));
-        // The last drive's descriptor is the one tgt cuts short by 8 bytes (emulators.md §2.4 bug 1); it must still decode.
+        // The last drive's descriptor is the one tgt cuts short by 8 bytes (docs/reference/tgt.md §4 bug 1); it must still decode.
         var drives = await smc.ReadElementStatusAsync(ElementType.DataTransfer, TgtLibraryFixture.DriveStart, TgtLibraryFixture.Drives);
         Assert.Equal([(ushort)500, (ushort)501], drives.Select(d => d.Address));
         Assert.All(drives, d => Assert.False(d.Full));

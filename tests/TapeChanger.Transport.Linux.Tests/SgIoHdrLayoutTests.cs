@@ -3,7 +3,7 @@ using TapeChanger.Transport.Linux.Interop;
 
 namespace TapeChanger.Transport.Linux.Tests;
 
-/// <summary>struct sg_io_hdr layout, pinned to the gcc-computed offsets (facts.md §1.1) for the running ABI.</summary>
+/// <summary>struct sg_io_hdr layout, pinned to the gcc-computed offsets (Linux include/scsi/sg.h, offsets computed with gcc) for the running ABI.</summary>
 public class SgIoHdrLayoutTests
 {
     // field, LP64 offset (x86-64, arm64), ILP32 offset (i386, armhf)

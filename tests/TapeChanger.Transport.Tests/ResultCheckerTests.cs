@@ -19,7 +19,7 @@ public class ResultCheckerTests
     [Fact]
     public void Check_condition_becomes_a_typed_exception_with_decoded_sense()
     {
-        // tgt fixed sense for destination full (emulators.md §2.5).
+        // tgt fixed sense for destination full (docs/reference/tgt.md §5).
         var sense = Hex("70 00 05 00 00 00 00 0a 00 00 00 00 3b 0d 00 00 00 00");
         var e = Assert.Throws<ScsiCheckConditionException>(() => ScsiResultChecker.ThrowIfFailed(Move, ScsiResult.CheckCondition(sense)));
         Assert.Equal((0x3B, 0x0D), (e.Asc, e.Ascq));

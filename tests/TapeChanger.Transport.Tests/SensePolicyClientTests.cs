@@ -36,7 +36,7 @@ public sealed class SteppingTime : TimeProvider
     }
 }
 
-/// <summary>SmcClient.ExecuteAsync carrying out the sense policy (issue 5), on a fake clock.</summary>
+/// <summary>SmcClient.ExecuteAsync carrying out the sense policy, on a fake clock.</summary>
 public class SensePolicyClientTests
 {
     private static ScsiResult Check(byte key, byte asc, byte ascq) =>

@@ -17,49 +17,41 @@ public class RequestBuildingTests
     private static PassThroughParameters InquiryParameters() =>
         PassThroughRequests.BuildParameters(SpcCommands.Inquiry(), 96, pathId: 1, targetId: 2, lun: 3);
 
+    private static ulong Pointer(byte[] b, int offset) => Abi.Is64 ? BitConverter.ToUInt64(b, offset) : BitConverter.ToUInt32(b, offset);
+
     [Fact]
-    public void Direct_64_bit_request_carries_length_56_pointer_and_sense_offset_60()
+    public void Direct_request_carries_its_length_the_pointer_and_the_sense_offset()
     {
         var p = InquiryParameters();
-        var b = Bytes(SptdWithSense64.Create(p, 0x1122334455667788));
-        Assert.Equal(56, BitConverter.ToUInt16(b, 0));
+        nuint pointer = Abi.Is64 ? unchecked((nuint)0x1122334455667788) : 0x00ABCDEF;
+        var b = Bytes(SptdWithSense.Create(p, pointer));
+        Assert.Equal(Abi.Pick(96, 80), b.Length);
+        Assert.Equal(Abi.Pick(56, 44), BitConverter.ToUInt16(b, 0));         // Length = sizeof(SCSI_PASS_THROUGH_DIRECT)
         Assert.Equal(new byte[] { 1, 2, 3 }, b[3..6]);
         Assert.Equal(p.Cdb.Length, b[6]);
         Assert.Equal(32, b[7]);
         Assert.Equal(ScsiIoctlDirection.SCSI_IOCTL_DATA_IN, b[8]);
         Assert.Equal(96u, BitConverter.ToUInt32(b, 12));
-        Assert.Equal(60u, BitConverter.ToUInt32(b, 16));            // CommandTimeouts.Default = 60 s
-        Assert.Equal(0x1122334455667788ul, BitConverter.ToUInt64(b, 24));
-        Assert.Equal(60u, BitConverter.ToUInt32(b, 32));
-        Assert.Equal(p.Cdb, b[36..(36 + p.Cdb.Length)]);
+        Assert.Equal(60u, BitConverter.ToUInt32(b, 16));                      // CommandTimeouts.Default = 60 s
+        Assert.Equal((ulong)pointer, Pointer(b, Abi.Pick(24, 20)));
+        Assert.Equal((uint)Abi.Pick(60, 48), BitConverter.ToUInt32(b, Abi.Pick(32, 24)));
+        int cdb = Abi.Pick(36, 28);
+        Assert.Equal(p.Cdb, b[cdb..(cdb + p.Cdb.Length)]);
     }
-
-    [Fact]
-    public void Direct_32_bit_request_carries_length_44_pointer_at_20_and_sense_offset_48()
-    {
-        var p = InquiryParameters();
-        var b = Bytes(SptdWithSense32.Create(p, 0x00ABCDEF));
-        Assert.Equal(44, BitConverter.ToUInt16(b, 0));
-        Assert.Equal(96u, BitConverter.ToUInt32(b, 12));
-        Assert.Equal(0x00ABCDEFu, BitConverter.ToUInt32(b, 20));
-        Assert.Equal(48u, BitConverter.ToUInt32(b, 24));
-        Assert.Equal(p.Cdb, b[28..(28 + p.Cdb.Length)]);
-    }
-
-    [Fact]
-    public void Direct_32_bit_request_refuses_a_64_bit_pointer() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => SptdWithSense32.Create(InquiryParameters(), 0x1_0000_0000));
 
     [Fact]
     public void Buffered_requests_put_the_data_offset_after_the_wrapper()
     {
         var p = InquiryParameters();
-        var b64 = Bytes(SptWithSense64.Create(p, 96));
-        Assert.Equal(96ul, BitConverter.ToUInt64(b64, 24));
-        Assert.Equal(60u, BitConverter.ToUInt32(b64, 32));
-        var b32 = Bytes(SptWithSense32.Create(p, 80));
-        Assert.Equal(80u, BitConverter.ToUInt32(b32, 20));
-        Assert.Equal(48u, BitConverter.ToUInt32(b32, 24));
+        int size = Abi.Pick(96, 80);
+        var b = Bytes(SptWithSense.Create(p, (nuint)size));
+        Assert.Equal(size, b.Length);
+        Assert.Equal(Abi.Pick(56, 44), BitConverter.ToUInt16(b, 0));
+        Assert.Equal((ulong)size, Pointer(b, Abi.Pick(24, 20)));
+        Assert.Equal((uint)Abi.Pick(60, 48), BitConverter.ToUInt32(b, Abi.Pick(32, 24)));
+        Assert.False(SptWithSense.IsDirect);
+        Assert.Equal(IoControlCodes.IOCTL_SCSI_PASS_THROUGH, SptWithSense.IoControlCode);
+        Assert.Equal(IoControlCodes.IOCTL_SCSI_PASS_THROUGH_DIRECT, SptdWithSense.IoControlCode);
     }
 
     [Fact]
@@ -88,7 +80,7 @@ public class RequestBuildingTests
     [Fact]
     public void Sense_copy_honours_the_returned_sense_length()
     {
-        var w = SptdWithSense64.Create(InquiryParameters(), 0);
+        var w = SptdWithSense.Create(InquiryParameters(), 0);
         w.Sptd.SenseInfoLength = 18;
         unsafe { w.SenseBuf[0] = 0x70; w.SenseBuf[2] = 0x05; w.SenseBuf[12] = 0x24; }
         var sense = w.CopySense();

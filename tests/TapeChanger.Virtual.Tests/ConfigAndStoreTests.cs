@@ -2,6 +2,7 @@ using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
 using TapeChanger.Scsi.Sense;
 using TapeChanger.Transport;
+using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Virtual.Tests;
 
@@ -66,13 +67,25 @@ public class ConfigTests
     [InlineData("VERSION: 2\nSlot x:\n", 2, "must be a whole number")]
     [InlineData("VERSION: 3\n", 1, "VERSION 3")]
     [InlineData("VERSION: 2\nSlot 1: A\nSlot 1: B\n", 3, "listed twice")]
+    [InlineData("VERSION: 2\nSlot 60001:\n", 2, "from 1 to 60000")]
+    [InlineData("VERSION: 2\nDrive 4097:\n", 2, "from 1 to 4096")]
     public void Contents_Errors_NameFileAndLine(string text, int line, string problem)
     {
-        var ex = Assert.Throws<VirtualConfigException>(() => LibraryContentsParser.Parse("lc.10", text));
+        var ex = Assert.Throws<MhvtlConfigException>(() => LibraryContentsParser.Parse("lc.10", text));
         Assert.Equal("lc.10", ex.File);
         Assert.Equal(line, ex.Line);
         Assert.Contains(problem, ex.Message);
         Assert.StartsWith($"lc.10:{line}: ", ex.Message);
+    }
+
+    [Fact]
+    public void Contents_Accept_Sixty_Thousand_Slots()
+    {
+        // A 60,000-slot library (addresses 1000..60999) is what the scaling benchmark decodes; it must load.
+        var text = "VERSION: 2\nDrive 1:\nPicker 1:\nMAP 1:\nSlot 60000: BIG001L8\n";
+        var c = LibraryContentsParser.Parse("lc.10", text);
+        Assert.Equal(60000, c.Slots.Count);
+        Assert.Equal("BIG001L8", c.Slots[^1].Barcode);
     }
 
     [Theory]
@@ -87,7 +100,7 @@ public class ConfigTests
     [InlineData("Drive: 11\n", 0, "no 'Library:' stanza")]
     public void DeviceConf_Errors_NameFileAndLine(string text, int line, string problem)
     {
-        var ex = Assert.Throws<VirtualConfigException>(() => DeviceConfParser.Parse("dev.conf", text));
+        var ex = Assert.Throws<MhvtlConfigException>(() => DeviceConfParser.Parse("dev.conf", text));
         Assert.Equal(line, ex.Line);
         Assert.Contains(problem, ex.Message);
         Assert.Contains("dev.conf", ex.Message);
@@ -98,10 +111,10 @@ public class ConfigTests
     {
         using var tmp = new TempDir();
         File.WriteAllText(Path.Combine(tmp.Path, "device.conf"), TestConfigs.DeviceConf);
-        var ex = Assert.Throws<VirtualConfigException>(() => VirtualLibraryConfig.Load(tmp.Path));
+        var ex = Assert.Throws<MhvtlConfigException>(() => VirtualLibraryConfig.Load(tmp.Path));
         Assert.Contains("library_contents.10", ex.Message);
         File.WriteAllText(Path.Combine(tmp.Path, "library_contents.10"), TestConfigs.Contents.Replace("Slot 2: E01002L8", "Slot 2: E01001L8"));
-        ex = Assert.Throws<VirtualConfigException>(() => VirtualLibraryConfig.Load(tmp.Path));
+        ex = Assert.Throws<MhvtlConfigException>(() => VirtualLibraryConfig.Load(tmp.Path));
         Assert.Contains("library_contents.10:", ex.Message);
         Assert.Contains("duplicate barcode", ex.Message);
         File.WriteAllText(Path.Combine(tmp.Path, "library_contents.10"), TestConfigs.Contents);

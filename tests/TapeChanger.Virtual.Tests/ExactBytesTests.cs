@@ -4,7 +4,7 @@ using TapeChanger.Scsi.Cdb;
 
 namespace TapeChanger.Virtual.Tests;
 
-/// <summary>emulators.md §3.2 item 1: INQUIRY / VPD / mode pages of library 10 as exact bytes.</summary>
+/// <summary>docs/reference/mhvtl.md §4: INQUIRY / VPD / mode pages of library 10 as exact bytes.</summary>
 public class ExactBytesTests
 {
     private readonly Harness _h = new();

@@ -4,7 +4,7 @@ using TapeChanger.Scsi.Decoding;
 
 namespace TapeChanger.Virtual.Tests;
 
-/// <summary>MOVE / EXCHANGE / POSITION / INIT / 1Bh / 1Eh (emulators.md §1.8, §1.5).</summary>
+/// <summary>MOVE / EXCHANGE / POSITION / INIT / 1Bh / 1Eh (docs/reference/mhvtl.md §8, §1.5).</summary>
 public class MoveTests
 {
     private readonly Harness _h = new();
@@ -24,7 +24,7 @@ public class MoveTests
         _h.Move(500, 1020);
         var slot = _h.At(1020);
         Assert.Equal("E01001L8", slot.Barcode);
-        Assert.Equal((ushort)1000, slot.SourceAddress);          // home slot, not the drive (post-#197)
+        Assert.Equal((ushort)1000, slot.SourceAddress);          // home slot, not the drive (later upstream mhVTL)
         Assert.Equal((ElementFlags)0x08, _h.At(500).Flags);
         _h.Move(1020, 1000);
         Assert.Equal((ushort)1020, _h.At(1000).SourceAddress);   // source updated: previous element was a slot

@@ -5,7 +5,7 @@ using TapeChanger.Scsi.Decoding;
 
 namespace TapeChanger.Virtual.Tests;
 
-/// <summary>READ ELEMENT STATUS (emulators.md §1.7) as encode-then-decode round trips.</summary>
+/// <summary>READ ELEMENT STATUS (docs/reference/mhvtl.md §7) as encode-then-decode round trips.</summary>
 public class ReadElementStatusTests
 {
     private readonly Harness _h = new();

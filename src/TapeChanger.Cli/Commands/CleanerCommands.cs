@@ -23,7 +23,7 @@ internal static class CleanerCommands
 
     private static CleanerService Service(CliContext ctx) => new(ctx.Connector(), ctx.StateDirectory, new CleanerOptions
     {
-        CleanerPrefix = ctx.Options.CleanerPrefix,
+        CleanerPrefix = ctx.Options.CleanerPrefix ?? TapeChanger.Domain.CleanerRecognition.DefaultPrefix,
         PollInterval = TimeSpan.FromMilliseconds(ctx.Options.CleanerPollMilliseconds),
         CleaningTime = ctx.Options.CleaningSeconds is int secs ? TimeSpan.FromSeconds(secs) : null,
         SelectProfile = ctx.SelectProfile,

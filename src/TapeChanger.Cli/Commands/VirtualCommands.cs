@@ -4,6 +4,7 @@ using TapeChanger.Cli.Output;
 using TapeChanger.Transport;
 using TapeChanger.Virtual;
 using static TapeChanger.Cli.TapeChangerCli;
+using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Cli.Commands;
 

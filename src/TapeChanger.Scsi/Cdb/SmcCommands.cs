@@ -31,7 +31,9 @@ public static class SmcCommands
     }
 
     /// <summary>MOVE MEDIUM (A5h), SMC-3 §6.6. Transport 0 selects the default picker.</summary>
-    public static ScsiCommand MoveMedium(ushort transport, ushort source, ushort destination, bool invert = false)
+    /// <remarks><paramref name="controlHighBits"/> goes to CONTROL bits 7-6 (vendor specific; mtx's "eepos" drives some
+    /// libraries' mail-slot tray with it, mtx 1.3.12 mtxl.c MoveMedium).</remarks>
+    public static ScsiCommand MoveMedium(ushort transport, ushort source, ushort destination, bool invert = false, byte controlHighBits = 0)
     {
         var cdb = new byte[12];
         cdb[0] = OpCode.MoveMedium;                     // byte 0    OPERATION CODE
@@ -40,7 +42,7 @@ public static class SmcCommands
         BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(6), destination); // bytes 6-7 DESTINATION ADDRESS
         // bytes 8-9 reserved
         cdb[10] = invert ? (byte)0x01 : (byte)0;        // byte 10 bit 0 INVERT
-        // byte 11 CONTROL
+        cdb[11] = (byte)((controlHighBits & 0x03) << 6); // byte 11 CONTROL: bits 7-6 vendor specific
         return new ScsiCommand("MOVE MEDIUM", cdb, DataDirection.None, 0, CommandTimeouts.Move);
     }
 
@@ -57,6 +59,21 @@ public static class SmcCommands
         BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(8), secondDestination); // bytes 8-9 SECOND DESTINATION ADDRESS
         cdb[10] = (byte)((invert1 ? 0x01 : 0) | (invert2 ? 0x02 : 0));          // byte 10 bit 1 INV2, bit 0 INV1
         return new ScsiCommand("EXCHANGE MEDIUM", cdb, DataDirection.None, 0, CommandTimeouts.Move);
+    }
+
+    /// <summary>
+    /// Eject the changer's magazine or tray: opcode 1Bh laid out as START STOP UNIT (SBC-3 §5.25) with LOEJ=1 and
+    /// START=0, sent to the changer itself. SMC-3 does not define 1Bh; autoloaders that have a magazine honour it.
+    /// The bytes are those mtx 1.3.12 sends for "mtx eject" (mtxl.c LoadUnload with bLoad=0).
+    /// </summary>
+    public static ScsiCommand EjectMagazine()
+    {
+        var cdb = new byte[6];
+        cdb[0] = OpCode.LoadUnload;                     // byte 0    OPERATION CODE (1Bh)
+        // bytes 1-3 reserved / IMMED=0
+        cdb[4] = 0x02;                                  // byte 4    bit 1 LOEJ=1, bit 0 START=0
+        // byte 5 CONTROL
+        return new ScsiCommand("EJECT (START STOP UNIT)", cdb, DataDirection.None, 0, CommandTimeouts.Move);
     }
 
     /// <summary>POSITION TO ELEMENT (2Bh), SMC-3 §6.9. 10-byte CDB.</summary>
@@ -82,7 +99,7 @@ public static class SmcCommands
 
     /// <summary>
     /// INITIALIZE ELEMENT STATUS WITH RANGE (37h), SMC-3 §6.5. <paramref name="legacyOpcode"/> sends E7h instead,
-    /// the vendor opcode mhVTL (pre-#197) answers.
+    /// the vendor opcode mhVTL (before markh794/mhvtl pull 197; docs/reference/mhvtl.md §5) answers.
     /// </summary>
     public static ScsiCommand InitializeElementStatusWithRange(ushort startAddress, ushort count, bool fast = false, bool legacyOpcode = false)
     {

@@ -5,7 +5,7 @@ public static class SscCommands
 {
     /// <summary>
     /// LOAD UNLOAD (1Bh), SSC-3 §7.2. <paramref name="load"/> false unloads (rewinds and ejects) so the robot can
-    /// take the cartridge: needed before a MOVE out of the drive on some libraries (QUIRKS.md §3 item 18).
+    /// take the cartridge: needed before a MOVE out of the drive on some libraries (docs/reference/library-behaviour.md §18).
     /// </summary>
     public static ScsiCommand LoadUnload(bool load, bool immediate = false)
     {

@@ -117,13 +117,16 @@ public static class AsciiText
         while (end > 0 && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x00)) end--;
         int start = 0;
         while (start < end && (bytes[start] == 0x20 || bytes[start] == 0x00)) start++;
-        var sb = new StringBuilder(end - start);
-        for (int i = start; i < end; i++)
+        int length = end - start;
+        if (length == 0) return string.Empty;
+        // One allocation (the string): volume tags and identifiers are decoded once per element of a large library.
+        Span<char> chars = length <= 256 ? stackalloc char[length] : new char[length];
+        for (int i = 0; i < length; i++)
         {
-            byte b = bytes[i];
-            sb.Append(b is >= 0x20 and < 0x7F ? (char)b : '?');
+            byte b = bytes[start + i];
+            chars[i] = b is >= 0x20 and < 0x7F ? (char)b : '?';
         }
-        return sb.ToString();
+        return new string(chars);
     }
 
     /// <summary>Writes <paramref name="text"/> left-aligned and padded with <paramref name="pad"/>, truncating if long.</summary>

@@ -24,7 +24,14 @@ public enum ElementFlags : byte
 }
 
 /// <summary>A primary or alternate volume tag (SMC-3 §6.11.3 / Table "volume tag information").</summary>
-public sealed record VolumeTag(string Identifier, ushort SequenceNumber);
+public sealed record VolumeTag(string Identifier, ushort SequenceNumber)
+{
+    /// <summary>
+    /// The whole 36-byte field (identifier, reserved, sequence number) one char per byte (ISO 8859-1), untrimmed:
+    /// for tools that must print the tag exactly as other programs do (mtx keeps the padding).
+    /// </summary>
+    public string Field { get; init; } = "";
+}
 
 /// <summary>The DVCID device identification descriptor of a data transfer element (SMC-3 §6.11.3, SPC-4 designator header).</summary>
 public sealed record DeviceIdentifier(byte ProtocolIdentifier, byte CodeSet, bool Piv, byte Association, byte IdentifierType, byte[] Value, bool Truncated)
@@ -72,6 +79,9 @@ public sealed record ElementDescriptor(
     /// <summary>True when the reply ended inside this descriptor and missing bytes were taken as zero.</summary>
     bool Partial)
 {
+    /// <summary>SOURCE STORAGE ELEMENT ADDRESS as sent, whether or not SVALID is set (mtx reads it regardless).</summary>
+    public ushort SourceField { get; init; }
+
     public bool Full => (Flags & ElementFlags.Full) != 0;
     public bool ImpExp => (Flags & ElementFlags.ImpExp) != 0;
     public bool Except => (Flags & ElementFlags.Except) != 0;

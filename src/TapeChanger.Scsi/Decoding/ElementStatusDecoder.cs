@@ -23,6 +23,8 @@ public static class ElementStatusDecoder
     private const int FixedDescriptorLength = 12;
     private const int VolumeTagLength = 36;
     private const int VolumeIdentifierLength = 32;
+    private static readonly VolumeTag BlankSpacesTag = new(string.Empty, 0) { Field = new string(' ', VolumeIdentifierLength) + new string('\0', VolumeTagLength - VolumeIdentifierLength) };
+    private static readonly VolumeTag BlankZerosTag = new(string.Empty, 0) { Field = new string('\0', VolumeTagLength) };
 
     public static ElementStatusReport Decode(ReadOnlySpan<byte> data)
     {
@@ -57,7 +59,7 @@ public static class ElementStatusDecoder
 
             if (avol && descLength < FixedDescriptorLength + (pvol ? VolumeTagLength : 0) + VolumeTagLength)
             {
-                // mhVTL (snapshot, markh794/mhvtl#173) sets AVOLTAG on DT pages of its HP MSL / Spectra personalities
+                // mhVTL (snapshot, github.com/markh794/mhvtl/issues/173) sets AVOLTAG on DT pages of its HP MSL / Spectra personalities
                 // without sending an alternate tag; when the descriptor has no room for one, the flag is ignored.
                 avol = false;
             }
@@ -74,6 +76,7 @@ public static class ElementStatusDecoder
                     $"page declares {pageBytes} bytes, past the report's byte count {byteCount}");
             }
             int pageEnd = Math.Min(pageStart + pageBytes, end);
+            if (descLength > 0) elements.EnsureCapacity(elements.Count + (pageEnd - pageStart) / descLength + 1);
             bool pageTruncated = pageEnd < pageStart + pageBytes;
             int decoded = 0;
             int d = pageStart;
@@ -158,14 +161,34 @@ public static class ElementStatusDecoder
             primary, alternate, id,
             ScsiId: dt && (b6 & 0x20) != 0 ? b7 : null,
             Lun: dt && (b6 & 0x10) != 0 ? (byte)(b6 & 0x07) : null,
-            Partial: partial);
+            Partial: partial)
+        {
+            SourceField = source,
+        };
     }
 
     private static VolumeTag ReadVolumeTag(ref BigEndianReader r, string field)
     {
-        string identifier = r.Ascii(VolumeIdentifierLength, field);    // 32 bytes VOLUME IDENTIFIER
-        r.Skip(2, "reserved");                                         // 2 bytes reserved
-        ushort sequence = r.U16("VOLUME SEQUENCE NUMBER");             // 2 bytes
-        return new VolumeTag(identifier, sequence);
+        int origin = r.AbsolutePosition;
+        var raw = r.Bytes(VolumeTagLength, field);                     // the 36-byte field, also kept as sent
+        var t = new BigEndianReader(raw, Context, origin);
+        string identifier = t.Ascii(VolumeIdentifierLength, field);    // 32 bytes VOLUME IDENTIFIER
+        t.Skip(2, "reserved");                                         // 2 bytes reserved
+        ushort sequence = t.U16("VOLUME SEQUENCE NUMBER");             // 2 bytes
+        // Empty elements of a large library all carry the same blank field (spaces or NULs): share one
+        // record for each instead of allocating a tag and a 36-character string per element.
+        if (identifier.Length == 0 && sequence == 0)
+        {
+            // (sequence == 0 with the reserved bytes: the tail is usually four NULs)
+            if (raw[VolumeIdentifierLength..].IndexOfAnyExcept((byte)0x00) < 0)
+            {
+                if (raw[..VolumeIdentifierLength].IndexOfAnyExcept((byte)0x20) < 0) return BlankSpacesTag;
+                if (raw[..VolumeIdentifierLength].IndexOfAnyExcept((byte)0x00) < 0) return BlankZerosTag;
+            }
+        }
+        return new VolumeTag(identifier, sequence) { Field = Latin1(raw) };
     }
+
+    /// <summary>One char per byte (ISO 8859-1), nothing trimmed or replaced.</summary>
+    private static string Latin1(ReadOnlySpan<byte> bytes) => System.Text.Encoding.Latin1.GetString(bytes);
 }

@@ -93,7 +93,7 @@ public static class TapeAlertDecoder
         return table[number - 1] ?? $"flag {number}";
     }
 
-    // SSC TapeAlert flags 01h-40h (facts §4.4, sg3_utils names).
+    // SSC TapeAlert flags 01h-40h (SSC-4 TapeAlert, sg3_utils names).
     private static readonly string?[] DriveFlags =
     [
         "Read warning", "Write warning", "Hard error", "Media", "Read failure", "Write failure", "Media life", "Not data grade",          // 01-08
@@ -112,7 +112,7 @@ public static class TapeAlertDecoder
         "Encryption policy violation", "reserved", "reserved", "reserved",                                                              // 3D-40
     ];
 
-    // SMC library TapeAlert flags 01h-20h (facts §4.4); 21h-40h are unnamed there.
+    // SMC library TapeAlert flags 01h-20h (SSC-4 TapeAlert); 21h-40h are unnamed there.
     private static readonly string?[] ChangerFlags =
     [
         "Library Hardware A", "Library Hardware B", "Library Hardware C", "Library Hardware D",                                          // 01-04

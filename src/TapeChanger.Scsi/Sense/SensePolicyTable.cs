@@ -1,7 +1,7 @@
 namespace TapeChanger.Scsi.Sense;
 
 /// <summary>
-/// The sense policy as data (issue 5): every changer-relevant key/ASC/ASCQ of facts.md §4.6 and QUIRKS.md §2, with
+/// The sense policy as data: every changer-relevant key/ASC/ASCQ of SPC-4 §4.5.6 and docs/reference/library-behaviour.md §S1-§S10, with
 /// the action the SMC client takes, the operator-level failure category, an operator-language meaning (what happened;
 /// what to do) and the source of the fact. <see cref="Lookup"/> always returns a rule: profile overrides first, then
 /// the most specific built-in row, then the sense key's default row.
@@ -19,84 +19,84 @@ public static class SensePolicy
     public static IReadOnlyList<SenseRule> Rules { get; } =
     [
         // ---- retry soon: unit attentions (the command is re-sent; cached element status is stale)
-        R(UA, 0x28, 0x00, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library became ready again (e.g. a door was closed); element status may have changed", "facts §4.6; QUIRKS §3 item 17"),
-        R(UA, 0x28, 0x01, SenseAction.RetrySoon, SenseFailure.DeviceError, "an import/export slot (mail slot) was opened or used", "facts §4.6; QUIRKS §2 IE station open"),
-        R(UA, 0x28, 0x03, SenseAction.RetrySoon, SenseFailure.DeviceError, "an import/export slot was used and its cartridge changed", "facts §4.6"),
-        R(UA, 0x29, null, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library was powered on or reset", "facts §4.6; QUIRKS §3 item 1"),
-        R(UA, 0x2A, 0x01, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library's mode parameters changed", "facts §4.6"),
-        R(UA, 0x2A, 0x03, SenseAction.RetrySoon, SenseFailure.DeviceError, "another host preempted the reservation", "facts §4.6"),
-        R(UA, 0x2F, 0x00, SenseAction.RetrySoon, SenseFailure.DeviceError, "another host cleared the queued commands", "facts §4.6"),
-        R(UA, 0x3F, null, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library's operating conditions changed (firmware, configuration or identity)", "facts §4.6"),
-        R(UA, 0x3B, 0x12, SenseAction.RetrySoon, SenseFailure.DeviceError, "a magazine was removed", "facts §4.6; QUIRKS §2 magazine removed (SL3-SIG)"),
-        R(UA, 0x3B, 0x13, SenseAction.RetrySoon, SenseFailure.DeviceError, "a magazine was inserted", "facts §4.6; QUIRKS §2 magazine removed (SL3-SIG)"),
-        R(UA, 0x3B, 0x1A, SenseAction.RetrySoon, SenseFailure.DeviceError, "a drive was removed from the library", "facts §4.6"),
-        R(UA, 0x3B, 0x1B, SenseAction.RetrySoon, SenseFailure.DeviceError, "a drive was added to the library", "facts §4.6"),
-        R(UA, 0x3B, 0x20, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library's element configuration changed", "facts §4.6"),
-        R(UA, 0x5A, 0x01, SenseAction.RetrySoon, SenseFailure.DeviceError, "the operator asked at the panel for a cartridge to be removed", "facts §4.6"),
+        R(UA, 0x28, 0x00, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library became ready again (e.g. a door was closed); element status may have changed", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §17"),
+        R(UA, 0x28, 0x01, SenseAction.RetrySoon, SenseFailure.DeviceError, "an import/export slot (mail slot) was opened or used", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S3"),
+        R(UA, 0x28, 0x03, SenseAction.RetrySoon, SenseFailure.DeviceError, "an import/export slot was used and its cartridge changed", "SPC-4 §4.5.6"),
+        R(UA, 0x29, null, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library was powered on or reset", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §1"),
+        R(UA, 0x2A, 0x01, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library's mode parameters changed", "SPC-4 §4.5.6"),
+        R(UA, 0x2A, 0x03, SenseAction.RetrySoon, SenseFailure.DeviceError, "another host preempted the reservation", "SPC-4 §4.5.6"),
+        R(UA, 0x2F, 0x00, SenseAction.RetrySoon, SenseFailure.DeviceError, "another host cleared the queued commands", "SPC-4 §4.5.6"),
+        R(UA, 0x3F, null, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library's operating conditions changed (firmware, configuration or identity)", "SPC-4 §4.5.6"),
+        R(UA, 0x3B, 0x12, SenseAction.RetrySoon, SenseFailure.DeviceError, "a magazine was removed", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S2 (SL3 SIG)"),
+        R(UA, 0x3B, 0x13, SenseAction.RetrySoon, SenseFailure.DeviceError, "a magazine was inserted", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S2 (SL3 SIG)"),
+        R(UA, 0x3B, 0x1A, SenseAction.RetrySoon, SenseFailure.DeviceError, "a drive was removed from the library", "SPC-4 §4.5.6"),
+        R(UA, 0x3B, 0x1B, SenseAction.RetrySoon, SenseFailure.DeviceError, "a drive was added to the library", "SPC-4 §4.5.6"),
+        R(UA, 0x3B, 0x20, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library's element configuration changed", "SPC-4 §4.5.6"),
+        R(UA, 0x5A, 0x01, SenseAction.RetrySoon, SenseFailure.DeviceError, "the operator asked at the panel for a cartridge to be removed", "SPC-4 §4.5.6"),
 
         // ---- wait and retry with backoff, up to the profile's BecomingReadyLimit
-        R(NR, 0x04, 0x00, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is not ready (no cause reported)", "facts §4.6; emulators §1.10"),
-        R(NR, 0x04, 0x01, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is becoming ready (starting up or taking inventory)", "facts §4.6; QUIRKS §3 item 16 (PBS: 5 min)"),
-        R(NR, 0x04, 0x07, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is busy with another operation", "facts §4.6; QUIRKS §2 magazine removed (SL3-SIG)"),
-        R(NR, 0x3E, 0x00, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library has not finished configuring itself", "facts §4.6"),
-        R(NR, 0x30, 0x03, SenseAction.CleaningInProgress, SenseFailure.NotReady, "a cleaning cartridge is in the drive and cleaning is in progress", "SPC-4 Annex D ASC 30h/03h; markh794/mhvtl@fada6b85 usr/ssc.c (TEST UNIT READY while cleaning)"),
+        R(NR, 0x04, 0x00, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is not ready (no cause reported)", "SPC-4 §4.5.6; docs/reference/mhvtl.md §10"),
+        R(NR, 0x04, 0x01, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is becoming ready (starting up or taking inventory)", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §16 (PBS: 5 min)"),
+        R(NR, 0x04, 0x07, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is busy with another operation", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S2 (SL3 SIG)"),
+        R(NR, 0x3E, 0x00, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library has not finished configuring itself", "SPC-4 §4.5.6"),
+        R(NR, 0x30, 0x03, SenseAction.CleaningInProgress, SenseFailure.NotReady, "a cleaning cartridge is in the drive and cleaning is in progress", "docs/reference/library-behaviour.md §S8 (SL150, amanda); docs/reference/mhvtl.md §10"),
 
         // ---- wait for the operator (RetryPolicy.OperatorWaitLimit; 0 = fail at once with this text)
-        R(NR, 0x04, 0x18, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "a library door is open; close the door", "facts §4.6"),
-        R(NR, 0x04, 0x83, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the library is paused or a magazine door is open; close the doors and resume the library at its panel", "QUIRKS §2 door open (MAG1x7, amanda)"),
-        R(NR, 0x04, 0x85, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the library is in pause mode or its door is open; close the door and take the library out of pause mode", "QUIRKS §2 door open (amanda, CTA); QUIRKS §3 item 16"),
-        R(NR, 0x04, 0x8E, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the library is in sequential mode; switch it to random mode at its panel", "QUIRKS §3 item 16 (mtx FAQ, TL2000)"),
-        R(NR, 0x04, 0x03, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the library needs manual intervention; check its operator panel", "facts §4.6; QUIRKS §2 door open (ATL L500, SuperLoader 3)"),
-        R(NR, 0x3A, 0x02, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the import/export port (mail slot) is open; close it", "facts §4.6; emulators §1.8"),
-        R(NR, 0x3B, 0x12, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "a magazine has been removed; insert it", "QUIRKS §2 magazine removed (TL2000-UG)"),
-        R(NR, 0x5A, 0x01, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the operator is removing a cartridge at the panel; finish the panel operation", "QUIRKS §2 cleaning-related (CTA table)"),
+        R(NR, 0x04, 0x18, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "a library door is open; close the door", "SPC-4 §4.5.6"),
+        R(NR, 0x04, 0x83, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the library is paused or a magazine door is open; close the doors and resume the library at its panel", "docs/reference/library-behaviour.md §S1 (Magnum 1x7 ref, amanda)"),
+        R(NR, 0x04, 0x85, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the library is in pause mode or its door is open; close the door and take the library out of pause mode", "docs/reference/library-behaviour.md §S1 (amanda, CTA); docs/reference/library-behaviour.md §16"),
+        R(NR, 0x04, 0x8E, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the library is in sequential mode; switch it to random mode at its panel", "docs/reference/library-behaviour.md §16 (mtx FAQ, TL2000)"),
+        R(NR, 0x04, 0x03, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the library needs manual intervention; check its operator panel", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S1 (ATL L500, SuperLoader 3)"),
+        R(NR, 0x3A, 0x02, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the import/export port (mail slot) is open; close it", "SPC-4 §4.5.6; docs/reference/mhvtl.md §8"),
+        R(NR, 0x3B, 0x12, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "a magazine has been removed; insert it", "docs/reference/library-behaviour.md §S2 (TL2000 UG)"),
+        R(NR, 0x5A, 0x01, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "the operator is removing a cartridge at the panel; finish the panel operation", "docs/reference/library-behaviour.md §S8 (CTA table)"),
 
         // ---- fail with a clear message
-        R(null, 0x3B, 0x0D, SenseAction.Fail, SenseFailure.DestinationFull, "the destination element is full", "facts §4.6; QUIRKS §2 destination full"),
-        R(null, 0x3B, 0x0E, SenseAction.Fail, SenseFailure.SourceEmpty, "the source element is empty", "facts §4.6; QUIRKS §2 source empty"),
-        R(null, 0x21, 0x01, SenseAction.Fail, SenseFailure.InvalidElement, "the library rejected an element address as invalid", "facts §4.6; QUIRKS §2 invalid element address"),
-        R(IR, 0x24, 0x00, SenseAction.Fail, SenseFailure.InvalidElement, "the library rejected the request (invalid field in CDB; tgt reports bad element addresses this way)", "emulators §2.5", Move, Exchange, Position),
-        R(IR, 0x24, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "the library rejected a field of the command (the field pointer names it); it may not support this option", "facts §4.5-4.6; QUIRKS §3 item 5"),
-        R(null, 0x53, 0x02, SenseAction.Fail, SenseFailure.RemovalPrevented, "medium removal is prevented (PREVENT MEDIUM REMOVAL is active); run 'ieport unlock'", "facts §4.6; QUIRKS §2 removal prevented"),
-        R(null, 0x53, 0x03, SenseAction.Fail, SenseFailure.RemovalPrevented, "the drive still holds the cartridge; unload it in the drive first (mt offline)", "facts §4.6; QUIRKS §2 removal prevented (pytarchive)"),
-        R(IR, 0x20, 0x00, SenseAction.Fail, SenseFailure.NotSupported, "the library does not support this command", "facts §4.6; emulators §2.2"),
-        R(IR, 0x25, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "the device has no such logical unit; check the LUN in the device URI", "facts §4.6"),
-        R(HW, 0x15, 0x01, SenseAction.Fail, SenseFailure.DriveRejectedMedium, "the robot could not complete the move (mechanical positioning error); the drive may have rejected the cartridge", "facts §4.6; emulators §2.5 (tgt)"),
-        R(HW, 0x04, 0x03, SenseAction.Fail, SenseFailure.DriveRejectedMedium, "the drive rejected the cartridge (incompatible or damaged medium)", "emulators §1.8 (mhVTL)"),
-        R(null, 0x30, 0x00, SenseAction.Fail, SenseFailure.DriveRejectedMedium, "the drive rejected the cartridge: incompatible medium", "facts §4.6"),
-        R(null, 0x53, 0x09, SenseAction.Fail, SenseFailure.DriveRejectedMedium, "the drive could not load the cartridge (incompatible or damaged medium)", "facts §4.6"),
-        R(null, 0x53, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "loading or ejecting the cartridge failed; check the drive and the cartridge", "facts §4.6"),
-        R(null, 0x53, 0x0A, SenseAction.Fail, SenseFailure.DeviceError, "the drive could not unload the cartridge; check the drive", "facts §4.6"),
-        R(null, 0x53, 0x0B, SenseAction.Fail, SenseFailure.DeviceError, "the drive reports the cartridge missing at unload; run 'inventory' and check the library", "facts §4.6"),
-        R(null, 0x53, 0x0C, SenseAction.Fail, SenseFailure.DeviceError, "the drive could not eject the cartridge; check the drive", "facts §4.6"),
-        R(null, 0x53, 0x0D, SenseAction.Fail, SenseFailure.DeviceError, "the drive cannot communicate with the library; check the drive's library connection", "facts §4.6"),
-        R(null, 0x3B, 0x16, SenseAction.Fail, SenseFailure.DeviceError, "the robot reported a mechanical positioning or changer error; check the library", "facts §4.6"),
-        R(null, 0x44, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "the library reported an internal failure; power-cycle it or call service", "facts §4.6"),
-        R(NR, 0x04, 0x02, SenseAction.Fail, SenseFailure.NotReady, "the library needs an inventory first; run 'inventory'", "facts §4.6; QUIRKS §3 item 17"),
-        R(NR, 0x04, 0x12, SenseAction.Fail, SenseFailure.NotReady, "the library is offline; set it online at its panel", "facts §4.6; emulators §1.5"),
-        R(NR, 0x04, 0x15, SenseAction.Fail, SenseFailure.NotReady, "the library's robotics are disabled; enable them at its panel", "facts §4.6"),
-        R(NR, 0x04, 0x16, SenseAction.Fail, SenseFailure.NotReady, "the library needs to be configured at its panel", "facts §4.6"),
-        R(NR, 0x04, 0x17, SenseAction.Fail, SenseFailure.NotReady, "the library needs calibration; calibrate it from its panel", "facts §4.6"),
-        R(NR, 0x3A, 0x00, SenseAction.Fail, SenseFailure.NotReady, "there is no cartridge in the drive", "facts §4.6; emulators §1.10"),
-        R(null, 0x3B, 0x11, SenseAction.Fail, SenseFailure.OperatorIntervention, "a magazine is not accessible; insert it and retry", "facts §4.6; QUIRKS §2 magazine removed"),
-        R(null, 0x3B, 0x12, SenseAction.Fail, SenseFailure.OperatorIntervention, "a magazine is missing; insert it and retry", "QUIRKS §2 magazine removed (element ASC 3B/12); QUIRKS §3 item 14"),
-        R(null, 0x3B, 0x18, SenseAction.Fail, SenseFailure.DeviceError, "the element is disabled; enable it at the library's panel", "facts §4.6"),
-        R(null, 0x3B, 0x1A, SenseAction.Fail, SenseFailure.InvalidElement, "no drive is installed in this drive bay", "facts §4.6; QUIRKS §3 item 14 (SL4000)"),
-        R(null, 0x30, 0x0A, SenseAction.Fail, SenseFailure.CleaningFailed, "the drive rejected the cleaning request", "facts §4.6"),
+        R(null, 0x3B, 0x0D, SenseAction.Fail, SenseFailure.DestinationFull, "the destination element is full", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S5"),
+        R(null, 0x3B, 0x0E, SenseAction.Fail, SenseFailure.SourceEmpty, "the source element is empty", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S4"),
+        R(null, 0x21, 0x01, SenseAction.Fail, SenseFailure.InvalidElement, "the library rejected an element address as invalid", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S6"),
+        R(IR, 0x24, 0x00, SenseAction.Fail, SenseFailure.InvalidElement, "the library rejected the request (invalid field in CDB; tgt reports bad element addresses this way)", "docs/reference/tgt.md §5", Move, Exchange, Position),
+        R(IR, 0x24, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "the library rejected a field of the command (the field pointer names it); it may not support this option", "SPC-4 §4.5; docs/reference/library-behaviour.md §5"),
+        R(null, 0x53, 0x02, SenseAction.Fail, SenseFailure.RemovalPrevented, "medium removal is prevented (PREVENT MEDIUM REMOVAL is active); run 'ieport unlock'", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S7"),
+        R(null, 0x53, 0x03, SenseAction.Fail, SenseFailure.RemovalPrevented, "the drive still holds the cartridge; unload it in the drive first (mt offline)", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S7 (pytarchive)"),
+        R(IR, 0x20, 0x00, SenseAction.Fail, SenseFailure.NotSupported, "the library does not support this command", "SPC-4 §4.5.6; docs/reference/tgt.md §3"),
+        R(IR, 0x25, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "the device has no such logical unit; check the LUN in the device URI", "SPC-4 §4.5.6"),
+        R(HW, 0x15, 0x01, SenseAction.Fail, SenseFailure.DriveRejectedMedium, "the robot could not complete the move (mechanical positioning error); the drive may have rejected the cartridge", "SPC-4 §4.5.6; docs/reference/tgt.md §5 (tgt)"),
+        R(HW, 0x04, 0x03, SenseAction.Fail, SenseFailure.DriveRejectedMedium, "the drive rejected the cartridge (incompatible or damaged medium)", "docs/reference/mhvtl.md §8 (mhVTL)"),
+        R(null, 0x30, 0x00, SenseAction.Fail, SenseFailure.DriveRejectedMedium, "the drive rejected the cartridge: incompatible medium", "SPC-4 §4.5.6"),
+        R(null, 0x53, 0x09, SenseAction.Fail, SenseFailure.DriveRejectedMedium, "the drive could not load the cartridge (incompatible or damaged medium)", "SPC-4 §4.5.6"),
+        R(null, 0x53, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "loading or ejecting the cartridge failed; check the drive and the cartridge", "SPC-4 §4.5.6"),
+        R(null, 0x53, 0x0A, SenseAction.Fail, SenseFailure.DeviceError, "the drive could not unload the cartridge; check the drive", "SPC-4 §4.5.6"),
+        R(null, 0x53, 0x0B, SenseAction.Fail, SenseFailure.DeviceError, "the drive reports the cartridge missing at unload; run 'inventory' and check the library", "SPC-4 §4.5.6"),
+        R(null, 0x53, 0x0C, SenseAction.Fail, SenseFailure.DeviceError, "the drive could not eject the cartridge; check the drive", "SPC-4 §4.5.6"),
+        R(null, 0x53, 0x0D, SenseAction.Fail, SenseFailure.DeviceError, "the drive cannot communicate with the library; check the drive's library connection", "SPC-4 §4.5.6"),
+        R(null, 0x3B, 0x16, SenseAction.Fail, SenseFailure.DeviceError, "the robot reported a mechanical positioning or changer error; check the library", "SPC-4 §4.5.6"),
+        R(null, 0x44, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "the library reported an internal failure; power-cycle it or call service", "SPC-4 §4.5.6"),
+        R(NR, 0x04, 0x02, SenseAction.Fail, SenseFailure.NotReady, "the library needs an inventory first; run 'inventory'", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §17"),
+        R(NR, 0x04, 0x12, SenseAction.Fail, SenseFailure.NotReady, "the library is offline; set it online at its panel", "SPC-4 §4.5.6; docs/reference/mhvtl.md §5"),
+        R(NR, 0x04, 0x15, SenseAction.Fail, SenseFailure.NotReady, "the library's robotics are disabled; enable them at its panel", "SPC-4 §4.5.6"),
+        R(NR, 0x04, 0x16, SenseAction.Fail, SenseFailure.NotReady, "the library needs to be configured at its panel", "SPC-4 §4.5.6"),
+        R(NR, 0x04, 0x17, SenseAction.Fail, SenseFailure.NotReady, "the library needs calibration; calibrate it from its panel", "SPC-4 §4.5.6"),
+        R(NR, 0x3A, 0x00, SenseAction.Fail, SenseFailure.NotReady, "there is no cartridge in the drive", "SPC-4 §4.5.6; docs/reference/mhvtl.md §10"),
+        R(null, 0x3B, 0x11, SenseAction.Fail, SenseFailure.OperatorIntervention, "a magazine is not accessible; insert it and retry", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S2"),
+        R(null, 0x3B, 0x12, SenseAction.Fail, SenseFailure.OperatorIntervention, "a magazine is missing; insert it and retry", "docs/reference/library-behaviour.md §S2 (element ASC 3B/12); docs/reference/library-behaviour.md §14"),
+        R(null, 0x3B, 0x18, SenseAction.Fail, SenseFailure.DeviceError, "the element is disabled; enable it at the library's panel", "SPC-4 §4.5.6"),
+        R(null, 0x3B, 0x1A, SenseAction.Fail, SenseFailure.InvalidElement, "no drive is installed in this drive bay", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §14 (SL4000)"),
+        R(null, 0x30, 0x0A, SenseAction.Fail, SenseFailure.CleaningFailed, "the drive rejected the cleaning request", "SPC-4 §4.5.6"),
 
         // ---- the drive asks to be cleaned
-        R(null, 0x00, 0x17, SenseAction.MarkDriveNeedsCleaning, SenseFailure.DeviceError, "the drive asks to be cleaned", "facts §4.6; QUIRKS §2 cleaning-related (SLR100 01/00/17)"),
-        R(null, 0x82, 0x82, SenseAction.MarkDriveNeedsCleaning, SenseFailure.DeviceError, "the drive requires cleaning (IBM vendor code, emulated by mhVTL)", "facts §4.6 (80h-FFh, mhVTL 82/82)"),
+        R(null, 0x00, 0x17, SenseAction.MarkDriveNeedsCleaning, SenseFailure.DeviceError, "the drive asks to be cleaned", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S8 (SLR100 01/00/17)"),
+        R(null, 0x82, 0x82, SenseAction.MarkDriveNeedsCleaning, SenseFailure.DeviceError, "the drive requires cleaning (IBM vendor code, emulated by mhVTL)", "SPC-4 §4.5.6 (80h-FFh, mhVTL 82/82)"),
 
         // ---- the cleaning cartridge is used up
-        R(null, 0x30, 0x07, SenseAction.MarkCleanerSpent, SenseFailure.CleaningFailed, "cleaning failed: the cleaning cartridge is used up or defective; eject it and inject a new one", "facts §4.6"),
-        R(null, 0x30, 0x0B, SenseAction.MarkCleanerSpent, SenseFailure.CleaningFailed, "the cleaning tape has expired; eject it and inject a new one", "facts §4.6"),
-        R(null, 0x30, 0x13, SenseAction.MarkCleanerSpent, SenseFailure.CleaningFailed, "the cleaning cartridge has expired; eject it and inject a new one", "facts §4.6; QUIRKS §2 cleaning-related (SL150 03/30/13)"),
-        R(null, 0x5A, 0x01, SenseAction.MarkCleanerSpent, SenseFailure.CleaningFailed, "the cleaning cartridge is used up (element status of a spent cleaner); eject it and inject a new one", "QUIRKS §2 cleaning-related (Quantum P 5A/01); QUIRKS §3 item 14"),
+        R(null, 0x30, 0x07, SenseAction.MarkCleanerSpent, SenseFailure.CleaningFailed, "cleaning failed: the cleaning cartridge is used up or defective; eject it and inject a new one", "SPC-4 §4.5.6"),
+        R(null, 0x30, 0x0B, SenseAction.MarkCleanerSpent, SenseFailure.CleaningFailed, "the cleaning tape has expired; eject it and inject a new one", "SPC-4 §4.5.6"),
+        R(null, 0x30, 0x13, SenseAction.MarkCleanerSpent, SenseFailure.CleaningFailed, "the cleaning cartridge has expired; eject it and inject a new one", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S8 (SL150 03/30/13)"),
+        R(null, 0x5A, 0x01, SenseAction.MarkCleanerSpent, SenseFailure.CleaningFailed, "the cleaning cartridge is used up (element status of a spent cleaner); eject it and inject a new one", "docs/reference/library-behaviour.md §S8 (Quantum P 5A/01); docs/reference/library-behaviour.md §14"),
 
         // ---- not an error
-        R(null, 0x30, 0x03, SenseAction.Proceed, SenseFailure.DeviceError, "a cleaning cartridge is present (not an error)", "QUIRKS §3 item 14 (element ASC 30/03: TS4500, TL2000, Quantum P)"),
-        R(null, 0x30, 0x83, SenseAction.Proceed, SenseFailure.DeviceError, "a cleaning cartridge without a label is present (not an error)", "QUIRKS §2 cleaning-related (TL2000 30/83)"),
+        R(null, 0x30, 0x03, SenseAction.Proceed, SenseFailure.DeviceError, "a cleaning cartridge is present (not an error)", "docs/reference/library-behaviour.md §14 (element ASC 30/03: TS4500, TL2000, Quantum P)"),
+        R(null, 0x30, 0x83, SenseAction.Proceed, SenseFailure.DeviceError, "a cleaning cartridge without a label is present (not an error)", "docs/reference/library-behaviour.md §S8 (TL2000 30/83)"),
     ];
 
     /// <summary>
@@ -107,9 +107,9 @@ public static class SensePolicy
     /// </summary>
     public static IReadOnlyList<SenseRule> DriveRules { get; } =
     [
-        R(null, 0x30, 0x03, SenseAction.CleaningInProgress, SenseFailure.NotReady, "a cleaning cartridge is in the drive and cleaning is in progress", "SPC-4 Annex D ASC 30h/03h; markh794/mhvtl@fada6b85 usr/ssc.c"),
-        R(NR, 0x04, 0x02, SenseAction.CleaningDone, SenseFailure.NotReady, "the drive needs a new load (initializing command required); a cleaning cartridge in it has finished", "SPC-4 Annex D ASC 04h/02h; markh794/mhvtl@fada6b85 usr/ssc.c (CLEAN_MOUNT_STAGE3)"),
-        R(NR, 0x3A, null, SenseAction.CleaningDone, SenseFailure.NotReady, "there is no cartridge in the drive", "SPC-4 Annex D ASC 3Ah (MEDIUM NOT PRESENT)"),
+        R(null, 0x30, 0x03, SenseAction.CleaningInProgress, SenseFailure.NotReady, "a cleaning cartridge is in the drive and cleaning is in progress", "SPC-4 §4.5.6; markh794/mhvtl@fada6b85 usr/ssc.c (TEST UNIT READY while cleaning)"),
+        R(NR, 0x04, 0x02, SenseAction.CleaningDone, SenseFailure.NotReady, "the drive needs a new load (initializing command required); a cleaning cartridge in it has finished", "SPC-4 §4.5.6; markh794/mhvtl@fada6b85 usr/ssc.c (CLEAN_MOUNT_STAGE3)"),
+        R(NR, 0x3A, null, SenseAction.CleaningDone, SenseFailure.NotReady, "there is no cartridge in the drive", "SPC-4 §4.5.6 (MEDIUM NOT PRESENT)"),
     ];
 
     /// <summary>
@@ -118,23 +118,23 @@ public static class SensePolicy
     /// </summary>
     public static IReadOnlyList<SenseRule> KeyDefaults { get; } =
     [
-        R(SenseKey.NoSense, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a condition without an error key", "facts §4.5"),
-        R(SenseKey.RecoveredError, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device recovered from an error", "facts §4.5"),
-        R(SenseKey.NotReady, 0, null, SenseAction.Fail, SenseFailure.NotReady, "the library is not ready", "facts §4.5"),
-        R(SenseKey.MediumError, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a medium error", "facts §4.5"),
-        R(SenseKey.HardwareError, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library reported a hardware error; check its panel", "facts §4.5"),
-        R(SenseKey.IllegalRequest, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library rejected the command", "facts §4.5"),
-        R(SenseKey.UnitAttention, 0, null, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library reported a change (unit attention)", "facts §4.5; QUIRKS §3 item 1 (linux-ch retries UAs)"),
-        R(SenseKey.DataProtect, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device refused the operation (data protect)", "facts §4.5"),
-        R(SenseKey.BlankCheck, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a blank check", "facts §4.5"),
-        R(SenseKey.VendorSpecific, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library reported a vendor-specific error", "facts §4.5"),
-        R(SenseKey.CopyAborted, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device aborted a copy", "facts §4.5"),
-        R(SenseKey.AbortedCommand, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library aborted the command", "facts §4.5"),
-        R(SenseKey.Obsolete, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library reported an error", "facts §4.5"),
-        R(SenseKey.VolumeOverflow, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a volume overflow", "facts §4.5"),
-        R(SenseKey.Miscompare, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a miscompare", "facts §4.5"),
-        R(SenseKey.Reserved, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library reported an error", "facts §4.5"),
-        R(null, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the element is in an abnormal state", "QUIRKS §3 item 14"),
+        R(SenseKey.NoSense, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a condition without an error key", "SPC-4 §4.5"),
+        R(SenseKey.RecoveredError, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device recovered from an error", "SPC-4 §4.5"),
+        R(SenseKey.NotReady, 0, null, SenseAction.Fail, SenseFailure.NotReady, "the library is not ready", "SPC-4 §4.5"),
+        R(SenseKey.MediumError, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a medium error", "SPC-4 §4.5"),
+        R(SenseKey.HardwareError, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library reported a hardware error; check its panel", "SPC-4 §4.5"),
+        R(SenseKey.IllegalRequest, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library rejected the command", "SPC-4 §4.5"),
+        R(SenseKey.UnitAttention, 0, null, SenseAction.RetrySoon, SenseFailure.DeviceError, "the library reported a change (unit attention)", "SPC-4 §4.5; docs/reference/library-behaviour.md §1 (Linux ch retries unit attentions)"),
+        R(SenseKey.DataProtect, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device refused the operation (data protect)", "SPC-4 §4.5"),
+        R(SenseKey.BlankCheck, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a blank check", "SPC-4 §4.5"),
+        R(SenseKey.VendorSpecific, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library reported a vendor-specific error", "SPC-4 §4.5"),
+        R(SenseKey.CopyAborted, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device aborted a copy", "SPC-4 §4.5"),
+        R(SenseKey.AbortedCommand, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library aborted the command", "SPC-4 §4.5"),
+        R(SenseKey.Obsolete, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library reported an error", "SPC-4 §4.5"),
+        R(SenseKey.VolumeOverflow, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a volume overflow", "SPC-4 §4.5"),
+        R(SenseKey.Miscompare, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the device reported a miscompare", "SPC-4 §4.5"),
+        R(SenseKey.Reserved, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the library reported an error", "SPC-4 §4.5"),
+        R(null, 0, null, SenseAction.Fail, SenseFailure.DeviceError, "the element is in an abnormal state", "docs/reference/library-behaviour.md §14"),
     ];
 
     private static readonly SenseRule[] Ordered = BySpecificity(Rules);
@@ -168,7 +168,7 @@ public static class SensePolicy
 
     /// <summary>
     /// Unit attentions after which cached element addresses (page 1Dh) may be stale: 28/xx, 29/xx, 2A/01, 3F/xx, and the
-    /// element configuration changes 3B/1A, 3B/1B, 3B/20 (facts §4.6; QUIRKS §3 item 17).
+    /// element configuration changes 3B/1A, 3B/1B, 3B/20 (SPC-4 §4.5.6; docs/reference/library-behaviour.md §17).
     /// </summary>
     public static bool InvalidatesElementMap(byte asc, byte ascq) =>
         asc is 0x28 or 0x29 or 0x3F || (asc, ascq) is (0x2A, 0x01) or (0x3B, 0x1A) or (0x3B, 0x1B) or (0x3B, 0x20);
@@ -185,7 +185,7 @@ public static class SensePolicy
              .ToArray();
 }
 
-/// <summary>A drive TapeAlert flag the cleaner acts on (SSC flags; facts §4.4, QUIRKS §2 drive TapeAlert).</summary>
+/// <summary>A drive TapeAlert flag the cleaner acts on (SSC flags; SSC-4 TapeAlert, docs/reference/library-behaviour.md §S9).</summary>
 public sealed record TapeAlertRule(int Flag, SenseAction Action, string Meaning, string Source);
 
 /// <summary>Drive TapeAlert flags that mark a drive as needing cleaning or the cleaner as spent.</summary>
@@ -193,10 +193,10 @@ public static class TapeAlertPolicy
 {
     public static IReadOnlyList<TapeAlertRule> Rules { get; } =
     [
-        new(0x14, SenseAction.MarkDriveNeedsCleaning, "cleaning required", "facts §4.4; QUIRKS §2 drive TapeAlert"),
-        new(0x15, SenseAction.MarkDriveNeedsCleaning, "cleaning requested", "facts §4.4; QUIRKS §2 drive TapeAlert"),
-        new(0x16, SenseAction.MarkCleanerSpent, "expired cleaning media", "facts §4.4; QUIRKS §2 drive TapeAlert"),
-        new(0x17, SenseAction.MarkCleanerSpent, "invalid cleaning tape", "facts §4.4; QUIRKS §2 drive TapeAlert"),
+        new(0x14, SenseAction.MarkDriveNeedsCleaning, "cleaning required", "SSC-4 TapeAlert; docs/reference/library-behaviour.md §S9"),
+        new(0x15, SenseAction.MarkDriveNeedsCleaning, "cleaning requested", "SSC-4 TapeAlert; docs/reference/library-behaviour.md §S9"),
+        new(0x16, SenseAction.MarkCleanerSpent, "expired cleaning media", "SSC-4 TapeAlert; docs/reference/library-behaviour.md §S9"),
+        new(0x17, SenseAction.MarkCleanerSpent, "invalid cleaning tape", "SSC-4 TapeAlert; docs/reference/library-behaviour.md §S9"),
     ];
 
     /// <summary>The rule for a set flag, or null when the cleaner does not act on it.</summary>

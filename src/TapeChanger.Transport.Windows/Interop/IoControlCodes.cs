@@ -1,7 +1,7 @@
 namespace TapeChanger.Transport.Windows;
 
 /// <summary>
-/// Control codes (facts §2.1; mingw-w64 winioctl.h/ntddscsi.h, confirmed by windows-rs metadata).
+/// Control codes (Windows SDK winioctl.h / ntddscsi.h as shipped in mingw-w64-headers; the same values in microsoft/windows-rs metadata).
 /// CTL_CODE(DeviceType, Function, Method, Access) = (DeviceType &lt;&lt; 16) | (Access &lt;&lt; 14) | (Function &lt;&lt; 2) | Method.
 /// </summary>
 internal static class IoControlCodes

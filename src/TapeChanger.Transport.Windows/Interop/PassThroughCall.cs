@@ -31,7 +31,7 @@ internal static unsafe class PassThroughCall
                     span.Clear();
                     if (p.DataIn == ScsiIoctlDirection.SCSI_IOCTL_DATA_OUT) dataOut[..Math.Min(dataOut.Length, length)].CopyTo(span);
                 }
-                T request = T.Create(p, (ulong)(nuint)data);
+                T request = T.Create(p, (nuint)data);
                 bool ok = Interop.Kernel32.DeviceIoControl(handle, T.IoControlCode,
                     &request, (uint)sizeof(T), &request, (uint)sizeof(T), out _, 0);
                 if (!ok) return new PassThroughOutcome(false, Marshal.GetLastPInvokeError(), 0, 0, []);
@@ -55,7 +55,7 @@ internal static unsafe class PassThroughCall
             try
             {
                 new Span<byte>(buffer, (int)total).Clear();
-                *(T*)buffer = T.Create(p, (ulong)header);
+                *(T*)buffer = T.Create(p, (nuint)header);
                 uint inLength = (uint)header;
                 if (p.DataIn == ScsiIoctlDirection.SCSI_IOCTL_DATA_OUT && length > 0)
                 {

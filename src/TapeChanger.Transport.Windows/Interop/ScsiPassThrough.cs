@@ -2,8 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace TapeChanger.Transport.Windows;
 
-// SCSI_PASS_THROUGH and SCSI_PASS_THROUGH_DIRECT (ntddscsi.h), one struct per ABI so that the layouts are explicit
-// and testable from any process (facts §2.2):
+// SCSI_PASS_THROUGH and SCSI_PASS_THROUGH_DIRECT (Windows SDK ntddscsi.h), declared once with the C field types:
+// ULONG_PTR is nuint and PVOID is nint, so the runtime lays each struct out for the process's ABI exactly as the C
+// compiler does (sequential layout, natural alignment):
 //
 //   field                 x64/arm64   x86 (and a 32-bit process on 64-bit Windows)
 //   Length (USHORT)         0           0      = sizeof(struct): 56 / 44
@@ -19,90 +20,46 @@ namespace TapeChanger.Transport.Windows;
 //   Cdb[16]                36          28
 //   sizeof                 56          44
 //
-// A 32-bit process, native x86 or WOW64, always sends the 44-byte layout with a 32-bit DataBuffer pointer: under
-// WOW64 the kernel sees IoIs32bitProcess() and reads it as SCSI_PASS_THROUGH32 / SCSI_PASS_THROUGH_DIRECT32 (classpnp
-// checks InputBufferLength >= sizeof(SCSI_PASS_THROUGH32)). A 64-bit process must never send 44 bytes. Do not copy
-// the mingw / windows-rs SCSI_PASS_THROUGH_DIRECT32 declarations: they give DataBuffer a full-size pointer.
+// A 32-bit process, native x86 or WOW64, sends the 44-byte layout with a 32-bit DataBuffer pointer: under WOW64 the
+// kernel reads it as SCSI_PASS_THROUGH32 / SCSI_PASS_THROUGH_DIRECT32 (classpnp checks InputBufferLength >=
+// sizeof(SCSI_PASS_THROUGH32)). The tests check both columns from any process (StructLayoutTests).
 
-/// <summary>SCSI_PASS_THROUGH, x64/arm64 layout (56 bytes).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 56)]
-internal unsafe struct ScsiPassThrough64
+/// <summary>SCSI_PASS_THROUGH: the data buffer is given as an offset from the start of this struct.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct ScsiPassThrough
 {
-    [FieldOffset(0)] public ushort Length;
-    [FieldOffset(2)] public byte ScsiStatus;
-    [FieldOffset(3)] public byte PathId;
-    [FieldOffset(4)] public byte TargetId;
-    [FieldOffset(5)] public byte Lun;
-    [FieldOffset(6)] public byte CdbLength;
-    [FieldOffset(7)] public byte SenseInfoLength;
-    [FieldOffset(8)] public byte DataIn;
-    [FieldOffset(12)] public uint DataTransferLength;
-    [FieldOffset(16)] public uint TimeOutValue;
+    public ushort Length;
+    public byte ScsiStatus;
+    public byte PathId;
+    public byte TargetId;
+    public byte Lun;
+    public byte CdbLength;
+    public byte SenseInfoLength;
+    public byte DataIn;
+    public uint DataTransferLength;
+    public uint TimeOutValue;
     /// <summary>ULONG_PTR: offset of the data buffer from the start of this struct.</summary>
-    [FieldOffset(24)] public ulong DataBufferOffset;
-    [FieldOffset(32)] public uint SenseInfoOffset;
-    [FieldOffset(36)] public fixed byte Cdb[16];
+    public nuint DataBufferOffset;
+    public uint SenseInfoOffset;
+    public fixed byte Cdb[16];
 }
 
-/// <summary>SCSI_PASS_THROUGH, x86 layout (44 bytes); also what a 32-bit process sends on 64-bit Windows (SCSI_PASS_THROUGH32).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 44)]
-internal unsafe struct ScsiPassThrough32
+/// <summary>SCSI_PASS_THROUGH_DIRECT: the data buffer is given as a pointer.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct ScsiPassThroughDirect
 {
-    [FieldOffset(0)] public ushort Length;
-    [FieldOffset(2)] public byte ScsiStatus;
-    [FieldOffset(3)] public byte PathId;
-    [FieldOffset(4)] public byte TargetId;
-    [FieldOffset(5)] public byte Lun;
-    [FieldOffset(6)] public byte CdbLength;
-    [FieldOffset(7)] public byte SenseInfoLength;
-    [FieldOffset(8)] public byte DataIn;
-    [FieldOffset(12)] public uint DataTransferLength;
-    [FieldOffset(16)] public uint TimeOutValue;
-    /// <summary>ULONG_PTR (4 bytes here): offset of the data buffer from the start of this struct.</summary>
-    [FieldOffset(20)] public uint DataBufferOffset;
-    [FieldOffset(24)] public uint SenseInfoOffset;
-    [FieldOffset(28)] public fixed byte Cdb[16];
-}
-
-/// <summary>SCSI_PASS_THROUGH_DIRECT, x64/arm64 layout (56 bytes).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 56)]
-internal unsafe struct ScsiPassThroughDirect64
-{
-    [FieldOffset(0)] public ushort Length;
-    [FieldOffset(2)] public byte ScsiStatus;
-    [FieldOffset(3)] public byte PathId;
-    [FieldOffset(4)] public byte TargetId;
-    [FieldOffset(5)] public byte Lun;
-    [FieldOffset(6)] public byte CdbLength;
-    [FieldOffset(7)] public byte SenseInfoLength;
-    [FieldOffset(8)] public byte DataIn;
-    [FieldOffset(12)] public uint DataTransferLength;
-    [FieldOffset(16)] public uint TimeOutValue;
+    public ushort Length;
+    public byte ScsiStatus;
+    public byte PathId;
+    public byte TargetId;
+    public byte Lun;
+    public byte CdbLength;
+    public byte SenseInfoLength;
+    public byte DataIn;
+    public uint DataTransferLength;
+    public uint TimeOutValue;
     /// <summary>PVOID: the caller's (aligned) data buffer.</summary>
-    [FieldOffset(24)] public ulong DataBuffer;
-    [FieldOffset(32)] public uint SenseInfoOffset;
-    [FieldOffset(36)] public fixed byte Cdb[16];
-}
-
-/// <summary>
-/// SCSI_PASS_THROUGH_DIRECT, x86 layout (44 bytes); on 64-bit Windows the kernel reads it as
-/// SCSI_PASS_THROUGH_DIRECT32 whose DataBuffer is VOID * POINTER_32.
-/// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 44)]
-internal unsafe struct ScsiPassThroughDirect32
-{
-    [FieldOffset(0)] public ushort Length;
-    [FieldOffset(2)] public byte ScsiStatus;
-    [FieldOffset(3)] public byte PathId;
-    [FieldOffset(4)] public byte TargetId;
-    [FieldOffset(5)] public byte Lun;
-    [FieldOffset(6)] public byte CdbLength;
-    [FieldOffset(7)] public byte SenseInfoLength;
-    [FieldOffset(8)] public byte DataIn;
-    [FieldOffset(12)] public uint DataTransferLength;
-    [FieldOffset(16)] public uint TimeOutValue;
-    /// <summary>32-bit user pointer to the data buffer.</summary>
-    [FieldOffset(20)] public uint DataBuffer;
-    [FieldOffset(24)] public uint SenseInfoOffset;
-    [FieldOffset(28)] public fixed byte Cdb[16];
+    public nint DataBuffer;
+    public uint SenseInfoOffset;
+    public fixed byte Cdb[16];
 }

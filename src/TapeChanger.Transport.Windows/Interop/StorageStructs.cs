@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace TapeChanger.Transport.Windows;
 
-// Storage query structs (facts §2.5; winioctl.h). No pointers: identical on x86, x64 and arm64.
+// Storage query structs (Windows SDK winioctl.h). No pointers: identical on x86, x64 and arm64.
 
 /// <summary>STORAGE_PROPERTY_QUERY (12 bytes).</summary>
 [StructLayout(LayoutKind.Explicit, Size = 12)]

@@ -1,6 +1,6 @@
 namespace TapeChanger.Transport.Windows;
 
-/// <summary>Win32 error values used by this transport (facts §3.1; mingw-w64 winerror.h).</summary>
+/// <summary>Win32 error values used by this transport (Windows SDK winerror.h).</summary>
 public static class Win32Error
 {
     public const int ERROR_SUCCESS = 0;

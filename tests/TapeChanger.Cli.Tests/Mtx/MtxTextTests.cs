@@ -1,0 +1,120 @@
+using TapeChanger.Cli.Mtx;
+using TapeChanger.Domain;
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Sense;
+
+namespace TapeChanger.Cli.Tests.Mtx;
+
+/// <summary>The pure mtx renderer and view against real mtx 1.3.12 output (tests/Fixtures/mtx, see its README).</summary>
+public sealed class MtxTextTests
+{
+    private static string Fixture(string name) => File.ReadAllText(CliRunner.Fixture(Path.Combine("mtx", name)));
+
+    private static Element El(ElementType type, ushort address, bool full, string? tag = null, ushort? svalidSource = null, ushort sourceField = 0) =>
+        new(type, address, full, tag, null, svalidSource, MediumType.Unspecified, false, 0, 0, true, false, false, false, null, null, null, null, false)
+        {
+            PrimaryTagField = tag?.PadRight(36, '\0'),
+            SourceField = svalidSource ?? sourceField,
+        };
+
+    private static LibraryStatus Library(IEnumerable<Element> elements, ushort storage, ushort ie, ushort drives)
+    {
+        var map = new ElementMap(new ElementRange(ElementType.MediumTransport, 1, 1), new ElementRange(ElementType.Storage, 1000, storage),
+            new ElementRange(ElementType.ImportExport, 10, ie), new ElementRange(ElementType.DataTransfer, 500, drives));
+        return new LibraryStatus(new LibraryIdentity("V", "P", "1", null, 8), map, elements.ToList());
+    }
+
+    [Fact]
+    public void Two_drives_given_the_same_guessed_source_as_mtx_does()
+    {
+        // Drive 0 came from slot 8 (empty: taken as is); drive 1 names a full slot, so mtx hands it the first empty
+        // storage slot, which is slot 8 again: both lines say "Storage Element 8", as in the capture.
+        string[] tags = ["HER006L9", "HER009L9", "HER012L9", "HER001L9", "HER005L9", "HER008L9", "HER011L9", "", "HER004L9", "HER007L9", "HER010L9",
+            "CLN003L1", "HER021L9", "HER018L9", "HER015L9", "HER023L9", "HER020L9", "HER017L9", "HER014L9", "HER022L9", "HER019L9", "HER016L9", "HER013L9"];
+        var elements = new List<Element> { El(ElementType.MediumTransport, 1, false) };
+        elements.AddRange(tags.Select((t, i) => El(ElementType.Storage, (ushort)(1000 + i), t.Length > 0, t.Length > 0 ? t : null)));
+        elements.Add(El(ElementType.ImportExport, 10, true, "HER003L9"));
+        elements.Add(El(ElementType.DataTransfer, 500, true, "042142L9", svalidSource: 1007));
+        elements.Add(El(ElementType.DataTransfer, 501, true, "HER002L9", svalidSource: 1003));
+
+        var view = MtxView.From(Library(elements, 23, 1, 2), barcodes: true);
+
+        Assert.Equal(Fixture("hera-2drive-24slot-1ie-mtx-status.txt"), MtxText.Status(view, "/dev/sg25"));
+        Assert.Equal([7, 7], view.Drives.Select(d => d.Source));
+    }
+
+    [Fact]
+    public void Tags_keep_their_padding_up_to_the_first_unprintable_byte_and_nobarcode_drops_them()
+    {
+        Assert.Equal("A0000001" + new string(' ', 24), MtxView.Tag("A0000001" + new string(' ', 24) + "\0\0\0\0", barcodes: true));
+        Assert.Equal("AB", MtxView.Tag("AB\u0001CD", barcodes: true));
+        Assert.Equal("AB", MtxView.Tag("AB\u0080CD", barcodes: true));
+        Assert.Equal("AB\u007F", MtxView.Tag("AB\u007F", barcodes: true));
+        Assert.Equal("", MtxView.Tag("AB", barcodes: false));
+
+        var view = MtxView.From(Library([El(ElementType.Storage, 1000, true, "X1"), El(ElementType.DataTransfer, 500, true, "X2", sourceField: 77)], 1, 0, 1), barcodes: false);
+        Assert.Equal(
+            "  Storage Changer D:1 Drives, 1 Slots ( 0 Import/Export )\n" +
+            "Data Transfer Element 0:Full (Unknown Storage Element Loaded)\n" +
+            "      Storage Element 1:Full \n",
+            MtxText.Status(view, "D"));
+    }
+
+    [Fact]
+    public void An_empty_drive_keeps_the_raw_source_field_and_not_installed_elements_are_skipped()
+    {
+        var elements = new[]
+        {
+            El(ElementType.Storage, 1000, false) with { Asc = 0x83, Ascq = 0x02 },
+            El(ElementType.Storage, 1001, true, "T1"),
+            El(ElementType.DataTransfer, 500, false, sourceField: 1001),
+            El(ElementType.DataTransfer, 501, false) with { Asc = 0x83, Ascq = 0x04 },
+        };
+        var view = MtxView.From(Library(elements, 2, 0, 2), barcodes: true);
+        Assert.Equal([1001], view.Drives.Select(d => d.Source));
+        Assert.Equal([(ushort)1001], view.Slots.Select(s => s.Address));
+    }
+
+    [Fact]
+    public void Request_sense_report_matches_debian_mtx_for_tgt_eject()
+    {
+        // tgt answers 1Bh on its changer with fixed sense 70h, ILLEGAL REQUEST, 20h/00h.
+        byte[] raw = [0x70, 0, 0x05, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, 0x20, 0x00, 0, 0, 0, 0];
+        string expected = Fixture("tgt-eject-mtx-stderr.txt");
+        Assert.Equal(expected, MtxText.RequestSense(SenseDecoder.Decode(raw)) + "Eject (0x1B) failed\nmtx:eject failed\n");
+    }
+
+    [Fact]
+    public void Request_sense_report_prints_residual_and_field_pointer_as_mtxl_c_formats_them()
+    {
+        // VALID, INFORMATION 00 00 01 02; SKSV C/D BPV bit 3, field pointer 00 04.
+        byte[] raw = [0xF0, 0, 0x05, 0, 0, 0x01, 0x02, 0x0A, 0, 0, 0, 0, 0x24, 0x00, 0, 0xCB, 0x00, 0x04];
+        Assert.Equal(
+            "mtx: Request Sense: Long Report=yes\n" +
+            "mtx: Request Sense: Valid Residual=yes\n" +
+            "mtx: Request Sense: Error Code=70 (Current)\n" +
+            "mtx: Request Sense: Sense Key=Illegal Request\n" +
+            "mtx: Request Sense: FileMark=no\n" +
+            "mtx: Request Sense: EOM=no\n" +
+            "mtx: Request Sense: ILI=no\n" +
+            "mtx: Request Sense: Residual = 00 00 01 02\n" +
+            "mtx: Request Sense: Additional Sense Code = 24\n" +
+            "mtx: Request Sense: Additional Sense Qualifier = 00\n" +
+            "mtx: Request Sense: Field in Error = 03\n" +
+            "mtx: Request Sense: BPV=yes\n" +
+            "mtx: Request Sense: Error in CDB=yes\n" +
+            "mtx: Request Sense: SKSV=yes\n" +
+            "mtx: Request Sense: Field Pointer = 00 04\n",
+            MtxText.RequestSense(SenseDecoder.Decode(raw)));
+    }
+
+    [Fact]
+    public void Inquiry_restores_the_field_widths()
+    {
+        Assert.Equal(
+            "Product Type: Medium Changer\nVendor ID: 'STK     '\nProduct ID: 'L700            '\nRevision: '0108'\nAttached Changer API: No\n",
+            MtxText.Inquiry(8, "STK", "L700", "0108", false));
+        Assert.Equal("Reserved", MtxText.PeripheralName(0x15));
+        Assert.Equal("Unknown", MtxText.PeripheralName(0x1F));
+    }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs the NativeAOT tapechanger (one self-contained file; hardware profiles are built in).
+#   tools/install.sh [--mtx-link [--replace-mtx]] [--no-build] [PREFIX]
+#     PREFIX          default /usr/local; installs PREFIX/bin/tapechanger
+#     --mtx-link      also PREFIX/bin/mtx -> tapechanger: run by that name, tapechanger is mtx (mtx's command line,
+#                     text and exit statuses), so scripts that call mtx use TapeChanger unchanged
+#     --replace-mtx   allow --mtx-link to replace an existing PREFIX/bin/mtx (never done otherwise)
+#     --no-build      install artifacts/aot/tapechanger as it is (default: tools/publish-aot.sh first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prefix=/usr/local link=0 replace=0 build=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --mtx-link) link=1 ;;
+    --replace-mtx) replace=1 ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "install: unknown option $1 (see --help)" >&2; exit 64 ;;
+    *) prefix=$1 ;;
+  esac
+  shift
+done
+[ "$replace" = 1 ] && [ "$link" = 0 ] && { echo "install: --replace-mtx only goes with --mtx-link" >&2; exit 64; }
+
+if [ "$build" = 1 ]; then tools/publish-aot.sh >/dev/null; fi
+bin=artifacts/aot/tapechanger
+[ -x "$bin" ] || { echo "install: $bin not found; run tools/publish-aot.sh" >&2; exit 66; }
+
+mkdir -p "$prefix/bin"
+install -m 0755 "$bin" "$prefix/bin/tapechanger.new"
+mv -f "$prefix/bin/tapechanger.new" "$prefix/bin/tapechanger"
+echo "installed $prefix/bin/tapechanger"
+
+if [ "$link" = 1 ]; then
+  target=$prefix/bin/mtx
+  if [ -L "$target" ] && [ "$(readlink "$target")" = tapechanger ]; then
+    echo "$target already links to tapechanger"
+  elif [ -e "$target" ] || [ -L "$target" ]; then
+    if [ "$replace" = 0 ]; then
+      echo "install: $target exists (the real mtx?); not replacing it without --replace-mtx" >&2
+      exit 73
+    fi
+    mv -f "$target" "$target.orig-$(date +%Y%m%d%H%M%S)"
+    ln -s tapechanger "$target"
+    echo "replaced $target with a link to tapechanger (the old one was kept beside it)"
+  else
+    ln -s tapechanger "$target"
+    echo "linked $target -> tapechanger"
+  fi
+  first=$(command -v mtx || true)
+  if [ -n "$first" ] && [ "$(readlink -f "$first")" != "$(readlink -f "$prefix/bin/tapechanger")" ]; then
+    echo "note: 'mtx' on PATH is still $first; call $target by its full path or put $prefix/bin first" >&2
+  fi
+fi
