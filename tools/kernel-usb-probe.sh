@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Probe (not a tier): does our usb: transport (libusb-1.0, Bulk-Only Transport) drive a changer through a real Linux
-# USB stack? QEMU presents tgt's SMC changer LUN to the guest as a USB mass-storage bulk-only device:
+# USB tier: does our usb: transport (libusb-1.0, Bulk-Only Transport) drive a changer through a real Linux USB stack?
+# QEMU presents tgt's SMC changer LUN to the guest as a USB mass-storage bulk-only device:
 #   -device qemu-xhci -device usb-bot -drive file=iscsi://127.0.0.1:PORT/IQN/3 (libiscsi, package qemu-block-extra)
 #   -device scsi-generic,bus=bot.0      (QEMU's iSCSI driver marks non-disk LUNs as sg, so scsi-generic accepts it)
 # The guest (Debian kernel, TCG, busybox initramfs with xhci/usb-storage/sg) prints the USB device and interface from
 # sysfs, then, chrooted into the host / over 9p, runs mtx and `tapechanger status --json` over the sg node usb-storage
 # makes and over usb:46f4:0001 (QEMU's USB storage VID:PID; libusb detaches usb-storage and re-attaches it after).
-# Exit 0 when both statuses succeed and agree, 1 when not, 2 on setup failure. Runs as root; KT_CLI=path to the CLI.
+# Then, over usb:, load, unload, transfer, export, import, cleaner reserve, inject (the library's robot plays the
+# operator: export puts the cleaner in a mail slot), eject (import takes it back) and release; after each, the sg node
+# reappears (usb-storage has the device back) and mtx on it must show the move.
+# Exit 0 when every step passes and mtx agrees, 1 when not, 2 on setup failure. Runs as root; KT_CLI=path to the CLI.
 set -uo pipefail
 started=$(date +%s)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,6 +62,41 @@ step sg-status "$CLI" --state-dir /run/tc --device "sg:$SG" status --json
 step usb-status "$CLI" --state-dir /run/tc --device usb:46f4:0001 --verbose status --json
 step list "$CLI" --state-dir /run/tc list
 log "usb-storage still bound after the usb: run: $(ls /sys/bus/usb/drivers/usb-storage | grep -c :)"
+# Moves over usb:, each followed by mtx over the sg node usb-storage makes again once the command has handed the
+# interface back (waitsg: the node reappears; the mtx step fails if it does not).
+waitsg() {
+  SG=""; i=0
+  while [ -z "$SG" ] && [ $i -lt 200 ]; do
+    for d in /sys/class/scsi_generic/sg*; do [ "$(cat "$d/device/type" 2>/dev/null)" = 8 ] && [ -e "/dev/${d##*/}" ] && SG=/dev/${d##*/}; done
+    [ -z "$SG" ] && { sleep 0.1; i=$((i+1)); }
+  done
+  echo "@@UP-BOUND $1 $(ls /sys/bus/usb/drivers/usb-storage | grep -c :) ${SG:-none}"
+}
+U() { chroot /host /usr/bin/env -i HOME=/run PATH=/usr/sbin:/usr/bin:/sbin:/bin TAPECHANGER_CleanerPollMilliseconds=700 \
+        "$CLI" --state-dir /run/tc --device usb:46f4:0001 "$@"; }
+move() { name=$1; shift; step "$name" /usr/bin/env TAPECHANGER_CleanerPollMilliseconds=700 "$CLI" --state-dir /run/tc --device usb:46f4:0001 "$@"; waitsg "$name"; step "mtx-$name" mtx -f "$SG" status; }
+# seen N FILE: the waiting service has reported N polls (one line per poll: the seconds left change)
+seen() { i=0; while [ "$(grep -c waiting-for-operator "$2" 2>/dev/null)" -lt "$1" ] && [ $i -lt 600 ]; do sleep 0.2; i=$((i+1)); done; }
+# retry ARGS...: a usb: command while a cleaner worker polls the same device (one process can claim it at a time)
+retry() { i=0; while [ $i -lt 60 ]; do U "$@" >/dev/null 2>&1 && return 0; sleep 0.5; i=$((i+1)); done; return 1; }
+move load load 1 0
+move unload unload
+move transfer transfer 2 6
+move export export 3
+move import import
+move reserve cleaner reserve 3
+# inject: the service waits for a cleaner in a mail slot; the library's own robot puts it there (export 5) once
+# the service has seen the mail slots twice (so it knows what was there before)
+U cleaner inject --cleans 3 --timeout 400 --wait >/tmp/inject.out 2>&1 &
+job=$!; seen 2 /tmp/inject.out; retry export 5; log "inject helper export rc=$?"
+wait $job; rc=$?; log "inject rc=$rc $(tr '\n' ' ' </tmp/inject.out)"
+waitsg inject; step mtx-inject mtx -f "$SG" status
+# eject: the service moves the cleaner to a mail slot and waits for it to go; import takes it back to slot 5
+U cleaner eject --timeout 400 --wait >/tmp/eject.out 2>&1 &
+job=$!; seen 2 /tmp/eject.out; retry import 5; log "eject helper import rc=$?"
+wait $job; rc=$?; log "eject rc=$rc $(tr '\n' ' ' </tmp/eject.out)"
+waitsg eject; step mtx-eject mtx -f "$SG" status
+move release cleaner release
 echo "@@UP-DONE"; poweroff -f
 INIT
 chmod +x "$root/init"
@@ -71,7 +109,7 @@ tgtd_pid=$TGT_DAEMON_PID
 tgt_small_library "$tgt_cn" "$iqn" "$vtl" || die "building the tgt library failed"
 
 say "booting $kver with the changer on usb-bot (iscsi://127.0.0.1:$port/$iqn/3)"
-timeout "${KT_TIMEOUT:-300}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
+timeout "${KT_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd.gz" \
   -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.cli=$cli" \
   -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
@@ -98,7 +136,36 @@ a, b = json.loads(sg["out"]), json.loads(usb["out"])
 same = a["elements"] == b["elements"]
 print(f"usb-probe: status over usb: and sg: {'agree' if same else 'DIFFER'} ({len(b['elements'])} elements, "
       f"{sum(e['full'] for e in b['elements'])} full)")
-sys.exit(0 if same else 1)
+ok = same
+
+def mtx(out):
+    state = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*(Data Transfer|Storage) Element (\d+)(?: IMPORT/EXPORT)?:(Empty|Full)(?:.*VolumeTag ?= ?(\S+))?", line)
+        if m:
+            state[("D" if m[1] == "Data Transfer" else "S") + m[2]] = (m[4] or "?") if m[3] == "Full" else "-"
+    return state
+
+# After each usb: command, mtx over the guest's sg node (usb-storage has the device back) must show the move.
+bound = dict(re.findall(r"^@@UP-BOUND (\S+) (\d+ \S+)$", text, re.M))
+expect = {
+    "load": "D0=TC0001L6 S1=-", "unload": "D0=- S1=TC0001L6", "transfer": "S2=- S6=TC0002L6",
+    "export": "S3=- S9=TC0003L6", "import": "S9=- S2=TC0003L6", "reserve": "S3=-",
+    "inject": "S3=CLN001L1 S5=- S9=- S10=-", "eject": "S3=- S5=CLN001L1 S9=- S10=-", "release": "S5=CLN001L1",
+}
+for name, want in expect.items():
+    cmd, check = steps.get(name), steps.get("mtx-" + name)
+    if name in ("inject", "eject"):
+        done = re.search(rf"^@@UP \[[^]]*\] {name} rc=(\d+) (.*)$", text, re.M)
+        cmd = dict(rc=int(done[1]), err=done[2]) if done else None
+    state = mtx(check["out"]) if check and check["rc"] == 0 else {}
+    wrong = [w for w in want.split() if state.get(w.split("=")[0]) != w.split("=")[1]]
+    good = cmd is not None and cmd["rc"] == 0 and check is not None and check["rc"] == 0 and not wrong
+    print(f"usb: {name:8} rc={cmd['rc'] if cmd else '-'}  usb-storage back: {bound.get(name, 'no')}  mtx: {'agrees' if good else 'DISAGREES ' + str(wrong)}")
+    if not good:
+        print("   ", (cmd or {}).get("err", "")[-400:], (check or {}).get("err", "")[-200:])
+        ok = False
+sys.exit(0 if ok else 1)
 PY
 rc=$?
 say "RESULT: $([ $rc = 0 ] && echo PASS || echo FAIL)"

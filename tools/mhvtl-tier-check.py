@@ -11,6 +11,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import mtx_status  # noqa: E402  (tools/lib: the one parser of mtx status output)
+
 out = sys.argv[1]
 failures = []
 
@@ -23,20 +26,6 @@ def expect(cond, msg):
 def load(run, step, ext):
     with open(os.path.join(out, run, f"{step}.{ext}")) as f:
         return json.load(f) if ext == "json" else f.read()
-
-
-def mtx_parse(text):
-    """mtx status -> {('drive', n) | ('slot', n): (full, barcode, source slot)}."""
-    res = {}
-    for line in text.splitlines():
-        m = re.match(r"\s*Data Transfer Element (\d+):(Full|Empty)(?: \(Storage Element (\d+) Loaded\))?(?::VolumeTag\s*=\s*(\S*))?", line)
-        if m:
-            res[("drive", int(m.group(1)))] = (m.group(2) == "Full", m.group(4) or None, int(m.group(3)) if m.group(3) else None)
-            continue
-        m = re.match(r"\s*Storage Element (\d+)(?: IMPORT/EXPORT)?:(Full|Empty)\s*(?::VolumeTag=(\S*))?", line)
-        if m:
-            res[("slot", int(m.group(1)))] = (m.group(2) == "Full", m.group(3) or None, None)
-    return res
 
 
 def ours_json(d):
@@ -62,10 +51,6 @@ def ours_text(text):
         source = int(m.group(4)) if m.group(1) == "drive" and full and m.group(4) else None
         res[(m.group(1), int(m.group(2)))] = (full, barcode, source)
     return res
-
-
-def diff(a, b):
-    return "; ".join(f"{k}: mtx {a.get(k)} vs ours {b.get(k)}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
 
 
 def els(d, kind):
@@ -112,10 +97,10 @@ for run in runs:
             b = load(run, s, "tcmtx").replace(f"Storage Changer {tc_dev}:", "Storage Changer DEV:", 1)
             expect(a == b, f"{run}/{s}: 'tapechanger mtx status' differs from mtx:\n{a}\n---\n{b}")
         if backend == "mhvtl":
-            m = mtx_parse(load(run, s, "mtx"))
+            m = mtx_status.parse(load(run, s, "mtx"))
             expect(len(m) >= 16, f"{run}/{s}: could not parse mtx output")
-            expect(m == ours_json(docs[s]), f"{run}/{s}: status --json differs from mtx: {diff(m, ours_json(docs[s]))}")
-            expect(m == ours_text(load(run, s, "txt")), f"{run}/{s}: status text differs from mtx: {diff(m, ours_text(load(run, s, 'txt')))}")
+            expect(m == ours_json(docs[s]), f"{run}/{s}: status --json differs from mtx: {'; '.join(mtx_status.differences(m, ours_json(docs[s])))}")
+            expect(m == ours_text(load(run, s, "txt")), f"{run}/{s}: status text differs from mtx: {'; '.join(mtx_status.differences(m, ours_text(load(run, s, 'txt'))))}")
 
     init = docs["initial"]
     barcodes = [slot(init, n)["barcode"] for n in (1, 2, 3, 4)]

@@ -297,7 +297,7 @@ run_scenario() {
 
 mkdir -p "$work/out"
 mtx_mode=0
-dotnet "$dll" --help 2>/dev/null | grep -qE '^\s+mtx\b' && mtx_mode=1
+{ dotnet "$dll" mtx --version 2>&1 || true; } | grep -q '^mtx version' && mtx_mode=1
 [ "$mtx_mode" = 1 ] && log "the CLI has an mtx mode: its status is compared byte for byte with mtx's"
 log "running the scenario on both mhVTL libraries (A: clean 0; B: TapeAlert 20 + clean --if-needed; ~2 min: mhVTL's cleaning cycle)"
 run_scenario mhvtl-A A 10 mhvtl clean0 >"$work/run-A.log" 2>&1 &

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using TapeChanger.Storage;
@@ -41,7 +40,7 @@ public sealed class CleanerStateStore
             return sb.Length == 0 ? "none" : sb.ToString();
         }
         string identity = $"{vendor}\n{product}\n{serial}";
-        string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(identity)), 0, 4).ToLowerInvariant();
+        string hash = Convert.ToHexString(StateKeyHash.HashData(Encoding.UTF8.GetBytes(identity)), 0, 4).ToLowerInvariant();
         return $"{Clean(vendor)}-{Clean(product)}-{Clean(serial ?? "noserial")}-{hash}";
     }
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
+using TapeChanger.Storage;
 
 namespace TapeChanger.Cleaning;
 
@@ -156,7 +156,7 @@ public static class NtmsIds
     private static Guid Make(string name)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(name), hash);
+        StateKeyHash.HashData(Encoding.UTF8.GetBytes(name), hash);
         var bytes = hash[..16].ToArray();
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x50);    // version 5 (name-based) in the .NET Guid byte order
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);    // RFC 4122 variant

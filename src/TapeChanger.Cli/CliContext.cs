@@ -77,6 +77,9 @@ internal sealed class CliContext
 
     public DeviceAddress Address => Transports.Parse(DeviceUri);
 
+    /// <summary>What the transports get from the settings.</summary>
+    public TransportOpenContext OpenContext => new(StateDirectory) { SptBufferedOnly = Options.SptBufferedOnly };
+
     /// <summary>--operator-wait SECONDS, else OperatorWaitSeconds from appsettings / TAPECHANGER_OperatorWaitSeconds.</summary>
     public int OperatorWaitSeconds { get; init; }
 
@@ -120,7 +123,7 @@ internal sealed class CliContext
         if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
         _ = Catalog;                                    // a broken override file fails before the device is touched
         if (ProfileName is { } forced) Profile ??= ForcedProfile(forced);
-        var transport = await Transports.OpenAsync(Address, StateDirectory, ct).ConfigureAwait(false);
+        var transport = await Transports.OpenAsync(Address, OpenContext, ct).ConfigureAwait(false);
         try
         {
             var client = await ClientAsync(transport, ct).ConfigureAwait(false);
@@ -165,13 +168,26 @@ internal sealed class CliContext
     /// </summary>
     public async ValueTask<MediaChanger> OpenChangerAtAsync(DeviceAddress address, CancellationToken ct)
     {
-        var transport = await Transports.OpenAsync(address, StateDirectory, ct).ConfigureAwait(false);
+        var transport = await Transports.OpenAsync(address, OpenContext, ct).ConfigureAwait(false);
         return new MediaChanger(new SmcClient(Traced(transport), Retry), new ChangerSettings
         {
             Cleaners = CleanerRecognition.For(null, Options.CleanerPrefix),
             Drives = new DriveAccess(_drives.Locators, new DriveSearch(address, transport) { StateDirectory = StateDirectory },
                 t => new SmcClient(Traced(t), Retry) { IsDrive = true }, _drives.Cache),
         });
+    }
+
+    /// <summary>
+    /// The library's robot lock (<c>robot.lock</c> in its state folder, the lock cleaner steps hold), taken by a move
+    /// command from its first status read to its last move: moves from two processes on one library run one after
+    /// the other, each deciding on what the previous one left. An OS file lock (FileShare.None), so it holds across
+    /// processes on Windows as on Unix.
+    /// </summary>
+    public async Task<IDisposable> LockRobotAsync(MediaChanger changer, CancellationToken ct)
+    {
+        var id = await changer.GetIdentityAsync(withSerial: true, ct).ConfigureAwait(false);
+        string dir = new TapeChanger.Cleaning.CleanerStateStore(StateDirectory, id.Vendor, id.Product, id.SerialNumber).Directory;
+        return await TapeChanger.Cleaning.RobotLock.AcquireAsync(dir, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
     }
 
     /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>
@@ -184,7 +200,7 @@ internal sealed class CliContext
         public async ValueTask<TapeChanger.Cleaning.ChangerSession> OpenAsync(CancellationToken ct)
         {
             _ = ctx.Catalog;
-            var transport = await Transports.OpenAsync(ctx.Address, ctx.StateDirectory, ct).ConfigureAwait(false);
+            var transport = await Transports.OpenAsync(ctx.Address, ctx.OpenContext, ct).ConfigureAwait(false);
             SmcClient client;
             try { client = await ctx.ClientAsync(transport, ct).ConfigureAwait(false); }
             catch

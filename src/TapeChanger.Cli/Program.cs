@@ -11,6 +11,14 @@ if (ProgramName.Argv0() is { } argv0 && ProgramName.IsMtx(argv0))
 {
     return await TapeChanger.Cli.Mtx.MtxProgram.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
 }
+// A cleaner worker started on Windows has no console: it writes to the log file its starter named.
+if (OperatingSystem.IsWindows() && WindowsWorker.OpenLog() is { } workerLog)
+{
+    await using (workerLog.ConfigureAwait(false))
+    {
+        return await TapeChangerCli.RunAsync(args, workerLog, workerLog).ConfigureAwait(false);
+    }
+}
 return await TapeChangerCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
 
 namespace TapeChanger.Cli
@@ -134,7 +142,26 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(DecodeCommands.Build());
             root.Subcommands.Add(ProfilesCommand.Build());
             root.Subcommands.Add(BaculaChangerCommand.Build());
+            root.Subcommands.Add(MtxHelpCommand());
             return root;
+        }
+
+        /// <summary>
+        /// `mtx` in the help. RunAsync hands `[--state-dir D] [--profile P] [--verbose|--trace] mtx ...` to mtx mode before
+        /// parsing, so this action only runs when another TapeChanger option stands before the word.
+        /// </summary>
+        private static Command MtxHelpCommand()
+        {
+            var cmd = new Command("mtx", "mtx 1.3.12's command line and text: tapechanger mtx [-f DEVICE] [nobarcode] [invert] COMMAND [ARGS]... (or run through a link named mtx).")
+            {
+                TreatUnmatchedTokensAsErrors = false,
+            };
+            cmd.SetAction(parse =>
+            {
+                parse.InvocationConfiguration.Error.WriteLine("tapechanger: before 'mtx' only --state-dir, --profile, --verbose and --trace are taken; mtx's own words follow it");
+                return ExitCodes.Usage;
+            });
+            return cmd;
         }
 
         /// <summary>Wraps a command body: builds the context, runs it, and maps any failure to one line and an exit code.</summary>
@@ -224,13 +251,19 @@ namespace TapeChanger.Cli
 
         private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
-        private static string DefaultStateDirectory()
+        private static string DefaultStateDirectory() => DefaultStateDirectory(OperatingSystem.IsWindows(),
+            OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData) : null,
+            Environment.GetEnvironmentVariable("XDG_STATE_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+        /// <summary>
+        /// Windows: %ProgramData%\TapeChanger, shared by every user and service account (cleaner state, robot locks
+        /// and learned quirks describe the library, not the user). Elsewhere: $XDG_STATE_HOME/tapechanger, else
+        /// ~/.local/state/tapechanger.
+        /// </summary>
+        internal static string DefaultStateDirectory(bool windows, string? programData, string? xdgStateHome, string home)
         {
-            if (OperatingSystem.IsWindows())
-                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "TapeChanger");
-            string? xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".local", "state") : xdg, "tapechanger");
+            if (windows) return Path.Combine(string.IsNullOrEmpty(programData) ? Path.Combine(home, "AppData", "Local") : programData, "TapeChanger");
+            return Path.Combine(string.IsNullOrEmpty(xdgStateHome) ? Path.Combine(home, ".local", "state") : xdgStateHome, "tapechanger");
         }
     }
 }

@@ -48,6 +48,12 @@ public sealed class TapeChangerOptions
     /// </summary>
     [Range(0, 86400)]
     public int OperatorWaitSeconds { get; set; }
+
+    /// <summary>
+    /// spt: devices only: send every command with the double-buffered IOCTL_SCSI_PASS_THROUGH instead of trying the
+    /// direct form first (for storage drivers that mishandle it). Also TAPECHANGER_SptBufferedOnly=true.
+    /// </summary>
+    public bool SptBufferedOnly { get; set; }
 }
 
 [OptionsValidator]

@@ -14,7 +14,7 @@ public sealed record DiscoveredDevice(string Uri, string Kind, string? Vendor, s
 public static class Discovery
 {
     /// <summary>Changers and tape drives this host sees, without their drives paired.</summary>
-    public static IReadOnlyList<DiscoveredDevice> Local()
+    public static async Task<IReadOnlyList<DiscoveredDevice>> LocalAsync(CancellationToken ct)
     {
         var result = new List<DiscoveredDevice>();
         if (OperatingSystem.IsLinux())
@@ -33,8 +33,24 @@ public static class Discovery
         {
             foreach (var w in TapeChanger.Transport.Windows.WindowsChangerEnumerator.List())
             {
-                result.Add(new DiscoveredDevice(w.Uri, "changer", w.Identity?.Vendor, w.Identity?.Product, w.Identity?.Revision, w.Identity?.Serial, w.DevicePath,
-                    w.State.ToString().ToLowerInvariant()));
+                var id = w.Identity;
+                string note = w.State.ToString().ToLowerInvariant();
+                if (w.State == TapeChanger.Transport.Windows.ChangerProbeState.Available && TapeChanger.Transport.Windows.WindowsChangerEnumerator.NeedsInquiry(id))
+                {
+                    // No storage descriptor (or an empty one): ask the changer itself, over the same pass-through.
+                    try
+                    {
+                        await using var client = new SmcClient(TapeChanger.Transport.Windows.SptTransport.Open(TapeChanger.Transport.Windows.SptPath.Parse(w.DevicePath), w.Uri));
+                        var inq = await client.InquiryAsync(ct).ConfigureAwait(false);
+                        string? serial = await client.UnitSerialNumberAsync(ct).ConfigureAwait(false);
+                        id = TapeChanger.Transport.Windows.WindowsChangerEnumerator.FromInquiry(id, inq.PeripheralDeviceType, inq.Vendor, inq.Product, inq.Revision, serial);
+                    }
+                    catch (ScsiException e)
+                    {
+                        note += $"; identity not read: {e.Message}";
+                    }
+                }
+                result.Add(new DiscoveredDevice(w.Uri, "changer", id?.Vendor, id?.Product, id?.Revision, id?.Serial, w.DevicePath, note));
             }
         }
         if (TapeChanger.Transport.Usb.LibUsbLibrary.IsAvailable)

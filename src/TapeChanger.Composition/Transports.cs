@@ -33,6 +33,6 @@ public static class Transports
         .Add(new TapeChanger.Transport.Iscsi.IscsiDriveLocator())
         .Add(new TapeChanger.Transport.Mhvtl.MhvtlDrivesLocator());
 
-    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, string stateDirectory, CancellationToken ct) =>
-        Registry().OpenAsync(address, new TransportOpenContext(stateDirectory), ct);
+    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, TransportOpenContext context, CancellationToken ct) =>
+        Registry().OpenAsync(address, context, ct);
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -41,7 +40,7 @@ public static class LearnedQuirksStore
     public static string PathFor(string stateDirectory, string vendor, string product, string revision, string device)
     {
         string identity = $"{vendor.Trim()}\n{product.Trim()}\n{revision.Trim()}\n{device}";
-        string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(identity)), 0, 6).ToLowerInvariant();
+        string hash = Convert.ToHexString(StateKeyHash.HashData(Encoding.UTF8.GetBytes(identity)), 0, 6).ToLowerInvariant();
         string readable = new([.. $"{vendor.Trim()}-{product.Trim()}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
         return Path.Combine(Path.GetFullPath(stateDirectory), "learned", $"{readable}-{hash}.json");
     }

@@ -1,38 +1,31 @@
 using System.Text;
 using TapeChanger.Scsi;
+using TapeChanger.Storage;
 
 namespace TapeChanger.Transport.Mhvtl;
 
 /// <summary>
-/// One tapechanger process per mhVTL socket: an exclusive lock file next to the socket (SOCKET.lock), or under the
-/// state directory when the socket's directory is read-only. The lock is flock(2)-based (FileShare.None on Unix), so a
-/// process that dies releases it.
+/// One tapechanger process per mhVTL socket: an exclusive <see cref="FileLock"/> on a lock file next to the socket
+/// (SOCKET.lock), or under the state directory when the socket's directory is read-only. The lock is flock(2)-based,
+/// so a process that dies releases it.
 /// </summary>
 internal static class MhvtlSocketLock
 {
-    public static async ValueTask<FileStream> AcquireAsync(string socketPath, MhvtlTransportOptions options, CancellationToken ct)
+    public static async ValueTask<FileLock> AcquireAsync(string socketPath, MhvtlTransportOptions options, CancellationToken ct)
     {
         string path = LockPath(socketPath, options.FallbackLockDirectory);
-        var deadline = DateTime.UtcNow + options.LockTimeout;
-        while (true)
+        try
         {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50, ct).ConfigureAwait(false);
-            }
-            catch (IOException)
-            {
-                throw new ScsiTransportException(TransportFailure.Busy,
-                    $"mhvtl:{socketPath} is in use by another tapechanger process (lock {path} held for {options.LockTimeout.TotalSeconds:0} s); mhVTL serves one client at a time");
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                throw new ScsiTransportException(TransportFailure.PermissionDenied, $"mhvtl:{socketPath}: cannot create the lock file {path}: {e.Message}");
-            }
+            return await FileLock.AcquireAsync(path, options.LockTimeout, ct).ConfigureAwait(false);
+        }
+        catch (FileLockTimeoutException)
+        {
+            throw new ScsiTransportException(TransportFailure.Busy,
+                $"mhvtl:{socketPath} is in use by another tapechanger process (lock {path} held for {options.LockTimeout.TotalSeconds:0} s); mhVTL serves one client at a time");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ScsiTransportException(TransportFailure.PermissionDenied, $"mhvtl:{socketPath}: cannot create the lock file {path}: {e.Message}");
         }
     }
 

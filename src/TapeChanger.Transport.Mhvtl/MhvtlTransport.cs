@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using TapeChanger.Scsi;
+using TapeChanger.Storage;
 using TapeChanger.Transport.Mhvtl.Wire;
 
 namespace TapeChanger.Transport.Mhvtl;
@@ -28,11 +29,11 @@ public sealed class MhvtlTransport : IScsiTransport
 {
     private readonly string _socketPath;
     private readonly MhvtlTransportOptions _options;
-    private readonly FileStream _lock;
+    private readonly FileLock _lock;
     private Socket? _socket;
     private ulong _nextId = 1;
 
-    private MhvtlTransport(string socketPath, string device, MhvtlTransportOptions options, FileStream lockFile)
+    private MhvtlTransport(string socketPath, string device, MhvtlTransportOptions options, FileLock lockFile)
     {
         _socketPath = socketPath;
         Device = device;

@@ -56,6 +56,24 @@ public static class WindowsChangerEnumerator
         return found;
     }
 
+    /// <summary>
+    /// True when the storage descriptor names nothing (the query failed, or answered without vendor and product, as
+    /// Wine 8 does with a made-up CD-ROM descriptor): the identity must then come from INQUIRY and VPD page 80h.
+    /// </summary>
+    public static bool NeedsInquiry(StorageDeviceInfo? descriptor) =>
+        descriptor is null || (descriptor.Vendor is null && descriptor.Product is null);
+
+    /// <summary>
+    /// The identity from standard INQUIRY (SPC-5 §6.7.2: peripheral device type, T10 vendor, product, revision) and the
+    /// Unit Serial Number VPD page (SPC-5 §7.7.18), keeping whatever the descriptor did report (its bus type, a serial).
+    /// </summary>
+    public static StorageDeviceInfo FromInquiry(StorageDeviceInfo? descriptor, byte peripheralType, string vendor, string product, string revision, string? serial)
+    {
+        static string? Text(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+        return new StorageDeviceInfo(peripheralType, Text(vendor), Text(product), Text(revision),
+            descriptor?.Serial ?? Text(serial), descriptor?.BusType ?? 0);
+    }
+
     /// <summary>Same as <see cref="List"/>, but throws <see cref="TransportFailure.Unsupported"/> off Windows.</summary>
     public static IReadOnlyList<WindowsChangerInfo> ListOrThrow()
     {

@@ -3,7 +3,11 @@ using TapeChanger.Scsi;
 namespace TapeChanger.Transport;
 
 /// <summary>What every transport needs to open a device.</summary>
-public sealed record TransportOpenContext(string StateDirectory);
+public sealed record TransportOpenContext(string StateDirectory)
+{
+    /// <summary>spt: only: send every command with the double-buffered IOCTL_SCSI_PASS_THROUGH, never the direct form.</summary>
+    public bool SptBufferedOnly { get; init; }
+}
 
 /// <summary>Opens transports for one or more URI schemes (the MQTTnet channel-factory / Kestrel CanBind pattern).</summary>
 public interface IScsiTransportFactory

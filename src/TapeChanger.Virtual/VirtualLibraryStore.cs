@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using TapeChanger.Storage;
@@ -111,7 +110,7 @@ public sealed class VirtualLibraryStore : IDisposable
             foreach (char c in name) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
             if (sb.Length == 0) sb.Append("config");
             if (sb.Length > 40) sb.Length = 40;
-            byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(full + "\n" + config.Library.Id.ToString(CultureInfo.InvariantCulture)));
+            byte[] hash = StateKeyHash.HashData(Encoding.UTF8.GetBytes(full + "\n" + config.Library.Id.ToString(CultureInfo.InvariantCulture)));
             key = $"{sb}-lib{config.Library.Id.ToString(CultureInfo.InvariantCulture)}-{Convert.ToHexString(hash, 0, 4).ToLowerInvariant()}";
         }
         return Path.Combine(Path.GetFullPath(stateDirectory), "virtual", key);

@@ -204,6 +204,16 @@ public sealed class MhvtlTransportTests : IDisposable
     }
 
     [Fact]
+    public void Lock_file_sits_beside_the_socket_or_under_the_state_directory_when_that_is_not_writable()
+    {
+        Assert.Equal(Sock + ".lock", MhvtlSocketLock.LockPath(Sock, "/unused"));
+        string missing = Path.Combine(_dir, "no-such-run-dir", "userland.10.sock");
+        string expected = Path.Combine(_dir, "locks", "mhvtl" + missing.Replace('/', '_') + ".lock");
+        Assert.Equal(expected, MhvtlSocketLock.LockPath(missing, _dir));
+        Assert.True(Directory.Exists(Path.Combine(_dir, "locks")));
+    }
+
+    [Fact]
     public async Task Factory_opens_mhvtl_addresses()
     {
         await using var daemon = new FakeMhvtlDaemon(Sock, FakeMhvtlDaemon.Answer(Bytes(4)));

@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using TapeChanger.Transport.Mhvtl.Wire;
 
 namespace TapeChanger.Transport.Mhvtl.Tests;
@@ -73,4 +74,27 @@ public sealed class MhvtlWireTests
     [Fact]
     public void Cdb_longer_than_16_bytes_is_refused() =>
         Assert.Throws<ArgumentException>(() => MhvtlWire.WriteCdb(new byte[40], 1, new byte[17], 0));
+
+    /// <summary>The reply decoders are total: any bytes decode or throw <see cref="MhvtlWireException"/>, nothing else.</summary>
+    [Property(MaxTest = 500)]
+    public bool Reply_decoders_throw_only_their_own_exception(byte[] bytes, uint headerLength)
+    {
+        try
+        {
+            if (bytes.Length >= 8)
+            {
+                var (type, length) = MhvtlWire.ReadHeader(bytes);
+                MhvtlWire.CheckReplyHeader(type, length);
+            }
+            _ = MhvtlWire.ReadDataRequest(bytes);
+            var r = MhvtlWire.ReadCdbResponse(bytes, headerLength);
+            _ = MhvtlWire.TrimSense(r.Sense);
+            _ = MhvtlWire.TrimSense(bytes);
+            return true;
+        }
+        catch (MhvtlWireException)
+        {
+            return true;
+        }
+    }
 }

@@ -139,6 +139,34 @@ public class BulkOnlyTransportTests
         Assert.Equal(ScsiStatus.Good, (await t.ExecuteAsync(SpcCommands.TestUnitReady(), Memory<byte>.Empty)).Status);
     }
 
+    [Fact]
+    public async Task A_csw_that_stalls_again_after_the_retry_ends_in_one_line_and_reset_recovery()
+    {
+        _device.Faults.Enqueue(BotFault.StallCswAlways);
+        await using var t = Transport();
+        var e = await Assert.ThrowsAsync<ScsiTransportException>(async () => await t.ExecuteAsync(SpcCommands.TestUnitReady(), Memory<byte>.Empty));
+        Assert.Equal(TransportFailure.Io, e.Failure);
+        Assert.Equal("TEST UNIT READY", e.Command);
+        Assert.Contains("endpoint stalled reading the CSW; device reset", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal(["stall csw", "clear-halt 81", "stall csw", "reset", "clear-halt 81", "clear-halt 02"], _device.Log[^6..]);
+        Assert.Equal(1, t.ResetRecoveries);
+        Assert.Equal(ScsiStatus.Good, (await t.ExecuteAsync(SpcCommands.TestUnitReady(), Memory<byte>.Empty)).Status);
+    }
+
+    [Fact]
+    public async Task A_short_cbw_write_ends_in_one_line_and_reset_recovery()
+    {
+        _device.Faults.Enqueue(BotFault.ShortCbw);
+        await using var t = Transport();
+        var e = await Assert.ThrowsAsync<ScsiTransportException>(async () => await t.ExecuteAsync(SpcCommands.Inquiry(), new byte[96]));
+        Assert.Equal(TransportFailure.Io, e.Failure);
+        Assert.Contains("short transfer (13 bytes) sending the CBW; device reset", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal(["short cbw", "reset", "clear-halt 81", "clear-halt 02"], _device.Log[^4..]);
+        Assert.Equal(ScsiStatus.Good, (await t.ExecuteAsync(SpcCommands.TestUnitReady(), Memory<byte>.Empty)).Status);
+    }
+
     [Theory]
     [InlineData(BotFault.WrongTag, CswError.TagMismatch)]
     [InlineData(BotFault.ShortCsw, CswError.Length)]

@@ -16,6 +16,10 @@ public enum BotFault
     TimeoutCsw,
     SkipDataPhase,
     Disconnect,
+    /// <summary>The status phase stalls every time until reset recovery.</summary>
+    StallCswAlways,
+    /// <summary>The device takes only 13 bytes of the 31-byte CBW.</summary>
+    ShortCbw,
 }
 
 /// <summary>
@@ -87,6 +91,12 @@ public sealed class FakeBotDevice : IUsbBulkDevice
                 }
                 Cbws.Add(data.ToArray());
                 StartCommand(data.ToArray());
+                if (_fault == BotFault.ShortCbw)
+                {
+                    Log.Add("short cbw");
+                    _phase = Phase.Idle;
+                    return UsbTransferResult.Ok(13);
+                }
                 if (_fault == BotFault.Disconnect) return new UsbTransferResult(UsbTransferStatus.NoDevice, 0);
                 return UsbTransferResult.Ok(31);
             case Phase.DataOut:
@@ -134,6 +144,12 @@ public sealed class FakeBotDevice : IUsbBulkDevice
             case Phase.Status:
             {
                 if (_fault == BotFault.TimeoutCsw) return UsbTransferResult.TimedOut();
+                if (_fault == BotFault.StallCswAlways)
+                {
+                    HaltedIn = true;
+                    Log.Add("stall csw");
+                    return UsbTransferResult.Stalled;
+                }
                 if (_fault == BotFault.StallCsw && !_cswStallDone)
                 {
                     _cswStallDone = true;

@@ -5,6 +5,7 @@ using TapeChanger.Scsi.Decoding;
 using TapeChanger.Scsi.Sense;
 using TapeChanger.Transport.Iscsi;
 using TapeChanger.Transport.Iscsi.Pdu;
+using TapeChanger.Transport.Mhvtl.Wire;
 
 namespace TapeChanger.Fuzz;
 
@@ -18,7 +19,7 @@ internal sealed record Target(string Name, Type Allowed, Action<byte[]> Run, Fun
     public Func<int, long> AllocationBound { get; init; } = len => 64L * len + (1 << 20);
 }
 
-/// <summary>The decoders of src/TapeChanger.Scsi/Decoding, Sense, Capture and src/TapeChanger.Transport.Iscsi/Pdu.</summary>
+/// <summary>The decoders of src/TapeChanger.Scsi/Decoding, Sense, Capture, src/TapeChanger.Transport.Iscsi/Pdu and src/TapeChanger.Transport.Mhvtl/Wire.</summary>
 internal static class Targets
 {
     private const string HexAlphabet = "0123456789abcdefABCDEF  :|*#.\n\n\r\t\fx0Received  bytes of data:";
@@ -64,6 +65,7 @@ internal static class Targets
             AllocationBound = len => 64L * len + (1 << 20) + (96L << 20),
         },
         new("iscsi-pdu", typeof(IscsiPduException), IscsiPduCase, _ => IscsiSeeds.Pdus),
+        new("mhvtl-reply", typeof(MhvtlWireException), MhvtlReplies, _ => MhvtlSeeds.Replies),
         new("iscsi-text", typeof(IscsiPduException), IscsiText, _ => IscsiSeeds.TextSegments)
         {
             Random = rnd => rnd.Next(2) == 0 ? Mutator.RandomBytes(rnd) : RandomText(rnd, "ab=\0=0x0b123,:[]TargetNameAddress.iqn\u00e9"),
@@ -170,6 +172,27 @@ internal static class Targets
     }
 
     /// <summary>Login/Text data segment: key=value parsing, then what the initiator does with the values.</summary>
+    /// <summary>A stream of daemon replies, walked as the mhvtl: transport reads it: header, checks, fixed body, data.</summary>
+    private static void MhvtlReplies(byte[] d)
+    {
+        var span = d.AsSpan();
+        while (span.Length >= MhvtlWire.HeaderLength)
+        {
+            var (type, length) = MhvtlWire.ReadHeader(span);
+            var kind = MhvtlWire.CheckReplyHeader(type, length);
+            span = span[MhvtlWire.HeaderLength..];
+            if (kind == MhvtlMessageType.DataRequest)
+            {
+                _ = MhvtlWire.ReadDataRequest(span);
+                span = span[(MhvtlWire.DataRequestLength - MhvtlWire.HeaderLength)..];
+                continue;
+            }
+            var r = MhvtlWire.ReadCdbResponse(span, length);
+            _ = MhvtlWire.TrimSense(r.Sense);
+            span = span[(int)Math.Min((uint)span.Length, length)..];
+        }
+    }
+
     private static void IscsiText(byte[] d)
     {
         var keys = TextParameters.Parse(d, "Login Response");
@@ -188,6 +211,30 @@ internal static class Targets
         var sb = new StringBuilder(len);
         for (int i = 0; i < len; i++) sb.Append(alphabet[rnd.Next(alphabet.Length)]);
         return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+}
+
+/// <summary>Seeds for the mhvtl: reply stream: a DATA-REQ, then a CHECK CONDITION response with sense and 8 bytes of DATA-IN.</summary>
+internal static class MhvtlSeeds
+{
+    public static byte[][] Replies
+    {
+        get
+        {
+            var req = new byte[24];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(req, 6);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(req.AsSpan(4), 16);
+            req[8] = 1;
+            req[16] = 12;
+            var resp = new byte[128];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(resp, 5);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(resp.AsSpan(4), 120);
+            resp[8] = 1;
+            resp[16] = 2;
+            resp[17] = 0x70; resp[19] = 0x05; resp[24] = 0x0A; resp[29] = 0x24;
+            resp[116] = 8;
+            return [req, resp, [.. req, .. resp]];
+        }
     }
 }
 

@@ -59,6 +59,7 @@ log "running $CLI --device sg:$SG"
 D="--device sg:$SG"
 step status            $D status --json
 rawstep mtx-status     mtx -f $SG status
+step tc-mtx-status     mtx -f $SG status
 # The same library through our userspace iSCSI initiator (a second session next to the kernel's), for the mtx comparison.
 step status-iscsi      --device "iscsi://10.0.2.2:$PORT/$IQN/3" status --json
 step inquiry           $D inquiry --json
@@ -66,11 +67,14 @@ step list              list --json
 step load              $D --trace load 1 0
 step status-loaded     $D status --json
 rawstep mtx-loaded     mtx -f $SG status
+step tc-mtx-loaded     mtx -f $SG status
 step unload            $D unload 1 0
 step transfer          $D --trace transfer 2 6
 step status-moved      $D status --json
 step transfer-back     $D transfer 6 2
 step load-empty-slot   $D load 7 0
+rawstep mtx-load-empty mtx -f $SG load 7 0
+step tc-mtx-load-empty mtx -f $SG load 7 0
 # Eject before unload over sg: a profile override (in the CLI's default config directory, HOME=/run) asks for it, and
 # the drive is found as the tape whose sysfs VPD 80h serial equals its DVCID serial.
 step load-for-eject    $D load 3 0

@@ -105,21 +105,34 @@ def check_conformance(s):
     expect(passed == virt + sg and passed > virt, f"summary says {passed} passed, per-test lines say {virt} virtual: + {sg} sg:")
     s["summary"] = f"{passed} passed ({virt} virtual: + {sg} sg:)"
 
+def same_bytes(s, mtx_step, first_err_line=False):
+    """tapechanger mtx against mtx's own step: the same stdout byte for byte (and the same first stderr line)."""
+    m = steps[mtx_step]
+    expect(s["out"] == m["out"], f"stdout differs from {mtx_step}: {s['out'][:300]!r} vs {m['out'][:300]!r}")
+    if first_err_line:
+        first = lambda t: (t.splitlines() or [""])[0]
+        expect(first(s["err"]) == first(m["err"]), f"first stderr line differs: {first(s['err'])!r} vs {first(m['err'])!r}")
+
 tests_enabled = sys.argv[2] == "1"
 checks = [
     ("status", 0, lambda s: initial_layout(doc(s))),
     ("mtx-status", 0, same_as_mtx("mtx-status", "status")),
+    # tapechanger mtx over the same sg node: mtx's text byte for byte, header and device name included.
+    ("tc-mtx-status", 0, lambda s: same_bytes(s, "mtx-status")),
     ("status-iscsi", 0, lambda s: same_as_mtx("mtx-status", "status-iscsi")(steps["mtx-status"])),
     ("inquiry", 0, lambda s: expect(doc(s)["ok"] is True and "VIRTUAL-CHANGER" in s["out"], "inquiry JSON")),
     ("list", 0, check_list),
     ("load", 0, None),
     ("status-loaded", 0, lambda s: check_loaded(doc(s))),
     ("mtx-loaded", 0, same_as_mtx("mtx-loaded", "status-loaded")),
+    ("tc-mtx-loaded", 0, lambda s: same_bytes(s, "mtx-loaded")),
     ("unload", 0, None),
     ("transfer", 0, None),
     ("status-moved", 0, lambda s: check_moved(doc(s))),
     ("transfer-back", 0, None),
     ("load-empty-slot", 1, lambda s: one_line_error(s, "slot 7")),
+    ("mtx-load-empty", 1, None),
+    ("tc-mtx-load-empty", 1, lambda s: same_bytes(s, "mtx-load-empty", first_err_line=True)),
     ("load-for-eject", 0, None),
     ("unload-eject", 0, lambda s: expect(
         [l[2:6] for l in s["err"].splitlines() if l.startswith(("> LOAD UNLOAD", "> MOVE MEDIUM"))][:1] == ["LOAD"]

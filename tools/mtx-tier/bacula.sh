@@ -61,3 +61,43 @@ same_answer load 7 /dev/nst0 0       # empty slot
 same_answer unload 3 /dev/nst0 0     # empty drive
 changer_ok transfer 8 1
 changer_ok transfer 12 9
+
+echo "== tapechanger bacula-changer: the same answers without the script"
+native() { "$TC" bacula-changer "$uri" "$@"; }
+same_native() {   # same_native CMD ARGS...: native answer vs the real script's (listall: the script keeps mtx's padding)
+  run bacula_real "$work/br" "$@"; run native "$work/bn" "$@" --with-cleaners
+  if [ "$1" = listall ]; then
+    sed -i 's/[[:space:]]*$//' "$work/br.out"
+  fi
+  for s in out rc; do
+    cmp -s "$work/br.$s" "$work/bn.$s" || { diff "$work/br.$s" "$work/bn.$s" >&2; fail "bacula-changer $* ($s) differs from mtx-changer"; }
+  done
+  checks=$((checks + 1))
+  echo "  same: bacula-changer $*"
+}
+native_answers() {
+  same_native slots
+  same_native list 0 /dev/nst0 0
+  same_native listall 0 /dev/nst0 0
+  same_native loaded 0 /dev/nst0 0
+  same_native loaded 0 /dev/nst0 1
+}
+native_answers
+run native "$work/bn" list 0 /dev/nst0 0
+grep -q CLN00001 "$work/bn.out" && fail "bacula-changer list offers the cleaner: $(cat "$work/bn.out")"
+echo "  bacula-changer list leaves the cleaner out"
+run native "$work/bn" load 3 /dev/nst0 0 --ready-timeout 30
+[ "$(cat "$work/bn.rc")" = 0 ] || fail "bacula-changer load: $(cat "$work/bn.out" "$work/bn.err")"
+[ "$(cat "$work/bn.out")" = "Loading media from Storage Element 3 into drive 0...done" ] || fail "bacula-changer load printed: $(cat "$work/bn.out")"
+grep -q "cannot be reached" "$work/bn.err" && fail "bacula-changer load did not find tgt's drive LUN by serial: $(cat "$work/bn.err")"
+echo "  bacula-changer load 3 into drive 0, then TEST UNIT READY on the drive's LUN answered GOOD"
+native_answers
+run native "$work/bn" load 4 /dev/nst0 0
+[ "$(cat "$work/bn.rc")" = 1 ] && grep -q "^Drive 0 Full (Storage Element 3 loaded)" "$work/bn.out" || fail "bacula-changer load into a full drive: $(cat "$work/bn.out")"
+run native "$work/bn" unload 3 /dev/nst0 0
+[ "$(cat "$work/bn.rc")" = 0 ] || fail "bacula-changer unload: $(cat "$work/bn.out" "$work/bn.err")"
+run native "$work/bn" transfer 3 6
+[ "$(cat "$work/bn.rc")" = 0 ] || fail "bacula-changer transfer: $(cat "$work/bn.err")"
+native_answers
+run native "$work/bn" transfer 6 3
+same_status "bacula-changer moves"

@@ -49,6 +49,15 @@ step() {   # step TOOL WORDS...: one state change by either tool, then the statu
   echo "  same status after $tool: $*"
 }
 
+same_outcome() {   # same_outcome WORDS...: same exit status, stdout and stderr, whether the command works or not
+  run real "$work/re" "$@"; run tc "$work/te" "$@"
+  for s in rc out err; do
+    cmp -s "$work/re.$s" "$work/te.$s" || { diff "$work/re.$s" "$work/te.$s" >&2; fail "'$*' $s differs"; }
+  done
+  checks=$((checks + 1))
+  echo "  same outcome (exit $(cat "$work/re.rc")): $* $(head -n 1 "$work/re.err")"
+}
+
 same_error() {   # same_error WORDS...: same exit status, same stdout, same stderr (first line reported)
   run real "$work/re" "$@"; run tc "$work/te" "$@"
   [ "$(cat "$work/re.rc")" = "$(cat "$work/te.rc")" ] || fail "'$*' exit $(cat "$work/re.rc") (mtx) vs $(cat "$work/te.rc")"

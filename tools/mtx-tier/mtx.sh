@@ -36,6 +36,10 @@ same_error transfer 6 7      # empty source
 same_error transfer 3 4      # full destination
 same_error eepos 5
 same_error frobnicate
+same_outcome position 2
+same_outcome exchange 1 3       # tgt answers EXCHANGE MEDIUM with 05/20/00: the full Request Sense report
+same_outcome inventory
+same_outcome inquiry
 run real "$work/re" eject; run tc "$work/te" eject
 cmp -s "$work/re.err" "$work/te.err" || { diff "$work/re.err" "$work/te.err" >&2; fail "eject's Request Sense report differs"; }
 echo "  same Request Sense report: eject (tgt answers 05/20/00)"

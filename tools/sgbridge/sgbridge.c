@@ -7,6 +7,8 @@
  *   SGBRIDGE_DEBUG=1                               one line per CDB on stderr
  *   SGBRIDGE_FAIL_FIRST=N                          the first N SG_IO calls per mapping fail with EINVAL
  *   SGBRIDGE_RESERVED_SIZE=BYTES                   what SG_GET_RESERVED_SIZE reports (default 65536)
+ *   SGBRIDGE_MAX_TRANSFER=BYTES                    SG_IO with a longer dxfer_len fails with EINVAL, as the kernel
+ *                                                  does above the queue's max_hw_sectors (block/blk-map.c)
  *
  * A file descriptor is matched by the path /proc/self/fd/N resolves to, not by watching open(): under Wine the
  * wineserver opens the file and passes the descriptor to the program.
@@ -58,6 +60,7 @@ static struct mapping mappings[MAX_MAPPINGS];
 static int mapping_count = -1;
 static int debug;
 static int reserved_size = 65536;
+static unsigned max_transfer;
 static int (*real_ioctl)(int, unsigned long, ...);
 
 static void log_line(const char *fmt, ...)
@@ -77,6 +80,8 @@ static void load_mappings(void)
     debug = getenv("SGBRIDGE_DEBUG") != NULL;
     const char *rs = getenv("SGBRIDGE_RESERVED_SIZE");
     if (rs) reserved_size = atoi(rs);
+    const char *mt = getenv("SGBRIDGE_MAX_TRANSFER");
+    if (mt) max_transfer = (unsigned)strtoul(mt, NULL, 10);
     const char *ff = getenv("SGBRIDGE_FAIL_FIRST");
     int fail_first = ff ? atoi(ff) : 0;
     const char *env = getenv("SGBRIDGE_MAP");
@@ -303,6 +308,11 @@ static int sg_io(struct mapping *m, sg_io_hdr_t *io)
 {
     if (io->interface_id != 'S') { errno = ENOSYS; return -1; }
     if (m->fail_first > 0) { m->fail_first--; errno = EINVAL; return -1; }
+    if (max_transfer && io->dxfer_len > max_transfer) {
+        if (debug) log_line("%s: %u-byte transfer above SGBRIDGE_MAX_TRANSFER refused (EINVAL)", m->target, io->dxfer_len);
+        errno = EINVAL;
+        return -1;
+    }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     io->status = io->masked_status = io->msg_status = 0;

@@ -139,6 +139,7 @@ internal static class ChangerCommands
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
+            using var robot = await ctx.LockRobotAsync(changer, ct);
             var r = await changer.LoadAsync(p.GetValue(slot), p.GetValue(drive), ct);
             EmitMove(ctx, r, await changer.GetMapAsync(ct), "load");
         }));
@@ -153,6 +154,7 @@ internal static class ChangerCommands
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
+            using var robot = await ctx.LockRobotAsync(changer, ct);
             var r = await changer.UnloadAsync(p.GetValue(slot), p.GetValue(drive) ?? 0, ct);
             EmitMove(ctx, r, await changer.GetMapAsync(ct), "unload");
         }));
@@ -167,6 +169,7 @@ internal static class ChangerCommands
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
+            using var robot = await ctx.LockRobotAsync(changer, ct);
             var r = await changer.TransferAsync(p.GetValue(from), p.GetValue(to), ct);
             EmitMove(ctx, r, await changer.GetMapAsync(ct), "transfer");
         }));
@@ -182,6 +185,7 @@ internal static class ChangerCommands
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
+            using var robot = await ctx.LockRobotAsync(changer, ct);
             await changer.ExchangeAsync(p.GetValue(a), p.GetValue(b), p.GetValue(c), ct);
             ctx.Done($"exchanged slot {p.GetValue(a)} and slot {p.GetValue(b)}");
         }));
@@ -195,6 +199,7 @@ internal static class ChangerCommands
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
+            using var robot = await ctx.LockRobotAsync(changer, ct);
             await changer.PositionAsync(p.GetValue(slot), ct);
             ctx.Done($"picker positioned at slot {p.GetValue(slot)}");
         }));
@@ -209,6 +214,7 @@ internal static class ChangerCommands
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
+            using var robot = await ctx.LockRobotAsync(changer, ct);
             var r = await changer.MoveAsync(p.GetValue(src), p.GetValue(dst), null, ct);
             EmitMove(ctx, r, await changer.GetMapAsync(ct), "move");
         }));
@@ -223,6 +229,7 @@ internal static class ChangerCommands
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
+            using var robot = await ctx.LockRobotAsync(changer, ct);
             var r = await changer.ImportAsync(p.GetValue(slot), p.GetValue(element), ct);
             EmitMove(ctx, r, await changer.GetMapAsync(ct), "import");
         }));
@@ -237,6 +244,7 @@ internal static class ChangerCommands
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
+            using var robot = await ctx.LockRobotAsync(changer, ct);
             var r = await changer.ExportAsync(p.GetValue(slot), p.GetValue(element), ct);
             EmitMove(ctx, r, await changer.GetMapAsync(ct), "export");
         }));

@@ -290,24 +290,20 @@ internal static class CleanerCommands
         string logDir = Path.Combine(ctx.StateDirectory, "workers");
         Directory.CreateDirectory(logDir);
         string log = Path.Combine(logDir, $"{op}.log");
-        ProcessStartInfo psi;
         if (OperatingSystem.IsWindows())
         {
-            psi = new ProcessStartInfo(exe) { UseShellExecute = false, CreateNoWindow = true };
-            foreach (var a in args) psi.ArgumentList.Add(a);
+            WindowsWorker.Start(exe, args, log);
+            return;
         }
-        else
-        {
-            // setsid: the worker leaves this process's session, so a terminal hang-up or a CI job's process-group kill
-            // of the short-lived CLI does not take it down; sh redirects its output to the log.
-            psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-            psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add("log=\"$1\"; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1");
-            psi.ArgumentList.Add("sh");
-            psi.ArgumentList.Add(log);
-            psi.ArgumentList.Add(exe);
-            foreach (var a in args) psi.ArgumentList.Add(a);
-        }
+        // setsid: the worker leaves this process's session, so a terminal hang-up or a CI job's process-group kill
+        // of the short-lived CLI does not take it down; sh redirects its output to the log.
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("log=\"$1\"; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1");
+        psi.ArgumentList.Add("sh");
+        psi.ArgumentList.Add(log);
+        psi.ArgumentList.Add(exe);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         using var worker = Process.Start(psi) ?? throw new InvalidOperationException("could not start the worker process");
     }
 

@@ -43,7 +43,7 @@ internal static class ListCommand
     private static async Task<IReadOnlyList<ListedDevice>> LocalAsync(CliContext ctx, CancellationToken ct)
     {
         var result = new List<ListedDevice>();
-        foreach (var found in Discovery.Local())
+        foreach (var found in await Discovery.LocalAsync(ct))
         {
             var d = new ListedDevice(found.Uri, found.Kind, found.Vendor, found.Product, found.Revision, found.Serial, found.Path, found.Note);
             result.Add(d.Kind == "changer" && d.Uri.StartsWith("sg:", StringComparison.Ordinal) ? await WithDrivesAsync(ctx, Transports.Parse(d.Uri), d, ct) : d);

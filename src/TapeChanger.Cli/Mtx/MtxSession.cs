@@ -180,14 +180,12 @@ internal sealed partial class MtxSession(TextWriter stdout, TextWriter stderr, M
         };
     }
 
-    /// <summary>The robot lock the cleaner service takes (state/libraries/KEY/robot.lock), so mtx moves never interleave with a cleaning.</summary>
+    /// <summary>The library's robot lock (the one cleaner steps and the other move commands hold), mtx-worded when it cannot be had.</summary>
     private async ValueTask<IDisposable> RobotLockAsync()
     {
-        var id = await Changer.GetIdentityAsync(withSerial: true, ct).ConfigureAwait(false);
-        var store = new CleanerStateStore(_ctx!.StateDirectory, id.Vendor, id.Product, id.SerialNumber);
         try
         {
-            return await RobotLock.AcquireAsync(store.Directory, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
+            return await _ctx!.LockRobotAsync(Changer, ct).ConfigureAwait(false);
         }
         catch (CleanerException e)
         {
@@ -195,7 +193,7 @@ internal sealed partial class MtxSession(TextWriter stdout, TextWriter stderr, M
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw Fatal($"cannot take the library's robot lock in {store.Directory}: {e.Message}; give a writable state directory (TAPECHANGER_STATE_DIR)\n");
+            throw Fatal($"cannot take the library's robot lock under {_ctx!.StateDirectory}: {e.Message}; give a writable state directory (TAPECHANGER_STATE_DIR)\n");
         }
     }
 

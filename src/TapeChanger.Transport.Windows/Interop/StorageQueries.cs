@@ -9,16 +9,19 @@ namespace TapeChanger.Transport.Windows;
 [SupportedOSPlatform("windows")]
 internal static unsafe class StorageQueries
 {
-    /// <summary>StorageAdapterProperty; returns the Win32 error (0 on success).</summary>
-    internal static int QueryAdapter(SafeFileHandle handle, out StorageAdapterDescriptor descriptor)
+    /// <summary>StorageAdapterProperty; returns the Win32 error (0 on success) and how many bytes came back.</summary>
+    internal static int QueryAdapter(SafeFileHandle handle, out StorageAdapterDescriptor descriptor, out uint returned)
     {
         var query = new StoragePropertyQuery { PropertyId = StoragePropertyQuery.StorageAdapterProperty, QueryType = StoragePropertyQuery.PropertyStandardQuery };
         StorageAdapterDescriptor d = default;
         bool ok = Interop.Kernel32.DeviceIoControl(handle, IoControlCodes.IOCTL_STORAGE_QUERY_PROPERTY,
-            &query, (uint)sizeof(StoragePropertyQuery), &d, (uint)sizeof(StorageAdapterDescriptor), out uint returned, 0);
+            &query, (uint)sizeof(StoragePropertyQuery), &d, (uint)sizeof(StorageAdapterDescriptor), out returned, 0);
         descriptor = d;
-        if (!ok) return Marshal.GetLastPInvokeError();
-        if (returned < 30) descriptor.SrbType = 0;   // pre-Windows 8: no SrbType/AddressType
+        if (!ok)
+        {
+            returned = 0;
+            return Marshal.GetLastPInvokeError();
+        }
         return 0;
     }
 
