@@ -95,8 +95,23 @@ wait_op "$op" waiting-for-operator
 tools/tgt-library.sh insert 11 CLN00002 >/dev/null      # tgt has no ImpExp bit: a cartridge that appears counts
 wait_op "$op" passed
 [ "$($cli status --json | json '[e["barcode"] for e in d["elements"] if e["address"]==1005][0]')" = CLN00002 ]
-for d in 0 1; do $cli clean $d --wait --json | json 'd["result"]' | grep -qx ERROR_SUCCESS; done
+# The cleaning watches the drive: its iSCSI LUN is found by serial, polled with TEST UNIT READY until the cycle ends,
+# then its TapeAlert page is read (the --verbose log names the drive's device and each drive command).
+trace=$($cli --verbose clean 0 --wait 2>&1 >/dev/null)
+drive_uri=$(echo "$trace" | sed -n 's/^# drive \(iscsi:\/\/.*\/[0-9][0-9]*\)$/\1/p' | head -n 1)
+[ -n "$drive_uri" ] || { echo "the cleaning did not open the drive over iscsi:"; echo "$trace"; exit 1; }
+echo "$trace" | sed -n "/^# drive /,\$p" | grep -q '> TEST UNIT READY: cdb 00 00 00 00 00 00' || { echo "no TEST UNIT READY to the drive:"; echo "$trace"; exit 1; }
+echo "$trace" | sed -n "/^# drive /,\$p" | grep -q '> LOG SENSE' || { echo "no LOG SENSE (TapeAlert) to the drive:"; echo "$trace"; exit 1; }
+$cli clean 1 --wait --json | json 'd["result"]' | grep -qx ERROR_SUCCESS
 [ "$($cli cleaner status --json | json 'd["cleansLeft"]')" = 3 ]
+# Both cleanings record the drive they watched, not the profile's fixed time.
+$cli cleaner status --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+outcomes = [h["outcome"] for hs in d["history"].values() for h in hs]
+assert len(outcomes) == 2 and all("(watched iscsi://" in o for o in outcomes), outcomes
+print("cleanings watched their drives:", outcomes)'
+echo "cleaning polled drive 0 at $drive_uri"
 op=$($cli cleaner eject --json | json 'd["operation"]')
 wait_op "$op" waiting-for-operator
 ie=$($cli operations "$op" --json | json 'd["operations"][0]["progress"]' | grep -oE 'element [0-9]+' | grep -oE '[0-9]+')

@@ -1,33 +1,26 @@
 using TapeChanger.Domain;
-using TapeChanger.Transport;
 
 namespace TapeChanger.Cleaning;
 
 /// <summary>
-/// One short-lived connection to a library: the changer, plus (where the transport can reach them) its drives.
-/// Cleaner operations open a session per step and close it while they wait, so operators and other processes
+/// One short-lived connection to a library: the changer, plus (where its transport's drive locator reaches them) its
+/// drives. Cleaner operations open a session per step and close it while they wait, so operators and other processes
 /// can use the library in between.
 /// </summary>
 public sealed class ChangerSession : IAsyncDisposable
 {
-    private readonly Func<int, CancellationToken, ValueTask<SmcClient?>>? _openDrive;
-    private readonly List<SmcClient> _drives = [];
+    private readonly List<TapeDrive> _drives = [];
 
-    public ChangerSession(MediaChanger changer, Func<int, CancellationToken, ValueTask<SmcClient?>>? openDrive = null)
-    {
-        Changer = changer;
-        _openDrive = openDrive;
-    }
+    public ChangerSession(MediaChanger changer) => Changer = changer;
 
     public MediaChanger Changer { get; }
 
-    /// <summary>A client for drive <paramref name="drive"/> (0-based), or null when this transport cannot reach drives.</summary>
-    public async ValueTask<SmcClient?> OpenDriveAsync(int drive, CancellationToken ct)
+    /// <summary>Drive <paramref name="drive"/> (0-based), or null when it cannot be reached from here; closed with the session.</summary>
+    public async ValueTask<TapeDrive?> OpenDriveAsync(int drive, CancellationToken ct)
     {
-        if (_openDrive is null) return null;
-        var client = await _openDrive(drive, ct).ConfigureAwait(false);
-        if (client is not null) _drives.Add(client);
-        return client;
+        var tape = await Changer.OpenDriveAsync(drive, ct).ConfigureAwait(false);
+        if (tape is not null) _drives.Add(tape);
+        return tape;
     }
 
     public async ValueTask DisposeAsync()

@@ -73,8 +73,7 @@ public static class OperationStates
 public sealed class OperationRecord
 {
     public Guid Id { get; set; }
-    /// <summary>inject, eject or clean.</summary>
-    public string Kind { get; set; } = "";
+    public OperationKind Kind { get; set; }
     public string State { get; set; } = OperationStates.Queued;
     public string Result { get; set; } = nameof(NtmsResult.ERROR_SUCCESS);
     public uint Code { get; set; }
@@ -85,23 +84,24 @@ public sealed class OperationRecord
     public DateTimeOffset Updated { get; set; }
     public DateTimeOffset? Completed { get; set; }
     public DateTimeOffset? Deadline { get; set; }
-    /// <summary>ieport or door.</summary>
-    public string Via { get; set; } = "ieport";
+    /// <summary>IePort or Door (a clean is journalled as IePort: it uses neither).</summary>
+    public CleanerPath Via { get; set; } = CleanerPath.IePort;
     public uint CleansLeft { get; set; }
     public int? Drive { get; set; }
     public bool UnloadFirst { get; set; }
     public bool StopRequested { get; set; }
     public bool Confirmed { get; set; }
     public int? WorkerPid { get; set; }
-    /// <summary>Crash-recovery step of a clean: "to-drive" before the move, "in-drive" after it, "done" once counted.</summary>
-    public string? Step { get; set; }
+    /// <summary>Crash-recovery step of a clean (<see cref="CleanStep"/>); null before it starts and for inject/eject.</summary>
+    public CleanStep? Step { get; set; }
     public ushort? Element { get; set; }
     public string? Barcode { get; set; }
     /// <summary>Serial of the drive being cleaned (DVCID), the key of its cleaning history.</summary>
     public string? DriveSerial { get; set; }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+// Enums as their journal names (Operations.cs): files written before the enums were typed read back unchanged.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(CleanerState))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class CleanerJsonContext : JsonSerializerContext;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using TapeChanger.Cli.Output;
 using TapeChanger.Domain;
 using TapeChanger.Transport;
-using TapeChanger.Virtual;
+using TapeChanger.Composition;
 
 namespace TapeChanger.Cli;
 
@@ -75,7 +75,7 @@ internal sealed class CliContext
     private string? LearnedPathFor(string vendor, string product, string revision) =>
         Address.Scheme == DeviceScheme.Replay ? null : LearnedQuirksStore.PathFor(StateDirectory, vendor, product, revision, DeviceUri);
 
-    public DeviceAddress Address => DeviceTransportOpener.Parse(DeviceUri);
+    public DeviceAddress Address => Transports.Parse(DeviceUri);
 
     /// <summary>What the transports get from the settings.</summary>
     public TransportOpenContext OpenContext => new(StateDirectory) { SptBufferedOnly = Options.SptBufferedOnly };
@@ -105,9 +105,9 @@ internal sealed class CliContext
         {
             foreach (var w in _opened.SelectMany(c => c.Warnings).Distinct()) Err.WriteLine($"tapechanger: warning: {w}");
             // Remember what the library taught this session (e.g. a combined READ ELEMENT STATUS split after 05/24/00).
-            if (_learnedPath is not null && _learnedIdentity is not null && _opened.LastOrDefault(c => c.Client.Learned.Count > 0) is { } taught)
+            if (_learnedPath is not null && _learnedIdentity is not null && _opened.LastOrDefault(c => c.Learned.Count > 0) is { } taught)
             {
-                LearnedQuirksStore.Save(_learnedPath, _learnedIdentity, taught.Client.Quirks, _opened.SelectMany(c => c.Client.Learned), DateTimeOffset.UtcNow);
+                LearnedQuirksStore.Save(_learnedPath, _learnedIdentity, taught.Quirks, _opened.SelectMany(c => c.Learned), DateTimeOffset.UtcNow);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -123,7 +123,7 @@ internal sealed class CliContext
         if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
         _ = Catalog;                                    // a broken override file fails before the device is touched
         if (ProfileName is { } forced) Profile ??= ForcedProfile(forced);
-        var transport = await DeviceTransportOpener.OpenAsync(Address, OpenContext, ct).ConfigureAwait(false);
+        var transport = await Transports.OpenAsync(Address, OpenContext, ct).ConfigureAwait(false);
         try
         {
             var client = await ClientAsync(transport, ct).ConfigureAwait(false);
@@ -131,10 +131,9 @@ internal sealed class CliContext
             {
                 Cleaners = CleanerRecognition.For(Profile?.Profile, Options.CleanerPrefix),
                 ReservedAddresses = reserved,
-                EjectDrive = DriveEjector.For(transport, Address, Traced, Retry),
+                Drives = DrivesOf(transport),
             });
             _opened.Add(changer);
-            ChangerTransport = transport;
             return changer;
         }
         catch
@@ -144,8 +143,39 @@ internal sealed class CliContext
         }
     }
 
-    /// <summary>The transport of the changer <see cref="OpenChangerAsync"/> opened last (the virtual library's drives hang off it).</summary>
-    public IScsiTransport? ChangerTransport { get; private set; }
+    private readonly TransportDrives _drives = new();
+
+    /// <summary>The registered drive locators and what this process found with them (one listing per changer).</summary>
+    private sealed class TransportDrives
+    {
+        public DriveLocatorRegistry Locators { get; } = Transports.DriveLocators();
+        public DriveLocatorCache Cache { get; } = new();
+    }
+
+    /// <summary>
+    /// The session's drives: found by the changer transport's locator, paired by the domain, and opened with a traced
+    /// client (with --verbose each drive command is logged, after a line naming the drive's device).
+    /// </summary>
+    private DriveAccess DrivesOf(IScsiTransport changer) => new(_drives.Locators, new DriveSearch(Address, changer) { StateDirectory = StateDirectory }, t =>
+    {
+        if (Verbose || Trace) Err.WriteLine($"# drive {t.Device}");
+        return new SmcClient(Traced(t), Retry) { IsDrive = true };
+    }, _drives.Cache);
+
+    /// <summary>
+    /// A changer (or any device) other than the session's, with the generic profile, for 'list': its identity, map and
+    /// drives. The caller disposes it.
+    /// </summary>
+    public async ValueTask<MediaChanger> OpenChangerAtAsync(DeviceAddress address, CancellationToken ct)
+    {
+        var transport = await Transports.OpenAsync(address, OpenContext, ct).ConfigureAwait(false);
+        return new MediaChanger(new SmcClient(Traced(transport), Retry), new ChangerSettings
+        {
+            Cleaners = CleanerRecognition.For(null, Options.CleanerPrefix),
+            Drives = new DriveAccess(_drives.Locators, new DriveSearch(address, transport) { StateDirectory = StateDirectory },
+                t => new SmcClient(Traced(t), Retry) { IsDrive = true }, _drives.Cache),
+        });
+    }
 
     /// <summary>
     /// The library's robot lock (<c>robot.lock</c> in its state folder, the lock cleaner steps hold), taken by a move
@@ -170,7 +200,7 @@ internal sealed class CliContext
         public async ValueTask<TapeChanger.Cleaning.ChangerSession> OpenAsync(CancellationToken ct)
         {
             _ = ctx.Catalog;
-            var transport = await DeviceTransportOpener.OpenAsync(ctx.Address, ctx.OpenContext, ct).ConfigureAwait(false);
+            var transport = await Transports.OpenAsync(ctx.Address, ctx.OpenContext, ct).ConfigureAwait(false);
             SmcClient client;
             try { client = await ctx.ClientAsync(transport, ct).ConfigureAwait(false); }
             catch
@@ -181,14 +211,10 @@ internal sealed class CliContext
             var changer = new MediaChanger(client, new ChangerSettings
             {
                 Cleaners = CleanerRecognition.For(ctx.Profile?.Profile, ctx.Options.CleanerPrefix),
-                EjectDrive = DriveEjector.For(transport, ctx.Address, ctx.Traced, ctx.Retry),
+                Drives = ctx.DrivesOf(transport),
             });
             ctx._opened.Add(changer);
-            Func<int, CancellationToken, ValueTask<SmcClient?>>? drives = transport is VirtualTransport v
-                ? (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(ctx.Traced(v.OpenLun(drive + 1)), ctx.Retry))   // virtual drives are LUNs 1..N
-                : ctx.Address.Scheme == DeviceScheme.Mhvtl ? MhvtlDrives.Opener(changer, ctx.Address, ctx.StateDirectory, ctx.Traced, ctx.Retry)
-                : null;
-            return new TapeChanger.Cleaning.ChangerSession(changer, drives);
+            return new TapeChanger.Cleaning.ChangerSession(changer);
         }
     }
 
@@ -200,23 +226,4 @@ internal sealed class CliContext
     }
 
     public void Done(string message) => Emit(new MessageDocument(message), CliJsonContext.Default.MessageDocument, message);
-}
-
-/// <summary>Device URI → transport, with every transport this build has.</summary>
-internal static class DeviceTransportOpener
-{
-    public static DeviceAddress Parse(string uri) => TapeChanger.Transport.DeviceUri.Parse(uri);
-
-    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, TransportOpenContext context, CancellationToken ct)
-    {
-        var registry = new TransportRegistry()
-            .Add(new VirtualTransportFactory())
-            .Add(new TapeChanger.Transport.Linux.SgTransportFactory())
-            .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
-            .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
-            .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
-            .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory())
-            .Add(new TapeChanger.Transport.Mhvtl.MhvtlTransportFactory());
-        return registry.OpenAsync(address, context, ct);
-    }
 }

@@ -15,10 +15,9 @@ internal static class ErrorMapper
     public static ErrorInfo Map(Exception e) => e switch
     {
         ChangerOperationException c => WithSense(new ErrorInfo(c.Error.ToString(), ExitFor(c.Error), c.Message), c.Sense),
-        // Not classified by the domain (a drive command, an identity read): still the policy's words plus the raw sense.
-        ScsiCheckConditionException s => WithSense(new ErrorInfo("CheckCondition",
-            s.Key == Scsi.Sense.SenseKey.NotReady ? ExitCodes.NotReady : ExitCodes.DeviceError,
-            SenseClassifier.Classify(s, s.Command ?? "the command").Message), s.Sense),
+        // Not classified by the domain: the rule the client attached decides, as it does for the domain.
+        ScsiCheckConditionException s when SenseClassifier.Classify(s, s.Command ?? "the command") is var c =>
+            WithSense(new ErrorInfo("CheckCondition", ExitFor(c.Error), c.Message), s.Sense),
         ScsiStatusException s => new ErrorInfo("Status", s.Status is ScsiStatus.Busy or ScsiStatus.ReservationConflict or ScsiStatus.TaskSetFull
             ? ExitCodes.Busy : ExitCodes.DeviceError, s.Message),
         ScsiTransportException t => new ErrorInfo("Transport" + t.Failure, t.Failure switch
@@ -57,14 +56,7 @@ internal static class ErrorMapper
         _ => new ErrorInfo("Internal", ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
     };
 
-    public static int ExitFor(ChangerError error) => error switch
-    {
-        ChangerError.SourceEmpty or ChangerError.DestinationFull or ChangerError.NoFreeElement or ChangerError.SourceUnknown or ChangerError.Reserved => ExitCodes.OperationRefused,
-        ChangerError.InvalidElement => ExitCodes.InvalidElement,
-        ChangerError.NotSupported => ExitCodes.NotSupported,
-        ChangerError.OperatorIntervention or ChangerError.NotReady => ExitCodes.NotReady,
-        _ => ExitCodes.DeviceError,
-    };
+    public static int ExitFor(ChangerError error) => ExitCodes.For(error);
 
     private static ErrorInfo WithSense(ErrorInfo info, Scsi.Sense.SenseData? sense) => sense is null ? info : info with
     {

@@ -1,6 +1,9 @@
+using TapeChanger.Cleaning;
+using TapeChanger.Domain;
+
 namespace TapeChanger.Cli;
 
-/// <summary>Process exit codes. Documented in README.md and in `tapechanger --help`; keep the three in step.</summary>
+/// <summary>Process exit codes: the constants, and <see cref="Table"/>, from which --help, the error mapping and README are made.</summary>
 public static class ExitCodes
 {
     public const int Success = 0;
@@ -35,37 +38,65 @@ public static class ExitCodes
     /// <summary>Cancelled, e.g. by Ctrl-C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 
-    public static readonly (int Code, string Meaning)[] Table =
+    /// <summary>
+    /// The one exit-code table: each code's meaning (printed by --help, listed in README "Exit codes"; a test holds
+    /// the README to it), the domain errors that end with it (<see cref="ErrorMapper"/>) and the RSM results of the
+    /// cleaner commands that end with it. An error or result in no row exits <see cref="DeviceError"/>.
+    /// </summary>
+    public static IReadOnlyList<ExitCodeRow> Table { get; } =
     [
-        (Success, "success"),
-        (OperationRefused, "operation refused: source empty, destination full, no free slot, unknown home slot, operator action refused"),
-        (InvalidElement, "no such slot, drive, element or magazine in this library"),
-        (NotSupported, "the library does not support the operation"),
-        (NotReady, "library not ready or needs the operator (door/mail slot open, magazine out, offline)"),
-        (DeviceError, "device error (sense printed), medium rejected, or move not verified"),
-        (Usage, "usage error in the command line (unknown word, bad or conflicting values, malformed URI or barcode)"),
-        (DataError, "malformed data (decode input or device reply); the message names the offset"),
-        (NoInput, "input file missing or unreadable"),
-        (DeviceUnavailable, "device not found or transport not available"),
-        (Internal, "internal error (a bug)"),
-        (TransportError, "I/O error or timeout talking to the device"),
-        (Busy, "device or state busy with another process"),
-        (PermissionDenied, "permission denied"),
-        (ConfigError, "invalid configuration (settings, state directory, mhVTL files) or state file"),
-        (80, "cleaner: no cleaner slot reserved (ERROR_NO_SLOT_SET, ERROR_CLEANER_SLOT_NOT_SET)"),
-        (81, "cleaner: a cleaner slot is already reserved (ERROR_ALREADY_RESERVED)"),
-        (82, "cleaner: slot full, or no free mail slot (ERROR_SLOT_FULL, ERROR_IEPORT_FULL)"),
-        (83, "cleaner: slot not installed, magazine missing (ERROR_SLOT_NOT_PRESENT)"),
-        (84, "cleaner: reserved slot empty (ERROR_SLOT_EMPTY)"),
-        (85, "cleaner: cartridge is not a cleaner (ERROR_INVALID_CLEANER)"),
-        (86, "cleaner: cleaner spent (ERROR_CLEANER_CARTRIDGE_SPENT)"),
-        (87, "cleaner: drive cannot be cleaned or rejected the cleaner (ERROR_UNABLE_TO_CLEAN, ERROR_UNABLE_TO_LOAD_MEDIUM)"),
-        (88, "cleaner: operator did not act in time (ERROR_TIMEOUT)"),
-        (89, "cleaner: operation stopped (ERROR_CANCELLED)"),
-        (90, "cleaner: no such operation, or not valid in its state (ERROR_OBJECT_NOT_FOUND, ERROR_INVALID_OPERATION)"),
-        (Cancelled, "cancelled (Ctrl-C)"),
+        new(Success, "success", Results: [NtmsResult.ERROR_SUCCESS]),
+        new(OperationRefused, "operation refused: source empty, destination full, no free slot, unknown home slot; an operator action the virtual library refuses (door or mail slot closed, barcode already in the library)",
+            Errors: [ChangerError.SourceEmpty, ChangerError.DestinationFull, ChangerError.NoFreeElement, ChangerError.SourceUnknown, ChangerError.Reserved]),
+        new(InvalidElement, "no such slot, drive, element or magazine in this library",
+            Errors: [ChangerError.InvalidElement], Results: [NtmsResult.ERROR_INVALID_SLOT, NtmsResult.ERROR_INVALID_DRIVE]),
+        new(NotSupported, "the library does not support the operation", Errors: [ChangerError.NotSupported]),
+        new(NotReady, "library not ready or needs the operator (door or mail slot open, magazine out, offline)",
+            Errors: [ChangerError.NotReady, ChangerError.OperatorIntervention], Results: [NtmsResult.ERROR_LIBRARY_OFFLINE]),
+        new(DeviceError, "device error (sense key/ASC/ASCQ and meaning printed), medium rejected, or move not verified",
+            Errors: [ChangerError.DeviceError, ChangerError.DriveRejectedMedium, ChangerError.RemovalPrevented, ChangerError.MoveNotVerified, ChangerError.CleaningFailed]),
+        new(Usage, "usage error in the command line: unknown command or option, missing or malformed argument, conflicting options, a malformed device URI or barcode",
+            Results: [NtmsResult.ERROR_INVALID_PARAMETER]),
+        new(DataError, "malformed data (decode input or device reply); the message names the offset"),
+        new(NoInput, "input file missing or unreadable"),
+        new(DeviceUnavailable, "device not found (also a `virtual:DIR` whose directory does not exist) or transport not available",
+            Results: [NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, NtmsResult.ERROR_NOT_CONNECTED]),
+        new(Internal, "internal error (a bug; please report it)"),
+        new(TransportError, "I/O error or timeout talking to the device"),
+        new(Busy, "device or state busy with another process"),
+        new(PermissionDenied, "permission denied", Results: [NtmsResult.ERROR_ACCESS_DENIED]),
+        new(ConfigError, "invalid configuration (appsettings.json, `TAPECHANGER_*` values, a state directory that is a file, mhVTL config files) or state file",
+            Results: [NtmsResult.ERROR_DATABASE_FAILURE]),
+        new(80, "cleaner: no cleaner slot reserved (ERROR_NO_SLOT_SET, ERROR_CLEANER_SLOT_NOT_SET)", Results: [NtmsResult.ERROR_NO_SLOT_SET, NtmsResult.ERROR_CLEANER_SLOT_NOT_SET]),
+        new(81, "cleaner: a cleaner slot is already reserved (ERROR_ALREADY_RESERVED)", Results: [NtmsResult.ERROR_ALREADY_RESERVED, NtmsResult.ERROR_CLEANER_SLOT_SET]),
+        new(82, "cleaner: slot full, or no free mail slot (ERROR_SLOT_FULL, ERROR_IEPORT_FULL)",
+            Results: [NtmsResult.ERROR_SLOT_FULL, NtmsResult.ERROR_CLEANER_CARTRIDGE_INSTALLED, NtmsResult.ERROR_IEPORT_FULL]),
+        new(83, "cleaner: slot not installed, magazine missing (ERROR_SLOT_NOT_PRESENT)", Results: [NtmsResult.ERROR_SLOT_NOT_PRESENT]),
+        new(84, "cleaner: reserved slot empty (ERROR_SLOT_EMPTY)", Results: [NtmsResult.ERROR_SLOT_EMPTY]),
+        new(85, "cleaner: cartridge is not a cleaner (ERROR_INVALID_CLEANER)", Results: [NtmsResult.ERROR_INVALID_CLEANER]),
+        new(86, "cleaner: cleaner spent (ERROR_CLEANER_CARTRIDGE_SPENT)", Results: [NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT]),
+        new(87, "cleaner: drive cannot be cleaned or rejected the cleaner (ERROR_UNABLE_TO_CLEAN, ERROR_UNABLE_TO_LOAD_MEDIUM)",
+            Results: [NtmsResult.ERROR_UNABLE_TO_CLEAN, NtmsResult.ERROR_UNABLE_TO_LOAD_MEDIUM]),
+        new(88, "cleaner: operator did not act in time (ERROR_TIMEOUT)", Results: [NtmsResult.ERROR_TIMEOUT]),
+        new(89, "cleaner: operation stopped (ERROR_CANCELLED)", Results: [NtmsResult.ERROR_CANCELLED]),
+        new(90, "cleaner: no such operation, or not valid in its state (ERROR_OBJECT_NOT_FOUND, ERROR_INVALID_OPERATION, ERROR_INVALID_HANDLE, ERROR_INVALID_LIBRARY)",
+            Results: [NtmsResult.ERROR_OBJECT_NOT_FOUND, NtmsResult.ERROR_INVALID_OPERATION, NtmsResult.ERROR_INVALID_HANDLE, NtmsResult.ERROR_INVALID_LIBRARY]),
+        new(Cancelled, "cancelled (Ctrl-C)"),
     ];
+
+    /// <summary>The exit code of a domain error (from the table).</summary>
+    public static int For(ChangerError error) => Table.FirstOrDefault(r => r.Errors.Contains(error))?.Code ?? DeviceError;
+
+    /// <summary>The exit code of a cleaner command's RSM result (from the table).</summary>
+    public static int For(NtmsResult result) => Table.FirstOrDefault(r => r.Results.Contains(result))?.Code ?? DeviceError;
 
     public static string HelpText() =>
         "Exit codes:\n" + string.Join('\n', Table.Select(t => $"  {t.Code,3}  {t.Meaning}"));
+}
+
+/// <summary>One exit code: what it means, and which domain errors and cleaner results end with it.</summary>
+public sealed record ExitCodeRow(int Code, string Meaning, IReadOnlyList<ChangerError> Errors, IReadOnlyList<NtmsResult> Results)
+{
+    public ExitCodeRow(int Code, string Meaning, ChangerError[]? Errors = null, NtmsResult[]? Results = null)
+        : this(Code, Meaning, (IReadOnlyList<ChangerError>)(Errors ?? []), Results ?? []) { }
 }

@@ -49,35 +49,43 @@ public sealed class ChangerOperationException : Exception
 }
 
 /// <summary>
-/// Maps the sense of a failed robot command to an operator-language error through the sense policy table
-/// (<see cref="SensePolicy"/>; SPC-4 §4.5.6, docs/reference/library-behaviour.md §S1-§S10): the rule's failure category gives the error, its meaning
-/// the text, and the message ends with the raw triplet.
+/// Maps the sense of a failed command to an operator-language error through the sense policy row the client attached
+/// to the exception (profile rows first; <see cref="ScsiCheckConditionException.Rule"/>): the rule's failure category
+/// gives the error, its meaning the text, and the message ends with the raw triplet.
 /// </summary>
 public static class SenseClassifier
 {
-    public static ChangerOperationException Classify(ScsiCheckConditionException e, string operation, IReadOnlyList<SenseRule>? overrides = null)
+    public static ChangerOperationException Classify(ScsiCheckConditionException e, string operation)
     {
+        ArgumentNullException.ThrowIfNull(e);
         var s = e.Sense;
-        var (error, text) = Classify(s.Key, s.Asc, s.Ascq, e.Command, overrides);
+        var (error, text) = Classify(RuleOf(e));
         return new ChangerOperationException(error, $"{operation} failed: {text} [{s.Describe()}]", e);
     }
 
-    /// <summary>
-    /// The operator meaning of a sense triplet. <paramref name="key"/> is null for an element's Except ASC/ASCQ
-    /// (READ ELEMENT STATUS reports no sense key there).
-    /// </summary>
-    public static (ChangerError Error, string Text) Classify(SenseKey? key, byte asc, byte ascq, string? command, IReadOnlyList<SenseRule>? overrides = null)
+    /// <summary>The rule the client attached; the built-in table's row for an exception that came from elsewhere.</summary>
+    public static SenseRule RuleOf(ScsiCheckConditionException e)
     {
-        var rule = SensePolicy.Lookup(key, asc, ascq, command, overrides);
-        // A retry or wait row only reaches the domain once its budget is spent.
+        ArgumentNullException.ThrowIfNull(e);
+        return e.Rule ?? SensePolicy.Lookup(e.Key, e.Asc, e.Ascq, e.Command);
+    }
+
+    /// <summary>The operator meaning of a rule. A retry or wait row only reaches the domain once its budget is spent.</summary>
+    public static (ChangerError Error, string Text) Classify(SenseRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
         string text = rule.Action switch
         {
             SenseAction.RetrySoon => $"{rule.Meaning}, and kept reporting it after the retries",
-            SenseAction.WaitAndRetry => $"{rule.Meaning}, and did not become ready in time",
+            SenseAction.WaitAndRetry or SenseAction.CleaningInProgress => $"{rule.Meaning}, and did not become ready in time",
             _ => rule.Meaning,
         };
         return (ErrorFor(rule.Failure), text);
     }
+
+    /// <summary>The operator meaning of a sense triplet with the built-in table (and profile rows) — for decoders and tests.</summary>
+    public static (ChangerError Error, string Text) Classify(SenseKey? key, byte asc, byte ascq, string? command, IReadOnlyList<SenseRule>? overrides = null) =>
+        Classify(SensePolicy.Lookup(key, asc, ascq, command, overrides));
 
     /// <summary>SenseFailure → ChangerError, one to one.</summary>
     public static ChangerError ErrorFor(SenseFailure failure) => failure switch

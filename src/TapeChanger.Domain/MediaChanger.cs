@@ -1,4 +1,5 @@
 using TapeChanger.Scsi;
+using TapeChanger.Scsi.Decoding;
 using TapeChanger.Scsi.Sense;
 using TapeChanger.Transport;
 
@@ -24,11 +25,11 @@ public sealed record ChangerSettings
     public IReadOnlySet<ushort> ReservedAddresses { get; init; } = new HashSet<ushort>();
 
     /// <summary>
-    /// Tells drive N (0-based, mtx numbering; with its element status, whose DVCID identifies it) to unload/eject (SSC LOAD
-    /// UNLOAD on the drive), where the caller can reach the drive. Used before a MOVE out of a drive when the
-    /// profile says so, and once after 05/53/03. Returns false when the drive cannot be reached from here.
+    /// The drives next to the library this session can reach (a drive locator for the changer's transport). Used to
+    /// unload a drive (SSC LOAD UNLOAD) before a MOVE out of it when the profile says so, and once after 05/53/03;
+    /// and by the cleaner to watch a drive clean. Null: drives are not reachable from here.
     /// </summary>
-    public Func<int, Element, CancellationToken, ValueTask<bool>>? EjectDrive { get; init; }
+    public DriveAccess? Drives { get; init; }
 }
 
 /// <summary>
@@ -50,7 +51,52 @@ public sealed class MediaChanger : IAsyncDisposable
         _map = knownMap;
     }
 
-    public SmcClient Client => _client;
+    /// <summary>The SCSI client underneath (the domain's own; tests read its command count and quirks).</summary>
+    internal SmcClient Client => _client;
+
+    /// <summary>The knobs in force for this library: its profile's, changed by what this session learned.</summary>
+    public ChangerQuirks Quirks => _client.Quirks;
+
+    /// <summary>What this session learned that the profile did not say, one operator-language line each.</summary>
+    public IReadOnlyList<string> Learned => _client.Learned;
+
+    /// <summary>The device this changer was opened on.</summary>
+    public string Device => _client.Device;
+
+    /// <summary>TEST UNIT READY with the sense policy (unit attentions re-sent, becoming ready waited out); fails classified.</summary>
+    public ValueTask TestUnitReadyAsync(CancellationToken ct = default) => Run("TEST UNIT READY", () => _client.TestUnitReadyAsync(ct));
+
+    /// <summary>One TEST UNIT READY of the library, never retried (the caller polls: the cleaner's door wait).</summary>
+    public async ValueTask<DriveReadiness> PollReadyAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            await _client.TestUnitReadyOnceAsync(ct).ConfigureAwait(false);
+            return DriveReadiness.Good;
+        }
+        catch (ScsiCheckConditionException e)
+        {
+            return new DriveReadiness(e.Sense, e.Rule ?? _client.RuleFor(e.Sense, e.Command));
+        }
+    }
+
+    /// <summary>Standard INQUIRY, unclassified (mtx mode prints its own text for a failure); cached per session by the client.</summary>
+    public ValueTask<StandardInquiry> InquiryAsync(CancellationToken ct = default) => _client.InquiryAsync(ct);
+
+    /// <summary>Device capabilities page 1Fh, or null when the library does not support it.</summary>
+    public ValueTask<DeviceCapabilities?> DeviceCapabilitiesAsync(CancellationToken ct = default) =>
+        Run("read the device capabilities", () => _client.DeviceCapabilitiesAsync(ct));
+
+    /// <summary><paramref name="count"/> elements of one type from <paramref name="first"/> (READ ELEMENT STATUS of the range).</summary>
+    public async ValueTask<IReadOnlyList<Element>> ReadElementsAsync(ElementType type, ushort first, int count, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        var all = await Run("read element status", () => _client.ReadElementStatusAsync(type, first, count, ct)).ConfigureAwait(false);
+        return all.Select(d => Element.From(d, map, _settings.Cleaners)).ToList();
+    }
+
+    /// <summary>The sense policy row for an element's Except ASC/ASCQ (no sense key), profile rows first.</summary>
+    public SenseRule ElementRule(Element e) => SensePolicy.Lookup(null, e.Asc, e.Ascq, null, _client.Quirks.SenseRules);
 
     /// <summary>Things the operator should know that did not stop the operation (profile defaults used, quirks learned).</summary>
     public IReadOnlyList<string> Warnings => [.. _warnings, .. _client.Learned];
@@ -246,11 +292,11 @@ public sealed class MediaChanger : IAsyncDisposable
 
         int? drive = map.Drives.Contains(source) ? map.Drives.Addresses.ToList().IndexOf(source) : null;
         bool ejected = false;
-        if (drive is int dn && _client.Quirks.EjectBeforeUnload && _settings.EjectDrive is { } eject)
+        if (drive is int dn && _client.Quirks.EjectBeforeUnload && _settings.Drives is not null)
         {
-            // Exabyte EZ-17, SPMER libraries: the drive must eject before the robot can take the cartridge (docs/reference/library-behaviour.md §18).
-            var whole = await DriveForEjectAsync(map, before, ct).ConfigureAwait(false);
-            ejected = await Run($"eject drive {dn}", () => eject(dn, whole, ct)).ConfigureAwait(false);
+            // The drive must eject before the robot can take the cartridge (mtx 1.3.12 mtx.1, BUGS: 'mt offline' may be
+            // needed before 'mtx unload' on the Exabyte EZ-17).
+            ejected = await EjectAsync(dn, ct).ConfigureAwait(false);
             if (!ejected) _warnings.Add($"this library wants drive {dn} ejected before the robot takes the cartridge, but the drive cannot be reached from here; trying the move anyway");
         }
         if (map.ImportExport.Contains(destination) && _client.Quirks.PreventLocksMailSlot)
@@ -262,12 +308,12 @@ public sealed class MediaChanger : IAsyncDisposable
         {
             await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
         }
-        catch (ChangerOperationException e) when (drive is int held && !ejected && _settings.EjectDrive is { } ejectHeld
+        catch (ChangerOperationException e) when (drive is int held && !ejected && _settings.Drives is not null
             && e.Sense is { Asc: 0x53, Ascq: 0x03 })
         {
-            // 05/53/03: the drive still holds the cartridge (pytarchive capture). Eject it once and retry.
-            var whole = await DriveForEjectAsync(map, before, ct).ConfigureAwait(false);
-            if (!await Run($"eject drive {held}", () => ejectHeld(held, whole, ct)).ConfigureAwait(false)) throw;
+            // 05/53/03 MEDIUM REMOVAL PREVENTED BY DATA TRANSFER ELEMENT (SMC-3 §6.6 MOVE MEDIUM): the drive still holds the
+            // cartridge. Eject it once and retry.
+            if (!await EjectAsync(held, ct).ConfigureAwait(false)) throw;
             await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
         }
 
@@ -286,21 +332,44 @@ public sealed class MediaChanger : IAsyncDisposable
         options is { } o ? _client.MoveMediumAsync(transport, source, destination, o.Invert, o.ControlHighBits, ct)
             : _client.MoveMediumAsync(transport, source, destination, ct);
 
-    private async ValueTask EjectMagazineCoreAsync(CancellationToken ct) =>
-        await _client.ExecuteAsync(TapeChanger.Scsi.Cdb.SmcCommands.EjectMagazine(), ct).ConfigureAwait(false);
-
     /// <summary>Ejects the changer's own magazine or tray (1Bh with LOEJ, sent to the changer; what "mtx eject" does).</summary>
     public ValueTask EjectMagazineAsync(CancellationToken ct = default) =>
-        Run("eject", () => EjectMagazineCoreAsync(ct));
+        Run("eject", () => _client.EjectMagazineAsync(ct));
+
+    /// <summary>Unloads drive <paramref name="drive"/> through its locator; false when the drive cannot be reached from here.</summary>
+    private async ValueTask<bool> EjectAsync(int drive, CancellationToken ct)
+    {
+        await using var tape = await OpenDriveAsync(drive, ct).ConfigureAwait(false);
+        if (tape is null) return false;
+        await tape.UnloadAsync(ct).ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>
-    /// The drive's status for finding it by its DVCID: read with the other drives, because tgt cuts the last descriptor of
-    /// every reply short (docs/reference/tgt.md §4, bug 1), so a targeted read of one drive loses the tail of its serial.
+    /// Every drive element paired with the drive this host can reach for it (empty pairs when none can be reached).
+    /// The drives are read together, not one by one: a reply's last descriptor may arrive cut short (tgt's READ
+    /// ELEMENT STATUS replies run 8 bytes short, tgt usr/smc.c), and with all drives in one read only the last one's
+    /// identifier suffers, which the pairing's prefix pass still matches.
     /// </summary>
-    private async ValueTask<Element> DriveForEjectAsync(ElementMap map, Element drive, CancellationToken ct)
+    public async ValueTask<IReadOnlyList<DrivePair>> PairDrivesAsync(CancellationToken ct = default)
     {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
         var all = await Run("read element status", () => _client.ReadElementStatusAsync(ElementType.DataTransfer, map.Drives.First, map.Drives.Count, ct)).ConfigureAwait(false);
-        return all.FirstOrDefault(d => d.Address == drive.Address) is { Partial: false } whole ? Element.From(whole, map, _settings.Cleaners) : drive;
+        var identities = all.Select(DriveElementIdentity.From).ToList();
+        return _settings.Drives is { } drives
+            ? await drives.PairAsync(identities, ct).ConfigureAwait(false)
+            : DrivePairing.Pair(identities, Transport.DriveCandidates.None);
+    }
+
+    /// <summary>
+    /// Opens drive <paramref name="drive"/> (0-based) as a <see cref="TapeDrive"/>: found by the session's drive locator
+    /// and paired with its element. Null when drives are not reachable from here or none matched the element.
+    /// </summary>
+    public async ValueTask<TapeDrive?> OpenDriveAsync(int drive, CancellationToken ct = default)
+    {
+        if (_settings.Drives is not { CanReachDrives: true } drives) return null;
+        var pairs = await PairDrivesAsync(ct).ConfigureAwait(false);
+        return await drives.OpenAsync(drive, pairs, ct).ConfigureAwait(false);
     }
 
     /// <summary>INITIALIZE ELEMENT STATUS, for all elements or a range.</summary>
@@ -330,9 +399,8 @@ public sealed class MediaChanger : IAsyncDisposable
     private void ThrowIfException(Element e, ElementMap map, string operation)
     {
         if (!e.Except) return;
-        var rule = TapeChanger.Scsi.Sense.SensePolicy.Lookup(null, e.Asc, e.Ascq, null, _client.Quirks.SenseRules);
-        if (rule.Action is TapeChanger.Scsi.Sense.SenseAction.Proceed or TapeChanger.Scsi.Sense.SenseAction.MarkCleanerSpent
-            or TapeChanger.Scsi.Sense.SenseAction.MarkDriveNeedsCleaning) return;
+        var rule = ElementRule(e);
+        if (rule.Action is SenseAction.Proceed or SenseAction.MarkCleanerSpent or SenseAction.MarkDriveNeedsCleaning) return;
         throw new ChangerOperationException(SenseClassifier.ErrorFor(rule.Failure),
             $"{operation} failed: {map.Describe(e.Address)} reports an exception: {rule.Meaning} [{e.Asc:X2}/{e.Ascq:X2}: {TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq)}]");
     }
@@ -347,13 +415,13 @@ public sealed class MediaChanger : IAsyncDisposable
     private async ValueTask Run(string operation, Func<ValueTask> action)
     {
         try { await action().ConfigureAwait(false); }
-        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation, _client.Quirks.SenseRules); }
+        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation); }
     }
 
     private async ValueTask<T> Run<T>(string operation, Func<ValueTask<T>> action)
     {
         try { return await action().ConfigureAwait(false); }
-        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation, _client.Quirks.SenseRules); }
+        catch (ScsiCheckConditionException e) { throw SenseClassifier.Classify(e, operation); }
     }
 
     public ValueTask DisposeAsync() => _client.DisposeAsync();

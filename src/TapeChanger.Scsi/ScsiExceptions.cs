@@ -44,6 +44,20 @@ public sealed class ScsiCheckConditionException : ScsiException
         : base($"{command} failed: {sense.Describe()}", command) => Sense = sense;
 
     public SenseData Sense { get; }
+
+    /// <summary>
+    /// The sense policy row for this sense on this device (profile rows first), resolved once by the client that
+    /// executed the command; null only when the exception did not come through a client.
+    /// </summary>
+    public SenseRule? Rule { get; private set; }
+
+    /// <summary>Attaches the resolved policy row (the first attachment wins). Returns this exception.</summary>
+    public ScsiCheckConditionException WithRule(SenseRule rule)
+    {
+        Rule ??= rule;
+        return this;
+    }
+
     public SenseKey Key => Sense.Key;
     public byte Asc => Sense.Asc;
     public byte Ascq => Sense.Ascq;

@@ -101,9 +101,16 @@ public sealed class SmcClient : IAsyncDisposable
     /// <summary>Senses seen on this client that mark the drive as needing cleaning or the cleaner as spent, oldest first.</summary>
     public IReadOnlyList<SenseMark> Marks => _marks;
 
-    /// <summary>The policy rule for a sense on this library (profile rows first).</summary>
+    /// <summary>
+    /// The policy rule for a sense on this device: the profile's rows first, then (for a tape drive client) the drive
+    /// rows, then the built-in rows. Every <see cref="ScsiCheckConditionException"/> leaving this client carries it
+    /// (<see cref="ScsiCheckConditionException.Rule"/>), so nothing above looks the sense up again.
+    /// </summary>
     public SenseRule RuleFor(SenseData sense, string? command) =>
-        SensePolicy.Lookup(sense.Key, sense.Asc, sense.Ascq, command, Quirks.SenseRules);
+        SensePolicy.Lookup(sense.Key, sense.Asc, sense.Ascq, command, Quirks.SenseRules, IsDrive ? SensePolicy.DriveRules : null);
+
+    /// <summary>True for a client of a tape drive (SSC): the drive rows of the sense policy apply.</summary>
+    public bool IsDrive { get; init; }
 
     /// <summary>
     /// Executes with the sense policy (<see cref="SensePolicy"/>): RetrySoon rows are re-sent up to
@@ -111,7 +118,7 @@ public sealed class SmcClient : IAsyncDisposable
     /// the becoming-ready limit; WaitForOperator rows tell <see cref="RetryPolicy.OnWaiting"/> once and re-send every
     /// few seconds up to <see cref="RetryPolicy.OperatorWaitLimit"/>; everything else throws. Returns the data-in bytes.
     /// </summary>
-    public async ValueTask<byte[]> ExecuteAsync(ScsiCommand command, CancellationToken ct = default)
+    internal async ValueTask<byte[]> ExecuteAsync(ScsiCommand command, CancellationToken ct = default)
     {
         int ua = 0;
         long? notReadySince = null, operatorSince = null;
@@ -125,7 +132,7 @@ public sealed class SmcClient : IAsyncDisposable
             }
             catch (ScsiCheckConditionException e)
             {
-                var rule = RuleFor(e.Sense, command.Name);
+                var rule = e.Rule ?? RuleFor(e.Sense, command.Name);
                 switch (rule.Action)
                 {
                     case SenseAction.RetrySoon when ua < _retry.UnitAttentionRetries:
@@ -133,7 +140,7 @@ public sealed class SmcClient : IAsyncDisposable
                         UnitAttentionsSeen++;
                         if (e.Key == SenseKey.UnitAttention && SensePolicy.InvalidatesElementMap(e.Asc, e.Ascq)) MapChangesSeen++;
                         continue;
-                    case SenseAction.WaitAndRetry:
+                    case SenseAction.WaitAndRetry or SenseAction.CleaningInProgress:
                         notReadySince ??= _time.GetTimestamp();
                         if (!await BackOffAsync(notReadySince.Value, ref backoff, rule, e.Sense.Triplet, ref announced, ct).ConfigureAwait(false)) throw;
                         continue;
@@ -193,7 +200,7 @@ public sealed class SmcClient : IAsyncDisposable
     /// Executes once, without retries or waits (for callers that poll on their own, like the cleaner watching a
     /// drive clean). Senses that mark the drive or the cleaner are recorded in <see cref="Marks"/> either way.
     /// </summary>
-    public async ValueTask<byte[]> ExecuteOnceAsync(ScsiCommand command, CancellationToken ct = default)
+    internal async ValueTask<byte[]> ExecuteOnceAsync(ScsiCommand command, CancellationToken ct = default)
     {
         try
         {
@@ -203,19 +210,43 @@ public sealed class SmcClient : IAsyncDisposable
         }
         catch (ScsiCheckConditionException e)
         {
-            Mark(e.Sense, command.Name);
+            e.WithRule(Mark(e.Sense, command.Name));
             throw;
         }
     }
 
-    private void Mark(SenseData sense, string command)
+    private SenseRule Mark(SenseData sense, string command)
     {
         var rule = RuleFor(sense, command);
         if (rule.Action is SenseAction.MarkDriveNeedsCleaning or SenseAction.MarkCleanerSpent) _marks.Add(new SenseMark(rule, sense, command));
+        return rule;
     }
 
     public async ValueTask TestUnitReadyAsync(CancellationToken ct = default) =>
         await ExecuteAsync(SpcCommands.TestUnitReady(), ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// One TEST UNIT READY, never retried or waited out (for callers that poll on their own: the cleaner watching a
+    /// drive clean, the door wait). A CHECK CONDITION throws with its rule attached.
+    /// </summary>
+    public async ValueTask TestUnitReadyOnceAsync(CancellationToken ct = default) =>
+        await ExecuteOnceAsync(SpcCommands.TestUnitReady(), ct).ConfigureAwait(false);
+
+    /// <summary>REQUEST SENSE (SPC-4 §6.39): the device's pending sense, decoded.</summary>
+    public async ValueTask<SenseData> RequestSenseAsync(CancellationToken ct = default) =>
+        SenseDecoder.Decode(await ExecuteAsync(SpcCommands.RequestSense(), ct).ConfigureAwait(false));
+
+    /// <summary>LOG SENSE of the TapeAlert page 2Eh (the SSC-3 and SMC-3 TapeAlert log pages), decoded.</summary>
+    public async ValueTask<TapeAlertReport> TapeAlertsAsync(TapeAlertSource source, CancellationToken ct = default) =>
+        TapeAlertDecoder.Decode(await ExecuteAsync(SpcCommands.LogSenseTapeAlert(), ct).ConfigureAwait(false), source);
+
+    /// <summary>LOAD UNLOAD (SSC-3 §7.2): load, or unload and eject the cartridge of a tape drive.</summary>
+    public async ValueTask LoadUnloadAsync(bool load, CancellationToken ct = default) =>
+        await ExecuteAsync(SscCommands.LoadUnload(load), ct).ConfigureAwait(false);
+
+    /// <summary>REPORT LUNS (SPC-4 §6.33): the logical units of the target, in the order reported.</summary>
+    public async ValueTask<IReadOnlyList<int>> ReportLunsAsync(CancellationToken ct = default) =>
+        ReportLunsDecoder.Decode(await ExecuteAsync(SpcCommands.ReportLuns(), ct).ConfigureAwait(false));
 
     private (StandardInquiry Data, int MapChanges)? _inquiry;
 
@@ -452,6 +483,10 @@ public sealed class SmcClient : IAsyncDisposable
     /// <summary>MOVE MEDIUM with INVERT and the CONTROL byte's vendor bits (mtx's invert and eepos).</summary>
     public async ValueTask MoveMediumAsync(ushort transport, ushort source, ushort destination, bool invert, byte controlHighBits, CancellationToken ct = default) =>
         await ExecuteAsync(Timed(SmcCommands.MoveMedium(transport, source, destination, invert, controlHighBits)), ct).ConfigureAwait(false);
+
+    /// <summary>Ejects the changer's own magazine or tray (1Bh with LOEJ=1, sent to the changer; mtx's "eject").</summary>
+    public async ValueTask EjectMagazineAsync(CancellationToken ct = default) =>
+        await ExecuteAsync(SmcCommands.EjectMagazine(), ct).ConfigureAwait(false);
 
     public async ValueTask ExchangeMediumAsync(ushort transport, ushort source, ushort first, ushort second, CancellationToken ct = default) =>
         await ExecuteAsync(Timed(SmcCommands.ExchangeMedium(transport, source, first, second)), ct).ConfigureAwait(false);

@@ -64,8 +64,7 @@ public sealed class CleanerFaultMatrixTests : IDisposable
     {
         (_, "ua-2" or "not-ready-5s" or "busy-3s") => "ERROR_SUCCESS",
         ("recover", _) => "interrupted",                                  // still resumable, whatever stopped it again
-        ("inject", "ua-20") => "Scsi:ScsiCheckConditionException",       // its TEST UNIT READY exhausts the retries (not mapped to an RSM code)
-        (_, "ua-20") => "Changer:DeviceError",                          // the first MODE SENSE exhausts the retries
+        (_, "ua-20") => "Changer:DeviceError",                          // the first command (MODE SENSE; inject's TEST UNIT READY) exhausts the retries
         (_, "not-ready-10h") => "ERROR_LIBRARY_OFFLINE",
         (_, "timeout" or "drop") => "ERROR_NOT_CONNECTED",
         // The rest fire on MOVE MEDIUM only: reserve and release never move.

@@ -53,6 +53,64 @@ public sealed class CleanerPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cleaning_watches_the_paired_drive_until_the_table_says_it_is_done()
+    {
+        await ReserveAndInjectAsync(cleans: 10);
+        _h.DriveCommands.Clear();
+        var final = await S.RunAsync(await S.StartCleanAsync(1, false));
+        Assert.Equal(OperationStates.Passed, final.State);
+        // Only drive 1's LUN (2, paired by its VPD 80h serial) was polled: one TEST UNIT READY per poll, then its
+        // TapeAlert page once the cycle ended.
+        var polled = _h.DriveCommands.Where(c => c.Command.Cdb[0] == OpCode.TestUnitReady).ToList();
+        Assert.True(polled.Count >= 2, $"{polled.Count} polls");
+        Assert.All(polled, c => Assert.Equal(2, c.Lun));
+        var last = _h.DriveCommands.FindLastIndex(c => c.Command.Cdb[0] == OpCode.TestUnitReady);
+        var logSense = _h.DriveCommands.FindIndex(c => c.Command.Cdb[0] == OpCode.LogSense);
+        Assert.True(logSense > last, "LOG SENSE after the last TEST UNIT READY");
+        Assert.Equal(0x2E, _h.DriveCommands[logSense].Command.Cdb[2] & 0x3F);
+        var record = Assert.Single((await S.GetStateAsync()).DriveHistory.Values.SelectMany(h => h));
+        Assert.Equal(1, record.Drive);
+        Assert.Matches(@"^cleaned \(watched virtual:.* LUN 2\)$", record.Outcome);
+        Assert.Equal(9u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
+    }
+
+    [Theory]
+    [InlineData(0x02, 0x04, 0x02)]       // CleaningDone: the drive wants a new load
+    [InlineData(0x02, 0x3A, 0x00)]       // CleaningDone: no cartridge in the drive
+    public async Task A_cleaning_done_row_ends_the_cycle_at_the_first_poll(byte key, byte asc, byte ascq)
+    {
+        await ReserveAndInjectAsync(cleans: 10);
+        _h.DriveCommands.Clear();
+        _h.Inject = (lun, cmd) => lun == 1 && cmd.Name == "TEST UNIT READY" ? Sense(key, asc, ascq) : null;
+        var final = await S.RunAsync(await S.StartCleanAsync(0, false));
+        _h.Inject = null;
+        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Single(_h.DriveCommands, c => c.Command.Cdb[0] == OpCode.TestUnitReady);
+        Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
+    }
+
+    [Fact]
+    public async Task Cleaning_in_progress_keeps_the_watch_going_until_the_maximum_time()
+    {
+        await ReserveAndInjectAsync(cleans: 10);
+        _h.Inject = (lun, cmd) => lun == 1 && cmd.Name == "TEST UNIT READY" ? Sense(0x02, 0x30, 0x03) : null;
+        var progress = new List<string>();
+        // 30/03 never clears here: the watch gives up after MaxCleaningTime (3 s of fake time, 0.3 s real).
+        var svc = new CleanerService(_h, _h.State, new CleanerOptions { PollInterval = TimeSpan.FromMilliseconds(200), MaxCleaningTime = TimeSpan.FromSeconds(3) }, _h.Time);
+        var final = await svc.RunAsync(await svc.StartCleanAsync(0, false), new SyncProgress(o => { if (o.Progress is { } p) progress.Add(p); }));
+        _h.Inject = null;
+        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Contains(progress, p => p.Contains("TEST UNIT READY 02/30/03 a cleaning cartridge is in the drive and cleaning is in progress"));
+        var record = (await S.GetStateAsync()).DriveHistory.Values.SelectMany(h => h).Single();
+        Assert.Equal("cleaning did not report completion within the maximum cleaning time", record.Outcome);
+    }
+
+    private sealed class SyncProgress(Action<OperationRecord> a) : IProgress<OperationRecord>
+    {
+        public void Report(OperationRecord value) => a(value);
+    }
+
+    [Fact]
     public async Task Sense_30_07_during_the_cycle_marks_the_cleaner_spent()
     {
         await ReserveAndInjectAsync(cleans: 10);

@@ -292,13 +292,13 @@ public sealed class CleanerServiceTests : IDisposable
         var op = await S.StartCleanAsync(0, false);
         // Simulate a worker that died after loading the cleaner: cancel once the journal says "in-drive".
         using var cts = new CancellationTokenSource();
-        var run = S.RunAsync(op, new Progress<OperationRecord>(o => { if (o.Step == "in-drive") cts.Cancel(); }), cts.Token);
-        await WaitUntil(async () => (await S.GetOperationAsync(op)).Step == "in-drive");
+        var run = S.RunAsync(op, new Progress<OperationRecord>(o => { if (o.Step == CleanStep.InDrive) cts.Cancel(); }), cts.Token);
+        await WaitUntil(async () => (await S.GetOperationAsync(op)).Step == CleanStep.InDrive);
         cts.Cancel();
         try { await run; } catch (OperationCanceledException) { }
         // Put the journal back as a killed worker leaves it (not final, step in-drive).
         var store = await S.StoreAsync();
-        store.Update(st => { var o = st.Find(op)!; if (OperationStates.IsFinal(o.State)) { o.State = OperationStates.InProcess; o.Completed = null; } o.Step = "in-drive"; });
+        store.Update(st => { var o = st.Find(op)!; if (OperationStates.IsFinal(o.State)) { o.State = OperationStates.InProcess; o.Completed = null; } o.Step = CleanStep.InDrive; });
         var final = await _h.NewService().RunAsync(op);
         Assert.Equal(OperationStates.Passed, final.State);
         Assert.Equal(4u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
@@ -312,7 +312,7 @@ public sealed class CleanerServiceTests : IDisposable
         // Killed after journalling "to-drive" but before MOVE MEDIUM: the cleaner is still in its slot.
         await ReserveAndInjectAsync(cleans: 5);
         var op = await S.StartCleanAsync(1, false);
-        (await S.StoreAsync()).Update(st => { var o = st.Find(op)!; o.State = OperationStates.InProcess; o.Step = "to-drive"; o.WorkerPid = 999999; });
+        (await S.StoreAsync()).Update(st => { var o = st.Find(op)!; o.State = OperationStates.InProcess; o.Step = CleanStep.ToDrive; o.WorkerPid = 999999; });
         Assert.Contains(op, await S.OrphanedOperationsAsync());
         var final = await _h.NewService().RunAsync(op);
         Assert.Equal(OperationStates.Passed, final.State);
@@ -330,7 +330,7 @@ public sealed class CleanerServiceTests : IDisposable
         (await S.StoreAsync()).Update(st =>
         {
             var o = st.Find(op)!;
-            o.State = OperationStates.InProcess; o.Step = "in-drive"; o.Completed = null; o.WorkerPid = 999999;
+            o.State = OperationStates.InProcess; o.Step = CleanStep.InDrive; o.Completed = null; o.WorkerPid = 999999;
             st.Cleaner!.CleansLeft = 5; st.DriveHistory.Clear();        // as before the final write
         });
         var final = await _h.NewService().RunAsync(op);
@@ -407,11 +407,7 @@ public sealed class ProfileCleaningTimeTests : IDisposable
         Assert.Equal(OperationStates.Passed, (await run).State);
 
         // Same library, but sessions without drive access.
-        _h.Override = async ct =>
-        {
-            var s = await ((IChangerConnector)new NoOverride(_h)).OpenAsync(ct);
-            return new ChangerSession(s.Changer);
-        };
+        _h.DrivesReachable = false;
         var progress = new List<string>();
         var op = await svc.StartCleanAsync(0, false);
         var started = _h.Time.GetUtcNow();
@@ -427,17 +423,5 @@ public sealed class ProfileCleaningTimeTests : IDisposable
     private sealed class SyncProgress(Action<OperationRecord> a) : IProgress<OperationRecord>
     {
         public void Report(OperationRecord value) => a(value);
-    }
-
-    /// <summary>The harness's own sessions, bypassing its Override.</summary>
-    private sealed class NoOverride(CleaningHarness h) : IChangerConnector
-    {
-        public async ValueTask<ChangerSession> OpenAsync(CancellationToken ct)
-        {
-            var saved = h.Override;
-            h.Override = null;
-            try { return await h.OpenAsync(ct); }
-            finally { h.Override = saved; }
-        }
     }
 }

@@ -56,9 +56,33 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     public async ValueTask<ChangerSession> OpenAsync(CancellationToken ct)
     {
         if (Override is { } o) return await o(ct);
-        var transport = (VirtualTransport)await new VirtualTransportFactory(Time).OpenAsync(DeviceUri.Parse("virtual:" + Config), new TransportOpenContext(State), ct);
-        return new ChangerSession(new MediaChanger(new SmcClient(new Hook(this, transport), time: Time)),
-            (drive, _) => ValueTask.FromResult<SmcClient?>(new SmcClient(new Hook(this, transport.OpenLun(drive + 1)), time: Time)));
+        var address = DeviceUri.Parse("virtual:" + Config);
+        var transport = (VirtualTransport)await new VirtualTransportFactory(Time).OpenAsync(address, new TransportOpenContext(State), ct);
+        // The drives as the CLI reaches them: the virtual library's drive locator (LUNs by VPD 80h serial), hooked.
+        var drives = new DriveAccess(new DriveLocatorRegistry().Add(new HookedLocator(this)), new DriveSearch(address, transport),
+            t => new SmcClient(t, time: Time) { IsDrive = true }, DriveCache);
+        return new ChangerSession(new MediaChanger(new SmcClient(new Hook(this, transport), time: Time), new ChangerSettings { Drives = DrivesReachable ? drives : null }));
+    }
+
+    /// <summary>False: sessions without drive access (a transport whose drives this host cannot reach).</summary>
+    public bool DrivesReachable { get; set; } = true;
+
+    /// <summary>What the harness's sessions found (one listing of the drive LUNs, as the CLI keeps one per process).</summary>
+    public DriveLocatorCache DriveCache { get; } = new();
+
+    /// <summary>Every command a drive received, in order: (LUN, command).</summary>
+    public List<(int Lun, ScsiCommand Command)> DriveCommands { get; } = [];
+
+    private sealed class HookedLocator(CleaningHarness h) : IDriveLocator
+    {
+        private readonly VirtualDriveLocator _inner = new();
+
+        public bool Serves(DriveSearch search) => _inner.Serves(search);
+
+        public ValueTask<DriveCandidates> ListAsync(DriveSearch search, CancellationToken ct = default) => _inner.ListAsync(search, ct);
+
+        public async ValueTask<IScsiTransport> OpenAsync(DriveSearch search, DriveCandidate drive, CancellationToken ct = default) =>
+            new Hook(h, (VirtualTransport)await _inner.OpenAsync(search, drive, ct));
     }
 
     /// <summary>Replaces a reply before the library sees the command (LUN 0 = changer, 1..N = drives), e.g. a drive's 30/07.</summary>
@@ -73,6 +97,7 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
 
         public async ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken ct = default)
         {
+            if (inner.Lun > 0) lock (h.DriveCommands) h.DriveCommands.Add((inner.Lun, command));
             if (h.Inject?.Invoke(inner.Lun, command) is { } replaced) return replaced;
             var r = await inner.ExecuteAsync(command, dataIn, ct);
             h.Patch?.Invoke(inner.Lun, command, dataIn);

@@ -414,19 +414,43 @@ public sealed class ExitCodeDocumentationTests
     }
 
     [Fact]
-    public void Readme_table_and_ExitCodes_list_the_same_codes_and_cover_the_matrix()
+    public void Readme_table_is_the_ExitCodes_table_and_covers_the_matrix()
     {
         string readme = Readme();
         int start = readme.IndexOf("## Exit codes", StringComparison.Ordinal);
         Assert.True(start >= 0, "README has no 'Exit codes' section");
         var section = readme[start..].Split('\n').Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal));
-        var documented = section.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\| (\d+) \|")).Where(m => m.Success)
-            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
-        // cleaner codes 80-90 are in the cleaner table of the README and in ExitCodes.Table
-        var table = ExitCodes.Table.Select(t => t.Code).Where(c => c is < 80 or > 90).ToHashSet();
-        Assert.Equal(table.Order(), documented.Order());
+        var documented = section.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\| (\d+) \| (.*) \|$")).Where(m => m.Success)
+            .Select(m => (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[2].Value)).ToList();
+        Assert.Equal(ExitCodes.Table.Select(t => (t.Code, t.Meaning)), documented);
         var all = ExitCodes.Table.Select(t => t.Code).ToHashSet();
         var expected = CliBadDeviceAndOptionTests.Cases().Concat(CliBadValueTests.Cases()).Select(r => (int)r[1]).Distinct();
         Assert.All(expected, code => Assert.Contains(code, all));
+    }
+
+    [Fact]
+    public void Readme_cleaner_results_exit_with_the_tables_code()
+    {
+        // | ERROR_X (...), ERROR_Y (...) | value | exit code |
+        var rows = Readme().Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\| (ERROR_[^|]*)\|[^|]*\| (\d+) \|$")).Where(m => m.Success).ToList();
+        Assert.True(rows.Count >= 20, $"{rows.Count} cleaner result rows");
+        foreach (var row in rows)
+        {
+            int code = int.Parse(row.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            foreach (System.Text.RegularExpressions.Match name in System.Text.RegularExpressions.Regex.Matches(row.Groups[1].Value, @"ERROR_[A-Z_]+"))
+            {
+                Assert.Equal((name.Value, code), (name.Value, ExitCodes.For(Enum.Parse<TapeChanger.Cleaning.NtmsResult>(name.Value))));
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_domain_error_and_cleaner_result_has_its_row()
+    {
+        Assert.All(Enum.GetValues<TapeChanger.Domain.ChangerError>(), e => Assert.Single(ExitCodes.Table, r => r.Errors.Contains(e)));
+        Assert.All(Enum.GetValues<TapeChanger.Cleaning.NtmsResult>().Where(r => r != TapeChanger.Cleaning.NtmsResult.ERROR_LIBRARY_FULL),
+            r => Assert.Single(ExitCodes.Table, row => row.Results.Contains(r)));
+        Assert.Equal(ExitCodes.OperationRefused, ExitCodes.For(TapeChanger.Domain.ChangerError.Reserved));
+        Assert.Equal(ExitCodes.NotReady, ExitCodes.For(TapeChanger.Cleaning.NtmsResult.ERROR_LIBRARY_OFFLINE));
     }
 }

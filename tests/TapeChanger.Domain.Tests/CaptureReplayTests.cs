@@ -64,9 +64,9 @@ public class CaptureReplayTests
         var caps = await changer.Client.DeviceCapabilitiesAsync();
         Assert.NotNull(caps);
         Assert.True(caps!.CanStore(ElementType.Storage));
-        var page = await changer.Client.ExecuteAsync(SpcCommands.LogSenseTapeAlert());
-        Assert.Equal(0x2E, page[0] & 0x3F);
-        Assert.Equal(4 + 64 * 5, page.Length);                       // MSL3040 capture: 64 flags, 5 bytes each
+        var alerts = await changer.Client.TapeAlertsAsync(TapeAlertSource.Changer);
+        Assert.Equal(64, alerts.ParametersDecoded);                  // MSL3040-cap: 64 flags, 5 bytes each
+        Assert.False(alerts.Truncated);
     }
 
     [Fact]

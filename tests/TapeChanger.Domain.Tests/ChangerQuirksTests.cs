@@ -197,30 +197,57 @@ public sealed class ChangerQuirksTests : IDisposable
         Assert.Contains("element address map", e.Message);
     }
 
+    /// <summary>The library-10 drives as a locator lists them (VPD 80h serials); LOAD UNLOAD sets the transport's Ejected.</summary>
+    private static RecordingDriveLocator Drives(QuirkyTransport t) =>
+        new(new DriveCandidate("drive-a1", "XYZZY_A1"), new DriveCandidate("drive-a2", "XYZZY_A2"))
+        {
+            Answer = (_, c) => { if (c.Cdb[0] == OpCode.LoadUnload) t.Ejected = true; return ScsiResult.Good(0); },
+        };
+
     [Fact]
     public async Task A_drive_holding_its_cartridge_is_ejected_once_and_the_unload_retried()
     {
         var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
-        var ejected = new List<int>();
-        var settings = new ChangerSettings { EjectDrive = (drive, element, _) => { ejected.Add(drive); Assert.Equal("XYZZY_A1", element.DriveSerial); t.Ejected = true; return ValueTask.FromResult(true); } };
-        await using var changer = new MediaChanger(new SmcClient(t), settings);
+        var drives = Drives(t);
+        await using var changer = new MediaChanger(new SmcClient(t), new ChangerSettings { Drives = drives.Access(t) });
         await changer.LoadAsync(1, 0);
         var result = await changer.UnloadAsync(null, 0);
-        Assert.Equal([0], ejected);
+        // The drive paired with element 500 by its DVCID serial got one LOAD UNLOAD (unload: byte 4 = 0), nothing else.
+        var (uri, command) = Assert.Single(drives.Sent);
+        Assert.Equal("drive-a1", uri);
+        Assert.Equal("1b0000000000", Convert.ToHexString(command.Cdb).ToLowerInvariant());
         Assert.Equal(2, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium && c.Cdb[4] == 0x01 && c.Cdb[5] == 0xF4));
         Assert.Equal((ushort)1000, result.Destination);
+        Assert.False((await changer.ReadElementAsync(500)).Full);
     }
 
     [Fact]
     public async Task An_unreachable_drive_keeps_the_05_53_03_error()
     {
         var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
-        var settings = new ChangerSettings { EjectDrive = (_, _, _) => ValueTask.FromResult(false) };
-        await using var changer = new MediaChanger(new SmcClient(t), settings);
+        var elsewhere = new RecordingDriveLocator(new DriveCandidate("other", "NOT-THIS-LIBRARY"));      // no serial matches
+        await using var changer = new MediaChanger(new SmcClient(t), new ChangerSettings { Drives = elsewhere.Access(t) });
         await changer.LoadAsync(1, 0);
         var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.UnloadAsync(null, 0));
         Assert.Equal(ChangerError.RemovalPrevented, e.Error);
+        Assert.Empty(elsewhere.Sent);
         Assert.Equal(1, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium && c.Cdb[4] == 0x01));   // not retried
+    }
+
+    [Fact]
+    public async Task A_drive_that_refuses_to_unload_fails_the_move_with_the_drives_sense()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
+        var drives = new RecordingDriveLocator(new DriveCandidate("drive-a1", "XYZZY_A1"))
+        {
+            Answer = (_, _) => ScsiResult.CheckCondition([0x70, 0, 0x03, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x53, 0x0A, 0, 0, 0, 0]),
+        };
+        await using var changer = new MediaChanger(new SmcClient(t), new ChangerSettings { Drives = drives.Access(t) });
+        await changer.LoadAsync(1, 0);
+        var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.UnloadAsync(null, 0));
+        Assert.Equal(ChangerError.DeviceError, e.Error);
+        Assert.Contains("unload drive 0 (drive-a1)", e.Message);
+        Assert.Contains("53/0A", e.Message);
     }
 
     [Fact]
@@ -239,15 +266,20 @@ public sealed class ChangerQuirksTests : IDisposable
     {
         var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
         int movesBeforeEject = -1;
-        var settings = new ChangerSettings
+        var drives = new RecordingDriveLocator(new DriveCandidate("drive-a1", "XYZZY_A1"), new DriveCandidate("drive-a2", "XYZZY_A2"))
         {
-            EjectDrive = (_, _, _) => { movesBeforeEject = t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium); t.Ejected = true; return ValueTask.FromResult(true); },
+            Answer = (_, c) =>
+            {
+                if (c.Cdb[0] == OpCode.LoadUnload) { movesBeforeEject = t.Sent.Count(x => x.Cdb[0] == OpCode.MoveMedium); t.Ejected = true; }
+                return ScsiResult.Good(0);
+            },
         };
-        await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { EjectBeforeUnload = true }), settings);
-        await changer.LoadAsync(1, 0);
-        await changer.UnloadAsync(null, 0);
+        await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { EjectBeforeUnload = true }), new ChangerSettings { Drives = drives.Access(t) });
+        await changer.LoadAsync(2, 1);
+        await changer.UnloadAsync(null, 1);
         Assert.Equal(1, movesBeforeEject);                              // only the load had moved: the eject came first
         Assert.Equal(2, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium));
+        Assert.Equal(["drive-a2"], drives.Sent.Select(x => x.Uri));     // drive 1 = element 501 = serial XYZZY_A2
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using TapeChanger.Scsi.Sense;
 
 namespace TapeChanger.Scsi.Tests;
 
-/// <summary>README's "Sense policy" tables must be the data in <see cref="SensePolicy"/> and <see cref="TapeAlertPolicy"/>.</summary>
+/// <summary>README's "Sense policy" tables must be the data in <see cref="SensePolicy"/> (built-in, drive and key-default rows) and <see cref="TapeAlertPolicy"/>.</summary>
 public class SensePolicyReadmeTests
 {
     private static string Readme()
@@ -19,6 +19,7 @@ public class SensePolicyReadmeTests
     /// <summary>The table as README shows it (rows, then key defaults), one line per row.</summary>
     public static IReadOnlyList<string> ExpectedLines() =>
         SensePolicy.Rules.Select(r => Row(r, false))
+            .Concat(SensePolicy.DriveRules.Select(r => Row(r, false).Replace($"| {SensePolicy.Pattern(r)} |", $"| {SensePolicy.Pattern(r)} (tape drive) |", StringComparison.Ordinal)))
             .Concat(SensePolicy.KeyDefaults.Select(r => Row(r, true)))
             .Concat(TapeAlertPolicy.Rules.Select(r => $"| TapeAlert {r.Flag} | {r.Action} | | {r.Meaning} | {r.Source} |"))
             .ToList();

@@ -38,7 +38,7 @@ public class SensePolicyTests
         { "02/04/01", Move, A.WaitAndRetry, F.NotReady },
         { "02/04/07", null, A.WaitAndRetry, F.NotReady },
         { "02/3E/00", null, A.WaitAndRetry, F.NotReady },
-        { "02/30/03", "TEST UNIT READY", A.WaitAndRetry, F.NotReady },
+        { "02/30/03", "TEST UNIT READY", A.CleaningInProgress, F.NotReady },
         // wait for the operator
         { "02/04/18", Move, A.WaitForOperator, F.OperatorIntervention },
         { "02/04/83", null, A.WaitForOperator, F.OperatorIntervention },
@@ -148,10 +148,28 @@ public class SensePolicyTests
         Assert.True(missing.Count == 0, "rows without an expected line (dead or untested): " + string.Join("; ", missing));
     }
 
+    /// <summary>A tape drive's senses: the drive rows come before the built-in ones, and only for a drive.</summary>
+    [Theory]
+    [InlineData(0x02, 0x30, 0x03, A.CleaningInProgress, A.CleaningInProgress)]
+    [InlineData(0x00, 0x30, 0x03, A.CleaningInProgress, A.Proceed)]           // any key on a drive; the element row for a library
+    [InlineData(0x02, 0x04, 0x02, A.CleaningDone, A.Fail)]                    // "load me" on a drive, "inventory me" on a library
+    [InlineData(0x02, 0x3A, 0x00, A.CleaningDone, A.Fail)]
+    [InlineData(0x02, 0x3A, 0x02, A.CleaningDone, A.WaitForOperator)]          // a library's open mail slot
+    [InlineData(0x02, 0x04, 0x01, A.WaitAndRetry, A.WaitAndRetry)]            // becoming ready: the same for both
+    [InlineData(0x03, 0x30, 0x07, A.MarkCleanerSpent, A.MarkCleanerSpent)]
+    public void Drive_rows_apply_to_drives_only(byte key, byte asc, byte ascq, A onDrive, A onLibrary)
+    {
+        Assert.Equal(onDrive, SensePolicy.Lookup((SenseKey)key, asc, ascq, "TEST UNIT READY", null, SensePolicy.DriveRules).Action);
+        Assert.Equal(onLibrary, SensePolicy.Lookup((SenseKey)key, asc, ascq, "TEST UNIT READY").Action);
+        // Profile rows still come first.
+        var profile = new SenseRule(SenseKey.NotReady, 0x04, 0x02, A.WaitAndRetry, F.NotReady, "vendor: still cleaning", "test");
+        Assert.Equal(A.WaitAndRetry, SensePolicy.Lookup(SenseKey.NotReady, 0x04, 0x02, "TEST UNIT READY", [profile], SensePolicy.DriveRules).Action);
+    }
+
     [Fact]
     public void Every_row_speaks_operator_language_and_names_its_source()
     {
-        Assert.All(SensePolicy.Rules.Concat(SensePolicy.KeyDefaults), r =>
+        Assert.All(SensePolicy.Rules.Concat(SensePolicy.DriveRules).Concat(SensePolicy.KeyDefaults), r =>
         {
             Assert.False(string.IsNullOrWhiteSpace(r.Meaning));
             Assert.Matches(@"^(SPC-4|SSC-4|docs/reference/[a-z-]+\.md) §", r.Source);

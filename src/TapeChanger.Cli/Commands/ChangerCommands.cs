@@ -59,7 +59,7 @@ internal static class ChangerCommands
             if (id.DeviceType == 0x08)
             {
                 map = await changer.GetMapAsync(ct);
-                caps = await changer.Client.DeviceCapabilitiesAsync(ct);
+                caps = await changer.DeviceCapabilitiesAsync(ct);
                 if (caps is null) notes.Add("device capabilities page 1Fh not supported");
             }
             else
@@ -76,10 +76,10 @@ internal static class ChangerCommands
                 var lib = TapeChanger.Cleaning.NtmsIds.Library(id.Vendor, id.Product, id.SerialNumber);
                 libraryId = lib;
                 foreach (var a in map.Storage.Addresses) objects.Add(new NtmsObjectJson("slot", a, map.SlotNumber(a), null, null, TapeChanger.Cleaning.NtmsIds.Slot(lib, a)));
-                var drives = await changer.Client.ReadElementStatusAsync(ElementType.DataTransfer, map.Drives.First, map.Drives.Count, ct);
+                var drives = await changer.ReadElementsAsync(ElementType.DataTransfer, map.Drives.First, map.Drives.Count, ct);
                 foreach (var d in drives)
                 {
-                    string? serial = d.Identifier?.SerialNumber;
+                    string? serial = d.DriveSerial;
                     objects.Add(new NtmsObjectJson("drive", d.Address, null, map.DriveNumber(d.Address), serial, TapeChanger.Cleaning.NtmsIds.Drive(lib, serial, d.Address)));
                 }
             }

@@ -69,8 +69,8 @@ internal static class CleanerCommands
         return CleanerExitCodes.For(result);
     }
 
-    internal static OperationJson ToJson(OperationRecord o) => new(o.Id, o.Kind, o.State, o.Result, o.Code, o.Message, o.Progress, o.Via,
-        o.Drive, o.Barcode, o.Created, o.Updated, o.Completed, o.Deadline, o.Step, o.WorkerPid);
+    internal static OperationJson ToJson(OperationRecord o) => new(o.Id, o.Kind.Name(), o.State, o.Result, o.Code, o.Message, o.Progress, o.Via.Name(),
+        o.Drive, o.Barcode, o.Created, o.Updated, o.Completed, o.Deadline, o.Step.Name(), o.WorkerPid);
 
     private static Command Cleaner()
     {
@@ -369,33 +369,12 @@ internal static class CleanerCommands
     }
 
     private static string Describe(OperationRecord o) =>
-        $"{o.Id}  {o.Kind,-6} {o.State,-20} {o.Result} ({o.Code})  created {o.Created:u}{(o.Completed is { } c ? $", ended {c:u}" : "")}"
+        $"{o.Id}  {o.Kind.Name(),-6} {o.State,-20} {o.Result} ({o.Code})  created {o.Created:u}{(o.Completed is { } c ? $", ended {c:u}" : "")}"
         + (o.Progress is { } pr ? $"\n    {pr}" : o.Message is { } m ? $"\n    {m}" : "");
 }
 
-/// <summary>Exit codes of the cleaner commands (0 only for ERROR_SUCCESS).</summary>
+/// <summary>Exit codes of the cleaner commands (0 only for ERROR_SUCCESS), from the one table in <see cref="ExitCodes"/>.</summary>
 internal static class CleanerExitCodes
 {
-    public static int For(NtmsResult r) => r switch
-    {
-        NtmsResult.ERROR_SUCCESS => ExitCodes.Success,
-        NtmsResult.ERROR_NO_SLOT_SET or NtmsResult.ERROR_CLEANER_SLOT_NOT_SET => 80,
-        NtmsResult.ERROR_ALREADY_RESERVED or NtmsResult.ERROR_CLEANER_SLOT_SET => 81,
-        NtmsResult.ERROR_SLOT_FULL or NtmsResult.ERROR_CLEANER_CARTRIDGE_INSTALLED or NtmsResult.ERROR_IEPORT_FULL => 82,
-        NtmsResult.ERROR_SLOT_NOT_PRESENT => 83,
-        NtmsResult.ERROR_SLOT_EMPTY => 84,
-        NtmsResult.ERROR_INVALID_CLEANER => 85,
-        NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT => 86,
-        NtmsResult.ERROR_UNABLE_TO_CLEAN or NtmsResult.ERROR_UNABLE_TO_LOAD_MEDIUM => 87,
-        NtmsResult.ERROR_TIMEOUT => 88,
-        NtmsResult.ERROR_CANCELLED => 89,
-        NtmsResult.ERROR_OBJECT_NOT_FOUND or NtmsResult.ERROR_INVALID_OPERATION or NtmsResult.ERROR_INVALID_HANDLE or NtmsResult.ERROR_INVALID_LIBRARY => 90,
-        NtmsResult.ERROR_INVALID_SLOT or NtmsResult.ERROR_INVALID_DRIVE => ExitCodes.InvalidElement,
-        NtmsResult.ERROR_INVALID_PARAMETER => ExitCodes.Usage,
-        NtmsResult.ERROR_LIBRARY_OFFLINE => ExitCodes.NotReady,
-        NtmsResult.ERROR_DEVICE_NOT_AVAILABLE or NtmsResult.ERROR_NOT_CONNECTED => ExitCodes.DeviceUnavailable,
-        NtmsResult.ERROR_ACCESS_DENIED => ExitCodes.PermissionDenied,
-        NtmsResult.ERROR_DATABASE_FAILURE => ExitCodes.ConfigError,
-        _ => ExitCodes.DeviceError,
-    };
+    public static int For(NtmsResult r) => ExitCodes.For(r);
 }

@@ -16,7 +16,7 @@ internal sealed partial class MtxSession
     {
         try
         {
-            var inq = await Changer.Client.InquiryAsync(ct).ConfigureAwait(false);
+            var inq = await Changer.InquiryAsync(ct).ConfigureAwait(false);
             stdout.Write(MtxText.Inquiry(inq.PeripheralDeviceType, inq.Vendor, inq.Product, inq.Revision, inq.MediumChangerAttached));
         }
         catch (TapeChanger.Scsi.ScsiCheckConditionException e)

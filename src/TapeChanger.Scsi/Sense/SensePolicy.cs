@@ -15,8 +15,18 @@ public enum SenseAction
     MarkDriveNeedsCleaning,
     /// <summary>The cleaning cartridge is used up or was rejected (30/07, TapeAlert 22/23).</summary>
     MarkCleanerSpent,
-    /// <summary>Not an error: an element ASC that only informs (30/03 cleaning cartridge present; docs/reference/library-behaviour.md §14).</summary>
+    /// <summary>Not an error: an element ASC that only informs (30/03 cleaning cartridge present, SMC-3 §6.11 element descriptor ASC/ASCQ).</summary>
     Proceed,
+    /// <summary>
+    /// A cleaning cartridge is in the drive and the cleaning runs. A client waits it out like <see cref="WaitAndRetry"/>;
+    /// the cleaner service, which watches the drive, keeps polling.
+    /// </summary>
+    CleaningInProgress,
+    /// <summary>
+    /// The drive has finished with the cleaning cartridge (it wants a new load, or holds no cartridge). A client fails the
+    /// command like <see cref="Fail"/>; the cleaner service ends the cleaning cycle.
+    /// </summary>
+    CleaningDone,
 }
 
 /// <summary>The operator-level category of a failure; the domain maps it 1:1 onto its error enum.</summary>

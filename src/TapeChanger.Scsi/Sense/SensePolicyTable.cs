@@ -39,7 +39,7 @@ public static class SensePolicy
         R(NR, 0x04, 0x01, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is becoming ready (starting up or taking inventory)", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §16 (PBS: 5 min)"),
         R(NR, 0x04, 0x07, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is busy with another operation", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S2 (SL3 SIG)"),
         R(NR, 0x3E, 0x00, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library has not finished configuring itself", "SPC-4 §4.5.6"),
-        R(NR, 0x30, 0x03, SenseAction.WaitAndRetry, SenseFailure.NotReady, "a cleaning cartridge is in the drive and cleaning is in progress", "docs/reference/library-behaviour.md §S8 (SL150, amanda); docs/reference/mhvtl.md §10"),
+        R(NR, 0x30, 0x03, SenseAction.CleaningInProgress, SenseFailure.NotReady, "a cleaning cartridge is in the drive and cleaning is in progress", "docs/reference/library-behaviour.md §S8 (SL150, amanda); docs/reference/mhvtl.md §10"),
 
         // ---- wait for the operator (RetryPolicy.OperatorWaitLimit; 0 = fail at once with this text)
         R(NR, 0x04, 0x18, SenseAction.WaitForOperator, SenseFailure.OperatorIntervention, "a library door is open; close the door", "SPC-4 §4.5.6"),
@@ -100,6 +100,19 @@ public static class SensePolicy
     ];
 
     /// <summary>
+    /// Rows that apply to senses of a tape drive (SSC) and come before the built-in rows for a drive client: what a
+    /// drive says while a cleaning cartridge is in it. A drive cleans, then reports that it wants a new load or holds no
+    /// cartridge (mhVTL's TEST UNIT READY walks 30/03, 04/00, 04/02: markh794/mhvtl@fada6b85 usr/ssc.c and
+    /// usr/pm/default_ssc_pm.c).
+    /// </summary>
+    public static IReadOnlyList<SenseRule> DriveRules { get; } =
+    [
+        R(null, 0x30, 0x03, SenseAction.CleaningInProgress, SenseFailure.NotReady, "a cleaning cartridge is in the drive and cleaning is in progress", "SPC-4 §4.5.6; markh794/mhvtl@fada6b85 usr/ssc.c (TEST UNIT READY while cleaning)"),
+        R(NR, 0x04, 0x02, SenseAction.CleaningDone, SenseFailure.NotReady, "the drive needs a new load (initializing command required); a cleaning cartridge in it has finished", "SPC-4 §4.5.6; markh794/mhvtl@fada6b85 usr/ssc.c (CLEAN_MOUNT_STAGE3)"),
+        R(NR, 0x3A, null, SenseAction.CleaningDone, SenseFailure.NotReady, "there is no cartridge in the drive", "SPC-4 §4.5.6 (MEDIUM NOT PRESENT)"),
+    ];
+
+    /// <summary>
     /// One row per sense key (ASC and ASCQ ignored), plus the row for an element's Except ASC/ASCQ (key null), so that
     /// every sense gets a rule. Unknown unit attentions are re-sent, as the client always did (Linux ch retries UAs).
     /// </summary>
@@ -128,14 +141,17 @@ public static class SensePolicy
 
     /// <summary>
     /// The rule for a sense (or, with <paramref name="key"/> null, an element's Except ASC/ASCQ). Order: matching
-    /// <paramref name="overrides"/> (profile rows), then built-in rows, most specific first (command-restricted, then an
+    /// <paramref name="overrides"/> (profile rows), then <paramref name="deviceRules"/> (<see cref="DriveRules"/> for a
+    /// tape drive), then built-in rows, most specific first (command-restricted, then an
     /// exact ASCQ, then an exact key), then the key's default row.
     /// </summary>
-    public static SenseRule Lookup(SenseKey? key, byte asc, byte ascq, string? command, IReadOnlyList<SenseRule>? overrides = null)
+    public static SenseRule Lookup(SenseKey? key, byte asc, byte ascq, string? command, IReadOnlyList<SenseRule>? overrides = null,
+        IReadOnlyList<SenseRule>? deviceRules = null)
     {
-        if (overrides is { Count: > 0 })
+        foreach (var rows in new[] { overrides, deviceRules })
         {
-            foreach (var r in BySpecificity(overrides))
+            if (rows is not { Count: > 0 }) continue;
+            foreach (var r in BySpecificity(rows))
             {
                 if (r.Matches(key, asc, ascq, command)) return r;
             }

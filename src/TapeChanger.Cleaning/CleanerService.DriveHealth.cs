@@ -1,0 +1,117 @@
+using TapeChanger.Domain;
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Decoding;
+using TapeChanger.Scsi.Sense;
+
+namespace TapeChanger.Cleaning;
+
+/// <summary>Drive health: watching a drive clean, and which drives ask for cleaning (TapeAlert, sense marks).</summary>
+public sealed partial class CleanerService
+{
+    /// <summary>
+    /// Watches the drive where its transport's drive locator reaches it, one TEST UNIT READY per poll, and lets the sense
+    /// policy's drive rows decide: CleaningInProgress (30/03) or a becoming-ready row (04/00, 04/01, 04/07) means the
+    /// cycle runs, CleaningDone (04/02, 3A/xx) that it ended, MarkCleanerSpent (30/07, 30/0B, 30/13) that the cleaner is
+    /// used up; GOOD after the cycle was seen (or after three polls) ends it too. Where the drive cannot be reached it
+    /// waits the configured or the profile's cleaning time. Returns whether the cleaner is spent.
+    /// </summary>
+    private async Task<(bool Spent, string Outcome)> WaitForCleaningAsync(CleanerStateStore store, Guid id, int drive, IProgress<OperationRecord>? progress, CancellationToken ct)
+    {
+        var started = Now;
+        bool sawCleaning = false;
+        while (true)
+        {
+            string? watched = null;
+            await using (var s = await OpenAsync(ct).ConfigureAwait(false))
+            {
+                var tape = await Guard(() => s.OpenDriveAsync(drive, ct)).ConfigureAwait(false);
+                if (tape is not null)
+                {
+                    var ready = await Guard(() => tape.TestUnitReadyAsync(ct)).ConfigureAwait(false);
+                    watched = $"{tape.Uri}: TEST UNIT READY {(ready.Ready ? "GOOD" : $"{ready.Sense!.Triplet} {ready.Rule!.Meaning}")}";
+                    switch (ready.Action)
+                    {
+                        case SenseAction.Proceed when sawCleaning || Now - started > _options.PollInterval * 3:
+                            return await CleaningEndedAsync(tape, "cleaned", ct).ConfigureAwait(false);
+                        case SenseAction.MarkCleanerSpent:
+                            return (true, $"{ready.Rule!.Meaning} [{ready.Sense!.Triplet}]");
+                        case SenseAction.CleaningInProgress or SenseAction.WaitAndRetry:
+                            sawCleaning = true;
+                            break;
+                        case SenseAction.CleaningDone:
+                            return await CleaningEndedAsync(tape, "cleaned", ct).ConfigureAwait(false);
+                        case not SenseAction.Proceed when sawCleaning:
+                            return await CleaningEndedAsync(tape, $"cleaning ended with {ready.Sense!.Triplet}", ct).ConfigureAwait(false);
+                    }
+                }
+            }
+            bool reachable = watched is not null;
+            var limit = reachable ? _options.MaxCleaningTime
+                : _options.CleaningTime ?? TimeSpan.FromSeconds(_profile?.Profile.Cleaning.Seconds ?? 300);
+            var elapsed = Now - started;
+            if (elapsed >= limit)
+            {
+                return (false, reachable ? "cleaning did not report completion within the maximum cleaning time" : "waited the profile's cleaning time");
+            }
+            var op = Set(store, id, o =>
+            {
+                o.State = OperationStates.InProcess;
+                o.Progress = reachable
+                    ? $"drive {drive} is cleaning ({(int)elapsed.TotalSeconds} s so far; {watched})"
+                    : $"drive {drive} is cleaning; the drive cannot be polled, waiting the {(_options.CleaningTime is null ? $"'{_profile?.Profile.Name}' profile's " : "configured ")}cleaning time ({(int)(limit - elapsed).TotalSeconds} s left)";
+            });
+            progress?.Report(op);
+            await Task.Delay(_options.PollInterval, _time, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// After the cycle: the cleaner is spent when the drive's TapeAlert has a MarkCleanerSpent flag (22 "expired
+    /// cleaning media", 23 "invalid cleaning tape") or the drive returned a MarkCleanerSpent sense (TapeAlertPolicy,
+    /// SensePolicy). The outcome names the drive that was watched.
+    /// </summary>
+    private static async Task<(bool Spent, string Outcome)> CleaningEndedAsync(TapeDrive drive, string outcome, CancellationToken ct)
+    {
+        var alerts = await Guard(() => drive.TapeAlertsAsync(ct)).ConfigureAwait(false);      // null: no TapeAlert page (tgt)
+        if (alerts is not null && TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkCleanerSpent) is { } flag)
+        {
+            return (true, $"TapeAlert {flag.Flag}: {flag.Meaning}");
+        }
+        if (drive.Marks.LastOrDefault(m => m.Rule.Action == SenseAction.MarkCleanerSpent) is { } mark)
+        {
+            return (true, $"{mark.Rule.Meaning} [{mark.Sense.Triplet}]");
+        }
+        return (false, $"{outcome} (watched {drive.Uri})");
+    }
+
+    /// <summary>Drives that ask for cleaning: TapeAlert 20 "cleaning required" or 21 "cleaning requested", or sense 00/17.</summary>
+    public async Task<IReadOnlyList<(int Drive, string Reason)>> DrivesNeedingCleaningAsync(IEnumerable<int>? drives = null, CancellationToken ct = default)
+    {
+        var result = new List<(int, string)>();
+        await using var s = await OpenAsync(ct).ConfigureAwait(false);
+        var map = await Guard(() => s.Changer.GetMapAsync(ct)).ConfigureAwait(false);
+        foreach (int drive in drives ?? Enumerable.Range(0, map.Drives.Count))
+        {
+            var tape = await Guard(() => s.OpenDriveAsync(drive, ct)).ConfigureAwait(false);
+            if (tape is null) continue;
+            // Reading 2Eh may clear the flags; we act on what we read.
+            var alerts = await Guard(() => tape.TapeAlertsAsync(ct)).ConfigureAwait(false);
+            if (alerts is not null && TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkDriveNeedsCleaning) is { } flag)
+            {
+                result.Add((drive, $"TapeAlert {flag.Flag}: {flag.Meaning}"));
+                continue;
+            }
+            if (await Guard(() => tape.RequestSenseAsync(ct)).ConfigureAwait(false) is { Rule.Action: SenseAction.MarkDriveNeedsCleaning } condition)
+            {
+                result.Add((drive, $"sense {condition.Sense.Asc:X2}/{condition.Sense.Ascq:X2}: {condition.Rule.Meaning}"));
+                continue;
+            }
+            // 00/17 or 82/82 that came back with one of the commands above (RECOVERED ERROR, NO SENSE).
+            if (tape.Marks.FirstOrDefault(m => m.Rule.Action == SenseAction.MarkDriveNeedsCleaning) is { } mark)
+            {
+                result.Add((drive, $"sense {mark.Sense.Asc:X2}/{mark.Sense.Ascq:X2}: {mark.Rule.Meaning}"));
+            }
+        }
+        return result;
+    }
+}

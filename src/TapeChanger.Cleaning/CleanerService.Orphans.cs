@@ -1,0 +1,59 @@
+using TapeChanger.Domain;
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Decoding;
+using TapeChanger.Scsi.Sense;
+
+namespace TapeChanger.Cleaning;
+
+/// <summary>Operations whose worker died, found from the journal and process liveness.</summary>
+public sealed partial class CleanerService
+{
+    /// <summary>
+    /// Operations whose worker died (kill -9, crash, reboot). The caller re-runs them: <see cref="RunAsync"/> resumes
+    /// from the journal step, so a cleaner left in a drive goes back and is counted once.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> OrphanedOperationsAsync(CancellationToken ct = default)
+    {
+        var store = await StoreAsync(ct).ConfigureAwait(false);
+        var now = Now;
+        return store.Read().Operations
+            .Where(o => o.State == OperationStates.Interrupted
+                || !OperationStates.IsFinal(o.State)
+                && (o.WorkerPid is int pid
+                    ? pid != Environment.ProcessId && !ProcessAlive(pid)
+                    : now - o.Created > TimeSpan.FromMinutes(1)))      // queued, but its worker never started
+            .Select(o => o.Id).ToList();
+    }
+
+    private static bool ProcessAlive(int pid)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            // A killed worker whose parent has gone may linger as a zombie until it is reaped; that is dead too.
+            string stat = $"/proc/{pid}/stat";
+            try
+            {
+                string text = File.ReadAllText(stat);
+                int close = text.LastIndexOf(')');
+                return close > 0 && close + 2 < text.Length && text[close + 2] is not ('Z' or 'X');
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

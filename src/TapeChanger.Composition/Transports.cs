@@ -1,0 +1,38 @@
+using TapeChanger.Transport;
+
+namespace TapeChanger.Composition;
+
+/// <summary>
+/// The composition root: the one assembly that names concrete transports. Each transport registers its
+/// <see cref="IScsiTransportFactory"/> (device URI → transport) and, where it can reach tape drives next to a changer,
+/// its <see cref="IDriveLocator"/>. The CLI works through the domain and this class (an architecture test over the
+/// CLI and Cleaning assemblies holds them to that).
+/// </summary>
+public static class Transports
+{
+    public static DeviceAddress Parse(string uri) => DeviceUri.Parse(uri);
+
+    /// <summary>Device URI → transport, with every transport this build has.</summary>
+    public static TransportRegistry Registry() => new TransportRegistry()
+        .Add(new TapeChanger.Virtual.VirtualTransportFactory())
+        .Add(new TapeChanger.Transport.Linux.SgTransportFactory())
+        .Add(new TapeChanger.Transport.Iscsi.IscsiTransportFactory())
+        .Add(new TapeChanger.Transport.Windows.SptTransportFactory())
+        .Add(new TapeChanger.Transport.Usb.UsbTransportFactory())
+        .Add(new TapeChanger.Transport.Replay.CaptureReplayTransportFactory())
+        .Add(new TapeChanger.Transport.Mhvtl.MhvtlTransportFactory());
+
+    /// <summary>
+    /// Drive locators: the virtual library's drive LUNs, Linux tape devices by VPD 80h serial (sysfs), the other
+    /// LUNs of a changer's iSCSI target, and the vtltape sockets device.conf binds to an mhvtl: library. spt: (Windows), usb: and replay: have none: their drives are not reachable
+    /// from the changer's device, so a cleaning there waits the profile's cleaning time.
+    /// </summary>
+    public static DriveLocatorRegistry DriveLocators() => new DriveLocatorRegistry()
+        .Add(new TapeChanger.Virtual.VirtualDriveLocator())
+        .Add(new TapeChanger.Transport.Linux.SgDriveLocator())
+        .Add(new TapeChanger.Transport.Iscsi.IscsiDriveLocator())
+        .Add(new TapeChanger.Transport.Mhvtl.MhvtlDrivesLocator());
+
+    public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, TransportOpenContext context, CancellationToken ct) =>
+        Registry().OpenAsync(address, context, ct);
+}

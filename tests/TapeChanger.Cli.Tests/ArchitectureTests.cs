@@ -1,0 +1,133 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using TapeChanger.Transport;
+
+namespace TapeChanger.Cli.Tests;
+
+/// <summary>
+/// The layering of docs/architecture.md, checked on the built assemblies' metadata (every type and member they
+/// reference): Cleaning and the CLI use the domain; only TapeChanger.Composition names concrete transports; nobody above
+/// the transport layer builds CDBs or executes raw commands. Cleaning is also compiled without transitive project
+/// references (its project file), so it cannot even see the transport assembly.
+/// </summary>
+public sealed class ArchitectureTests
+{
+    private static readonly Assembly Cli = typeof(ExitCodes).Assembly;
+    private static readonly Assembly Cleaning = typeof(TapeChanger.Cleaning.CleanerService).Assembly;
+    private static readonly Assembly Domain = typeof(TapeChanger.Domain.MediaChanger).Assembly;
+
+    /// <summary>Every type an assembly references from other assemblies, as "Namespace.Name" (nested types by their outer type).</summary>
+    private static HashSet<string> ReferencedTypes(Assembly assembly)
+    {
+        using var pe = new PEReader(File.OpenRead(assembly.Location));
+        var md = pe.GetMetadataReader();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var h in md.TypeReferences)
+        {
+            var t = md.GetTypeReference(h);
+            var outer = t;
+            while (outer.ResolutionScope.Kind == HandleKind.TypeReference) outer = md.GetTypeReference((TypeReferenceHandle)outer.ResolutionScope);
+            names.Add($"{md.GetString(outer.Namespace)}.{md.GetString(t.Name)}");
+        }
+        return names;
+    }
+
+    /// <summary>Every member an assembly references on another assembly's type, as "Namespace.Type::Member".</summary>
+    private static HashSet<string> ReferencedMembers(Assembly assembly)
+    {
+        using var pe = new PEReader(File.OpenRead(assembly.Location));
+        var md = pe.GetMetadataReader();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var h in md.MemberReferences)
+        {
+            var m = md.GetMemberReference(h);
+            if (m.Parent.Kind != HandleKind.TypeReference) continue;
+            var t = md.GetTypeReference((TypeReferenceHandle)m.Parent);
+            names.Add($"{md.GetString(t.Namespace)}.{md.GetString(t.Name)}::{md.GetString(m.Name)}");
+        }
+        return names;
+    }
+
+    /// <summary>Transport, factory and drive-locator implementations of every assembly the CLI ships (the concrete transports).</summary>
+    private static IReadOnlyList<string> ConcreteTransports()
+    {
+        var seams = new[] { typeof(IScsiTransport), typeof(IScsiTransportFactory), typeof(IDriveLocator) };
+        var assemblies = new[] { "TapeChanger.Transport", "TapeChanger.Virtual", "TapeChanger.Transport.Linux", "TapeChanger.Transport.Iscsi",
+            "TapeChanger.Transport.Windows", "TapeChanger.Transport.Usb" }.Select(n => Assembly.Load(n));
+        return assemblies.SelectMany(a => a.GetTypes())
+            .Where(t => t.IsClass && seams.Any(s => s.IsAssignableFrom(t)))
+            .Where(t => t != typeof(TracingTransport))                 // a decorator for --verbose, not a transport
+            .Select(t => t.FullName!).ToList();
+    }
+
+    [Fact]
+    public void The_concrete_transports_are_found_so_the_checks_below_mean_something()
+    {
+        var all = ConcreteTransports();
+        Assert.Contains("TapeChanger.Transport.Linux.SgTransport", all);
+        Assert.Contains("TapeChanger.Transport.Iscsi.IscsiDriveLocator", all);
+        Assert.Contains("TapeChanger.Virtual.VirtualTransport", all);
+        Assert.Contains("TapeChanger.Transport.Replay.CaptureReplayTransportFactory", all);
+        // The composition root does name them: the scan sees references.
+        var composition = ReferencedTypes(typeof(TapeChanger.Composition.Transports).Assembly);
+        Assert.Contains("TapeChanger.Transport.Linux.SgTransportFactory", composition);
+        Assert.Contains("TapeChanger.Transport.Iscsi.IscsiDriveLocator", composition);
+    }
+
+    [Theory]
+    [InlineData("cli")]
+    [InlineData("cleaning")]
+    [InlineData("domain")]
+    public void Above_the_transports_nobody_names_a_concrete_transport(string which)
+    {
+        var used = ReferencedTypes(Pick(which));
+        None(ConcreteTransports().Where(used.Contains), which, "names a concrete transport");
+        // nor anything else of a transport assembly (sysfs, iSCSI discovery, Windows and USB enumerators live in the composition root)
+        None(used.Where(t => t.StartsWith("TapeChanger.Transport.Linux.", StringComparison.Ordinal) || t.StartsWith("TapeChanger.Transport.Iscsi.", StringComparison.Ordinal)
+            || t.StartsWith("TapeChanger.Transport.Windows.", StringComparison.Ordinal) || t.StartsWith("TapeChanger.Transport.Usb.", StringComparison.Ordinal)), which, "uses a transport assembly");
+    }
+
+    [Theory]
+    [InlineData("cli")]
+    [InlineData("cleaning")]
+    [InlineData("domain")]
+    public void Above_the_transports_nobody_builds_a_CDB_or_executes_raw_commands(string which)
+    {
+        var assembly = Pick(which);
+        None(ReferencedTypes(assembly).Where(t => t.StartsWith("TapeChanger.Scsi.Cdb.", StringComparison.Ordinal)), which, "builds CDBs");
+        None(ReferencedTypes(assembly).Where(t => t is "TapeChanger.Transport.ScsiChannel" or "TapeChanger.Transport.ScsiResultChecker"), which, "executes through a channel");
+        None(ReferencedMembers(assembly).Where(m => m.EndsWith("::ExecuteAsync", StringComparison.Ordinal) || m.EndsWith("::ExecuteOnceAsync", StringComparison.Ordinal)), which, "executes raw commands");
+    }
+
+    [Fact]
+    public void Cleaning_uses_the_domain_not_the_transport_layer()
+    {
+        Assert.DoesNotContain(Cleaning.GetReferencedAssemblies(), a => a.Name!.StartsWith("TapeChanger.Transport", StringComparison.Ordinal));
+        None(ReferencedTypes(Cleaning).Where(t => t.StartsWith("TapeChanger.Transport.", StringComparison.Ordinal)), "cleaning", "uses the transport layer");
+    }
+
+    [Fact]
+    public void The_cli_reaches_transports_only_through_the_composition_root()
+    {
+        var direct = Cli.GetReferencedAssemblies().Select(a => a.Name!).ToHashSet();
+        Assert.DoesNotContain("TapeChanger.Transport.Linux", direct);
+        Assert.DoesNotContain("TapeChanger.Transport.Iscsi", direct);
+        Assert.DoesNotContain("TapeChanger.Transport.Windows", direct);
+        Assert.DoesNotContain("TapeChanger.Transport.Usb", direct);
+        Assert.Contains("TapeChanger.Composition", direct);
+    }
+
+    private static void None(IEnumerable<string> offenders, string who, string what)
+    {
+        var list = offenders.Order(StringComparer.Ordinal).ToList();
+        Assert.True(list.Count == 0, $"{who} {what}: {string.Join(", ", list)}");
+    }
+
+    private static Assembly Pick(string which) => which switch
+    {
+        "cli" => Cli,
+        "cleaning" => Cleaning,
+        _ => Domain,
+    };
+}
