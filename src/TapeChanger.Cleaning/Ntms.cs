@@ -6,7 +6,7 @@ namespace TapeChanger.Cleaning;
 
 /// <summary>
 /// RSM-compatible facade over <see cref="CleanerService"/>: ntmsapi.h's cleaner functions with their parameter
-/// shapes, action values and DWORD result codes (facts.md §3.3-3.5). Windows removed RSM in Windows 7; this is a
+/// shapes, action values and DWORD result codes (Microsoft Learn, ntmsapi.h reference pages for the cleaner functions). Windows removed RSM in Windows 7; this is a
 /// working successor for the cleaner part. Library, slot and drive GUIDs are deterministic: see <see cref="NtmsIds"/>.
 /// </summary>
 public static class Ntms

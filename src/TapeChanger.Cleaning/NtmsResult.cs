@@ -2,9 +2,9 @@ namespace TapeChanger.Cleaning;
 
 /// <summary>
 /// Result codes of the cleaner functions, named as the RSM documentation names them
-/// (InjectNtmsCleaner and siblings; seed document ../shared/seed/InjectNtmsCleaner.md).
-/// <para>Codes that exist in winerror.h keep their Win32 values (facts.md §3.1). The names the RSM pages use but
-/// winerror.h does not define (facts.md §3.2) get application-defined values with bit 29 set (0x2000xxxx, the
+/// (Microsoft Learn, ntmsapi.h: InjectNtmsCleaner, EjectNtmsCleaner, ReserveNtmsCleanerSlot, CleanNtmsDrive).
+/// <para>Codes that exist in winerror.h keep their Win32 values (Microsoft Learn, "System Error Codes"). The names the
+/// RSM pages use but winerror.h does not define get application-defined values with bit 29 set (0x2000xxxx, the
 /// "customer code" bit of Win32 error codes), so they can never collide with a system code.</para>
 /// </summary>
 public enum NtmsResult : uint
