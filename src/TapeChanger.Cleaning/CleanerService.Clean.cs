@@ -89,7 +89,8 @@ public sealed partial class CleanerService
                     if (spent) { c.CleansLeft = 0; c.SpentReason = outcome; }
                     else if (c.CleansLeft != Unlimited && c.CleansLeft > 0) c.CleansLeft--;
                 }
-                string key = o.DriveSerial is { Length: > 0 } serial ? serial : $"element:{driveAddress}";
+                string key = CleanerState.DriveKey(o.DriveSerial, driveAddress);
+                if (!spent) st.PendingCleaning.Remove(key);      // the drive's request is met only by a passed cleaning
                 if (!st.DriveHistory.TryGetValue(key, out var list)) st.DriveHistory[key] = list = [];
                 list.Add(new CleaningRecord
                 {

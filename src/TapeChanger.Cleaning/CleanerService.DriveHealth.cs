@@ -84,34 +84,67 @@ public sealed partial class CleanerService
         return (false, $"{outcome} (watched {drive.Uri})");
     }
 
-    /// <summary>Drives that ask for cleaning: TapeAlert 20 "cleaning required" or 21 "cleaning requested", or sense 00/17.</summary>
-    public async Task<IReadOnlyList<(int Drive, string Reason)>> DrivesNeedingCleaningAsync(IEnumerable<int>? drives = null, CancellationToken ct = default)
+    /// <summary>
+    /// Drives that ask for cleaning: TapeAlert 20 "cleaning required" or 21 "cleaning requested", or sense 00/17, read
+    /// now, plus the requests remembered from earlier runs (<see cref="CleanerState.PendingCleaning"/>). What is read now
+    /// is written to the library's state before anything else happens: reading log page 2Eh clears the flags on most
+    /// drives (SSC-3 §8.2.3, TapeAlert log page), so a request that is not remembered here is lost if the cleaning then
+    /// fails. A request is forgotten only when a cleaning of that drive passes (<see cref="CleanAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<CleaningDue>> DrivesNeedingCleaningAsync(IEnumerable<int>? drives = null, CancellationToken ct = default)
     {
-        var result = new List<(int, string)>();
         await using var s = await OpenAsync(ct).ConfigureAwait(false);
+        var store = await StoreAsync(s, ct).ConfigureAwait(false);
         var map = await Guard(() => s.Changer.GetMapAsync(ct)).ConfigureAwait(false);
+        var seen = new List<(int Drive, ushort Address, string Key, string? Fresh)>();
         foreach (int drive in drives ?? Enumerable.Range(0, map.Drives.Count))
         {
-            var tape = await Guard(() => s.OpenDriveAsync(drive, ct)).ConfigureAwait(false);
-            if (tape is null) continue;
-            // Reading 2Eh may clear the flags; we act on what we read.
-            var alerts = await Guard(() => tape.TapeAlertsAsync(ct)).ConfigureAwait(false);
-            if (alerts is not null && TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkDriveNeedsCleaning) is { } flag)
-            {
-                result.Add((drive, $"TapeAlert {flag.Flag}: {flag.Meaning}"));
-                continue;
-            }
-            if (await Guard(() => tape.RequestSenseAsync(ct)).ConfigureAwait(false) is { Rule.Action: SenseAction.MarkDriveNeedsCleaning } condition)
-            {
-                result.Add((drive, $"sense {condition.Sense.Asc:X2}/{condition.Sense.Ascq:X2}: {condition.Rule.Meaning}"));
-                continue;
-            }
-            // 00/17 or 82/82 that came back with one of the commands above (RECOVERED ERROR, NO SENSE).
-            if (tape.Marks.FirstOrDefault(m => m.Rule.Action == SenseAction.MarkDriveNeedsCleaning) is { } mark)
-            {
-                result.Add((drive, $"sense {mark.Sense.Asc:X2}/{mark.Sense.Ascq:X2}: {mark.Rule.Meaning}"));
-            }
+            ushort address = map.DriveAddress(drive);
+            var element = await Guard(() => s.Changer.ReadElementAsync(address, ct)).ConfigureAwait(false);
+            seen.Add((drive, address, CleanerState.DriveKey(element.DriveSerial, address), await FreshRequestAsync(s, drive, ct).ConfigureAwait(false)));
         }
-        return result;
+        var now = Now;
+        return store.Update(st =>
+        {
+            var due = new List<CleaningDue>();
+            foreach (var (drive, address, key, fresh) in seen)
+            {
+                st.PendingCleaning.TryGetValue(key, out var pending);
+                if (fresh is not null)
+                {
+                    pending ??= st.PendingCleaning[key] = new CleaningRequest { Since = now, Reason = fresh };
+                    pending.Reason = fresh;
+                    pending.LastSeen = now;
+                }
+                if (pending is null) continue;
+                pending.Drive = drive;
+                pending.Address = address;
+                due.Add(new CleaningDue(drive, key, pending.Reason, pending.Since, Remembered: fresh is null));
+            }
+            return (IReadOnlyList<CleaningDue>)due;
+        }, write: seen.Any(x => x.Fresh is not null));
+    }
+
+    /// <summary>What the drive says now (TapeAlert, then sense), or null; null too where the drive cannot be reached.</summary>
+    private static async Task<string?> FreshRequestAsync(ChangerSession s, int drive, CancellationToken ct)
+    {
+        var tape = await Guard(() => s.OpenDriveAsync(drive, ct)).ConfigureAwait(false);
+        if (tape is null) return null;
+        var alerts = await Guard(() => tape.TapeAlertsAsync(ct)).ConfigureAwait(false);
+        if (alerts is not null && TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkDriveNeedsCleaning) is { } flag)
+        {
+            return $"TapeAlert {flag.Flag}: {flag.Meaning}";
+        }
+        if (await Guard(() => tape.RequestSenseAsync(ct)).ConfigureAwait(false) is { Rule.Action: SenseAction.MarkDriveNeedsCleaning } condition)
+        {
+            return $"sense {condition.Sense.Asc:X2}/{condition.Sense.Ascq:X2}: {condition.Rule.Meaning}";
+        }
+        // 00/17 or 82/82 that came back with one of the commands above (RECOVERED ERROR, NO SENSE).
+        return tape.Marks.FirstOrDefault(m => m.Rule.Action == SenseAction.MarkDriveNeedsCleaning) is { } mark
+            ? $"sense {mark.Sense.Asc:X2}/{mark.Sense.Ascq:X2}: {mark.Rule.Meaning}"
+            : null;
     }
 }
+
+/// <summary>A drive that needs cleaning: why, since when, and whether only the library's state remembers it (the drive no longer says so).</summary>
+public sealed record CleaningDue(int Drive, string Key, string Reason, DateTimeOffset Since, bool Remembered);

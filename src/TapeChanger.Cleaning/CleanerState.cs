@@ -2,10 +2,13 @@ using System.Text.Json.Serialization;
 
 namespace TapeChanger.Cleaning;
 
-/// <summary>Persistent cleaner state of one library (schema in <see cref="SchemaVersion"/>).</summary>
+/// <summary>
+/// Persistent cleaner state of one library (schema in <see cref="SchemaVersion"/>). Schema 2 added
+/// <see cref="PendingCleaning"/>; a schema 1 file reads with it empty and is written back as schema 2.
+/// </summary>
 public sealed class CleanerState
 {
-    public const int CurrentSchema = 1;
+    public const int CurrentSchema = 2;
 
     public int SchemaVersion { get; set; } = CurrentSchema;
     public string LibraryKey { get; set; } = "";
@@ -17,6 +20,15 @@ public sealed class CleanerState
     /// <summary>Cleanings per drive, keyed by drive serial (or "element:ADDR" when the library reports none).</summary>
     public Dictionary<string, List<CleaningRecord>> DriveHistory { get; set; } = [];
     public List<OperationRecord> Operations { get; set; } = [];
+    /// <summary>
+    /// Drives that asked for cleaning and have not been cleaned since, keyed like <see cref="DriveHistory"/>. A request
+    /// is kept until a cleaning of that drive passes: TapeAlert read from log page 2Eh is cleared by the read, so the
+    /// request must outlive a night whose cleaning failed.
+    /// </summary>
+    public Dictionary<string, CleaningRequest> PendingCleaning { get; set; } = [];
+
+    /// <summary>The key of a drive in <see cref="DriveHistory"/> and <see cref="PendingCleaning"/>: its serial (DVCID), else "element:ADDR".</summary>
+    public static string DriveKey(string? serial, ushort address) => serial is { Length: > 0 } ? serial : $"element:{address}";
 
     public OperationRecord? Find(Guid id) => Operations.FirstOrDefault(o => o.Id == id);
 }
@@ -37,6 +49,20 @@ public sealed class CleanerCartridge
     public int TimesUsed { get; set; }
     /// <summary>Why the cleaner counts as spent (sense 30/07, TapeAlert 22/23, element 5A/01), when it was marked so.</summary>
     public string? SpentReason { get; set; }
+}
+
+/// <summary>A drive's request for cleaning, remembered until a cleaning of the drive passes.</summary>
+public sealed class CleaningRequest
+{
+    /// <summary>Drive number (0-based) when the request was last seen.</summary>
+    public int Drive { get; set; }
+    public ushort Address { get; set; }
+    /// <summary>What asked: "TapeAlert 20: ..." or "sense 00/17: ...".</summary>
+    public string Reason { get; set; } = "";
+    /// <summary>When the drive first asked (since the last passed cleaning).</summary>
+    public DateTimeOffset Since { get; set; }
+    /// <summary>When the drive last asked.</summary>
+    public DateTimeOffset LastSeen { get; set; }
 }
 
 public sealed class CleaningRecord

@@ -61,6 +61,12 @@ public sealed class CleanerStateStore
         return result;
     }
 
+    /// <summary>
+    /// The saved state for a read-only look (status): no lock taken, nothing created. Safe without the lock because
+    /// every write replaces the file whole (<see cref="AtomicFile"/>). Null when nothing was saved yet.
+    /// </summary>
+    public CleanerState? Peek() => File.Exists(StatePath) ? Load() : null;
+
     public void Update(Action<CleanerState> change) => Update(s => { change(s); return 0; });
 
     private CleanerState Load()

@@ -35,6 +35,8 @@ public static class ExitCodes
     public const int PermissionDenied = 77;
     /// <summary>Invalid configuration: appsettings.json, TAPECHANGER_* values, a state directory that is a file, mhVTL config files, or a corrupt state file (EX_CONFIG).</summary>
     public const int ConfigError = 78;
+    /// <summary>`clean --if-needed --dry-run`: at least one drive needs cleaning; nothing was done (0: nothing to do).</summary>
+    public const int CleaningDue = 91;
     /// <summary>Cancelled, e.g. by Ctrl-C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 
@@ -81,6 +83,7 @@ public static class ExitCodes
         new(89, "cleaner: operation stopped (ERROR_CANCELLED)", Results: [NtmsResult.ERROR_CANCELLED]),
         new(90, "cleaner: no such operation, or not valid in its state (ERROR_OBJECT_NOT_FOUND, ERROR_INVALID_OPERATION, ERROR_INVALID_HANDLE, ERROR_INVALID_LIBRARY)",
             Results: [NtmsResult.ERROR_OBJECT_NOT_FOUND, NtmsResult.ERROR_INVALID_OPERATION, NtmsResult.ERROR_INVALID_HANDLE, NtmsResult.ERROR_INVALID_LIBRARY]),
+        new(CleaningDue, "clean --if-needed --dry-run: at least one drive needs cleaning, nothing was done (0 there: nothing to do)"),
         new(Cancelled, "cancelled (Ctrl-C)"),
     ];
 

@@ -33,7 +33,7 @@ public sealed class CleanerPolicyTests : IDisposable
     {
         _h.Operator(l => { l.SetDriveTapeAlert(1, 1UL << (21 - 1)); l.SetDriveTapeAlert(3, 1UL << (20 - 1)); l.SetDriveTapeAlert(4, 1UL << (22 - 1)); });
         var need = await S.DrivesNeedingCleaningAsync();
-        Assert.Equal([(0, "TapeAlert 21: cleaning requested"), (2, "TapeAlert 20: cleaning required")], need);   // 22 is not a drive mark
+        Assert.Equal([(0, "TapeAlert 21: cleaning requested"), (2, "TapeAlert 20: cleaning required")], need.Select(n => (n.Drive, n.Reason)));   // 22 is not a drive mark
     }
 
     [Fact]

@@ -37,13 +37,34 @@ internal static class ChangerCommands
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
             var status = await changer.GetStatusAsync(ct);
+            var pending = PendingCleaning(ctx, status.Identity);
+            NeedsCleaningJson? Needs(TapeChanger.Domain.Element e) =>
+                e.Type == Scsi.ElementType.DataTransfer && pending.TryGetValue(Cleaning.CleanerState.DriveKey(e.DriveSerial, e.Address), out var r)
+                    ? new NeedsCleaningJson(r.Reason, r.Since) : null;
             var doc = new StatusDocument(ctx.DeviceUri,
                 new LibraryJson(status.Identity.Vendor, status.Identity.Product, status.Identity.Revision, status.Identity.SerialNumber),
                 JsonMapper.ToJson(status.Map),
-                status.Elements.Select(e => JsonMapper.ToJson(e, status.Map)).ToList());
-            ctx.Emit(doc, CliJsonContext.Default.StatusDocument, StatusRenderer.Render(status, ctx.DeviceUri));
+                status.Elements.Select(e => JsonMapper.ToJson(e, status.Map) with { NeedsCleaning = Needs(e) }).ToList());
+            ctx.Emit(doc, CliJsonContext.Default.StatusDocument, StatusRenderer.Render(status, ctx.DeviceUri, e => Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null));
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// The drives' remembered requests for cleaning from the library's cleaner state (a read-only look: no lock, nothing
+    /// created). An unreadable state file does not stop `status`; `cleaner status` reports it.
+    /// </summary>
+    private static IReadOnlyDictionary<string, Cleaning.CleaningRequest> PendingCleaning(CliContext ctx, TapeChanger.Domain.LibraryIdentity id)
+    {
+        try
+        {
+            return new Cleaning.CleanerStateStore(ctx.StateDirectory, id.Vendor, id.Product, id.SerialNumber).Peek()?.PendingCleaning
+                ?? new Dictionary<string, Cleaning.CleaningRequest>();
+        }
+        catch (Cleaning.CleanerException)
+        {
+            return new Dictionary<string, Cleaning.CleaningRequest>();
+        }
     }
 
     private static Command Inquiry()

@@ -56,12 +56,14 @@ internal static class CleanerCommands
             return rc != ExitCodes.Success ? rc : code;
         };
 
-    internal static int Report(CliContext ctx, NtmsResult result, string message, Guid? operation = null, OperationRecord? details = null)
+    internal static int Report(CliContext ctx, NtmsResult result, string message, Guid? operation = null, OperationRecord? details = null,
+        IReadOnlyList<NeedsCleaningJson>? needsCleaning = null)
     {
         var doc = new CleanerResultDocument(result == NtmsResult.ERROR_SUCCESS, result.ToString(), (uint)result, message)
         {
             Operation = operation,
             Details = details is null ? null : ToJson(details),
+            NeedsCleaning = needsCleaning,
         };
         if (ctx.Json) ctx.Out.WriteLine(JsonSerializer.Serialize(doc, CliJsonContext.Default.CleanerResultDocument));
         else if (result == NtmsResult.ERROR_SUCCESS) ctx.Out.WriteLine(message);
@@ -150,6 +152,7 @@ internal static class CleanerCommands
             {
                 CleanerResult = st.Cleaner is { CleansLeft: 0 } ? nameof(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT) : null,
                 SpentReason = st.Cleaner?.SpentReason,
+                PendingCleaning = st.PendingCleaning.ToDictionary(kv => kv.Key, kv => new NeedsCleaningJson(kv.Value.Reason, kv.Value.Since) { Drive = kv.Value.Drive }),
             };
             var sb = new StringBuilder();
             sb.AppendLine($"Library {store.Key}");
@@ -158,6 +161,10 @@ internal static class CleanerCommands
                 ? $"Cleaner: {c.Barcode ?? "(no label)"}, {(c.CleansLeft == CleanerService.Unlimited ? "cleanings not counted" : $"{c.CleansLeft} cleaning(s) left")}, used {c.TimesUsed} time(s)"
                   + (c.CleansLeft == 0 ? $"\nCleaner is SPENT (ERROR_CLEANER_CARTRIDGE_SPENT){(c.SpentReason is { } why ? $": {why}" : "")}; eject it and inject a new one" : "")
                 : "Cleaner: none");
+            foreach (var (key, req) in st.PendingCleaning)
+            {
+                sb.AppendLine($"Drive {req.Drive} ({key}): NEEDS CLEANING since {req.Since:u} ({req.Reason}); 'clean --if-needed' cleans it");
+            }
             foreach (var (drive, list) in st.DriveHistory)
             {
                 var last = list[^1];
@@ -194,9 +201,10 @@ internal static class CleanerCommands
         var drive = new Argument<int?>("DRIVE") { Description = "Drive to clean (0-based).", Arity = ArgumentArity.ZeroOrOne };
         var unloadFirst = new Option<bool>("--unload-first") { Description = "Return a loaded tape to its slot before cleaning." };
         var wait = new Option<bool>("--wait") { Description = "Block until the cleaning ends, with a progress line." };
-        var ifNeeded = new Option<bool>("--if-needed") { Description = "Clean only drives that ask for it (TapeAlert 20/21 or sense 00/17). For cron." };
+        var ifNeeded = new Option<bool>("--if-needed") { Description = "Clean only drives that ask for it (TapeAlert 20/21 or sense 00/17), now or on an earlier run and not cleaned since. For cron." };
         var all = new Option<bool>("--all") { Description = "Every drive of the library." };
-        var cmd = new Command("clean", "CleanNtmsDrive: clean a drive with the cleaner in the reserved slot.") { drive, unloadFirst, wait, ifNeeded, all };
+        var dryRun = new Option<bool>("--dry-run") { Description = $"With --if-needed: say which drives need cleaning and do nothing; exit {ExitCodes.CleaningDue} when some do, 0 when none." };
+        var cmd = new Command("clean", "CleanNtmsDrive: clean a drive with the cleaner in the reserved slot.") { drive, unloadFirst, wait, ifNeeded, all, dryRun };
         cmd.SetAction(Act(async (ctx, p, ct) =>
         {
             var service = Service(ctx);
@@ -204,6 +212,7 @@ internal static class CleanerCommands
             bool everyDrive = p.GetValue(all);
             if (d is null && !everyDrive) throw new UsageException("name a DRIVE or use --all");
             if (d is not null && everyDrive) throw new UsageException("give either DRIVE or --all, not both");
+            if (p.GetValue(dryRun) && !p.GetValue(ifNeeded)) throw new UsageException("--dry-run goes with --if-needed");
             if (!p.GetValue(ifNeeded) && !everyDrive)
             {
                 var op = await service.StartCleanAsync(d!.Value, p.GetValue(unloadFirst), ct);
@@ -212,9 +221,14 @@ internal static class CleanerCommands
             // --if-needed and/or --all: work through the drives in this process, one after another.
             IEnumerable<int>? drives = d is int one ? [one] : null;
             IReadOnlyList<(int Drive, string Reason)> targets;
+            IReadOnlyList<NeedsCleaningJson>? due = null;
             if (p.GetValue(ifNeeded))
             {
-                targets = await service.DrivesNeedingCleaningAsync(drives, ct);
+                if (d is int n) await CheckDriveAsync(ctx, n, ct);
+                var requests = await service.DrivesNeedingCleaningAsync(drives, ct);
+                due = requests.Select(r => new NeedsCleaningJson(r.Reason, r.Since) { Drive = r.Drive, Serial = r.Key, Remembered = r.Remembered }).ToList();
+                targets = requests.Select(r => (r.Drive, r.Remembered ? $"{r.Reason}; remembered since {r.Since:u}" : r.Reason)).ToList();
+                if (p.GetValue(dryRun)) return await DryRunAsync(ctx, service, targets, due, ct);
             }
             else
             {
@@ -222,7 +236,7 @@ internal static class CleanerCommands
                 var map = await session.Changer.GetMapAsync(ct);
                 targets = Enumerable.Range(0, map.Drives.Count).Select(i => (i, "requested")).ToList();
             }
-            if (targets.Count == 0) return Report(ctx, NtmsResult.ERROR_SUCCESS, "no drive asks for cleaning");
+            if (targets.Count == 0) return Report(ctx, NtmsResult.ERROR_SUCCESS, "no drive asks for cleaning", needsCleaning: due);
             var results = new List<string>();
             NtmsResult worst = NtmsResult.ERROR_SUCCESS;
             foreach (var (drv, reason) in targets)
@@ -240,9 +254,46 @@ internal static class CleanerCommands
                     worst = e.Result;
                 }
             }
-            return Report(ctx, worst, string.Join("; ", results));
+            return Report(ctx, worst, string.Join("; ", results), needsCleaning: due);
         }));
         return cmd;
+    }
+
+    /// <summary>A DRIVE given with --if-needed must exist (the same answer as `clean DRIVE`).</summary>
+    private static async Task CheckDriveAsync(CliContext ctx, int drive, CancellationToken ct)
+    {
+        await using var session = await ctx.Connector().OpenAsync(ct);
+        var map = await session.Changer.GetMapAsync(ct);
+        if (drive < 0 || drive >= map.Drives.Count)
+        {
+            throw new CleanerException(NtmsResult.ERROR_INVALID_DRIVE, $"drive {drive} does not exist; drives are 0 to {map.Drives.Count - 1}");
+        }
+    }
+
+    /// <summary>
+    /// clean --if-needed --dry-run: what a real run would do, and what would stop it (no cleaner slot, no cleaner, a
+    /// spent cleaner), from the library's state. Exit 0: nothing to do; <see cref="ExitCodes.CleaningDue"/>: work to do.
+    /// </summary>
+    private static async Task<int> DryRunAsync(CliContext ctx, CleanerService service, IReadOnlyList<(int Drive, string Reason)> targets,
+        IReadOnlyList<NeedsCleaningJson> due, CancellationToken ct)
+    {
+        string message;
+        if (targets.Count == 0)
+        {
+            message = "no drive asks for cleaning; nothing to do";
+        }
+        else
+        {
+            var st = await service.GetStateAsync(ct);
+            string blocker = st.Reservation is null ? " (it would fail: no cleaner slot is reserved, ERROR_NO_SLOT_SET)"
+                : st.Cleaner is null ? " (it would fail unless a cleaner is in the reserved slot: none was injected)"
+                : st.Cleaner.CleansLeft == 0 ? $" (it would fail: cleaner {st.Cleaner.Barcode} is spent, ERROR_CLEANER_CARTRIDGE_SPENT)"
+                : "";
+            message = "would clean " + string.Join("; ", targets.Select(t => $"drive {t.Drive} ({t.Reason})")) + blocker;
+        }
+        var doc = new CleanerResultDocument(true, nameof(NtmsResult.ERROR_SUCCESS), 0, message) { NeedsCleaning = due, DryRun = true };
+        ctx.Emit(doc, CliJsonContext.Default.CleanerResultDocument, message);
+        return targets.Count == 0 ? ExitCodes.Success : ExitCodes.CleaningDue;
     }
 
     /// <summary>Runs the operation here (--wait) or hands it to a detached worker process that outlives this one.</summary>

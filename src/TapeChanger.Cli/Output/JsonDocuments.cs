@@ -42,6 +42,16 @@ public sealed record ElementJson
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? InEnab { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? ExEnab { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Partial { get; init; }
+    /// <summary>A drive's remembered request for cleaning (status only), until a cleaning of it passes.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public NeedsCleaningJson? NeedsCleaning { get; init; }
+}
+
+/// <summary>Why a drive needs cleaning and since when; <c>remembered</c>: the drive no longer says so, the library's state does.</summary>
+public sealed record NeedsCleaningJson(string Reason, DateTimeOffset Since)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Drive { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Serial { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Remembered { get; init; }
 }
 
 public sealed record RangeJson(int First, int Count);
@@ -133,6 +143,10 @@ public sealed record CleanerResultDocument(bool Ok, string Result, uint Code, st
 {
     public Guid? Operation { get; init; }
     public OperationJson? Details { get; init; }
+    /// <summary>clean --if-needed: the drives that need cleaning (fresh and remembered requests).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<NeedsCleaningJson>? NeedsCleaning { get; init; }
+    /// <summary>clean --if-needed --dry-run: true when nothing was done because of the option.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? DryRun { get; init; }
 }
 
 public sealed record CleaningJson(DateTimeOffset At, int Drive, int Address, string? Cleaner, uint CleansLeftAfter, string Outcome);
@@ -144,6 +158,8 @@ public sealed record CleanerStatusDocument(string Library, int? ReservedSlot, in
     /// <summary>ERROR_CLEANER_CARTRIDGE_SPENT when the cleaner is used up (cleanings left 0), with why.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? CleanerResult { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SpentReason { get; init; }
+    /// <summary>Drives with a remembered request for cleaning, keyed by serial (or "element:ADDR").</summary>
+    public IReadOnlyDictionary<string, NeedsCleaningJson> PendingCleaning { get; init; } = new Dictionary<string, NeedsCleaningJson>();
     public string Result => "ERROR_SUCCESS";
     public uint Code => 0;
 }

@@ -7,7 +7,8 @@ namespace TapeChanger.Cli.Output;
 /// <summary>The human view of `status`: a picture of the library, not a raw dump.</summary>
 internal static class StatusRenderer
 {
-    public static string Render(LibraryStatus status, string device)
+    /// <param name="driveNote">An extra mark for a drive (e.g. a remembered request for cleaning), or null.</param>
+    public static string Render(LibraryStatus status, string device, Func<Element, string?>? driveNote = null)
     {
         var sb = new StringBuilder();
         var id = status.Identity;
@@ -25,7 +26,7 @@ internal static class StatusRenderer
         {
             string from = d.Source is ushort s && map.SlotNumber(s) is int n ? $"from slot {n}" : "";
             string serial = d.DriveSerial is { Length: > 0 } ser ? $"serial {ser}" : "";
-            sb.AppendLine($"  drive {d.Drive,-3} [{d.Address,5}]  {Cartridge(d),-22} {from,-14} {serial}".TrimEnd() + Notes(d));
+            sb.AppendLine($"  drive {d.Drive,-3} [{d.Address,5}]  {Cartridge(d),-22} {from,-14} {serial}".TrimEnd() + Notes(d, extra: driveNote?.Invoke(d)));
         }
 
         if (ies.Count > 0)
@@ -69,9 +70,10 @@ internal static class StatusRenderer
         : e.IsCleaner ? $"{e.Barcode ?? "(no label)"} cleaner"
         : e.Barcode ?? "(full, no label)";
 
-    private static string Notes(Element e, bool accessReported = false)
+    private static string Notes(Element e, bool accessReported = false, string? extra = null)
     {
         var notes = new List<string>();
+        if (extra is not null) notes.Add(extra);
         if (e.Except) notes.Add($"EXCEPTION {e.Asc:X2}/{e.Ascq:X2}: {TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq)}");
         if (accessReported && !e.Access && e.Type is ElementType.Storage) notes.Add("not accessible");
         return notes.Count == 0 ? "" : "  ! " + string.Join("; ", notes);

@@ -1,0 +1,128 @@
+using System.Text.Json;
+
+namespace TapeChanger.Cleaning.Tests;
+
+/// <summary>
+/// A drive's request for cleaning is remembered in the library's cleaner state (keyed by the drive's serial) from the
+/// run that read it until a cleaning of that drive passes: reading TapeAlert page 2Eh clears it in the drive (the
+/// virtual library does, as mhVTL's ssc_log_sense does), so a failed night must not lose it.
+/// </summary>
+public sealed class CleaningRequestMemoryTests : IDisposable
+{
+    private readonly CleaningHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private CleanerService S => _h.Service;
+
+    private async Task ReserveAndInjectAsync(uint cleans, string barcode = "CLN201L8")
+    {
+        if ((await S.GetStateAsync()).Reservation is null) await S.ReserveAsync(21);
+        var op = await S.StartInjectAsync(CleanerPath.IePort, cleans);
+        var run = S.RunAsync(op);
+        _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport(barcode); l.CloseImportExport(); });
+        Assert.Equal(OperationStates.Passed, (await run).State);
+    }
+
+    [Fact]
+    public async Task A_request_read_once_outlives_failed_cleanings_and_goes_when_a_cleaning_passes()
+    {
+        _h.Operator(l => l.SetDriveTapeAlert(2, 1UL << (20 - 1)));           // drive 1 (LUN 2): TapeAlert 20
+        var first = Assert.Single(await S.DrivesNeedingCleaningAsync());
+        Assert.Equal((1, "TapeAlert 20: cleaning required", false), (first.Drive, first.Reason, first.Remembered));
+
+        // Night 1 fails: no cleaner slot. The request is in the state, keyed by the drive's serial.
+        var e1 = await Assert.ThrowsAsync<CleanerException>(() => S.StartCleanAsync(1, false));
+        Assert.Equal(NtmsResult.ERROR_CLEANER_SLOT_NOT_SET, e1.Result);
+        var pending = Assert.Single((await S.GetStateAsync()).PendingCleaning);
+        Assert.DoesNotContain("element:", pending.Key);                        // keyed by the drive's serial (DVCID)
+        Assert.Equal((1, (ushort)501, "TapeAlert 20: cleaning required"), (pending.Value.Drive, pending.Value.Address, pending.Value.Reason));
+
+        // Night 2: the drive no longer says so (the read cleared it); the state does, with the time of the first request.
+        var second = Assert.Single(await S.DrivesNeedingCleaningAsync());
+        Assert.Equal((1, true, first.Since), (second.Drive, second.Remembered, second.Since));
+
+        // A spent cleaner fails the cleaning: still pending.
+        await ReserveAndInjectAsync(cleans: 0);
+        var e2 = await Assert.ThrowsAsync<CleanerException>(() => S.StartCleanAsync(1, false));
+        Assert.Equal(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, e2.Result);
+        Assert.Single(await S.DrivesNeedingCleaningAsync());
+
+        // A cleaning of another drive does not clear it; a passed cleaning of drive 1 does.
+        var eject = S.RunAsync(await S.StartEjectAsync(CleanerPath.IePort));
+        await WaitUntil(() => _h.Full(10));
+        _h.Operator(l => { l.OpenImportExport(); l.RemoveFromImportExport(); l.CloseImportExport(); });
+        Assert.Equal(OperationStates.Passed, (await eject).State);
+        await ReserveAndInjectAsync(cleans: 5, barcode: "CLN202L8");
+        Assert.Equal(OperationStates.Passed, (await S.RunAsync(await S.StartCleanAsync(0, false))).State);
+        Assert.Single((await S.GetStateAsync()).PendingCleaning);
+        Assert.Equal(OperationStates.Passed, (await S.RunAsync(await S.StartCleanAsync(1, false))).State);
+        var after = await S.GetStateAsync();
+        Assert.Empty(after.PendingCleaning);
+        Assert.Equal(1, Assert.Single(after.DriveHistory[pending.Key]).Drive);   // the cleaning was recorded under the same key
+        Assert.Empty(await S.DrivesNeedingCleaningAsync());
+    }
+
+    [Fact]
+    public async Task A_fresh_request_after_a_remembered_one_keeps_the_first_time_and_takes_the_new_reason()
+    {
+        _h.Operator(l => l.SetDriveTapeAlert(1, 1UL << (21 - 1)));
+        var first = Assert.Single(await S.DrivesNeedingCleaningAsync());
+        _h.Operator(l => l.SetDriveTapeAlert(1, 1UL << (20 - 1)));
+        var again = Assert.Single(await S.DrivesNeedingCleaningAsync());
+        Assert.Equal((0, false, first.Since, "TapeAlert 20: cleaning required"), (again.Drive, again.Remembered, again.Since, again.Reason));
+        var kept = Assert.Single((await S.GetStateAsync()).PendingCleaning).Value;
+        Assert.True(kept.LastSeen >= kept.Since);
+        // Asking about another drive does not report drive 0's request.
+        Assert.Empty(await S.DrivesNeedingCleaningAsync([2]));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (int i = 0; i < 500 && !condition(); i++) await Task.Delay(20);
+        Assert.True(condition());
+    }
+}
+
+/// <summary>Schema 2 of cleaner.json added the remembered requests; a schema 1 file loads and is written back as 2.</summary>
+public sealed class CleanerStateSchemaTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tc-schema-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_schema_1_file_without_pending_requests_loads_and_is_written_back_as_schema_2()
+    {
+        var store = new CleanerStateStore(_dir, "STK", "L700", "X");
+        Directory.CreateDirectory(store.Directory);
+        File.WriteAllText(store.StatePath, """
+        {
+          "schemaVersion": 1, "libraryKey": "K", "vendor": "STK", "product": "L700",
+          "reservation": { "address": 1020, "slot": 21, "reservedAt": "2026-01-01T00:00:00+00:00" },
+          "driveHistory": { "XYZZY_B1": [ { "at": "2026-01-02T00:00:00+00:00", "drive": 0, "address": 500, "outcome": "cleaned" } ] },
+          "operations": []
+        }
+        """);
+        var st = store.Read();
+        Assert.Equal(1, st.SchemaVersion);
+        Assert.Empty(st.PendingCleaning);
+        Assert.Equal(21, st.Reservation!.Slot);
+        Assert.Single(st.DriveHistory["XYZZY_B1"]);
+        Assert.Empty(store.Peek()!.PendingCleaning);
+
+        store.Update(s => s.PendingCleaning["XYZZY_B1"] = new CleaningRequest { Drive = 0, Address = 500, Reason = "sense 00/17", Since = DateTimeOffset.UnixEpoch });
+        using var written = JsonDocument.Parse(File.ReadAllText(store.StatePath));
+        Assert.Equal(2, written.RootElement.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal("sense 00/17", written.RootElement.GetProperty("pendingCleaning").GetProperty("XYZZY_B1").GetProperty("reason").GetString());
+        Assert.Equal(21, written.RootElement.GetProperty("reservation").GetProperty("slot").GetInt32());
+    }
+
+    [Fact]
+    public void Peek_creates_nothing_when_no_state_was_saved()
+    {
+        var store = new CleanerStateStore(_dir, "STK", "L700", "none");
+        Assert.Null(store.Peek());
+        Assert.False(Directory.Exists(store.Directory));
+    }
+}
