@@ -37,7 +37,7 @@ internal static class ChangerCommands
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
             var status = await changer.GetStatusAsync(ct);
-            var pending = PendingCleaning(ctx, status.Identity);
+            var pending = await PendingCleaningAsync(ctx, changer, status.Identity, ct);
             NeedsCleaningJson? Needs(TapeChanger.Domain.Element e) =>
                 e.Type == Scsi.ElementType.DataTransfer && pending.TryGetValue(Cleaning.CleanerState.DriveKey(e.DriveSerial, e.Address), out var r)
                     ? new NeedsCleaningJson(r.Reason, r.Since) : null;
@@ -52,18 +52,26 @@ internal static class ChangerCommands
 
     /// <summary>
     /// The drives' remembered requests for cleaning from the library's cleaner state (a read-only look: no lock, nothing
-    /// created). An unreadable state file does not stop `status`; `cleaner status` reports it.
+    /// created). The state is keyed by the library's serial, which costs one more INQUIRY (VPD 80h): asked only when
+    /// state for a library of this vendor and product exists. An unreadable state file does not stop `status`;
+    /// `cleaner status` reports it.
     /// </summary>
-    private static IReadOnlyDictionary<string, Cleaning.CleaningRequest> PendingCleaning(CliContext ctx, TapeChanger.Domain.LibraryIdentity id)
+    private static async Task<IReadOnlyDictionary<string, Cleaning.CleaningRequest>> PendingCleaningAsync(CliContext ctx, TapeChanger.Domain.MediaChanger changer,
+        TapeChanger.Domain.LibraryIdentity id, CancellationToken ct)
     {
+        var none = new Dictionary<string, Cleaning.CleaningRequest>();
+        string libraries = Path.Combine(ctx.StateDirectory, "libraries");
+        string prefix = Cleaning.CleanerStateStore.KeyOf(id.Vendor, id.Product, null);
+        prefix = prefix[..(prefix.LastIndexOf('-', prefix.LastIndexOf('-') - 1) + 1)];         // "VENDOR-PRODUCT-"
+        if (!Directory.Exists(libraries) || !Directory.EnumerateDirectories(libraries, prefix + "*").Any()) return none;
         try
         {
-            return new Cleaning.CleanerStateStore(ctx.StateDirectory, id.Vendor, id.Product, id.SerialNumber).Peek()?.PendingCleaning
-                ?? new Dictionary<string, Cleaning.CleaningRequest>();
+            var full = await changer.GetIdentityAsync(withSerial: true, ct);
+            return new Cleaning.CleanerStateStore(ctx.StateDirectory, full.Vendor, full.Product, full.SerialNumber).Peek()?.PendingCleaning ?? none;
         }
         catch (Cleaning.CleanerException)
         {
-            return new Dictionary<string, Cleaning.CleaningRequest>();
+            return none;
         }
     }
 
