@@ -78,7 +78,7 @@ assert [x["uri"] for x in drives] == sorted(tapes), drives
 print("list: changer and both drives paired by serial")
 PY
 
-echo "== cleaner cycle over iscsi: reserve, inject via the IE port (operator = tgtadm), clean drives 0 and 1, eject, release"
+echo "== cleaner cycle over iscsi: reserve, a remembered request for drive 1, inject via the IE port (operator = tgtadm), clean drive 0 and (--if-needed) drive 1, eject, release"
 state=$(mktemp -d); export TAPECHANGER_STATE_DIR=$state TAPECHANGER_CleanerPollMilliseconds=200 TAPECHANGER_CleaningSeconds=2
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 wait_op() {  # wait_op ID STATE
@@ -90,6 +90,31 @@ wait_op() {  # wait_op ID STATE
   echo "operation $1 did not reach $2 (now $s)"; $cli operations "$1"; exit 1
 }
 $cli cleaner reserve 6 >/dev/null
+# A remembered request for cleaning. tgt's tape LU implements no LOG SENSE and never reports 00/17, so no tgt drive
+# can ask for cleaning: the request here is one an earlier run read and recorded, written into cleaner.json as that
+# run would have. What tgt shows: a fresh look finds nothing (LOG SENSE refused, REQUEST SENSE clean), the
+# remembered request is keyed by the drive's real serial (DVCID), fails every run with its cause, and goes when
+# drive 1 is cleaned.
+rc=0; $cli clean --if-needed --all --dry-run >/dev/null || rc=$?
+[ "$rc" = 0 ] || { echo "dry run on tgt with no request: exit $rc, expected 0"; exit 1; }
+serial1=$($cli status --json | json '[e["serial"] for e in d["elements"] if e["type"]=="dataTransfer" and e["drive"]==1][0]')
+lib=$($cli cleaner status --json | json 'd["library"]')
+python3 - "$state/libraries/$lib/cleaner.json" "$serial1" <<'PY'
+import json, sys
+path, serial = sys.argv[1], sys.argv[2]
+st = json.load(open(path))
+st.setdefault("pendingCleaning", {})[serial] = {"drive": 1, "address": 501, "reason": "TapeAlert 20: cleaning required",
+    "since": "2026-01-01T02:00:00+00:00", "lastSeen": "2026-01-01T02:00:00+00:00"}
+json.dump(st, open(path, "w"))
+PY
+for night in 1 2; do
+  rc=0; out=$($cli clean --if-needed --all --json) || rc=$?
+  [ "$rc" = 84 ] || { echo "night $night: clean --if-needed with an empty cleaner slot exited $rc, expected 84: $out"; exit 1; }
+done
+rc=0; $cli clean --if-needed --all --dry-run >/dev/null || rc=$?
+[ "$rc" = 91 ] || { echo "dry run with a remembered request: exit $rc, expected 91"; exit 1; }
+[ "$($cli status --json | json '[e["needsCleaning"]["since"] for e in d["elements"] if e["type"]=="dataTransfer" and e["drive"]==1][0]')" = 2026-01-01T02:00:00+00:00 ]
+echo "remembered request for drive 1 ($serial1): two failed nights (84), dry run 91, status marks it"
 op=$($cli cleaner inject --cleans 5 --json | json 'd["operation"]')
 wait_op "$op" waiting-for-operator
 tools/tgt-library.sh insert 11 CLN00002 >/dev/null      # tgt has no ImpExp bit: a cartridge that appears counts
@@ -102,8 +127,11 @@ drive_uri=$(echo "$trace" | sed -n 's/^# drive \(iscsi:\/\/.*\/[0-9][0-9]*\)$/\1
 [ -n "$drive_uri" ] || { echo "the cleaning did not open the drive over iscsi:"; echo "$trace"; exit 1; }
 echo "$trace" | sed -n "/^# drive /,\$p" | grep -q '> TEST UNIT READY: cdb 00 00 00 00 00 00' || { echo "no TEST UNIT READY to the drive:"; echo "$trace"; exit 1; }
 echo "$trace" | sed -n "/^# drive /,\$p" | grep -q '> LOG SENSE' || { echo "no LOG SENSE (TapeAlert) to the drive:"; echo "$trace"; exit 1; }
-$cli clean 1 --wait --json | json 'd["result"]' | grep -qx ERROR_SUCCESS
+$cli clean --if-needed --all --json | json 'd["result"]' | grep -qx ERROR_SUCCESS     # cleans drive 1, the one remembered
 [ "$($cli cleaner status --json | json 'd["cleansLeft"]')" = 3 ]
+[ "$($cli cleaner status --json | json 'len(d["pendingCleaning"])')" = 0 ]
+[ "$($cli cleaner status --json | json 'len(d["history"]["'"$serial1"'"])')" = 1 ]
+$cli clean --if-needed --all --dry-run >/dev/null
 # Both cleanings record the drive they watched, not the profile's fixed time.
 $cli cleaner status --json | python3 -c '
 import json, sys

@@ -285,8 +285,8 @@ internal static class CleanerCommands
         else
         {
             var st = await service.GetStateAsync(ct);
-            string blocker = st.Reservation is null ? " (it would fail: no cleaner slot is reserved, ERROR_NO_SLOT_SET)"
-                : st.Cleaner is null ? " (it would fail unless a cleaner is in the reserved slot: none was injected)"
+            string blocker = st.Reservation is null ? " (it would fail: no cleaner slot is reserved, ERROR_CLEANER_SLOT_NOT_SET)"
+                : st.Cleaner is null ? " (it would fail unless a cleaner is in the reserved slot: none is recorded there, ERROR_SLOT_EMPTY)"
                 : st.Cleaner.CleansLeft == 0 ? $" (it would fail: cleaner {st.Cleaner.Barcode} is spent, ERROR_CLEANER_CARTRIDGE_SPENT)"
                 : "";
             message = "would clean " + string.Join("; ", targets.Select(t => $"drive {t.Drive} ({t.Reason})")) + blocker;
