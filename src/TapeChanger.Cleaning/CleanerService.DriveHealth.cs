@@ -87,9 +87,9 @@ public sealed partial class CleanerService
     /// <summary>
     /// Drives that ask for cleaning: TapeAlert 20 "cleaning required" or 21 "cleaning requested", or sense 00/17, read
     /// now, plus the requests remembered from earlier runs (<see cref="CleanerState.PendingCleaning"/>). What is read now
-    /// is written to the library's state before anything else happens: reading log page 2Eh clears the flags on most
-    /// drives (SSC-3 §8.2.3, TapeAlert log page), so a request that is not remembered here is lost if the cleaning then
-    /// fails. A request is forgotten only when a cleaning of that drive passes (<see cref="CleanAsync"/>).
+    /// is written to the library's state before anything else happens: reading the TapeAlert log page 2Eh (SSC-4) clears
+    /// the flags on most drives (mhVTL's drives, and the virtual library after them, do), so a request that is not
+    /// remembered here is lost if the cleaning then fails. A request is forgotten only when a cleaning of that drive passes (<see cref="CleanAsync"/>).
     /// </summary>
     public async Task<IReadOnlyList<CleaningDue>> DrivesNeedingCleaningAsync(IEnumerable<int>? drives = null, CancellationToken ct = default)
     {
