@@ -10,13 +10,15 @@ namespace TapeChanger.Cli.Tests;
 /// </summary>
 public abstract class BadArgumentMatrix : IDisposable
 {
-    private readonly CliRunner _cli = new();
+    // In-process (rows with an environment assignment still run as processes); CliEndToEndTests and CliStateTests keep
+    // process-level checks of the same one-line errors and exit codes.
+    private readonly CliRunner _cli = new() { InProcess = true };
     private readonly string _scratch = Directory.CreateTempSubdirectory("tc-bad-").FullName;
 
     /// <summary>A state directory with the virtual library and its cleaner state written once (status, cleaner status).</summary>
     private static readonly Lazy<string> Primed = new(() =>
     {
-        var runner = new CliRunner();
+        var runner = new CliRunner { InProcess = true };
         Assert.Equal(0, runner.Run("status").ExitCode);          // writes state.json and takes the power-on unit attention
         Assert.Equal(0, runner.Run("cleaner", "status").ExitCode); // writes the library's cleaner.json
         AppDomain.CurrentDomain.ProcessExit += (_, _) => runner.Dispose();
@@ -44,7 +46,7 @@ public abstract class BadArgumentMatrix : IDisposable
         bool deviceAnswered = exit is 4 or 5;
         var before = Snapshot(deviceAnswered);
 
-        // Both variants at once (each is a separate process; rejected commands leave the state alone, so order does not matter).
+        // Both variants at once (rejected commands leave the state alone, so order does not matter).
         var humanRun = Task.Run(() => _cli.RunWithEnv(environment, args));
         var jsonRun = Task.Run(() => _cli.RunWithEnv(environment, [.. args, "--json"]));
         var human = humanRun.GetAwaiter().GetResult();

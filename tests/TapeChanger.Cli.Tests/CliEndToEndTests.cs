@@ -2,10 +2,13 @@ using System.Text.Json;
 
 namespace TapeChanger.Cli.Tests;
 
-/// <summary>End-to-end: the built CLI against the built-in virtual library, one process per command.</summary>
+/// <summary>
+/// End-to-end: the CLI against the built-in virtual library, in-process through TapeChangerCli.RunAsync with a state
+/// directory per test; the tests about separate processes and the process's exit code use RunProcess.
+/// </summary>
 public sealed class CliEndToEndTests : IDisposable
 {
-    private readonly CliRunner _cli = new();
+    private readonly CliRunner _cli = new() { InProcess = true };
 
     public void Dispose() => _cli.Dispose();
 
@@ -50,19 +53,19 @@ public sealed class CliEndToEndTests : IDisposable
     [Fact]
     public void Moves_in_separate_processes_show_up_in_status()
     {
-        Assert.Equal(0, _cli.Run("load", "1", "0").ExitCode);
-        var s = _cli.Run("status", "--json").Json;
+        Assert.Equal(0, _cli.RunProcess("load", "1", "0").ExitCode);
+        var s = _cli.RunProcess("status", "--json").Json;
         Assert.Equal("E01001L8", Element(s, 500).GetProperty("barcode").GetString());
         Assert.Equal(1000, Element(s, 500).GetProperty("source").GetInt32());
         Assert.Equal(1, Element(s, 500).GetProperty("sourceSlot").GetInt32());
         Assert.False(Element(s, 1000).GetProperty("full").GetBoolean());
 
-        var unload = _cli.Run("unload", "--json");
+        var unload = _cli.RunProcess("unload", "--json");
         Assert.Equal(0, unload.ExitCode);
         Assert.Equal(1000, unload.Json.GetProperty("destination").GetInt32());
 
-        Assert.Equal(0, _cli.Run("transfer", "2", "21").ExitCode);
-        s = _cli.Run("status", "--json").Json;
+        Assert.Equal(0, _cli.RunProcess("transfer", "2", "21").ExitCode);
+        s = _cli.RunProcess("status", "--json").Json;
         Assert.False(Element(s, 500).GetProperty("full").GetBoolean());
         Assert.Equal("E01001L8", Element(s, 1000).GetProperty("barcode").GetString());
         Assert.Equal("E01002L8", Element(s, 1020).GetProperty("barcode").GetString());
@@ -83,13 +86,13 @@ public sealed class CliEndToEndTests : IDisposable
     [Fact]
     public void Refused_move_is_one_line_with_its_exit_code()
     {
-        var r = _cli.Run("load", "21", "0");
+        var r = _cli.RunProcess("load", "21", "0");
         Assert.Equal(1, r.ExitCode);
         Assert.Single(r.Stderr.Trim().Split('\n'));
         Assert.Contains("slot 21", r.Stderr);
         Assert.DoesNotContain("   at ", r.Stderr);
 
-        var j = _cli.Run("load", "21", "0", "--json");
+        var j = _cli.RunProcess("load", "21", "0", "--json");
         Assert.Equal(1, j.ExitCode);
         Assert.False(j.Json.GetProperty("ok").GetBoolean());
         Assert.Equal("SourceEmpty", j.Json.GetProperty("error").GetProperty("kind").GetString());
@@ -221,10 +224,10 @@ public sealed class CliEndToEndTests : IDisposable
     }
 }
 
-/// <summary>State, configuration and concurrency through the CLI.</summary>
+/// <summary>State, configuration and concurrency through the CLI (in-process except concurrent processes and environment).</summary>
 public sealed class CliStateTests : IDisposable
 {
-    private readonly CliRunner _cli = new();
+    private readonly CliRunner _cli = new() { InProcess = true };
 
     public void Dispose() => _cli.Dispose();
 
@@ -233,10 +236,10 @@ public sealed class CliStateTests : IDisposable
     {
         // Four processes move four different tapes at once; the state lock serialises them.
         var jobs = new[] { ("1", "21"), ("2", "24"), ("3", "25"), ("4", "26") }
-            .Select(m => Task.Run(() => _cli.Run("transfer", m.Item1, m.Item2))).ToArray();
+            .Select(m => Task.Run(() => _cli.RunProcess("transfer", m.Item1, m.Item2))).ToArray();
         var results = await Task.WhenAll(jobs);
         Assert.All(results, j => Assert.True(j.ExitCode == 0, j.Stderr));
-        var s = _cli.Run("status", "--json").Json;
+        var s = _cli.RunProcess("status", "--json").Json;
         var full = s.GetProperty("elements").EnumerateArray()
             .Where(e => e.GetProperty("full").GetBoolean()).Select(e => e.GetProperty("slot").ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetProperty("slot").GetInt32() : -1).ToHashSet();
         Assert.DoesNotContain(1, full);

@@ -6,7 +6,7 @@ namespace TapeChanger.Cli.Tests;
 /// <summary>mhvtl: failures as the operator sees them: one line, the documented exit code, no stack trace (fake daemon).</summary>
 public sealed class CliMhvtlTests : IDisposable
 {
-    private readonly CliRunner _cli = new();
+    private readonly CliRunner _cli = new() { InProcess = true };
     private readonly string _dir = Directory.CreateTempSubdirectory("tc-cli-mhvtl-").FullName;
     private string Sock => Path.Combine(_dir, "userland.10.sock");
 

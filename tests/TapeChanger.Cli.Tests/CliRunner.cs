@@ -3,7 +3,11 @@ using System.Text.Json;
 
 namespace TapeChanger.Cli.Tests;
 
-/// <summary>Runs the built `tapechanger` as a separate process, the way an ops script would.</summary>
+/// <summary>
+/// Runs the built `tapechanger` as a separate process, the way an ops script would, or (with <see cref="InProcess"/>)
+/// in this process through <see cref="TapeChangerCli.RunAsync"/> with --state-dir set to this runner's directory.
+/// A run with environment variables is always a process: in-process runs share this process's environment.
+/// </summary>
 public sealed class CliRunner : IDisposable
 {
     public string StateDirectory { get; } = Directory.CreateTempSubdirectory("tc-cli-").FullName;
@@ -21,9 +25,29 @@ public sealed class CliRunner : IDisposable
         public JsonElement Json => JsonDocument.Parse(Stdout).RootElement;
     }
 
+    /// <summary>Run in this process (exit code = RunAsync's result); for what does not depend on the process itself.</summary>
+    public bool InProcess { get; init; }
+
     public Result Run(params string[] args) => RunWithEnv(null, args);
 
-    public Result RunWithEnv(IDictionary<string, string>? env, params string[] args)
+    /// <summary>Always a separate `dotnet exec` process, whatever <see cref="InProcess"/> says.</summary>
+    public Result RunProcess(params string[] args) => RunProcessWithEnv(null, args);
+
+    public Result RunWithEnv(IDictionary<string, string>? env, params string[] args) =>
+        InProcess && env is not { Count: > 0 } ? RunInProcess(args) : RunProcessWithEnv(env, args);
+
+    private Result RunInProcess(string[] args)
+    {
+        if (BinDirectory != AppContext.BaseDirectory) throw new InvalidOperationException("an in-process run reads this process's appsettings.json; use a process for another BinDirectory");
+        string[] full = args.Contains("--state-dir") ? args : ["--state-dir", StateDirectory, .. args];
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        int rc = TapeChangerCli.RunAsync(full, stdout, stderr, timeout.Token).GetAwaiter().GetResult();
+        return new Result(rc, stdout.ToString(), stderr.ToString());
+    }
+
+    private Result RunProcessWithEnv(IDictionary<string, string>? env, string[] args)
     {
         string dll = Path.Combine(BinDirectory, "tapechanger.dll");
         var psi = new ProcessStartInfo("dotnet")

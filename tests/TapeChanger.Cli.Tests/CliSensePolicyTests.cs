@@ -3,7 +3,7 @@ namespace TapeChanger.Cli.Tests;
 /// <summary>The CLI side of the sense policy: --operator-wait / OperatorWaitSeconds and the waiting line on stderr.</summary>
 public sealed class CliSensePolicyTests : IDisposable
 {
-    private readonly CliRunner _cli = new();
+    private readonly CliRunner _cli = new() { InProcess = true };
 
     public void Dispose() => _cli.Dispose();
 
