@@ -73,7 +73,7 @@ else
   mkdir -p "$work/src"
   tar xzf "$tarball" -C "$work/src"
   src=$work/src
-  [ -d "$src/usr" ] || src=$(dirname "$(find "$work/src" -maxdepth 2 -type d -name usr | head -n 1)")
+  [ -d "$src/usr" ] || src=$(dirname "$(find "$work/src" -maxdepth 2 -type d -name usr | awk 'NR == 1')")
   mkdir -p "$src/usr/bin"
   if ! make -C "$src/usr" -j2 bin/vtllibrary bin/vtltape bin/mktape cmd/vtlcmd.o >"$work/build.log" 2>&1; then
     tail -n 30 "$work/build.log"; exit 1

@@ -56,7 +56,7 @@ json.dump(p, open(sys.argv[2], "w"), indent=2)
 PY
 XDG_CONFIG_HOME=$cfg $cli load 2 0 >/dev/null
 trace=$(XDG_CONFIG_HOME=$cfg $cli --verbose unload 2>&1 >/dev/null)
-echo "$trace" | grep -q '> LOAD UNLOAD: cdb 1b 00 00 00 00 00' || { echo "no LOAD UNLOAD before the move:"; echo "$trace"; exit 1; }
+echo "$trace" | grep -c '> LOAD UNLOAD: cdb 1b 00 00 00 00 00' >/dev/null || { echo "no LOAD UNLOAD before the move:"; echo "$trace"; exit 1; }
 [ "$(echo "$trace" | grep -nE '> (LOAD UNLOAD|MOVE MEDIUM)' | cut -d' ' -f2 | uniq | tr '\n' ' ')" = "LOAD MOVE " ] || { echo "LOAD UNLOAD must precede MOVE MEDIUM:"; echo "$trace"; exit 1; }
 [ "$($cli status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print([e["barcode"] for e in d["elements"] if e["address"]==1001][0])')" = A0000002 ]
 rm -rf "$cfg"
@@ -123,10 +123,10 @@ wait_op "$op" passed
 # The cleaning watches the drive: its iSCSI LUN is found by serial, polled with TEST UNIT READY until the cycle ends,
 # then its TapeAlert page is read (the --verbose log names the drive's device and each drive command).
 trace=$($cli --verbose clean 0 --wait 2>&1 >/dev/null)
-drive_uri=$(echo "$trace" | sed -n 's/^# drive \(iscsi:\/\/.*\/[0-9][0-9]*\)$/\1/p' | head -n 1)
+drive_uri=$(echo "$trace" | sed -n 's/^# drive \(iscsi:\/\/.*\/[0-9][0-9]*\)$/\1/p' | awk 'NR == 1')
 [ -n "$drive_uri" ] || { echo "the cleaning did not open the drive over iscsi:"; echo "$trace"; exit 1; }
-echo "$trace" | sed -n "/^# drive /,\$p" | grep -q '> TEST UNIT READY: cdb 00 00 00 00 00 00' || { echo "no TEST UNIT READY to the drive:"; echo "$trace"; exit 1; }
-echo "$trace" | sed -n "/^# drive /,\$p" | grep -q '> LOG SENSE' || { echo "no LOG SENSE (TapeAlert) to the drive:"; echo "$trace"; exit 1; }
+echo "$trace" | sed -n "/^# drive /,\$p" | grep -c '> TEST UNIT READY: cdb 00 00 00 00 00 00' >/dev/null || { echo "no TEST UNIT READY to the drive:"; echo "$trace"; exit 1; }
+echo "$trace" | sed -n "/^# drive /,\$p" | grep -c '> LOG SENSE' >/dev/null || { echo "no LOG SENSE (TapeAlert) to the drive:"; echo "$trace"; exit 1; }
 $cli clean --if-needed --all --json | json 'd["result"]' | grep -qx ERROR_SUCCESS     # cleans drive 1, the one remembered
 [ "$($cli cleaner status --json | json 'd["cleansLeft"]')" = 3 ]
 [ "$($cli cleaner status --json | json 'len(d["pendingCleaning"])')" = 0 ]

@@ -87,8 +87,8 @@ echo "missing \\\\.\\Changer3: exit 69, '$err'"
 
 echo "== status over spt: (the power-on unit attention arrives through SenseInfoOffset and is retried)"
 trace=$(tc -v status 2>&1 >/dev/null)
-echo "$trace" | grep -qE 'sense 70 00 06 00 00 00 00 0a 00 00 00 00 29 00' || { echo "$trace"; fail "no 06/29/00 sense bytes in the trace"; }
-echo "$trace" | grep -q 'UNIT ATTENTION 06/29/00' || fail "06/29/00 not decoded"
+echo "$trace" | grep -cE 'sense 70 00 06 00 00 00 00 0a 00 00 00 00 29 00' >/dev/null || { echo "$trace"; fail "no 06/29/00 sense bytes in the trace"; }
+echo "$trace" | grep -c 'UNIT ATTENTION 06/29/00' >/dev/null || fail "06/29/00 not decoded"
 tc status | grep -q 'STK L700 (rev 0108) on spt:\\\\.\\Changer0' || fail "status header"
 tc status --json | python3 -c '
 import json, sys
