@@ -202,7 +202,7 @@ public sealed class LibUsbBulkDevice : IUsbBulkDevice
         return rc >= 0 ? UsbTransferResult.Ok(rc) : LibUsbErrors.ToTransferResult(rc, 0);
     }
 
-    /// <summary>Releases the interface, re-attaches the kernel driver if it was detached, closes the device.</summary>
+    /// <summary>Releases the interface, re-attaches the kernel driver if none is bound (see below), closes the device.</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -210,7 +210,14 @@ public sealed class LibUsbBulkDevice : IUsbBulkDevice
         if (!_handle.IsInvalid && !_handle.IsClosed)
         {
             Interop.LibUsb.ReleaseInterface(_handle, InterfaceNumber);
-            if (KernelDriverDetached) Interop.LibUsb.AttachKernelDriver(_handle, InterfaceNumber);
+            // Hand the interface back to the kernel driver whenever none is bound, not only when this handle detached
+            // it: with two processes taking turns (a cleaner worker polling while another command runs), the one that
+            // detached may re-attach while the other holds the claim (refused), and the other found no driver to
+            // re-attach, so usb-storage stayed unbound. With no driver for the interface this returns NOT_FOUND.
+            if (KernelDriverDetached || Interop.LibUsb.KernelDriverActive(_handle, InterfaceNumber) == 0)
+            {
+                Interop.LibUsb.AttachKernelDriver(_handle, InterfaceNumber);
+            }
         }
         _handle.Dispose();
         _context.Dispose();
