@@ -66,7 +66,11 @@ public sealed class LibraryOpener
         OnWaiting = Settings.OnWaiting,
     };
 
-    private IScsiTransport Traced(IScsiTransport t) => Settings.TraceTo is { } w ? new TracingTransport(t, w, dumpData: Settings.TraceData) : t;
+    private IScsiTransport Traced(IScsiTransport t)
+    {
+        if (Settings.Observe is { } observe) t = observe(t);
+        return Settings.TraceTo is { } w ? new TracingTransport(t, w, dumpData: Settings.TraceData) : t;
+    }
 
     private ValueTask<IScsiTransport> OpenTransportAsync(DeviceAddress address, CancellationToken ct) =>
         Settings.OpenTransport is { } open ? open(address, OpenContext, ct) : Transports.OpenAsync(address, OpenContext, ct);
