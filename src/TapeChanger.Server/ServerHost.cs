@@ -47,7 +47,7 @@ public static class ServerHost
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new ServerState(stateDir, listen));
-        builder.Services.AddSingleton(_ => AccessStore.OpenFile(Path.Combine(stateDir, "tapechanger.db")));
+        builder.Services.AddSingleton(_ => AccessStore.Open(stateDir));
         builder.Services.AddSingleton(new UnixAccounts());
         builder.Services.AddSingleton<CallerResolver>();
         builder.Services.AddSingleton<Auditor>();

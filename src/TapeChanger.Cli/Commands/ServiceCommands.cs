@@ -114,9 +114,5 @@ internal static partial class ServiceCommands
         return cmd;
     }
 
-    private static AccessStore Store(CliContext ctx)
-    {
-        Directory.CreateDirectory(ctx.StateDirectory);
-        return AccessStore.OpenFile(Path.Combine(ctx.StateDirectory, "tapechanger.db"));
-    }
+    private static AccessStore Store(CliContext ctx) => AccessStore.Open(ctx.StateDirectory);
 }

@@ -51,7 +51,7 @@ public sealed class Auditor(AccessStore store, ILogger<Auditor> log)
         {
             store.Audit(caller.Name, caller.Uid, caller.Role, action, target, outcome);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception e) when (e is TapeChanger.State.StateDatabaseException or IOException)
         {
             log.LogError("audit log write failed for {Action} {Target} by {Caller}: {Error}", action, target, caller.Name, e.Message);
         }

@@ -21,6 +21,8 @@ public sealed class ServiceMetrics
     public Histogram MoveSeconds { get; }
     public Histogram QueueWaitSeconds { get; }
     public Counter RequestFailures { get; }
+    public Counter ScsiCommands { get; }
+    public Counter ScsiSenses { get; }
 
     public ServiceMetrics()
     {
@@ -30,6 +32,8 @@ public sealed class ServiceMetrics
         Moves = Registry.Counter("tapechanger_moves_total", "Robot moves that ended (API moves and CLI move commands), by kind and result.", "library", "kind", "result");
         MoveSeconds = Registry.Histogram("tapechanger_move_duration_seconds", "Time a move took on the robot (started to completed).", LatencyBuckets, "library", "kind");
         QueueWaitSeconds = Registry.Histogram("tapechanger_queue_wait_seconds", "Time a request waited in its library's queue (submitted to started).", LatencyBuckets, "library");
+        ScsiCommands = Registry.Counter("tapechanger_scsi_commands_total", "SCSI commands the engine sent, by command and status.", "library", "command", "status");
+        ScsiSenses = Registry.Counter("tapechanger_scsi_senses_total", "CHECK CONDITION sense the engine received, by sense key and ASC/ASCQ.", "library", "key", "asc");
         RequestFailures = Registry.Counter("tapechanger_request_failures_total", "Failed library requests by RSM result code (the sense key/ASC a failure had is in the request's message).", "library", "result");
     }
 
