@@ -34,6 +34,8 @@ public sealed record RequestArguments
     public bool UnloadFirst { get; init; }
     /// <summary>Command: what the command is (for the history and the audit log, e.g. "load 3 0").</summary>
     public string? CommandText { get; init; }
+    /// <summary>Clean: queued by automatic cleaning (deferred, not failed, when the drive holds a tape by then).</summary>
+    public bool Automatic { get; init; }
 }
 
 /// <summary>The context a <see cref="RequestKind.Command"/> delegate runs in: the library is its own until it returns.</summary>
