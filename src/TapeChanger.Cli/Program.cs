@@ -259,7 +259,7 @@ namespace TapeChanger.Cli
         }
 
         /// <summary>Beside where configuration lives: $XDG_CONFIG_HOME/tapechanger/hw-profiles, %APPDATA%\\TapeChanger\\hw-profiles.</summary>
-        private static string DefaultProfilesDirectory()
+        internal static string DefaultProfilesDirectory()
         {
             if (OperatingSystem.IsWindows())
                 return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "TapeChanger", "hw-profiles");

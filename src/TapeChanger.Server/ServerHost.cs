@@ -24,6 +24,10 @@ public static class ServerHost
         builder.Configuration.AddEnvironmentVariables("TAPECHANGER_");
         configure?.Invoke(builder);
         builder.Host.UseSystemd();
+        // One line per request comes from the request log below; the framework's own per-request lines are not needed.
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Information);
         builder.WebHost.UseKestrelHttpsConfiguration();
 
         var settings = new ServiceSettings();
