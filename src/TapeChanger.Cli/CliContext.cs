@@ -54,26 +54,26 @@ internal sealed class CliContext
             {
                 var inq = await client.InquiryAsync(ct).ConfigureAwait(false);
                 SelectProfile(inq.Vendor, inq.Product, inq.Revision);
-                _learnedPath = LearnedPathFor(inq.Vendor, inq.Product, inq.Revision);
+                _learnedKey = LearnedKeyFor(inq.Vendor, inq.Product, inq.Revision);
                 _learnedIdentity = new LearnedQuirks { Vendor = inq.Vendor, Product = inq.Product, Revision = inq.Revision, Device = DeviceUri };
             }
         }
         var quirks = Profile!.Profile.ToQuirks();
         // What earlier sessions learned about this library is laid over its profile (not with --profile: the operator decides).
-        if (_learnedPath is not null && LearnedQuirksStore.Load(_learnedPath) is { } learned) quirks = learned.ApplyTo(quirks);
+        if (_learnedKey is not null && LearnedQuirksStore.Load(_learnedKey) is { } learned) quirks = learned.ApplyTo(quirks);
         client.ApplyQuirks(quirks);
         return client;
     }
 
-    private string? _learnedPath;
+    private LearnedQuirksKey? _learnedKey;
     private LearnedQuirks? _learnedIdentity;
 
     /// <summary>
     /// Where this library's learned quirks live; null for replay: devices, whose scripts answer unrecorded request
     /// forms with 05/24/00 and would teach wrong lessons about the real library.
     /// </summary>
-    private string? LearnedPathFor(string vendor, string product, string revision) =>
-        Address.Scheme == DeviceScheme.Replay ? null : LearnedQuirksStore.PathFor(StateDirectory, vendor, product, revision, DeviceUri);
+    private LearnedQuirksKey? LearnedKeyFor(string vendor, string product, string revision) =>
+        Address.Scheme == DeviceScheme.Replay ? null : LearnedQuirksStore.For(StateDirectory, vendor, product, revision, DeviceUri);
 
     public DeviceAddress Address => Transports.Parse(DeviceUri);
 
@@ -105,22 +105,33 @@ internal sealed class CliContext
         {
             foreach (var w in _opened.SelectMany(c => c.Warnings).Distinct()) Err.WriteLine($"tapechanger: warning: {w}");
             // Remember what the library taught this session (e.g. a combined READ ELEMENT STATUS split after 05/24/00).
-            if (_learnedPath is not null && _learnedIdentity is not null && _opened.LastOrDefault(c => c.Learned.Count > 0) is { } taught)
+            if (_learnedKey is not null && _learnedIdentity is not null && _opened.LastOrDefault(c => c.Learned.Count > 0) is { } taught)
             {
-                LearnedQuirksStore.Save(_learnedPath, _learnedIdentity, taught.Quirks, _opened.SelectMany(c => c.Learned), DateTimeOffset.UtcNow);
+                LearnedQuirksStore.Save(_learnedKey, _learnedIdentity, taught.Quirks, _opened.SelectMany(c => c.Learned), DateTimeOffset.UtcNow);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TapeChanger.State.StateDatabaseException)
         {
-            // stderr closed or the state directory read-only: the learning is only an optimisation.
+            // stderr closed, or the state directory read-only or its database unusable: the learning is only an optimisation.
         }
     }
 
-    /// <summary>Opens the device for data commands: the reserved cleaner slot (if any) is off limits.</summary>
-    public async ValueTask<MediaChanger> OpenChangerAsync(CancellationToken ct)
+    /// <summary>
+    /// Opens the device for data commands: the reserved cleaner slot (if any) is off limits, so a cleaner state that
+    /// cannot be read stops them (ERROR_DATABASE_FAILURE, exit 78). <paramref name="readOnly"/> commands (status,
+    /// inquiry) move nothing: they go on with a warning instead.
+    /// </summary>
+    public async ValueTask<MediaChanger> OpenChangerAsync(CancellationToken ct, bool readOnly = false)
     {
         var reserved = new HashSet<ushort>();
-        if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
+        try
+        {
+            if (TapeChanger.Cleaning.ReservationIndex.ReservedAddress(StateDirectory, DeviceUri) is ushort r) reserved.Add(r);
+        }
+        catch (Exception e) when (readOnly && IsUnreadableState(e))
+        {
+            WarnStateUnreadable(e);
+        }
         _ = Catalog;                                    // a broken override file fails before the device is touched
         if (ProfileName is { } forced) Profile ??= ForcedProfile(forced);
         var transport = await Transports.OpenAsync(Address, OpenContext, ct).ConfigureAwait(false);
@@ -141,6 +152,21 @@ internal sealed class CliContext
             await transport.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The cleaner state could not be read: a state database failure, or an old cleaner.json that cannot be imported.</summary>
+    public static bool IsUnreadableState(Exception e) =>
+        e is TapeChanger.State.StateDatabaseException
+        || e is TapeChanger.Cleaning.CleanerException { Result: TapeChanger.Cleaning.NtmsResult.ERROR_DATABASE_FAILURE or TapeChanger.Cleaning.NtmsResult.ERROR_DATABASE_FULL };
+
+    private bool _stateWarned;
+
+    /// <summary>One warning line per command: the library is shown without its cleaner state.</summary>
+    public void WarnStateUnreadable(Exception e)
+    {
+        if (_stateWarned) return;
+        _stateWarned = true;
+        Err.WriteLine($"tapechanger: warning: cleaner state not shown: {e.Message}");
     }
 
     private readonly TransportDrives _drives = new();
