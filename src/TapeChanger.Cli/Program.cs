@@ -139,6 +139,7 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(VirtualCommands.Build());
             root.Subcommands.Add(DecodeCommands.Build());
             root.Subcommands.Add(ProfilesCommand.Build());
+            root.Subcommands.Add(DbCommands.Build());
             root.Subcommands.Add(BaculaChangerCommand.Build());
             root.Subcommands.Add(MtxHelpCommand());
             return root;

@@ -65,6 +65,7 @@ internal sealed class EngineContext(ServiceStore store, EventHub events, TimePro
     {
         LibraryServiceException s => (s.Result, s.Message),
         CleanerException c => (c.Result, c.Message),
+        StateDatabaseException { Kind: StateFailure.Full } d => (NtmsResult.ERROR_DATABASE_FULL, d.Message),
         StateDatabaseException d => (NtmsResult.ERROR_DATABASE_FAILURE, d.Message),
         _ when RsmErrors.Map(e) is { } m => (m.Result, m.Message),
         ChangerOperationException c => (c.Error switch
