@@ -7,7 +7,7 @@ namespace TapeChanger.Cleaning.Tests;
 /// <summary>
 /// The cleaner half of the fault matrix: every cleaner operation under every injected fault, through the
 /// service on the harness's stepping clock (fake time moves only by the waits the service and its client ask for). Each case checks
-/// the outcome, that the library still holds every cartridge once, that cleaner.json is untouched by a failure before
+/// the outcome, that the library still holds every cartridge once, that the cleaner state is untouched by a failure before
 /// any move and not decremented for a cleaning that did not happen, and that an interrupted cleaning is listed as
 /// orphaned and recovered with the cleaning counted exactly once.
 /// Faults are chosen so the outcome is the same under any reasonable retry policy: 2 unit attentions vs 20, a 5 s vs
@@ -111,7 +111,7 @@ public sealed class CleanerFaultMatrixTests : IDisposable
             Assert.Equal(Cleaner, _h.BarcodeAt(500));
         }
         uint? cleansBefore = (await S.GetStateAsync()).Cleaner?.CleansLeft;
-        string jsonBefore = await CleanerJsonAsync();
+        string rowsBefore = await StateRowsAsync();
 
         Add(Faults[fault](), Window(fault));
         var (outcome, started, message) = await RunAsync(op, interrupted);
@@ -126,8 +126,8 @@ public sealed class CleanerFaultMatrixTests : IDisposable
             if (fault == "not-ready-10h") Assert.Contains("02/04/01", message);
         }
         var state = await S.GetStateAsync();
-        // A failure before anything was queued or moved leaves cleaner.json byte for byte as it was.
-        if (!started && outcome != "ERROR_SUCCESS") Assert.Equal(jsonBefore, await CleanerJsonAsync());
+        // A failure before anything was queued or moved leaves every row of the state as it was.
+        if (!started && outcome != "ERROR_SUCCESS") Assert.Equal(rowsBefore, await StateRowsAsync());
         // The count drops only for a cleaning that happened.
         bool cleaned = op is "clean" or "recover" && outcome == "ERROR_SUCCESS";
         if (cleansBefore is uint cb) Assert.Equal(cleaned ? cb - 1 : cb, state.Cleaner?.CleansLeft ?? cb);
@@ -159,10 +159,10 @@ public sealed class CleanerFaultMatrixTests : IDisposable
         Assert.Equal(before.Order(), Barcodes().Order());
     }
 
-    private async Task<string> CleanerJsonAsync()
+    private async Task<string> StateRowsAsync()
     {
-        string path = (await S.StoreAsync()).StatePath;
-        return File.Exists(path) ? await File.ReadAllTextAsync(path) : "";
+        await S.StoreAsync();
+        return StateRows.Dump(_h.State);
     }
 
     private FaultSpec Add(FaultSpec f, TimeSpan? window)

@@ -19,8 +19,12 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     public SteppingTime Time { get; } = new() { Pace = TimeSpan.FromMilliseconds(1) };
     public Func<CancellationToken, ValueTask<ChangerSession>>? Override { get; set; }
 
-    public CleaningHarness(TimeSpan? cleaningTime = null, bool profileCleaningTime = false)
+    /// <summary>Where the cleaner service keeps its state (the state database); the virtual library's own state stays in <see cref="State"/>.</summary>
+    public string CleanerState { get; }
+
+    public CleaningHarness(TimeSpan? cleaningTime = null, bool profileCleaningTime = false, string? cleanerState = null)
     {
+        CleanerState = cleanerState ?? State;
         _cleaningTime = profileCleaningTime ? null : cleaningTime ?? TimeSpan.FromSeconds(5);
         VirtualLibraryFiles.CopyLibrary10(Config, VirtualLibraryFiles.CleaningTime1s);
         Service = NewService();
@@ -29,7 +33,7 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     public CleanerService Service { get; }
     private readonly TimeSpan? _cleaningTime;
 
-    public CleanerService NewService() => new(this, State, new CleanerOptions
+    public CleanerService NewService() => new(this, CleanerState, new CleanerOptions
     {
         PollInterval = TimeSpan.FromMilliseconds(200),
         OperatorTimeout = TimeSpan.FromSeconds(600),     // 3,000 polls: far more real time than an operator step takes

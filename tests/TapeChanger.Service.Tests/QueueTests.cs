@@ -133,3 +133,39 @@ public sealed class QueueTests
         Assert.All(done.Where((_, i) => i != 4), r => Assert.Equal((RequestState.Passed, 0), (r.State, r.ExitCode!.Value)));
     }
 }
+
+public sealed class EventTests
+{
+    [Fact]
+    public async Task TheEventStream_ShowsARequestQueuedRunAndPassed_ThenTheKeptStatusChanged()
+    {
+        await using var h = new ServiceHarness();
+        await using var engine = h.Engine();
+        await engine.StartAsync();
+        await engine.GetStatusAsync("default");                 // the first read is behind us
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<ServiceEvent>();
+        var ready = new TaskCompletionSource();
+        var reader = Task.Run(async () =>
+        {
+            var events = engine.EventsAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+            var next = events.MoveNextAsync();                  // subscribed once the first MoveNext runs
+            ready.SetResult();
+            while (await next)
+            {
+                seen.Add(events.Current);
+                if (events.Current is { Kind: ServiceEventKind.Request, Request.State: RequestState.Passed }) break;
+                next = events.MoveNextAsync();
+            }
+        });
+        await ready.Task;
+        await Task.Delay(50);
+        var r = await engine.SubmitAsync("default", new RequestSpec(RequestKind.Transfer) { Arguments = new() { Slot = 1, ToSlot = 24 } }, new Caller("erin", CallerRole.Operator));
+        await reader.WaitAsync(stop.Token);
+        var states = seen.Where(e => e.Kind == ServiceEventKind.Request && e.Request!.Id == r.Id).Select(e => e.Request!.State).ToList();
+        Assert.Equal([RequestState.Queued, RequestState.InProcess, RequestState.Passed], states);
+        Assert.Contains(seen, e => e.Kind == ServiceEventKind.Status);
+        Assert.True(seen.Select(e => e.Sequence).SequenceEqual(seen.Select(e => e.Sequence).Order()));
+        Assert.All(seen, e => Assert.Equal("default", e.Library));
+    }
+}

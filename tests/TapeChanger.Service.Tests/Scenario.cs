@@ -52,6 +52,14 @@ public static class Scenario
         return new Result(all, statusReads);
     }
 
+    /// <summary>A cleaning of an empty drive through the engine must pass: the cleaner goes in and back to its slot.</summary>
+    public static async Task CleanEmptyDriveAsync(ILibraryService engine, string library, int drive)
+    {
+        var clean = await engine.SubmitAsync(library, new RequestSpec(RequestKind.Clean) { Arguments = new() { Drive = drive } }, Client);
+        var done = await engine.FinalAsync(clean.Id, seconds: 120);
+        Assert.True(done.State == RequestState.Passed, done.Message);
+    }
+
     /// <summary>Every request Passed or Failed, a failure with its RSM code and reason, a pass with what it did.</summary>
     public static void AssertEveryRequestEnded(IEnumerable<RequestRecord> requests)
     {

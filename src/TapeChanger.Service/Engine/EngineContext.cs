@@ -36,7 +36,12 @@ internal sealed class EngineContext(ServiceStore store, EventHub events, TimePro
     public async Task<RequestRecord> WaitAsync(Guid id, CancellationToken ct)
     {
         var tcs = _waiters.GetOrAdd(id, _ => new TaskCompletionSource<RequestRecord>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var now = Store.Get(id) ?? throw new LibraryServiceException(ServiceError.UnknownRequest, NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no request {id}");
+        var now = Store.Get(id);
+        if (now is null)
+        {
+            _waiters.TryRemove(id, out _);
+            throw new LibraryServiceException(ServiceError.UnknownRequest, NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no request {id}");
+        }
         if (now.IsFinal)
         {
             _waiters.TryRemove(id, out _);
@@ -65,6 +70,7 @@ internal sealed class EngineContext(ServiceStore store, EventHub events, TimePro
     {
         LibraryServiceException s => (s.Result, s.Message),
         CleanerException c => (c.Result, c.Message),
+        StateDatabaseException { Kind: StateFailure.Full } d => (NtmsResult.ERROR_DATABASE_FULL, d.Message),
         StateDatabaseException d => (NtmsResult.ERROR_DATABASE_FAILURE, d.Message),
         _ when RsmErrors.Map(e) is { } m => (m.Result, m.Message),
         ChangerOperationException c => (c.Error switch
