@@ -148,14 +148,14 @@ tools/tgt-library.sh remove "$ie" >/dev/null
 wait_op "$op" passed
 $cli cleaner release >/dev/null
 # The state database holds what the cycle did: it checks whole, two cleanings in the history, the journal's three
-# operations (inject, clean, clean) and the eject, no reservation left, and the device index naming this library.
+# operations (inject, clean, clean, eject), no reservation or request left, and the device index naming this library.
 $cli db check >/dev/null
 $cli db check --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 t = d["tables"]
 assert d["integrityOk"] and d["schemaVersion"] >= 3, d
-assert t["cleaning_history"] == 2 and t["cleaner_operations"] >= 4 and t["cleaner_reservations"] == 0 and t["pending_cleanings"] == 0, t
+assert t["cleaning_history"] == 2 and t["cleaner_operations"] == 4 and t["cleaner_reservations"] == 0 and t["pending_cleanings"] == 0, t
 assert t["device_index"] == 1 and t["libraries"] == 1, t
 print("state database:", d["path"], "integrity ok, schema", d["schemaVersion"], t)'
 echo "cleaner cycle over iscsi: ok"
