@@ -147,7 +147,7 @@ ie=$($cli operations "$op" --json | json 'd["operations"][0]["progress"]' | grep
 tools/tgt-library.sh remove "$ie" >/dev/null
 wait_op "$op" passed
 $cli cleaner release >/dev/null
-# The state database holds what the cycle did: it checks whole, two cleanings in the history, the journal's three
+# The state database holds what the cycle did: it checks whole, two cleanings in the history, the journal's four
 # operations (inject, clean, clean, eject), no reservation or request left, and the device index naming this library.
 $cli db check >/dev/null
 $cli db check --json | python3 -c '
