@@ -10,4 +10,10 @@ if grep -E "warning (IL|CS|AOT)[0-9]+" "$log" >/dev/null; then
   exit 1
 fi
 "$out/tapechanger" --help >/dev/null
+# The binary alone (as tools/install.sh installs it) opens, writes and checks a state database: SQLite is linked in.
+alone=$(mktemp -d)
+cp "$out/tapechanger" "$alone/"
+"$alone/tapechanger" --state-dir "$alone/state" --device virtual: cleaner reserve 21 >/dev/null
+"$alone/tapechanger" --state-dir "$alone/state" db check | grep -qx "integrity: ok"
+rm -rf "$alone"
 echo "publish-aot: $out/tapechanger built with no warnings"

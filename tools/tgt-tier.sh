@@ -95,21 +95,22 @@ wait_op() {  # wait_op ID STATE
 }
 $cli cleaner reserve 6 >/dev/null
 # A remembered request for cleaning. tgt's tape LU implements no LOG SENSE and never reports 00/17, so no tgt drive
-# can ask for cleaning: the request here is one an earlier run read and recorded, written into cleaner.json as that
-# run would have. What tgt shows: a fresh look finds nothing (LOG SENSE refused, REQUEST SENSE clean), the
+# can ask for cleaning: the request here is one an earlier run read and recorded, written into the state database's
+# pending_cleanings table as that run would have. What tgt shows: a fresh look finds nothing (LOG SENSE refused, REQUEST SENSE clean), the
 # remembered request is keyed by the drive's real serial (DVCID), fails every run with its cause, and goes when
 # drive 1 is cleaned.
 rc=0; $cli clean --if-needed --all --dry-run >/dev/null || rc=$?
 [ "$rc" = 0 ] || { echo "dry run on tgt with no request: exit $rc, expected 0"; exit 1; }
 serial1=$($cli status --json | json '[e["serial"] for e in d["elements"] if e["type"]=="dataTransfer" and e["drive"]==1][0]')
 lib=$($cli cleaner status --json | json 'd["library"]')
-python3 - "$state/libraries/$lib/cleaner.json" "$serial1" <<'PY'
-import json, sys
-path, serial = sys.argv[1], sys.argv[2]
-st = json.load(open(path))
-st.setdefault("pendingCleaning", {})[serial] = {"drive": 1, "address": 501, "reason": "TapeAlert 20: cleaning required",
-    "since": "2026-01-01T02:00:00+00:00", "lastSeen": "2026-01-01T02:00:00+00:00"}
-json.dump(st, open(path, "w"))
+python3 - "$state/tapechanger.db" "$lib" "$serial1" <<'PY'
+import sqlite3, sys
+path, lib, serial = sys.argv[1:4]
+db = sqlite3.connect(path, timeout=30)
+with db:
+    db.execute("INSERT INTO pending_cleanings (library_key, drive_key, drive, address, reason, since, last_seen) VALUES (?, ?, 1, 501, ?, ?, ?)",
+               (lib, serial, "TapeAlert 20: cleaning required", "2026-01-01T02:00:00+00:00", "2026-01-01T02:00:00+00:00"))
+db.close()
 PY
 for night in 1 2; do
   rc=0; out=$($cli clean --if-needed --all --json) || rc=$?
@@ -150,5 +151,16 @@ ie=$($cli operations "$op" --json | json 'd["operations"][0]["progress"]' | grep
 tools/tgt-library.sh remove "$ie" >/dev/null
 wait_op "$op" passed
 $cli cleaner release >/dev/null
+# The state database holds what the cycle did: it checks whole, two cleanings in the history, the journal's four
+# operations (inject, clean, clean, eject), no reservation or request left, and the device index naming this library.
+$cli db check >/dev/null
+$cli db check --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+t = d["tables"]
+assert d["integrityOk"] and d["schemaVersion"] >= 3, d
+assert t["cleaning_history"] == 2 and t["cleaner_operations"] == 4 and t["cleaner_reservations"] == 0 and t["pending_cleanings"] == 0, t
+assert t["device_index"] == 1 and t["libraries"] == 1, t
+print("state database:", d["path"], "integrity ok, schema", d["schemaVersion"], t)'
 echo "cleaner cycle over iscsi: ok"
 rm -rf "$state"

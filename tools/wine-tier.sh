@@ -176,7 +176,7 @@ wait_op() {  # wait_op ID STATE
   tc operations "$1" >&2 || true; fail "operation $1 did not reach $2 (now $s)"
 }
 tc cleaner reserve 6 >/dev/null
-ls "$programdata"/libraries/*/cleaner.json >/dev/null 2>&1 || fail "no cleaner state under C:\\ProgramData\\TapeChanger"
+[ -s "$programdata/tapechanger.db" ] || fail "no state database under C:\\ProgramData\\TapeChanger (e_sqlite3.dll under wine)"
 # the pipe ends when this command does: the detached worker holds no handle of ours
 op=$(tc cleaner inject --cleans 5 --json | json 'd["operation"]')
 wait_op "$op" waiting-for-operator

@@ -170,9 +170,9 @@ public sealed class CliProfileTests : IDisposable
         Assert.Contains("tapechanger: warning:", first.Stderr);
         Assert.Contains("one element type at a time", first.Stderr);
         Assert.Equal(48, first.Json.GetProperty("elements").GetArrayLength());
-        var learned = Directory.GetFiles(Path.Combine(_cli.StateDirectory, "learned"), "*.json");
-        Assert.Single(learned);
-        Assert.Contains("PerType", File.ReadAllText(learned[0]));
+        var learned = TapeChanger.Cleaning.Tests.StateRows.Column(_cli.StateDirectory, "learned_quirks", "read_strategy");
+        Assert.Equal(["PerType"], learned);
+        Assert.NotEmpty(TapeChanger.Cleaning.Tests.StateRows.Column(_cli.StateDirectory, "learned_quirk_reasons", "reason"));
 
         // The next session reads one type at a time from the start and has nothing new to say.
         var second = Run("--verbose", "status", "--json");
