@@ -1,34 +1,41 @@
 using System.Text;
-using System.Text.Json;
+using TapeChanger.State;
 using TapeChanger.Storage;
 
 namespace TapeChanger.Cleaning;
 
 /// <summary>
-/// Cleaner state of one library, in <c>&lt;state&gt;/libraries/&lt;key&gt;/cleaner.json</c>. Every change is a
-/// transaction under an OS-level file lock (<c>cleaner.lock</c>, <see cref="FileLock"/>): read, change, replace the
-/// file with <see cref="AtomicFile"/> (temp file, fsync, rename, fsync of the folder). A crash at any point leaves either the old or the new
-/// state, never a mix, and no acknowledged update is lost. Files are created owner-only (0600).
+/// Cleaner state of one library, in the state database (<see cref="StateDatabase"/>: reservation, cleaner cartridge,
+/// drive history, pending cleaning requests and the operations journal, a row each; mapping in
+/// <see cref="CleanerStateRows"/>). Every change is one write transaction: read, change, write what changed, commit
+/// (synchronous=FULL: an acknowledged update survives a crash or power loss; two processes never interleave). The
+/// database is opened on first use, and a <c>cleaner.json</c> of an older version is imported then (kept as
+/// <c>cleaner.json.imported</c>). A database that cannot be used is a <see cref="CleanerException"/> with RSM's
+/// ERROR_DATABASE_FAILURE or ERROR_DATABASE_FULL and a message naming the file (<see cref="StateErrors"/>).
 /// </summary>
 public sealed class CleanerStateStore
 {
-    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+    private readonly string _stateDirectory;
+    private StateDatabase? _db;
 
     public CleanerStateStore(string stateDirectory, string vendor, string product, string? serial)
     {
+        _stateDirectory = Path.GetFullPath(stateDirectory);
         Vendor = vendor;
         Product = product;
         Serial = serial;
         Key = KeyOf(vendor, product, serial);
-        Directory = Path.Combine(Path.GetFullPath(stateDirectory), "libraries", Key);
+        Directory = Path.Combine(_stateDirectory, "libraries", Key);
     }
 
     public string Key { get; }
     public string Vendor { get; }
     public string Product { get; }
     public string? Serial { get; }
+    /// <summary>The library's folder: its robot lock and cleaner lock files (and, before the database, its cleaner.json).</summary>
     public string Directory { get; }
-    public string StatePath => Path.Combine(Directory, "cleaner.json");
+    /// <summary>The database holding the state.</summary>
+    public string DatabasePath => StateDatabase.PathIn(_stateDirectory);
 
     /// <summary>"STK-L700-XYZZY_A-1a2b3c4d": readable, and unique through the hash of the exact identity.</summary>
     public static string KeyOf(string vendor, string product, string? serial)
@@ -44,71 +51,84 @@ public sealed class CleanerStateStore
         return $"{Clean(vendor)}-{Clean(product)}-{Clean(serial ?? "noserial")}-{hash}";
     }
 
-    /// <summary>Creates the library's folder owner-only (0700) on Unix.</summary>
-    internal static void CreatePrivateDirectory(string path) => AtomicFile.CreatePrivateDirectory(path);
-
-    /// <summary>Reads the current state under the lock.</summary>
+    /// <summary>Reads the current state (one consistent snapshot).</summary>
     public CleanerState Read() => Update(s => s, write: false);
 
-    /// <summary>Runs <paramref name="change"/> on the current state under the lock and saves the result atomically.</summary>
-    public T Update<T>(Func<CleanerState, T> change, bool write = true)
+    /// <summary>Runs <paramref name="change"/> on the current state in one write transaction and saves what changed.</summary>
+    public T Update<T>(Func<CleanerState, T> change, bool write = true) => StateErrors.Guard(() =>
     {
-        CreatePrivateDirectory(Directory);
-        using var lockFile = AcquireLock(Path.Combine(Directory, "cleaner.lock"));
-        var state = Load();
-        T result = change(state);
-        if (write) Save(state);
-        return result;
-    }
-
-    /// <summary>
-    /// The saved state for a read-only look (status): no lock taken, nothing created. Safe without the lock because
-    /// every write replaces the file whole (<see cref="AtomicFile"/>). Null when nothing was saved yet.
-    /// </summary>
-    public CleanerState? Peek() => File.Exists(StatePath) ? Load() : null;
+        var db = Database();
+        if (!write) return db.Read(tx => change(CleanerStateRows.Load(tx, Key) ?? Fresh()));
+        return db.Write(tx =>
+        {
+            var loaded = CleanerStateRows.Load(tx, Key);
+            var state = loaded ?? Fresh();
+            var before = loaded is null ? null : CleanerStateRows.Images(state).ToList();
+            T result = change(state);
+            CleanerStateRows.Write(tx, before, [.. CleanerStateRows.Images(state)]);
+            return result;
+        });
+    });
 
     public void Update(Action<CleanerState> change) => Update(s => { change(s); return 0; });
 
-    private CleanerState Load()
+    /// <summary>
+    /// The saved state for a read-only look (status): null when nothing was saved yet. Creates nothing when the state
+    /// directory has neither a database nor an old cleaner.json.
+    /// </summary>
+    public CleanerState? Peek()
     {
-        if (!File.Exists(StatePath))
+        if (!StateDatabase.ExistsIn(_stateDirectory) && !File.Exists(CleanerLegacyImport.JsonPath(Directory))) return null;
+        return StateErrors.Guard(() => Database().Read(tx => CleanerStateRows.Load(tx, Key)));
+    }
+
+    /// <summary>
+    /// True when the state directory may hold cleaner state of a library of this vendor and product (any serial):
+    /// the database has one, or an old cleaner.json is waiting to be imported. Opens nothing when there is no database.
+    /// </summary>
+    public static bool AnyLibrary(string stateDirectory, string vendor, string product)
+    {
+        string prefix = KeyOf(vendor, product, null);
+        prefix = prefix[..(prefix.LastIndexOf('-', prefix.LastIndexOf('-') - 1) + 1)];          // "VENDOR-PRODUCT-"
+        string libraries = Path.Combine(Path.GetFullPath(stateDirectory), "libraries");
+        if (System.IO.Directory.Exists(libraries) && System.IO.Directory.EnumerateFiles(libraries, "cleaner.json", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 })
+            .Any(f => Path.GetFileName(Path.GetDirectoryName(f)!).StartsWith(prefix, StringComparison.Ordinal)))
         {
-            return new CleanerState { LibraryKey = Key, Vendor = Vendor, Product = Product, Serial = Serial };
+            return true;
         }
+        if (!StateDatabase.ExistsIn(stateDirectory)) return false;
+        return StateErrors.Guard(() => StateDatabase.Open(stateDirectory).Read(tx =>
+            tx.Scalar("SELECT count(*) FROM libraries WHERE vendor = @v AND product = @p", ("v", vendor), ("p", product)) is long n && n > 0));
+    }
+
+    private CleanerState Fresh() => new() { LibraryKey = Key, Vendor = Vendor, Product = Product, Serial = Serial };
+
+    /// <summary>Opens the database on first use and imports this library's old cleaner.json, if any.</summary>
+    private StateDatabase Database()
+    {
+        if (_db is not null) return _db;
+        var db = StateDatabase.Open(_stateDirectory);
+        CleanerLegacyImport.ImportLibrary(db, Directory, Key);
+        return _db = db;
+    }
+}
+
+/// <summary>The state database's failures in RSM's words: ERROR_DATABASE_FAILURE or ERROR_DATABASE_FULL, the message naming the file.</summary>
+internal static class StateErrors
+{
+    public static T Guard<T>(Func<T> action)
+    {
         try
         {
-            var state = JsonSerializer.Deserialize(File.ReadAllText(StatePath), CleanerJsonContext.Default.CleanerState)
-                ?? throw new JsonException("the file holds null");
-            if (state.SchemaVersion > CleanerState.CurrentSchema)
-            {
-                throw new CleanerException(NtmsResult.ERROR_DATABASE_FAILURE,
-                    $"cleaner state {StatePath} has schema {state.SchemaVersion}, newer than this tapechanger understands ({CleanerState.CurrentSchema})");
-            }
-            return state;
+            return action();
         }
-        catch (JsonException e)
+        catch (StateDatabaseException e)
         {
-            throw new CleanerException(NtmsResult.ERROR_DATABASE_FAILURE, $"cleaner state {StatePath} is corrupt: {e.Message}", e);
+            throw new CleanerException(e.Kind == StateFailure.Full ? NtmsResult.ERROR_DATABASE_FULL : NtmsResult.ERROR_DATABASE_FAILURE, e.Message, e);
         }
     }
 
-    private void Save(CleanerState state)
-    {
-        state.SchemaVersion = CleanerState.CurrentSchema;
-        AtomicFile.Write(StatePath, JsonSerializer.SerializeToUtf8Bytes(state, CleanerJsonContext.Default.CleanerState));
-    }
-
-    private static FileLock AcquireLock(string path)
-    {
-        try
-        {
-            return FileLock.Acquire(path, LockTimeout);
-        }
-        catch (FileLockTimeoutException e)
-        {
-            throw new CleanerException(NtmsResult.ERROR_DATABASE_FAILURE, $"cleaner state is locked by another process ({path})", e);
-        }
-    }
+    public static void Guard(Action action) => Guard(() => { action(); return 0; });
 }
 
 /// <summary>

@@ -1,67 +1,49 @@
-using System.Text.Json;
-using TapeChanger.Storage;
+using TapeChanger.State;
 
 namespace TapeChanger.Cleaning;
 
 /// <summary>
-/// Maps device URIs to library keys (<c>&lt;state&gt;/libraries/devices.json</c>), written whenever a cleaner command
-/// identifies a library. Data commands (load, transfer, import...) use it to honour the cleaner-slot reservation
-/// without extra SCSI round trips.
+/// Maps device URIs to library keys (table <c>device_index</c> of the state database), written whenever a cleaner
+/// command identifies a library. Data commands (load, transfer, import...) use it to honour the cleaner-slot
+/// reservation without extra SCSI round trips. A state directory without a database costs them nothing. Database
+/// failures are <see cref="CleanerException"/>s (ERROR_DATABASE_FAILURE / ERROR_DATABASE_FULL) naming the file.
 /// </summary>
 public static class ReservationIndex
 {
-    private static string IndexPath(string stateDirectory) => Path.Combine(Path.GetFullPath(stateDirectory), "libraries", "devices.json");
-
-    /// <summary>Records that <paramref name="device"/> is the library <paramref name="key"/>. Best effort: the index is a cache.</summary>
-    public static void Write(string stateDirectory, string device, string key)
+    /// <summary>Records that <paramref name="device"/> is the library <paramref name="key"/>.</summary>
+    public static void Write(string stateDirectory, string device, string key) => StateErrors.Guard(() =>
     {
-        string path = IndexPath(stateDirectory);
-        try
+        var db = Open(stateDirectory);
+        db.Write(tx =>
         {
-            AtomicFile.CreatePrivateDirectory(Path.GetDirectoryName(path)!);
-            using var held = FileLock.Acquire(path + ".lock", LockTimeout);
-            var map = Read(path);
-            if (map.TryGetValue(device, out var existing) && existing == key) return;
-            map[device] = key;
-            AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(map, CleanerJsonContext.Default.DictionaryStringString));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A cache that cannot be written (or stays locked) only costs the data commands their reservation check.
-        }
-    }
-
-    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(1);
+            var existing = tx.Scalar("SELECT library_key FROM device_index WHERE device = @d", ("d", device)) as string;
+            if (existing == key) return;
+            if (existing is null) tx.Execute("INSERT INTO device_index (device, library_key) VALUES (@d, @k)", ("d", device), ("k", key));
+            else tx.Execute("UPDATE device_index SET library_key = @k WHERE device = @d", ("d", device), ("k", key));
+        });
+    });
 
     /// <summary>The reserved cleaner slot address of the library last seen at <paramref name="device"/>, if any.</summary>
     public static ushort? ReservedAddress(string stateDirectory, string device)
     {
-        var map = Read(IndexPath(stateDirectory));
-        if (!map.TryGetValue(device, out var key)) return null;
-        string statePath = Path.Combine(Path.GetFullPath(stateDirectory), "libraries", key, "cleaner.json");
-        if (!File.Exists(statePath)) return null;
-        try
-        {
-            // Writers replace the file atomically, so an unlocked read sees a complete version.
-            var state = JsonSerializer.Deserialize(File.ReadAllText(statePath), CleanerJsonContext.Default.CleanerState);
-            return state?.Reservation?.Address;
-        }
-        catch (JsonException e)
-        {
-            throw new CleanerException(NtmsResult.ERROR_DATABASE_FAILURE, $"cleaner state {statePath} is corrupt: {e.Message}", e);
-        }
+        if (!StateDatabase.ExistsIn(stateDirectory) && !File.Exists(CleanerLegacyImport.IndexPath(stateDirectory))) return null;
+        return StateErrors.Guard(() => Lookup(stateDirectory, device));
     }
 
-    private static Dictionary<string, string> Read(string path)
+    private static ushort? Lookup(string stateDirectory, string device)
     {
-        if (!File.Exists(path)) return [];
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), CleanerJsonContext.Default.DictionaryStringString) ?? [];
-        }
-        catch (JsonException)
-        {
-            return [];        // an index is a cache; a damaged one is rebuilt by the next cleaner command
-        }
+        var db = Open(stateDirectory);
+        if (db.Read(tx => tx.Scalar("SELECT library_key FROM device_index WHERE device = @d", ("d", device))) is not string key) return null;
+        // The library's own old cleaner.json may not be imported yet: its reservation counts.
+        CleanerLegacyImport.ImportLibrary(db, Path.Combine(Path.GetFullPath(stateDirectory), "libraries", key), key);
+        return db.Read(tx => tx.Scalar("SELECT address FROM cleaner_reservations WHERE library_key = @k", ("k", key))) is { } address
+            ? checked((ushort)Convert.ToInt64(address, System.Globalization.CultureInfo.InvariantCulture)) : null;
+    }
+
+    private static StateDatabase Open(string stateDirectory)
+    {
+        var db = StateDatabase.Open(stateDirectory);
+        CleanerLegacyImport.ImportIndex(db, stateDirectory);
+        return db;
     }
 }

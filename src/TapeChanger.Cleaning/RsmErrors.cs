@@ -2,6 +2,7 @@ using TapeChanger.Domain;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Decoding;
 using TapeChanger.Scsi.Sense;
+using TapeChanger.State;
 
 namespace TapeChanger.Cleaning;
 
@@ -15,6 +16,7 @@ public static class RsmErrors
     public static CleanerException? Map(Exception e) => e switch
     {
         CleanerException => null,
+        StateDatabaseException d => new(d.Kind == StateFailure.Full ? NtmsResult.ERROR_DATABASE_FULL : NtmsResult.ERROR_DATABASE_FAILURE, d.Message, d),
         ScsiTransportException { Failure: TransportFailure.PermissionDenied } t => new(NtmsResult.ERROR_ACCESS_DENIED, t.Message, t),
         // The device is there but the conversation broke (I/O error, timeout, dropped iSCSI connection): not connected.
         ScsiTransportException { Failure: TransportFailure.Io or TransportFailure.Timeout } t => new(NtmsResult.ERROR_NOT_CONNECTED, t.Message, t),

@@ -45,6 +45,10 @@ internal static class ErrorMapper
         VirtualStateException v => new ErrorInfo(v.InnerException is System.Text.Json.JsonException or InvalidDataException ? "Config" : "Busy",
             v.InnerException is System.Text.Json.JsonException or InvalidDataException ? ExitCodes.ConfigError : ExitCodes.Busy, v.Message),
         VirtualOperatorException v => new ErrorInfo("OperatorActionRefused", ExitCodes.OperationRefused, v.Message),
+        // The state database (and an old cleaner.json that cannot be imported): RSM's words, the path, the table's exit code.
+        TapeChanger.State.StateDatabaseException d => Rsm(d.Kind == TapeChanger.State.StateFailure.Full
+            ? TapeChanger.Cleaning.NtmsResult.ERROR_DATABASE_FULL : TapeChanger.Cleaning.NtmsResult.ERROR_DATABASE_FAILURE, d.Message),
+        TapeChanger.Cleaning.CleanerException c => Rsm(c.Result, c.Message),
         OptionsValidationException o => new ErrorInfo("Config", ExitCodes.ConfigError, "invalid configuration: " + string.Join("; ", o.Failures)),
         InvalidDataException i => new ErrorInfo("Config", ExitCodes.ConfigError, i.Message),
         FileNotFoundException f => new ErrorInfo("NoInput", ExitCodes.NoInput, $"file not found: {f.FileName ?? f.Message}"),
@@ -57,6 +61,9 @@ internal static class ErrorMapper
     };
 
     public static int ExitFor(ChangerError error) => ExitCodes.For(error);
+
+    private static ErrorInfo Rsm(TapeChanger.Cleaning.NtmsResult result, string message) =>
+        new(result.ToString(), ExitCodes.For(result), $"{result} ({(uint)result}): {message}");
 
     private static ErrorInfo WithSense(ErrorInfo info, Scsi.Sense.SenseData? sense) => sense is null ? info : info with
     {

@@ -33,10 +33,12 @@ public static class ExitCodes
     public const int Busy = 75;
     /// <summary>Permission denied on the device or state directory (EX_NOPERM).</summary>
     public const int PermissionDenied = 77;
-    /// <summary>Invalid configuration: appsettings.json, TAPECHANGER_* values, a state directory that is a file, mhVTL config files, or a corrupt state file (EX_CONFIG).</summary>
+    /// <summary>Invalid configuration: appsettings.json, TAPECHANGER_* values, a state directory that is a file, mhVTL config files, or a state database that cannot be used (EX_CONFIG).</summary>
     public const int ConfigError = 78;
     /// <summary>`clean --if-needed --dry-run`: at least one drive needs cleaning; nothing was done (0: nothing to do).</summary>
     public const int CleaningDue = 91;
+    /// <summary>The state database could not be written: the disk (or the database's size limit) is full; nothing was changed (RSM ERROR_DATABASE_FULL).</summary>
+    public const int DatabaseFull = 92;
     /// <summary>Cancelled, e.g. by Ctrl-C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 
@@ -67,7 +69,7 @@ public static class ExitCodes
         new(TransportError, "I/O error or timeout talking to the device"),
         new(Busy, "device or state busy with another process"),
         new(PermissionDenied, "permission denied", Results: [NtmsResult.ERROR_ACCESS_DENIED]),
-        new(ConfigError, "invalid configuration (appsettings.json, `TAPECHANGER_*` values, a state directory that is a file, mhVTL config files) or state file",
+        new(ConfigError, "invalid configuration (appsettings.json, `TAPECHANGER_*` values, a state directory that is a file, mhVTL config files), or a state database that is corrupt, unreadable, locked too long or from a newer tapechanger (ERROR_DATABASE_FAILURE; the message names the file)",
             Results: [NtmsResult.ERROR_DATABASE_FAILURE]),
         new(80, "cleaner: no cleaner slot reserved (ERROR_NO_SLOT_SET, ERROR_CLEANER_SLOT_NOT_SET)", Results: [NtmsResult.ERROR_NO_SLOT_SET, NtmsResult.ERROR_CLEANER_SLOT_NOT_SET]),
         new(81, "cleaner: a cleaner slot is already reserved (ERROR_ALREADY_RESERVED)", Results: [NtmsResult.ERROR_ALREADY_RESERVED, NtmsResult.ERROR_CLEANER_SLOT_SET]),
@@ -84,6 +86,7 @@ public static class ExitCodes
         new(90, "cleaner: no such operation, or not valid in its state (ERROR_OBJECT_NOT_FOUND, ERROR_INVALID_OPERATION, ERROR_INVALID_HANDLE, ERROR_INVALID_LIBRARY)",
             Results: [NtmsResult.ERROR_OBJECT_NOT_FOUND, NtmsResult.ERROR_INVALID_OPERATION, NtmsResult.ERROR_INVALID_HANDLE, NtmsResult.ERROR_INVALID_LIBRARY]),
         new(CleaningDue, "clean --if-needed --dry-run: at least one drive needs cleaning, nothing was done (0 there: nothing to do)"),
+        new(DatabaseFull, "state database full: the disk (or the database's size limit) is full, nothing was changed (ERROR_DATABASE_FULL)", Results: [NtmsResult.ERROR_DATABASE_FULL]),
         new(Cancelled, "cancelled (Ctrl-C)"),
     ];
 

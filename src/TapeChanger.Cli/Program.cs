@@ -156,6 +156,7 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(VirtualCommands.Build());
             root.Subcommands.Add(DecodeCommands.Build());
             root.Subcommands.Add(ProfilesCommand.Build());
+            root.Subcommands.Add(DbCommands.Build());
             root.Subcommands.Add(BaculaChangerCommand.Build());
             root.Subcommands.Add(MtxHelpCommand());
             root.Options.Add(Remote.RemoteClient.ServerOption);

@@ -7,7 +7,7 @@ namespace TapeChanger.Cleaning.Tests;
 /// <summary>
 /// The cleaner half of the fault matrix: every cleaner operation under every injected fault, through the
 /// service on a fast clock (x1000: the client's 60 s becoming-ready budget is 60 ms of real time). Each case checks
-/// the outcome, that the library still holds every cartridge once, that cleaner.json is untouched by a failure before
+/// the outcome, that the library still holds every cartridge once, that the cleaner state is untouched by a failure before
 /// any move and not decremented for a cleaning that did not happen, and that an interrupted cleaning is listed as
 /// orphaned and recovered with the cleaning counted exactly once.
 /// Faults are chosen so the outcome is the same under any reasonable retry policy: 2 unit attentions vs 20, a 5 s vs
@@ -47,7 +47,7 @@ public sealed class CleanerFaultMatrixTests : IDisposable
     {
         "not-ready-5s" => TimeSpan.FromSeconds(5),
         // Far past the 5-minute becoming-ready limit: on the x1000 clock a few hundred real milliseconds of setup (JIT,
-        // fsync of cleaner.json) are minutes of fake time, so a window only twice the limit could close before the
+        // fsync of the state database) are minutes of fake time, so a window only twice the limit could close before the
         // client gives up. The test clears the fault afterwards, so the length costs nothing.
         "not-ready-10h" => TimeSpan.FromHours(10),
         "busy-3s" => TimeSpan.FromSeconds(3),
@@ -112,7 +112,7 @@ public sealed class CleanerFaultMatrixTests : IDisposable
             Assert.Equal(Cleaner, _h.BarcodeAt(500));
         }
         uint? cleansBefore = (await S.GetStateAsync()).Cleaner?.CleansLeft;
-        string jsonBefore = await CleanerJsonAsync();
+        string rowsBefore = await StateRowsAsync();
 
         Add(Faults[fault](), Window(fault));
         var (outcome, started, message) = await RunAsync(op, interrupted);
@@ -127,8 +127,8 @@ public sealed class CleanerFaultMatrixTests : IDisposable
             if (fault == "not-ready-10h") Assert.Contains("02/04/01", message);
         }
         var state = await S.GetStateAsync();
-        // A failure before anything was queued or moved leaves cleaner.json byte for byte as it was.
-        if (!started && outcome != "ERROR_SUCCESS") Assert.Equal(jsonBefore, await CleanerJsonAsync());
+        // A failure before anything was queued or moved leaves every row of the state as it was.
+        if (!started && outcome != "ERROR_SUCCESS") Assert.Equal(rowsBefore, await StateRowsAsync());
         // The count drops only for a cleaning that happened.
         bool cleaned = op is "clean" or "recover" && outcome == "ERROR_SUCCESS";
         if (cleansBefore is uint cb) Assert.Equal(cleaned ? cb - 1 : cb, state.Cleaner?.CleansLeft ?? cb);
@@ -160,10 +160,10 @@ public sealed class CleanerFaultMatrixTests : IDisposable
         Assert.Equal(before.Order(), Barcodes().Order());
     }
 
-    private async Task<string> CleanerJsonAsync()
+    private async Task<string> StateRowsAsync()
     {
-        string path = (await S.StoreAsync()).StatePath;
-        return File.Exists(path) ? await File.ReadAllTextAsync(path) : "";
+        await S.StoreAsync();
+        return StateRows.Dump(_h.State);
     }
 
     private FaultSpec Add(FaultSpec f, TimeSpan? window)

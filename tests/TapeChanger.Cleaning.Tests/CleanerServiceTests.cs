@@ -1,3 +1,4 @@
+using TapeChanger.State;
 using TapeChanger.Scsi;
 
 namespace TapeChanger.Cleaning.Tests;
@@ -341,14 +342,44 @@ public sealed class CleanerServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task Corrupt_state_is_a_database_failure_naming_the_file()
+    public async Task Corrupt_state_is_a_database_failure_naming_the_file_and_the_file_is_kept()
     {
         await S.ReserveAsync(21);
         var store = await S.StoreAsync();
-        File.WriteAllText(store.StatePath, "{ broken");
+        StateDatabase.ReleaseConnections();
+        byte[] garbage = [.. Enumerable.Repeat((byte)0x5A, 4096)];
+        File.WriteAllBytes(store.DatabasePath, garbage);
+        File.Delete(store.DatabasePath + "-wal");
+        File.Delete(store.DatabasePath + "-shm");
+
         var e = await Assert.ThrowsAsync<CleanerException>(() => S.GetStateAsync());
+
         Assert.Equal(NtmsResult.ERROR_DATABASE_FAILURE, e.Result);
-        Assert.Contains("cleaner.json", e.Message);
+        Assert.Equal($"state database {store.DatabasePath}: is not a SQLite database (damaged or overwritten); restore a backup (tapechanger db restore)", e.Message);
+        Assert.Equal(garbage, File.ReadAllBytes(store.DatabasePath));
+    }
+
+    [Fact]
+    public async Task A_full_disk_during_release_is_database_full_and_the_reservation_stays()
+    {
+        using var disk = TinyDisk.TryMount();
+        if (disk is null) return;                                   // not root: no tmpfs to fill
+        using var h = new CleaningHarness(cleanerState: disk.Path);
+        await h.Service.ReserveAsync(21);
+        var store = await h.Service.StoreAsync();
+        string before = StateRows.Dump(disk.Path);
+        disk.Fill();
+
+        var e = await Assert.ThrowsAsync<CleanerException>(() => h.Service.ReleaseAsync());
+
+        Assert.Equal(NtmsResult.ERROR_DATABASE_FULL, e.Result);
+        Assert.Equal($"state database {store.DatabasePath}: the disk or the database is full; nothing was written", e.Message);
+        disk.Free();
+        StateDatabase.ReleaseConnections();
+        Assert.Equal(before, StateRows.Dump(disk.Path));
+        Assert.Equal(21, (await h.NewService().GetStateAsync()).Reservation!.Slot);
+        await h.Service.ReleaseAsync();                             // with room again, the same release passes
+        Assert.Null((await h.NewService().GetStateAsync()).Reservation);
     }
 
     [Fact]
@@ -357,8 +388,8 @@ public sealed class CleanerServiceTests : IDisposable
         await S.ReserveAsync(21);
         if (OperatingSystem.IsWindows()) return;
         var store = await S.StoreAsync();
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.StatePath));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(store.Directory));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.DatabasePath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.DatabasePath + "-wal"));
     }
 
     [Fact]

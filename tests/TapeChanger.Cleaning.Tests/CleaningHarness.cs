@@ -31,8 +31,12 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     public TimeProvider Time { get; }
     public Func<CancellationToken, ValueTask<ChangerSession>>? Override { get; set; }
 
-    public CleaningHarness(double speed = 10, TimeSpan? cleaningTime = null, bool profileCleaningTime = false)
+    /// <summary>Where the cleaner service keeps its state (the state database); the virtual library's own state stays in <see cref="State"/>.</summary>
+    public string CleanerState { get; }
+
+    public CleaningHarness(double speed = 10, TimeSpan? cleaningTime = null, bool profileCleaningTime = false, string? cleanerState = null)
     {
+        CleanerState = cleanerState ?? State;
         Time = new FastTime(speed);
         _cleaningTime = profileCleaningTime ? null : cleaningTime ?? TimeSpan.FromSeconds(5);
         Directory.CreateDirectory(Config);
@@ -46,7 +50,7 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     public CleanerService Service { get; }
     private readonly TimeSpan? _cleaningTime;
 
-    public CleanerService NewService() => new(this, State, new CleanerOptions
+    public CleanerService NewService() => new(this, CleanerState, new CleanerOptions
     {
         PollInterval = TimeSpan.FromMilliseconds(200),     // 20 ms of real time on the fast clock
         OperatorTimeout = TimeSpan.FromSeconds(600),     // 60 s of real time on the x10 clock

@@ -118,6 +118,26 @@ public sealed class ArchitectureTests
         Assert.Contains("TapeChanger.Composition", direct);
     }
 
+    [Fact]
+    public void The_state_database_stands_on_storage_and_sqlite_only_and_only_it_names_sqlite()
+    {
+        var state = typeof(TapeChanger.State.StateDatabase).Assembly;
+        var refs = state.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n.StartsWith("TapeChanger.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["TapeChanger.Storage"], refs);
+        Assert.Contains(state.GetReferencedAssemblies(), a => a.Name == "Microsoft.Data.Sqlite");
+        // Below the domain nothing knows the state database (the device's own state, the virtual library's, is a file).
+        foreach (string lower in new[] { "TapeChanger.Scsi", "TapeChanger.Transport", "TapeChanger.Storage", "TapeChanger.Virtual", "TapeChanger.MhvtlConfig",
+                     "TapeChanger.Transport.Linux", "TapeChanger.Transport.Iscsi", "TapeChanger.Transport.Mhvtl", "TapeChanger.Composition" })
+        {
+            Assert.DoesNotContain(Assembly.Load(lower).GetReferencedAssemblies(), a => a.Name == "TapeChanger.State");
+        }
+        // SQLite (its types, pragmas, locking) stays inside TapeChanger.State: the stores use its portable API.
+        foreach (string which in new[] { "cli", "cleaning", "domain" })
+        {
+            None(ReferencedTypes(Pick(which)).Where(t => t.StartsWith("Microsoft.Data.Sqlite.", StringComparison.Ordinal) || t.StartsWith("SQLitePCL.", StringComparison.Ordinal)), which, "names SQLite");
+        }
+    }
+
     private static void None(IEnumerable<string> offenders, string who, string what)
     {
         var list = offenders.Order(StringComparer.Ordinal).ToList();

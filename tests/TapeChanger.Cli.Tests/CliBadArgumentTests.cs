@@ -6,7 +6,7 @@ namespace TapeChanger.Cli.Tests;
 /// The CLI under bad arguments: every case gets the exit code documented in README "Exit codes"
 /// (src/TapeChanger.Cli/ExitCodes.cs), exactly one line on stderr and nothing on stdout, or with --json one
 /// <c>{"ok": false, ...}</c> document on stdout and nothing on stderr; never a stack trace; and the persisted state
-/// (virtual state.json, cleaner.json) is byte-for-byte what it was before the rejected command.
+/// (virtual state.json byte for byte, the state database row for row) is what it was before the rejected command.
 /// </summary>
 public abstract class BadArgumentMatrix : IDisposable
 {
@@ -20,7 +20,8 @@ public abstract class BadArgumentMatrix : IDisposable
     {
         var runner = new CliRunner { InProcess = true };
         Assert.Equal(0, runner.Run("status").ExitCode);          // writes state.json and takes the power-on unit attention
-        Assert.Equal(0, runner.Run("cleaner", "status").ExitCode); // writes the library's cleaner.json
+        Assert.Equal(0, runner.Run("cleaner", "status").ExitCode); // writes the state database (device index)
+        TapeChanger.State.StateDatabase.ReleaseConnections();      // checkpointed: the copies below are whole
         AppDomain.CurrentDomain.ProcessExit += (_, _) => runner.Dispose();
         return runner.StateDirectory;
     });
@@ -106,12 +107,19 @@ public abstract class BadArgumentMatrix : IDisposable
         Assert.True(message.Length > 0 && !message.Contains('\n'), shown);
     }
 
-    /// <summary>Every file of the state directory but the lock files (empty, created by flock users).</summary>
-    private Dictionary<string, byte[]> Snapshot(bool withoutPendingSense) =>
-        Directory.EnumerateFiles(_cli.StateDirectory, "*", SearchOption.AllDirectories)
-            .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal))
+    /// <summary>
+    /// Every file of the state directory but the lock files (empty, created by flock users), and the rows of the state
+    /// database (its files change when a reader opens them: the WAL index, a checkpoint; its rows do not).
+    /// </summary>
+    private Dictionary<string, byte[]> Snapshot(bool withoutPendingSense)
+    {
+        var files = Directory.EnumerateFiles(_cli.StateDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith(TapeChanger.State.StateDatabase.FileName, StringComparison.Ordinal))
             .ToDictionary(f => Path.GetRelativePath(_cli.StateDirectory, f),
                 f => withoutPendingSense && f.EndsWith("state.json", StringComparison.Ordinal) ? WithoutPendingSense(f) : File.ReadAllBytes(f));
+        files["(state database rows)"] = System.Text.Encoding.UTF8.GetBytes(TapeChanger.Cleaning.Tests.StateRows.Dump(_cli.StateDirectory));
+        return files;
+    }
 
     private static byte[] WithoutPendingSense(string stateJson)
     {

@@ -256,31 +256,39 @@ public sealed class ChangerQuirksTests : IDisposable
     }
 }
 
-/// <summary>The learned split survives the session: saved per library and laid over the profile next time.</summary>
+/// <summary>The learned split survives the session: saved per library in the state database and laid over the profile next time.</summary>
 public sealed class LearnedQuirksStoreTests : IDisposable
 {
     private readonly string _state = Directory.CreateTempSubdirectory("tc-learned-").FullName;
 
-    public void Dispose() => Directory.Delete(_state, recursive: true);
+    public void Dispose()
+    {
+        TapeChanger.State.StateDatabase.ReleaseConnections();
+        Directory.Delete(_state, recursive: true);
+    }
 
     [Fact]
     public void Saved_learning_is_applied_over_the_profile_and_keyed_per_library()
     {
-        string path = LearnedQuirksStore.PathFor(_state, "HPE", "MSL3040", "3350", "sg:/dev/sg3");
+        var key = LearnedQuirksStore.For(_state, "HPE", "MSL3040", "3350", "sg:/dev/sg3");
         var id = new LearnedQuirks { Vendor = "HPE", Product = "MSL3040", Revision = "3350", Device = "sg:/dev/sg3" };
         var learned = ChangerQuirks.Generic with { ReadStrategy = ReadElementStatusStrategy.PerType, DeviceId = DeviceIdSupport.WithoutVolumeTag };
-        LearnedQuirksStore.Save(path, id, learned, ["split after 05/24/00"], DateTimeOffset.UnixEpoch);
+        LearnedQuirksStore.Save(key, id, learned, ["split after 05/24/00"], DateTimeOffset.UnixEpoch);
+        LearnedQuirksStore.Save(key, id, learned, ["DVCID refused", "split after 05/24/00"], DateTimeOffset.UnixEpoch);
 
         var profile = ChangerQuirks.Generic with { ReadStrategy = ReadElementStatusStrategy.AllTypes, MaxElementsPerRead = 256 };
-        var applied = LearnedQuirksStore.Load(path)!.ApplyTo(profile);
+        var record = LearnedQuirksStore.Load(key)!;
+        var applied = record.ApplyTo(profile);
         Assert.Equal(ReadElementStatusStrategy.PerType, applied.ReadStrategy);
         Assert.Equal(DeviceIdSupport.WithoutVolumeTag, applied.DeviceId);
         Assert.Equal(256, applied.MaxElementsPerRead);               // the profile's other knobs stay
-        Assert.Contains("\"readStrategy\": \"PerType\"", File.ReadAllText(path));
+        Assert.Equal(["split after 05/24/00", "DVCID refused"], record.Reasons);   // merged, in the order learned
+        Assert.Equal(("HPE", "MSL3040", "3350", "sg:/dev/sg3"), (record.Vendor, record.Product, record.Revision, record.Device));
+        Assert.Equal("PerType", TapeChanger.State.StateDatabase.Open(_state).Read(tx => tx.Scalar("SELECT read_strategy FROM learned_quirks")));
 
         // Another library (or the same model on another path) has its own record.
-        Assert.NotEqual(path, LearnedQuirksStore.PathFor(_state, "HPE", "MSL3040", "3350", "sg:/dev/sg4"));
-        Assert.Null(LearnedQuirksStore.Load(LearnedQuirksStore.PathFor(_state, "HPE", "MSL3040", "3350", "sg:/dev/sg4")));
+        Assert.NotEqual(key, LearnedQuirksStore.For(_state, "HPE", "MSL3040", "3350", "sg:/dev/sg4"));
+        Assert.Null(LearnedQuirksStore.Load(LearnedQuirksStore.For(_state, "HPE", "MSL3040", "3350", "sg:/dev/sg4")));
     }
 
     [Fact]
@@ -297,13 +305,45 @@ public sealed class LearnedQuirksStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_corrupt_record_is_ignored_and_replaced()
+    public void An_old_json_record_is_imported_once_and_kept_as_a_backup()
     {
-        string path = LearnedQuirksStore.PathFor(_state, "STK", "L700", "0107", "virtual:");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, "{ not json");
-        Assert.Null(LearnedQuirksStore.Load(path));
-        LearnedQuirksStore.Save(path, new LearnedQuirks(), ChangerQuirks.Generic, ["x"], DateTimeOffset.UnixEpoch);
-        Assert.NotNull(LearnedQuirksStore.Load(path));
+        var key = LearnedQuirksStore.For(_state, "STK", "L700", "0107", "virtual:");
+        Directory.CreateDirectory(Path.GetDirectoryName(key.LegacyPath)!);
+        const string old = """
+        {
+          "schemaVersion": 1, "vendor": "STK", "product": "L700", "revision": "0107", "device": "virtual:",
+          "readStrategy": "PerType", "deviceId": null, "reasons": [ "READ ELEMENT STATUS of all types rejected (05/24/00)" ],
+          "learnedAt": "2026-11-30T10:00:00+00:00"
+        }
+        """;
+        File.WriteAllText(key.LegacyPath, old);
+
+        var record = LearnedQuirksStore.Load(key)!;
+
+        Assert.Equal(ReadElementStatusStrategy.PerType, record.ReadStrategy);
+        Assert.Null(record.DeviceId);
+        Assert.Equal(["READ ELEMENT STATUS of all types rejected (05/24/00)"], record.Reasons);
+        Assert.Equal(DateTimeOffset.Parse("2026-11-30T10:00:00+00:00"), record.LearnedAt);
+        Assert.False(File.Exists(key.LegacyPath));
+        Assert.Equal(old, File.ReadAllText(key.LegacyPath + ".imported"));
+    }
+
+    [Fact]
+    public void A_corrupt_old_record_is_set_aside_and_a_new_one_saved()
+    {
+        var key = LearnedQuirksStore.For(_state, "STK", "L700", "0107", "virtual:");
+        Directory.CreateDirectory(Path.GetDirectoryName(key.LegacyPath)!);
+        File.WriteAllText(key.LegacyPath, "{ not json");
+        Assert.Null(LearnedQuirksStore.Load(key));
+        Assert.True(File.Exists(key.LegacyPath + ".imported"));
+        LearnedQuirksStore.Save(key, new LearnedQuirks(), ChangerQuirks.Generic, ["x"], DateTimeOffset.UnixEpoch);
+        Assert.NotNull(LearnedQuirksStore.Load(key));
+    }
+
+    [Fact]
+    public void A_state_directory_without_a_database_is_not_given_one_by_a_load()
+    {
+        Assert.Null(LearnedQuirksStore.Load(LearnedQuirksStore.For(_state, "STK", "L700", "0107", "virtual:")));
+        Assert.Empty(Directory.GetFileSystemEntries(_state));
     }
 }

@@ -35,7 +35,7 @@ internal static class ChangerCommands
         var cmd = new Command("status", "Show drives, import/export slots, storage slots and picker, with barcodes, source slots and cleaners.");
         cmd.SetAction(Handler(async (ctx, _, ct) =>
         {
-            await using var changer = await ctx.OpenChangerAsync(ct);
+            await using var changer = await ctx.OpenChangerAsync(ct, readOnly: true);
             var status = await changer.GetStatusAsync(ct);
             var pending = await PendingCleaningAsync(ctx, changer, status.Identity, ct);
             NeedsCleaningJson? Needs(TapeChanger.Domain.Element e) =>
@@ -51,26 +51,24 @@ internal static class ChangerCommands
     }
 
     /// <summary>
-    /// The drives' remembered requests for cleaning from the library's cleaner state (a read-only look: no lock, nothing
-    /// created). The state is keyed by the library's serial, which costs one more INQUIRY (VPD 80h): asked only when
-    /// state for a library of this vendor and product exists. An unreadable state file does not stop `status`;
+    /// The drives' remembered requests for cleaning from the library's cleaner state (a read-only look). The state is
+    /// keyed by the library's serial, which costs one more INQUIRY (VPD 80h): asked only when the state holds a
+    /// library of this vendor and product. A state that cannot be read does not stop `status`: one warning line, and
     /// `cleaner status` reports it.
     /// </summary>
     private static async Task<IReadOnlyDictionary<string, Cleaning.CleaningRequest>> PendingCleaningAsync(CliContext ctx, TapeChanger.Domain.MediaChanger changer,
         TapeChanger.Domain.LibraryIdentity id, CancellationToken ct)
     {
         var none = new Dictionary<string, Cleaning.CleaningRequest>();
-        string libraries = Path.Combine(ctx.StateDirectory, "libraries");
-        string prefix = Cleaning.CleanerStateStore.KeyOf(id.Vendor, id.Product, null);
-        prefix = prefix[..(prefix.LastIndexOf('-', prefix.LastIndexOf('-') - 1) + 1)];         // "VENDOR-PRODUCT-"
-        if (!Directory.Exists(libraries) || !Directory.EnumerateDirectories(libraries, prefix + "*").Any()) return none;
         try
         {
+            if (!Cleaning.CleanerStateStore.AnyLibrary(ctx.StateDirectory, id.Vendor, id.Product)) return none;
             var full = await changer.GetIdentityAsync(withSerial: true, ct);
             return new Cleaning.CleanerStateStore(ctx.StateDirectory, full.Vendor, full.Product, full.SerialNumber).Peek()?.PendingCleaning ?? none;
         }
-        catch (Cleaning.CleanerException)
+        catch (Exception e) when (CliContext.IsUnreadableState(e))
         {
+            ctx.WarnStateUnreadable(e);
             return none;
         }
     }
@@ -80,7 +78,7 @@ internal static class ChangerCommands
         var cmd = new Command("inquiry", "Show the library's identity, serial number, element address map and capabilities.");
         cmd.SetAction(Handler(async (ctx, _, ct) =>
         {
-            await using var changer = await ctx.OpenChangerAsync(ct);
+            await using var changer = await ctx.OpenChangerAsync(ct, readOnly: true);
             var id = await changer.GetIdentityAsync(withSerial: true, ct);
             var notes = new List<string>();
             ElementMap? map = null;

@@ -197,6 +197,13 @@ public sealed record ProfilesDocument(string Directory, bool DirectoryExists, IR
     [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
+/// <summary>`db check`: what the integrity check found, the schema, and the rows per table.</summary>
+public sealed record DbCheckDocument(string Path, bool Exists, bool IntegrityOk, IReadOnlyList<string> Problems, int SchemaVersion,
+    IReadOnlyList<int> AppliedVersions, IReadOnlyDictionary<string, long> Tables);
+
+/// <summary>`db backup` / `db restore`: the database, the other file, the schema, and the replaced database kept by a restore.</summary>
+public sealed record DbFileDocument(string Database, string File, int SchemaVersion, string? Replaced);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ErrorDocument))]
@@ -215,4 +222,6 @@ public sealed record ProfilesDocument(string Directory, bool DirectoryExists, IR
 [JsonSerializable(typeof(ListDocument))]
 [JsonSerializable(typeof(ProfilesDocument))]
 [JsonSerializable(typeof(FaultsDocument))]
+[JsonSerializable(typeof(DbCheckDocument))]
+[JsonSerializable(typeof(DbFileDocument))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

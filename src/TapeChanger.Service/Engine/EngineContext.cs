@@ -65,6 +65,7 @@ internal sealed class EngineContext(ServiceStore store, EventHub events, TimePro
     {
         LibraryServiceException s => (s.Result, s.Message),
         CleanerException c => (c.Result, c.Message),
+        StateDatabaseException { Kind: StateFailure.Full } d => (NtmsResult.ERROR_DATABASE_FULL, d.Message),
         StateDatabaseException d => (NtmsResult.ERROR_DATABASE_FAILURE, d.Message),
         _ when RsmErrors.Map(e) is { } m => (m.Result, m.Message),
         ChangerOperationException c => (c.Error switch
@@ -80,17 +81,4 @@ internal sealed class EngineContext(ServiceStore store, EventHub events, TimePro
         ArgumentException a => (NtmsResult.ERROR_INVALID_PARAMETER, a.Message),
         _ => (NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, e.Message),
     };
-}
-
-/// <summary>Engine timings (tests shorten them).</summary>
-public sealed record LibraryServiceTuning
-{
-    /// <summary>How often a waiting cleaner operation polls the library.</summary>
-    public TimeSpan CleanerPollInterval { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>Cleaning time assumed when a drive cannot be polled; null: the profile's.</summary>
-    public TimeSpan? CleaningTime { get; init; }
-    /// <summary>How often an idle library with automatic cleaning asks its drives whether they need cleaning.</summary>
-    public TimeSpan AutoCleaningInterval { get; init; } = TimeSpan.FromMinutes(5);
-    /// <summary>Events a slow reader may fall behind before it loses the oldest.</summary>
-    public int EventBuffer { get; init; } = 1024;
 }

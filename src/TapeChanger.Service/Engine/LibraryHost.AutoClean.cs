@@ -68,7 +68,8 @@ internal sealed partial class LibraryHost
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            SetProblem($"automatic cleaning could not ask the drives: {EngineContext.Classify(e).Message}");
+            string why = EngineContext.Classify(e).Message;
+            _ctx.Events.Publish(ServiceEventKind.Status, Info.Name, ev => ev with { Message = $"automatic cleaning could not ask the drives: {why}" });
             return;
         }
         finally

@@ -93,10 +93,10 @@ internal sealed partial class LibraryHost
         Outcome outcome;
         try
         {
-            var final = await _cleaner.RunAsync(op, null, ct).ConfigureAwait(false);
-            outcome = ct.IsCancellationRequested && final.State == OperationStates.Cancelled
+            var ended = await _cleaner.RunAsync(op, null, ct).ConfigureAwait(false);
+            outcome = ct.IsCancellationRequested && ended.State == OperationStates.Cancelled
                 ? new Outcome(NtmsResult.ERROR_CANCELLED, "the service stopped while the request waited for the operator")
-                : FromOperation(final);
+                : FromOperation(ended);
         }
         catch (Exception e)
         {
@@ -113,15 +113,19 @@ internal sealed partial class LibraryHost
             }
         }
         DropStatus("element status dropped after a cleaner inject or eject");
-        var r = _ctx.Change(requestId, x => x.IsFinal ? null : x with
+        var now = _ctx.Store.Get(requestId);
+        if (now is null || now.IsFinal) return;
+        var final = now with
         {
-            State = x.CancelledBy is not null ? RequestState.Cancelled
+            State = now.CancelledBy is not null ? RequestState.Cancelled
                 : outcome.Result == NtmsResult.ERROR_SUCCESS ? RequestState.Passed : RequestState.Failed,
-            Result = x.CancelledBy is not null ? NtmsResult.ERROR_CANCELLED : outcome.Result,
-            Message = x.CancelledBy is { } by ? $"cancelled by {by.Name}" : outcome.Message,
+            Result = now.CancelledBy is not null ? NtmsResult.ERROR_CANCELLED : outcome.Result,
+            Message = now.CancelledBy is { } by ? $"cancelled by {by.Name}" : outcome.Message,
             Completed = Now,
-        });
-        if (r?.OperatorRequest is Guid o) CloseOperator(o, r);
+        };
+        // The operator request closes first: whoever waits on the request sees both ended.
+        if (final.OperatorRequest is Guid o) CloseOperator(o, final);
+        _ctx.Change(requestId, x => x.IsFinal ? null : final);
     }
 
     /// <summary>Ends the operator request of a finished request: Complete when it passed, Refused otherwise (timed out, cancelled).</summary>

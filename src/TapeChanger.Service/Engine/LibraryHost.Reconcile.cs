@@ -10,16 +10,25 @@ namespace TapeChanger.Service.Engine;
 /// </summary>
 internal sealed partial class LibraryHost
 {
-    private async Task ReconcileAsync(CancellationToken ct)
+    /// <summary>What the last run left unfinished, read when the host is made (before any new submission).</summary>
+    private List<RequestRecord> _leftOver = [];
+
+    /// <summary>Queued requests of the last run go back in the queue at once (in their order); the rest waits for the picker.</summary>
+    private void TakeLeftOver()
     {
         foreach (var r in _ctx.Store.Unfinished(Info.Name))
         {
-            if (r.State == RequestState.Queued)
-            {
-                if (r.Kind == RequestKind.Command) Interrupted(r, "a command is not kept across restarts");
-                else Enqueue(r, null);
-                continue;
-            }
+            if (r.State != RequestState.Queued) _leftOver.Add(r);
+            else if (r.Kind == RequestKind.Command) Interrupted(r, "a command is not kept across restarts");
+            else Enqueue(r, null);
+        }
+    }
+
+    private async Task ReconcileAsync(CancellationToken ct)
+    {
+        var leftOver = Interlocked.Exchange(ref _leftOver, []);
+        foreach (var r in leftOver)
+        {
             var journal = _ctx.Store.Journal(r.Id);
             switch (r.Kind)
             {

@@ -51,6 +51,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
             SelectProfile = _opener.SelectProfile,
             OperatorHook = new OperatorHook(this),
         }, ctx.Time);
+        TakeLeftOver();
     }
 
     public LibraryInfo Info { get; }

@@ -168,7 +168,8 @@ public sealed class LibraryService : ILibraryService
         }
         catch (StateDatabaseException e)
         {
-            throw new LibraryServiceException(ServiceError.DatabaseFailure, NtmsResult.ERROR_DATABASE_FAILURE, e.Message, e);
+            throw new LibraryServiceException(ServiceError.DatabaseFailure,
+                e.Kind == StateFailure.Full ? NtmsResult.ERROR_DATABASE_FULL : NtmsResult.ERROR_DATABASE_FAILURE, e.Message, e);
         }
     }
 

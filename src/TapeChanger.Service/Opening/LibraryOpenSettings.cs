@@ -26,6 +26,11 @@ public sealed record LibraryOpenSettings
     public Action<string>? OnWaiting { get; init; }
     /// <summary>Turns an unknown forced profile (ArgumentException text) into the caller's error; null: the ArgumentException.</summary>
     public Func<string, Exception>? ProfileError { get; init; }
-    /// <summary>Opens a transport (tests wrap or share one); null: every transport this build has (TapeChanger.Composition).</summary>
+    /// <summary>
+    /// Wraps every changer and drive client's transport, beside tracing (an observer: tests record the commands sent);
+    /// drive locators still see the transport as opened.
+    /// </summary>
+    public Func<IScsiTransport, IScsiTransport>? Observe { get; init; }
+    /// <summary>Opens a transport (tests share one); null: every transport this build has (TapeChanger.Composition).</summary>
     public Func<DeviceAddress, TransportOpenContext, CancellationToken, ValueTask<IScsiTransport>>? OpenTransport { get; init; }
 }

@@ -1,6 +1,7 @@
 using TapeChanger.Cleaning;
 using TapeChanger.Composition;
 using TapeChanger.Domain;
+using TapeChanger.State;
 using TapeChanger.Transport;
 
 namespace TapeChanger.Service.Opening;
@@ -20,7 +21,7 @@ public sealed class LibraryOpener
     private readonly DriveLocatorCache _driveCache = new();
     private ProfileCatalog? _catalog;
     private ProfileSelection? _profile;
-    private string? _learnedPath;
+    private LearnedQuirksKey? _learnedKey;
     private LearnedQuirks? _learnedIdentity;
 
     public LibraryOpener(LibraryOpenSettings settings) => Settings = settings;
@@ -66,7 +67,11 @@ public sealed class LibraryOpener
         OnWaiting = Settings.OnWaiting,
     };
 
-    private IScsiTransport Traced(IScsiTransport t) => Settings.TraceTo is { } w ? new TracingTransport(t, w, dumpData: Settings.TraceData) : t;
+    private IScsiTransport Traced(IScsiTransport t)
+    {
+        if (Settings.Observe is { } observe) t = observe(t);
+        return Settings.TraceTo is { } w ? new TracingTransport(t, w, dumpData: Settings.TraceData) : t;
+    }
 
     private ValueTask<IScsiTransport> OpenTransportAsync(DeviceAddress address, CancellationToken ct) =>
         Settings.OpenTransport is { } open ? open(address, OpenContext, ct) : Transports.OpenAsync(address, OpenContext, ct);
@@ -87,16 +92,16 @@ public sealed class LibraryOpener
                 SelectProfile(inq.Vendor, inq.Product, inq.Revision);
                 lock (_lock)
                 {
-                    _learnedPath ??= LearnedPathFor(inq.Vendor, inq.Product, inq.Revision);
+                    _learnedKey ??= LearnedKeyFor(inq.Vendor, inq.Product, inq.Revision);
                     _learnedIdentity ??= new LearnedQuirks { Vendor = inq.Vendor, Product = inq.Product, Revision = inq.Revision, Device = Settings.DeviceUri };
                 }
             }
         }
         var quirks = Profile!.Profile.ToQuirks();
         // What earlier sessions learned about this library is laid over its profile (not with a forced profile: the operator decides).
-        string? learnedPath;
-        lock (_lock) learnedPath = _learnedPath;
-        if (learnedPath is not null && LearnedQuirksStore.Load(learnedPath) is { } learned) quirks = learned.ApplyTo(quirks);
+        LearnedQuirksKey? learnedKey;
+        lock (_lock) learnedKey = _learnedKey;
+        if (learnedKey is not null && LearnedQuirksStore.Load(learnedKey) is { } learned) quirks = learned.ApplyTo(quirks);
         client.ApplyQuirks(quirks);
         return client;
     }
@@ -105,8 +110,8 @@ public sealed class LibraryOpener
     /// Where this library's learned quirks live; null for replay: devices, whose scripts answer unrecorded request
     /// forms with 05/24/00 and would teach wrong lessons about the real library.
     /// </summary>
-    private string? LearnedPathFor(string vendor, string product, string revision) =>
-        Address.Scheme == DeviceScheme.Replay ? null : LearnedQuirksStore.PathFor(Settings.StateDirectory, vendor, product, revision, Settings.DeviceUri);
+    private LearnedQuirksKey? LearnedKeyFor(string vendor, string product, string revision) =>
+        Address.Scheme == DeviceScheme.Replay ? null : LearnedQuirksStore.For(Settings.StateDirectory, vendor, product, revision, Settings.DeviceUri);
 
     /// <summary>The reserved cleaner slot of this device, if any (kept out of data moves).</summary>
     public IReadOnlySet<ushort> ReservedAddresses()
@@ -118,10 +123,22 @@ public sealed class LibraryOpener
 
     /// <summary>
     /// Opens the device for data commands: the reserved cleaner slot (if any) is off limits. <paramref name="knownMap"/>
-    /// (the element map an earlier session read) spares the MODE SENSE.
+    /// (the element map an earlier session read) spares the MODE SENSE. When the reservation cannot be read and
+    /// <paramref name="reservationUnreadable"/> accepts the failure (read-only commands), it opens without one.
     /// </summary>
-    public ValueTask<MediaChanger> OpenChangerAsync(CancellationToken ct, ElementMap? knownMap = null) =>
-        OpenAsync(ReservedAddresses(), knownMap, ct);
+    public ValueTask<MediaChanger> OpenChangerAsync(CancellationToken ct, ElementMap? knownMap = null, Func<Exception, bool>? reservationUnreadable = null)
+    {
+        IReadOnlySet<ushort> reserved;
+        try
+        {
+            reserved = ReservedAddresses();
+        }
+        catch (Exception e) when (reservationUnreadable?.Invoke(e) == true)
+        {
+            reserved = new HashSet<ushort>();           // read-only use: the caller warned that the cleaner state is not shown
+        }
+        return OpenAsync(reserved, knownMap, ct);
+    }
 
     private async ValueTask<MediaChanger> OpenAsync(IReadOnlySet<ushort>? reserved, ElementMap? knownMap, CancellationToken ct)
     {
@@ -209,26 +226,26 @@ public sealed class LibraryOpener
     public SessionReport TakeReport(DateTimeOffset now)
     {
         List<(MediaChanger Changer, SmcClient Client)> opened;
-        string? learnedPath;
+        LearnedQuirksKey? learnedKey;
         LearnedQuirks? identity;
         lock (_lock)
         {
             opened = [.. _opened];
             _opened.Clear();
-            learnedPath = _learnedPath;
+            learnedKey = _learnedKey;
             identity = _learnedIdentity;
         }
         var warnings = opened.SelectMany(o => o.Changer.Warnings).Distinct().ToList();
         int changes = opened.Sum(o => o.Client.MapChangesSeen);
-        if (learnedPath is not null && identity is not null && opened.LastOrDefault(o => o.Changer.Learned.Count > 0) is { Changer: { } taught })
+        if (learnedKey is not null && identity is not null && opened.LastOrDefault(o => o.Changer.Learned.Count > 0) is { Changer: { } taught })
         {
             try
             {
-                LearnedQuirksStore.Save(learnedPath, identity, taught.Quirks, opened.SelectMany(o => o.Changer.Learned), now);
+                LearnedQuirksStore.Save(learnedKey, identity, taught.Quirks, opened.SelectMany(o => o.Changer.Learned), now);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateDatabaseException)
             {
-                // the state directory read-only: the next session learns again.
+                // the state directory read-only or its database unusable: the next session learns again.
             }
         }
         return new SessionReport(warnings, changes);

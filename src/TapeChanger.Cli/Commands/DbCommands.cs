@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text;
+using TapeChanger.Cli.Output;
+using TapeChanger.State;
+using static TapeChanger.Cli.TapeChangerCli;
+
+namespace TapeChanger.Cli.Commands;
+
+/// <summary>`db check|backup PATH|restore PATH`: the operator's tools for the state database of the state directory.</summary>
+internal static class DbCommands
+{
+    public static Command Build()
+    {
+        var cmd = new Command("db", $"The state database ({StateDatabase.FileName} in the state directory): check, back up, restore.");
+        cmd.Subcommands.Add(Check());
+        cmd.Subcommands.Add(Backup());
+        cmd.Subcommands.Add(Restore());
+        return cmd;
+    }
+
+    private static Command Check()
+    {
+        var cmd = new Command("check", "Run SQLite's integrity check and show the schema version and the rows per table (exit 78 when damaged).");
+        cmd.SetAction(Handler((ctx, _, _) =>
+        {
+            string path = StateDatabase.PathIn(ctx.StateDirectory);
+            if (!File.Exists(path))
+            {
+                ctx.Emit(new DbCheckDocument(path, false, true, [], 0, [], new Dictionary<string, long>()), CliJsonContext.Default.DbCheckDocument,
+                    $"no state database at {path}: nothing saved yet");
+                return Task.CompletedTask;
+            }
+            var report = StateMaintenance.Check(StateDatabase.Open(ctx.StateDirectory));
+            if (!report.IntegrityOk)
+            {
+                throw new StateDatabaseException(StateFailure.Failure, path,
+                    $"fails the integrity check ({report.Problems.Count} problem(s), first: {report.Problems[0]}); restore a backup (tapechanger db restore)");
+            }
+            var names = Migration.BuiltIn.ToDictionary(m => m.Version, m => m.Name);
+            var text = new StringBuilder();
+            text.AppendLine($"database: {report.Path}");
+            text.AppendLine("integrity: ok");
+            text.AppendLine($"schema: {report.SchemaVersion} ({string.Join(", ", report.AppliedVersions.Select(v => $"{v:0000} {names.GetValueOrDefault(v, "?")}"))})");
+            text.Append("rows: " + string.Join(", ", report.Tables.Where(t => t.Table != "schema_version").Select(t => $"{t.Table} {t.Rows}")));
+            ctx.Emit(new DbCheckDocument(report.Path, true, true, [], report.SchemaVersion, report.AppliedVersions,
+                report.Tables.ToDictionary(t => t.Table, t => t.Rows)), CliJsonContext.Default.DbCheckDocument, text.ToString());
+            return Task.CompletedTask;
+        }));
+        return cmd;
+    }
+
+    private static Command Backup()
+    {
+        var file = new Argument<string>("PATH") { Description = "The backup file to create (must not exist)." };
+        var cmd = new Command("backup", "Copy the state database to PATH with SQLite's online backup (other processes may keep working).") { file };
+        cmd.SetAction(Handler((ctx, p, _) =>
+        {
+            string path = StateDatabase.PathIn(ctx.StateDirectory);
+            if (!File.Exists(path)) throw new UsageException($"no state database at {path}: nothing to back up") { ExitCode = ExitCodes.NoInput };
+            string target = Path.GetFullPath(p.GetValue(file)!);
+            if (File.Exists(target) || Directory.Exists(target)) throw new UsageException($"{target} already exists; give a new file name");
+            var db = StateDatabase.Open(ctx.StateDirectory);
+            StateMaintenance.Backup(db, target);
+            ctx.Emit(new DbFileDocument(path, target, db.SchemaVersion, null), CliJsonContext.Default.DbFileDocument,
+                $"backed up {path} (schema {db.SchemaVersion}) to {target}");
+            return Task.CompletedTask;
+        }));
+        return cmd;
+    }
+
+    private static Command Restore()
+    {
+        var file = new Argument<string>("PATH") { Description = "A backup made with `db backup` (checked before anything is replaced)." };
+        var cmd = new Command("restore", "Replace the state database with a checked backup; the replaced database is kept beside it. Stop other tapechanger processes first.") { file };
+        cmd.SetAction(Handler((ctx, p, _) =>
+        {
+            string source = Path.GetFullPath(p.GetValue(file)!);
+            string path = StateDatabase.PathIn(ctx.StateDirectory);
+            string? kept = StateMaintenance.Restore(ctx.StateDirectory, source);
+            int schema = StateDatabase.Open(ctx.StateDirectory).SchemaVersion;
+            ctx.Emit(new DbFileDocument(path, source, schema, kept), CliJsonContext.Default.DbFileDocument,
+                $"restored {source} into {path} (schema {schema})" + (kept is null ? "" : $"; the replaced database is kept as {kept}"));
+            return Task.CompletedTask;
+        }));
+        return cmd;
+    }
+}
