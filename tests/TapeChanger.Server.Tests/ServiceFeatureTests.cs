@@ -53,6 +53,9 @@ public class ServiceFeatureTests
     {
         await using var host = ServiceHost.Start();
         using var op = host.Http(host.Token(AccessRole.Operator));
+        // One unit attention on the next command: the engine's session gets the sense, retries, and the move passes.
+        long uaBefore = UnitAttentions(await op.GetStringAsync("metrics"));
+        Assert.Equal(0, host.RunCli("--device", "virtual:", "virtual", "fault", "add", "unit-attention", "--count", "1").ExitCode);
         Assert.Equal(HttpStatusCode.OK, (await op.PostAsync("api/v1/libraries/default/moves", ServiceHost.Json(Load))).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await op.PostAsync("api/v1/libraries/default/moves", ServiceHost.Json(Load))).StatusCode);  // slot 1 is empty now
 
@@ -70,11 +73,19 @@ public class ServiceFeatureTests
         Assert.Contains("tapechanger_drives_needing_cleaning{library=\"default\"} 0\n", text);
         Assert.Contains("tapechanger_http_requests_total{method=\"POST\",route=\"/api/v1/libraries/{name}/moves\",code=\"200\"} 1\n", text);
         Assert.Contains("# TYPE tapechanger_operator_requests_open gauge\n", text);
+        Assert.Matches(new Regex("tapechanger_scsi_commands_total\\{library=\"default\",command=\"MOVE MEDIUM\",status=\"good\"\\} 1\n"), text);
+        Assert.Equal(uaBefore + 1, UnitAttentions(text));
         // Every sample line is NAME{labels} VALUE (the text format a scraper parses).
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')))
             Assert.Matches(@"^[a-z_]+(\{[a-z_]+=""[^""]*""(,[a-z_]+=""[^""]*"")*\})? (\+Inf|[0-9.eE+-]+)$", line);
         using var anonymous = host.Http();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("metrics")).StatusCode);
+    }
+
+    private static long UnitAttentions(string metrics)
+    {
+        var m = Regex.Match(metrics, "tapechanger_scsi_senses_total\\{library=\"default\",key=\"UNIT ATTENTION\",asc=\"29/00\"\\} (\\d+)\n");
+        return m.Success ? long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
     [Fact]

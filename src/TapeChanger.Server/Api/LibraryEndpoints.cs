@@ -25,7 +25,7 @@ public static class LibraryEndpoints
         {
             Http.Require(http, AccessRole.Viewer);
             var snap = await engine.GetStatusAsync(Http.LibraryName(name), http.RequestAborted);
-            return Results.Json(StatusOf(snap), ApiJsonContext.Default.StatusView);
+            return Results.Bytes(StatusJson(snap), "application/json; charset=utf-8");
         });
         v1.MapGet("/libraries/{name}/drives", async (HttpContext http, string name, ILibraryService engine) =>
         {
@@ -133,6 +133,26 @@ public static class LibraryEndpoints
     }
 
     internal static LibraryView View(LibraryInfo l) => new(l.Name, l.DeviceUri, l.IsDefault, l.AutoCleaning);
+
+    private sealed record CachedStatus(LibrarySnapshot Snapshot, byte[] Json);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedStatus> StatusCache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The status document as UTF-8 JSON, serialized once per change of the kept map (status is what clients poll:
+    /// the same map is not turned into JSON again for every request).
+    /// </summary>
+    internal static byte[] StatusJson(LibrarySnapshot snap)
+    {
+        if (StatusCache.TryGetValue(snap.Library.Name, out var c) && Same(c.Snapshot, snap)) return c.Json;
+        byte[] json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(StatusOf(snap), ApiJsonContext.Default.StatusView);
+        StatusCache[snap.Library.Name] = new CachedStatus(snap, json);
+        return json;
+    }
+
+    private static bool Same(LibrarySnapshot a, LibrarySnapshot b) =>
+        ReferenceEquals(a.Status, b.Status) && a.Library == b.Library && a.ReadAt == b.ReadAt && a.Online == b.Online && a.Problem == b.Problem
+        && a.QueueDepth == b.QueueDepth && a.DrivesNeedingCleaning.SequenceEqual(b.DrivesNeedingCleaning);
 
     internal static StatusView StatusOf(LibrarySnapshot snap)
     {
