@@ -9,6 +9,7 @@
 #   MUTATION_SINCE=main tools/mutation.sh   only code changed since that commit
 #   MUTATION_TIMEOUT=90m                    stop a project's run after this long (default 120m; `timeout` syntax)
 #   MUTATION_CONCURRENCY=2                  test processes in parallel (default 1: the build machine is shared)
+#   MUTATION_FILES='**/MediaChanger*.cs'    mutate only these files (globs, space-separated; replaces the settings' list)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -23,13 +24,15 @@ for p in $projects; do
   [ -f "$config" ] || { echo "mutation: no settings $config" >&2; exit 64; }
   out="$repo/artifacts/mutation/$p"
   rm -rf "$out"; mkdir -p "$out"
-  since=()
-  [ -n "${MUTATION_SINCE:-}" ] && since=(--since:"$MUTATION_SINCE")
+  extra=()
+  [ -n "${MUTATION_SINCE:-}" ] && extra=(--since:"$MUTATION_SINCE")
+  read -r -a files <<< "${MUTATION_FILES:-}"          # read -a: the globs are Stryker's, not the shell's
+  for f in "${files[@]}"; do extra+=(--mutate "$f"); done
   echo "== mutation testing of TapeChanger.$p (tests: $test_project, settings: $config)"
   start=$(date +%s)
   rc=0
   (cd "$test_project" && timeout "${MUTATION_TIMEOUT:-120m}" dotnet stryker --config-file "$repo/$config" \
-      --concurrency "${MUTATION_CONCURRENCY:-1}" --output "$out" --skip-version-check "${since[@]}") \
+      --concurrency "${MUTATION_CONCURRENCY:-1}" --output "$out" --skip-version-check "${extra[@]}") \
     > "$out/stryker.log" 2>&1 || rc=$?
   minutes=$(( ($(date +%s) - start + 59) / 60 ))
   grep -E "mutants? (created|tested)|Killed|Survived|Timeout|No coverage|mutation score" "$out/stryker.log" | tail -n 12 || true

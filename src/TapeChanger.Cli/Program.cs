@@ -216,7 +216,8 @@ namespace TapeChanger.Cli
         {
             var config = new ConfigurationBuilder()
                 .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-                .AddEnvironmentVariables("TAPECHANGER_")
+                .AddEnvironmentVariables(CliEnvironment.SettingsPrefix)
+                .AddInMemoryCollection(CliEnvironment.OverlaySettings())
                 .Build();
             var options = new TapeChangerOptions();
             try
@@ -233,7 +234,7 @@ namespace TapeChanger.Cli
 
             if (stateFlag is { Length: 0 }) throw new UsageException("--state-dir is empty; give a directory");
             string stateDir = stateFlag
-                ?? NonEmpty(Environment.GetEnvironmentVariable("TAPECHANGER_STATE_DIR"))   // set but empty = unset, as for XDG_STATE_HOME
+                ?? NonEmpty(CliEnvironment.Get("TAPECHANGER_STATE_DIR"))   // set but empty = unset, as for XDG_STATE_HOME
                 ?? NonEmpty(options.StateDirectory)
                 ?? DefaultStateDirectory();
             if (File.Exists(stateDir))
@@ -264,7 +265,7 @@ namespace TapeChanger.Cli
         {
             if (OperatingSystem.IsWindows())
                 return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "TapeChanger", "hw-profiles");
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+            string? xdg = CliEnvironment.Get("XDG_CONFIG_HOME");
             string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
             return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg, "tapechanger", "hw-profiles");
         }
@@ -273,7 +274,7 @@ namespace TapeChanger.Cli
 
         internal static string DefaultStateDirectory() => DefaultStateDirectory(OperatingSystem.IsWindows(),
             OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData) : null,
-            Environment.GetEnvironmentVariable("XDG_STATE_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+            CliEnvironment.Get("XDG_STATE_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
 
         /// <summary>
         /// Windows: %ProgramData%\TapeChanger, shared by every user and service account (cleaner state, robot locks

@@ -382,6 +382,10 @@ public sealed class CliCleanerTests : IDisposable
 
     private CliRunner.Result Run(params string[] args) => _cli.RunWithEnv(_env, ["--device", "virtual:" + _config, .. args]);
 
+    /// <summary>The same, in this process (for what does not need a worker process of its own).</summary>
+    private CliRunner.Result RunHere(params string[] args) =>
+        new CliRunner { InProcess = true, StateDirectory = _cli.StateDirectory }.RunWithEnv(_env, ["--device", "virtual:" + _config, .. args]);
+
     private System.Text.Json.JsonElement Op(string id) => Run("operations", id, "--json").Json.GetProperty("operations")[0];
 
     private void ReserveAndInject(int cleans)
@@ -400,24 +404,24 @@ public sealed class CliCleanerTests : IDisposable
     [Fact]
     public void Cleaner_commands_report_rsm_names_codes_and_exit_codes()
     {
-        var r = Run("cleaner", "release", "--json");
+        var r = RunHere("cleaner", "release", "--json");
         Assert.Equal(80, r.ExitCode);
         Assert.Equal("ERROR_NO_SLOT_SET", r.Json.GetProperty("result").GetString());
         Assert.Equal(0x2000_0001u, r.Json.GetProperty("code").GetUInt32());
-        var full = Run("cleaner", "reserve", "1");
+        var full = RunHere("cleaner", "reserve", "1");
         Assert.Equal(82, full.ExitCode);
         Assert.Contains("ERROR_SLOT_FULL", full.Stderr);
-        Assert.Equal(2, Run("cleaner", "reserve", "99").ExitCode);
-        Assert.Equal(64, Run("cleaner", "inject").ExitCode);       // cleanings left must be given
+        Assert.Equal(2, RunHere("cleaner", "reserve", "99").ExitCode);
+        Assert.Equal(64, RunHere("cleaner", "inject").ExitCode);       // cleanings left must be given
         ReserveAndInject(3);
-        var wait = Run("clean", "0", "--wait", "--json");
+        var wait = RunHere("clean", "0", "--wait", "--json");
         Assert.True(wait.ExitCode == 0, wait.Stdout + wait.Stderr);
         Assert.Equal("passed", wait.Json.GetProperty("details").GetProperty("state").GetString());
-        var st = Run("cleaner", "status", "--json").Json;
+        var st = RunHere("cleaner", "status", "--json").Json;
         Assert.Equal(2u, st.GetProperty("cleansLeft").GetUInt32());
         Assert.Equal("CLN501L8", st.GetProperty("cleaner").GetString());
         // The reserved slot is off limits for data commands.
-        var load = Run("load", "21");
+        var load = RunHere("load", "21");
         Assert.Equal(1, load.ExitCode);
         Assert.Contains("reserved cleaner slot", load.Stderr);
     }

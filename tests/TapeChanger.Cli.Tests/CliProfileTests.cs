@@ -3,7 +3,7 @@ namespace TapeChanger.Cli.Tests;
 /// <summary>--profile, profile overrides from the config directory, `profiles`, and replay: devices.</summary>
 public sealed class CliProfileTests : IDisposable
 {
-    private readonly CliRunner _cli = new();
+    private readonly CliRunner _cli = new() { InProcess = true };
     private readonly string _config = Directory.CreateTempSubdirectory("tc-cfg-").FullName;
     private string ProfilesDir => Path.Combine(_config, "tapechanger", "hw-profiles");
     private static readonly string Msl = "replay:" + CliRunner.Fixture(Path.Combine("replay", "hpe-msl3040-lib1.replay"));

@@ -6,11 +6,18 @@ namespace TapeChanger.Cli.Tests;
 /// <summary>
 /// Runs the built `tapechanger` as a separate process, the way an ops script would, or (with <see cref="InProcess"/>)
 /// in this process through <see cref="TapeChangerCli.RunAsync"/> with --state-dir set to this runner's directory.
-/// A run with environment variables is always a process: in-process runs share this process's environment.
+/// An in-process run's environment variables are laid over this process's for that run only (CliEnvironment).
 /// </summary>
 public sealed class CliRunner : IDisposable
 {
-    public string StateDirectory { get; } = Directory.CreateTempSubdirectory("tc-cli-").FullName;
+    private string? _stateDirectory;
+
+    /// <summary>The runner's state directory (a new temp directory unless given; another runner's may be shared).</summary>
+    public string StateDirectory
+    {
+        get => _stateDirectory ??= Directory.CreateTempSubdirectory("tc-cli-").FullName;
+        init => _stateDirectory = value;
+    }
 
     /// <summary>Where tapechanger.dll (and the appsettings.json it reads) is run from; a copy lets a test change appsettings.json.</summary>
     public string BinDirectory { get; init; } = AppContext.BaseDirectory;
@@ -34,15 +41,18 @@ public sealed class CliRunner : IDisposable
     public Result RunProcess(params string[] args) => RunProcessWithEnv(null, args);
 
     public Result RunWithEnv(IDictionary<string, string>? env, params string[] args) =>
-        InProcess && env is not { Count: > 0 } ? RunInProcess(args) : RunProcessWithEnv(env, args);
+        InProcess ? RunInProcess(env, args) : RunProcessWithEnv(env, args);
 
-    private Result RunInProcess(string[] args)
+    private Result RunInProcess(IDictionary<string, string>? env, string[] args)
     {
         if (BinDirectory != AppContext.BaseDirectory) throw new InvalidOperationException("an in-process run reads this process's appsettings.json; use a process for another BinDirectory");
-        string[] full = args.Contains("--state-dir") ? args : ["--state-dir", StateDirectory, .. args];
+        // The runner's state directory, unless the run chooses its own (the option, or the variable as a process would).
+        bool ownState = args.Contains("--state-dir") || env?.ContainsKey("TAPECHANGER_STATE_DIR") == true;
+        string[] full = ownState ? args : ["--state-dir", StateDirectory, .. args];
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var overlay = CliEnvironment.Overlay(new Dictionary<string, string>(env ?? new Dictionary<string, string>()));
         int rc = TapeChangerCli.RunAsync(full, stdout, stderr, timeout.Token).GetAwaiter().GetResult();
         return new Result(rc, stdout.ToString(), stderr.ToString());
     }

@@ -95,7 +95,7 @@ internal sealed partial class MtxSession(TextWriter stdout, TextWriter stderr, M
     public async ValueTask EnsureDeviceAsync()
     {
         if (_changer is not null) return;
-        string? env = Environment.GetEnvironmentVariable("CHANGER");
+        string? env = CliEnvironment.Get("CHANGER");
         if (string.IsNullOrEmpty(env))
         {
             env = host.Context(null, stdout, stderr).DeviceUri;
