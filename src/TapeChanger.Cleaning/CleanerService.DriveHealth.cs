@@ -55,7 +55,7 @@ public sealed partial class CleanerService
             }
             var op = Set(store, id, o =>
             {
-                o.State = OperationStates.InProcess;
+                o.State = OperationState.InProcess;
                 o.Progress = reachable
                     ? $"drive {drive} is cleaning ({(int)elapsed.TotalSeconds} s so far; {watched})"
                     : $"drive {drive} is cleaning; the drive cannot be polled, waiting the {(_options.CleaningTime is null ? $"'{_profile?.Profile.Name}' profile's " : "configured ")}cleaning time ({(int)(limit - elapsed).TotalSeconds} s left)";

@@ -17,8 +17,8 @@ public sealed partial class CleanerService
         var store = await StoreAsync(ct).ConfigureAwait(false);
         var now = Now;
         return store.Read().Operations
-            .Where(o => o.State == OperationStates.Interrupted
-                || !OperationStates.IsFinal(o.State)
+            .Where(o => o.State == OperationState.Interrupted
+                || !o.State.IsFinal()
                 && (o.WorkerPid is int pid
                     ? pid != Environment.ProcessId && !ProcessAlive(pid)
                     : now - o.Created > TimeSpan.FromMinutes(1)))      // queued, but its worker never started

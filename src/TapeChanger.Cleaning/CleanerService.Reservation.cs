@@ -47,7 +47,7 @@ public sealed partial class CleanerService
         if (e.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_FULL, $"cleaner slot {reservation.Slot} still holds {e.Barcode ?? "a cartridge"}; eject the cleaner first");
         store.Update(state =>
         {
-            if (state.Operations.Any(o => !OperationStates.IsFinal(o.State)))
+            if (state.Operations.Any(o => !o.State.IsFinal()))
             {
                 throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, "a cleaner operation is still queued or running; stop it first");
             }

@@ -59,7 +59,7 @@ public sealed partial class CleanerService
         var reservation = state.Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_CLEANER_SLOT_NOT_SET, "no cleaner slot is reserved in this library; reserve one and inject a cleaner first");
         var slot = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
-        bool cleanerBusy = state.Operations.Any(o => o.Kind == OperationKind.Clean && !OperationStates.IsFinal(o.State));
+        bool cleanerBusy = state.Operations.Any(o => o.Kind == OperationKind.Clean && !o.State.IsFinal());
         if (!slot.Full && !cleanerBusy) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty; inject a cleaner first");
         if (slot.Full && SpentByElement(s.Changer, slot) is { } why) MarkSpent(store, why);
         if (store.Read().Cleaner is { CleansLeft: 0 } spentCleaner) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {spentCleaner.Barcode} has no cleanings left{Reason(spentCleaner)}; eject it and inject a new one");
@@ -97,7 +97,7 @@ public sealed partial class CleanerService
             var op = state.Find(id) ?? throw new CleanerException(NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no operation {id}");
             if (op.Kind == OperationKind.Clean) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, "a drive cleaning cannot be stopped once queued");
             if (op.Via == CleanerPath.Door) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, "STOP applies to import/export port operations only (InjectNtmsCleaner remarks)");
-            if (OperationStates.IsFinal(op.State)) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, $"operation {id} has already {op.State}");
+            if (op.State.IsFinal()) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, $"operation {id} has already {op.State.Name()}");
             op.StopRequested = true;
             op.Updated = Now;
         });
@@ -111,7 +111,7 @@ public sealed partial class CleanerService
         {
             var op = state.Find(id) ?? throw new CleanerException(NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no operation {id}");
             if (op.Via != CleanerPath.Door || op.Kind == OperationKind.Clean) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, "only door operations wait for a confirmation");
-            if (OperationStates.IsFinal(op.State)) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, $"operation {id} has already {op.State}");
+            if (op.State.IsFinal()) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, $"operation {id} has already {op.State.Name()}");
             op.Confirmed = true;
             op.Updated = Now;
         });

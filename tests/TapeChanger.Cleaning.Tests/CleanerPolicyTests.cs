@@ -25,7 +25,7 @@ public sealed class CleanerPolicyTests : IDisposable
         var op = await S.StartInjectAsync(CleanerPath.IePort, cleans);
         var run = S.RunAsync(op);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport("CLN201L8"); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await run).State);
+        Assert.Equal(OperationState.Passed, (await run).State);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class CleanerPolicyTests : IDisposable
         await ReserveAndInjectAsync(cleans: 10);
         _h.DriveCommands.Clear();
         var final = await S.RunAsync(await S.StartCleanAsync(1, false));
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         // Only drive 1's LUN (2, paired by its VPD 80h serial) was polled: one TEST UNIT READY per poll, then its
         // TapeAlert page once the cycle ended.
         var polled = _h.DriveCommands.Where(c => c.Command.Cdb[0] == OpCode.TestUnitReady).ToList();
@@ -84,7 +84,7 @@ public sealed class CleanerPolicyTests : IDisposable
         _h.Inject = (lun, cmd) => lun == 1 && cmd.Name == "TEST UNIT READY" ? Sense(key, asc, ascq) : null;
         var final = await S.RunAsync(await S.StartCleanAsync(0, false));
         _h.Inject = null;
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.Single(_h.DriveCommands, c => c.Command.Cdb[0] == OpCode.TestUnitReady);
         Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
     }
@@ -99,7 +99,7 @@ public sealed class CleanerPolicyTests : IDisposable
         var svc = new CleanerService(_h, _h.State, new CleanerOptions { PollInterval = TimeSpan.FromMilliseconds(200), MaxCleaningTime = TimeSpan.FromSeconds(3) }, _h.Time);
         var final = await svc.RunAsync(await svc.StartCleanAsync(0, false), new SyncProgress(o => { if (o.Progress is { } p) progress.Add(p); }));
         _h.Inject = null;
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.Contains(progress, p => p.Contains("TEST UNIT READY 02/30/03 a cleaning cartridge is in the drive and cleaning is in progress"));
         var record = (await S.GetStateAsync()).DriveHistory.Values.SelectMany(h => h).Single();
         Assert.Equal("cleaning did not report completion within the maximum cleaning time", record.Outcome);
@@ -162,7 +162,7 @@ public sealed class CleanerPolicyTests : IDisposable
         var eject = S.RunAsync(await S.StartEjectAsync(CleanerPath.IePort));
         await WaitUntilAsync(() => _h.Look(l => l.ListImportExport().Contains("CLN201L8")));
         _h.Operator(l => { l.OpenImportExport(); l.RemoveFromImportExport(); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await eject).State);
+        Assert.Equal(OperationState.Passed, (await eject).State);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

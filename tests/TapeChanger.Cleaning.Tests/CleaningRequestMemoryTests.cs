@@ -21,7 +21,7 @@ public sealed class CleaningRequestMemoryTests : IDisposable
         var op = await S.StartInjectAsync(CleanerPath.IePort, cleans);
         var run = S.RunAsync(op);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport(barcode); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await run).State);
+        Assert.Equal(OperationState.Passed, (await run).State);
     }
 
     [Fact]
@@ -52,11 +52,11 @@ public sealed class CleaningRequestMemoryTests : IDisposable
         var eject = S.RunAsync(await S.StartEjectAsync(CleanerPath.IePort));
         await WaitUntil(() => _h.Full(10));
         _h.Operator(l => { l.OpenImportExport(); l.RemoveFromImportExport(); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await eject).State);
+        Assert.Equal(OperationState.Passed, (await eject).State);
         await ReserveAndInjectAsync(cleans: 5, barcode: "CLN202L8");
-        Assert.Equal(OperationStates.Passed, (await S.RunAsync(await S.StartCleanAsync(0, false))).State);
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(await S.StartCleanAsync(0, false))).State);
         Assert.Single((await S.GetStateAsync()).PendingCleaning);
-        Assert.Equal(OperationStates.Passed, (await S.RunAsync(await S.StartCleanAsync(1, false))).State);
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(await S.StartCleanAsync(1, false))).State);
         var after = await S.GetStateAsync();
         Assert.Empty(after.PendingCleaning);
         Assert.Equal(1, Assert.Single(after.DriveHistory[pending.Key]).Drive);   // the cleaning was recorded under the same key

@@ -60,6 +60,14 @@ public sealed class CleanIfNeededTests : IDisposable
         var due = Assert.Single(night2.Json.GetProperty("needsCleaning").EnumerateArray());
         Assert.Equal(1, due.GetProperty("drive").GetInt32());
         Assert.True(due.GetProperty("remembered").GetBoolean());               // the drive's flag was cleared by night 1's read
+        var entry = Assert.Single(night2.Json.GetProperty("drives").EnumerateArray());
+        Assert.Equal(1, entry.GetProperty("drive").GetInt32());
+        Assert.Equal(due.GetProperty("serial").GetString(), entry.GetProperty("serial").GetString());
+        Assert.StartsWith("TapeAlert 20: cleaning required; remembered since", entry.GetProperty("trigger").GetString());
+        Assert.Equal("ERROR_CLEANER_SLOT_NOT_SET", entry.GetProperty("result").GetString());
+        Assert.Equal(4332u, entry.GetProperty("code").GetUInt32());
+        Assert.Equal(80, entry.GetProperty("exitCode").GetInt32());
+        Assert.Equal(JsonValueKind.Null, entry.GetProperty("operation").ValueKind);
 
         // The read-only answers.
         var dry = await Run("clean", "--if-needed", "--all", "--dry-run", "--json");
@@ -94,8 +102,13 @@ public sealed class CleanIfNeededTests : IDisposable
         Assert.Equal(0, (await Run("virtual", "ieport", "close")).ExitCode);
         var injected = await inject;
         Assert.True(injected.ExitCode == 0, injected.Stdout + injected.Stderr);
-        var night4 = await Run("clean", "--if-needed", "--all", "--json");
+        var night4 = await Run("clean", "--if-needed", "--all", "--wait", "--json");
         Assert.True(night4.ExitCode == 0, night4.Stdout + night4.Stderr);
+        var cleaned = Assert.Single(night4.Json.GetProperty("drives").EnumerateArray());
+        Assert.Equal(("passed", "ERROR_SUCCESS", 0u), (cleaned.GetProperty("state").GetString(), cleaned.GetProperty("result").GetString(), cleaned.GetProperty("code").GetUInt32()));
+        var opOfDrive1 = (await Run("operations", cleaned.GetProperty("operation").GetString()!, "--json")).Json.GetProperty("operation");
+        Assert.Equal((1, "clean", "passed", true), (opOfDrive1.GetProperty("drive").GetInt32(), opOfDrive1.GetProperty("kind").GetString(),
+            opOfDrive1.GetProperty("state").GetString(), opOfDrive1.GetProperty("final").GetBoolean()));
         Assert.Contains("drive 1", night4.Json.GetProperty("message").GetString());
         Assert.Contains("ERROR_SUCCESS", night4.Json.GetProperty("message").GetString());
 

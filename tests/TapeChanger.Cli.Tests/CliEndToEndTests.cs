@@ -385,7 +385,7 @@ public sealed class CliCleanerTests : IDisposable
 
     private CliRunner.Result Run(params string[] args) => _cli.RunWithEnv(_env, ["--device", "virtual:" + _config, .. args]);
 
-    private System.Text.Json.JsonElement Op(string id) => Run("operations", id, "--json").Json.GetProperty("operations")[0];
+    private System.Text.Json.JsonElement Op(string id) => Run("operations", id, "--json").Json.GetProperty("operation");
 
     private void ReserveAndInject(int cleans)
     {
@@ -393,6 +393,10 @@ public sealed class CliCleanerTests : IDisposable
         var start = Run("cleaner", "inject", "--cleans", cleans.ToString(), "--json");
         Assert.Equal(0, start.ExitCode);
         string id = start.Json.GetProperty("operation").GetString()!;
+        // Waiting for the operator: pending, never ERROR_SUCCESS.
+        var waiting = Op(id);
+        Assert.Contains(waiting.GetProperty("state").GetString(), new[] { "queued", "in-process", "waiting-for-operator" });
+        Assert.Equal(("ERROR_IO_PENDING", 997u, false), (waiting.GetProperty("result").GetString(), waiting.GetProperty("code").GetUInt32(), waiting.GetProperty("final").GetBoolean()));
         Assert.Equal(0, Run("virtual", "ieport", "open").ExitCode);
         Assert.Equal(0, Run("virtual", "ieport", "insert", "CLN501L8").ExitCode);
         Assert.Equal(0, Run("virtual", "ieport", "close").ExitCode);
