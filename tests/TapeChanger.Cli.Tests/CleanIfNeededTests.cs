@@ -124,6 +124,28 @@ public sealed class CleanIfNeededTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_c_during_a_foreground_inject_exits_130_and_the_journal_says_cancelled()
+    {
+        Assert.Equal(0, (await Run("cleaner", "reserve", "21")).ExitCode);
+        using var cts = new CancellationTokenSource();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var inject = TapeChangerCli.RunAsync(["--device", "virtual:" + Config, "--state-dir", State, "cleaner", "inject", "--cleans", "3", "--wait"], stdout, stderr, cts.Token);
+        string? id = null;
+        for (int i = 0; i < 200 && id is null; i++)
+        {
+            await Task.Delay(50);
+            var ops = (await Run("operations", "--json")).Json.GetProperty("operations");
+            if (ops.GetArrayLength() > 0 && ops[0].GetProperty("state").GetString() == "waiting-for-operator") id = ops[0].GetProperty("id").GetString();
+        }
+        Assert.NotNull(id);
+        cts.Cancel();
+        Assert.Equal(130, await inject);
+        var op = (await Run("operations", id!, "--json")).Json.GetProperty("operation");
+        Assert.Equal(("cancelled", "ERROR_CANCELLED"), (op.GetProperty("state").GetString(), op.GetProperty("result").GetString()));
+    }
+
+    [Fact]
     public async Task Dry_run_without_if_needed_is_a_usage_error()
     {
         var r = await Run("clean", "--all", "--dry-run");
