@@ -90,7 +90,8 @@ public sealed partial class CleanerService
                     else if (c.CleansLeft != Unlimited && c.CleansLeft > 0) c.CleansLeft--;
                 }
                 string key = CleanerState.DriveKey(o.DriveSerial, driveAddress);
-                if (!spent) st.PendingCleaning.Remove(key);      // the drive's request is met only by a passed cleaning
+                // The drive's request is met only by a passed cleaning, and only a request seen before this cleaning started.
+                if (!spent && !(st.PendingCleaning.TryGetValue(key, out var asked) && asked.LastSeen > o.Created)) st.PendingCleaning.Remove(key);
                 if (!st.DriveHistory.TryGetValue(key, out var list)) st.DriveHistory[key] = list = [];
                 list.Add(new CleaningRecord
                 {

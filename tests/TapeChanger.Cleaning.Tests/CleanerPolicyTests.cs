@@ -53,6 +53,28 @@ public sealed class CleanerPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_drive_without_page_12h_is_read_through_2Eh_and_what_the_read_saw_is_recorded()
+    {
+        await ReserveAndInjectAsync(cleans: 10);
+        // Drive 1 (LUN 2) lists only 2Eh among its log pages, and its 2Eh read after the cycle still shows flag 20.
+        _h.Patch = (lun, cmd, data) =>
+        {
+            if (lun != 2 || cmd.Cdb[0] != OpCode.LogSense) return;
+            if ((cmd.Cdb[2] & 0x3F) == 0x00) ((byte[])[0x00, 0, 0, 2, 0x00, 0x2E]).CopyTo(data.Span);
+            if ((cmd.Cdb[2] & 0x3F) == 0x2E) data.Span[4 + 5 * 19 + 4] = 1;            // parameter 0014h (flag 20) set
+        };
+        _h.DriveCommands.Clear();
+        var final = await S.RunAsync(await S.StartCleanAsync(1, false));
+        Assert.Equal(OperationState.Passed, final.State);
+        Assert.Contains(_h.DriveCommands, c => c.Lun == 2 && c.Command.Cdb[0] == OpCode.LogSense && c.Command.Cdb[2] == 0x6E);
+        Assert.DoesNotContain(_h.DriveCommands, c => c.Command.Cdb[0] == OpCode.LogSense && c.Command.Cdb[2] == 0x52);
+        // The read cleared the flag in the drive; the library's state keeps it, and the passed cleaning did not forget it.
+        var pending = Assert.Single((await S.GetStateAsync()).PendingCleaning).Value;
+        Assert.Equal(1, pending.Drive);
+        Assert.Equal("TapeAlert 20: cleaning required (still set after a cleaning, read from page 2Eh)", pending.Reason);
+    }
+
+    [Fact]
     public async Task A_cleaning_watches_the_paired_drive_until_the_table_says_it_is_done()
     {
         await ReserveAndInjectAsync(cleans: 10);
@@ -65,9 +87,10 @@ public sealed class CleanerPolicyTests : IDisposable
         Assert.True(polled.Count >= 2, $"{polled.Count} polls");
         Assert.All(polled, c => Assert.Equal(2, c.Lun));
         var last = _h.DriveCommands.FindLastIndex(c => c.Command.Cdb[0] == OpCode.TestUnitReady);
-        var logSense = _h.DriveCommands.FindIndex(c => c.Command.Cdb[0] == OpCode.LogSense);
-        Assert.True(logSense > last, "LOG SENSE after the last TEST UNIT READY");
-        Assert.Equal(0x2E, _h.DriveCommands[logSense].Command.Cdb[2] & 0x3F);
+        // TapeAlert without clearing it: the supported pages (00h) list the response page 12h, so it is read there.
+        var logSense = _h.DriveCommands.Select((c, i) => (c, i)).Where(x => x.c.Command.Cdb[0] == OpCode.LogSense).Select(x => x.i).ToList();
+        Assert.True(logSense[0] > last, "LOG SENSE after the last TEST UNIT READY");
+        Assert.Equal([0x40, 0x52], logSense.Select(i => (int)_h.DriveCommands[i].Command.Cdb[2]));
         var record = Assert.Single((await S.GetStateAsync()).DriveHistory.Values.SelectMany(h => h));
         Assert.Equal(1, record.Drive);
         Assert.Matches(@"^cleaned \(watched virtual:.* LUN 2\)$", record.Outcome);

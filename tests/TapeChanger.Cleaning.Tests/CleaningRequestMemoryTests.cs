@@ -5,7 +5,8 @@ namespace TapeChanger.Cleaning.Tests;
 /// <summary>
 /// A drive's request for cleaning is remembered in the library's cleaner state (keyed by the drive's serial) from the
 /// run that read it until a cleaning of that drive passes: reading TapeAlert page 2Eh clears it in the drive (the
-/// virtual library does, as mhVTL's ssc_log_sense does), so a failed night must not lose it.
+/// virtual library does, as mhVTL's ssc_log_sense does; this tool reads page 12h where a drive has it, but any other
+/// program may read 2Eh), so a failed night must not lose it.
 /// </summary>
 public sealed class CleaningRequestMemoryTests : IDisposable
 {
@@ -38,7 +39,9 @@ public sealed class CleaningRequestMemoryTests : IDisposable
         Assert.DoesNotContain("element:", pending.Key);                        // keyed by the drive's serial (DVCID)
         Assert.Equal((1, (ushort)501, "TapeAlert 20: cleaning required"), (pending.Value.Drive, pending.Value.Address, pending.Value.Reason));
 
-        // Night 2: the drive no longer says so (the read cleared it); the state does, with the time of the first request.
+        // Night 2: the drive no longer says so (the read went through page 12h and left it, but another program read
+        // page 2Eh, which clears it); the state does, with the time of the first request.
+        _h.Operator(l => l.SetDriveTapeAlert(2, 0));
         var second = Assert.Single(await S.DrivesNeedingCleaningAsync());
         Assert.Equal((1, true, first.Since), (second.Drive, second.Remembered, second.Since));
 
