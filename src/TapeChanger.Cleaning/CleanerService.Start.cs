@@ -15,6 +15,7 @@ public sealed partial class CleanerService
         var store = await StoreAsync(s, ct).ConfigureAwait(false);
         var reservation = store.Read().Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_NO_SLOT_SET, "this library has no slot reserved as a cleaner slot; run 'cleaner reserve SLOT' first");
+        RefuseSecondPortOperation(store);
         await Guard(() => s.Changer.TestUnitReadyAsync(ct)).ConfigureAwait(false);
         var (e, accessReported) = await ReadSlotAsync(s, reservation.Address, ct).ConfigureAwait(false);
         if (NotPresent(e, accessReported)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed: at least one magazine is missing");
@@ -34,6 +35,7 @@ public sealed partial class CleanerService
         var store = await StoreAsync(s, ct).ConfigureAwait(false);
         var reservation = store.Read().Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_NO_SLOT_SET, "this library has no slot reserved as a cleaner slot");
+        RefuseSecondPortOperation(store);
         var (e, accessReported) = await ReadSlotAsync(s, reservation.Address, ct).ConfigureAwait(false);
         if (NotPresent(e, accessReported)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed (magazine missing)");
         if (!e.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty; there is no cleaner to eject");
@@ -74,6 +76,19 @@ public sealed partial class CleanerService
             o.UnloadFirst = unloadFirst;
             o.Element = map.DriveAddress(drive);
         });
+    }
+
+    /// <summary>
+    /// One inject or eject at a time per library: a second one while the first waits for the operator would wait at the
+    /// same mail slot or door and one of them would time out. Refused at once, naming the one that waits.
+    /// </summary>
+    private void RefuseSecondPortOperation(CleanerStateStore store)
+    {
+        if (store.Read().Operations.FirstOrDefault(o => o.Kind is OperationKind.Inject or OperationKind.Eject && IsLive(o)) is { } busy)
+        {
+            throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION,
+                $"{busy.Kind.Name()} operation {busy.Id} is {busy.State.Name()}{(busy.Progress is { } p ? $" ({p})" : "")}; let it end or stop it with 'tapechanger cleaner {busy.Kind.Name()} --stop {busy.Id}'");
+        }
     }
 
     private async ValueTask<CleanerPath> ResolvePathAsync(ChangerSession s, CleanerPath path, CancellationToken ct)

@@ -149,6 +149,56 @@ public sealed class CleanIfNeededTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cleaner_already_in_a_slot_is_adopted_and_cleans()
+    {
+        var notCleaner = await Run("cleaner", "reserve", "1", "--adopt", "--cleans", "3");
+        Assert.Equal(85, notCleaner.ExitCode);                                   // E01001L8 is a data cartridge
+        Assert.Contains("ERROR_INVALID_CLEANER", notCleaner.Stderr);
+        Assert.Equal(84, (await Run("cleaner", "reserve", "21", "--adopt", "--cleans", "3")).ExitCode);   // empty slot
+        Assert.Equal(64, (await Run("cleaner", "reserve", "22", "--adopt")).ExitCode);                      // how many cleanings?
+        Assert.Equal(64, (await Run("cleaner", "reserve", "22", "--cleans", "3")).ExitCode);                // --cleans without --adopt
+        Assert.Equal(0, (await Run("cleaner", "status", "--json")).ExitCode);
+        Assert.Equal(JsonValueKind.Null, (await Run("cleaner", "status", "--json")).Json.GetProperty("reservedSlot").ValueKind);
+
+        var adopted = await Run("cleaner", "reserve", "22", "--adopt", "--cleans", "3", "--json");
+        Assert.True(adopted.ExitCode == 0, adopted.Stdout + adopted.Stderr);
+        Assert.Contains("cleaner CLN101L8 adopted with 3 cleaning(s) left", adopted.Json.GetProperty("message").GetString());
+        var st = (await Run("cleaner", "status", "--json")).Json;
+        Assert.Equal((22, "CLN101L8", 3u), (st.GetProperty("reservedSlot").GetInt32(), st.GetProperty("cleaner").GetString(), st.GetProperty("cleansLeft").GetUInt32()));
+        var clean = await Run("clean", "0", "--wait", "--json");
+        Assert.True(clean.ExitCode == 0, clean.Stdout + clean.Stderr);
+        Assert.Equal(2u, (await Run("cleaner", "status", "--json")).Json.GetProperty("cleansLeft").GetUInt32());
+    }
+
+    [Fact]
+    public async Task A_second_inject_while_one_waits_is_refused_at_once()
+    {
+        Assert.Equal(0, (await Run("cleaner", "reserve", "21")).ExitCode);
+        using var cts = new CancellationTokenSource();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var first = TapeChangerCli.RunAsync(["--device", "virtual:" + Config, "--state-dir", State, "cleaner", "inject", "--cleans", "3", "--wait"], stdout, stderr, cts.Token);
+        string? id = null;
+        for (int i = 0; i < 200 && id is null; i++)
+        {
+            await Task.Delay(50);
+            var ops = (await Run("operations", "--json")).Json.GetProperty("operations");
+            if (ops.GetArrayLength() > 0 && ops[0].GetProperty("state").GetString() == "waiting-for-operator") id = ops[0].GetProperty("id").GetString();
+        }
+        Assert.NotNull(id);
+        var started = DateTime.UtcNow;
+        var second = await Run("cleaner", "inject", "--cleans", "3", "--json");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        Assert.Equal(90, second.ExitCode);
+        Assert.Equal("ERROR_INVALID_OPERATION", second.Json.GetProperty("result").GetString());
+        Assert.Contains($"inject operation {id} is waiting-for-operator", second.Json.GetProperty("message").GetString());
+        Assert.Equal(90, (await Run("cleaner", "eject")).ExitCode);            // the mail slot is taken for an eject too
+        Assert.Single((await Run("operations", "--json")).Json.GetProperty("operations").EnumerateArray());
+        cts.Cancel();
+        Assert.Equal(130, await first);
+    }
+
+    [Fact]
     public async Task Dry_run_without_if_needed_is_a_usage_error()
     {
         var r = await Run("clean", "--all", "--dry-run");

@@ -56,7 +56,9 @@ public sealed class CleanerProgressTests
     {
         var err = new StringWriter();
         Feed(new CleanerProgress(err, ProgressStyle.JsonLines, () => _now));
-        var events = err.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var lines = err.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, l => Assert.StartsWith("{\"event\":\"progress\",", l));          // compact: one event per line
+        var events = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(6, events.Count);
         Assert.All(events, e => Assert.Equal("progress", e.GetProperty("event").GetString()));
         Assert.Equal(("passed", "ERROR_SUCCESS"), (events[^1].GetProperty("state").GetString(), events[^1].GetProperty("result").GetString()));

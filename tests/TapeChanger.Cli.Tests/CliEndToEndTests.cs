@@ -462,6 +462,36 @@ public sealed class CliCleanerTests : IDisposable
     }
 
     [Fact]
+    public void A_dead_worker_shows_as_interrupted_and_the_next_clean_recovers_it_first()
+    {
+        ReserveAndInject(5);
+        string id = Run("clean", "0", "--json").Json.GetProperty("operation").GetString()!;
+        int pid = 0;
+        for (int i = 0; i < 100 && pid == 0; i++)
+        {
+            var op = Op(id);
+            if (op.GetProperty("step").GetString() == "in-drive" && op.GetProperty("workerPid").ValueKind == System.Text.Json.JsonValueKind.Number)
+            {
+                pid = op.GetProperty("workerPid").GetInt32();
+            }
+            else Thread.Sleep(50);
+        }
+        Assert.NotEqual(0, pid);
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        Thread.Sleep(300);
+        var dead = Op(id);
+        Assert.Equal("interrupted", dead.GetProperty("state").GetString());
+        Assert.Contains("run 'tapechanger operations recover'", dead.GetProperty("message").GetString());
+        Assert.Contains("interrupted", Run("operations", id).Stdout);
+        // The cleaner is still in drive 0; `clean 1` finishes that cleaning first, then cleans drive 1.
+        var next = Run("clean", "1", "--wait", "--json");
+        Assert.True(next.ExitCode == 0, next.Stdout + next.Stderr);
+        Assert.Contains($"recovering cleaning {id} of drive 0 first", next.Stderr);
+        Assert.Equal("passed", Op(id).GetProperty("state").GetString());
+        Assert.Equal(3u, Run("cleaner", "status", "--json").Json.GetProperty("cleansLeft").GetUInt32());
+    }
+
+    [Fact]
     public async Task Concurrent_cleanings_of_different_drives_queue_for_the_one_cleaner()
     {
         ReserveAndInject(10);

@@ -28,6 +28,7 @@ internal static partial class CleanerCommands
             if (d is null && !everyDrive) throw new UsageException("name a DRIVE or use --all");
             if (d is not null && everyDrive) throw new UsageException("give either DRIVE or --all, not both");
             if (p.GetValue(dryRun) && !p.GetValue(ifNeeded)) throw new UsageException("--dry-run goes with --if-needed");
+            if (!p.GetValue(dryRun)) await RecoverCleaningsAsync(ctx, service, ct);
             if (!p.GetValue(ifNeeded) && !everyDrive)
             {
                 var op = await service.StartCleanAsync(d!.Value, p.GetValue(unloadFirst), ct);

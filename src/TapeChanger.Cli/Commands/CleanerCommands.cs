@@ -84,12 +84,30 @@ internal static partial class CleanerCommands
     {
         var cmd = new Command("cleaner", "Cleaner cartridge management, as Windows RSM had it (reserve a slot, inject, eject, status).");
 
-        var slot = new Argument<int>("SLOT") { Description = "Empty storage slot to reserve for the cleaner." };
-        var reserve = new Command("reserve", "ReserveNtmsCleanerSlot: reserve an empty storage slot for the cleaner.") { slot };
+        var slot = new Argument<int>("SLOT") { Description = "Empty storage slot to reserve for the cleaner (with --adopt: the slot holding one)." };
+        var adopt = new Option<bool>("--adopt") { Description = "The slot already holds a cleaning cartridge: reserve it and adopt that cleaner (with --cleans N or --unlimited)." };
+        var adoptCleans = new Option<uint?>("--cleans") { Description = "With --adopt: cleanings left on the adopted cartridge." };
+        var adoptUnlimited = new Option<bool>("--unlimited") { Description = "With --adopt: do not count cleanings." };
+        var reserve = new Command("reserve", "ReserveNtmsCleanerSlot: reserve an empty storage slot for the cleaner, or adopt the cleaner in a slot.") { slot, adopt, adoptCleans, adoptUnlimited };
         reserve.SetAction(Act(async (ctx, p, ct) =>
         {
-            var r = await Service(ctx).ReserveAsync(p.GetValue(slot), ct);
-            return Report(ctx, NtmsResult.ERROR_SUCCESS, $"slot {r.Slot} (element {r.Address}) reserved for the cleaner");
+            uint? cleansLeft = null;
+            if (p.GetValue(adopt))
+            {
+                if (p.GetValue(adoptCleans) is not null && p.GetValue(adoptUnlimited)) throw new UsageException("--cleans and --unlimited are mutually exclusive");
+                cleansLeft = p.GetValue(adoptUnlimited) ? CleanerService.Unlimited
+                    : p.GetValue(adoptCleans) ?? throw new UsageException("say how many cleanings the adopted cartridge has left: --cleans N or --unlimited");
+            }
+            else if (p.GetValue(adoptCleans) is not null || p.GetValue(adoptUnlimited))
+            {
+                throw new UsageException("--cleans and --unlimited go with --adopt");
+            }
+            var service = Service(ctx);
+            var r = await service.ReserveAsync(p.GetValue(slot), cleansLeft, ct);
+            if (cleansLeft is null) return Report(ctx, NtmsResult.ERROR_SUCCESS, $"slot {r.Slot} (element {r.Address}) reserved for the cleaner");
+            var c = (await service.GetStateAsync(ct)).Cleaner!;
+            return Report(ctx, NtmsResult.ERROR_SUCCESS,
+                $"slot {r.Slot} (element {r.Address}) reserved; cleaner {c.Barcode ?? "(no label)"} adopted with {(c.CleansLeft == CleanerService.Unlimited ? "cleanings not counted" : $"{c.CleansLeft} cleaning(s) left")}");
         }));
 
         var release = new Command("release", "ReleaseNtmsCleanerSlot: give the cleaner slot back to data use (eject the cleaner first).");
@@ -148,6 +166,7 @@ internal static partial class CleanerCommands
         status.SetAction(Act(async (ctx, _, ct) =>
         {
             var service = Service(ctx);
+            await service.MarkDeadWorkersAsync(ct);
             var store = await service.StoreAsync(ct);
             var st = store.Read();
             var doc = new CleanerStatusDocument(store.Key, st.Reservation?.Slot, st.Reservation?.Address, st.Cleaner?.Barcode,

@@ -26,6 +26,23 @@ internal static partial class CleanerCommands
     }
 
     /// <summary>
+    /// Before a new cleaning: a cleaning whose worker died (the cleaner may still be in a drive) or that a lost library
+    /// interrupted is finished first, here, as `operations recover` would; the operator is told on stderr.
+    /// </summary>
+    private static async Task RecoverCleaningsAsync(CliContext ctx, CleanerService service, CancellationToken ct)
+    {
+        await service.MarkDeadWorkersAsync(ct);
+        var state = await service.GetStateAsync(ct);
+        foreach (var id in await service.OrphanedOperationsAsync(ct))
+        {
+            if (state.Find(id) is not { Kind: OperationKind.Clean } op) continue;
+            ctx.Err.WriteLine($"tapechanger: recovering cleaning {id} of drive {op.Drive} first ({op.Message ?? op.State.Name()})");
+            var final = await RunHereAsync(ctx, service, id, ct);
+            ctx.Err.WriteLine($"tapechanger: cleaning {id}: {final.State.Name()} {final.Result}");
+        }
+    }
+
+    /// <summary>
     /// Runs an operation in this process with progress. Ctrl-C: the journal says cancelled (RunAsync records it) and the
     /// command ends like every other command on Ctrl-C (exit 130), not with the cleaner's ERROR_CANCELLED exit.
     /// </summary>
@@ -78,6 +95,7 @@ internal static partial class CleanerCommands
         cmd.SetAction(Act(async (ctx, p, ct) =>
         {
             var service = Service(ctx);
+            await service.MarkDeadWorkersAsync(ct);
             if (p.GetValue(id) is { } text)
             {
                 if (!Guid.TryParse(text, out Guid one)) throw new UsageException($"'{OneLine(text)}' is not an operation id (a GUID such as those 'operations' lists)");

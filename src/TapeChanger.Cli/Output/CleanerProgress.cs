@@ -13,6 +13,9 @@ internal sealed class CleanerProgress : IProgress<OperationRecord>
 {
     public static readonly TimeSpan QuietInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>The CLI's source-generated context, unindented: one event per line.</summary>
+    private static readonly CliJsonContext Compact = new(new JsonSerializerOptions(CliJsonContext.Default.Options) { WriteIndented = false });
+
     private readonly TextWriter _err;
     private readonly ProgressStyle _style;
     private readonly Func<DateTimeOffset> _now;
@@ -49,7 +52,7 @@ internal sealed class CleanerProgress : IProgress<OperationRecord>
             case ProgressStyle.JsonLines:
                 var (result, code) = o.Outcome();
                 _err.WriteLine(JsonSerializer.Serialize(new ProgressEvent(o.Id, o.Kind.Name(), o.State.Name(), result, code, o.Drive, text, now),
-                    CliJsonContext.Default.ProgressEvent).ReplaceLineEndings(" "));
+                    Compact.ProgressEvent));
                 break;
             case ProgressStyle.InPlace:
                 string line = $"[{o.State.Name()}] {text}";
