@@ -171,6 +171,30 @@ public sealed class CleanIfNeededTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_names_the_library_serial_each_drive_model_and_marks_the_reserved_cleaner_slot()
+    {
+        var first = await Run("--verbose", "status", "--json");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        string? serial = first.Json.GetProperty("library").GetProperty("serial").GetString();
+        Assert.False(string.IsNullOrEmpty(serial));
+        Assert.Equal(serial, (await Run("inquiry", "--json")).Json.GetProperty("serial").GetString());
+        Assert.Contains("> INQUIRY VPD 80h", first.Stderr);                      // asked once ...
+        var second = await Run("--verbose", "status", "--json");
+        Assert.DoesNotContain("VPD 80h", second.Stderr);                          // ... then kept
+        Assert.Equal(serial, second.Json.GetProperty("library").GetProperty("serial").GetString());
+        var drives = second.Json.GetProperty("elements").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "dataTransfer").ToList();
+        Assert.All(drives, d => Assert.StartsWith("IBM ULT3580-TD", d.GetProperty("model").GetString()));
+        Assert.Contains("IBM ULT3580-TD", (await Run("status")).Stdout.Split('\n').First(l => l.TrimStart().StartsWith("drive 0 ", StringComparison.Ordinal)));
+
+        Assert.Equal(0, (await Run("cleaner", "reserve", "21")).ExitCode);
+        var st = (await Run("status", "--json")).Json.GetProperty("elements").EnumerateArray().ToList();
+        var marked = Assert.Single(st, e => e.TryGetProperty("reservedCleanerSlot", out var r) && r.GetBoolean());
+        Assert.Equal(21, marked.GetProperty("slot").GetInt32());
+        string line = (await Run("status")).Stdout.Split('\n').Single(l => l.TrimStart().StartsWith("slot 21 ", StringComparison.Ordinal));
+        Assert.Contains("(reserved cleaner slot)", line);
+    }
+
+    [Fact]
     public async Task A_second_inject_while_one_waits_is_refused_at_once()
     {
         Assert.Equal(0, (await Run("cleaner", "reserve", "21")).ExitCode);

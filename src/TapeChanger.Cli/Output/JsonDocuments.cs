@@ -42,6 +42,10 @@ public sealed record ElementJson
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? InEnab { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? ExEnab { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Partial { get; init; }
+    /// <summary>A drive's vendor and product from its DVCID identifier (status only), where the library reports them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Model { get; init; }
+    /// <summary>True on the storage slot reserved for the cleaner (status only).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? ReservedCleanerSlot { get; init; }
     /// <summary>A drive's remembered request for cleaning (status only), until a cleaning of it passes.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public NeedsCleaningJson? NeedsCleaning { get; init; }
 }
