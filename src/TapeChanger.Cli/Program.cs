@@ -9,7 +9,7 @@ using TapeChanger.Cli.Output;
 // Run through a link named mtx (argv[0]), TapeChanger is mtx: mtx's command line, text and exit statuses.
 if (ProgramName.Argv0() is { } argv0 && ProgramName.IsMtx(argv0))
 {
-    return await TapeChanger.Cli.Mtx.MtxProgram.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+    return await TapeChanger.Cli.Mtx.MtxProgram.RunAsync(args, ProcessConsole.Out, ProcessConsole.Err).ConfigureAwait(false);
 }
 // A cleaner worker started on Windows has no console: it writes to the log file its starter named.
 if (OperatingSystem.IsWindows() && WindowsWorker.OpenLog() is { } workerLog)
@@ -19,7 +19,7 @@ if (OperatingSystem.IsWindows() && WindowsWorker.OpenLog() is { } workerLog)
         return await TapeChangerCli.RunAsync(args, workerLog, workerLog).ConfigureAwait(false);
     }
 }
-return await TapeChangerCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+return await TapeChangerCli.RunAsync(args, ProcessConsole.Out, ProcessConsole.Err).ConfigureAwait(false);
 
 namespace TapeChanger.Cli
 {
@@ -69,10 +69,22 @@ namespace TapeChanger.Cli
             {
                 return Fail(new ErrorInfo("Usage", ExitCodes.Usage, UsageMessage(parse) + " (see 'tapechanger --help')"), json, stdout, stderr);
             }
-            var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            // Ctrl-C and SIGTERM through PosixSignalRegistration, not System.CommandLine's Console.CancelKeyPress: hooking
+            // that initialises .NET's terminal handling, which switches a terminal to keypad mode (ESC[?1h ESC=) and never
+            // switches it back. The command sees a cancelled token and ends with 130 (ErrorMapper).
+            var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bool console = ProcessConsole.IsProcessOutput(stdout);
+            using var sigint = console ? System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Cancel) : null;
+            using var sigterm = console ? System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Cancel) : null;
+            void Cancel(System.Runtime.InteropServices.PosixSignalContext c)
+            {
+                c.Cancel = true;                 // no immediate exit: the command unwinds, the journal records the cancel
+                cancel.Cancel();
+            }
             try
             {
-                return await parse.InvokeAsync(invocation, ct).ConfigureAwait(false);
+                return await parse.InvokeAsync(invocation, cancel.Token).ConfigureAwait(false);
             }
             catch (Exception e)
             {

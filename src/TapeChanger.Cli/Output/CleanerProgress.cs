@@ -34,7 +34,7 @@ internal sealed class CleanerProgress : IProgress<OperationRecord>
     /// <summary>The style for this process: JSON lines with --json, in place when stderr is the console and a terminal, else lines.</summary>
     public static CleanerProgress For(CliContext ctx) => new(ctx.Err,
         ctx.Json ? ProgressStyle.JsonLines
-        : ReferenceEquals(ctx.Err, Console.Error) && !Console.IsErrorRedirected ? ProgressStyle.InPlace
+        : ProcessConsole.IsTerminalStderr(ctx.Err) ? ProgressStyle.InPlace
         : ProgressStyle.Lines);
 
     public void Report(OperationRecord o)
