@@ -163,7 +163,16 @@ public sealed partial class CleanerService
         }
         catch (OperationCanceledException)
         {
-            Finish(store, id, OperationState.Cancelled, NtmsResult.ERROR_CANCELLED, "cancelled");
+            // Ctrl-C. A cleaning whose cleaner is out of its slot cannot just end: it is journalled as interrupted, with
+            // the cancel as its result, and the next clean (or operations recover) puts the cleaner back and counts it once.
+            if (store.Read().Find(id) is { Kind: OperationKind.Clean, Step: CleanStep.ToDrive or CleanStep.InDrive })
+            {
+                Interrupt(store, id, new CleanerException(NtmsResult.ERROR_CANCELLED, "cancelled (Ctrl-C) while the cleaner was out of its slot"));
+            }
+            else
+            {
+                Finish(store, id, OperationState.Cancelled, NtmsResult.ERROR_CANCELLED, "cancelled");
+            }
         }
         var final = store.Read().Find(id)!;
         progress?.Report(final);
