@@ -169,7 +169,7 @@ export TAPECHANGER_CleanerPollMilliseconds=200 TAPECHANGER_CleaningSeconds=2
 wait_op() {  # wait_op ID STATE
   local s=""
   for _ in $(seq 1 60); do
-    s=$(tc operations "$1" --json | json 'd["operations"][0]["state"]')
+    s=$(tc operations "$1" --json | json 'd["operation"]["state"]')
     [ "$s" = "$2" ] && return 0
     sleep 0.5
   done
@@ -189,7 +189,7 @@ mtx_is "D0=- S6=CLN00002"
 [ "$(tc cleaner status --json | json 'd["cleansLeft"]')" = 4 ] || fail "cleans left after one cleaning"
 op=$(tc cleaner eject --json | json 'd["operation"]')
 wait_op "$op" waiting-for-operator
-ie=$(tc operations "$op" --json | json 'd["operations"][0]["progress"]' | grep -oE 'element [0-9]+' | grep -oE '[0-9]+')
+ie=$(tc operations "$op" --json | json 'd["operation"]["progress"]' | grep -oE 'element [0-9]+' | grep -oE '[0-9]+')
 mtx_is "S6=-"
 tools/tgt-library.sh remove "$ie" >/dev/null
 wait_op "$op" passed

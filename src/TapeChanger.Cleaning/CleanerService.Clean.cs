@@ -43,7 +43,7 @@ public sealed partial class CleanerService
                     Set(store, id, o => o.Progress = $"unloading drive {drive}");
                     await Guard(() => s.Changer.UnloadAsync(null, drive, ct)).ConfigureAwait(false);
                 }
-                Set(store, id, o => { o.Step = CleanStep.ToDrive; o.State = OperationStates.InProcess; o.Progress = $"loading cleaner {cleaner.Barcode} into drive {drive}"; });
+                Set(store, id, o => { o.Step = CleanStep.ToDrive; o.State = OperationState.InProcess; o.Progress = $"loading cleaner {cleaner.Barcode} into drive {drive}"; });
                 try
                 {
                     await s.Changer.MoveAsync(reservation.Address, driveAddress, $"load cleaner into drive {drive}", ct).ConfigureAwait(false);
@@ -77,7 +77,7 @@ public sealed partial class CleanerService
         // Count the cleaning and close the operation in one atomic write: a crash before it re-runs the return
         // step (idempotent), a crash after it finds the operation final. Never counted twice.
         var result = spent ? NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT : NtmsResult.ERROR_SUCCESS;
-        Finish(store, id, spent ? OperationStates.Failed : OperationStates.Passed, result,
+        Finish(store, id, spent ? OperationState.Failed : OperationState.Passed, result,
             spent ? $"drive {drive}: the cleaner is spent ({outcome}); eject it and inject a new one" : $"drive {drive} cleaned",
             st =>
             {
@@ -90,7 +90,8 @@ public sealed partial class CleanerService
                     else if (c.CleansLeft != Unlimited && c.CleansLeft > 0) c.CleansLeft--;
                 }
                 string key = CleanerState.DriveKey(o.DriveSerial, driveAddress);
-                if (!spent) st.PendingCleaning.Remove(key);      // the drive's request is met only by a passed cleaning
+                // The drive's request is met only by a passed cleaning, and only a request seen before this cleaning started.
+                if (!spent && !(st.PendingCleaning.TryGetValue(key, out var asked) && asked.LastSeen > o.Created)) st.PendingCleaning.Remove(key);
                 if (!st.DriveHistory.TryGetValue(key, out var list)) st.DriveHistory[key] = list = [];
                 list.Add(new CleaningRecord
                 {

@@ -32,16 +32,16 @@ public sealed partial class CleanerService
                     switch (ready.Action)
                     {
                         case SenseAction.Proceed when sawCleaning || Now - started > _options.PollInterval * 3:
-                            return await CleaningEndedAsync(tape, "cleaned", ct).ConfigureAwait(false);
+                            return await CleaningEndedAsync(store, id, tape, "cleaned", ct).ConfigureAwait(false);
                         case SenseAction.MarkCleanerSpent:
                             return (true, $"{ready.Rule!.Meaning} [{ready.Sense!.Triplet}]");
                         case SenseAction.CleaningInProgress or SenseAction.WaitAndRetry:
                             sawCleaning = true;
                             break;
                         case SenseAction.CleaningDone:
-                            return await CleaningEndedAsync(tape, "cleaned", ct).ConfigureAwait(false);
+                            return await CleaningEndedAsync(store, id, tape, "cleaned", ct).ConfigureAwait(false);
                         case not SenseAction.Proceed when sawCleaning:
-                            return await CleaningEndedAsync(tape, $"cleaning ended with {ready.Sense!.Triplet}", ct).ConfigureAwait(false);
+                            return await CleaningEndedAsync(store, id, tape, $"cleaning ended with {ready.Sense!.Triplet}", ct).ConfigureAwait(false);
                     }
                 }
             }
@@ -55,7 +55,7 @@ public sealed partial class CleanerService
             }
             var op = Set(store, id, o =>
             {
-                o.State = OperationStates.InProcess;
+                o.State = OperationState.InProcess;
                 o.Progress = reachable
                     ? $"drive {drive} is cleaning ({(int)elapsed.TotalSeconds} s so far; {watched})"
                     : $"drive {drive} is cleaning; the drive cannot be polled, waiting the {(_options.CleaningTime is null ? $"'{_profile?.Profile.Name}' profile's " : "configured ")}cleaning time ({(int)(limit - elapsed).TotalSeconds} s left)";
@@ -70,9 +70,15 @@ public sealed partial class CleanerService
     /// cleaning media", 23 "invalid cleaning tape") or the drive returned a MarkCleanerSpent sense (TapeAlertPolicy,
     /// SensePolicy). The outcome names the drive that was watched.
     /// </summary>
-    private static async Task<(bool Spent, string Outcome)> CleaningEndedAsync(TapeDrive drive, string outcome, CancellationToken ct)
+    private async Task<(bool Spent, string Outcome)> CleaningEndedAsync(CleanerStateStore store, Guid id, TapeDrive drive, string outcome, CancellationToken ct)
     {
         var alerts = await Guard(() => drive.TapeAlertsAsync(ct)).ConfigureAwait(false);      // null: no TapeAlert page (tgt)
+        if (alerts is not null && TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkDriveNeedsCleaning) is { } still)
+        {
+            // The drive asks for cleaning right after one. Read through page 2Eh, this read took the only notice: it is
+            // recorded (a request seen after the operation started outlives the cleaning's end, see CleanAsync).
+            RecordRequest(store, id, $"TapeAlert {still.Flag}: {still.Meaning} (still set after a cleaning{(alerts.ClearedByRead ? ", read from page 2Eh" : "")})");
+        }
         if (alerts is not null && TapeAlertPolicy.First(alerts.Active.Select(f => f.Number), SenseAction.MarkCleanerSpent) is { } flag)
         {
             return (true, $"TapeAlert {flag.Flag}: {flag.Meaning}");
@@ -124,6 +130,18 @@ public sealed partial class CleanerService
             return (IReadOnlyList<CleaningDue>)due;
         }, write: seen.Any(x => x.Fresh is not null));
     }
+
+    private void RecordRequest(CleanerStateStore store, Guid id, string reason) => store.Update(st =>
+    {
+        var o = st.Find(id)!;
+        string key = CleanerState.DriveKey(o.DriveSerial, o.Element ?? 0);
+        var now = Now;
+        if (!st.PendingCleaning.TryGetValue(key, out var pending)) st.PendingCleaning[key] = pending = new CleaningRequest { Since = now };
+        pending.Drive = o.Drive ?? 0;
+        pending.Address = o.Element ?? 0;
+        pending.Reason = reason;
+        pending.LastSeen = now;
+    });
 
     /// <summary>What the drive says now (TapeAlert, then sense), or null; null too where the drive cannot be reached.</summary>
     private static async Task<string?> FreshRequestAsync(ChangerSession s, int drive, CancellationToken ct)

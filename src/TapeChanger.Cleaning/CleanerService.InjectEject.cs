@@ -28,7 +28,7 @@ public sealed partial class CleanerService
             if (placed is null) continue;
             if (!IsCleaner(placed))
             {
-                Finish(store, id, OperationStates.Failed, NtmsResult.ERROR_INVALID_CLEANER,
+                Finish(store, id, OperationState.Failed, NtmsResult.ERROR_INVALID_CLEANER,
                     $"{placed.Barcode ?? "the cartridge"} in {map.Describe(placed.Address)} is not a cleaner (no '{_options.CleanerPrefix}' label, medium type {placed.MediumType}); it was left in the import/export slot");
                 return;
             }
@@ -44,7 +44,7 @@ public sealed partial class CleanerService
                     continue;     // mhVTL: the robot may not use the mail slot while it is open (02/3A/02)
                 }
             }
-            Finish(store, id, OperationStates.Passed, NtmsResult.ERROR_SUCCESS, $"cleaner {placed.Barcode} is in slot {reservation.Slot}", state =>
+            Finish(store, id, OperationState.Passed, NtmsResult.ERROR_SUCCESS, $"cleaner {placed.Barcode} is in slot {reservation.Slot}", state =>
                 state.Cleaner = new CleanerCartridge { Barcode = placed.Barcode, CleansLeft = op.CleansLeft, InjectedAt = Now });
             Set(store, id, o => o.Barcode = placed.Barcode);
             return;
@@ -61,11 +61,11 @@ public sealed partial class CleanerService
         var e = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
         if (!e.Full)
         {
-            Finish(store, id, OperationStates.Failed, NtmsResult.ERROR_SLOT_EMPTY, $"slot {reservation.Slot} is still empty after the door access");
+            Finish(store, id, OperationState.Failed, NtmsResult.ERROR_SLOT_EMPTY, $"slot {reservation.Slot} is still empty after the door access");
             return;
         }
         uint cleans = store.Read().Find(id)!.CleansLeft;
-        Finish(store, id, OperationStates.Passed, NtmsResult.ERROR_SUCCESS, $"cleaner {e.Barcode} is in slot {reservation.Slot}", state =>
+        Finish(store, id, OperationState.Passed, NtmsResult.ERROR_SUCCESS, $"cleaner {e.Barcode} is in slot {reservation.Slot}", state =>
         {
             state.Cleaner = new CleanerCartridge { Barcode = e.Barcode, CleansLeft = cleans, InjectedAt = Now };
             state.Find(id)!.Barcode = e.Barcode;
@@ -101,7 +101,7 @@ public sealed partial class CleanerService
             var e = await Guard(() => s.Changer.ReadElementAsync(target, ct)).ConfigureAwait(false);
             if (!e.Full)
             {
-                Finish(store, id, OperationStates.Passed, NtmsResult.ERROR_SUCCESS, "cleaner removed by the operator");
+                Finish(store, id, OperationState.Passed, NtmsResult.ERROR_SUCCESS, "cleaner removed by the operator");
                 return;
             }
         }
@@ -112,6 +112,6 @@ public sealed partial class CleanerService
         var reservation = store.Read().Reservation ?? throw new CleanerException(NtmsResult.ERROR_NO_SLOT_SET, "the cleaner slot reservation was released");
         string instruction = $"open the library door, take the cleaner out of slot {reservation.Slot}, close the door (or run 'tapechanger operations confirm {id}')";
         if (!await WaitForDoorAsync(store, id, instruction, progress, ct).ConfigureAwait(false)) return;
-        Finish(store, id, OperationStates.Passed, NtmsResult.ERROR_SUCCESS, "cleaner taken out through the door", state => state.Cleaner = null);
+        Finish(store, id, OperationState.Passed, NtmsResult.ERROR_SUCCESS, "cleaner taken out through the door", state => state.Cleaner = null);
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class CleanerService
         store.Update(state =>
         {
             // Prune old finished operations so the journal stays small.
-            var finished = state.Operations.Where(o => OperationStates.IsFinal(o.State)).OrderBy(o => o.Updated).ToList();
+            var finished = state.Operations.Where(o => o.State.IsFinal()).OrderBy(o => o.Updated).ToList();
             foreach (var old in finished.Take(Math.Max(0, finished.Count - 200))) state.Operations.Remove(old);
             state.Operations.Add(op);
         });
@@ -44,7 +44,7 @@ public sealed partial class CleanerService
     private void Interrupt(CleanerStateStore store, Guid id, CleanerException ce) => store.Update(state =>
     {
         var op = state.Find(id)!;
-        op.State = OperationStates.Interrupted;
+        op.State = OperationState.Interrupted;
         op.Result = ce.Result.ToString();
         op.Code = (uint)ce.Result;
         op.Message = $"interrupted ({ce.Message}); run 'tapechanger operations recover' once the library is back";
@@ -61,11 +61,11 @@ public sealed partial class CleanerService
         return op;
     });
 
-    private void Finish(CleanerStateStore store, Guid id, string finalState, NtmsResult result, string? message, Action<CleanerState>? also = null) =>
+    private void Finish(CleanerStateStore store, Guid id, OperationState finalState, NtmsResult result, string? message, Action<CleanerState>? also = null) =>
         store.Update(state =>
         {
             var op = state.Find(id)!;
-            if (OperationStates.IsFinal(op.State)) return;
+            if (op.State.IsFinal()) return;
             op.State = finalState;
             op.Result = result.ToString();
             op.Code = (uint)result;

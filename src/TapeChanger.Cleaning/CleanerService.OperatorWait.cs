@@ -14,7 +14,7 @@ public sealed partial class CleanerService
         if (!first) await Task.Delay(_options.PollInterval, _time, ct).ConfigureAwait(false);
         var op = Set(store, id, o =>
         {
-            o.State = OperationStates.WaitingForOperator;
+            o.State = OperationState.WaitingForOperator;
             string left = o.Deadline is { } dl ? $" ({Math.Max(0, (int)(dl - Now).TotalSeconds)} s left)" : "";
             o.Progress = waitingFor + left;
         });
@@ -33,12 +33,12 @@ public sealed partial class CleanerService
         if (op.StopRequested)
         {
             // The IE port is left as the operator sees it.
-            Finish(store, id, OperationStates.Stopped, NtmsResult.ERROR_CANCELLED, "stopped by request before the time-out");
+            Finish(store, id, OperationState.Stopped, NtmsResult.ERROR_CANCELLED, "stopped by request before the time-out");
             return null;
         }
         if (op.Deadline is { } deadline && Now >= deadline)
         {
-            Finish(store, id, OperationStates.Failed, NtmsResult.ERROR_TIMEOUT, $"gave up: {waitingFor}");
+            Finish(store, id, OperationState.Failed, NtmsResult.ERROR_TIMEOUT, $"gave up: {waitingFor}");
             return null;
         }
         return op;

@@ -15,6 +15,7 @@ public sealed partial class CleanerService
         var store = await StoreAsync(s, ct).ConfigureAwait(false);
         var reservation = store.Read().Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_NO_SLOT_SET, "this library has no slot reserved as a cleaner slot; run 'cleaner reserve SLOT' first");
+        RefuseSecondPortOperation(store);
         await Guard(() => s.Changer.TestUnitReadyAsync(ct)).ConfigureAwait(false);
         var (e, accessReported) = await ReadSlotAsync(s, reservation.Address, ct).ConfigureAwait(false);
         if (NotPresent(e, accessReported)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed: at least one magazine is missing");
@@ -34,6 +35,7 @@ public sealed partial class CleanerService
         var store = await StoreAsync(s, ct).ConfigureAwait(false);
         var reservation = store.Read().Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_NO_SLOT_SET, "this library has no slot reserved as a cleaner slot");
+        RefuseSecondPortOperation(store);
         var (e, accessReported) = await ReadSlotAsync(s, reservation.Address, ct).ConfigureAwait(false);
         if (NotPresent(e, accessReported)) throw new CleanerException(NtmsResult.ERROR_SLOT_NOT_PRESENT, $"cleaner slot {reservation.Slot} is not installed (magazine missing)");
         if (!e.Full) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty; there is no cleaner to eject");
@@ -59,7 +61,7 @@ public sealed partial class CleanerService
         var reservation = state.Reservation
             ?? throw new CleanerException(NtmsResult.ERROR_CLEANER_SLOT_NOT_SET, "no cleaner slot is reserved in this library; reserve one and inject a cleaner first");
         var slot = await Guard(() => s.Changer.ReadElementAsync(reservation.Address, ct)).ConfigureAwait(false);
-        bool cleanerBusy = state.Operations.Any(o => o.Kind == OperationKind.Clean && !OperationStates.IsFinal(o.State));
+        bool cleanerBusy = state.Operations.Any(o => o.Kind == OperationKind.Clean && !o.State.IsFinal());
         if (!slot.Full && !cleanerBusy) throw new CleanerException(NtmsResult.ERROR_SLOT_EMPTY, $"cleaner slot {reservation.Slot} is empty; inject a cleaner first");
         if (slot.Full && SpentByElement(s.Changer, slot) is { } why) MarkSpent(store, why);
         if (store.Read().Cleaner is { CleansLeft: 0 } spentCleaner) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {spentCleaner.Barcode} has no cleanings left{Reason(spentCleaner)}; eject it and inject a new one");
@@ -74,6 +76,19 @@ public sealed partial class CleanerService
             o.UnloadFirst = unloadFirst;
             o.Element = map.DriveAddress(drive);
         });
+    }
+
+    /// <summary>
+    /// One inject or eject at a time per library: a second one while the first waits for the operator would wait at the
+    /// same mail slot or door and one of them would time out. Refused at once, naming the one that waits.
+    /// </summary>
+    private void RefuseSecondPortOperation(CleanerStateStore store)
+    {
+        if (store.Read().Operations.FirstOrDefault(o => o.Kind is OperationKind.Inject or OperationKind.Eject && IsLive(o)) is { } busy)
+        {
+            throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION,
+                $"{busy.Kind.Name()} operation {busy.Id} is {busy.State.Name()}{(busy.Progress is { } p ? $" ({p})" : "")}; let it end or stop it with 'tapechanger cleaner {busy.Kind.Name()} --stop {busy.Id}'");
+        }
     }
 
     private async ValueTask<CleanerPath> ResolvePathAsync(ChangerSession s, CleanerPath path, CancellationToken ct)
@@ -97,7 +112,7 @@ public sealed partial class CleanerService
             var op = state.Find(id) ?? throw new CleanerException(NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no operation {id}");
             if (op.Kind == OperationKind.Clean) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, "a drive cleaning cannot be stopped once queued");
             if (op.Via == CleanerPath.Door) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, "STOP applies to import/export port operations only (InjectNtmsCleaner remarks)");
-            if (OperationStates.IsFinal(op.State)) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, $"operation {id} has already {op.State}");
+            if (op.State.IsFinal()) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, $"operation {id} has already {op.State.Name()}");
             op.StopRequested = true;
             op.Updated = Now;
         });
@@ -111,7 +126,7 @@ public sealed partial class CleanerService
         {
             var op = state.Find(id) ?? throw new CleanerException(NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no operation {id}");
             if (op.Via != CleanerPath.Door || op.Kind == OperationKind.Clean) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, "only door operations wait for a confirmation");
-            if (OperationStates.IsFinal(op.State)) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, $"operation {id} has already {op.State}");
+            if (op.State.IsFinal()) throw new CleanerException(NtmsResult.ERROR_INVALID_OPERATION, $"operation {id} has already {op.State.Name()}");
             op.Confirmed = true;
             op.Updated = Now;
         });

@@ -141,8 +141,8 @@ public sealed partial class CleanerService
     public async Task<OperationRecord> RunAsync(Guid id, IProgress<OperationRecord>? progress = null, CancellationToken ct = default)
     {
         var store = await StoreAsync(ct).ConfigureAwait(false);
-        var op = Set(store, id, o => { o.WorkerPid = Environment.ProcessId; if (o.State is OperationStates.Queued or OperationStates.Interrupted) o.State = OperationStates.InProcess; });
-        if (OperationStates.IsFinal(op.State)) return op;
+        var op = Set(store, id, o => { o.WorkerPid = Environment.ProcessId; if (o.State is OperationState.Queued or OperationState.Interrupted) o.State = OperationState.InProcess; });
+        if (op.State.IsFinal()) return op;
         try
         {
             switch (op.Kind)
@@ -159,11 +159,20 @@ public sealed partial class CleanerService
         {
             var ce = e as CleanerException ?? Map(e) ?? new CleanerException(NtmsResult.ERROR_UNABLE_TO_CLEAN, e.Message, e);
             if (Resumable(store.Read().Find(id)!, e, ce)) Interrupt(store, id, ce);
-            else Finish(store, id, OperationStates.Failed, ce.Result, ce.Message);
+            else Finish(store, id, OperationState.Failed, ce.Result, ce.Message);
         }
         catch (OperationCanceledException)
         {
-            Finish(store, id, OperationStates.Cancelled, NtmsResult.ERROR_CANCELLED, "cancelled");
+            // Ctrl-C. A cleaning whose cleaner is out of its slot cannot just end: it is journalled as interrupted, with
+            // the cancel as its result, and the next clean (or operations recover) puts the cleaner back and counts it once.
+            if (store.Read().Find(id) is { Kind: OperationKind.Clean, Step: CleanStep.ToDrive or CleanStep.InDrive })
+            {
+                Interrupt(store, id, new CleanerException(NtmsResult.ERROR_CANCELLED, "cancelled (Ctrl-C) while the cleaner was out of its slot"));
+            }
+            else
+            {
+                Finish(store, id, OperationState.Cancelled, NtmsResult.ERROR_CANCELLED, "cancelled");
+            }
         }
         var final = store.Read().Find(id)!;
         progress?.Report(final);

@@ -76,23 +76,61 @@ public sealed class CleaningRecord
     public string Outcome { get; set; } = "";
 }
 
-/// <summary>Operation states, as `tapechanger operations` shows them.</summary>
+/// <summary>
+/// Operation states, as `tapechanger operations` and the journal name them. Final: passed, failed, cancelled, stopped.
+/// Pending (not final): queued, waiting-for-operator, in-process, interrupted.
+/// </summary>
+public enum OperationState
+{
+    /// <summary>Journalled; no worker has started it yet.</summary>
+    [JsonStringEnumMemberName("queued")] Queued,
+    /// <summary>Waiting for the operator (mail slot or door).</summary>
+    [JsonStringEnumMemberName("waiting-for-operator")] WaitingForOperator,
+    /// <summary>A worker is carrying it out.</summary>
+    [JsonStringEnumMemberName("in-process")] InProcess,
+    [JsonStringEnumMemberName("passed")] Passed,
+    [JsonStringEnumMemberName("failed")] Failed,
+    /// <summary>Ended by Ctrl-C (or SIGTERM) of the process carrying it out.</summary>
+    [JsonStringEnumMemberName("cancelled")] Cancelled,
+    /// <summary>Ended by `--stop` before the operator acted.</summary>
+    [JsonStringEnumMemberName("stopped")] Stopped,
+    /// <summary>
+    /// Lost its worker (killed, crashed) or the library (connection, hardware error, magazine out) after the cleaner
+    /// left its slot: not final; `operations recover` resumes it from its step and counts it once.
+    /// </summary>
+    [JsonStringEnumMemberName("interrupted")] Interrupted,
+}
+
+/// <summary>Names and classes of <see cref="OperationState"/>.</summary>
 public static class OperationStates
 {
-    public const string Queued = "queued";
-    public const string WaitingForOperator = "waiting-for-operator";
-    public const string InProcess = "in-process";
-    public const string Passed = "passed";
-    public const string Failed = "failed";
-    public const string Cancelled = "cancelled";
-    public const string Stopped = "stopped";
-    /// <summary>
-    /// A cleaning that lost the library (connection, hardware error, magazine out) after the cleaner left its slot:
-    /// not final; `operations recover` resumes it from its step and counts it once.
-    /// </summary>
-    public const string Interrupted = "interrupted";
+    /// <summary>The result an operation that has not ended reports (winerror.h ERROR_IO_PENDING, 997): never ERROR_SUCCESS.</summary>
+    public const string PendingResult = nameof(NtmsResult.ERROR_IO_PENDING);
 
-    public static bool IsFinal(string state) => state is Passed or Failed or Cancelled or Stopped;
+    public static bool IsFinal(this OperationState state) => state is OperationState.Passed or OperationState.Failed or OperationState.Cancelled or OperationState.Stopped;
+
+    /// <summary>The journal name ("queued", "waiting-for-operator", ...).</summary>
+    public static string Name(this OperationState state) => state switch
+    {
+        OperationState.Queued => "queued",
+        OperationState.WaitingForOperator => "waiting-for-operator",
+        OperationState.InProcess => "in-process",
+        OperationState.Passed => "passed",
+        OperationState.Failed => "failed",
+        OperationState.Cancelled => "cancelled",
+        OperationState.Stopped => "stopped",
+        _ => "interrupted",
+    };
+
+    /// <summary>Every state's journal name, in declaration order (the JSON Schemas list the same).</summary>
+    public static IReadOnlyList<string> AllNames { get; } = Enum.GetValues<OperationState>().Select(s => s.Name()).ToList();
+
+    /// <summary>
+    /// The result an operation reports: its own once it ended or was interrupted, else ERROR_IO_PENDING (a journal
+    /// written before pending results existed holds ERROR_SUCCESS for queued operations).
+    /// </summary>
+    public static (string Result, uint Code) Outcome(this OperationRecord o) =>
+        o.State.IsFinal() || o.Code != 0 && o.Code != (uint)NtmsResult.ERROR_IO_PENDING ? (o.Result, o.Code) : (PendingResult, (uint)NtmsResult.ERROR_IO_PENDING);
 }
 
 /// <summary>One queued cleaner operation in the journal.</summary>
@@ -100,9 +138,10 @@ public sealed class OperationRecord
 {
     public Guid Id { get; set; }
     public OperationKind Kind { get; set; }
-    public string State { get; set; } = OperationStates.Queued;
-    public string Result { get; set; } = nameof(NtmsResult.ERROR_SUCCESS);
-    public uint Code { get; set; }
+    public OperationState State { get; set; } = OperationState.Queued;
+    /// <summary>The RSM result name: <see cref="OperationStates.PendingResult"/> until the operation ends (or is interrupted).</summary>
+    public string Result { get; set; } = OperationStates.PendingResult;
+    public uint Code { get; set; } = (uint)NtmsResult.ERROR_IO_PENDING;
     public string? Message { get; set; }
     /// <summary>What the operation is waiting for, for the operator (progress line).</summary>
     public string? Progress { get; set; }

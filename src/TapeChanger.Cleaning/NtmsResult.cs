@@ -14,6 +14,8 @@ public enum NtmsResult : uint
     ERROR_INVALID_HANDLE = 6,
     ERROR_INVALID_DRIVE = 15,
     ERROR_INVALID_PARAMETER = 87,
+    /// <summary>The operation has not ended yet (queued, waiting for the operator, in process): an operation's result until it ends.</summary>
+    ERROR_IO_PENDING = 997,
     ERROR_CANCELLED = 1223,
     ERROR_TIMEOUT = 1460,
     ERROR_NOT_CONNECTED = 2250,
@@ -58,6 +60,7 @@ public static class NtmsResultText
         NtmsResult.ERROR_INVALID_HANDLE => "the session handle is not valid",
         NtmsResult.ERROR_INVALID_DRIVE => "the drive does not exist in this library",
         NtmsResult.ERROR_INVALID_PARAMETER => "a parameter is not valid",
+        NtmsResult.ERROR_IO_PENDING => "the operation has not ended yet",
         NtmsResult.ERROR_CANCELLED => "the operation was cancelled",
         NtmsResult.ERROR_TIMEOUT => "the operation timed out",
         NtmsResult.ERROR_NOT_CONNECTED => "the library is not connected",

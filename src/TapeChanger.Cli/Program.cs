@@ -11,11 +11,11 @@ if (ProgramName.Argv0() is { } argv0 && ProgramName.IsMtx(argv0))
 {
     // With a service configured (TAPECHANGER_SERVER or Server), mtx's command line goes there as `mtx ...`.
     string[] mtxArgs = ["mtx", .. args];
-    if (TapeChanger.Cli.Remote.RemoteClient.TryCreate(ref mtxArgs, Console.Error, out var remote))
+    if (TapeChanger.Cli.Remote.RemoteClient.TryCreate(ref mtxArgs, ProcessConsole.Err, out var remote))
     {
-        return remote is null ? ExitCodes.Usage : await remote.RunAsync(mtxArgs, Console.Out, Console.Error).ConfigureAwait(false);
+        return remote is null ? ExitCodes.Usage : await remote.RunAsync(mtxArgs, ProcessConsole.Out, ProcessConsole.Err).ConfigureAwait(false);
     }
-    return await TapeChanger.Cli.Mtx.MtxProgram.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+    return await TapeChanger.Cli.Mtx.MtxProgram.RunAsync(args, ProcessConsole.Out, ProcessConsole.Err).ConfigureAwait(false);
 }
 // A cleaner worker started on Windows has no console: it writes to the log file its starter named.
 if (OperatingSystem.IsWindows() && WindowsWorker.OpenLog() is { } workerLog)
@@ -25,7 +25,7 @@ if (OperatingSystem.IsWindows() && WindowsWorker.OpenLog() is { } workerLog)
         return await TapeChangerCli.RunAsync(args, workerLog, workerLog).ConfigureAwait(false);
     }
 }
-return await TapeChangerCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+return await TapeChangerCli.RunAsync(args, ProcessConsole.Out, ProcessConsole.Err).ConfigureAwait(false);
 
 namespace TapeChanger.Cli
 {
@@ -86,10 +86,22 @@ namespace TapeChanger.Cli
             {
                 return Fail(new ErrorInfo("Usage", ExitCodes.Usage, UsageMessage(parse) + " (see 'tapechanger --help')"), json, stdout, stderr);
             }
-            var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            // Ctrl-C and SIGTERM through PosixSignalRegistration, not System.CommandLine's Console.CancelKeyPress: hooking
+            // that initialises .NET's terminal handling, which switches a terminal to keypad mode (ESC[?1h ESC=) and never
+            // switches it back. The command sees a cancelled token and ends with 130 (ErrorMapper).
+            var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bool console = ProcessConsole.IsProcessOutput(stdout);
+            using var sigint = console ? System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Cancel) : null;
+            using var sigterm = console ? System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Cancel) : null;
+            void Cancel(System.Runtime.InteropServices.PosixSignalContext c)
+            {
+                c.Cancel = true;                 // no immediate exit: the command unwinds, the journal records the cancel
+                cancel.Cancel();
+            }
             try
             {
-                return await parse.InvokeAsync(invocation, ct).ConfigureAwait(false);
+                return await parse.InvokeAsync(invocation, cancel.Token).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -113,7 +125,12 @@ namespace TapeChanger.Cli
         /// </summary>
         private static string UsageMessage(ParseResult parse)
         {
-            if (parse.UnmatchedTokens.Count > 0) return $"unrecognized command or argument '{parse.UnmatchedTokens[0]}'";
+            if (parse.UnmatchedTokens.Count > 0)
+            {
+                string word = parse.UnmatchedTokens[0];
+                return $"unrecognized command or argument '{word}'" + (Nearest(word, parse.CommandResult.Command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name)) is { } near
+                    ? $"; did you mean '{near}'?" : "");
+            }
             string m = parse.Errors[0].Message;
             return System.Text.RegularExpressions.Regex.Replace(m, @"as expected type '(?:System\.Nullable`1\[)?([A-Za-z0-9.]+)\]?'", t => t.Groups[1].Value switch
             {
@@ -123,6 +140,32 @@ namespace TapeChanger.Cli
                 "System.Guid" => "as an operation id (a GUID)",
                 _ => t.Value,
             });
+        }
+
+        /// <summary>The closest name (optimal string alignment distance, a swap of two letters counting once) within 2 edits, or null.</summary>
+        internal static string? Nearest(string word, IEnumerable<string> names)
+        {
+            if (word.StartsWith('-')) return null;
+            var best = names.Select(n => (Name: n, Distance: Distance(word.ToLowerInvariant(), n))).Where(x => x.Distance <= Math.Min(2, x.Name.Length / 2))
+                .OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal).FirstOrDefault();
+            return best.Name;
+
+            static int Distance(string a, string b)
+            {
+                var d = new int[a.Length + 1, b.Length + 1];
+                for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+                for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+                for (int i = 1; i <= a.Length; i++)
+                {
+                    for (int j = 1; j <= b.Length; j++)
+                    {
+                        int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                        d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                    }
+                }
+                return d[a.Length, b.Length];
+            }
         }
 
         /// <summary>Errors are one line: line breaks (System.CommandLine lists choices on lines of their own) and control characters go.</summary>
@@ -272,19 +315,27 @@ namespace TapeChanger.Cli
 
         private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
-        internal static string DefaultStateDirectory() => DefaultStateDirectory(OperatingSystem.IsWindows(),
-            OperatingSystem.IsWindows() ? Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData) : null,
-            CliEnvironment.Get("XDG_STATE_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        internal static string DefaultStateDirectory() => OperatingSystem.IsWindows()
+            ? DefaultStateDirectory(true, Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), null,
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile))
+            : DefaultStateDirectory(false, null, CliEnvironment.Get("XDG_STATE_HOME"), CliEnvironment.Get("HOME"),
+                Environment.IsPrivilegedProcess, Directory.Exists);
 
         /// <summary>
         /// Windows: %ProgramData%\TapeChanger, shared by every user and service account (cleaner state, robot locks
-        /// and learned quirks describe the library, not the user). Elsewhere: $XDG_STATE_HOME/tapechanger, else
-        /// ~/.local/state/tapechanger.
+        /// and learned quirks describe the library, not the user). Elsewhere: $XDG_STATE_HOME/tapechanger (an absolute
+        /// path), else $HOME/.local/state/tapechanger when HOME is an existing absolute directory, else for root
+        /// /var/lib/tapechanger; otherwise an error naming --state-dir. Never relative to the current directory.
         /// </summary>
-        internal static string DefaultStateDirectory(bool windows, string? programData, string? xdgStateHome, string home)
+        internal static string DefaultStateDirectory(bool windows, string? programData, string? xdgStateHome, string? home, bool root = false,
+            Func<string, bool>? exists = null)
         {
-            if (windows) return Path.Combine(string.IsNullOrEmpty(programData) ? Path.Combine(home, "AppData", "Local") : programData, "TapeChanger");
-            return Path.Combine(string.IsNullOrEmpty(xdgStateHome) ? Path.Combine(home, ".local", "state") : xdgStateHome, "tapechanger");
+            if (windows) return Path.Combine(string.IsNullOrEmpty(programData) ? Path.Combine(home ?? "", "AppData", "Local") : programData, "TapeChanger");
+            if (!string.IsNullOrEmpty(xdgStateHome) && Path.IsPathRooted(xdgStateHome)) return Path.Combine(xdgStateHome, "tapechanger");
+            if (!string.IsNullOrEmpty(home) && Path.IsPathRooted(home) && (exists ?? Directory.Exists)(home)) return Path.Combine(home, ".local", "state", "tapechanger");
+            if (root) return "/var/lib/tapechanger";
+            throw new UsageException($"no usable home directory for the state (HOME={(string.IsNullOrEmpty(home) ? "unset" : home)}, XDG_STATE_HOME unset or relative); give --state-dir DIR or TAPECHANGER_STATE_DIR")
+                { ExitCode = ExitCodes.ConfigError };
         }
     }
 }

@@ -34,6 +34,9 @@ public sealed record Element(
     /// <summary>The alternate volume tag field as sent; null when the reply had none.</summary>
     public string? AlternateTagField { get; init; }
 
+    /// <summary>A drive's vendor and product as its DVCID identifier names them (a T10 vendor ID designator); null otherwise.</summary>
+    public string? DriveModel { get; init; }
+
     /// <summary>SOURCE STORAGE ELEMENT ADDRESS as sent, even without SVALID (<see cref="Source"/> honours SVALID).</summary>
     public ushort SourceField { get; init; }
 
@@ -52,6 +55,7 @@ public sealed record Element(
             PrimaryTagField = d.PrimaryVolumeTag?.Field,
             AlternateTagField = d.AlternateVolumeTag?.Field,
             SourceField = d.SourceField,
+            DriveModel = d.Identifier is { Vendor: { Length: > 0 } vendor, Product: { Length: > 0 } product } ? $"{vendor} {product}" : null,
         };
     }
 }

@@ -16,6 +16,14 @@ public sealed partial class SmcClient
     public async ValueTask<TapeAlertReport> TapeAlertsAsync(TapeAlertSource source, CancellationToken ct = default) =>
         TapeAlertDecoder.Decode(await ExecuteAsync(SpcCommands.LogSenseTapeAlert(), ct).ConfigureAwait(false), source);
 
+    /// <summary>LOG SENSE page 00h: the log pages the device answers (SPC-4 §7.3.18).</summary>
+    public async ValueTask<IReadOnlyList<byte>> SupportedLogPagesAsync(CancellationToken ct = default) =>
+        SupportedLogPagesDecoder.Decode(await ExecuteAsync(SpcCommands.LogSenseSupportedPages(), ct).ConfigureAwait(false));
+
+    /// <summary>LOG SENSE of the TapeAlert response page 12h (SSC-4), decoded; the read leaves the flags set.</summary>
+    public async ValueTask<TapeAlertReport> TapeAlertResponseAsync(TapeAlertSource source, CancellationToken ct = default) =>
+        TapeAlertDecoder.DecodeResponse(await ExecuteAsync(SscCommands.LogSenseTapeAlertResponse(), ct).ConfigureAwait(false), source);
+
     /// <summary>LOAD UNLOAD (SSC-3 §7.2): load, or unload and eject the cartridge of a tape drive.</summary>
     public async ValueTask LoadUnloadAsync(bool load, CancellationToken ct = default) =>
         await ExecuteAsync(SscCommands.LoadUnload(load), ct).ConfigureAwait(false);

@@ -72,6 +72,9 @@ public sealed partial class VirtualLibrary
         var stage1 = TimeSpan.FromSeconds(Config.Library.CleaningSeconds);
         if (elapsed < stage1) throw SenseBytes.CleaningCartridge();
         if (elapsed < stage1 * 4) throw SenseBytes.Check(0x02, 0x04, 0x00);
+        // The cycle is over: the drive no longer asks for cleaning (TapeAlert 20 and 21 are cleared by a cleaning; read
+        // through page 12h they would otherwise stay set).
+        d.TapeAlert &= ~((1UL << 19) | (1UL << 20));
         throw SenseBytes.Check(0x02, 0x04, 0x02);
     }
 
@@ -118,14 +121,32 @@ public sealed partial class VirtualLibrary
         return Cut(d, alloc);
     }
 
+    /// <summary>
+    /// Page 12h, the TapeAlert response log page (SSC-4): parameter 0000h, control 40h, length 8; flag 01h is bit 7 of
+    /// the first byte, flag 40h bit 0 of the last. The state keeps flag N in bit N-1.
+    /// </summary>
+    private static byte[] TapeAlertResponsePage(ulong flags)
+    {
+        var d = new byte[4 + 12];
+        d[0] = 0x12; d[3] = 12;                                               // page code, page length 12
+        d[6] = 0x40; d[7] = 0x08;                                             // parameter 0000h: control, length 8
+        for (int i = 0; i < 64; i++)
+        {
+            if (((flags >> i) & 1) != 0) d[8 + i / 8] |= (byte)(0x80 >> (i % 8));
+        }
+        return d;
+    }
+
     private static byte[] DriveLogSense(DriveState d, byte[] cdb)
     {
         int page = cdb[2] & 0x3F;
         int alloc = U16(cdb, 7);
         switch (page)
         {
-            case 0x00:
-                return Cut([0x00, 0x00, 0x00, 0x02, 0x00, 0x2E], alloc);
+            case 0x00:                                                        // supported pages: 00h, 12h, 2Eh
+                return Cut([0x00, 0x00, 0x00, 0x03, 0x00, 0x12, 0x2E], alloc);
+            case 0x12:                                                        // TapeAlert response: read leaves the flags set
+                return Cut(TapeAlertResponsePage(d.TapeAlert), alloc);
             case 0x2E:
                 var p = TapeAlertPage(d.TapeAlert);
                 if (alloc > 4) d.TapeAlert = 0;                               // ssc_log_sense -> set_TapeAlert(0) (§1.10 item 6)

@@ -105,7 +105,7 @@ public sealed class CleanerFaultMatrixTests : IDisposable
             // An interrupted cleaning to recover: the drive refuses to give the cleaner back.
             var refuse = Add(Faults["refuse-unload"](), null);
             interrupted = await S.StartCleanAsync(0, false);
-            Assert.Equal(OperationStates.Interrupted, (await S.RunAsync(interrupted.Value)).State);
+            Assert.Equal(OperationState.Interrupted, (await S.RunAsync(interrupted.Value)).State);
             Assert.Contains(interrupted.Value, await S.OrphanedOperationsAsync());
             _h.Operator(l => l.ClearFaults(refuse.Id));
             Assert.Equal(Cleaner, _h.BarcodeAt(500));
@@ -143,9 +143,9 @@ public sealed class CleanerFaultMatrixTests : IDisposable
         if (outcome == "interrupted")
         {
             Assert.NotEmpty(orphans);
-            Assert.All(state.Operations.Where(o => orphans.Contains(o.Id)), o => Assert.Equal(OperationStates.Interrupted, o.State));
+            Assert.All(state.Operations.Where(o => orphans.Contains(o.Id)), o => Assert.Equal(OperationState.Interrupted, o.State));
         }
-        foreach (var id in orphans) Assert.Equal(OperationStates.Passed, (await _h.NewService().RunAsync(id)).State);
+        foreach (var id in orphans) Assert.Equal(OperationState.Passed, (await _h.NewService().RunAsync(id)).State);
         if (op is "clean" or "recover")
         {
             // Exactly one cleaning counted, whatever happened in between; the cleaner is home and the picker empty.
@@ -208,14 +208,14 @@ public sealed class CleanerFaultMatrixTests : IDisposable
             await Task.WhenAny(run, Task.Delay(10));
         }
         var final = await run;
-        return (final.State == OperationStates.Interrupted ? "interrupted" : final.Result, true, final.Message);
+        return (final.State == OperationState.Interrupted ? "interrupted" : final.Result, true, final.Message);
     }
 
     private async Task InjectAsync()
     {
         var id = await S.StartInjectAsync(CleanerPath.IePort, 5);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport(Cleaner); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await S.RunAsync(id)).State);
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(id)).State);
     }
 
     /// <summary>Every barcode in the library; fails if one is in two elements.</summary>

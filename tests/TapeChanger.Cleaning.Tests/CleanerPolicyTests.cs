@@ -25,7 +25,7 @@ public sealed class CleanerPolicyTests : IDisposable
         var op = await S.StartInjectAsync(CleanerPath.IePort, cleans);
         var run = S.RunAsync(op);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport("CLN201L8"); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await run).State);
+        Assert.Equal(OperationState.Passed, (await run).State);
     }
 
     [Fact]
@@ -53,21 +53,44 @@ public sealed class CleanerPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_drive_without_page_12h_is_read_through_2Eh_and_what_the_read_saw_is_recorded()
+    {
+        await ReserveAndInjectAsync(cleans: 10);
+        // Drive 1 (LUN 2) lists only 2Eh among its log pages, and its 2Eh read after the cycle still shows flag 20.
+        _h.Patch = (lun, cmd, data) =>
+        {
+            if (lun != 2 || cmd.Cdb[0] != OpCode.LogSense) return;
+            if ((cmd.Cdb[2] & 0x3F) == 0x00) ((byte[])[0x00, 0, 0, 2, 0x00, 0x2E]).CopyTo(data.Span);
+            if ((cmd.Cdb[2] & 0x3F) == 0x2E) data.Span[4 + 5 * 19 + 4] = 1;            // parameter 0014h (flag 20) set
+        };
+        _h.DriveCommands.Clear();
+        var final = await S.RunAsync(await S.StartCleanAsync(1, false));
+        Assert.Equal(OperationState.Passed, final.State);
+        Assert.Contains(_h.DriveCommands, c => c.Lun == 2 && c.Command.Cdb[0] == OpCode.LogSense && c.Command.Cdb[2] == 0x6E);
+        Assert.DoesNotContain(_h.DriveCommands, c => c.Command.Cdb[0] == OpCode.LogSense && c.Command.Cdb[2] == 0x52);
+        // The read cleared the flag in the drive; the library's state keeps it, and the passed cleaning did not forget it.
+        var pending = Assert.Single((await S.GetStateAsync()).PendingCleaning).Value;
+        Assert.Equal(1, pending.Drive);
+        Assert.Equal("TapeAlert 20: cleaning required (still set after a cleaning, read from page 2Eh)", pending.Reason);
+    }
+
+    [Fact]
     public async Task A_cleaning_watches_the_paired_drive_until_the_table_says_it_is_done()
     {
         await ReserveAndInjectAsync(cleans: 10);
         _h.DriveCommands.Clear();
         var final = await S.RunAsync(await S.StartCleanAsync(1, false));
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         // Only drive 1's LUN (2, paired by its VPD 80h serial) was polled: one TEST UNIT READY per poll, then its
         // TapeAlert page once the cycle ended.
         var polled = _h.DriveCommands.Where(c => c.Command.Cdb[0] == OpCode.TestUnitReady).ToList();
         Assert.True(polled.Count >= 2, $"{polled.Count} polls");
         Assert.All(polled, c => Assert.Equal(2, c.Lun));
         var last = _h.DriveCommands.FindLastIndex(c => c.Command.Cdb[0] == OpCode.TestUnitReady);
-        var logSense = _h.DriveCommands.FindIndex(c => c.Command.Cdb[0] == OpCode.LogSense);
-        Assert.True(logSense > last, "LOG SENSE after the last TEST UNIT READY");
-        Assert.Equal(0x2E, _h.DriveCommands[logSense].Command.Cdb[2] & 0x3F);
+        // TapeAlert without clearing it: the supported pages (00h) list the response page 12h, so it is read there.
+        var logSense = _h.DriveCommands.Select((c, i) => (c, i)).Where(x => x.c.Command.Cdb[0] == OpCode.LogSense).Select(x => x.i).ToList();
+        Assert.True(logSense[0] > last, "LOG SENSE after the last TEST UNIT READY");
+        Assert.Equal([0x40, 0x52], logSense.Select(i => (int)_h.DriveCommands[i].Command.Cdb[2]));
         var record = Assert.Single((await S.GetStateAsync()).DriveHistory.Values.SelectMany(h => h));
         Assert.Equal(1, record.Drive);
         Assert.Matches(@"^cleaned \(watched virtual:.* LUN 2\)$", record.Outcome);
@@ -84,7 +107,7 @@ public sealed class CleanerPolicyTests : IDisposable
         _h.Inject = (lun, cmd) => lun == 1 && cmd.Name == "TEST UNIT READY" ? Sense(key, asc, ascq) : null;
         var final = await S.RunAsync(await S.StartCleanAsync(0, false));
         _h.Inject = null;
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.Single(_h.DriveCommands, c => c.Command.Cdb[0] == OpCode.TestUnitReady);
         Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
     }
@@ -99,7 +122,7 @@ public sealed class CleanerPolicyTests : IDisposable
         var svc = new CleanerService(_h, _h.State, new CleanerOptions { PollInterval = TimeSpan.FromMilliseconds(200), MaxCleaningTime = TimeSpan.FromSeconds(3) }, _h.Time);
         var final = await svc.RunAsync(await svc.StartCleanAsync(0, false), new SyncProgress(o => { if (o.Progress is { } p) progress.Add(p); }));
         _h.Inject = null;
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.Contains(progress, p => p.Contains("TEST UNIT READY 02/30/03 a cleaning cartridge is in the drive and cleaning is in progress"));
         var record = (await S.GetStateAsync()).DriveHistory.Values.SelectMany(h => h).Single();
         Assert.Equal("cleaning did not report completion within the maximum cleaning time", record.Outcome);
@@ -162,7 +185,7 @@ public sealed class CleanerPolicyTests : IDisposable
         var eject = S.RunAsync(await S.StartEjectAsync(CleanerPath.IePort));
         await WaitUntilAsync(() => _h.Look(l => l.ListImportExport().Contains("CLN201L8")));
         _h.Operator(l => { l.OpenImportExport(); l.RemoveFromImportExport(); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await eject).State);
+        Assert.Equal(OperationState.Passed, (await eject).State);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -30,7 +30,7 @@ public sealed class CleanerServiceTests : IDisposable
         var run = S.RunAsync(op);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport(barcode); l.CloseImportExport(); });
         var final = await run;
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         return op;
     }
 
@@ -52,7 +52,7 @@ public sealed class CleanerServiceTests : IDisposable
         await WaitUntil(() => refused > 3);
         _h.Operator(l => { l.OpenImportExport(); l.RemoveFromImportExport(); l.CloseImportExport(); });
         var final = await run;
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.True(refused > 3);
     }
 
@@ -92,7 +92,7 @@ public sealed class CleanerServiceTests : IDisposable
         var run = S.RunAsync(eject);
         await WaitUntil(() => _h.Full(10));
         _h.Operator(l => { l.OpenImportExport(); l.RemoveFromImportExport(); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await run).State);
+        Assert.Equal(OperationState.Passed, (await run).State);
         Assert.Equal(NtmsResult.ERROR_SUCCESS, await Code(() => S.ReleaseAsync()));
         Assert.Null((await S.GetStateAsync()).Reservation);
     }
@@ -165,10 +165,10 @@ public sealed class CleanerServiceTests : IDisposable
 
         var op2 = await S.StartInjectAsync(CleanerPath.IePort, 5, TimeSpan.FromHours(1));
         var run = S.RunAsync(op2);
-        await WaitUntil(async () => (await S.GetOperationAsync(op2)).State == OperationStates.WaitingForOperator);
+        await WaitUntil(async () => (await S.GetOperationAsync(op2)).State == OperationState.WaitingForOperator);
         await S.StopAsync(op2);
         var final = await run;
-        Assert.Equal(OperationStates.Stopped, final.State);
+        Assert.Equal(OperationState.Stopped, final.State);
         Assert.True(final.Completed < final.Created + TimeSpan.FromHours(1));
         Assert.Equal(NtmsResult.ERROR_INVALID_OPERATION, await Code(() => S.StopAsync(op2)));
         Assert.Equal(NtmsResult.ERROR_OBJECT_NOT_FOUND, await Code(() => S.StopAsync(Guid.NewGuid())));
@@ -186,15 +186,15 @@ public sealed class CleanerServiceTests : IDisposable
         await Task.Delay(100);
         _h.Operator(l => l.CloseDoor());
         var final = await run;
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.Equal(CleanerService.Unlimited, (await S.GetStateAsync()).Cleaner!.CleansLeft);
 
         // Eject through the door, completed by the operator's confirmation.
         var ej = await S.StartEjectAsync(CleanerPath.Door);
         var ejRun = S.RunAsync(ej);
-        await WaitUntil(async () => (await S.GetOperationAsync(ej)).State == OperationStates.WaitingForOperator);
+        await WaitUntil(async () => (await S.GetOperationAsync(ej)).State == OperationState.WaitingForOperator);
         await S.ConfirmAsync(ej);
-        Assert.Equal(OperationStates.Passed, (await ejRun).State);
+        Assert.Equal(OperationState.Passed, (await ejRun).State);
         Assert.Null((await S.GetStateAsync()).Cleaner);
     }
 
@@ -217,7 +217,7 @@ public sealed class CleanerServiceTests : IDisposable
         await ReserveAndInjectAsync(cleans: 3);
         var op = await S.StartCleanAsync(0, unloadFirst: false);
         var final = await S.RunAsync(op);
-        Assert.True(final.State == OperationStates.Passed, final.Message);
+        Assert.True(final.State == OperationState.Passed, final.Message);
         var st = await S.GetStateAsync();
         Assert.Equal(2u, st.Cleaner!.CleansLeft);
         Assert.Single(st.DriveHistory["XYZZY_A1"]);
@@ -247,7 +247,7 @@ public sealed class CleanerServiceTests : IDisposable
         await using (var s = await _h.OpenAsync(default)) await s.Changer.LoadAsync(1, 0);
         Assert.Equal(NtmsResult.ERROR_UNABLE_TO_CLEAN, await Code(() => S.StartCleanAsync(0, false)));
         var op = await S.StartCleanAsync(0, unloadFirst: true);
-        Assert.Equal(OperationStates.Passed, (await S.RunAsync(op)).State);
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(op)).State);
         Assert.Equal("E01001L8", _h.BarcodeAt(1000));           // the data tape went home first
         // The LTO-8 cleaner in an LTO-6 drive: mhVTL's 04/04/03, and the cleaner stays in its slot.
         var bad = await S.StartCleanAsync(2, false);
@@ -272,7 +272,7 @@ public sealed class CleanerServiceTests : IDisposable
     public async Task Unlimited_cleaner_is_not_counted_down()
     {
         await ReserveAndInjectAsync(cleans: CleanerService.Unlimited);
-        Assert.Equal(OperationStates.Passed, (await S.RunAsync(await S.StartCleanAsync(1, false))).State);
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(await S.StartCleanAsync(1, false))).State);
         Assert.Equal(CleanerService.Unlimited, (await S.GetStateAsync()).Cleaner!.CleansLeft);
     }
 
@@ -299,9 +299,9 @@ public sealed class CleanerServiceTests : IDisposable
         try { await run; } catch (OperationCanceledException) { }
         // Put the journal back as a killed worker leaves it (not final, step in-drive).
         var store = await S.StoreAsync();
-        store.Update(st => { var o = st.Find(op)!; if (OperationStates.IsFinal(o.State)) { o.State = OperationStates.InProcess; o.Completed = null; } o.Step = CleanStep.InDrive; });
+        store.Update(st => { var o = st.Find(op)!; if (o.State.IsFinal()) { o.State = OperationState.InProcess; o.Completed = null; } o.Step = CleanStep.InDrive; });
         var final = await _h.NewService().RunAsync(op);
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.Equal(4u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
         Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
         Assert.False(_h.Full(500));
@@ -313,10 +313,10 @@ public sealed class CleanerServiceTests : IDisposable
         // Killed after journalling "to-drive" but before MOVE MEDIUM: the cleaner is still in its slot.
         await ReserveAndInjectAsync(cleans: 5);
         var op = await S.StartCleanAsync(1, false);
-        (await S.StoreAsync()).Update(st => { var o = st.Find(op)!; o.State = OperationStates.InProcess; o.Step = CleanStep.ToDrive; o.WorkerPid = 999999; });
+        (await S.StoreAsync()).Update(st => { var o = st.Find(op)!; o.State = OperationState.InProcess; o.Step = CleanStep.ToDrive; o.WorkerPid = 999999; });
         Assert.Contains(op, await S.OrphanedOperationsAsync());
         var final = await _h.NewService().RunAsync(op);
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.Equal(4u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
         Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
     }
@@ -327,15 +327,15 @@ public sealed class CleanerServiceTests : IDisposable
         // Killed after moving the cleaner home but before the count was written: the journal still says "in-drive".
         await ReserveAndInjectAsync(cleans: 5);
         var op = await S.StartCleanAsync(0, false);
-        Assert.Equal(OperationStates.Passed, (await S.RunAsync(op)).State);
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(op)).State);
         (await S.StoreAsync()).Update(st =>
         {
             var o = st.Find(op)!;
-            o.State = OperationStates.InProcess; o.Step = CleanStep.InDrive; o.Completed = null; o.WorkerPid = 999999;
+            o.State = OperationState.InProcess; o.Step = CleanStep.InDrive; o.Completed = null; o.WorkerPid = 999999;
             st.Cleaner!.CleansLeft = 5; st.DriveHistory.Clear();        // as before the final write
         });
         var final = await _h.NewService().RunAsync(op);
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.Equal(4u, (await S.GetStateAsync()).Cleaner!.CleansLeft);
         Assert.Single((await S.GetStateAsync()).DriveHistory["XYZZY_A1"]);
         Assert.False(_h.Full(500));
@@ -435,7 +435,7 @@ public sealed class ProfileCleaningTimeTests : IDisposable
         var inject = await svc.StartInjectAsync(CleanerPath.IePort, 5, TimeSpan.FromHours(1));
         var run = svc.RunAsync(inject);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport("CLN201L8"); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await run).State);
+        Assert.Equal(OperationState.Passed, (await run).State);
 
         // Same library, but sessions without drive access.
         _h.DrivesReachable = false;
@@ -444,7 +444,7 @@ public sealed class ProfileCleaningTimeTests : IDisposable
         var started = _h.Time.GetUtcNow();
         var final = await svc.RunAsync(op, new SyncProgress(o => { if (o.Progress is { } p) progress.Add(p); }));
         var waited = _h.Time.GetUtcNow() - started;
-        Assert.Equal(OperationStates.Passed, final.State);
+        Assert.Equal(OperationState.Passed, final.State);
         Assert.Equal("mhvtl-stk-l-series", svc.Profile!.Profile.Name);
         Assert.Contains(progress, p => p.Contains("'mhvtl-stk-l-series' profile's cleaning time"));
         Assert.InRange(waited.TotalSeconds, 120, 3600);      // at least the profile's 120 s; a loaded machine only adds

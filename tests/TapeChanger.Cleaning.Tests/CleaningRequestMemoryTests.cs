@@ -5,7 +5,8 @@ namespace TapeChanger.Cleaning.Tests;
 /// <summary>
 /// A drive's request for cleaning is remembered in the library's cleaner state (keyed by the drive's serial) from the
 /// run that read it until a cleaning of that drive passes: reading TapeAlert page 2Eh clears it in the drive (the
-/// virtual library does, as mhVTL's ssc_log_sense does), so a failed night must not lose it.
+/// virtual library does, as mhVTL's ssc_log_sense does; this tool reads page 12h where a drive has it, but any other
+/// program may read 2Eh), so a failed night must not lose it.
 /// </summary>
 public sealed class CleaningRequestMemoryTests : IDisposable
 {
@@ -21,7 +22,7 @@ public sealed class CleaningRequestMemoryTests : IDisposable
         var op = await S.StartInjectAsync(CleanerPath.IePort, cleans);
         var run = S.RunAsync(op);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport(barcode); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await run).State);
+        Assert.Equal(OperationState.Passed, (await run).State);
     }
 
     [Fact]
@@ -38,7 +39,9 @@ public sealed class CleaningRequestMemoryTests : IDisposable
         Assert.DoesNotContain("element:", pending.Key);                        // keyed by the drive's serial (DVCID)
         Assert.Equal((1, (ushort)501, "TapeAlert 20: cleaning required"), (pending.Value.Drive, pending.Value.Address, pending.Value.Reason));
 
-        // Night 2: the drive no longer says so (the read cleared it); the state does, with the time of the first request.
+        // Night 2: the drive no longer says so (the read went through page 12h and left it, but another program read
+        // page 2Eh, which clears it); the state does, with the time of the first request.
+        _h.Operator(l => l.SetDriveTapeAlert(2, 0));
         var second = Assert.Single(await S.DrivesNeedingCleaningAsync());
         Assert.Equal((1, true, first.Since), (second.Drive, second.Remembered, second.Since));
 
@@ -52,11 +55,11 @@ public sealed class CleaningRequestMemoryTests : IDisposable
         var eject = S.RunAsync(await S.StartEjectAsync(CleanerPath.IePort));
         await WaitUntil(() => _h.Full(10));
         _h.Operator(l => { l.OpenImportExport(); l.RemoveFromImportExport(); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await eject).State);
+        Assert.Equal(OperationState.Passed, (await eject).State);
         await ReserveAndInjectAsync(cleans: 5, barcode: "CLN202L8");
-        Assert.Equal(OperationStates.Passed, (await S.RunAsync(await S.StartCleanAsync(0, false))).State);
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(await S.StartCleanAsync(0, false))).State);
         Assert.Single((await S.GetStateAsync()).PendingCleaning);
-        Assert.Equal(OperationStates.Passed, (await S.RunAsync(await S.StartCleanAsync(1, false))).State);
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(await S.StartCleanAsync(1, false))).State);
         var after = await S.GetStateAsync();
         Assert.Empty(after.PendingCleaning);
         Assert.Equal(1, Assert.Single(after.DriveHistory[pending.Key]).Drive);   // the cleaning was recorded under the same key

@@ -25,11 +25,11 @@ public sealed class NtmsFacadeTests : IDisposable
         Assert.Equal((uint)NtmsResult.ERROR_SUCCESS, Ntms.InjectNtmsCleaner(h, Library, ref op, 4, Ntms.NTMS_INJECT_START));
         Assert.NotEqual(Guid.Empty, op);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport("CLN401L8"); l.CloseImportExport(); });
-        Assert.Equal(OperationStates.Passed, (await Ntms.Running[op]).State);
+        Assert.Equal(OperationState.Passed, (await Ntms.Running[op]).State);
 
         Assert.Equal((uint)NtmsResult.ERROR_SUCCESS, Ntms.CleanNtmsDrive(h, NtmsIds.Drive(Library, "XYZZY_A2", 501)));
         var clean = Ntms.Running.Where(kv => kv.Key != op).Select(kv => kv.Value).Last();
-        Assert.Equal(OperationStates.Passed, (await clean).State);
+        Assert.Equal(OperationState.Passed, (await clean).State);
         Assert.Equal(3u, (await _h.Service.GetStateAsync()).Cleaner!.CleansLeft);
 
         Assert.Equal((uint)NtmsResult.ERROR_SLOT_FULL, Ntms.ReleaseNtmsCleanerSlot(h, Library));

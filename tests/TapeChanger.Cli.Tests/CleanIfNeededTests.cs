@@ -51,12 +51,23 @@ public sealed class CleanIfNeededTests : IDisposable
         Assert.True(night1.ExitCode == 80, night1.Stdout + night1.Stderr);
         Assert.Contains("drive 1 (TapeAlert 20: cleaning required)", night1.Stderr);
         Assert.Contains("ERROR_CLEANER_SLOT_NOT_SET", night1.Stderr);
+        // The virtual drive answers the TapeAlert response page 12h, so night 1's read left the flag set. Another program
+        // reading page 2Eh (a backup program's TapeAlert check) takes it: the library's state still remembers.
+        Assert.Equal(0, (await Run("virtual", "drive", "tapealert", "1", "0")).ExitCode);
         var night2 = await Run("clean", "--if-needed", "--all", "--json");
         Assert.Equal(80, night2.ExitCode);
         Assert.Equal("ERROR_CLEANER_SLOT_NOT_SET", night2.Json.GetProperty("result").GetString());
         var due = Assert.Single(night2.Json.GetProperty("needsCleaning").EnumerateArray());
         Assert.Equal(1, due.GetProperty("drive").GetInt32());
-        Assert.True(due.GetProperty("remembered").GetBoolean());               // the drive's flag was cleared by night 1's read
+        Assert.True(due.GetProperty("remembered").GetBoolean());               // the drive no longer says so
+        var entry = Assert.Single(night2.Json.GetProperty("drives").EnumerateArray());
+        Assert.Equal(1, entry.GetProperty("drive").GetInt32());
+        Assert.Equal(due.GetProperty("serial").GetString(), entry.GetProperty("serial").GetString());
+        Assert.StartsWith("TapeAlert 20: cleaning required; remembered since", entry.GetProperty("trigger").GetString());
+        Assert.Equal("ERROR_CLEANER_SLOT_NOT_SET", entry.GetProperty("result").GetString());
+        Assert.Equal(4332u, entry.GetProperty("code").GetUInt32());
+        Assert.Equal(80, entry.GetProperty("exitCode").GetInt32());
+        Assert.Equal(JsonValueKind.Null, entry.GetProperty("operation").ValueKind);
 
         // The read-only answers.
         var dry = await Run("clean", "--if-needed", "--all", "--dry-run", "--json");
@@ -91,8 +102,13 @@ public sealed class CleanIfNeededTests : IDisposable
         Assert.Equal(0, (await Run("virtual", "ieport", "close")).ExitCode);
         var injected = await inject;
         Assert.True(injected.ExitCode == 0, injected.Stdout + injected.Stderr);
-        var night4 = await Run("clean", "--if-needed", "--all", "--json");
+        var night4 = await Run("clean", "--if-needed", "--all", "--wait", "--json");
         Assert.True(night4.ExitCode == 0, night4.Stdout + night4.Stderr);
+        var cleaned = Assert.Single(night4.Json.GetProperty("drives").EnumerateArray());
+        Assert.Equal(("passed", "ERROR_SUCCESS", 0u), (cleaned.GetProperty("state").GetString(), cleaned.GetProperty("result").GetString(), cleaned.GetProperty("code").GetUInt32()));
+        var opOfDrive1 = (await Run("operations", cleaned.GetProperty("operation").GetString()!, "--json")).Json.GetProperty("operation");
+        Assert.Equal((1, "clean", "passed", true), (opOfDrive1.GetProperty("drive").GetInt32(), opOfDrive1.GetProperty("kind").GetString(),
+            opOfDrive1.GetProperty("state").GetString(), opOfDrive1.GetProperty("final").GetBoolean()));
         Assert.Contains("drive 1", night4.Json.GetProperty("message").GetString());
         Assert.Contains("ERROR_SUCCESS", night4.Json.GetProperty("message").GetString());
 
@@ -105,6 +121,102 @@ public sealed class CleanIfNeededTests : IDisposable
         Assert.Equal(0, night5.ExitCode);
         Assert.Contains("no drive asks for cleaning", night5.Stdout);
         Assert.Equal(0, (await Run("clean", "--if-needed", "--all", "--dry-run")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_during_a_foreground_inject_exits_130_and_the_journal_says_cancelled()
+    {
+        Assert.Equal(0, (await Run("cleaner", "reserve", "21")).ExitCode);
+        using var cts = new CancellationTokenSource();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var inject = TapeChangerCli.RunAsync(["--device", "virtual:" + Config, "--state-dir", State, "cleaner", "inject", "--cleans", "3", "--wait"], stdout, stderr, cts.Token);
+        string? id = null;
+        for (int i = 0; i < 200 && id is null; i++)
+        {
+            await Task.Delay(50);
+            var ops = (await Run("operations", "--json")).Json.GetProperty("operations");
+            if (ops.GetArrayLength() > 0 && ops[0].GetProperty("state").GetString() == "waiting-for-operator") id = ops[0].GetProperty("id").GetString();
+        }
+        Assert.NotNull(id);
+        cts.Cancel();
+        Assert.Equal(130, await inject);
+        var op = (await Run("operations", id!, "--json")).Json.GetProperty("operation");
+        Assert.Equal(("cancelled", "ERROR_CANCELLED"), (op.GetProperty("state").GetString(), op.GetProperty("result").GetString()));
+    }
+
+    [Fact]
+    public async Task A_cleaner_already_in_a_slot_is_adopted_and_cleans()
+    {
+        var notCleaner = await Run("cleaner", "reserve", "1", "--adopt", "--cleans", "3");
+        Assert.Equal(85, notCleaner.ExitCode);                                   // E01001L8 is a data cartridge
+        Assert.Contains("ERROR_INVALID_CLEANER", notCleaner.Stderr);
+        Assert.Equal(84, (await Run("cleaner", "reserve", "21", "--adopt", "--cleans", "3")).ExitCode);   // empty slot
+        Assert.Equal(64, (await Run("cleaner", "reserve", "22", "--adopt")).ExitCode);                      // how many cleanings?
+        Assert.Equal(64, (await Run("cleaner", "reserve", "22", "--cleans", "3")).ExitCode);                // --cleans without --adopt
+        Assert.Equal(0, (await Run("cleaner", "status", "--json")).ExitCode);
+        Assert.Equal(JsonValueKind.Null, (await Run("cleaner", "status", "--json")).Json.GetProperty("reservedSlot").ValueKind);
+
+        var adopted = await Run("cleaner", "reserve", "22", "--adopt", "--cleans", "3", "--json");
+        Assert.True(adopted.ExitCode == 0, adopted.Stdout + adopted.Stderr);
+        Assert.Contains("cleaner CLN101L8 adopted with 3 cleaning(s) left", adopted.Json.GetProperty("message").GetString());
+        var st = (await Run("cleaner", "status", "--json")).Json;
+        Assert.Equal((22, "CLN101L8", 3u), (st.GetProperty("reservedSlot").GetInt32(), st.GetProperty("cleaner").GetString(), st.GetProperty("cleansLeft").GetUInt32()));
+        var clean = await Run("clean", "0", "--wait", "--json");
+        Assert.True(clean.ExitCode == 0, clean.Stdout + clean.Stderr);
+        Assert.Equal(2u, (await Run("cleaner", "status", "--json")).Json.GetProperty("cleansLeft").GetUInt32());
+    }
+
+    [Fact]
+    public async Task Status_names_the_library_serial_each_drive_model_and_marks_the_reserved_cleaner_slot()
+    {
+        var first = await Run("--verbose", "status", "--json");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        string? serial = first.Json.GetProperty("library").GetProperty("serial").GetString();
+        Assert.False(string.IsNullOrEmpty(serial));
+        Assert.Equal(serial, (await Run("inquiry", "--json")).Json.GetProperty("serial").GetString());
+        Assert.Contains("> INQUIRY VPD 80h", first.Stderr);                      // asked once ...
+        var second = await Run("--verbose", "status", "--json");
+        Assert.DoesNotContain("VPD 80h", second.Stderr);                          // ... then kept
+        Assert.Equal(serial, second.Json.GetProperty("library").GetProperty("serial").GetString());
+        var drives = second.Json.GetProperty("elements").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "dataTransfer").ToList();
+        Assert.All(drives, d => Assert.StartsWith("IBM ULT3580-TD", d.GetProperty("model").GetString()));
+        Assert.Contains("IBM ULT3580-TD", (await Run("status")).Stdout.Split('\n').First(l => l.TrimStart().StartsWith("drive 0 ", StringComparison.Ordinal)));
+
+        Assert.Equal(0, (await Run("cleaner", "reserve", "21")).ExitCode);
+        var st = (await Run("status", "--json")).Json.GetProperty("elements").EnumerateArray().ToList();
+        var marked = Assert.Single(st, e => e.TryGetProperty("reservedCleanerSlot", out var r) && r.GetBoolean());
+        Assert.Equal(21, marked.GetProperty("slot").GetInt32());
+        string line = (await Run("status")).Stdout.Split('\n').Single(l => l.TrimStart().StartsWith("slot 21 ", StringComparison.Ordinal));
+        Assert.Contains("(reserved cleaner slot)", line);
+    }
+
+    [Fact]
+    public async Task A_second_inject_while_one_waits_is_refused_at_once()
+    {
+        Assert.Equal(0, (await Run("cleaner", "reserve", "21")).ExitCode);
+        using var cts = new CancellationTokenSource();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var first = TapeChangerCli.RunAsync(["--device", "virtual:" + Config, "--state-dir", State, "cleaner", "inject", "--cleans", "3", "--wait"], stdout, stderr, cts.Token);
+        string? id = null;
+        for (int i = 0; i < 200 && id is null; i++)
+        {
+            await Task.Delay(50);
+            var ops = (await Run("operations", "--json")).Json.GetProperty("operations");
+            if (ops.GetArrayLength() > 0 && ops[0].GetProperty("state").GetString() == "waiting-for-operator") id = ops[0].GetProperty("id").GetString();
+        }
+        Assert.NotNull(id);
+        var started = DateTime.UtcNow;
+        var second = await Run("cleaner", "inject", "--cleans", "3", "--json");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        Assert.Equal(90, second.ExitCode);
+        Assert.Equal("ERROR_INVALID_OPERATION", second.Json.GetProperty("result").GetString());
+        Assert.Contains($"inject operation {id} is waiting-for-operator", second.Json.GetProperty("message").GetString());
+        Assert.Equal(90, (await Run("cleaner", "eject")).ExitCode);            // the mail slot is taken for an eject too
+        Assert.Single((await Run("operations", "--json")).Json.GetProperty("operations").EnumerateArray());
+        cts.Cancel();
+        Assert.Equal(130, await first);
     }
 
     [Fact]

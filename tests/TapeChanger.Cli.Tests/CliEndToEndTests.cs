@@ -386,7 +386,7 @@ public sealed class CliCleanerTests : IDisposable
     private CliRunner.Result RunHere(params string[] args) =>
         new CliRunner { InProcess = true, StateDirectory = _cli.StateDirectory }.RunWithEnv(_env, ["--device", "virtual:" + _config, .. args]);
 
-    private System.Text.Json.JsonElement Op(string id) => Run("operations", id, "--json").Json.GetProperty("operations")[0];
+    private System.Text.Json.JsonElement Op(string id) => Run("operations", id, "--json").Json.GetProperty("operation");
 
     private void ReserveAndInject(int cleans)
     {
@@ -394,6 +394,10 @@ public sealed class CliCleanerTests : IDisposable
         var start = Run("cleaner", "inject", "--cleans", cleans.ToString(), "--json");
         Assert.Equal(0, start.ExitCode);
         string id = start.Json.GetProperty("operation").GetString()!;
+        // Waiting for the operator: pending, never ERROR_SUCCESS.
+        var waiting = Op(id);
+        Assert.Contains(waiting.GetProperty("state").GetString(), new[] { "queued", "in-process", "waiting-for-operator" });
+        Assert.Equal(("ERROR_IO_PENDING", 997u, false), (waiting.GetProperty("result").GetString(), waiting.GetProperty("code").GetUInt32(), waiting.GetProperty("final").GetBoolean()));
         Assert.Equal(0, Run("virtual", "ieport", "open").ExitCode);
         Assert.Equal(0, Run("virtual", "ieport", "insert", "CLN501L8").ExitCode);
         Assert.Equal(0, Run("virtual", "ieport", "close").ExitCode);
@@ -456,6 +460,36 @@ public sealed class CliCleanerTests : IDisposable
         Assert.Equal(4u, st.GetProperty("cleansLeft").GetUInt32());
         status = Run("status", "--json").Json;
         Assert.False(status.GetProperty("elements").EnumerateArray().Single(e => e.GetProperty("address").GetInt32() == 500).GetProperty("full").GetBoolean());
+    }
+
+    [Fact]
+    public void A_dead_worker_shows_as_interrupted_and_the_next_clean_recovers_it_first()
+    {
+        ReserveAndInject(5);
+        string id = Run("clean", "0", "--json").Json.GetProperty("operation").GetString()!;
+        int pid = 0;
+        for (int i = 0; i < 100 && pid == 0; i++)
+        {
+            var op = Op(id);
+            if (op.GetProperty("step").GetString() == "in-drive" && op.GetProperty("workerPid").ValueKind == System.Text.Json.JsonValueKind.Number)
+            {
+                pid = op.GetProperty("workerPid").GetInt32();
+            }
+            else Thread.Sleep(50);
+        }
+        Assert.NotEqual(0, pid);
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        Thread.Sleep(300);
+        var dead = Op(id);
+        Assert.Equal("interrupted", dead.GetProperty("state").GetString());
+        Assert.Contains("run 'tapechanger operations recover'", dead.GetProperty("message").GetString());
+        Assert.Contains("interrupted", Run("operations", id).Stdout);
+        // The cleaner is still in drive 0; `clean 1` finishes that cleaning first, then cleans drive 1.
+        var next = Run("clean", "1", "--wait", "--json");
+        Assert.True(next.ExitCode == 0, next.Stdout + next.Stderr);
+        Assert.Contains($"recovering cleaning {id} of drive 0 first", next.Stderr);
+        Assert.Equal("passed", Op(id).GetProperty("state").GetString());
+        Assert.Equal(3u, Run("cleaner", "status", "--json").Json.GetProperty("cleansLeft").GetUInt32());
     }
 
     [Fact]

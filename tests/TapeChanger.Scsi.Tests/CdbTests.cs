@@ -72,6 +72,19 @@ public class CdbTests
         Assert.Equal(0x6E, c.Cdb[2]);
     }
 
+    [Fact]
+    public void LogSenseTapeAlertResponse_is_page_12h_cumulative_byte2_52()
+    {
+        var c = SscCommands.LogSenseTapeAlertResponse();
+        // 4D | 00 | PC 01b + page 12h = 52h | subpage 0 | reserved | pointer 0000 | allocation 0040 | control 0
+        Assert.Equal("4d005200000000004000", Hex(c));
+        Assert.Equal(64, c.TransferLength);
+        Assert.Equal("4d00520000000001000" + "0", Hex(SscCommands.LogSenseTapeAlertResponse(0x0100)));
+    }
+
+    [Fact]
+    public void LogSenseSupportedPages_is_page_00h() => Assert.Equal("4d004000000000010000", Hex(SpcCommands.LogSenseSupportedPages()));
+
     [Theory]
     [InlineData(4096u, 0, "a00000000000000010000000")]
     [InlineData(16u, 2, "a00002000000000000100000")]

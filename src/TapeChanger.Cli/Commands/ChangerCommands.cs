@@ -37,39 +37,49 @@ internal static class ChangerCommands
         {
             await using var changer = await ctx.OpenChangerAsync(ct, readOnly: true);
             var status = await changer.GetStatusAsync(ct);
-            var pending = await PendingCleaningAsync(ctx, changer, status.Identity, ct);
+            var (cleaner, serial) = await CleanerStateAsync(ctx, changer, status.Identity, ct);
+            serial ??= await KnownIdentity.SerialAsync(ctx, changer, status.Identity, ct);
+            var pending = cleaner?.PendingCleaning ?? [];
+            ushort? reserved = cleaner?.Reservation?.Address;
             NeedsCleaningJson? Needs(TapeChanger.Domain.Element e) =>
                 e.Type == Scsi.ElementType.DataTransfer && pending.TryGetValue(Cleaning.CleanerState.DriveKey(e.DriveSerial, e.Address), out var r)
                     ? new NeedsCleaningJson(r.Reason, r.Since) : null;
             var doc = new StatusDocument(ctx.DeviceUri,
-                new LibraryJson(status.Identity.Vendor, status.Identity.Product, status.Identity.Revision, status.Identity.SerialNumber),
+                new LibraryJson(status.Identity.Vendor, status.Identity.Product, status.Identity.Revision, serial ?? status.Identity.SerialNumber),
                 JsonMapper.ToJson(status.Map),
-                status.Elements.Select(e => JsonMapper.ToJson(e, status.Map) with { NeedsCleaning = Needs(e) }).ToList());
-            ctx.Emit(doc, CliJsonContext.Default.StatusDocument, StatusRenderer.Render(status, ctx.DeviceUri, e => Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null));
+                status.Elements.Select(e => JsonMapper.ToJson(e, status.Map) with
+                {
+                    NeedsCleaning = Needs(e),
+                    ReservedCleanerSlot = e.Type == Scsi.ElementType.Storage && e.Address == reserved ? true : null,
+                }).ToList());
+            ctx.Emit(doc, CliJsonContext.Default.StatusDocument,
+                StatusRenderer.Render(status, ctx.DeviceUri, e => Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null, reserved));
         }));
         return cmd;
     }
 
     /// <summary>
-    /// The drives' remembered requests for cleaning from the library's cleaner state (a read-only look). The state is
-    /// keyed by the library's serial, which costs one more INQUIRY (VPD 80h): asked only when the state holds a
-    /// library of this vendor and product. A state that cannot be read does not stop `status`: one warning line, and
-    /// `cleaner status` reports it.
+    /// The library's cleaner state (reserved slot, remembered requests for cleaning; a read-only look: no lock, nothing
+    /// created) and the library's serial. The state is keyed by the library's serial, which costs one more INQUIRY
+    /// (VPD 80h): asked only when the state holds a library of this vendor and product. A state that cannot be read does
+    /// not stop `status`: one warning line, and `cleaner status` reports it.
     /// </summary>
-    private static async Task<IReadOnlyDictionary<string, Cleaning.CleaningRequest>> PendingCleaningAsync(CliContext ctx, TapeChanger.Domain.MediaChanger changer,
+    private static async Task<(Cleaning.CleanerState? State, string? Serial)> CleanerStateAsync(CliContext ctx, TapeChanger.Domain.MediaChanger changer,
         TapeChanger.Domain.LibraryIdentity id, CancellationToken ct)
     {
-        var none = new Dictionary<string, Cleaning.CleaningRequest>();
+        string? serial = null;
         try
         {
-            if (!Cleaning.CleanerStateStore.AnyLibrary(ctx.StateDirectory, id.Vendor, id.Product)) return none;
+            if (!Cleaning.CleanerStateStore.AnyLibrary(ctx.StateDirectory, id.Vendor, id.Product)) return (null, null);
             var full = await changer.GetIdentityAsync(withSerial: true, ct);
-            return new Cleaning.CleanerStateStore(ctx.StateDirectory, full.Vendor, full.Product, full.SerialNumber).Peek()?.PendingCleaning ?? none;
+            KnownIdentity.Keep(ctx, full);
+            serial = full.SerialNumber;
+            return (new Cleaning.CleanerStateStore(ctx.StateDirectory, full.Vendor, full.Product, full.SerialNumber).Peek(), serial);
         }
         catch (Exception e) when (CliContext.IsUnreadableState(e))
         {
             ctx.WarnStateUnreadable(e);
-            return none;
+            return (null, serial);
         }
     }
 

@@ -42,6 +42,10 @@ public sealed record ElementJson
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? InEnab { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? ExEnab { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Partial { get; init; }
+    /// <summary>A drive's vendor and product from its DVCID identifier (status only), where the library reports them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Model { get; init; }
+    /// <summary>True on the storage slot reserved for the cleaner (status only).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? ReservedCleanerSlot { get; init; }
     /// <summary>A drive's remembered request for cleaning (status only), until a cleaning of it passes.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public NeedsCleaningJson? NeedsCleaning { get; init; }
 }
@@ -135,8 +139,27 @@ public sealed record LogSenseDocument(int PageCode, int Subpage, bool Truncated,
     [JsonPropertyOrder(-1)] public bool Ok => true;
 }
 
-public sealed record OperationJson(Guid Id, string Kind, string State, string Result, uint Code, string? Message, string? Progress, string Via,
+/// <summary>
+/// One journalled operation. <c>state</c>: queued, waiting-for-operator, in-process, interrupted (pending: <c>final</c>
+/// false, result ERROR_IO_PENDING unless an interruption recorded its cause) or passed, failed, cancelled, stopped.
+/// </summary>
+public sealed record OperationJson(Guid Id, string Kind, string State, bool Final, string Result, uint Code, string? Message, string? Progress, string Via,
     int? Drive, string? Barcode, DateTimeOffset Created, DateTimeOffset Updated, DateTimeOffset? Completed, DateTimeOffset? Deadline, string? Step, int? WorkerPid);
+
+/// <summary>`operations ID --json`: the one operation.</summary>
+public sealed record OperationDocument(OperationJson Operation)
+{
+    [JsonPropertyOrder(-1)] public bool Ok => true;
+}
+
+/// <summary>One drive of `clean --all` / `clean --if-needed`: why it was picked, its operation and its result.</summary>
+public sealed record DriveCleaningJson(int Drive, string? Serial, string Trigger, string Result, uint Code, int ExitCode, Guid? Operation, string? State, string? Message);
+
+/// <summary>A progress event of a cleaner operation (--json: one per line on stderr).</summary>
+public sealed record ProgressEvent(Guid Operation, string Kind, string State, string Result, uint Code, int? Drive, string Progress, DateTimeOffset At)
+{
+    [JsonPropertyOrder(-1)] public string Event => "progress";
+}
 
 /// <summary>Every cleaner command's answer: the RSM result name and number, plus what it produced.</summary>
 public sealed record CleanerResultDocument(bool Ok, string Result, uint Code, string Message)
@@ -145,6 +168,10 @@ public sealed record CleanerResultDocument(bool Ok, string Result, uint Code, st
     public OperationJson? Details { get; init; }
     /// <summary>clean --if-needed: the drives that need cleaning (fresh and remembered requests).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<NeedsCleaningJson>? NeedsCleaning { get; init; }
+    /// <summary>The operation's state when the command returns (queued when a worker carries it out).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? State { get; init; }
+    /// <summary>clean --all / --if-needed: one entry per drive acted on; the exit status is the highest of their exit codes.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<DriveCleaningJson>? Drives { get; init; }
     /// <summary>clean --if-needed --dry-run: true when nothing was done because of the option.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? DryRun { get; init; }
 }
@@ -219,6 +246,8 @@ public sealed record DbFileDocument(string Database, string File, int SchemaVers
 [JsonSerializable(typeof(CleanerResultDocument))]
 [JsonSerializable(typeof(CleanerStatusDocument))]
 [JsonSerializable(typeof(OperationsDocument))]
+[JsonSerializable(typeof(OperationDocument))]
+[JsonSerializable(typeof(ProgressEvent))]
 [JsonSerializable(typeof(ListDocument))]
 [JsonSerializable(typeof(ProfilesDocument))]
 [JsonSerializable(typeof(FaultsDocument))]

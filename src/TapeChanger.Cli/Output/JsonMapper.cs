@@ -47,6 +47,7 @@ internal static class JsonMapper
         SourceSlot = e.Source is ushort s ? map.SlotNumber(s) : null,
         Cleaner = e.IsCleaner,
         Serial = e.Type == ElementType.DataTransfer ? e.DriveSerial : null,
+        Model = e.Type == ElementType.DataTransfer ? e.DriveModel : null,
         InEnab = e.Type == ElementType.ImportExport ? e.InEnab : null,
         ExEnab = e.Type == ElementType.ImportExport ? e.ExEnab : null,
     };

@@ -8,7 +8,8 @@ namespace TapeChanger.Cli.Output;
 internal static class StatusRenderer
 {
     /// <param name="driveNote">An extra mark for a drive (e.g. a remembered request for cleaning), or null.</param>
-    public static string Render(LibraryStatus status, string device, Func<Element, string?>? driveNote = null)
+    /// <param name="cleanerSlot">The address of the slot reserved for the cleaner, marked in the list.</param>
+    public static string Render(LibraryStatus status, string device, Func<Element, string?>? driveNote = null, ushort? cleanerSlot = null)
     {
         var sb = new StringBuilder();
         var id = status.Identity;
@@ -26,7 +27,8 @@ internal static class StatusRenderer
         {
             string from = d.Source is ushort s && map.SlotNumber(s) is int n ? $"from slot {n}" : "";
             string serial = d.DriveSerial is { Length: > 0 } ser ? $"serial {ser}" : "";
-            sb.AppendLine($"  drive {d.Drive,-3} [{d.Address,5}]  {Cartridge(d),-22} {from,-14} {serial}".TrimEnd() + Notes(d, extra: driveNote?.Invoke(d)));
+            string model = d.DriveModel is { } m ? $"  {m}" : "";
+            sb.AppendLine($"  drive {d.Drive,-3} [{d.Address,5}]  {Cartridge(d),-22} {from,-14} {serial}{model}".TrimEnd() + Notes(d, extra: driveNote?.Invoke(d)));
         }
 
         if (ies.Count > 0)
@@ -47,7 +49,8 @@ internal static class StatusRenderer
         bool accessReported = slots.Any(s => s.Access);
         foreach (var s in slots)
         {
-            sb.AppendLine($"  slot {s.Slot,-4} [{s.Address,5}]  {Cartridge(s)}".TrimEnd() + Notes(s, accessReported));
+            string reserved = s.Address == cleanerSlot ? "  (reserved cleaner slot)" : "";
+            sb.AppendLine($"  slot {s.Slot,-4} [{s.Address,5}]  {Cartridge(s)}{reserved}".TrimEnd() + Notes(s, accessReported));
         }
 
         if (pickers.Count > 0)

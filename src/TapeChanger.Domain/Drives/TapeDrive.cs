@@ -88,12 +88,28 @@ public sealed class TapeDrive : IAsyncDisposable
         }
     }
 
+    private bool? _hasResponsePage;
+
     /// <summary>
-    /// The drive's TapeAlert flags (LOG SENSE page 2Eh, the SSC-3 TapeAlert log page); null when the drive has no such page (tgt answers
-    /// 05/24/00) or its reply cannot be decoded. Reading the page may clear the flags.
+    /// The drive's TapeAlert flags, read without clearing them where the drive allows: the TapeAlert response page 12h
+    /// (SSC-4) when the supported log pages (00h, asked once per drive object) list it, else page 2Eh, which most drives
+    /// clear on read (<see cref="TapeAlertReport.ClearedByRead"/>: the caller then holds the only notice and must record
+    /// what it needs). Null when the drive has neither page (tgt answers 05/20/00) or its reply cannot be decoded.
     /// </summary>
     public async ValueTask<TapeAlertReport?> TapeAlertsAsync(CancellationToken ct = default)
     {
+        _hasResponsePage ??= await HasResponsePageAsync(ct).ConfigureAwait(false);
+        if (_hasResponsePage == true)
+        {
+            try
+            {
+                return await _client.TapeAlertResponseAsync(TapeAlertSource.Drive, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ScsiCheckConditionException or ScsiDecodeException)
+            {
+                _hasResponsePage = false;       // listed but refused or malformed: page 2Eh from now on
+            }
+        }
         try
         {
             return await _client.TapeAlertsAsync(TapeAlertSource.Drive, ct).ConfigureAwait(false);
@@ -101,6 +117,19 @@ public sealed class TapeDrive : IAsyncDisposable
         catch (Exception e) when (e is ScsiCheckConditionException or ScsiDecodeException)
         {
             return null;
+        }
+    }
+
+    private async ValueTask<bool> HasResponsePageAsync(CancellationToken ct)
+    {
+        try
+        {
+            var pages = await _client.SupportedLogPagesAsync(ct).ConfigureAwait(false);
+            return pages.Contains(TapeAlertDecoder.ResponsePageCode);
+        }
+        catch (Exception e) when (e is ScsiCheckConditionException or ScsiDecodeException)
+        {
+            return false;
         }
     }
 

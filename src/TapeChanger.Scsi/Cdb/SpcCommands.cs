@@ -97,6 +97,12 @@ public static class SpcCommands
     /// <summary>LOG SENSE for TapeAlert (page 2Eh, cumulative values). Reading it clears the flags on most devices.</summary>
     public static ScsiCommand LogSenseTapeAlert(ushort allocationLength = 1024) => LogSense(0x2E, PageControl.Changeable, 0, 0, allocationLength);
 
+    /// <summary>
+    /// LOG SENSE of the supported log pages page 00h (SPC-4 §7.3.18): the list of page codes the device answers, read
+    /// before a page it may not have (the TapeAlert response page 12h). PC=01b as for the other pages.
+    /// </summary>
+    public static ScsiCommand LogSenseSupportedPages(ushort allocationLength = 256) => LogSense(0x00, PageControl.Changeable, 0, 0, allocationLength);
+
     /// <summary>REPORT LUNS (A0h), SPC-4 §6.33. Allocation length must be at least 16.</summary>
     public static ScsiCommand ReportLuns(uint allocationLength = 4096, byte selectReport = 0)
     {

@@ -54,6 +54,28 @@ public static class LogSenseDecoder
 }
 
 /// <summary>
+/// Decodes the supported log pages page 00h (SPC-4 §7.3.18): a 4-byte page header, then one page code per byte (bits
+/// 5-0). Not a parameter list, so <see cref="LogSenseDecoder"/> does not apply.
+/// </summary>
+public static class SupportedLogPagesDecoder
+{
+    private const string Context = "supported log pages";
+
+    public static IReadOnlyList<byte> Decode(ReadOnlySpan<byte> data)
+    {
+        var r = new BigEndianReader(data, Context);
+        byte code = r.U8("PAGE CODE");                              // byte 0: DS | SPF | PAGE CODE = 00h
+        if ((code & 0x3F) != 0) throw new ScsiDecodeException(Context, "PAGE CODE", 0, $"page code {code & 0x3F:X2}h is not 00h");
+        r.U8("SUBPAGE CODE");                                       // byte 1
+        int length = r.U16("PAGE LENGTH");                          // bytes 2-3
+        int end = Math.Min(data.Length, 4 + length);                // a reply cut by the allocation length keeps what came
+        var pages = new List<byte>();
+        for (int i = 4; i < end; i++) pages.Add((byte)(data[i] & 0x3F)); // bytes 4..n: SUPPORTED PAGE CODE list
+        return pages;
+    }
+}
+
+/// <summary>
 /// Decodes LOG SENSE page 2Eh TapeAlert (SSC-3 for drives, SMC-3 for changers). Parameter codes 0001h-0040h are the
 /// flags; bit 0 of the 1-byte value is the flag state. The parameter control byte is not checked (MSL3040's changer
 /// sends 40h, its drives C0h). Other parameter codes are ignored.
@@ -84,6 +106,33 @@ public static class TapeAlertDecoder
         }
         return new TapeAlertReport(source, active, decoded, page.Truncated);
     }
+
+    /// <summary>
+    /// Decodes the TapeAlert response log page 12h (SSC-4): parameter 0000h, length 8, flags 01h-40h as a 64-bit field,
+    /// flag 01h in bit 7 of parameter byte 4 and flag 40h in bit 0 of byte 11. Reading it does not clear the flags.
+    /// </summary>
+    public static TapeAlertReport DecodeResponse(ReadOnlySpan<byte> data, TapeAlertSource source)
+    {
+        const string context = "TapeAlert response log page";
+        var page = LogSenseDecoder.Decode(data);
+        if (page.PageCode != ResponsePageCode)
+        {
+            throw new ScsiDecodeException(context, "PAGE CODE", 0, $"page code {page.PageCode:X2}h is not 12h");
+        }
+        var flags = page.Parameters.FirstOrDefault(p => p.Code == 0x0000)
+            ?? throw new ScsiDecodeException(context, "PARAMETER CODE", 4, page.Truncated ? "the reply was cut before parameter 0000h" : "no parameter 0000h");
+        if (flags.Value.Length < 8) throw new ScsiDecodeException(context, "PARAMETER LENGTH", 7, $"parameter 0000h has {flags.Value.Length} byte(s), not 8");
+        var active = new List<TapeAlertFlag>();
+        for (int n = 1; n <= FlagCount; n++)
+        {
+            int bit = n - 1;
+            if ((flags.Value[bit / 8] & (0x80 >> (bit % 8))) != 0) active.Add(new TapeAlertFlag(n, FlagName(source, n)));
+        }
+        return new TapeAlertReport(source, active, FlagCount, page.Truncated) { PageCode = ResponsePageCode };
+    }
+
+    /// <summary>Page code of the TapeAlert response log page (SSC-4).</summary>
+    public const byte ResponsePageCode = 0x12;
 
     /// <summary>The flag's name from the SSC (drive) or SMC (changer) table; "reserved" or "flag N" where unnamed.</summary>
     public static string FlagName(TapeAlertSource source, int number)

@@ -135,8 +135,14 @@ public enum TapeAlertSource
 /// <summary>A TapeAlert flag (1-64) with its name from the SSC or SMC table.</summary>
 public sealed record TapeAlertFlag(int Number, string Name);
 
-/// <summary>Decoded TapeAlert page 2Eh: only the flags that are set.</summary>
+/// <summary>Decoded TapeAlert flags (page 2Eh, or the response page 12h): only the flags that are set.</summary>
 public sealed record TapeAlertReport(TapeAlertSource Source, IReadOnlyList<TapeAlertFlag> Active, int ParametersDecoded, bool Truncated)
 {
+    /// <summary>The page read: 2Eh (reading it clears the flags on most drives) or 12h (it does not).</summary>
+    public byte PageCode { get; init; } = 0x2E;
+
+    /// <summary>True when the read cleared the flags it reported (page 2Eh): whoever read it holds the only notice.</summary>
+    public bool ClearedByRead => PageCode == 0x2E;
+
     public bool IsSet(int number) => Active.Any(f => f.Number == number);
 }
