@@ -41,11 +41,17 @@ internal static class ChangerCommands
             NeedsCleaningJson? Needs(TapeChanger.Domain.Element e) =>
                 e.Type == Scsi.ElementType.DataTransfer && pending.TryGetValue(Cleaning.CleanerState.DriveKey(e.DriveSerial, e.Address), out var r)
                     ? new NeedsCleaningJson(r.Reason, r.Since) : null;
+            if (!ctx.Json)
+            {
+                // Text only: neither the JSON document nor its serializer metadata is built (start-up cost, tools/bench.sh).
+                ctx.Out.WriteLine(StatusRenderer.Render(status, ctx.DeviceUri, e => Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null));
+                return;
+            }
             var doc = new StatusDocument(ctx.DeviceUri,
                 new LibraryJson(status.Identity.Vendor, status.Identity.Product, status.Identity.Revision, status.Identity.SerialNumber),
                 JsonMapper.ToJson(status.Map),
                 status.Elements.Select(e => JsonMapper.ToJson(e, status.Map) with { NeedsCleaning = Needs(e) }).ToList());
-            ctx.Emit(doc, CliJsonContext.Default.StatusDocument, StatusRenderer.Render(status, ctx.DeviceUri, e => Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null));
+            ctx.Emit(doc, CliJsonContext.Default.StatusDocument, "");
         }));
         return cmd;
     }
