@@ -50,6 +50,13 @@ internal sealed class CliContext
         if (Profile is null)
         {
             if (ProfileName is { } name) Profile = ForcedProfile(name);
+            else if (LibraryCache?.Load() is { } kept)
+            {
+                // An earlier session's INQUIRY: no command (the replies check the kept map; MediaChanger).
+                SelectProfile(kept.Vendor, kept.Product, kept.Revision);
+                _learnedPath = LearnedPathFor(kept.Vendor, kept.Product, kept.Revision);
+                _learnedIdentity = new LearnedQuirks { Vendor = kept.Vendor, Product = kept.Product, Revision = kept.Revision, Device = DeviceUri };
+            }
             else
             {
                 var inq = await client.InquiryAsync(ct).ConfigureAwait(false);
@@ -64,6 +71,14 @@ internal sealed class CliContext
         client.ApplyQuirks(quirks);
         return client;
     }
+
+    private FileLibraryCache? _libraryCache;
+
+    /// <summary>
+    /// This device's kept identity and element map (STATE/library-cache); null for replay: devices, whose scripts
+    /// answer what was recorded, not what a library would.
+    /// </summary>
+    public FileLibraryCache? LibraryCache => Address.Scheme == DeviceScheme.Replay ? null : _libraryCache ??= new FileLibraryCache(StateDirectory, DeviceUri);
 
     private string? _learnedPath;
     private LearnedQuirks? _learnedIdentity;
@@ -132,6 +147,7 @@ internal sealed class CliContext
                 Cleaners = CleanerRecognition.For(Profile?.Profile, Options.CleanerPrefix),
                 ReservedAddresses = reserved,
                 Drives = DrivesOf(transport),
+                Cache = LibraryCache,
             });
             _opened.Add(changer);
             return changer;
@@ -212,6 +228,7 @@ internal sealed class CliContext
             {
                 Cleaners = CleanerRecognition.For(ctx.Profile?.Profile, ctx.Options.CleanerPrefix),
                 Drives = ctx.DrivesOf(transport),
+                Cache = ctx.LibraryCache,
             });
             ctx._opened.Add(changer);
             return new TapeChanger.Cleaning.ChangerSession(changer);

@@ -27,11 +27,26 @@ public sealed partial class MediaChanger
     /// </summary>
     public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default)
     {
+        if (_mapKept)
+        {
+            // A kept map survives the reset every new session reports (29h); the replies check it (ReadAllAsync).
+            if (Kept() is not null) return _map!;
+            _map = null;
+        }
         if (_client.MapChangesSeen != _mapChanges) _map = null;      // UA 28/xx, 29/xx, 2A/01, 3F/xx since the map was read (SensePolicy)
         if (_map is not null) return _map;
+        if (Kept() is { } kept)
+        {
+            _map = ElementMap.From(kept.Map);
+            _mapKept = true;
+            return _map;
+        }
         try
         {
-            _map = ElementMap.From(await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false));
+            var assignment = await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false);
+            _map = ElementMap.From(assignment);
+            _readAssignment = assignment;
+            Keep();
         }
         catch (Exception e) when (_client.Quirks.DefaultAddresses is { } defaults
             // Only when the page itself is the problem (rejected or garbled), not for transient conditions the policy gave up on.
@@ -56,6 +71,12 @@ public sealed partial class MediaChanger
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var ranges = map.Ranges.Select(r => (r.Type, r.First, (int)r.Count)).ToList();
         var descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
+        if (_mapKept && !Matches(map, descriptors))
+        {
+            // The library reports other counts or first addresses than the kept map: forget it and read it again.
+            Forget();
+            return await GetStatusAsync(ct).ConfigureAwait(false);
+        }
         var elements = descriptors.Select(d => Element.From(d, map, _settings.Cleaners)).ToList();
         return new LibraryStatus(identity, map, elements);
     }
@@ -74,8 +95,14 @@ public sealed partial class MediaChanger
     {
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var type = map.TypeOf(address) ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"element address {address} is not in this library's element map");
-        var d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false)
-            ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
+        var d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false);
+        if (_mapKept && (d is null || d.Type != type || d.Address != address))
+        {
+            // The kept map named an element the library does not report as such: forget it and read it again.
+            Forget();
+            return await ReadElementAsync(address, ct).ConfigureAwait(false);
+        }
+        if (d is null) throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
         return Element.From(d, map, _settings.Cleaners);
     }
 
