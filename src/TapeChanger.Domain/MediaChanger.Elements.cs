@@ -70,10 +70,21 @@ public sealed partial class MediaChanger
         }
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var ranges = map.Ranges.Select(r => (r.Type, r.First, (int)r.Count)).ToList();
-        var descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
-        if (_mapKept && !Matches(map, descriptors))
+        bool kept = _mapKept;
+        IReadOnlyList<ElementDescriptor> descriptors;
+        try
         {
-            // The library reports other counts or first addresses than the kept map: forget it and read it again.
+            descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
+        }
+        catch (ChangerOperationException e) when (kept && e.Sense?.Key == SenseKey.IllegalRequest)
+        {
+            // The kept map names addresses the library refuses (05/21/01, 05/24/00): forget it and read it again.
+            Forget();
+            return await GetStatusAsync(ct).ConfigureAwait(false);
+        }
+        if (kept && (Kept() is null || !Matches(map, descriptors)))
+        {
+            // Other counts or first addresses than the kept map, or a 2Ah/3Fh unit attention while reading: read it again.
             Forget();
             return await GetStatusAsync(ct).ConfigureAwait(false);
         }
@@ -95,8 +106,18 @@ public sealed partial class MediaChanger
     {
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var type = map.TypeOf(address) ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"element address {address} is not in this library's element map");
-        var d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false);
-        if (_mapKept && (d is null || d.Type != type || d.Address != address))
+        bool kept = _mapKept;
+        ElementDescriptor? d;
+        try
+        {
+            d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false);
+        }
+        catch (ChangerOperationException e) when (kept && e.Sense?.Key == SenseKey.IllegalRequest)
+        {
+            Forget();
+            return await ReadElementAsync(address, ct).ConfigureAwait(false);
+        }
+        if (kept && (Kept() is null || d is null || d.Type != type || d.Address != address))
         {
             // The kept map named an element the library does not report as such: forget it and read it again.
             Forget();
@@ -109,6 +130,8 @@ public sealed partial class MediaChanger
     /// <summary>INITIALIZE ELEMENT STATUS, for all elements or a range.</summary>
     public async ValueTask InventoryAsync(ushort? first, ushort? count, CancellationToken ct = default)
     {
+        // An inventory is what an operator runs after changing the library: ask it everything again next time.
+        if (Kept() is not null) Forget();
         if (first is ushort f && count is ushort c)
         {
             var map = await GetMapAsync(ct).ConfigureAwait(false);
