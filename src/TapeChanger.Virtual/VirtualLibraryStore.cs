@@ -74,7 +74,7 @@ public sealed class VirtualLibraryStore : IDisposable
             }
             // The file's own bytes stand for what was saved: Save writes only when the state now differs from them.
             var store = new VirtualLibraryStore(library, dir, lockStream, saved);
-            store.Save();
+            if (state is null) store.Save();   // a loaded state is as the file has it; the next change writes it
             return store;
         }
         catch
