@@ -99,7 +99,9 @@ count() {  # count CDBs tgtd queued while "$@" ran
   echo $((after - before))
 }
 for tool in tapechanger mtx; do
-  if [ $tool = tapechanger ]; then run() { "$cli" --device "$uri" "$@"; }; else run() { mtxb "$@"; }; fi
+  # A fresh state directory: "cold" is a first run against this library (no kept identity or element map), "warm"
+  # the next one. mtx keeps nothing between runs, so both of its rows are the same command.
+  if [ $tool = tapechanger ]; then run() { TAPECHANGER_STATE_DIR=$work/state-count "$cli" --device "$uri" "$@"; }; else run() { mtxb "$@"; }; fi
   printf 'commands: status (cold)\t%s\t%s\n' $tool "$(count run status)" >>"$results"
   printf 'commands: status (warm)\t%s\t%s\n' $tool "$(count run status)" >>"$results"
   printf 'commands: load 1 0\t%s\t%s\n' $tool "$(count run load 1 0)" >>"$results"

@@ -122,7 +122,12 @@ internal sealed class CliContext
     /// <summary>Writes the JSON document (with --json) or the human text.</summary>
     public void Emit<T>(T document, JsonTypeInfo<T> typeInfo, string human)
     {
-        if (Json) Out.WriteLine(JsonSerializer.Serialize(document, typeInfo));
+        if (Json)
+        {
+            // Streamed to the writer in UTF-8 chunks: a 50,000-element status never exists as one string.
+            using (var stream = new TextWriterStream(Out)) JsonSerializer.Serialize(stream, document, typeInfo);
+            Out.WriteLine();
+        }
         else if (human.Length > 0) Out.WriteLine(human);
     }
 

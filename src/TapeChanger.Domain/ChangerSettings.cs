@@ -25,4 +25,10 @@ public sealed record ChangerSettings
     /// and by the cleaner to watch a drive clean. Null: drives are not reachable from here.
     /// </summary>
     public DriveAccess? Drives { get; init; }
+
+    /// <summary>
+    /// The library's identity and element map kept from earlier sessions (<see cref="FileLibraryCache"/>); null: ask
+    /// the library every session.
+    /// </summary>
+    public ILibraryCache? Cache { get; init; }
 }

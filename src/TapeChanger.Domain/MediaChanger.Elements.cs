@@ -27,11 +27,26 @@ public sealed partial class MediaChanger
     /// </summary>
     public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default)
     {
+        if (_mapKept)
+        {
+            // A kept map survives the reset every new session reports (29h); the replies check it (ReadAllAsync).
+            if (Kept() is not null) return _map!;
+            _map = null;
+        }
         if (_client.MapChangesSeen != _mapChanges) _map = null;      // UA 28/xx, 29/xx, 2A/01, 3F/xx since the map was read (SensePolicy)
         if (_map is not null) return _map;
+        if (Kept() is { } kept)
+        {
+            _map = ElementMap.From(kept.Map);
+            _mapKept = true;
+            return _map;
+        }
         try
         {
-            _map = ElementMap.From(await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false));
+            var assignment = await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false);
+            _map = ElementMap.From(assignment);
+            _readAssignment = assignment;
+            Keep();
         }
         catch (Exception e) when (_client.Quirks.DefaultAddresses is { } defaults
             // Only when the page itself is the problem (rejected or garbled), not for transient conditions the policy gave up on.
@@ -55,7 +70,24 @@ public sealed partial class MediaChanger
         }
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var ranges = map.Ranges.Select(r => (r.Type, r.First, (int)r.Count)).ToList();
-        var descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
+        bool kept = _mapKept;
+        IReadOnlyList<ElementDescriptor> descriptors;
+        try
+        {
+            descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
+        }
+        catch (ChangerOperationException e) when (kept && e.Sense?.Key == SenseKey.IllegalRequest)
+        {
+            // The kept map names addresses the library refuses (05/21/01, 05/24/00): forget it and read it again.
+            Forget();
+            return await GetStatusAsync(ct).ConfigureAwait(false);
+        }
+        if (kept && (Kept() is null || !Matches(map, descriptors)))
+        {
+            // Other counts or first addresses than the kept map, or a 2Ah/3Fh unit attention while reading: read it again.
+            Forget();
+            return await GetStatusAsync(ct).ConfigureAwait(false);
+        }
         var elements = descriptors.Select(d => Element.From(d, map, _settings.Cleaners)).ToList();
         return new LibraryStatus(identity, map, elements);
     }
@@ -74,14 +106,32 @@ public sealed partial class MediaChanger
     {
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         var type = map.TypeOf(address) ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"element address {address} is not in this library's element map");
-        var d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false)
-            ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
+        bool kept = _mapKept;
+        ElementDescriptor? d;
+        try
+        {
+            d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false);
+        }
+        catch (ChangerOperationException e) when (kept && e.Sense?.Key == SenseKey.IllegalRequest)
+        {
+            Forget();
+            return await ReadElementAsync(address, ct).ConfigureAwait(false);
+        }
+        if (kept && (Kept() is null || d is null || d.Type != type || d.Address != address))
+        {
+            // The kept map named an element the library does not report as such: forget it and read it again.
+            Forget();
+            return await ReadElementAsync(address, ct).ConfigureAwait(false);
+        }
+        if (d is null) throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
         return Element.From(d, map, _settings.Cleaners);
     }
 
     /// <summary>INITIALIZE ELEMENT STATUS, for all elements or a range.</summary>
     public async ValueTask InventoryAsync(ushort? first, ushort? count, CancellationToken ct = default)
     {
+        // An inventory is what an operator runs after changing the library: ask it everything again next time.
+        if (Kept() is not null) Forget();
         if (first is ushort f && count is ushort c)
         {
             var map = await GetMapAsync(ct).ConfigureAwait(false);

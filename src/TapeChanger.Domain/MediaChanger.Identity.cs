@@ -33,10 +33,31 @@ public sealed partial class MediaChanger
     public ValueTask<DeviceCapabilities?> DeviceCapabilitiesAsync(CancellationToken ct = default) =>
         Run("read the device capabilities", () => _client.DeviceCapabilitiesAsync(ct));
 
+    /// <summary>
+    /// INQUIRY (and VPD 80h with <paramref name="withSerial"/>), or what an earlier session kept of them
+    /// (<see cref="ChangerSettings.Cache"/>): then no command is sent.
+    /// </summary>
     public async ValueTask<LibraryIdentity> GetIdentityAsync(bool withSerial, CancellationToken ct = default)
     {
+        if (Kept() is { } kept)
+        {
+            if (withSerial && kept.SerialNumber is null)
+            {
+                // Kept without the serial (status does not ask for it): ask VPD 80h alone and keep it too.
+                string? asked = await Run("read the serial number", () => _client.UnitSerialNumberAsync(ct)).ConfigureAwait(false);
+                kept = kept with { SerialNumber = asked ?? kept.VendorSpecific ?? "" };
+                _settings.Cache!.Save(kept);
+                _kept = kept;
+            }
+            return new LibraryIdentity(kept.Vendor, kept.Product, kept.Revision, withSerial ? NonEmpty(kept.SerialNumber) : kept.VendorSpecific, kept.DeviceType);
+        }
         var inq = await Run("INQUIRY", () => _client.InquiryAsync(ct)).ConfigureAwait(false);
         string? serial = withSerial ? await Run("read the serial number", () => _client.UnitSerialNumberAsync(ct)).ConfigureAwait(false) : null;
-        return new LibraryIdentity(inq.Vendor, inq.Product, inq.Revision, serial ?? inq.VendorSpecific, inq.PeripheralDeviceType);
+        var identity = new LibraryIdentity(inq.Vendor, inq.Product, inq.Revision, serial ?? inq.VendorSpecific, inq.PeripheralDeviceType);
+        _asked = (inq, withSerial ? identity.SerialNumber ?? "" : null);
+        Keep();
+        return identity;
     }
+
+    private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

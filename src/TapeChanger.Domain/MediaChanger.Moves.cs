@@ -124,11 +124,12 @@ public sealed partial class MediaChanger
             await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
         }
 
-        // Verify with a targeted read of just the two elements (pbs-tape re-reads after every move).
+        // Verify with a targeted read of the destination (pbs-tape re-reads after every move): full where it was empty
+        // before is the cartridge arriving. Only when it is not is the source read too, to say where the cartridge is.
         var after = await ReadElementAsync(destination, ct).ConfigureAwait(false);
-        var sourceAfter = await ReadElementAsync(source, ct).ConfigureAwait(false);
-        if (!after.Full || sourceAfter.Full)
+        if (!after.Full)
         {
+            var sourceAfter = await ReadElementAsync(source, ct).ConfigureAwait(false);
             throw new ChangerOperationException(ChangerError.MoveNotVerified,
                 $"{operation}: the library accepted the move but reports {map.Describe(source)} {(sourceAfter.Full ? "full" : "empty")} and {map.Describe(destination)} {(after.Full ? "full" : "empty")}; run 'inventory' and check the library");
         }

@@ -36,6 +36,7 @@ public sealed partial class SmcClient
                         ua++;
                         UnitAttentionsSeen++;
                         if (e.Key == SenseKey.UnitAttention && SensePolicy.InvalidatesElementMap(e.Asc, e.Ascq)) MapChangesSeen++;
+                        if (e.Key == SenseKey.UnitAttention && e.Asc is 0x2A or 0x3F) DefinitionChangesSeen++;
                         continue;
                     case SenseAction.WaitAndRetry or SenseAction.CleaningInProgress:
                         notReadySince ??= _time.GetTimestamp();

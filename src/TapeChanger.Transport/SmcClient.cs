@@ -57,6 +57,13 @@ public sealed partial class SmcClient : IAsyncDisposable
     /// </summary>
     public int MapChangesSeen { get; private set; }
 
+    /// <summary>
+    /// Unit attentions absorbed that change the device's definition: 2Ah (parameters changed: mode parameters, and with
+    /// them page 1Dh) and 3Fh (operating definition, INQUIRY data, LUN inventory). Unlike a reset (29h), which every new
+    /// iSCSI session reports, these mean what a previous session learned about the library may be wrong.
+    /// </summary>
+    public int DefinitionChangesSeen { get; private set; }
+
     private readonly List<SenseMark> _marks = [];
 
     /// <summary>Senses seen on this client that mark the drive as needing cleaning or the cleaner as spent, oldest first.</summary>

@@ -40,6 +40,23 @@ public sealed partial class VirtualLibrary
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="opcode"/> on <paramref name="lun"/>, answered GOOD, leaves the state as it was: the
+    /// commands that only report (INQUIRY, REPORT LUNS, MODE SENSE, READ ELEMENT STATUS) with no fault injected and no
+    /// sense pending (a GOOD command clears it). The transport then skips serialising the state: a status of a large
+    /// library sends one READ ELEMENT STATUS per 1000 elements.
+    /// </summary>
+    public bool LeavesStateUnchanged(int lun, byte opcode)
+    {
+        lock (_gate)
+        {
+            if (opcode is not (OpCode.Inquiry or OpCode.ReportLuns or OpCode.ModeSense6 or OpCode.ModeSense10 or OpCode.ReadElementStatus)) return false;
+            if (_state.Faults.Count > 0) return false;
+            if (lun == 0) return _state.PendingSense is null;
+            return lun <= DriveCount && _state.Drives.FirstOrDefault(d => d.Lun == lun) is { PendingSense: null };
+        }
+    }
+
     private void SetPendingSense(int lun, byte[]? sense)
     {
         if (lun == 0) _state.PendingSense = sense;

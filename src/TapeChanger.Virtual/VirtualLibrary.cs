@@ -49,10 +49,13 @@ public sealed partial class VirtualLibrary
         get { lock (_gate) return _state; }
     }
 
-    /// <summary>The state as JSON (source-generated serializer), taken under the library's lock.</summary>
-    public string SerializeState()
+    /// <summary>The state as JSON (<see cref="VirtualStateCodec"/>), taken under the library's lock.</summary>
+    public string SerializeState() => System.Text.Encoding.UTF8.GetString(SerializeStateUtf8());
+
+    /// <summary>The state as UTF-8 JSON, taken under the library's lock.</summary>
+    public byte[] SerializeStateUtf8()
     {
-        lock (_gate) return System.Text.Json.JsonSerializer.Serialize(_state, VirtualStateJsonContext.Default.LibraryState);
+        lock (_gate) return VirtualStateCodec.Write(_state);
     }
 
     public ushort TransportStart => Personality.TransportStart;

@@ -18,10 +18,10 @@ public sealed class VirtualLibraryStore : IDisposable
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
 
     private readonly FileLock _lock;
-    private string _lastSaved;
+    private byte[] _lastSaved;
     private bool _disposed;
 
-    private VirtualLibraryStore(VirtualLibrary library, string directory, FileLock lockStream, string lastSaved)
+    private VirtualLibraryStore(VirtualLibrary library, string directory, FileLock lockStream, byte[] lastSaved)
     {
         Library = library;
         Directory = directory;
@@ -50,12 +50,13 @@ public sealed class VirtualLibraryStore : IDisposable
         {
             string path = Path.Combine(dir, "state.json");
             LibraryState? state = null;
+            byte[] saved = [];
             if (File.Exists(path))
             {
                 try
                 {
-                    state = JsonSerializer.Deserialize(File.ReadAllText(path), VirtualStateJsonContext.Default.LibraryState)
-                        ?? throw new JsonException("the file holds null");
+                    saved = File.ReadAllBytes(path);
+                    state = VirtualStateCodec.Read(saved);
                 }
                 catch (JsonException ex)
                 {
@@ -71,8 +72,9 @@ public sealed class VirtualLibraryStore : IDisposable
             {
                 throw new VirtualStateException($"the virtual library state file {path} does not match the configuration ({ex.Message}); run `tapechanger virtual reset` to start again from the configuration", ex);
             }
-            var store = new VirtualLibraryStore(library, dir, lockStream, state is null ? "" : library.SerializeState());
-            store.Save();
+            // The file's own bytes stand for what was saved: Save writes only when the state now differs from them.
+            var store = new VirtualLibraryStore(library, dir, lockStream, saved);
+            if (state is null) store.Save();   // a loaded state is as the file has it; the next change writes it
             return store;
         }
         catch
@@ -132,11 +134,11 @@ public sealed class VirtualLibraryStore : IDisposable
     public bool Save()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        string json = Library.SerializeState();
-        if (json == _lastSaved) return false;
+        byte[] json = Library.SerializeStateUtf8();
+        if (json.AsSpan().SequenceEqual(_lastSaved)) return false;
         try
         {
-            AtomicFile.Write(StatePath, Encoding.UTF8.GetBytes(json));
+            AtomicFile.Write(StatePath, json);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -55,16 +55,19 @@ public sealed class VirtualTransport : IScsiTransport
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        ScsiResult result;
+        ScsiResult result = default;
         lock (_shared)
         {
+            bool quiet = Library.LeavesStateUnchanged(Lun, command.Cdb[0]);
             try
             {
                 result = Library.Execute(Lun, command, dataIn.Span);
             }
             finally
             {
-                Store.Save();                  // writes only when the state changed (also after an injected transport fault)
+                // Writes only when the state changed (also after an injected transport fault); a GOOD reporting command
+                // changes nothing, so the state is not even serialised for it.
+                if (!quiet || result.Status != ScsiStatus.Good) Store.Save();
             }
         }
         return ValueTask.FromResult(result);

@@ -137,16 +137,29 @@ public sealed class CliProfileTests : IDisposable
     }
 
     [Fact]
-    public void Status_costs_mtx_round_trips_although_the_profile_is_chosen_from_inquiry()
+    public void Status_sends_fewer_commands_than_mtx_cold_and_only_the_element_reads_warm()
     {
-        Assert.Equal(0, Run("status").ExitCode);                      // absorbs the power-on unit attention
-        var r = Run("--verbose", "status");
-        Assert.Equal(0, r.ExitCode);
-        // INQUIRY (once: the profile choice reuses it) + MODE SENSE 1Dh + 4 x READ ELEMENT STATUS, like mtx.
-        var sent = r.Stderr.Split('\n').Where(l => l.StartsWith("> ")).ToList();
-        Assert.Single(sent, l => l.StartsWith("> INQUIRY"));
-        Assert.Equal(6, sent.Count);
+        Assert.Equal(0, Run("virtual", "reset").ExitCode);
+        var cold = Run("--verbose", "status");
+        Assert.Equal(0, cold.ExitCode);
+        // Cold: INQUIRY (once: the profile choice reuses it) + MODE SENSE 1Dh (+1 re-sent after the power-on unit
+        // attention) + 4 x READ ELEMENT STATUS. mtx sends INQUIRY, MODE SENSE 1Dh and the same four reads.
+        var coldSent = Sent(cold.Stderr);
+        Assert.Single(coldSent, l => l.StartsWith("> INQUIRY"));
+        Assert.Equal(2, coldSent.Count(l => l.StartsWith("> MODE SENSE")));
+        Assert.Equal(4, coldSent.Count(l => l.StartsWith("> READ ELEMENT STATUS")));
+        Assert.Equal(7, coldSent.Count);
+
+        // Warm: the identity and map kept from the cold run; only the four reads, which check the kept map.
+        var warm = Run("--verbose", "status");
+        Assert.Equal(0, warm.ExitCode);
+        var warmSent = Sent(warm.Stderr);
+        Assert.All(warmSent, l => Assert.StartsWith("> READ ELEMENT STATUS", l));
+        Assert.Equal(4, warmSent.Count);
+        Assert.Equal(cold.Stdout, warm.Stdout);
     }
+
+    private static List<string> Sent(string verbose) => verbose.Split('\n').Where(l => l.StartsWith("> ")).ToList();
 
     /// <summary>READ ELEMENT STATUS CDBs from --verbose output whose element type code (byte 1 bits 3-0) is 0: all types.</summary>
     private static int AllTypeReads(string verbose) =>

@@ -38,12 +38,21 @@ internal static class ChangerCommands
             await using var changer = await ctx.OpenChangerAsync(ct, readOnly: true);
             var status = await changer.GetStatusAsync(ct);
             var (cleaner, serial) = await CleanerStateAsync(ctx, changer, status.Identity, ct);
-            serial ??= await KnownIdentity.SerialAsync(ctx, changer, status.Identity, ct);
             var pending = cleaner?.PendingCleaning ?? [];
             ushort? reserved = cleaner?.Reservation?.Address;
             NeedsCleaningJson? Needs(TapeChanger.Domain.Element e) =>
                 e.Type == Scsi.ElementType.DataTransfer && pending.TryGetValue(Cleaning.CleanerState.DriveKey(e.DriveSerial, e.Address), out var r)
                     ? new NeedsCleaningJson(r.Reason, r.Since) : null;
+            if (!ctx.Json)
+            {
+                // Text only: neither the JSON document nor its serializer metadata is built (start-up cost, tools/bench.sh).
+                ctx.Out.WriteLine(StatusRenderer.Render(status, ctx.DeviceUri, e => Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null, reserved));
+                return;
+            }
+            // The serial for the JSON document: from the library cache once kept (no command), else VPD 80h once.
+            // A replay script answers only what was recorded: never ask it for more.
+            if (serial is null && ctx.Address.Scheme != TapeChanger.Transport.DeviceScheme.Replay)
+                serial = (await changer.GetIdentityAsync(withSerial: true, ct)).SerialNumber;
             var doc = new StatusDocument(ctx.DeviceUri,
                 new LibraryJson(status.Identity.Vendor, status.Identity.Product, status.Identity.Revision, serial ?? status.Identity.SerialNumber),
                 JsonMapper.ToJson(status.Map),
@@ -52,8 +61,7 @@ internal static class ChangerCommands
                     NeedsCleaning = Needs(e),
                     ReservedCleanerSlot = e.Type == Scsi.ElementType.Storage && e.Address == reserved ? true : null,
                 }).ToList());
-            ctx.Emit(doc, CliJsonContext.Default.StatusDocument,
-                StatusRenderer.Render(status, ctx.DeviceUri, e => Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null, reserved));
+            ctx.Emit(doc, CliJsonContext.Default.StatusDocument, "");
         }));
         return cmd;
     }
@@ -72,7 +80,6 @@ internal static class ChangerCommands
         {
             if (!Cleaning.CleanerStateStore.AnyLibrary(ctx.StateDirectory, id.Vendor, id.Product)) return (null, null);
             var full = await changer.GetIdentityAsync(withSerial: true, ct);
-            KnownIdentity.Keep(ctx, full);
             serial = full.SerialNumber;
             return (new Cleaning.CleanerStateStore(ctx.StateDirectory, full.Vendor, full.Product, full.SerialNumber).Peek(), serial);
         }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using TapeChanger.Scsi.Decoding;
 using TapeChanger.Scsi.Sense;
 
@@ -37,12 +36,7 @@ public sealed partial class HardwareProfile
     /// <summary>Field path ("elements", "readElementStatus.strategy", "senseQuirks[0]") → the document or capture stating it.</summary>
     public Dictionary<string, string> Sources { get; set; } = [];
 
-    public bool Matches(string vendor, string product, string? revision = null) =>
-        IsMatch(vendor, Match.Vendor) && IsMatch(product, Match.Product)
-        && (Match.Revision is null || IsMatch(revision ?? "", Match.Revision));
-
-    private static bool IsMatch(string value, string pattern) =>
-        Regex.IsMatch(value.Trim(), pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    public bool Matches(string vendor, string product, string? revision = null) => ProfilePattern.Matches(Match, vendor, product, revision);
 }
 
 public sealed class ProfileMatch

@@ -23,17 +23,27 @@ public sealed record ProfileSelection(HardwareProfile Profile, string Reason)
     public string? File { get; init; }
 }
 
-/// <summary>A set of profiles: the shipped ones, optionally overridden by name from a directory.</summary>
+/// <summary>
+/// A set of profiles: the shipped ones, optionally overridden by name from a directory. Choosing one for a library
+/// reads only the shipped files' name, match and priority; the chosen profile alone is parsed and validated (override
+/// files are parsed when the catalog is loaded, so a broken one fails before the device is touched).
+/// </summary>
 public sealed class ProfileCatalog
 {
-    private readonly Dictionary<string, (HardwareProfile Profile, string File)> _byName;
+    private readonly Dictionary<string, ProfileEntry> _byName;
 
     public ProfileCatalog(IEnumerable<(HardwareProfile Profile, string File)> profiles)
+        : this(profiles.Select(p => ProfileEntry.Parsed(p.Profile, p.File)))
     {
-        _byName = new Dictionary<string, (HardwareProfile, string)>(StringComparer.OrdinalIgnoreCase);
-        foreach (var p in profiles) _byName[p.Profile.Name] = p;
     }
 
+    private ProfileCatalog(IEnumerable<ProfileEntry> entries)
+    {
+        _byName = new Dictionary<string, ProfileEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (var e in entries) _byName[e.Name] = e;
+    }
+
+    /// <summary>Every profile, parsed (the 'profiles' listing; a shipped file that does not parse throws here).</summary>
     public IReadOnlyList<HardwareProfile> Profiles => _byName.Values.Select(v => v.Profile).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
 
     public string FileOf(HardwareProfile profile) => _byName.TryGetValue(profile.Name, out var v) ? v.File : "";
@@ -42,11 +52,11 @@ public sealed class ProfileCatalog
 
     /// <summary>
     /// The shipped profiles, with every *.json in <paramref name="overrideDirectory"/> replacing the shipped profile of the
-    /// same name (or adding a new one). A broken file throws <see cref="InvalidDataException"/> naming the file and field.
+    /// same name (or adding a new one). A broken override file throws <see cref="InvalidDataException"/> naming the file and field.
     /// </summary>
     public static ProfileCatalog Load(string? overrideDirectory)
     {
-        var list = HardwareProfiles.ShippedWithFiles.ToList();
+        var list = HardwareProfiles.ShippedEntries.Select(e => e.Unparsed()).ToList();
         if (overrideDirectory is not null && Directory.Exists(overrideDirectory))
         {
             foreach (var file in Directory.GetFiles(overrideDirectory, "*.json").Order(StringComparer.Ordinal))
@@ -58,28 +68,33 @@ public sealed class ProfileCatalog
                     throw new InvalidDataException($"hardware profile {file} cannot be read: {e.Message}", e);
                 }
                 var p = HardwareProfiles.Parse(text, file);
-                list.RemoveAll(x => string.Equals(x.Profile.Name, p.Name, StringComparison.OrdinalIgnoreCase));
-                list.Add((p, file));
+                list.RemoveAll(x => string.Equals(x.Name, p.Name, StringComparison.OrdinalIgnoreCase));
+                list.Add(ProfileEntry.Parsed(p, file));
             }
         }
         return new ProfileCatalog(list);
     }
 
+    /// <summary>The names of the profiles parsed so far (tests: selection parses only the chosen one).</summary>
+    internal IReadOnlyList<string> ParsedNames() => _byName.Values.Where(v => v.IsParsed).Select(v => v.Name).Order(StringComparer.Ordinal).ToList();
+
+    internal static ProfileCatalog FromEntries(IEnumerable<ProfileEntry> entries) => new(entries);
+
     /// <summary>The highest-priority profile matching the INQUIRY identity; on equal priority the more specific (revision) one.</summary>
     public ProfileSelection Select(string vendor, string product, string? revision = null)
     {
-        var match = _byName.Values
-            .Where(v => v.Profile.Matches(vendor, product, revision))
-            .OrderByDescending(v => v.Profile.Priority).ThenByDescending(v => v.Profile.Match.Revision is not null).ThenBy(v => v.Profile.Name, StringComparer.Ordinal)
-            .Select(v => ((HardwareProfile, string)?)v).FirstOrDefault()
+        var entry = _byName.Values
+            .Where(v => ProfilePattern.Matches(v.Match, vendor, product, revision))
+            .OrderByDescending(v => v.Priority).ThenByDescending(v => v.Match.Revision is not null).ThenBy(v => v.Name, StringComparer.Ordinal)
+            .FirstOrDefault()
             ?? throw new InvalidDataException("no hardware profile matches, not even generic-smc");
-        var (p, file) = match;
+        var p = entry.Profile;
         bool generic = p.Match.Vendor == ".*" && p.Match.Product == ".*" && p.Match.Revision is null;
         string reason = generic
             ? $"no specific profile for {vendor} {product}; using the generic SMC profile"
             : $"INQUIRY vendor '{vendor}' matches /{p.Match.Vendor}/ and product '{product}' matches /{p.Match.Product}/"
               + (p.Match.Revision is null ? "" : $" and revision '{revision}' matches /{p.Match.Revision}/");
-        return new ProfileSelection(p, reason) { Kind = generic ? ProfileSelectionKind.Fallback : ProfileSelectionKind.Match, File = file };
+        return new ProfileSelection(p, reason) { Kind = generic ? ProfileSelectionKind.Fallback : ProfileSelectionKind.Match, File = entry.File };
     }
 
     /// <summary>The profile named on the command line; unknown names list the known ones.</summary>
@@ -91,23 +106,70 @@ public sealed class ProfileCatalog
     }
 }
 
+/// <summary>
+/// One catalog entry: what selection needs (name, match, priority) and the profile itself, parsed on first use. A
+/// shipped entry's head comes from a scan of its JSON that reads only those three members.
+/// </summary>
+internal sealed class ProfileEntry
+{
+    private readonly Func<HardwareProfile>? _parse;
+    private HardwareProfile? _profile;
+
+    private ProfileEntry(string name, ProfileMatch match, int priority, string file, HardwareProfile? profile, Func<HardwareProfile>? parse)
+    {
+        Name = name;
+        Match = match;
+        Priority = priority;
+        File = file;
+        _profile = profile;
+        _parse = parse;
+    }
+
+    public string Name { get; }
+    public ProfileMatch Match { get; }
+    public int Priority { get; }
+    public string File { get; }
+
+    /// <summary>The whole profile, parsed and validated once.</summary>
+    public HardwareProfile Profile => _profile ??= _parse!();
+
+    public bool IsParsed => _profile is not null;
+
+    /// <summary>The same entry with its own parse (a catalog's parsing is its own; the scan is shared).</summary>
+    public ProfileEntry Unparsed() => _parse is null ? this : new(Name, Match, Priority, File, null, _parse);
+
+    public static ProfileEntry Parsed(HardwareProfile p, string file) => new(p.Name, p.Match, p.Priority, file, p, null);
+
+    public static ProfileEntry Lazy(ProfileHead head, string file, Func<HardwareProfile> parse) =>
+        new(head.Name, head.Match, head.Priority, file, null, parse);
+}
+
 /// <summary>The shipped profiles (embedded from hw-profiles/*.json) and the matching rule.</summary>
 public static class HardwareProfiles
 {
-    private static readonly Lazy<IReadOnlyList<(HardwareProfile Profile, string File)>> Shipped = new(LoadShipped);
-    private static readonly Lazy<ProfileCatalog> ShippedCatalog = new(() => new ProfileCatalog(Shipped.Value));
+    private static readonly Lazy<IReadOnlyList<ProfileEntry>> Shipped = new(LoadShipped);
+    private static readonly Lazy<ProfileCatalog> ShippedCatalog = new(() => ProfileCatalog.FromEntries(Shipped.Value));
 
+    /// <summary>Every shipped profile, parsed.</summary>
     public static IReadOnlyList<HardwareProfile> All => Shipped.Value.Select(v => v.Profile).ToList();
 
-    /// <summary>Shipped profiles with their file name ("hw-profiles/NAME.json").</summary>
-    public static IReadOnlyList<(HardwareProfile Profile, string File)> ShippedWithFiles => Shipped.Value;
+    /// <summary>Shipped profiles with their file name ("hw-profiles/NAME.json"), parsed.</summary>
+    public static IReadOnlyList<(HardwareProfile Profile, string File)> ShippedWithFiles => Shipped.Value.Select(v => (v.Profile, v.File)).ToList();
 
-    public static HardwareProfile Parse(string json, string source)
+    internal static IReadOnlyList<ProfileEntry> ShippedEntries => Shipped.Value;
+
+    public static HardwareProfile Parse(string json, string source) =>
+        Parse(() => JsonSerializer.Deserialize(json, ProfileJsonContext.Default.HardwareProfile), source);
+
+    private static HardwareProfile Parse(byte[] utf8, string source) =>
+        Parse(() => JsonSerializer.Deserialize(utf8, ProfileJsonContext.Default.HardwareProfile), source);
+
+    private static HardwareProfile Parse(Func<HardwareProfile?> deserialize, string source)
     {
         HardwareProfile p;
         try
         {
-            p = JsonSerializer.Deserialize(json, ProfileJsonContext.Default.HardwareProfile) ?? throw new JsonException("empty document");
+            p = deserialize() ?? throw new JsonException("empty document");
         }
         catch (JsonException e)
         {
@@ -135,18 +197,70 @@ public static class HardwareProfiles
             ? ShippedCatalog.Value.Select(vendor, product, revision)
             : new ProfileCatalog(profiles.Select(p => (p, ""))).Select(vendor, product, revision);
 
-    private static IReadOnlyList<(HardwareProfile, string)> LoadShipped()
+    /// <summary>
+    /// The embedded files, each scanned for its name, match and priority only; the rest is parsed when the profile is
+    /// used. The files are compiled into the assembly (no file is read), and a status run parses one of them.
+    /// </summary>
+    private static IReadOnlyList<ProfileEntry> LoadShipped()
     {
         var asm = typeof(HardwareProfiles).Assembly;
-        var list = new List<(HardwareProfile, string)>();
+        var list = new List<ProfileEntry>();
         foreach (var name in asm.GetManifestResourceNames().Where(n => n.StartsWith("hw-profiles.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            using var s = asm.GetManifestResourceStream(name)!;
-            using var r = new StreamReader(s);
+            byte[] utf8;
+            using (var s = asm.GetManifestResourceStream(name)!)
+            {
+                utf8 = new byte[s.Length];
+                s.ReadExactly(utf8);
+            }
+            if (utf8 is [0xEF, 0xBB, 0xBF, ..]) utf8 = utf8[3..];
             string file = "hw-profiles/" + name["hw-profiles.".Length..];
-            list.Add((Parse(r.ReadToEnd(), file), file));
+            ProfileHead head;
+            try { head = ProfileHead.Scan(utf8); }
+            catch (JsonException)
+            {
+                // The full parse words the problem (file, member, line).
+                var p = Parse(utf8, file);
+                head = new ProfileHead(p.Name, p.Match, p.Priority);
+            }
+            list.Add(ProfileEntry.Lazy(head, file, () => Parse(utf8, file)));
         }
         return list;
+    }
+}
+
+/// <summary>A profile's name, match and priority, read from its JSON without the rest (which is skipped, not bound).</summary>
+internal readonly record struct ProfileHead(string Name, ProfileMatch Match, int Priority)
+{
+    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    public static ProfileHead Scan(ReadOnlySpan<byte> utf8)
+    {
+        var r = new Utf8JsonReader(utf8, Options);
+        string name = "";
+        int priority = 0;
+        var match = new ProfileMatch();
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new JsonException("not an object");
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("name"u8)) { r.Read(); name = r.GetString() ?? ""; }
+            else if (r.ValueTextEquals("priority"u8)) { r.Read(); priority = r.GetInt32(); }
+            else if (r.ValueTextEquals("match"u8))
+            {
+                r.Read();
+                if (r.TokenType != JsonTokenType.StartObject) throw new JsonException("match is not an object");
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (r.ValueTextEquals("vendor"u8)) { r.Read(); match.Vendor = r.GetString() ?? ".*"; }
+                    else if (r.ValueTextEquals("product"u8)) { r.Read(); match.Product = r.GetString() ?? ".*"; }
+                    else if (r.ValueTextEquals("revision"u8)) { r.Read(); match.Revision = r.GetString(); }
+                    else { r.Read(); r.Skip(); }
+                }
+            }
+            else { r.Read(); r.Skip(); }
+        }
+        if (name.Length == 0) throw new JsonException("no name");
+        return new ProfileHead(name, match, priority);
     }
 }
 

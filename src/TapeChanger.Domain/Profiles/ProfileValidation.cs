@@ -7,16 +7,22 @@ namespace TapeChanger.Domain;
 /// <summary>Checks a parsed profile field by field, and words JSON errors for an operator.</summary>
 internal static class ProfileValidation
 {
+    /// <summary>^[a-z0-9][a-z0-9.-]*$</summary>
+    private static bool IsProfileName(string name) =>
+        name.Length > 0 && (char.IsAsciiDigit(name[0]) || char.IsAsciiLetterLower(name[0]))
+        && name.All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c) || c is '.' or '-');
+
     /// <summary>The first problem found, as "field: what is wrong", or null.</summary>
     internal static string? Validate(HardwareProfile p)
     {
         if (string.IsNullOrWhiteSpace(p.Name)) return "name: missing";
-        if (!Regex.IsMatch(p.Name, "^[a-z0-9][a-z0-9.-]*$", RegexOptions.None, TimeSpan.FromSeconds(1))) return $"name: '{p.Name}' must be lower-case letters, digits, '-' and '.'";
+        if (!IsProfileName(p.Name)) return $"name: '{p.Name}' must be lower-case letters, digits, '-' and '.'";
         if (p.Match is null) return "match: missing";
         foreach (var (field, pattern) in new[] { ("match.vendor", p.Match.Vendor), ("match.product", p.Match.Product), ("match.revision", p.Match.Revision) })
         {
             if (pattern is null && field != "match.revision") return $"{field}: missing";
             if (pattern is null) continue;
+            if (ProfilePattern.IsPlain(pattern)) continue;                   // literal alternatives: a valid expression, nothing to compile
             try { _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1)); }
             catch (ArgumentException e) { return $"{field}: /{pattern}/ is not a regular expression ({FirstLine(e.Message)})"; }
         }
@@ -44,7 +50,7 @@ internal static class ProfileValidation
         if (t.BecomingReadySeconds is < 0 or > 86400) return "timeouts.becomingReadySeconds: must be 0 to 86400";
         if (p.Cleaning is null) return "cleaning: must be an object";
         if (p.Cleaning.Seconds is < 1 or > 86400) return "cleaning.seconds: must be 1 to 86400";
-        if (p.Cleaning.LabelPrefix is null || !Regex.IsMatch(p.Cleaning.LabelPrefix, "^[A-Za-z0-9]{0,8}$", RegexOptions.None, TimeSpan.FromSeconds(1)))
+        if (p.Cleaning.LabelPrefix is not { Length: <= 8 } prefix || !prefix.All(char.IsAsciiLetterOrDigit))
             return "cleaning.labelPrefix: must be 0 to 8 letters or digits";
         if (p.ImportExport is null) return "importExport: must be an object";
         if (p.Documented?.Cleaning is null || p.Documented.ImportExport is null) return "documented: must be an object with cleaning and importExport objects";

@@ -86,6 +86,16 @@ public sealed class LibraryOpener
         if (Profile is null)
         {
             if (Settings.ProfileName is { } name) SelectProfile("", "", "");
+            else if (LibraryCache?.Load() is { } kept)
+            {
+                // An earlier session's INQUIRY: no command (the replies check the kept map; MediaChanger).
+                SelectProfile(kept.Vendor, kept.Product, kept.Revision);
+                lock (_lock)
+                {
+                    _learnedKey ??= LearnedKeyFor(kept.Vendor, kept.Product, kept.Revision);
+                    _learnedIdentity ??= new LearnedQuirks { Vendor = kept.Vendor, Product = kept.Product, Revision = kept.Revision, Device = Settings.DeviceUri };
+                }
+            }
             else
             {
                 var inq = await client.InquiryAsync(ct).ConfigureAwait(false);
@@ -104,6 +114,21 @@ public sealed class LibraryOpener
         if (learnedKey is not null && LearnedQuirksStore.Load(learnedKey) is { } learned) quirks = learned.ApplyTo(quirks);
         client.ApplyQuirks(quirks);
         return client;
+    }
+
+    private FileLibraryCache? _libraryCache;
+
+    /// <summary>
+    /// This device's kept identity and element map (STATE/library-cache); null for replay: devices, whose scripts
+    /// answer what was recorded, not what a library would.
+    /// </summary>
+    public FileLibraryCache? LibraryCache
+    {
+        get
+        {
+            if (Address.Scheme == DeviceScheme.Replay) return null;
+            lock (_lock) return _libraryCache ??= new FileLibraryCache(Settings.StateDirectory, Settings.DeviceUri);
+        }
     }
 
     /// <summary>
@@ -153,6 +178,7 @@ public sealed class LibraryOpener
             {
                 Cleaners = CleanerRecognition.For(Profile?.Profile, Settings.CleanerPrefix),
                 Drives = DrivesOf(address, transport),
+                Cache = LibraryCache,
             };
             if (reserved is not null) settings = settings with { ReservedAddresses = reserved };
             var changer = new MediaChanger(client, settings, knownMap);
