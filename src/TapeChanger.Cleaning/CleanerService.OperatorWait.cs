@@ -24,7 +24,7 @@ public sealed partial class CleanerService
             var reply = await hook.PollAsync(op, waitingFor, ct).ConfigureAwait(false);
             if (reply.Answer == OperatorAnswer.Refused)
             {
-                Finish(store, id, OperationStates.Failed, NtmsResult.ERROR_CANCELLED,
+                Finish(store, id, OperationState.Failed, NtmsResult.ERROR_CANCELLED,
                     $"the operator refused: {waitingFor}" + (reply.Reason is { Length: > 0 } r ? $" ({r})" : ""));
                 return null;
             }

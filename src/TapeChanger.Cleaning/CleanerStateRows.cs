@@ -45,7 +45,7 @@ internal static class CleanerStateRows
     public static readonly RowMap<OperationRecord> Operation = new RowMap<OperationRecord>("cleaner_operations", ["library_key", "seq"], ["id"])
         .Map("id", o => o.Id, (o, v) => o.Id = v.Guid)
         .Map("kind", o => o.Kind.Name(), (o, v) => o.Kind = Named<OperationKind>(v, OperationNames.Name))
-        .Map("state", o => o.State, (o, v) => o.State = v.TextOrEmpty)
+        .Map("state", o => o.State.Name(), (o, v) => o.State = Named<OperationState>(v, OperationStates.Name))
         .Map("result", o => o.Result, (o, v) => o.Result = v.TextOrEmpty)
         .Map("code", o => o.Code, (o, v) => o.Code = v.UInt)
         .Map("message", o => o.Message, (o, v) => o.Message = v.Text)

@@ -49,7 +49,7 @@ public sealed class LegacyImportTests : IDisposable
         Assert.Equal(["4322d104-1676-4e04-9941-79e6c9040d76", "44e4b833-55bc-4ed4-ba6e-dc640eade36c", "945b364a-c7af-402a-b7ba-752b335377eb"],
             st.Operations.Select(o => o.Id.ToString()));
         var failed = st.Operations[2];
-        Assert.Equal((OperationKind.Clean, "failed", "ERROR_UNABLE_TO_LOAD_MEDIUM", 4324u, 2), (failed.Kind, failed.State, failed.Result, failed.Code, failed.Drive!.Value));
+        Assert.Equal((OperationKind.Clean, OperationState.Failed, "ERROR_UNABLE_TO_LOAD_MEDIUM", 4324u, 2), (failed.Kind, failed.State, failed.Result, failed.Code, failed.Drive!.Value));
         Assert.StartsWith("drive 2 rejected cleaner CLN201L8", failed.Message);
         Assert.Equal((CleanerPath.IePort, (int?)6334, "CLN201L8"), (st.Operations[0].Via, st.Operations[0].WorkerPid, st.Operations[0].Barcode));
 

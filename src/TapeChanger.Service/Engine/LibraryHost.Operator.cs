@@ -94,7 +94,7 @@ internal sealed partial class LibraryHost
         try
         {
             var ended = await _cleaner.RunAsync(op, null, ct).ConfigureAwait(false);
-            outcome = ct.IsCancellationRequested && ended.State == OperationStates.Cancelled
+            outcome = ct.IsCancellationRequested && ended.State == OperationState.Cancelled
                 ? new Outcome(NtmsResult.ERROR_CANCELLED, "the service stopped while the request waited for the operator")
                 : FromOperation(ended);
         }

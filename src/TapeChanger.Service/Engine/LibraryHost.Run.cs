@@ -187,8 +187,8 @@ internal sealed partial class LibraryHost
     }
 
     private static Outcome FromOperation(OperationRecord op) =>
-        op.State == OperationStates.Passed ? new Outcome(NtmsResult.ERROR_SUCCESS, op.Message)
-        : op.State == OperationStates.Interrupted ? new Outcome(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, $"interrupted: {op.Message}")
+        op.State == OperationState.Passed ? new Outcome(NtmsResult.ERROR_SUCCESS, op.Message)
+        : op.State == OperationState.Interrupted ? new Outcome(NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, $"interrupted: {op.Message}")
         : new Outcome(op.Code == 0 ? NtmsResult.ERROR_INVALID_OPERATION : (NtmsResult)op.Code, op.Message);
 
     /// <summary>
