@@ -49,7 +49,7 @@ public static class ExitCodes
     /// </summary>
     public static IReadOnlyList<ExitCodeRow> Table { get; } =
     [
-        new(Success, "success", Results: [NtmsResult.ERROR_SUCCESS]),
+        new(Success, "success (for a cleaner operation not waited for: queued, ERROR_IO_PENDING)", Results: [NtmsResult.ERROR_SUCCESS, NtmsResult.ERROR_IO_PENDING]),
         new(OperationRefused, "operation refused: source empty, destination full, no free slot, unknown home slot; an operator action the virtual library refuses (door or mail slot closed, barcode already in the library)",
             Errors: [ChangerError.SourceEmpty, ChangerError.DestinationFull, ChangerError.NoFreeElement, ChangerError.SourceUnknown, ChangerError.Reserved]),
         new(InvalidElement, "no such slot, drive, element or magazine in this library",

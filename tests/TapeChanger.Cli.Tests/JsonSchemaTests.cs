@@ -40,6 +40,8 @@ public sealed class JsonSchemaTests : IDisposable
         ("list", CliJsonContext.Default.ListDocument, "`list --json`: the changers found on this host and their paired drives."),
         ("profiles", CliJsonContext.Default.ProfilesDocument, "`profiles --json`: the hardware profiles, shipped and overrides."),
         ("faults", CliJsonContext.Default.FaultsDocument, "`virtual fault add|list --json`."),
+        ("db-check", CliJsonContext.Default.DbCheckDocument, "`db check --json`: the state database's integrity, schema version and rows per table."),
+        ("db-file", CliJsonContext.Default.DbFileDocument, "`db backup|restore --json`: the database, the other file, the schema version and the database a restore replaced."),
     ];
 
     public static string RepoRoot

@@ -125,7 +125,7 @@ internal static partial class CleanerCommands
     private static DriveCleaningJson Entry(CleanTarget t, OperationRecord o)
     {
         var (result, code) = o.Outcome();
-        var exit = code == (uint)NtmsResult.ERROR_IO_PENDING ? ExitCodes.Success : CleanerExitCodes.For((NtmsResult)code);
+        var exit = CleanerExitCodes.For((NtmsResult)code);
         string? message = o.State.IsFinal() ? o.Message : $"queued as operation {o.Id}; run: tapechanger operations {o.Id}";
         return new DriveCleaningJson(t.Drive, t.Serial ?? o.DriveSerial, t.Trigger, result, code, exit, o.Id, o.State.Name(), message);
     }
