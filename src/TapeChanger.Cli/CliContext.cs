@@ -82,20 +82,13 @@ internal sealed class CliContext
     /// <summary>
     /// Opens the device for data commands: the reserved cleaner slot (if any) is off limits, so a cleaner state that
     /// cannot be read stops them (ERROR_DATABASE_FAILURE, exit 78). <paramref name="readOnly"/> commands (status,
-    /// inquiry) move nothing: they go on with a warning instead.
+    /// inquiry) move nothing: they go on with one warning instead.
     /// </summary>
     public ValueTask<MediaChanger> OpenChangerAsync(CancellationToken ct, bool readOnly = false) =>
-        Opener.OpenChangerAsync(ct, reservationUnreadable: readOnly ? e =>
-        {
-            if (!IsUnreadableState(e)) return false;
-            WarnStateUnreadable(e);
-            return true;
-        } : null);
+        readOnly ? Opener.OpenForLookAsync(WarnStateUnreadable, ct) : Opener.OpenChangerAsync(ct);
 
     /// <summary>The cleaner state could not be read: a state database failure, or an old cleaner.json that cannot be imported.</summary>
-    public static bool IsUnreadableState(Exception e) =>
-        e is TapeChanger.State.StateDatabaseException
-        || e is TapeChanger.Cleaning.CleanerException { Result: TapeChanger.Cleaning.NtmsResult.ERROR_DATABASE_FAILURE or TapeChanger.Cleaning.NtmsResult.ERROR_DATABASE_FULL };
+    public static bool IsUnreadableState(Exception e) => LibraryOpener.IsUnreadableState(e);
 
     private bool _stateWarned;
 

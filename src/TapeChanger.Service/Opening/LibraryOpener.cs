@@ -148,22 +148,34 @@ public sealed class LibraryOpener
 
     /// <summary>
     /// Opens the device for data commands: the reserved cleaner slot (if any) is off limits. <paramref name="knownMap"/>
-    /// (the element map an earlier session read) spares the MODE SENSE. When the reservation cannot be read and
-    /// <paramref name="reservationUnreadable"/> accepts the failure (read-only commands), it opens without one.
+    /// (the element map an earlier session read) spares the MODE SENSE.
     /// </summary>
-    public ValueTask<MediaChanger> OpenChangerAsync(CancellationToken ct, ElementMap? knownMap = null, Func<Exception, bool>? reservationUnreadable = null)
+    public ValueTask<MediaChanger> OpenChangerAsync(CancellationToken ct, ElementMap? knownMap = null) =>
+        OpenAsync(ReservedAddresses(), knownMap, ct);
+
+    /// <summary>
+    /// Opens the device for a look that moves nothing (status, inquiry): when the cleaner state cannot be read
+    /// (<see cref="IsUnreadableState"/>), <paramref name="unreadable"/> hears why and the changer opens without the
+    /// reservation instead of failing.
+    /// </summary>
+    public ValueTask<MediaChanger> OpenForLookAsync(Action<Exception> unreadable, CancellationToken ct)
     {
         IReadOnlySet<ushort> reserved;
         try
         {
             reserved = ReservedAddresses();
         }
-        catch (Exception e) when (reservationUnreadable?.Invoke(e) == true)
+        catch (Exception e) when (IsUnreadableState(e))
         {
-            reserved = new HashSet<ushort>();           // read-only use: the caller warned that the cleaner state is not shown
+            unreadable(e);
+            reserved = new HashSet<ushort>();
         }
-        return OpenAsync(reserved, knownMap, ct);
+        return OpenAsync(reserved, null, ct);
     }
+
+    /// <summary>The cleaner state could not be read: a state database failure, or an old cleaner.json that cannot be imported.</summary>
+    public static bool IsUnreadableState(Exception e) => e is TapeChanger.State.StateDatabaseException
+        || e is CleanerException { Result: NtmsResult.ERROR_DATABASE_FAILURE or NtmsResult.ERROR_DATABASE_FULL };
 
     private async ValueTask<MediaChanger> OpenAsync(IReadOnlySet<ushort>? reserved, ElementMap? knownMap, CancellationToken ct)
     {
@@ -269,7 +281,7 @@ public sealed class LibraryOpener
             {
                 LearnedQuirksStore.Save(learnedKey, identity, taught.Quirks, opened.SelectMany(o => o.Changer.Learned), now);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateDatabaseException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or TapeChanger.State.StateDatabaseException)
             {
                 // the state directory read-only or its database unusable: the next session learns again.
             }
