@@ -380,10 +380,21 @@ public sealed partial class VirtualLibrary
         int alloc = U24(cdb, 7);
         if (cdb[11] != 0) throw SenseBytes.InvalidField(11);
         if (type > 4) throw SenseBytes.InvalidField(1);
-        var matching = _state.Elements
-            .Where(e => (type == 0 || e.Type == type) && e.Address >= start)
-            .OrderBy(e => e.Address).ToList();
-        if (matching.Count == 0) throw SenseBytes.InvalidField(2);
+        // From the first address at or after 'start' (binary search over the address-ordered index): a large library's
+        // status reads it in chunks of 1000, and each chunk no longer sorts every element.
+        int from = Array.BinarySearch(_byAddressOrder, start, AddressComparer.Instance);
+        if (from < 0) from = ~from;
+        var matching = new List<ElementState>();
+        bool any = false;
+        for (int k = from; k < _byAddressOrder.Length; k++)
+        {
+            var e = _byAddressOrder[k];
+            if (type != 0 && e.Type != type) continue;
+            any = true;
+            if (matching.Count >= count) break;
+            matching.Add(e);
+        }
+        if (!any) throw SenseBytes.InvalidField(2);
         var selected = matching.Take(count).ToList();           // count 0 = report nothing (later upstream mhVTL)
 
         // Group consecutive same-type elements into pages (type 0 is address order, §1.7).
@@ -475,4 +486,19 @@ public sealed partial class VirtualLibrary
         }
         o.AddRange(id);
     }
+}
+
+/// <summary>Compares an element's address with a searched address (Array.BinarySearch over the address-ordered index).</summary>
+file sealed class AddressComparer : System.Collections.IComparer
+{
+    public static readonly AddressComparer Instance = new();
+
+    public int Compare(object? x, object? y) => Key(x).CompareTo(Key(y));
+
+    private static int Key(object? o) => o switch
+    {
+        ElementState e => e.Address,
+        ushort a => a,
+        _ => throw new ArgumentException("not an element or an address", nameof(o)),
+    };
 }

@@ -105,7 +105,14 @@ public sealed partial class VirtualLibrary
         return s;
     }
 
-    private void Index() => _byAddress = _state.Elements.ToDictionary(e => e.Address);
+    private void Index()
+    {
+        _byAddress = _state.Elements.ToDictionary(e => e.Address);
+        _byAddressOrder = [.. _state.Elements.OrderBy(e => e.Address)];
+    }
+
+    /// <summary>Every element in address order (addresses never change; the objects are the state's own).</summary>
+    private ElementState[] _byAddressOrder = [];
 
     private IEnumerable<ElementState> OfType(ElementType t) => _state.Elements.Where(e => e.Type == (byte)t);
 
