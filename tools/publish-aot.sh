@@ -19,4 +19,12 @@ cp "$out/tapechanger" "$alone/"
 "$alone/tapechanger" --state-dir "$alone/state" db check | grep -cx "integrity: ok" >/dev/null
 rm -rf "$alone"
 "$out/tapechangerd" --help >/dev/null
+# The binary alone (as tools/install.sh installs it) opens, writes and checks a state database: SQLite is linked in.
+alone=$(mktemp -d)
+cp "$out/tapechanger" "$alone/"
+"$alone/tapechanger" --state-dir "$alone/state" --device virtual: cleaner reserve 21 >/dev/null
+if "$alone/tapechanger" --help | grep -q "^  db "; then
+  "$alone/tapechanger" --state-dir "$alone/state" db check | grep -qx "integrity: ok"
+fi
+rm -rf "$alone"
 echo "publish-aot: $out/tapechanger and $out/tapechangerd built with no warnings"

@@ -33,7 +33,20 @@ public sealed record ListenAddress(string Scheme, string? Path, string? Host, in
         if (IsUnix)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path!)!);
-            if (File.Exists(Path)) File.Delete(Path!);   // a socket left by a killed service; a live one would have refused the start below
+            if (File.Exists(Path))
+            {
+                // A socket file left by a killed service goes; one a running service answers on stays, and we stop.
+                using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                try
+                {
+                    probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(Path!));
+                    throw new ListenerBusyException($"another service is listening on unix:{Path}");
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    File.Delete(Path!);
+                }
+            }
             kestrel.ListenUnixSocket(Path!);
             return;
         }
@@ -45,3 +58,6 @@ public sealed record ListenAddress(string Scheme, string? Path, string? Host, in
         else throw new ArgumentException($"--listen {this}: the host must be an IP address, localhost or 0.0.0.0");
     }
 }
+
+/// <summary>The address is in use by a running service (exit 75).</summary>
+public sealed class ListenerBusyException(string message) : IOException(message);

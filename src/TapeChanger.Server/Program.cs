@@ -27,6 +27,11 @@ try
 {
     app = ServerHost.Build(cmd, EngineFactory.Create);
 }
+catch (ListenerBusyException e)
+{
+    Console.Error.WriteLine($"tapechangerd: {e.Message}");
+    return ExitCodes.Busy;
+}
 catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"tapechangerd: {TapeChangerCli.OneLine(e.Message)}");
@@ -36,10 +41,15 @@ try
 {
     await app.RunAsync().ConfigureAwait(false);
 }
+catch (ListenerBusyException e)
+{
+    Console.Error.WriteLine($"tapechangerd: {e.Message}");
+    return ExitCodes.Busy;
+}
 catch (IOException e)
 {
     // "Address already in use" and the like, from Kestrel's bind.
     Console.Error.WriteLine($"tapechangerd: cannot listen: {TapeChangerCli.OneLine(e.Message)}");
-    return ExitCodes.DeviceUnavailable;
+    return ExitCodes.Busy;
 }
 return 0;

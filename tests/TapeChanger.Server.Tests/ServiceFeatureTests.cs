@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TapeChanger.Access;
 
@@ -53,10 +54,11 @@ public class ServiceFeatureTests
     {
         await using var host = ServiceHost.Start();
         using var op = host.Http(host.Token(AccessRole.Operator));
+        Assert.Equal(HttpStatusCode.OK, (await op.PostAsync("api/v1/libraries/default/moves", ServiceHost.Json(Load))).StatusCode);
         // One unit attention on the next command: the engine's session gets the sense, retries, and the move passes.
         long uaBefore = UnitAttentions(await op.GetStringAsync("metrics"));
         Assert.Equal(0, host.RunCli("--device", "virtual:", "virtual", "fault", "add", "unit-attention", "--count", "1").ExitCode);
-        Assert.Equal(HttpStatusCode.OK, (await op.PostAsync("api/v1/libraries/default/moves", ServiceHost.Json(Load))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await op.PostAsync("api/v1/libraries/default/moves", ServiceHost.Json("""{"kind":"load","slot":2,"drive":1}"""))).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await op.PostAsync("api/v1/libraries/default/moves", ServiceHost.Json(Load))).StatusCode);  // slot 1 is empty now
 
         string text = "";
@@ -65,15 +67,15 @@ public class ServiceFeatureTests
             text = await op.GetStringAsync("metrics");
             await Task.Delay(100);
         }
-        Assert.Contains("tapechanger_moves_total{library=\"default\",kind=\"load\",result=\"passed\"} 1\n", text);
+        Assert.Contains("tapechanger_moves_total{library=\"default\",kind=\"load\",result=\"passed\"} 2\n", text);
         Assert.Contains("tapechanger_moves_total{library=\"default\",kind=\"load\",result=\"failed\"} 1\n", text);
-        Assert.Contains("tapechanger_move_duration_seconds_count{library=\"default\",kind=\"load\"} 2\n", text);
-        Assert.Matches(new Regex("tapechanger_queue_wait_seconds_count\\{library=\"default\"\\} 2\n"), text);
+        Assert.Contains("tapechanger_move_duration_seconds_count{library=\"default\",kind=\"load\"} 3\n", text);
+        Assert.Matches(new Regex("tapechanger_queue_wait_seconds_count\\{library=\"default\"\\} 3\n"), text);
         Assert.Contains("tapechanger_queue_depth{library=\"default\"} 0\n", text);
         Assert.Contains("tapechanger_drives_needing_cleaning{library=\"default\"} 0\n", text);
-        Assert.Contains("tapechanger_http_requests_total{method=\"POST\",route=\"/api/v1/libraries/{name}/moves\",code=\"200\"} 1\n", text);
+        Assert.Contains("tapechanger_http_requests_total{method=\"POST\",route=\"/api/v1/libraries/{name}/moves\",code=\"200\"} 2\n", text);
         Assert.Contains("# TYPE tapechanger_operator_requests_open gauge\n", text);
-        Assert.Matches(new Regex("tapechanger_scsi_commands_total\\{library=\"default\",command=\"MOVE MEDIUM\",status=\"good\"\\} 1\n"), text);
+        Assert.Matches(new Regex("tapechanger_scsi_commands_total\\{library=\"default\",command=\"MOVE MEDIUM\",status=\"good\"\\} 2\n"), text);
         Assert.Equal(uaBefore + 1, UnitAttentions(text));
         // Every sample line is NAME{labels} VALUE (the text format a scraper parses).
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')))
@@ -134,6 +136,16 @@ public class ServiceFeatureTests
                 $"{m} {Regex.Replace(e.RoutePattern.RawText!, @"\{(\w+):\w+\}", "{$1}")}"))
             .ToHashSet();
         Assert.Equal(mapped.Order(), documented.Order());
+    }
+
+    [Fact]
+    public async Task A_second_service_on_a_live_socket_stops_and_the_first_keeps_it()
+    {
+        await using var host = ServiceHost.Start();
+        Assert.Throws<ListenerBusyException>(() => ServerHost.Build(new ServerCommandLine(["unix:" + host.Socket], host.StateDirectory), EngineFactory.Create,
+            b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Device"] = "virtual:" })));
+        using var unix = host.Unix();
+        Assert.Equal(HttpStatusCode.OK, (await unix.GetAsync("api/v1/libraries")).StatusCode);
     }
 
     [Fact]
