@@ -5,9 +5,10 @@ using Microsoft.Extensions.Configuration;
 namespace TapeChanger.Cli;
 
 /// <summary>
-/// Where settings come from, lowest precedence first: <c>appsettings.json</c> next to the binary (the shipped defaults),
-/// <c>/etc/tapechanger/appsettings.json</c> (the host), <c>$XDG_CONFIG_HOME/tapechanger/appsettings.json</c> (else
-/// <c>~/.config/tapechanger</c>; the user), then <c>TAPECHANGER_*</c> environment variables, then the command line.
+/// Where settings come from, lowest precedence first: <c>/etc/tapechanger/appsettings.json</c> (the host),
+/// <c>$XDG_CONFIG_HOME/tapechanger/appsettings.json</c> (else <c>~/.config/tapechanger</c>; the user), <c>appsettings.json</c>
+/// next to the binary (a build run from its output folder; tools/install.sh installs none there), then
+/// <c>TAPECHANGER_*</c> environment variables, then the command line.
 /// A file that is not valid JSON is an error naming its path, line and column; an unknown setting a warning naming it.
 /// </summary>
 internal static partial class ConfigFiles
@@ -21,12 +22,13 @@ internal static partial class ConfigFiles
 
     public static IReadOnlyList<string> Paths(string binaryDirectory, string etc, string? xdgConfigHome, string? home)
     {
-        var list = new List<string> { Path.Combine(binaryDirectory, "appsettings.json") };
+        var list = new List<string>();
         if (!OperatingSystem.IsWindows()) list.Add(Path.Combine(etc, "appsettings.json"));
         string? user = !string.IsNullOrEmpty(xdgConfigHome) && Path.IsPathRooted(xdgConfigHome) ? Path.Combine(xdgConfigHome, "tapechanger")
             : !string.IsNullOrEmpty(home) && Path.IsPathRooted(home) ? Path.Combine(home, ".config", "tapechanger")
             : null;
         if (user is not null) list.Add(Path.Combine(user, "appsettings.json"));
+        list.Add(Path.Combine(binaryDirectory, "appsettings.json"));
         return list;
     }
 

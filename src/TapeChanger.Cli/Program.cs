@@ -184,6 +184,7 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(ProfilesCommand.Build());
             root.Subcommands.Add(BaculaChangerCommand.Build());
             root.Subcommands.Add(MtxHelpCommand());
+            foreach (var c in ShellCommands.Build()) root.Subcommands.Add(c);
             return root;
         }
 

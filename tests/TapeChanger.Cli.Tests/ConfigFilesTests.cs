@@ -18,12 +18,12 @@ public sealed class ConfigFilesTests : IDisposable
     }
 
     [Fact]
-    public void Next_to_the_binary_then_etc_then_the_users_config_directory()
+    public void Etc_then_the_users_config_directory_then_next_to_the_binary()
     {
-        Assert.Equal(["/opt/tc/appsettings.json", "/etc/tapechanger/appsettings.json", "/home/op/.cfg/tapechanger/appsettings.json"],
+        Assert.Equal(["/etc/tapechanger/appsettings.json", "/home/op/.cfg/tapechanger/appsettings.json", "/opt/tc/appsettings.json"],
             ConfigFiles.Paths("/opt/tc", "/etc/tapechanger", "/home/op/.cfg", "/home/op"));
-        Assert.Equal("/home/op/.config/tapechanger/appsettings.json", ConfigFiles.Paths("/opt/tc", "/etc/tapechanger", null, "/home/op")[2]);
-        Assert.Equal("/home/op/.config/tapechanger/appsettings.json", ConfigFiles.Paths("/opt/tc", "/etc/tapechanger", "relative", "/home/op")[2]);
+        Assert.Equal("/home/op/.config/tapechanger/appsettings.json", ConfigFiles.Paths("/opt/tc", "/etc/tapechanger", null, "/home/op")[1]);
+        Assert.Equal("/home/op/.config/tapechanger/appsettings.json", ConfigFiles.Paths("/opt/tc", "/etc/tapechanger", "relative", "/home/op")[1]);
         Assert.Equal(2, ConfigFiles.Paths("/opt/tc", "/etc/tapechanger", null, null).Count);
     }
 
@@ -32,9 +32,9 @@ public sealed class ConfigFilesTests : IDisposable
     {
         var paths = new[]
         {
-            Write("bin", """{ "Device": "virtual:", "UnitAttentionRetries": 5, "CleanerPrefix": "CLN" }"""),
-            Write("etc", """{ "Device": "sg:/dev/sg3", "UnitAttentionRetries": 7 }"""),
-            Write("user", """{ "Device": "iscsi://host/iqn.x/0" }"""),
+            Write("etc", """{ "Device": "virtual:", "UnitAttentionRetries": 5, "CleanerPrefix": "CLN" }"""),
+            Write("user", """{ "Device": "sg:/dev/sg3", "UnitAttentionRetries": 7 }"""),
+            Write("bin", """{ "Device": "iscsi://host/iqn.x/0" }"""),
             Path.Combine(_root, "missing", "appsettings.json"),
         };
         var config = ConfigFiles.Build(paths, TextWriter.Null);
