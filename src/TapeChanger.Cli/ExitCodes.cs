@@ -47,7 +47,8 @@ public static class ExitCodes
     /// </summary>
     public static IReadOnlyList<ExitCodeRow> Table { get; } =
     [
-        new(Success, "success", Results: [NtmsResult.ERROR_SUCCESS]),
+        // ERROR_IO_PENDING: an operation queued for a worker (clean without --wait) is not a failure.
+        new(Success, "success", Results: [NtmsResult.ERROR_SUCCESS, NtmsResult.ERROR_IO_PENDING]),
         new(OperationRefused, "operation refused: source empty, destination full, no free slot, unknown home slot; an operator action the virtual library refuses (door or mail slot closed, barcode already in the library)",
             Errors: [ChangerError.SourceEmpty, ChangerError.DestinationFull, ChangerError.NoFreeElement, ChangerError.SourceUnknown, ChangerError.Reserved]),
         new(InvalidElement, "no such slot, drive, element or magazine in this library",

@@ -130,9 +130,11 @@ public class TapeDriveTests
     {
         var (drive, locator) = await OpenAsync(_ => Check(0x05, 0x24, 0x00));
         Assert.Null(await drive.TapeAlertsAsync());
+        // The supported log pages (00h) first, for the response page 12h; refused, so page 2Eh; refused too: null.
         Assert.Equal("4d00", Convert.ToHexString(locator.Sent[0].Command.Cdb.AsSpan(0, 2)).ToLowerInvariant());
-        Assert.Equal(0x2E, locator.Sent[0].Command.Cdb[2] & 0x3F);
+        Assert.Equal(0x00, locator.Sent[0].Command.Cdb[2] & 0x3F);
+        Assert.Equal(0x2E, locator.Sent[1].Command.Cdb[2] & 0x3F);
         Assert.Null(await drive.RequestSenseAsync());
-        Assert.Equal(OpCode.RequestSense, locator.Sent[1].Command.Cdb[0]);
+        Assert.Equal(OpCode.RequestSense, locator.Sent[2].Command.Cdb[0]);
     }
 }
