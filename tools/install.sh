@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Installs the NativeAOT tapechanger (one self-contained file; hardware profiles are built in).
-#   tools/install.sh [--mtx-link [--replace-mtx]] [--no-build] [PREFIX]
-#     PREFIX          default /usr/local; installs PREFIX/bin/tapechanger
+#   tools/install.sh [--mtx-link [--replace-mtx]] [--no-build] [--sysconfdir DIR] [PREFIX]
+#     PREFIX          default /usr/local; installs PREFIX/bin/tapechanger, the man page PREFIX/share/man/man1/tapechanger.1
+#                     and bash/zsh/fish completion under PREFIX/share (all made by the binary from its command definitions)
+#     --sysconfdir    default /etc/tapechanger; DIR/appsettings.json is installed when there is none (never overwritten)
 #     --mtx-link      also PREFIX/bin/mtx -> tapechanger: run by that name, tapechanger is mtx (mtx's command line,
 #                     text and exit statuses), so scripts that call mtx use TapeChanger unchanged
 #     --replace-mtx   allow --mtx-link to replace an existing PREFIX/bin/mtx (never done otherwise)
 #     --no-build      install artifacts/aot/tapechanger as it is (default: tools/publish-aot.sh first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-prefix=/usr/local link=0 replace=0 build=1
+prefix=/usr/local link=0 replace=0 build=1 sysconf=/etc/tapechanger
 while [ $# -gt 0 ]; do
   case $1 in
     --mtx-link) link=1 ;;
     --replace-mtx) replace=1 ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --sysconfdir) shift; sysconf=${1:?--sysconfdir needs a directory} ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "install: unknown option $1 (see --help)" >&2; exit 64 ;;
     *) prefix=$1 ;;
   esac
@@ -30,6 +33,19 @@ mkdir -p "$prefix/bin"
 install -m 0755 "$bin" "$prefix/bin/tapechanger.new"
 mv -f "$prefix/bin/tapechanger.new" "$prefix/bin/tapechanger"
 echo "installed $prefix/bin/tapechanger"
+
+tc=$prefix/bin/tapechanger
+mkdir -p "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"
+"$tc" man >"$prefix/share/man/man1/tapechanger.1"
+"$tc" completion bash >"$prefix/share/bash-completion/completions/tapechanger"
+"$tc" completion zsh >"$prefix/share/zsh/site-functions/_tapechanger"
+"$tc" completion fish >"$prefix/share/fish/vendor_completions.d/tapechanger.fish"
+echo "installed the man page tapechanger(1) and bash, zsh and fish completion under $prefix/share"
+if [ ! -e "$sysconf/appsettings.json" ]; then
+  mkdir -p "$sysconf"
+  install -m 0644 appsettings.json "$sysconf/appsettings.json"
+  echo "installed $sysconf/appsettings.json (the defaults; edit Device for your library)"
+fi
 
 if [ "$link" = 1 ]; then
   target=$prefix/bin/mtx

@@ -30,11 +30,11 @@ trap cleanup EXIT
 # Installed by tools/install.sh, which must refuse to replace an existing mtx unless told to.
 [ -x artifacts/aot/tapechanger ] || tools/publish-aot.sh >/dev/null
 mkdir -p "$work/other/bin" && echo "not ours" > "$work/other/bin/mtx"
-set +e; tools/install.sh --no-build --mtx-link "$work/other" >/dev/null 2>&1; rc=$?; set -e
+set +e; tools/install.sh --no-build --sysconfdir "$work/etc" --mtx-link "$work/other" >/dev/null 2>&1; rc=$?; set -e
 [ "$rc" = 73 ] && [ "$(cat "$work/other/bin/mtx")" = "not ours" ] || { echo "mtx-tier: install.sh replaced an existing mtx (exit $rc)" >&2; exit 1; }
-tools/install.sh --no-build --mtx-link --replace-mtx "$work/other" >/dev/null 2>&1
+tools/install.sh --no-build --sysconfdir "$work/etc" --mtx-link --replace-mtx "$work/other" >/dev/null 2>&1
 [ "$(readlink "$work/other/bin/mtx")" = tapechanger ] || { echo "mtx-tier: --replace-mtx did not link mtx" >&2; exit 1; }
-tools/install.sh --no-build --mtx-link "$work" >/dev/null
+tools/install.sh --no-build --sysconfdir "$work/etc" --mtx-link "$work" >/dev/null
 TC=$work/bin/tapechanger
 
 # tgt-library.sh defaults: slots 1000-1009 (A0000001-4 in 1-4, CLN00001 in 10), IE 10-11 (mtx slots 11-12), drives 500-501.

@@ -6,9 +6,23 @@ cd "$(dirname "$0")/.."
 dotnet build TapeChanger.sln -c Release -nologo -v quiet
 log=$(mktemp)
 set +e
-dotnet test TapeChanger.sln -c Release --no-build -nologo -v quiet 2>&1 | tee "$log"
+trx=$(mktemp -d)
+dotnet test TapeChanger.sln -c Release --no-build -nologo -v quiet --results-directory "$trx" --logger trx 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
+# Every skipped test by name, with the reason it gave (from the TRX results: outcome NotExecuted).
+python3 - "$trx" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for f in sorted(glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)):
+    for r in ET.parse(f).getroot().iterfind(".//t:UnitTestResult", ns):
+        if r.get("outcome") == "NotExecuted":
+            msg = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+            msg = msg if msg is not None else r.find("t:Output/t:StdOut", ns)
+            why = " ".join((msg.text or "").split()) if msg is not None else "no reason given"
+            print(f"skipped: {r.get('testName')}: {why}")
+PY
+rm -rf "$trx"
 # dotnet test prints one line per project: "Passed!  - Failed:     0, Passed:    42, Skipped:     0, Total: ..."
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -21,7 +21,39 @@ internal static class ProcessConsole
 
     private static TextWriter Raw(int fd)
     {
-        var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        var stream = new PipeSafeStream(new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0));
         return TextWriter.Synchronized(new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 4096) { AutoFlush = true });
+    }
+
+    /// <summary>
+    /// A reader that went away (`tapechanger man | head`) is not an error of the command: like .NET's console stream,
+    /// writes after EPIPE are dropped.
+    /// </summary>
+    private sealed class PipeSafeStream(Stream inner) : Stream
+    {
+        private bool _gone;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { if (!_gone) Try(inner.Flush); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) { if (!_gone) Try(() => inner.Write(buffer, offset, count)); }
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (_gone) return;
+            try { inner.Write(buffer); }
+            catch (IOException) { _gone = true; }
+        }
+
+        private void Try(Action write)
+        {
+            try { write(); }
+            catch (IOException) { _gone = true; }
+        }
     }
 }

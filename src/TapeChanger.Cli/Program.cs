@@ -206,6 +206,7 @@ namespace TapeChanger.Cli
             root.Options.Add(Remote.RemoteClient.TokenOption);
             root.Subcommands.Add(ServiceCommands.Serve());
             root.Subcommands.Add(ServiceCommands.Token());
+            foreach (var c in ShellCommands.Build()) root.Subcommands.Add(c);
             return root;
         }
 
@@ -257,11 +258,7 @@ namespace TapeChanger.Cli
         internal static CliContext CreateContext(string? device, string? stateFlag, bool json, bool verbose, bool trace, int? operatorWait, string? profile,
             TextWriter stdout, TextWriter stderr)
         {
-            var config = new ConfigurationBuilder()
-                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-                .AddEnvironmentVariables(CliEnvironment.SettingsPrefix)
-                .AddInMemoryCollection(CliEnvironment.OverlaySettings())
-                .Build();
+            var config = ConfigFiles.Build(ConfigFiles.DefaultPaths(), stderr);
             var options = new TapeChangerOptions();
             try
             {
@@ -270,7 +267,7 @@ namespace TapeChanger.Cli
             catch (InvalidOperationException e)
             {
                 // "Failed to convert configuration value 'abc' at 'UnitAttentionRetries' to type 'System.Int32'."
-                throw new UsageException("invalid configuration: " + e.Message) { ExitCode = ExitCodes.ConfigError };
+                throw new UsageException(ConfigFiles.BadValue(e.Message)) { ExitCode = ExitCodes.ConfigError };
             }
             var validation = new TapeChangerOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
             if (validation.Failed) throw new OptionsValidationException(nameof(TapeChangerOptions), typeof(TapeChangerOptions), validation.Failures);
