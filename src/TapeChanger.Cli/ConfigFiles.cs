@@ -14,11 +14,21 @@ namespace TapeChanger.Cli;
 internal static partial class ConfigFiles
 {
     /// <summary>Every setting of <see cref="TapeChangerOptions"/> (a test holds this list to the class).</summary>
-    public static readonly string[] Known =
+    public static readonly string[] CliSettings =
     [
         "Device", "CleanerPrefix", "StateDirectory", "UnitAttentionRetries", "CleanerPollMilliseconds", "CleaningSeconds",
         "ProfilesDirectory", "BecomingReadySeconds", "OperatorWaitSeconds", "SptBufferedOnly",
     ];
+
+    /// <summary>
+    /// The library service's settings, read from the same files: its libraries and their automatic cleaning
+    /// (LibraryServiceOptions), `Service` and `Kestrel` (tapechangerd), and the CLI's `Server` and `Token` (--server).
+    /// </summary>
+    public static readonly string[] ServiceSettings =
+        ["Libraries", "AutoCleaning", "OperatorRequestTimeoutSeconds", "HistoryLimit", "Service", "Kestrel", "Logging", "Server", "Token"];
+
+    /// <summary>Every top-level key a configuration file may hold; anything else is warned about.</summary>
+    public static readonly string[] Known = [.. CliSettings, .. ServiceSettings];
 
     public static IReadOnlyList<string> Paths(string binaryDirectory, string etc, string? xdgConfigHome, string? home)
     {

@@ -68,7 +68,15 @@ public sealed class ConfigFilesTests : IDisposable
 
     [Fact]
     public void The_known_settings_are_the_options_class() =>
-        Assert.Equal(typeof(TapeChangerOptions).GetProperties().Select(p => p.Name).Order(), ConfigFiles.Known.Order());
+        Assert.Equal(typeof(TapeChangerOptions).GetProperties().Select(p => p.Name).Order(), ConfigFiles.CliSettings.Order());
+
+    [Fact]
+    public void The_shipped_appsettings_json_has_no_unknown_setting()
+    {
+        var warnings = new StringWriter();
+        ConfigFiles.Build([Path.Combine(JsonSchemaTests.RepoRoot, "appsettings.json")], warnings);
+        Assert.Equal("", warnings.ToString());
+    }
 
     [Fact]
     public void The_cli_reports_a_malformed_user_file_and_exits_78()
