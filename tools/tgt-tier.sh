@@ -18,6 +18,10 @@ echo "== conformance suite over $uri"
 TAPECHANGER_TEST_DEVICE="$uri" dotnet test tests/TapeChanger.Domain.Tests -c Release --no-build -nologo -v quiet \
   --filter "FullyQualifiedName~ChangerConformanceTests"
 
+echo "== service engine over $uri (8 clients x 50 mixed requests, a cleaning; the library is put back)"
+TAPECHANGER_TEST_DEVICE="$uri" dotnet test tests/TapeChanger.Service.Tests -c Release --no-build -nologo -v quiet \
+  --filter "FullyQualifiedName~TgtServiceTests"
+
 echo "== CLI over $uri"
 cli="dotnet src/TapeChanger.Cli/bin/Release/net10.0/tapechanger.dll --device $uri"
 state=$(mktemp -d); export TAPECHANGER_STATE_DIR=$state

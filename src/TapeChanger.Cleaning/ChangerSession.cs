@@ -57,4 +57,6 @@ public sealed record CleanerOptions
     /// choice). Null: the shipped profiles' match.
     /// </summary>
     public Func<string, string, string, ProfileSelection>? SelectProfile { get; init; }
+    /// <summary>Asked at every poll of an operator wait (a service's operator requests); null: the journal alone.</summary>
+    public IOperatorWaitHook? OperatorHook { get; init; }
 }

@@ -19,6 +19,17 @@ public sealed partial class CleanerService
             o.Progress = waitingFor + left;
         });
         progress?.Report(op);
+        if (_options.OperatorHook is { } hook)
+        {
+            var reply = await hook.PollAsync(op, waitingFor, ct).ConfigureAwait(false);
+            if (reply.Answer == OperatorAnswer.Refused)
+            {
+                Finish(store, id, OperationState.Failed, NtmsResult.ERROR_CANCELLED,
+                    $"the operator refused: {waitingFor}" + (reply.Reason is { Length: > 0 } r ? $" ({r})" : ""));
+                return null;
+            }
+            if (reply.Answer == OperatorAnswer.Satisfied && !op.Confirmed) op = Set(store, id, o => o.Confirmed = true);
+        }
         if (op.StopRequested)
         {
             // The IE port is left as the operator sees it.

@@ -9,6 +9,12 @@ using TapeChanger.Cli.Output;
 // Run through a link named mtx (argv[0]), TapeChanger is mtx: mtx's command line, text and exit statuses.
 if (ProgramName.Argv0() is { } argv0 && ProgramName.IsMtx(argv0))
 {
+    // With a service configured (TAPECHANGER_SERVER or Server), mtx's command line goes there as `mtx ...`.
+    string[] mtxArgs = ["mtx", .. args];
+    if (TapeChanger.Cli.Remote.RemoteClient.TryCreate(ref mtxArgs, ProcessConsole.Err, out var remote))
+    {
+        return remote is null ? ExitCodes.Usage : await remote.RunAsync(mtxArgs, ProcessConsole.Out, ProcessConsole.Err).ConfigureAwait(false);
+    }
     return await TapeChanger.Cli.Mtx.MtxProgram.RunAsync(args, ProcessConsole.Out, ProcessConsole.Err).ConfigureAwait(false);
 }
 // A cleaner worker started on Windows has no console: it writes to the log file its starter named.
@@ -48,6 +54,17 @@ namespace TapeChanger.Cli
         internal static readonly Option<bool> TraceOption = new("--trace") { Description = "Like --verbose, plus the data bytes of every reply.", Recursive = true };
 
         public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+        {
+            // --server (or TAPECHANGER_SERVER, or Server in appsettings.json): the command runs in the service.
+            if (Remote.RemoteClient.TryCreate(ref args, stderr, out var remote))
+            {
+                return remote is null ? ExitCodes.Usage : await remote.RunAsync(args, stdout, stderr, ct).ConfigureAwait(false);
+            }
+            return await RunLocalAsync(args, stdout, stderr, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Runs the command in this process (the service runs its clients' commands through here).</summary>
+        public static async Task<int> RunLocalAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
         {
             if (args is ["--version"])
             {
@@ -184,6 +201,10 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(ProfilesCommand.Build());
             root.Subcommands.Add(BaculaChangerCommand.Build());
             root.Subcommands.Add(MtxHelpCommand());
+            root.Options.Add(Remote.RemoteClient.ServerOption);
+            root.Options.Add(Remote.RemoteClient.TokenOption);
+            root.Subcommands.Add(ServiceCommands.Serve());
+            root.Subcommands.Add(ServiceCommands.Token());
             foreach (var c in ShellCommands.Build()) root.Subcommands.Add(c);
             return root;
         }
@@ -279,7 +300,7 @@ namespace TapeChanger.Cli
         }
 
         /// <summary>Beside where configuration lives: $XDG_CONFIG_HOME/tapechanger/hw-profiles, %APPDATA%\\TapeChanger\\hw-profiles.</summary>
-        private static string DefaultProfilesDirectory()
+        internal static string DefaultProfilesDirectory()
         {
             if (OperatingSystem.IsWindows())
                 return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "TapeChanger", "hw-profiles");
@@ -290,7 +311,7 @@ namespace TapeChanger.Cli
 
         private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
-        private static string DefaultStateDirectory() => OperatingSystem.IsWindows()
+        internal static string DefaultStateDirectory() => OperatingSystem.IsWindows()
             ? DefaultStateDirectory(true, Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), null,
                 Environment.GetFolderPath(Environment.SpecialFolder.UserProfile))
             : DefaultStateDirectory(false, null, Environment.GetEnvironmentVariable("XDG_STATE_HOME"), Environment.GetEnvironmentVariable("HOME"),

@@ -1,4 +1,5 @@
 using TapeChanger.Scsi;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
 
 namespace TapeChanger.Cleaning.Tests;
@@ -16,8 +17,7 @@ public sealed class CleanerPolicyTests : IDisposable
 
     private CleanerService S => _h.Service;
 
-    private static ScsiResult Sense(byte key, byte asc, byte ascq) =>
-        ScsiResult.CheckCondition([0x70, 0, key, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0]);
+    private static ScsiResult Sense(byte key, byte asc, byte ascq) => SenseBuilder.Check(key, asc, ascq);
 
     private async Task ReserveAndInjectAsync(uint cleans)
     {
@@ -118,7 +118,7 @@ public sealed class CleanerPolicyTests : IDisposable
         await ReserveAndInjectAsync(cleans: 10);
         _h.Inject = (lun, cmd) => lun == 1 && cmd.Name == "TEST UNIT READY" ? Sense(0x02, 0x30, 0x03) : null;
         var progress = new List<string>();
-        // 30/03 never clears here: the watch gives up after MaxCleaningTime (3 s of fake time, 0.3 s real).
+        // 30/03 never clears here: the watch gives up after MaxCleaningTime (3 s of fake time: 15 polls).
         var svc = new CleanerService(_h, _h.State, new CleanerOptions { PollInterval = TimeSpan.FromMilliseconds(200), MaxCleaningTime = TimeSpan.FromSeconds(3) }, _h.Time);
         var final = await svc.RunAsync(await svc.StartCleanAsync(0, false), new SyncProgress(o => { if (o.Progress is { } p) progress.Add(p); }));
         _h.Inject = null;

@@ -390,8 +390,8 @@ public sealed class CleanerServiceTests : IDisposable
 /// <summary>When the drive cannot be polled (tgt, or a transport without drive access), the hw-profile's cleaning time applies.</summary>
 public sealed class ProfileCleaningTimeTests : IDisposable
 {
-    // Fast clock x400: the mhVTL STK profile's 120 s cycle passes in 0.3 s of real time.
-    private readonly CleaningHarness _h = new(speed: 400, profileCleaningTime: true);
+    // On the stepping clock the mhVTL STK profile's 120 s cycle is a few hundred polls.
+    private readonly CleaningHarness _h = new(profileCleaningTime: true);
 
     public void Dispose() => _h.Dispose();
 
@@ -400,7 +400,7 @@ public sealed class ProfileCleaningTimeTests : IDisposable
     {
         var svc = _h.Service;
         await svc.ReserveAsync(21);
-        // On a x400 clock the operator must get a long (fake) timeout: 1 h here is 9 s of real time.
+        // A long (fake) operator timeout: the operator below acts in real time while the service polls.
         var inject = await svc.StartInjectAsync(CleanerPath.IePort, 5, TimeSpan.FromHours(1));
         var run = svc.RunAsync(inject);
         _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport("CLN201L8"); l.CloseImportExport(); });

@@ -1,26 +1,10 @@
-using System.Diagnostics;
 using TapeChanger.Domain;
 using TapeChanger.Scsi;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
 using TapeChanger.Virtual;
 
 namespace TapeChanger.Cleaning.Tests;
-
-/// <summary>A clock that runs <c>factor</c> times faster than real time (timers fire sooner), so cleaning cycles take milliseconds.</summary>
-public sealed class FastTime(double factor) : TimeProvider
-{
-    private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
-    private readonly long _t0 = Stopwatch.GetTimestamp();
-
-    public override DateTimeOffset GetUtcNow() => _start + Stopwatch.GetElapsedTime(_t0) * factor;
-
-    public override long GetTimestamp() => _t0 + (long)((Stopwatch.GetTimestamp() - _t0) * factor);
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-        System.CreateTimer(callback, state, Scale(dueTime), Scale(period));
-
-    private TimeSpan Scale(TimeSpan t) => t == Timeout.InfiniteTimeSpan || t <= TimeSpan.Zero ? t : t / factor;
-}
 
 /// <summary>The built-in library 10 (with a 1 s cleaning stage) under a temp state directory, and a service on it.</summary>
 public sealed class CleaningHarness : IChangerConnector, IDisposable
@@ -28,18 +12,17 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     public string Root { get; } = Directory.CreateTempSubdirectory("tc-clean-").FullName;
     public string Config => Path.Combine(Root, "cfg");
     public string State => Path.Combine(Root, "state");
-    public TimeProvider Time { get; }
+    /// <summary>
+    /// The service's and the library's clock: fake time moves only by the waits the service asks for (a poll, a
+    /// backoff), a millisecond of real time apart, so the operator acting in real time still finds the service waiting.
+    /// </summary>
+    public SteppingTime Time { get; } = new() { Pace = TimeSpan.FromMilliseconds(1) };
     public Func<CancellationToken, ValueTask<ChangerSession>>? Override { get; set; }
 
-    public CleaningHarness(double speed = 10, TimeSpan? cleaningTime = null, bool profileCleaningTime = false)
+    public CleaningHarness(TimeSpan? cleaningTime = null, bool profileCleaningTime = false)
     {
-        Time = new FastTime(speed);
         _cleaningTime = profileCleaningTime ? null : cleaningTime ?? TimeSpan.FromSeconds(5);
-        Directory.CreateDirectory(Config);
-        string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
-        foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(Config, Path.GetFileName(f)));
-        string conf = Path.Combine(Config, "device.conf");
-        File.WriteAllText(conf, File.ReadAllText(conf).Replace("# Cleaning time: 30", " Cleaning time: 1"));
+        VirtualLibraryFiles.CopyLibrary10(Config, VirtualLibraryFiles.CleaningTime1s);
         Service = NewService();
     }
 
@@ -48,8 +31,8 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
 
     public CleanerService NewService() => new(this, State, new CleanerOptions
     {
-        PollInterval = TimeSpan.FromMilliseconds(200),     // 20 ms of real time on the fast clock
-        OperatorTimeout = TimeSpan.FromSeconds(600),     // 60 s of real time on the x10 clock
+        PollInterval = TimeSpan.FromMilliseconds(200),
+        OperatorTimeout = TimeSpan.FromSeconds(600),     // 3,000 polls: far more real time than an operator step takes
         CleaningTime = _cleaningTime,
     }, Time);
 
@@ -61,7 +44,7 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
         // The drives as the CLI reaches them: the virtual library's drive locator (LUNs by VPD 80h serial), hooked.
         var drives = new DriveAccess(new DriveLocatorRegistry().Add(new HookedLocator(this)), new DriveSearch(address, transport),
             t => new SmcClient(t, time: Time) { IsDrive = true }, DriveCache);
-        return new ChangerSession(new MediaChanger(new SmcClient(new Hook(this, transport), time: Time), new ChangerSettings { Drives = DrivesReachable ? drives : null }));
+        return new ChangerSession(new MediaChanger(new SmcClient(Hook(this, transport), time: Time), new ChangerSettings { Drives = DrivesReachable ? drives : null }));
     }
 
     /// <summary>False: sessions without drive access (a transport whose drives this host cannot reach).</summary>
@@ -82,7 +65,7 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
         public ValueTask<DriveCandidates> ListAsync(DriveSearch search, CancellationToken ct = default) => _inner.ListAsync(search, ct);
 
         public async ValueTask<IScsiTransport> OpenAsync(DriveSearch search, DriveCandidate drive, CancellationToken ct = default) =>
-            new Hook(h, (VirtualTransport)await _inner.OpenAsync(search, drive, ct));
+            Hook(h, (VirtualTransport)await _inner.OpenAsync(search, drive, ct));
     }
 
     /// <summary>Replaces a reply before the library sees the command (LUN 0 = changer, 1..N = drives), e.g. a drive's 30/07.</summary>
@@ -91,21 +74,16 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     /// <summary>Edits a reply's data after the library answered (an element ASC in READ ELEMENT STATUS).</summary>
     public Action<int, ScsiCommand, Memory<byte>>? Patch { get; set; }
 
-    private sealed class Hook(CleaningHarness h, VirtualTransport inner) : IScsiTransport
+    /// <summary>The library or a drive (LUN 0 = changer, 1..N = drives) behind <see cref="Inject"/> and <see cref="Patch"/>, recording drive commands.</summary>
+    private static InterceptingTransport Hook(CleaningHarness h, VirtualTransport inner) => new(inner)
     {
-        public string Device => inner.Device;
-
-        public async ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken ct = default)
+        Before = command =>
         {
             if (inner.Lun > 0) lock (h.DriveCommands) h.DriveCommands.Add((inner.Lun, command));
-            if (h.Inject?.Invoke(inner.Lun, command) is { } replaced) return replaced;
-            var r = await inner.ExecuteAsync(command, dataIn, ct);
-            h.Patch?.Invoke(inner.Lun, command, dataIn);
-            return r;
-        }
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
-    }
+            return h.Inject?.Invoke(inner.Lun, command);
+        },
+        After = (command, data) => h.Patch?.Invoke(inner.Lun, command, data),
+    };
 
     /// <summary>Operator action on the library (vtlcmd), between the service's sessions.</summary>
     public void Operator(Action<VirtualLibrary> action)

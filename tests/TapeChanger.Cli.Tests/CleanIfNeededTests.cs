@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Cli.Tests;
 
@@ -15,11 +16,7 @@ public sealed class CleanIfNeededTests : IDisposable
 
     public CleanIfNeededTests()
     {
-        Directory.CreateDirectory(Config);
-        string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
-        foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(Config, Path.GetFileName(f)));
-        string conf = Path.Combine(Config, "device.conf");
-        File.WriteAllText(conf, File.ReadAllText(conf).Replace("# Cleaning time: 30", " Cleaning time: 1"));
+        VirtualLibraryFiles.CopyLibrary10(Config, VirtualLibraryFiles.CleaningTime1s);
     }
 
     public void Dispose()

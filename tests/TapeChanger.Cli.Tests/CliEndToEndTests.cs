@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Cli.Tests;
 
@@ -374,11 +375,7 @@ public sealed class CliCleanerTests : IDisposable
     {
         // Library 10 with a 1 s cleaning stage (mhVTL sequence 30/03 1 s, 04/00 3 s, then 04/02).
         _config = Path.Combine(_cli.StateDirectory, "cfg");
-        Directory.CreateDirectory(_config);
-        string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
-        foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(_config, Path.GetFileName(f)));
-        string conf = Path.Combine(_config, "device.conf");
-        File.WriteAllText(conf, File.ReadAllText(conf).Replace("# Cleaning time: 30", " Cleaning time: 1"));
+        VirtualLibraryFiles.CopyLibrary10(_config, VirtualLibraryFiles.CleaningTime1s);
     }
 
     public void Dispose() => _cli.Dispose();

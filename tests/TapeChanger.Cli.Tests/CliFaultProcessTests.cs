@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Cli.Tests;
 
@@ -15,10 +16,7 @@ public sealed class CliFaultProcessTests : IDisposable
     {
         // Library 10 with a 1 s cleaning stage, so a cleaning takes about 4 s.
         _config = Path.Combine(_cli.StateDirectory, "cfg");
-        Directory.CreateDirectory(_config);
-        foreach (var f in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10"))) File.Copy(f, Path.Combine(_config, Path.GetFileName(f)));
-        string conf = Path.Combine(_config, "device.conf");
-        File.WriteAllText(conf, File.ReadAllText(conf).Replace("# Cleaning time: 30", " Cleaning time: 1"));
+        VirtualLibraryFiles.CopyLibrary10(_config, VirtualLibraryFiles.CleaningTime1s);
     }
 
     public void Dispose() => _cli.Dispose();

@@ -1,3 +1,4 @@
+using TapeChanger.Testing;
 using TapeChanger.Virtual;
 
 namespace TapeChanger.Cli.Tests;
@@ -20,11 +21,7 @@ public sealed class FaultMatrixTests : IDisposable
     public FaultMatrixTests()
     {
         // Library 10 with EXCHANGE MEDIUM advertised, so 'exchange' reaches the robot.
-        Directory.CreateDirectory(Config);
-        string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
-        foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(Config, Path.GetFileName(f)));
-        string conf = Path.Combine(Config, "device.conf");
-        File.WriteAllText(conf, File.ReadAllText(conf).Replace("# Exchange: no", " Exchange: yes"));
+        VirtualLibraryFiles.CopyLibrary10(Config, VirtualLibraryFiles.ExchangeYes);
     }
 
     public void Dispose()

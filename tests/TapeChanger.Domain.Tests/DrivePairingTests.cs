@@ -1,8 +1,9 @@
-using TapeChanger.Scsi.Sense;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Decoding;
+using TapeChanger.Scsi.Sense;
 using TapeChanger.Transport;
 using TapeChanger.Transport.Linux;
+using static TapeChanger.Testing.SenseBuilder;
 
 namespace TapeChanger.Domain.Tests;
 
@@ -92,9 +93,6 @@ public class DrivePairingTests
 /// <summary>The typed drive client: commands sent and what comes back.</summary>
 public class TapeDriveTests
 {
-    private static ScsiResult Check(byte key, byte asc, byte ascq) =>
-        ScsiResult.CheckCondition([0x70, 0, key, 0, 0, 0, 0, 10, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0]);
-
     private static async Task<(TapeDrive Drive, RecordingDriveLocator Locator)> OpenAsync(Func<int, ScsiResult> answer)
     {
         int n = 0;

@@ -1,12 +1,15 @@
 using TapeChanger.Scsi;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
+using static TapeChanger.Testing.SenseBuilder;
 
 namespace TapeChanger.Domain.Tests;
 
-/// <summary>Passes commands to the virtual library unless a rule answers CHECK CONDITION first; records every CDB.</summary>
-internal sealed class QuirkyTransport(IScsiTransport inner) : IScsiTransport
+/// <summary>The virtual library behind rules that answer CHECK CONDITION first (libraries that reject what the virtual one accepts); records every CDB.</summary>
+internal sealed class QuirkyTransport : InterceptingTransport
 {
-    public List<ScsiCommand> Sent { get; } = [];
+    public QuirkyTransport(IScsiTransport inner) : base(inner) => Before = Refuse;
+
     public bool RejectAllTypeReads { get; init; }
     public bool RejectDvcidWithVolTag { get; init; }
     public bool RejectDvcid { get; init; }
@@ -19,11 +22,8 @@ internal sealed class QuirkyTransport(IScsiTransport inner) : IScsiTransport
     /// <summary>Opcodes answered 05/20/00 (INVALID COMMAND OPERATION CODE, SPC-4 §4.5.6) instead of reaching the library.</summary>
     public IReadOnlySet<byte> RefusedOpcodes { get; init; } = new HashSet<byte>();
 
-    public string Device => inner.Device;
-
-    public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken ct = default)
+    private ScsiResult? Refuse(ScsiCommand command)
     {
-        Sent.Add(command);
         var c = command.Cdb;
         if (RefusedOpcodes.Contains(c[0])) return Check(0x05, 0x20, 0x00);
         bool res = c[0] == OpCode.ReadElementStatus;
@@ -33,15 +33,6 @@ internal sealed class QuirkyTransport(IScsiTransport inner) : IScsiTransport
         if (UnitAttentionOnPage1D && (c[0] == OpCode.ModeSense6 || c[0] == OpCode.ModeSense10) && (c[2] & 0x3F) == 0x1D) return Check(0x06, 0x2A, 0x01);
         if (RejectPage1D && (c[0] == OpCode.ModeSense6 || c[0] == OpCode.ModeSense10) && (c[2] & 0x3F) == 0x1D) return Check(0x05, 0x24, 0x00);
         if (c[0] == OpCode.MoveMedium && DriveHoldingMedium is ushort d && (ushort)(c[4] << 8 | c[5]) == d && !Ejected) return Check(0x05, 0x53, 0x03);
-        return inner.ExecuteAsync(command, dataIn, ct);
+        return null;
     }
-
-    private static ValueTask<ScsiResult> Check(byte key, byte asc, byte ascq)
-    {
-        var sense = new byte[18];
-        sense[0] = 0x70; sense[2] = key; sense[7] = 10; sense[12] = asc; sense[13] = ascq;
-        return ValueTask.FromResult(ScsiResult.CheckCondition(sense));
-    }
-
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -1,4 +1,5 @@
 using TapeChanger.Scsi;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
 
 namespace TapeChanger.Domain.Tests;
@@ -24,21 +25,16 @@ internal sealed class RecordingDriveLocator(params DriveCandidate[] drives) : ID
     }
 
     public ValueTask<IScsiTransport> OpenAsync(DriveSearch search, DriveCandidate drive, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IScsiTransport>(new Drive(this, drive));
+        ValueTask.FromResult<IScsiTransport>(new ScriptedTransport
+        {
+            Device = drive.Uri,
+            Answer = (command, _) =>
+            {
+                Sent.Add((drive.Uri, command));
+                return Answer(drive, command);
+            },
+        });
 
     public DriveAccess Access(IScsiTransport changer) =>
         new(new DriveLocatorRegistry().Add(this), new DriveSearch(DeviceUri.Parse("virtual:"), changer));
-
-    private sealed class Drive(RecordingDriveLocator owner, DriveCandidate candidate) : IScsiTransport
-    {
-        public string Device => candidate.Uri;
-
-        public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
-        {
-            owner.Sent.Add((candidate.Uri, command));
-            return ValueTask.FromResult(owner.Answer(candidate, command));
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

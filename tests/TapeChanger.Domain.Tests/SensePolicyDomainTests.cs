@@ -1,8 +1,10 @@
 using TapeChanger.Domain;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Sense;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
 using TapeChanger.Virtual;
+using static TapeChanger.Testing.SenseBuilder;
 
 namespace TapeChanger.Domain.Tests;
 
@@ -14,28 +16,10 @@ public sealed class SensePolicyDomainTests : IDisposable
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
     /// <summary>The virtual library with a hook that may replace a reply (a unit attention, an element ASC).</summary>
-    private sealed class Hooked(VirtualTransport inner) : IScsiTransport
+    private sealed class Hooked(VirtualTransport inner) : InterceptingTransport(inner)
     {
         public VirtualLibrary Library => inner.Library;
-        public Func<ScsiCommand, ScsiResult?>? Before { get; set; }
-        public Action<ScsiCommand, Memory<byte>>? After { get; set; }
-        public List<string> Sent { get; } = [];
-        public string Device => inner.Device;
-
-        public async ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken ct = default)
-        {
-            Sent.Add(command.Name);
-            if (Before?.Invoke(command) is { } replaced) return replaced;
-            var r = await inner.ExecuteAsync(command, dataIn, ct);
-            After?.Invoke(command, dataIn);
-            return r;
-        }
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
-
-    private static ScsiResult Check(byte key, byte asc, byte ascq) =>
-        ScsiResult.CheckCondition([0x70, 0, key, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0]);
 
     private async Task<(MediaChanger Changer, Hooked Transport)> OpenAsync()
     {
@@ -45,16 +29,7 @@ public sealed class SensePolicyDomainTests : IDisposable
         return (changer, t);
     }
 
-    private static void Once(Hooked t, string command, ScsiResult reply)
-    {
-        bool done = false;
-        t.Before = c =>
-        {
-            if (done || c.Name != command) return null;
-            done = true;
-            return reply;
-        };
-    }
+    private static void Once(Hooked t, string command, ScsiResult reply) => t.Once(command, reply);
 
     /// <summary>Sets Except and ASC/ASCQ on a targeted (one-element) READ ELEMENT STATUS of <paramref name="address"/>.</summary>
     private static Action<ScsiCommand, Memory<byte>> ElementAsc(ushort address, byte asc, byte ascq) => (cmd, data) =>
@@ -73,7 +48,7 @@ public sealed class SensePolicyDomainTests : IDisposable
         var (changer, t) = await OpenAsync();
         await using var _ = changer;
         await changer.GetMapAsync();
-        int ModeSenses() => t.Sent.Count(n => n.StartsWith("MODE SENSE", StringComparison.Ordinal));
+        int ModeSenses() => t.SentNames.Count(n => n.StartsWith("MODE SENSE", StringComparison.Ordinal));
         Assert.Equal(1, ModeSenses());
 
         // 2F/00 (commands cleared by another initiator) does not touch the map.
@@ -143,7 +118,7 @@ public sealed class SensePolicyDomainTests : IDisposable
     [InlineData(4, 0x08, 0x00, "MOVE MEDIUM", ChangerError.DeviceError, "the library reported a hardware error; check its panel [HARDWARE ERROR 04/08/00")]
     public void Failure_messages_say_what_happened_and_give_the_triplet(byte key, byte asc, byte ascq, string command, ChangerError error, string text)
     {
-        var sense = SenseDecoder.Decode([0x70, 0, key, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0]);
+        var sense = SenseDecoder.Decode(Fixed(key, asc, ascq));
         var e = SenseClassifier.Classify(new ScsiCheckConditionException(command, sense), "load slot 1 into drive 0");
         Assert.Equal(error, e.Error);
         Assert.StartsWith("load slot 1 into drive 0 failed: ", e.Message);

@@ -1,6 +1,7 @@
 using System.Text;
 using TapeChanger.MhvtlConfig;
 using TapeChanger.Scsi;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Transport.Mhvtl.Tests;
 
@@ -124,23 +125,15 @@ public sealed class MhvtlDriveMapTests : IDisposable
     public async Task Locator_returns_null_for_an_element_device_conf_binds_no_drive_to() =>
         Assert.Null(await MhvtlDriveLocator.For(Library(10), _dir).OpenAsync(2, null, null));
 
-    private sealed class NoChanger : IScsiTransport
-    {
-        public string Device => "mhvtl:";
-
-        public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("the mhvtl: drive locator reads device.conf; it sends nothing to the library");
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
+    private static ScriptedTransport NoChanger() => ScriptedTransport.Untouchable("mhvtl:", "the mhvtl: drive locator reads device.conf; it sends nothing to the library");
 
     [Fact]
     public async Task Drive_locator_lists_device_conf_drives_by_serial_and_opens_the_paired_socket()
     {
         var locator = new MhvtlDrivesLocator();
-        var search = new DriveSearch(Library(10), new NoChanger()) { StateDirectory = _dir };
+        var search = new DriveSearch(Library(10), NoChanger()) { StateDirectory = _dir };
         Assert.True(locator.Serves(search));
-        Assert.False(locator.Serves(new DriveSearch(DeviceUri.Parse("virtual:"), new NoChanger())));
+        Assert.False(locator.Serves(new DriveSearch(DeviceUri.Parse("virtual:"), NoChanger())));
         var listed = await locator.ListAsync(search);
         Assert.Equal([("mhvtl:" + Path.Combine(_dir, "userland.11.sock"), "XYZZY_A1"), ("mhvtl:" + Path.Combine(_dir, "userland.12.sock"), "XYZZY_A2")],
             listed.Drives.Select(d => (d.Uri, d.Serial)));

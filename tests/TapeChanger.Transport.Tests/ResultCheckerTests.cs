@@ -1,5 +1,6 @@
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
 
 namespace TapeChanger.Transport.Tests;
@@ -80,14 +81,5 @@ public class ResultCheckerTests
         await using var client = new SmcClient(inner, new RetryPolicy { UnitAttentionRetries = 2 });
         await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await client.TestUnitReadyAsync());
         Assert.Equal(3, client.CommandCount);
-    }
-
-    private sealed class ScriptedTransport(params ScsiResult[] results) : IScsiTransport
-    {
-        private int _next;
-        public string Device => "scripted:";
-        public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(results[Math.Min(_next++, results.Length - 1)]);
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -1,66 +1,19 @@
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
 using TapeChanger.Scsi.Sense;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
+using static TapeChanger.Testing.SenseBuilder;
 
 namespace TapeChanger.Transport.Tests;
-
-/// <summary>A clock that never sleeps: each timer advances it by its due time and fires at once.</summary>
-public sealed class SteppingTime : TimeProvider
-{
-    private long _ticks;
-    private readonly object _gate = new();
-
-    public List<TimeSpan> Delays { get; } = [];
-    public TimeSpan Elapsed => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-    public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) + Elapsed;
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        if (dueTime != Timeout.InfiniteTimeSpan)
-        {
-            lock (_gate) Delays.Add(dueTime);
-            Interlocked.Add(ref _ticks, dueTime.Ticks);
-            ThreadPool.QueueUserWorkItem(_ => callback(state));
-        }
-        return new NoTimer();
-    }
-
-    private sealed class NoTimer : ITimer
-    {
-        public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-        public void Dispose() { }
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-}
 
 /// <summary>SmcClient.ExecuteAsync carrying out the sense policy, on a fake clock.</summary>
 public class SensePolicyClientTests
 {
-    private static ScsiResult Check(byte key, byte asc, byte ascq) =>
-        ScsiResult.CheckCondition([0x70, 0, key, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0]);
-
-    private static readonly ScsiResult Good = ScsiResult.Good(0);
-
-    private sealed class Scripted(params ScsiResult[] results) : IScsiTransport
-    {
-        private int _next;
-        public List<string> Sent { get; } = [];
-        public string Device => "scripted:";
-        public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
-        {
-            Sent.Add(command.Name);
-            return ValueTask.FromResult(results[Math.Min(_next++, results.Length - 1)]);
-        }
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task Unit_attentions_are_retried_and_only_map_changing_ones_are_counted_for_the_map()
     {
-        var t = new Scripted(Check(6, 0x29, 0x00), Check(6, 0x2F, 0x00), Check(6, 0x28, 0x01), Check(6, 0x2A, 0x03), Good);
+        var t = new ScriptedTransport(Check(6, 0x29, 0x00), Check(6, 0x2F, 0x00), Check(6, 0x28, 0x01), Check(6, 0x2A, 0x03), Good);
         var time = new SteppingTime();
         await using var c = new SmcClient(t, time: time);
         await c.TestUnitReadyAsync();
@@ -74,7 +27,7 @@ public class SensePolicyClientTests
     public async Task Becoming_ready_backs_off_exponentially_and_announces_once()
     {
         var notReady = Check(2, 0x04, 0x01);
-        var t = new Scripted(notReady, notReady, notReady, Check(2, 0x04, 0x07), Good);
+        var t = new ScriptedTransport(notReady, notReady, notReady, Check(2, 0x04, 0x07), Good);
         var time = new SteppingTime();
         var said = new List<string>();
         await using var c = new SmcClient(t, new RetryPolicy { OnWaiting = said.Add }, time);
@@ -89,7 +42,7 @@ public class SensePolicyClientTests
     [Fact]
     public async Task Backoff_is_capped_at_30_s_and_bounded_by_the_limit()
     {
-        var t = new Scripted(Check(2, 0x04, 0x00));
+        var t = new ScriptedTransport(Check(2, 0x04, 0x00));
         var time = new SteppingTime();
         await using var c = new SmcClient(t, new RetryPolicy { BecomingReadyTimeout = TimeSpan.FromSeconds(100) }, time);
         var e = await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.TestUnitReadyAsync());
@@ -101,7 +54,7 @@ public class SensePolicyClientTests
     [Fact]
     public async Task Without_a_retry_setting_the_profile_limit_applies()
     {
-        var t = new Scripted(Check(2, 0x3E, 0x00));
+        var t = new ScriptedTransport(Check(2, 0x3E, 0x00));
         var time = new SteppingTime();
         await using var c = new SmcClient(t, time: time, quirks: new ChangerQuirks { BecomingReadyLimit = TimeSpan.FromSeconds(5) });
         await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.TestUnitReadyAsync());
@@ -112,7 +65,7 @@ public class SensePolicyClientTests
     public async Task Busy_status_is_waited_out_like_becoming_ready()
     {
         var busy = new ScsiResult(ScsiStatus.Busy, 0, []);
-        var t = new Scripted(busy, busy, Good);
+        var t = new ScriptedTransport(busy, busy, Good);
         var time = new SteppingTime();
         await using var c = new SmcClient(t, time: time);
         await c.TestUnitReadyAsync();
@@ -122,7 +75,7 @@ public class SensePolicyClientTests
     [Fact]
     public async Task Door_open_fails_at_once_by_default()
     {
-        var t = new Scripted(Check(2, 0x04, 0x18), Good);
+        var t = new ScriptedTransport(Check(2, 0x04, 0x18), Good);
         var time = new SteppingTime();
         var said = new List<string>();
         await using var c = new SmcClient(t, new RetryPolicy { OnWaiting = said.Add }, time);
@@ -137,21 +90,21 @@ public class SensePolicyClientTests
     public async Task Door_open_is_waited_for_with_one_operator_message_and_polling()
     {
         var door = Check(2, 0x04, 0x18);
-        var t = new Scripted(door, door, door, Check(6, 0x28, 0x00), Good);
+        var t = new ScriptedTransport(door, door, door, Check(6, 0x28, 0x00), Good);
         var time = new SteppingTime();
         var said = new List<string>();
         await using var c = new SmcClient(t, new RetryPolicy { OperatorWaitLimit = TimeSpan.FromSeconds(60), OnWaiting = said.Add }, time);
         await c.MoveMediumAsync(0, 1000, 500);
         Assert.Equal(["waiting up to 60 s: a library door is open; close the door [02/04/18]"], said);
         Assert.Equal([5, 5, 5], time.Delays.Select(d => d.TotalSeconds));
-        Assert.Equal(Enumerable.Repeat("MOVE MEDIUM", 5), t.Sent);        // re-sent: the library refused it while the door was open
+        Assert.Equal(Enumerable.Repeat("MOVE MEDIUM", 5), t.SentNames);        // re-sent: the library refused it while the door was open
         Assert.Equal(1, c.MapChangesSeen);                                // 28/00 after the door closed
     }
 
     [Fact]
     public async Task Operator_wait_gives_up_at_its_limit()
     {
-        var t = new Scripted(Check(2, 0x3A, 0x02));
+        var t = new ScriptedTransport(Check(2, 0x3A, 0x02));
         var time = new SteppingTime();
         await using var c = new SmcClient(t, new RetryPolicy { OperatorWaitLimit = TimeSpan.FromSeconds(12) }, time);
         var e = await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.MoveMediumAsync(0, 10, 1000));
@@ -163,7 +116,7 @@ public class SensePolicyClientTests
     [Fact]
     public async Task A_profile_row_overrides_the_built_in_action()
     {
-        var t = new Scripted(Check(2, 0x04, 0x18), Good);
+        var t = new ScriptedTransport(Check(2, 0x04, 0x18), Good);
         var quirks = new ChangerQuirks { SenseRules = [new(SenseKey.NotReady, 0x04, 0x18, SenseAction.Fail, SenseFailure.NotReady, "door open means offline here", "test")] };
         await using var c = new SmcClient(t, new RetryPolicy { OperatorWaitLimit = TimeSpan.FromSeconds(60) }, new SteppingTime(), quirks);
         await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.TestUnitReadyAsync());
@@ -177,7 +130,7 @@ public class SensePolicyClientTests
     [InlineData(0x02, 0x04, 0x12)]
     public async Task Fail_rows_throw_after_one_command(byte key, byte asc, byte ascq)
     {
-        var t = new Scripted(Check(key, asc, ascq), Good);
+        var t = new ScriptedTransport(Check(key, asc, ascq), Good);
         var time = new SteppingTime();
         await using var c = new SmcClient(t, new RetryPolicy { OperatorWaitLimit = TimeSpan.FromSeconds(60) }, time);
         await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.MoveMediumAsync(0, 1000, 1001));
@@ -189,7 +142,7 @@ public class SensePolicyClientTests
     public async Task Cleaning_requested_with_a_completed_command_is_success_plus_a_mark()
     {
         // RECOVERED ERROR 01/00/17 (SLR100 via amanda) and NO SENSE 00/82/82 (mhVTL's IBM code): the command completed.
-        var t = new Scripted(Check(1, 0x00, 0x17), Check(0, 0x82, 0x82), Good);
+        var t = new ScriptedTransport(Check(1, 0x00, 0x17), Check(0, 0x82, 0x82), Good);
         await using var c = new SmcClient(t, time: new SteppingTime());
         await c.TestUnitReadyAsync();
         await c.TestUnitReadyAsync();
@@ -201,7 +154,7 @@ public class SensePolicyClientTests
     [Fact]
     public async Task Cleaning_failure_fails_the_command_and_marks_the_cleaner()
     {
-        var t = new Scripted(Check(3, 0x30, 0x07));
+        var t = new ScriptedTransport(Check(3, 0x30, 0x07));
         await using var c = new SmcClient(t, time: new SteppingTime());
         await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.TestUnitReadyAsync());
         var mark = Assert.Single(c.Marks);
@@ -212,7 +165,7 @@ public class SensePolicyClientTests
     [Fact]
     public async Task Execute_once_never_retries_or_waits()
     {
-        var t = new Scripted(Check(2, 0x30, 0x03), Good);
+        var t = new ScriptedTransport(Check(2, 0x30, 0x03), Good);
         var time = new SteppingTime();
         await using var c = new SmcClient(t, time: time);
         await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.ExecuteOnceAsync(SpcCommands.TestUnitReady()));

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Time.Testing;
+using TapeChanger.MhvtlConfig;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
 using TapeChanger.Scsi.Sense;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
-using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Virtual.Tests;
 
@@ -134,7 +136,7 @@ public class StoreTests
     public void StateSurvivesAcrossStores_AndTimestampsAreAbsolute()
     {
         using var state = new TempDir();
-        var time = new ManualTime();
+        var time = new FakeTimeProvider(SteppingTime.Epoch);
         using (var s1 = VirtualLibraryStore.Open(null, state.Path, time))
         {
             Assert.EndsWith(System.IO.Path.Combine("virtual", "library10"), s1.Directory);

@@ -29,7 +29,7 @@ public class FaultInjectionTests
     {
         var h = new Harness();
         var f = h.Library.AddFault(new FaultSpec { Kind = FaultKind.NotReady }, TimeSpan.FromSeconds(30));
-        Assert.Equal(h.Time.Now + TimeSpan.FromSeconds(30), f.Until);
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromSeconds(30), f.Until);
         h.Expect("02/04/01", Tur);
         h.Time.Advance(TimeSpan.FromSeconds(29));
         h.Expect("02/04/01", Tur);

@@ -1,18 +1,12 @@
+using Microsoft.Extensions.Time.Testing;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
 using TapeChanger.Scsi.Decoding;
 using TapeChanger.Scsi.Sense;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
 
 namespace TapeChanger.Virtual.Tests;
-
-/// <summary>A settable clock: tests never sleep.</summary>
-public sealed class ManualTime : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    public override DateTimeOffset GetUtcNow() => Now;
-    public void Advance(TimeSpan by) => Now += by;
-}
 
 /// <summary>Runs commands against a library-10 emulator and decodes replies with the project's decoders.</summary>
 public sealed class Harness
@@ -23,7 +17,8 @@ public sealed class Harness
         if (consumeReset) Assert.Equal("06/29/00", Sense(SpcCommands.TestUnitReady()).Triplet);
     }
 
-    public ManualTime Time { get; } = new();
+    /// <summary>The library's clock: moved by hand (<see cref="FakeTimeProvider.Advance"/>); tests never sleep.</summary>
+    public FakeTimeProvider Time { get; } = new(SteppingTime.Epoch);
     public VirtualLibrary Library { get; }
 
     public static ScsiCommand Raw(params byte[] cdb) => new("raw", cdb, DataDirection.In, 4096, TimeSpan.FromSeconds(1));

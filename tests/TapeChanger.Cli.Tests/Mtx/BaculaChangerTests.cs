@@ -1,3 +1,5 @@
+using TapeChanger.Testing;
+
 namespace TapeChanger.Cli.Tests.Mtx;
 
 /// <summary>`tapechanger bacula-changer` (mtx-changer's contract) in-process on the virtual library (mhVTL library 10).</summary>
@@ -10,9 +12,7 @@ public sealed class BaculaChangerTests : IDisposable
 
     public BaculaChangerTests()
     {
-        Directory.CreateDirectory(Config);
-        string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
-        foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(Config, Path.GetFileName(f)));
+        VirtualLibraryFiles.CopyLibrary10(Config);
     }
 
     public void Dispose()

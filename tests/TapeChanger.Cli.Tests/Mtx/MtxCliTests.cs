@@ -1,3 +1,5 @@
+using TapeChanger.Testing;
+
 namespace TapeChanger.Cli.Tests.Mtx;
 
 /// <summary>`tapechanger mtx` in-process (TapeChangerCli.RunAsync) on the virtual library and on a replayed real capture.</summary>
@@ -10,9 +12,7 @@ public sealed class MtxCliTests : IDisposable
 
     public MtxCliTests()
     {
-        Directory.CreateDirectory(Config);
-        string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
-        foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(Config, Path.GetFileName(f)));
+        VirtualLibraryFiles.CopyLibrary10(Config);
     }
 
     public void Dispose()

@@ -1,26 +1,22 @@
 using System.Buffers.Binary;
 using TapeChanger.Scsi;
+using TapeChanger.Testing;
 
-namespace TapeChanger.Transport.Linux.Tests;
+namespace TapeChanger.Transport.Tests;
 
 /// <summary>SmcClient sizes READ ELEMENT STATUS by the transport's MaxTransferLength (the sg max_sectors_bytes case).</summary>
 public class SmcClientTransferLimitTests
 {
-    private sealed class LimitedTransport(int max) : IScsiTransport
+    /// <summary>A device whose per-command maximum is <paramref name="max"/> and which reports no elements.</summary>
+    private static ScriptedTransport LimitedTransport(int max) => new()
     {
-        public List<ScsiCommand> Commands { get; } = [];
-        public string Device => "fake:";
-        public int MaxTransferLength => max;
-
-        public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
+        MaxTransferLength = max,
+        Answer = (_, dataIn) =>
         {
-            Commands.Add(command);
             dataIn.Span.Clear();     // header: no elements; SmcClient stops after the first read
-            return ValueTask.FromResult(ScsiResult.Good(8));
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
+            return ScsiResult.Good(8);
+        },
+    };
 
     [Theory]
     [InlineData(4096, 4096, 40)]
@@ -28,10 +24,10 @@ public class SmcClientTransferLimitTests
     [InlineData(100, 124, 1)]              // never below one descriptor
     public async Task Read_element_status_fits_the_transport_limit(int max, int expectedAllocCap, int expectedElements)
     {
-        var transport = new LimitedTransport(max);
+        var transport = LimitedTransport(max);
         await using var client = new SmcClient(transport);
         await client.ReadElementStatusAsync(ElementType.Storage, 0x1000, 5000);
-        var cdb = Assert.Single(transport.Commands).Cdb;
+        var cdb = Assert.Single(transport.Sent).Cdb;
         int elements = BinaryPrimitives.ReadUInt16BigEndian(cdb.AsSpan(4));
         int alloc = (cdb[7] << 16) | (cdb[8] << 8) | cdb[9];
         Assert.Equal(expectedElements, elements);
@@ -41,7 +37,7 @@ public class SmcClientTransferLimitTests
     [Fact]
     public void Tracing_transport_forwards_the_limit()
     {
-        var t = new TracingTransport(new LimitedTransport(4096), TextWriter.Null, dumpData: false);
+        var t = new TracingTransport(LimitedTransport(4096), TextWriter.Null, dumpData: false);
         Assert.Equal(4096, ((IScsiTransport)t).MaxTransferLength);
     }
 }

@@ -1,0 +1,96 @@
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Decoding;
+using TapeChanger.Scsi.Sense;
+using TapeChanger.Transport;
+
+namespace TapeChanger.Domain;
+
+// The element map (page 1Dh, or the profile's defaults), element reads (all, a range, one), the policy row for an
+// element's exception, and INITIALIZE ELEMENT STATUS.
+public sealed partial class MediaChanger
+{
+    /// <summary><paramref name="count"/> elements of one type from <paramref name="first"/> (READ ELEMENT STATUS of the range).</summary>
+    public async ValueTask<IReadOnlyList<Element>> ReadElementsAsync(ElementType type, ushort first, int count, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        var all = await Run("read element status", () => _client.ReadElementStatusAsync(type, first, count, ct)).ConfigureAwait(false);
+        return all.Select(d => Element.From(d, map, _settings.Cleaners)).ToList();
+    }
+
+    /// <summary>The sense policy row for an element's Except ASC/ASCQ (no sense key), profile rows first.</summary>
+    public SenseRule ElementRule(Element e) => SensePolicy.Lookup(null, e.Asc, e.Ascq, null, _client.Quirks.SenseRules);
+
+    /// <summary>
+    /// Element map from page 1Dh, read once per session (or given by the caller from a cache). When the page
+    /// cannot be read and the profile has default addresses, those are used (mtx falls back to its compiled-in
+    /// defaults the same way; docs/reference/library-behaviour.md §1) and a warning says so.
+    /// </summary>
+    public async ValueTask<ElementMap> GetMapAsync(CancellationToken ct = default)
+    {
+        if (_client.MapChangesSeen != _mapChanges) _map = null;      // UA 28/xx, 29/xx, 2A/01, 3F/xx since the map was read (SensePolicy)
+        if (_map is not null) return _map;
+        try
+        {
+            _map = ElementMap.From(await Run("read the element address map", () => _client.ElementAddressAssignmentAsync(ct)).ConfigureAwait(false));
+        }
+        catch (Exception e) when (_client.Quirks.DefaultAddresses is { } defaults
+            // Only when the page itself is the problem (rejected or garbled), not for transient conditions the policy gave up on.
+            && (e is ScsiDecodeException || (e is ChangerOperationException { Sense.Key: SenseKey.IllegalRequest })))
+        {
+            _warnings.Add($"could not read the element address map ({e.Message}); using the profile's default addresses");
+            _map = ElementMap.From(defaults);
+        }
+        _mapChanges = _client.MapChangesSeen;
+        return _map;
+    }
+
+    /// <summary>Reads every element, one element type per command.</summary>
+    public async ValueTask<LibraryStatus> GetStatusAsync(CancellationToken ct = default)
+    {
+        var identity = await GetIdentityAsync(withSerial: false, ct).ConfigureAwait(false);
+        if (identity.DeviceType != 0x08)
+        {
+            throw new ChangerOperationException(ChangerError.NotSupported,
+                $"{_client.Device} is a {PeripheralName(identity.DeviceType)} ({identity.Vendor} {identity.Product}, peripheral type {identity.DeviceType:X2}h), not a medium changer (08h); 'tapechanger list' shows the changers");
+        }
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        var ranges = map.Ranges.Select(r => (r.Type, r.First, (int)r.Count)).ToList();
+        var descriptors = await Run("read element status", () => _client.ReadAllElementStatusAsync(ranges, ct)).ConfigureAwait(false);
+        var elements = descriptors.Select(d => Element.From(d, map, _settings.Cleaners)).ToList();
+        return new LibraryStatus(identity, map, elements);
+    }
+
+    private static string PeripheralName(byte type) => type switch
+    {
+        0x00 => "disk",
+        0x01 => "tape drive",
+        0x05 => "CD/DVD drive",
+        0x0C => "storage array controller",
+        _ => "non-changer device",
+    };
+
+    /// <summary>Reads one element (targeted READ ELEMENT STATUS).</summary>
+    public async ValueTask<Element> ReadElementAsync(ushort address, CancellationToken ct = default)
+    {
+        var map = await GetMapAsync(ct).ConfigureAwait(false);
+        var type = map.TypeOf(address) ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"element address {address} is not in this library's element map");
+        var d = await Run("read element status", () => _client.ReadElementAsync(type, address, ct)).ConfigureAwait(false)
+            ?? throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
+        return Element.From(d, map, _settings.Cleaners);
+    }
+
+    /// <summary>INITIALIZE ELEMENT STATUS, for all elements or a range.</summary>
+    public async ValueTask InventoryAsync(ushort? first, ushort? count, CancellationToken ct = default)
+    {
+        if (first is ushort f && count is ushort c)
+        {
+            var map = await GetMapAsync(ct).ConfigureAwait(false);
+            if (map.TypeOf(f) is null) throw new ChangerOperationException(ChangerError.InvalidElement, $"inventory failed: element {f} is not in this library");
+            await Run("inventory", () => _client.InitializeElementStatusWithRangeAsync(f, c, ct)).ConfigureAwait(false);
+        }
+        else
+        {
+            await Run("inventory", () => _client.InitializeElementStatusAsync(ct)).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using TapeChanger.Cli;
+using TapeChanger.Server.Observability;
+using TapeChanger.Service;
+using TapeChanger.Service.Engine;
+using TapeChanger.Service.Opening;
+using TapeChanger.State;
+
+namespace TapeChanger.Server;
+
+/// <summary>
+/// The engine tapechangerd serves: the libraries of the configuration (root <c>Device</c> as <c>default</c>, plus
+/// <c>Libraries</c>), opened with the same settings the CLI uses (appsettings.json root, TAPECHANGER_*), state in the
+/// service's state directory, and every SCSI command counted for /metrics.
+/// </summary>
+internal static class EngineFactory
+{
+    public static ILibraryService Create(IServiceProvider services)
+    {
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var state = services.GetRequiredService<ServerState>();
+        var metrics = services.GetRequiredService<ServiceMetrics>();
+        var cli = new TapeChangerOptions();
+        configuration.Bind(cli);
+        var options = LibraryServiceOptions.From(configuration);
+        var libraries = options.Resolve();
+        var open = new LibraryOpenSettings
+        {
+            DeviceUri = cli.Device,
+            StateDirectory = state.StateDirectory,
+            ProfilesDirectory = Path.GetFullPath(string.IsNullOrEmpty(cli.ProfilesDirectory) ? TapeChangerCli.DefaultProfilesDirectory() : cli.ProfilesDirectory),
+            CleanerPrefix = cli.CleanerPrefix,
+            UnitAttentionRetries = cli.UnitAttentionRetries,
+            BecomingReadySeconds = cli.BecomingReadySeconds,
+            OperatorWaitSeconds = cli.OperatorWaitSeconds,
+            SptBufferedOnly = cli.SptBufferedOnly,
+        };
+        var tuning = new LibraryServiceTuning
+        {
+            CleanerPollInterval = TimeSpan.FromMilliseconds(cli.CleanerPollMilliseconds),
+            CleaningTime = cli.CleaningSeconds is int s ? TimeSpan.FromSeconds(s) : null,
+        };
+        return new LibraryService(options, open, StateDatabase.Open(state.StateDirectory), tuning: tuning);
+    }
+}

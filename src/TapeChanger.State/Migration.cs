@@ -1,0 +1,58 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace TapeChanger.State;
+
+/// <summary>
+/// One schema step: <c>Migrations/NNNN_name.sql</c>, embedded in this assembly. Versions are applied in ascending
+/// order, each once, each in its own write transaction together with its <c>schema_version</c> row. Version ranges
+/// per area keep parallel work from colliding: 0001-0009 state foundation and cleaner, 0010-0019 service engine
+/// (request queue, operator requests), 0020-0029 service API (tokens, audit). The SQL is portable (INTEGER, BIGINT,
+/// TEXT, no SQLite-only syntax) so the same files can build the schema on PostgreSQL.
+/// </summary>
+public sealed record Migration(int Version, string Name, string Sql)
+{
+    private static readonly Regex ResourceName = new(@"^migrations\.(\d{4})_([A-Za-z0-9_]+)\.sql$", RegexOptions.CultureInvariant);
+
+    /// <summary>The migrations built into this program, in order.</summary>
+    public static IReadOnlyList<Migration> BuiltIn { get; } = Load(typeof(Migration).Assembly);
+
+    internal static IReadOnlyList<Migration> Load(Assembly assembly)
+    {
+        var list = new List<Migration>();
+        foreach (string resource in assembly.GetManifestResourceNames())
+        {
+            var m = ResourceName.Match(resource);
+            if (!m.Success) continue;
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            list.Add(new Migration(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[2].Value, reader.ReadToEnd()));
+        }
+        return Ordered(list);
+    }
+
+    /// <summary>Sorts by version; two migrations with one version are a build mistake and throw.</summary>
+    internal static IReadOnlyList<Migration> Ordered(IEnumerable<Migration> migrations)
+    {
+        var sorted = migrations.OrderBy(m => m.Version).ToList();
+        for (int i = 1; i < sorted.Count; i++)
+        {
+            if (sorted[i].Version == sorted[i - 1].Version)
+            {
+                throw new InvalidOperationException($"two migrations numbered {sorted[i].Version:0000}: {sorted[i - 1].Name} and {sorted[i].Name}");
+            }
+        }
+        return sorted;
+    }
+
+    /// <summary>The statements of <see cref="Sql"/>, split at semicolons that end a line (no procedural bodies in migrations).</summary>
+    public IEnumerable<string> Statements()
+    {
+        var text = string.Join('\n', Sql.Split('\n').Select(l => l.TrimEnd()).Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)));
+        foreach (string part in text.Split(";\n"))
+        {
+            string s = part.Trim().TrimEnd(';').Trim();
+            if (s.Length > 0) yield return s;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using TapeChanger.Scsi;
+using TapeChanger.Scsi.Cdb;
+using TapeChanger.Scsi.Decoding;
+using TapeChanger.Scsi.Sense;
+
+namespace TapeChanger.Transport;
+
+// READ ELEMENT STATUS: all types at once or per type, chunked within the quirks' and transport's limits, drive
+// identifiers with or without volume tags, and what a rejection teaches (Learned).
+public sealed partial class SmcClient
+{
+    /// <summary>Upper bound of one descriptor: 12 fixed + 2×36 volume tags + 4 + 255 identifier, rounded.</summary>
+    private const int DescriptorBudget = 100;
+
+    /// <summary>
+    /// Reads every element of the given ranges: in one command per chunk when the quirks say the library answers
+    /// all element types at once (and the whole library fits one reply), else one element type per command
+    /// (tgt mis-builds type-0 replies). A combined read rejected with 05/24/00 is retried split, and the split is
+    /// learned (<see cref="Learned"/>), so the caller can remember it for the library.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<ElementDescriptor>> ReadAllElementStatusAsync(
+        IReadOnlyList<(ElementType Type, ushort First, int Count)> ranges, CancellationToken ct = default)
+    {
+        var present = ranges.Where(r => r.Count > 0).ToList();
+        int total = present.Sum(r => r.Count);
+        if (total == 0) return [];
+        var (maxAlloc, maxElements) = Limits();
+        int alloc = Math.Min(maxAlloc, 8 + present.Count * 8 + total * DescriptorBudget + 8);
+        bool fits = total <= maxElements && 8 + present.Count * 8 + total * DescriptorBudget <= maxAlloc;
+        if (_quirks.ReadStrategy == ReadElementStatusStrategy.AllTypes && fits)
+        {
+            ushort start = present.Min(r => r.First);
+            int span = present.Max(r => r.First + r.Count) - start;
+            bool dvcid = _quirks.DeviceId == DeviceIdSupport.WithVolumeTag;
+            try
+            {
+                var report = ElementStatusDecoder.Decode(await ExecuteAsync(Timed(SmcCommands.ReadElementStatus(
+                    ElementType.All, start, (ushort)Math.Min(span, ushort.MaxValue), alloc, volumeTag: true, deviceId: dvcid, currentData: _quirks.CurrentData)), ct).ConfigureAwait(false));
+                var wanted = report.Elements
+                    .Where(d => present.Any(r => r.Type == d.Type && d.Address >= r.First && d.Address < r.First + r.Count))
+                    .GroupBy(d => (d.Type, d.Address)).Select(g => g.Last()).ToList();
+                // A cut last descriptor (tgt's all-types replies run 8 bytes short) counts as incomplete.
+                if (wanted.Count == total && !wanted.Any(d => d.Partial))
+                {
+                    if (_quirks.DeviceId == DeviceIdSupport.WithoutVolumeTag) await MergeIdentifiersAsync(wanted, ct).ConfigureAwait(false);
+                    return wanted.OrderBy(d => d.Type).ThenBy(d => d.Address).ToList();
+                }
+                Learn(_quirks with { ReadStrategy = ReadElementStatusStrategy.PerType },
+                    $"a READ ELEMENT STATUS of all element types returned {wanted.Count} of {total} elements; reading one element type at a time");
+            }
+            catch (ScsiCheckConditionException e) when (e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
+            {
+                Learn(_quirks with { ReadStrategy = ReadElementStatusStrategy.PerType },
+                    $"the library rejected a READ ELEMENT STATUS of all element types ({e.Sense.Describe()}); reading one element type at a time");
+            }
+            catch (ScsiDecodeException e)
+            {
+                // tgt builds all-types replies wrongly (a page with element type 00h): fall back the same way.
+                Learn(_quirks with { ReadStrategy = ReadElementStatusStrategy.PerType },
+                    $"the library's READ ELEMENT STATUS of all element types could not be decoded ({e.Message}); reading one element type at a time");
+            }
+        }
+        var result = new List<ElementDescriptor>();
+        foreach (var (type, first, count) in present)
+        {
+            result.AddRange(await ReadElementStatusAsync(type, first, count, ct).ConfigureAwait(false));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Reads the status of <paramref name="count"/> elements of one type from <paramref name="start"/>, in chunks
+    /// bounded by the quirks and the transport. Drive identifiers (DVCID) are asked for as the quirks say; a
+    /// rejection (05/24/00) downgrades DVCID+VolTag to a separate DVCID read, and that to none, learning each step.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<ElementDescriptor>> ReadElementStatusAsync(ElementType type, ushort start, int count, CancellationToken ct = default)
+    {
+        if (type == ElementType.All) throw new ArgumentOutOfRangeException(nameof(type), "use ReadAllElementStatusAsync for all element types");
+        var result = await ReadChunkedAsync(type, start, count, volumeTag: true, deviceId: () => type == ElementType.DataTransfer && _quirks.DeviceId == DeviceIdSupport.WithVolumeTag, ct).ConfigureAwait(false);
+        if (type == ElementType.DataTransfer && _quirks.DeviceId == DeviceIdSupport.WithoutVolumeTag) await MergeIdentifiersAsync(result, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    private async ValueTask<List<ElementDescriptor>> ReadChunkedAsync(ElementType type, ushort start, int count, bool volumeTag, Func<bool> deviceId, CancellationToken ct)
+    {
+        var result = new List<ElementDescriptor>();
+        if (count <= 0) return result;
+        int next = start;
+        int end = start + count;                    // exclusive
+        var (maxAlloc, maxElements) = Limits();
+        while (next < end)
+        {
+            int chunk = Math.Min(end - next, maxElements);
+            // Header + page header + descriptors + 8 spare bytes for tgt's short reply.
+            int alloc = Math.Min(maxAlloc, 8 + 8 + chunk * DescriptorBudget + 8);
+            bool dvcid = deviceId();
+            ElementStatusReport report;
+            try
+            {
+                report = ElementStatusDecoder.Decode(await ExecuteAsync(Timed(
+                    SmcCommands.ReadElementStatus(type, (ushort)next, (ushort)chunk, alloc, volumeTag, dvcid, _quirks.CurrentData)), ct).ConfigureAwait(false));
+            }
+            catch (ScsiCheckConditionException e) when (dvcid && volumeTag && e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
+            {
+                // "Some changers cannot get voltag + dvcid at the same time" (PBS 6c053ffc).
+                Learn(_quirks with { DeviceId = DeviceIdSupport.WithoutVolumeTag },
+                    $"the library rejected drive identifiers together with barcodes ({e.Sense.Describe()}); asking for them separately");
+                continue;
+            }
+            var wanted = report.Elements.Where(d => d.Type == type && d.Address >= next && d.Address < end).ToList();
+            result.AddRange(wanted);
+            if (wanted.Count == 0) break;       // nothing more at or after 'next'
+            // Continue after the last element received: a short allocation or a cut reply leaves the rest for the next read.
+            next = wanted.Max(d => d.Address) + 1;
+        }
+        return result.GroupBy(d => d.Address).Select(g => g.Last()).OrderBy(d => d.Address).ToList();
+    }
+
+    /// <summary>Fills drive identifiers from a DVCID read without VolTag (for libraries that cannot combine them).</summary>
+    private async ValueTask MergeIdentifiersAsync(List<ElementDescriptor> elements, CancellationToken ct)
+    {
+        var drives = elements.Where(d => d.Type == ElementType.DataTransfer).ToList();
+        if (drives.Count == 0) return;
+        ushort first = drives.Min(d => d.Address);
+        int count = drives.Max(d => d.Address) - first + 1;
+        List<ElementDescriptor> ids;
+        try
+        {
+            ids = await ReadChunkedAsync(ElementType.DataTransfer, first, count, volumeTag: false, deviceId: () => true, ct).ConfigureAwait(false);
+        }
+        catch (ScsiCheckConditionException e) when (e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
+        {
+            // Qualstar: DVCID unsupported entirely (PBS dc887e93).
+            Learn(_quirks with { DeviceId = DeviceIdSupport.Unsupported },
+                $"the library does not report drive identifiers ({e.Sense.Describe()}); drives are matched without them");
+            return;
+        }
+        var byAddress = ids.Where(d => d.Identifier is not null).ToDictionary(d => d.Address, d => d.Identifier);
+        for (int i = 0; i < elements.Count; i++)
+        {
+            var d = elements[i];
+            if (d.Type == ElementType.DataTransfer && d.Identifier is null && byAddress.TryGetValue(d.Address, out var id)) elements[i] = d with { Identifier = id };
+        }
+    }
+
+    /// <summary>The allocation and element limits: the quirks', within the transport's per-command maximum (e.g. sg max_sectors_bytes).</summary>
+    private (int MaxAlloc, int MaxElements) Limits()
+    {
+        int maxAlloc = Math.Clamp(Math.Min(_channel.Transport.MaxTransferLength, _quirks.MaxAllocation), 8 + 8 + DescriptorBudget + 8, SmcCommands.MaxAllocationLength);
+        int maxElements = Math.Clamp((maxAlloc - 8 - 8 - 8) / DescriptorBudget, 1, Math.Max(1, _quirks.MaxElementsPerRead));
+        return (maxAlloc, maxElements);
+    }
+
+    /// <summary>Status of one element (a targeted read, used to verify moves), or null if the library did not report it.</summary>
+    public async ValueTask<ElementDescriptor?> ReadElementAsync(ElementType type, ushort address, CancellationToken ct = default) =>
+        (await ReadElementStatusAsync(type, address, 1, ct).ConfigureAwait(false)).FirstOrDefault(d => d.Address == address);
+}

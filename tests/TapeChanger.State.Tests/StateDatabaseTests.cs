@@ -1,0 +1,84 @@
+using System.Globalization;
+
+namespace TapeChanger.State.Tests;
+
+public class StateDatabaseTests
+{
+    [Fact]
+    public void Open_creates_an_owner_only_wal_database_with_full_sync_and_foreign_keys()
+    {
+        using var dir = new TempDir();
+        string stateDir = dir.File("state");
+        Assert.False(StateDatabase.ExistsIn(stateDir));
+
+        var db = StateDatabase.Open(stateDir);
+
+        Assert.Equal(Path.Combine(stateDir, "tapechanger.db"), db.Path);
+        Assert.True(StateDatabase.ExistsIn(stateDir));
+        db.Read(tx =>
+        {
+            Assert.Equal("wal", tx.Scalar("PRAGMA journal_mode"));
+            Assert.Equal(2L, tx.Scalar("PRAGMA synchronous"));          // 2 = FULL
+            Assert.Equal(1L, tx.Scalar("PRAGMA foreign_keys"));
+            Assert.Equal(30000L, tx.Scalar("PRAGMA busy_timeout"));
+            return 0;
+        });
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(db.Path));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(db.Path + "-wal"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(stateDir));
+        }
+    }
+
+    [Fact]
+    public void Built_in_migrations_are_numbered_in_order_and_all_applied()
+    {
+        using var dir = new TempDir();
+        var db = StateDatabase.Open(dir.Path);
+        var versions = Migration.BuiltIn.Select(m => m.Version).ToList();
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(versions.Max(), db.SchemaVersion);
+        Assert.Equal(versions, db.Read(tx => tx.Query("SELECT version FROM schema_version ORDER BY version", r => Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture))));
+        Assert.All(Migration.BuiltIn, m => Assert.InRange(m.Version, 1, 9999));
+    }
+
+    [Fact]
+    public void Write_commits_and_a_throwing_write_changes_nothing()
+    {
+        using var dir = new TempDir();
+        var db = StateDatabase.OpenFile(dir.File("t.db"), TestMigrations.CounterSchema);
+        TestMigrations.Increment(db);
+        Assert.Throws<InvalidOperationException>(() => db.Write(tx =>
+        {
+            tx.Execute("UPDATE counter SET value = 99 WHERE id = 1");
+            throw new InvalidOperationException("caller failed");
+        }));
+        Assert.Equal(1, TestMigrations.Counter(db));
+    }
+
+    [Fact]
+    public void A_write_inside_a_write_joins_it_and_inside_a_read_is_refused()
+    {
+        using var dir = new TempDir();
+        var db = StateDatabase.OpenFile(dir.File("t.db"), TestMigrations.CounterSchema);
+        db.Write(_ => { TestMigrations.Increment(db); TestMigrations.Increment(db); });
+        Assert.Equal(2, TestMigrations.Counter(db));
+        Assert.Throws<InvalidOperationException>(() => db.Read(_ => TestMigrations.Increment(db)));
+    }
+
+    [Fact]
+    public async Task Four_writers_on_separate_connections_lose_no_update()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("t.db");
+        StateDatabase.OpenFile(path, TestMigrations.CounterSchema);
+        var tasks = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            var mine = StateDatabase.OpenFile(path, TestMigrations.CounterSchema);   // its own instance and connections
+            for (int i = 0; i < 200; i++) TestMigrations.Increment(mine);
+        }));
+        await Task.WhenAll(tasks);
+        Assert.Equal(800, TestMigrations.Counter(StateDatabase.OpenFile(path, TestMigrations.CounterSchema)));
+    }
+}
