@@ -57,7 +57,8 @@ wait_step() {
 
 last_clean_op() { $cli operations --json | json '[o["id"] for o in d["operations"] if o["kind"] == "clean"][0]'; }
 
-# A drive asks for cleaning: TapeAlert 20 on the virtual drive; on tgt, the request an earlier read recorded.
+# A drive asks for cleaning: TapeAlert 20 on the virtual drive; on tgt (whose drives cannot ask), the request an earlier
+# read recorded, written into the state database's pending_cleanings table as that read would have.
 ask() {
   if [ "$lib" = virtual ]; then
     $cli virtual drive tapealert "$1" 80000 >/dev/null
@@ -65,13 +66,14 @@ ask() {
     local key serial
     key=$($cli cleaner status --json | json 'd["library"]')
     serial=$($cli status --json | json '[e["serial"] for e in d["elements"] if e["type"] == "dataTransfer" and e["drive"] == '"$1"'][0]')
-    python3 - "$state/libraries/$key/cleaner.json" "$serial" "$1" <<'PY'
-import json, sys
-path, serial, drive = sys.argv[1], sys.argv[2], int(sys.argv[3])
-st = json.load(open(path))
-st.setdefault("pendingCleaning", {})[serial] = {"drive": drive, "address": 500 + drive, "reason": "TapeAlert 20: cleaning required",
-                                               "since": "2026-01-01T02:00:00+00:00", "lastSeen": "2026-01-01T02:00:00+00:00"}
-json.dump(st, open(path, "w"), indent=2)
+    python3 - "$state/tapechanger.db" "$key" "$serial" "$1" <<'PY'
+import sqlite3, sys
+path, lib, serial, drive = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+db = sqlite3.connect(path, timeout=30)
+with db:
+    db.execute("INSERT OR REPLACE INTO pending_cleanings (library_key, drive_key, drive, address, reason, since, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               (lib, serial, drive, 500 + drive, "TapeAlert 20: cleaning required", "2026-01-01T02:00:00+00:00", "2026-01-01T02:00:00+00:00"))
+db.close()
 PY
   fi
 }
