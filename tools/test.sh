@@ -10,7 +10,8 @@ trx=$(mktemp -d)
 dotnet test TapeChanger.sln -c Release --no-build -nologo -v quiet --results-directory "$trx" --logger trx 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
-# Every skipped test by name, with the reason it gave (from the TRX results: outcome NotExecuted).
+# Every skipped test by name, with the reason it gave (from the TRX results: outcome NotExecuted), and every failed test
+# with its message and the first lines of its stack, so a CI log explains a failure without a rerun.
 python3 - "$trx" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
@@ -21,6 +22,13 @@ for f in sorted(glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)):
             msg = msg if msg is not None else r.find("t:Output/t:StdOut", ns)
             why = " ".join((msg.text or "").split()) if msg is not None else "no reason given"
             print(f"skipped: {r.get('testName')}: {why}")
+        elif r.get("outcome") == "Failed":
+            msg = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+            stack = r.find("t:Output/t:ErrorInfo/t:StackTrace", ns)
+            print(f"FAILED: {r.get('testName')}")
+            print("  " + ((msg.text or "") if msg is not None else "").strip().replace("\n", "\n  ")[:4000])
+            for line in ((stack.text or "") if stack is not None else "").strip().splitlines()[:6]:
+                print("  " + line.strip())
 PY
 rm -rf "$trx"
 # dotnet test prints one line per project: "Passed!  - Failed:     0, Passed:    42, Skipped:     0, Total: ..."
