@@ -241,7 +241,7 @@ run_scenario() {
   wait_op() {  # wait_op ID STATE
     local s=""
     for _ in $(seq 1 300); do
-      s=$(cli operations "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["operations"][0]["state"])')
+      s=$(cli operations "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["operation"]["state"])')
       [ "$s" = "$2" ] && return 0
       sleep 0.2
     done
