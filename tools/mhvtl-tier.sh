@@ -279,7 +279,7 @@ run_scenario() {
     cli --verbose clean 0 --wait --json >"$out/clean.json" 2>"$out/clean.trace"
   else
     op tapealert 1 80000                      # TapeAlert flag 20 (bit 19): cleaning required
-    cli clean --if-needed --all --json >"$out/clean.json"
+    cli clean --if-needed --all --wait --json >"$out/clean.json"
   fi
   cli cleaner status --json >"$out/cleaner-status.json"
   snap cleaned

@@ -105,6 +105,60 @@ out=$(api "$st" -X POST http://x/api/v1/libraries/tgt/moves -d '{"kind":"transfe
 echo "  load, mtx status, unload, API transfer through the service on $uri"
 kill -TERM "$svc_pid"; wait "$svc_pid" || true
 
+# clients SERVER DEVICE SLOTS DRIVES: 8 client processes, 50 mixed requests each (status, load, unload, transfer,
+# inventory), every one a CLI process through --server. Each request ends passed (exit 0) or refused with its reason
+# (exit 1, one line: source empty, destination full); the cartridges before and after are the same set.
+clients() {
+  local server=$1 device=$2 slots=$3 drives=$4 dir=$work/clients-$2
+  local dev=(--device "$device"); [ "$device" = default ] && dev=()
+  mkdir -p "$dir"
+  barcodes() { "${cli[@]}" --server "$server" "${dev[@]}" status --json | python3 -c '
+import json, sys
+print(sorted(e["barcode"] or "?" for e in json.load(sys.stdin)["elements"] if e["full"]))'; }
+  local before; before=$(barcodes)
+  local waits=()
+  for c in 0 1 2 3 4 5 6 7; do
+    (
+      for j in $(seq 0 49); do
+        n=$((c * 50 + j)); a=$((1 + (c * 7 + j) % slots)); b=$((1 + (c * 3 + j * 5) % slots)); d=$(((c + j) % drives))
+        [ "$b" = "$a" ] && b=$((a % slots + 1))
+        case $((n % 5)) in
+          0) req=(status) ;;
+          1) req=(load "$a" "$d") ;;
+          2) req=(unload); [ "$d" = 0 ] || req=(unload "$a" "$d") ;;
+          3) req=(transfer "$a" "$b") ;;
+          4) req=(inventory) ;;
+        esac
+        rc=0; "${cli[@]}" --server "$server" "${dev[@]}" "${req[@]}" >/dev/null 2>"$dir/$n.err" || rc=$?
+        echo "$rc ${req[*]}" >"$dir/$n.rc"
+      done
+    ) &
+    waits+=($!)
+  done
+  wait "${waits[@]}"                # the clients only: the service is a child of this shell too
+  local bad=0 passed=0 refused=0
+  for f in "$dir"/*.rc; do
+    read -r rc what <"$f"; n=$(basename "$f" .rc)
+    lines=$(wc -l <"$dir/$n.err")
+    if [ "$rc" = 0 ]; then passed=$((passed + 1))
+    elif [ "$rc" = 1 ] && [ "$lines" = 1 ]; then refused=$((refused + 1))
+    else bad=$((bad + 1)); echo "  request $n ($what): exit $rc: $(cat "$dir/$n.err")" >&2
+    fi
+  done
+  [ "$((passed + refused + bad))" = 400 ] || fail "$device: $((passed + refused + bad)) of 400 requests ended"
+  [ "$bad" = 0 ] || fail "$device: $bad requests ended neither passed nor refused with one line"
+  local after; after=$(barcodes)
+  [ "$before" = "$after" ] || fail "$device: cartridges not conserved: before $before, after $after"
+  echo "  $device: 8 client processes x 50 requests: $passed passed, $refused refused with their reason; cartridges conserved"
+}
+
+echo "== 2b. 8 client processes x 50 mixed requests through one service, on the virtual library and on tgt"
+mc=$work/many; mkdir -p "$mc"
+start_service "$mc" "$work/many.log" TAPECHANGER_Libraries__tgt__Device="$uri" TAPECHANGER_DEVICE=virtual:
+clients "unix:$mc/tapechangerd.sock" default 20 2
+clients "unix:$mc/tapechangerd.sock" tgt 10 2
+kill -TERM "$svc_pid"; wait "$svc_pid" || true
+
 echo "== 3. kill -9 in the middle of a queue, restart: nothing acknowledged lost, each request run once"
 kq=$work/kill; mkdir -p "$kq"
 before=$(TAPECHANGER_STATE_DIR=$kq TAPECHANGER_DEVICE=virtual: "${cli[@]}" status --json)
