@@ -1,5 +1,5 @@
+using System.Runtime.InteropServices;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace TapeChanger.Cli;
 
@@ -9,7 +9,7 @@ namespace TapeChanger.Cli;
 /// string (ESC[?1h ESC=) and leaves the terminal in keypad mode after the process ends. This CLI never reads the
 /// console, so it never needs that mode.
 /// </summary>
-internal static class ProcessConsole
+internal static partial class ProcessConsole
 {
     public static TextWriter Out { get; } = OperatingSystem.IsWindows() ? Console.Out : Raw(1);
     public static TextWriter Err { get; } = OperatingSystem.IsWindows() ? Console.Error : Raw(2);
@@ -19,18 +19,20 @@ internal static class ProcessConsole
 
     public static bool IsProcessOutput(TextWriter writer) => ReferenceEquals(writer, Out);
 
-    private static TextWriter Raw(int fd)
-    {
-        var stream = new PipeSafeStream(new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0));
-        return TextWriter.Synchronized(new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 4096) { AutoFlush = true });
-    }
+    private static TextWriter Raw(int fd) =>
+        TextWriter.Synchronized(new StreamWriter(new DescriptorStream(fd), new UTF8Encoding(false), bufferSize: 4096) { AutoFlush = true });
 
     /// <summary>
-    /// A reader that went away (`tapechanger man | head`) is not an error of the command: like .NET's console stream,
-    /// writes after EPIPE are dropped.
+    /// write(2) on the descriptor, so the file offset it shares with the other descriptors of its open file moves with
+    /// every write (POSIX write: "the file offset shall be incremented by the number of bytes actually written").
+    /// A FileStream on a seekable file writes at its own remembered position (pwrite): with `>file 2>&1` stdout and
+    /// stderr then overwrite each other, and text a shell wrote before the process started is overwritten too.
+    /// A reader that went away (`tapechanger man | head`, EPIPE) is not an error of the command: later writes are dropped,
+    /// as .NET's console stream does.
     /// </summary>
-    private sealed class PipeSafeStream(Stream inner) : Stream
+    private sealed partial class DescriptorStream(int fd) : Stream
     {
+        private const int EINTR = 4, EAGAIN = 11;
         private bool _gone;
 
         public override bool CanRead => false;
@@ -38,22 +40,29 @@ internal static class ProcessConsole
         public override bool CanWrite => true;
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { if (!_gone) Try(inner.Flush); }
+        public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) { if (!_gone) Try(() => inner.Write(buffer, offset, count)); }
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            if (_gone) return;
-            try { inner.Write(buffer); }
-            catch (IOException) { _gone = true; }
+            while (!_gone && buffer.Length > 0)
+            {
+                nint n = WriteFd(fd, buffer, (nuint)buffer.Length);
+                if (n >= 0)
+                {
+                    buffer = buffer[(int)n..];
+                    continue;
+                }
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno is EINTR or EAGAIN) continue;
+                _gone = true;                   // EPIPE, EBADF, ENOSPC...: the output is gone, the command goes on
+            }
         }
 
-        private void Try(Action write)
-        {
-            try { write(); }
-            catch (IOException) { _gone = true; }
-        }
+        [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+        private static partial nint WriteFd(int fd, ReadOnlySpan<byte> buffer, nuint count);
     }
 }
