@@ -55,7 +55,9 @@ internal static class ChangerCommands
                     NeedsCleaning = Needs(e),
                     ReservedCleanerSlot = e.Type == Scsi.ElementType.Storage && e.Address == reserved ? true : null,
                 }).ToList());
-            ctx.Emit(doc, CliJsonContext.Default.StatusDocument, "");
+            // Member by member, in chunks (StatusJsonWriter): the serializer's bytes at a fraction of its cost.
+            using (var stream = new TextWriterStream(ctx.Out)) StatusJsonWriter.Write(stream, doc);
+            ctx.Out.WriteLine();
         }));
         return cmd;
     }
