@@ -36,42 +36,81 @@ internal static class StatusJsonWriter
         w.Flush();
     }
 
+    // Member names encoded once (a name given as bytes is checked for characters to escape at every write).
+    private static readonly JsonEncodedText NType = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText NAddress = JsonEncodedText.Encode("address");
+    private static readonly JsonEncodedText NFull = JsonEncodedText.Encode("full");
+    private static readonly JsonEncodedText NBarcode = JsonEncodedText.Encode("barcode");
+    private static readonly JsonEncodedText NAlternateBarcode = JsonEncodedText.Encode("alternateBarcode");
+    private static readonly JsonEncodedText NSource = JsonEncodedText.Encode("source");
+    private static readonly JsonEncodedText NMediumType = JsonEncodedText.Encode("mediumType");
+    private static readonly JsonEncodedText NExcept = JsonEncodedText.Encode("except");
+    private static readonly JsonEncodedText NAsc = JsonEncodedText.Encode("asc");
+    private static readonly JsonEncodedText NAscq = JsonEncodedText.Encode("ascq");
+    private static readonly JsonEncodedText NAccess = JsonEncodedText.Encode("access");
+    private static readonly JsonEncodedText NImpExp = JsonEncodedText.Encode("impExp");
+    private static readonly JsonEncodedText NIdentifier = JsonEncodedText.Encode("identifier");
+    private static readonly JsonEncodedText NSlot = JsonEncodedText.Encode("slot");
+    private static readonly JsonEncodedText NDrive = JsonEncodedText.Encode("drive");
+    private static readonly JsonEncodedText NSourceSlot = JsonEncodedText.Encode("sourceSlot");
+    private static readonly JsonEncodedText NCleaner = JsonEncodedText.Encode("cleaner");
+    private static readonly JsonEncodedText NSerial = JsonEncodedText.Encode("serial");
+    private static readonly JsonEncodedText NInEnab = JsonEncodedText.Encode("inEnab");
+    private static readonly JsonEncodedText NExEnab = JsonEncodedText.Encode("exEnab");
+    private static readonly JsonEncodedText NPartial = JsonEncodedText.Encode("partial");
+    private static readonly JsonEncodedText NModel = JsonEncodedText.Encode("model");
+    private static readonly JsonEncodedText NReservedCleanerSlot = JsonEncodedText.Encode("reservedCleanerSlot");
+    private static readonly JsonEncodedText NNeedsCleaning = JsonEncodedText.Encode("needsCleaning");
+
+    /// <summary>The values of "type" and "mediumType" (JsonMapper's names), encoded once.</summary>
+    private static readonly Dictionary<string, JsonEncodedText> Words = new[]
+    {
+        "transport", "storage", "importExport", "dataTransfer", "all",
+        "unspecified", "data", "cleaning", "diagnostic", "worm", "microcode", "reserved",
+    }.ToDictionary(w => w, w => JsonEncodedText.Encode(w), StringComparer.Ordinal);
+
     private static void Element(Utf8JsonWriter w, ElementJson e, CliJsonContext ctx)
     {
         w.WriteStartObject();
-        w.WriteString("type"u8, e.Type);
-        w.WriteNumber("address"u8, e.Address);
-        w.WriteBoolean("full"u8, e.Full);
-        StringOrNull(w, "barcode"u8, e.Barcode);
-        StringOrNull(w, "alternateBarcode"u8, e.AlternateBarcode);
-        if (e.Source is int source) w.WriteNumber("source"u8, source); else w.WriteNull("source"u8);
-        w.WriteString("mediumType"u8, e.MediumType);
-        w.WriteBoolean("except"u8, e.Except);
-        w.WriteNumber("asc"u8, e.Asc);
-        w.WriteNumber("ascq"u8, e.Ascq);
-        w.WriteBoolean("access"u8, e.Access);
-        w.WriteBoolean("impExp"u8, e.ImpExp);
-        StringOrNull(w, "identifier"u8, e.Identifier);
+        Word(w, NType, e.Type);
+        w.WriteNumber(NAddress, e.Address);
+        w.WriteBoolean(NFull, e.Full);
+        StringOrNull(w, NBarcode, e.Barcode);
+        StringOrNull(w, NAlternateBarcode, e.AlternateBarcode);
+        if (e.Source is int source) w.WriteNumber(NSource, source); else w.WriteNull(NSource);
+        Word(w, NMediumType, e.MediumType);
+        w.WriteBoolean(NExcept, e.Except);
+        w.WriteNumber(NAsc, e.Asc);
+        w.WriteNumber(NAscq, e.Ascq);
+        w.WriteBoolean(NAccess, e.Access);
+        w.WriteBoolean(NImpExp, e.ImpExp);
+        StringOrNull(w, NIdentifier, e.Identifier);
         // The status-only members, left out when null (as their JsonIgnore says).
-        if (e.Slot is int slot) w.WriteNumber("slot"u8, slot);
-        if (e.Drive is int drive) w.WriteNumber("drive"u8, drive);
-        if (e.SourceSlot is int sourceSlot) w.WriteNumber("sourceSlot"u8, sourceSlot);
-        if (e.Cleaner is bool cleaner) w.WriteBoolean("cleaner"u8, cleaner);
-        if (e.Serial is { } serial) w.WriteString("serial"u8, serial);
-        if (e.InEnab is bool inEnab) w.WriteBoolean("inEnab"u8, inEnab);
-        if (e.ExEnab is bool exEnab) w.WriteBoolean("exEnab"u8, exEnab);
-        if (e.Partial is bool partial) w.WriteBoolean("partial"u8, partial);
-        if (e.Model is { } model) w.WriteString("model"u8, model);
-        if (e.ReservedCleanerSlot is bool reserved) w.WriteBoolean("reservedCleanerSlot"u8, reserved);
+        if (e.Slot is int slot) w.WriteNumber(NSlot, slot);
+        if (e.Drive is int drive) w.WriteNumber(NDrive, drive);
+        if (e.SourceSlot is int sourceSlot) w.WriteNumber(NSourceSlot, sourceSlot);
+        if (e.Cleaner is bool cleaner) w.WriteBoolean(NCleaner, cleaner);
+        if (e.Serial is { } serial) w.WriteString(NSerial, serial);
+        if (e.InEnab is bool inEnab) w.WriteBoolean(NInEnab, inEnab);
+        if (e.ExEnab is bool exEnab) w.WriteBoolean(NExEnab, exEnab);
+        if (e.Partial is bool partial) w.WriteBoolean(NPartial, partial);
+        if (e.Model is { } model) w.WriteString(NModel, model);
+        if (e.ReservedCleanerSlot is bool reserved) w.WriteBoolean(NReservedCleanerSlot, reserved);
         if (e.NeedsCleaning is { } needs)
         {
-            w.WritePropertyName("needsCleaning"u8);
+            w.WritePropertyName(NNeedsCleaning);
             JsonSerializer.Serialize(w, needs, ctx.NeedsCleaningJson);
         }
         w.WriteEndObject();
     }
 
-    private static void StringOrNull(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)
+    private static void Word(Utf8JsonWriter w, JsonEncodedText name, string value)
+    {
+        if (Words.TryGetValue(value, out var encoded)) w.WriteString(name, encoded);
+        else w.WriteString(name, value);
+    }
+
+    private static void StringOrNull(Utf8JsonWriter w, JsonEncodedText name, string? value)
     {
         if (value is null) w.WriteNull(name);
         else w.WriteString(name, value);
