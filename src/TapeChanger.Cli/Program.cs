@@ -79,7 +79,7 @@ namespace TapeChanger.Cli
             {
                 return await Mtx.MtxProgram.RunAsync(args[(mtxAt + 1)..], stdout, stderr, host, ct).ConfigureAwait(false);
             }
-            RootCommand root = BuildRoot();
+            RootCommand root = BuildRoot(args);
             ParseResult parse = root.Parse(args);
             bool json = args.Contains("--json");
             if (parse.Errors.Count > 0)
@@ -180,7 +180,8 @@ namespace TapeChanger.Cli
             return sb.ToString();
         }
 
-        private static RootCommand BuildRoot()
+        /// <summary>The root with its options and the commands <paramref name="args"/> needs (<see cref="CommandTable"/>).</summary>
+        private static RootCommand BuildRoot(string[] args)
         {
             var root = new RootCommand(
                 "tapechanger: control SCSI tape libraries and autoloaders (mtx-compatible verbs).\n" +
@@ -193,20 +194,9 @@ namespace TapeChanger.Cli
             root.Options.Add(TraceOption);
             root.Options.Add(OperatorWaitOption);
             root.Options.Add(ProfileOption);
-            foreach (var c in ChangerCommands.Build()) root.Subcommands.Add(c);
-            foreach (var c in CleanerCommands.Build()) root.Subcommands.Add(c);
-            root.Subcommands.Add(ListCommand.Build());
-            root.Subcommands.Add(VirtualCommands.Build());
-            root.Subcommands.Add(DecodeCommands.Build());
-            root.Subcommands.Add(ProfilesCommand.Build());
-            root.Subcommands.Add(DbCommands.Build());
-            root.Subcommands.Add(BaculaChangerCommand.Build());
-            root.Subcommands.Add(MtxHelpCommand());
             root.Options.Add(Remote.RemoteClient.ServerOption);
             root.Options.Add(Remote.RemoteClient.TokenOption);
-            root.Subcommands.Add(ServiceCommands.Serve());
-            root.Subcommands.Add(ServiceCommands.Token());
-            foreach (var c in ShellCommands.Build()) root.Subcommands.Add(c);
+            foreach (var c in CommandTable.Wanted(args, MtxHelpCommand)) root.Subcommands.Add(c);
             return root;
         }
 

@@ -113,7 +113,20 @@ public sealed partial class SmcClient
             // Continue after the last element received: a short allocation or a cut reply leaves the rest for the next read.
             next = wanted.Max(d => d.Address) + 1;
         }
-        return result.GroupBy(d => d.Address).Select(g => g.Last()).OrderBy(d => d.Address).ToList();
+        return LastPerAddressInOrder(result);
+    }
+
+    /// <summary>
+    /// One descriptor per address (the last read wins), in address order. Chunks arrive in ascending, non-overlapping
+    /// order almost always, and then the list is already that: it is checked in one pass instead of grouped and sorted.
+    /// </summary>
+    internal static List<ElementDescriptor> LastPerAddressInOrder(List<ElementDescriptor> read)
+    {
+        for (int i = 1; i < read.Count; i++)
+        {
+            if (read[i].Address <= read[i - 1].Address) return read.GroupBy(d => d.Address).Select(g => g.Last()).OrderBy(d => d.Address).ToList();
+        }
+        return read;
     }
 
     /// <summary>Fills drive identifiers from a DVCID read without VolTag (for libraries that cannot combine them).</summary>

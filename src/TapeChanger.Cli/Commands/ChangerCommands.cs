@@ -11,21 +11,15 @@ namespace TapeChanger.Cli.Commands;
 /// <summary>The mtx-compatible verbs that talk to a changer.</summary>
 internal static class ChangerCommands
 {
-    public static IEnumerable<Command> Build()
-    {
-        yield return Status();
-        yield return Inquiry();
-        yield return Load();
-        yield return Unload();
-        yield return Transfer();
-        yield return Exchange();
-        yield return Position();
-        yield return Move();
-        yield return Import();
-        yield return Export();
-        yield return Inventory();
-        yield return IePort();
-    }
+    /// <summary>
+    /// Each verb's name and how to build it: a command line builds only the verb it names (TapeChangerCli.BuildRoot),
+    /// so `status` does not construct every other command's options first. A test holds each name to its command.
+    /// </summary>
+    public static readonly (string Name, Func<Command> Build)[] Verbs =
+    [
+        ("status", Status), ("inquiry", Inquiry), ("load", Load), ("unload", Unload), ("transfer", Transfer), ("exchange", Exchange),
+        ("position", Position), ("move", Move), ("import", Import), ("export", Export), ("inventory", Inventory), ("ieport", IePort),
+    ];
 
     private static Argument<int> Slot(string name = "SLOT", string description = "Slot number (1-based: storage then import/export, in address order).") =>
         new(name) { Description = description };
@@ -61,7 +55,9 @@ internal static class ChangerCommands
                     NeedsCleaning = Needs(e),
                     ReservedCleanerSlot = e.Type == Scsi.ElementType.Storage && e.Address == reserved ? true : null,
                 }).ToList());
-            ctx.Emit(doc, CliJsonContext.Default.StatusDocument, "");
+            // Member by member, in chunks (StatusJsonWriter): the serializer's bytes at a fraction of its cost.
+            using (var stream = new TextWriterStream(ctx.Out)) StatusJsonWriter.Write(stream, doc);
+            ctx.Out.WriteLine();
         }));
         return cmd;
     }

@@ -14,12 +14,8 @@ namespace TapeChanger.Cli.Commands;
 /// </summary>
 internal static partial class CleanerCommands
 {
-    public static IEnumerable<Command> Build()
-    {
-        yield return Cleaner();
-        yield return Clean();
-        yield return Operations();
-    }
+    /// <summary>Each command's name and how to build it (see <see cref="ChangerCommands.Verbs"/>).</summary>
+    public static readonly (string Name, Func<Command> Build)[] Verbs = [("cleaner", Cleaner), ("clean", Clean), ("operations", Operations)];
 
     private static CleanerService Service(CliContext ctx) => new(ctx.Connector(), ctx.StateDirectory, new CleanerOptions
     {

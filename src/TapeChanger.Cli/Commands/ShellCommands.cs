@@ -9,7 +9,10 @@ namespace TapeChanger.Cli.Commands;
 /// </summary>
 internal static class ShellCommands
 {
-    public static IEnumerable<Command> Build()
+    /// <summary>Each command's name and how to build it. Both walk the whole tree, so the command line builds it all for them.</summary>
+    public static readonly (string Name, Func<Command> Build)[] Verbs = [("completion", Completion), ("man", Man)];
+
+    private static Command Completion()
     {
         var shell = new Argument<string>("SHELL") { Description = "bash, zsh or fish." };
         shell.AcceptOnlyFromAmong("bash", "zsh", "fish");
@@ -25,15 +28,18 @@ internal static class ShellCommands
             });
             return ExitCodes.Success;
         });
-        yield return completion;
+        return completion;
+    }
 
+    private static Command Man()
+    {
         var man = new Command("man", "Print the tapechanger(1) manual page (roff), made from the command definitions.");
         man.SetAction(p =>
         {
             p.InvocationConfiguration.Output.Write(ManPage(p.RootCommandResult.Command));
             return ExitCodes.Success;
         });
-        yield return man;
+        return man;
     }
 
     /// <summary>Every visible command with its path ("cleaner inject"), depth first.</summary>

@@ -49,8 +49,13 @@ internal static class StatusRenderer
         bool accessReported = slots.Any(s => s.Access);
         foreach (var s in slots)
         {
-            string reserved = s.Address == cleanerSlot ? "  (reserved cleaner slot)" : "";
-            sb.AppendLine($"  slot {s.Slot,-4} [{s.Address,5}]  {Cartridge(s)}{reserved}".TrimEnd() + Notes(s, accessReported));
+            // Written into the builder in place (a large library has thousands of these lines): no string per line.
+            int start = sb.Length;
+            sb.Append($"  slot {s.Slot,-4} [{s.Address,5}]  ").Append(Cartridge(s));
+            if (s.Address == cleanerSlot) sb.Append("  (reserved cleaner slot)");
+            TrimEnd(sb, start);
+            if (s.Except || (accessReported && !s.Access)) sb.Append(Notes(s, accessReported));
+            sb.AppendLine();
         }
 
         if (pickers.Count > 0)
@@ -72,6 +77,14 @@ internal static class StatusRenderer
         !e.Full ? "empty"
         : e.IsCleaner ? $"{e.Barcode ?? "(no label)"} cleaner"
         : e.Barcode ?? "(full, no label)";
+
+    /// <summary>What <see cref="string.TrimEnd()"/> does to the line that starts at <paramref name="start"/>.</summary>
+    private static void TrimEnd(StringBuilder sb, int start)
+    {
+        int end = sb.Length;
+        while (end > start && char.IsWhiteSpace(sb[end - 1])) end--;
+        sb.Length = end;
+    }
 
     private static string Notes(Element e, bool accessReported = false, string? extra = null)
     {

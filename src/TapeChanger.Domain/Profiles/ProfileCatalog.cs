@@ -164,6 +164,23 @@ public static class HardwareProfiles
     private static HardwareProfile Parse(byte[] utf8, string source) =>
         Parse(() => JsonSerializer.Deserialize(utf8, ProfileJsonContext.Default.HardwareProfile), source);
 
+    /// <summary>A shipped file: read without the serializer's metadata (<see cref="ShippedProfileReader"/>), else parsed by it.</summary>
+    internal static HardwareProfile ParseShipped(byte[] utf8, string source)
+    {
+        HardwareProfile p;
+        try
+        {
+            p = ShippedProfileReader.Read(utf8);
+        }
+        catch (JsonException)
+        {
+            return Parse(utf8, source);
+        }
+        string? problem = ProfileValidation.Validate(p);
+        if (problem is not null) throw new InvalidDataException($"hardware profile {source} is invalid: {problem}");
+        return p;
+    }
+
     private static HardwareProfile Parse(Func<HardwareProfile?> deserialize, string source)
     {
         HardwareProfile p;
@@ -223,7 +240,7 @@ public static class HardwareProfiles
                 var p = Parse(utf8, file);
                 head = new ProfileHead(p.Name, p.Match, p.Priority);
             }
-            list.Add(ProfileEntry.Lazy(head, file, () => Parse(utf8, file)));
+            list.Add(ProfileEntry.Lazy(head, file, () => ParseShipped(utf8, file)));
         }
         return list;
     }

@@ -1,0 +1,68 @@
+using System.Text;
+using TapeChanger.Domain;
+
+namespace TapeChanger.Domain.Tests;
+
+/// <summary>
+/// The shipped profiles are read without the serializer (ShippedProfileReader): every shipped file gives the profile
+/// the serializer gives, member for member, and what the reader does not know goes to the serializer and its errors.
+/// </summary>
+public class ShippedProfileReaderTests
+{
+    private static IEnumerable<(string Name, byte[] Utf8)> ShippedFiles()
+    {
+        var asm = typeof(HardwareProfiles).Assembly;
+        foreach (var name in asm.GetManifestResourceNames().Where(n => n.StartsWith("hw-profiles.", StringComparison.Ordinal)))
+        {
+            using var s = asm.GetManifestResourceStream(name)!;
+            using var m = new MemoryStream();
+            s.CopyTo(m);
+            byte[] utf8 = m.ToArray();
+            yield return (name, utf8 is [0xEF, 0xBB, 0xBF, ..] ? utf8[3..] : utf8);
+        }
+    }
+
+    [Fact]
+    public void Every_shipped_file_reads_as_the_serializer_reads_it()
+    {
+        var files = ShippedFiles().ToList();
+        Assert.True(files.Count >= 17, $"{files.Count} shipped profiles");
+        foreach (var (name, utf8) in files)
+        {
+            var fast = ShippedProfileReader.Read(utf8);
+            var slow = HardwareProfiles.Parse(Encoding.UTF8.GetString(utf8), name);
+            Assert.Equal(HardwareProfiles.ToJson(slow), HardwareProfiles.ToJson(fast));
+        }
+    }
+
+    [Fact]
+    public void The_shipped_catalog_serves_the_profiles_the_serializer_makes()
+    {
+        var byName = ShippedFiles().ToDictionary(f => HardwareProfiles.Parse(Encoding.UTF8.GetString(f.Utf8), f.Name).Name, f => f.Utf8);
+        foreach (var p in HardwareProfiles.All)
+            Assert.Equal(HardwareProfiles.ToJson(HardwareProfiles.Parse(Encoding.UTF8.GetString(byName[p.Name]), p.Name)), HardwareProfiles.ToJson(p));
+    }
+
+    [Theory]
+    [InlineData("""{ "name": "x", "match": { "vendor": "A", "product": "B" }, "colour": "red" }""", "colour")]
+    [InlineData("""{ "name": "x", "match": { "vendor": "A", "product": "B" }, "readElementStatus": { "strategy": "sideways" } }""", "readElementStatus.strategy")]
+    [InlineData("""{ "name": "x", "match": { "vendor": "A", "product": "B" }, "priority": 1.5 }""", "priority")]
+    [InlineData("""{ "name": "x", "name": "y", "match": { "vendor": "A", "product": "B" } }""", "name")]
+    public void What_the_reader_does_not_know_is_worded_by_the_serializer(string json, string member)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        Assert.Throws<System.Text.Json.JsonException>(() => ShippedProfileReader.Read(utf8));
+        var e = Assert.Throws<InvalidDataException>(() => HardwareProfiles.ParseShipped(utf8, "hw-profiles/x.json"));
+        Assert.StartsWith("hardware profile hw-profiles/x.json is invalid", e.Message);
+        Assert.Contains(member, e.Message);
+    }
+
+    [Fact]
+    public void A_read_profile_is_still_validated()
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes("""{ "name": "x", "match": { "vendor": "A", "product": "B" }, "priority": 5000 }""");
+        Assert.Equal(5000, ShippedProfileReader.Read(utf8).Priority);
+        var e = Assert.Throws<InvalidDataException>(() => HardwareProfiles.ParseShipped(utf8, "hw-profiles/x.json"));
+        Assert.Contains("priority: must be 0 to 1000", e.Message);
+    }
+}
