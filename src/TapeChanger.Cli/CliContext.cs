@@ -38,6 +38,7 @@ internal sealed class CliContext
         BecomingReadySeconds = Options.BecomingReadySeconds,
         OperatorWaitSeconds = OperatorWaitSeconds,
         SptBufferedOnly = Options.SptBufferedOnly,
+        Observe = TransportObserver.Current,
         TraceTo = Verbose || Trace ? Err : null,
         TraceData = Trace,
         OnWaiting = message => Err.WriteLine($"tapechanger: {message}"),

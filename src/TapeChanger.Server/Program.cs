@@ -27,7 +27,7 @@ try
 {
     app = ServerHost.Build(cmd, EngineFactory.Create);
 }
-catch (ListenerBusyException e)
+catch (Exception e) when (e is ListenerBusyException or TapeChanger.State.StateInUseException)
 {
     Console.Error.WriteLine($"tapechangerd: {e.Message}");
     return ExitCodes.Busy;

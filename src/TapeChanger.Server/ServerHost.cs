@@ -37,6 +37,8 @@ public static class ServerHost
             ?? NonEmpty(builder.Configuration["StateDirectory"])
             ?? Cli.TapeChangerCli.DefaultStateDirectory());
         Directory.CreateDirectory(stateDir);
+        // Held shared for the service's life: `db restore` refuses to replace the database under a running service.
+        var stateHold = TapeChanger.State.ServiceLock.HoldShared(stateDir, TimeSpan.FromSeconds(10));
         var listen = (cmd.Listen.Count > 0 ? cmd.Listen : settings.Listen).Select(ListenAddress.Parse).ToList();
         if (listen.Count == 0) listen.Add(ListenAddress.Parse("unix:" + Path.Combine(stateDir, "tapechangerd.sock")));
 
@@ -76,6 +78,7 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStopped.Register(stateHold.Dispose);
         var metrics = app.Services.GetRequiredService<ServiceMetrics>();
         metrics.AddGauges(app.Services.GetRequiredService<ILibraryService>(), stateDir);
         var requestLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TapeChanger.Server.Requests");
