@@ -46,6 +46,12 @@ catch (ListenerBusyException e)
     Console.Error.WriteLine($"tapechangerd: {e.Message}");
     return ExitCodes.Busy;
 }
+catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException)
+{
+    // Kestrel refusing its configuration at start (an https certificate it cannot find in the store, ...).
+    Console.Error.WriteLine($"tapechangerd: cannot start: {TapeChangerCli.OneLine(e.Message)}");
+    return ExitCodes.ConfigError;
+}
 catch (IOException e)
 {
     // "Address already in use" and the like, from Kestrel's bind.

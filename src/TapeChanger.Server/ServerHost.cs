@@ -41,6 +41,7 @@ public static class ServerHost
         var stateHold = TapeChanger.State.ServiceLock.HoldShared(stateDir, TimeSpan.FromSeconds(10));
         var listen = (cmd.Listen.Count > 0 ? cmd.Listen : settings.Listen).Select(ListenAddress.Parse).ToList();
         if (listen.Count == 0) listen.Add(ListenAddress.Parse("unix:" + Path.Combine(stateDir, "tapechangerd.sock")));
+        HttpsCertificate.Check(builder.Configuration, listen, AppContext.BaseDirectory);
 
         builder.WebHost.ConfigureKestrel((ctx, k) =>
         {
@@ -62,6 +63,7 @@ public static class ServerHost
         builder.Services.AddSingleton<ILibraryService>(engineFactory);
         builder.Services.AddHostedService<EngineLifetime>();
         builder.Services.AddHostedService<MetricsFeeder>();
+        builder.Services.AddHostedService<SystemdWatchdog>();
         builder.Services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
