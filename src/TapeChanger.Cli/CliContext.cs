@@ -39,6 +39,7 @@ internal sealed class CliContext
         OperatorWaitSeconds = OperatorWaitSeconds,
         SptBufferedOnly = Options.SptBufferedOnly,
         Observe = TransportObserver.Current,
+        ScsiLog = Options.ScsiLog is { Length: > 0 } log ? Path.GetFullPath(log) : null,
         TraceTo = Verbose || Trace ? Err : null,
         TraceData = Trace,
         OnWaiting = message => Err.WriteLine($"tapechanger: {message}"),

@@ -69,6 +69,7 @@ public sealed class LibraryOpener
 
     private IScsiTransport Traced(IScsiTransport t)
     {
+        if (Settings.ScsiLog is { Length: > 0 } log) t = new ScsiLogTransport(t, log);
         if (Settings.Observe is { } observe) t = observe(t);
         return Settings.TraceTo is { } w ? new TracingTransport(t, w, dumpData: Settings.TraceData) : t;
     }
