@@ -5,8 +5,9 @@
 #      through --server print what the CLI prints directly (a second, fresh virtual library is the reference).
 #   2. The same commands through the service against tgt, each checked by the CLI reading the library directly.
 #   2b. 8 client processes x 50 mixed requests through one service (virtual library and tgt).
-#   2c. The service (API transfers) and direct CLI processes (no --server) moving on one tgt library at once: the
-#      MOVE MEDIUMs of all processes, from one shared ScsiLog, never overlap; cartridges conserved.
+#   2c. The service (API transfers) and direct CLI processes (no --server) moving on one tgt library at once: in one
+#      shared ScsiLog, no two processes' MOVE MEDIUMs or robot lock holds overlap, every MOVE MEDIUM ran under its
+#      process's hold; cartridges conserved.
 #   2d. A direct CLI move while the service's move holds the virtual library (BUSY for 5 s) waits, then runs.
 #   3. kill -9 in the middle of a queue: five chained transfers queued (the first held up by BUSY from the virtual
 #      library), the service killed while the first is in process and started again: every acknowledged request
@@ -178,7 +179,8 @@ kill -TERM "$svc_pid"; wait "$svc_pid" || true
 
 echo "== 2c. one tgt library, the service and CLI processes without --server: never two MOVE MEDIUMs at once"
 # The service (API transfers) and direct CLI processes (same state directory, so the same robot lock) move on one
-# library at once; every process appends its SCSI commands to one ScsiLog with start and end times.
+# library at once; every process appends its SCSI commands and its robot lock holds to one ScsiLog with start and
+# end times. tgt itself runs one command at a time, so the holds are what shows the lock working.
 one=$work/one; mkdir -p "$one"; slog=$one/scsi.log
 start_service "$one" "$work/one.log" TAPECHANGER_Libraries__tgt__Device="$uri" TAPECHANGER_ScsiLog="$slog"
 barcodes_tgt() { TAPECHANGER_STATE_DIR=$one "${cli[@]}" --device "$uri" status --json | python3 -c '
@@ -211,10 +213,10 @@ for f in "$one"/cli-*.rc; do
 done
 [[ $(barcodes_tgt) == "$before" ]] || fail "tgt: cartridges not conserved with the service and the CLI moving"
 kill -TERM "$svc_pid"; wait "$svc_pid" || true
-moves=$(python3 tools/lib/scsi_log_check.py overlap "$slog") || fail "two MOVE MEDIUMs at once: $moves"
+moves=$(python3 tools/lib/scsi_log_check.py overlap "$slog" 2>&1) || fail "robot moves not one at a time: $moves"
 # The service (one process) sent most; the rest came from direct CLI processes.
 [[ $moves == *"processes, most from pid $svc_pid:"* && $moves != *" from 1 processes"* ]] || fail "not both the service and the CLI moved: $moves"
-echo "  32 API and 32 direct CLI transfers at once: each passed or refused with its reason; cartridges conserved; no overlap ($moves)"
+echo "  32 API and 32 direct CLI transfers at once: each passed or refused with its reason; cartridges conserved; one at a time ($moves)"
 
 echo "== 2d. virtual library: a direct CLI move waits while the service's move holds the library"
 hold=$work/hold; mkdir -p "$hold"; hlog=$hold/scsi.log

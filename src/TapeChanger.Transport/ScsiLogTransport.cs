@@ -31,11 +31,15 @@ public sealed class ScsiLogTransport(IScsiTransport inner, string path) : IScsiT
         }
     }
 
-    private void Append(DateTimeOffset start, DateTimeOffset end, string command, string outcome)
+    private void Append(DateTimeOffset start, DateTimeOffset end, string command, string outcome) =>
+        Append(path, start, end, inner.Device, command, outcome);
+
+    /// <summary>One line in the log at <paramref name="path"/> (also for what is not a command: the robot lock held).</summary>
+    public static void Append(string path, DateTimeOffset start, DateTimeOffset end, string device, string command, string outcome)
     {
         const string F = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
         string line = string.Join('\t', start.ToString(F, CultureInfo.InvariantCulture), end.ToString(F, CultureInfo.InvariantCulture),
-            Environment.ProcessId.ToString(CultureInfo.InvariantCulture), inner.Device, command, outcome) + "\n";
+            Environment.ProcessId.ToString(CultureInfo.InvariantCulture), device, command, outcome) + "\n";
         try
         {
             using var f = new FileStream(path, new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete });

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks a ScsiLog file (tab-separated: start end pid device command status, UTC) written by several processes.
 
-  scsi_log_check.py overlap LOG                 no two MOVE MEDIUMs of different processes overlap in time;
-                                                prints the MOVE MEDIUMs per process
+  scsi_log_check.py overlap LOG                 no two MOVE MEDIUMs and no two robot lock holds ("ROBOT LOCK") of
+                                                different processes overlap in time, and every MOVE MEDIUM ran while
+                                                its process held the robot lock
   scsi_log_check.py after LOG FIRST_PID         every MOVE MEDIUM of another process starts after the last one of
                                                 FIRST_PID ended (and there is at least one)
 """
@@ -10,13 +11,13 @@ import sys
 from datetime import datetime
 
 
-def moves(path):
+def moves(path, what="MOVE MEDIUM"):
     out = []
     for line in open(path, encoding="utf-8"):
         f = line.rstrip("\n").split("\t")
         if len(f) != 6:
             sys.exit(f"malformed log line: {line!r}")
-        if f[4] == "MOVE MEDIUM":
+        if f[4] == what:
             t = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
             out.append((t(f[0]), t(f[1]), int(f[2]), f[5]))
     return out
@@ -26,18 +27,23 @@ def main():
     mode, path = sys.argv[1], sys.argv[2]
     ms = moves(path)
     if mode == "overlap":
-        ms.sort()
-        latest = None                     # (end, pid) of the MOVE MEDIUM ending last so far
+        holds = moves(path, "ROBOT LOCK")
+        for name, items in (("MOVE MEDIUM", ms), ("robot lock hold", holds)):
+            items.sort()
+            latest = None                 # (end, pid) of the one ending last so far
+            for start, end, pid, status in items:
+                if latest and start < latest[0] and pid != latest[1]:
+                    sys.exit(f"{name} of pid {pid} at {start.time()} overlaps one of pid {latest[1]} ending {latest[0].time()}")
+                if not latest or end > latest[0]:
+                    latest = (end, pid)
         for start, end, pid, status in ms:
-            if latest and start < latest[0] and pid != latest[1]:
-                sys.exit(f"MOVE MEDIUM of pid {pid} at {start.time()} overlaps one of pid {latest[1]} ending {latest[0].time()}")
-            if not latest or end > latest[0]:
-                latest = (end, pid)
+            if not any(h[2] == pid and h[0] <= start and end <= h[1] for h in holds):
+                sys.exit(f"MOVE MEDIUM of pid {pid} at {start.time()} ran without the robot lock")
         per = {}
         for _, _, pid, status in ms:
             per[pid] = per.get(pid, 0) + 1
         top = max(per, key=per.get) if per else None
-        print(f"{len(ms)} MOVE MEDIUMs from {len(per)} processes, most from pid {top}: {per.get(top, 0)}")
+        print(f"{len(ms)} MOVE MEDIUMs from {len(per)} processes, most from pid {top}: {per.get(top, 0)}; {len(holds)} robot lock holds")
     elif mode == "after":
         first = int(sys.argv[3])
         a = [m for m in ms if m[2] == first]
