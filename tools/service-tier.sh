@@ -213,9 +213,7 @@ for f in "$one"/cli-*.rc; do
 done
 [[ $(barcodes_tgt) == "$before" ]] || fail "tgt: cartridges not conserved with the service and the CLI moving"
 kill -TERM "$svc_pid"; wait "$svc_pid" || true
-moves=$(python3 tools/lib/scsi_log_check.py overlap "$slog" 2>&1) || fail "robot moves not one at a time: $moves"
-# The service (one process) sent most; the rest came from direct CLI processes.
-[[ $moves == *"processes, most from pid $svc_pid:"* && $moves != *" from 1 processes"* ]] || fail "not both the service and the CLI moved: $moves"
+moves=$(python3 tools/lib/scsi_log_check.py overlap "$slog" "$svc_pid" 2>&1) || fail "robot moves not one at a time, or not both the service and the CLI moved: $moves"
 echo "  32 API and 32 direct CLI transfers at once: each passed or refused with its reason; cartridges conserved; one at a time ($moves)"
 
 echo "== 2d. virtual library: a direct CLI move waits while the service's move holds the library"

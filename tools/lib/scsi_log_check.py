@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Checks a ScsiLog file (tab-separated: start end pid device command status, UTC) written by several processes.
 
-  scsi_log_check.py overlap LOG                 no two MOVE MEDIUMs and no two robot lock holds ("ROBOT LOCK") of
+  scsi_log_check.py overlap LOG [PID]           no two MOVE MEDIUMs and no two robot lock holds ("ROBOT LOCK") of
                                                 different processes overlap in time, and every MOVE MEDIUM ran while
-                                                its process held the robot lock
+                                                its process held the robot lock; with PID, both PID and another
+                                                process moved
   scsi_log_check.py after LOG FIRST_PID         every MOVE MEDIUM of another process starts after the last one of
                                                 FIRST_PID ended (and there is at least one)
 """
@@ -39,11 +40,15 @@ def main():
         for start, end, pid, status in ms:
             if not any(h[2] == pid and h[0] <= start and end <= h[1] for h in holds):
                 sys.exit(f"MOVE MEDIUM of pid {pid} at {start.time()} ran without the robot lock")
-        per = {}
-        for _, _, pid, status in ms:
-            per[pid] = per.get(pid, 0) + 1
-        top = max(per, key=per.get) if per else None
-        print(f"{len(ms)} MOVE MEDIUMs from {len(per)} processes, most from pid {top}: {per.get(top, 0)}; {len(holds)} robot lock holds")
+        pids = {m[2] for m in ms}
+        if len(sys.argv) > 3:
+            svc = int(sys.argv[3])
+            mine = sum(m[2] == svc for m in ms)
+            if mine == 0 or mine == len(ms):
+                sys.exit(f"not both pid {svc} and other processes moved: {mine} of {len(ms)} MOVE MEDIUMs from pid {svc}")
+            print(f"{len(ms)} MOVE MEDIUMs: {mine} from pid {svc}, {len(ms) - mine} from {len(pids) - 1} other processes; {len(holds)} robot lock holds")
+        else:
+            print(f"{len(ms)} MOVE MEDIUMs from {len(pids)} processes; {len(holds)} robot lock holds")
     elif mode == "after":
         first = int(sys.argv[3])
         a = [m for m in ms if m[2] == first]
