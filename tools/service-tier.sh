@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Service tier: tapechangerd as a process, on the virtual library and on a tgt library (tools/tgt-library.sh).
+#   0. tools/systemd/tapechanger.service passes systemd-analyze verify without a warning.
 #   1. `tapechanger serve` starts tapechangerd on a Unix socket; status, load, unload, mtx status and bacula-changer
 #      through --server print what the CLI prints directly (a second, fresh virtual library is the reference).
 #   2. The same commands through the service against tgt, each checked by the CLI reading the library directly.
+#   2b. 8 client processes x 50 mixed requests through one service (virtual library and tgt).
+#   2c. The service (API transfers) and direct CLI processes (no --server) moving on one tgt library at once: in one
+#      shared ScsiLog, no two processes' MOVE MEDIUMs or robot lock holds overlap, every MOVE MEDIUM ran under its
+#      process's hold; cartridges conserved.
+#   2d. A direct CLI move while the service's move holds the virtual library (BUSY for 5 s) waits, then runs.
 #   3. kill -9 in the middle of a queue: five chained transfers queued (the first held up by BUSY from the virtual
 #      library), the service killed while the first is in process and started again: every acknowledged request
 #      ends, each ran once (the chain ends where it must, no request failed), no cartridge lost.
@@ -49,6 +55,18 @@ start_service() {
   cat "$log" >&2; fail "tapechangerd did not answer on $state/tapechangerd.sock"
 }
 api() { curl -s --unix-socket "$1/tapechangerd.sock" "${@:2}"; }
+
+echo "== 0. the systemd unit: systemd-analyze verify (ExecStart pointed at this build's tapechangerd)"
+command -v systemd-analyze >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null 2>&1 || true; }
+if command -v systemd-analyze >/dev/null 2>&1; then
+  sed "s#/usr/local/lib/tapechanger/tapechangerd#${daemon[0]}#" tools/systemd/tapechanger.service >"$work/tapechanger.service"
+  # verify exits 0 on unknown keys and bad values and only warns: any output is a failure.
+  out=$(systemd-analyze verify "$work/tapechanger.service" 2>&1) || fail "systemd-analyze verify: $out"
+  [[ -z $out ]] || fail "systemd-analyze verify tools/systemd/tapechanger.service: $out"
+  echo "  tools/systemd/tapechanger.service: no warnings"
+else
+  echo "  SKIP: systemd-analyze not available"
+fi
 
 echo "== 1. virtual library: tapechanger serve, then the CLI through --server beside the CLI run directly"
 sv=$work/served; ref=$work/direct; mkdir -p "$sv" "$ref"
@@ -158,6 +176,65 @@ start_service "$mc" "$work/many.log" TAPECHANGER_Libraries__tgt__Device="$uri" T
 clients "unix:$mc/tapechangerd.sock" default 20 2
 clients "unix:$mc/tapechangerd.sock" tgt 10 2
 kill -TERM "$svc_pid"; wait "$svc_pid" || true
+
+echo "== 2c. one tgt library, the service and CLI processes without --server: never two MOVE MEDIUMs at once"
+# The service (API transfers) and direct CLI processes (same state directory, so the same robot lock) move on one
+# library at once; every process appends its SCSI commands and its robot lock holds to one ScsiLog with start and
+# end times. tgt itself runs one command at a time, so the holds are what shows the lock working.
+one=$work/one; mkdir -p "$one"; slog=$one/scsi.log
+start_service "$one" "$work/one.log" TAPECHANGER_Libraries__tgt__Device="$uri" TAPECHANGER_ScsiLog="$slog"
+barcodes_tgt() { TAPECHANGER_STATE_DIR=$one "${cli[@]}" --device "$uri" status --json | python3 -c '
+import json, sys
+print(sorted(e["barcode"] or "?" for e in json.load(sys.stdin)["elements"] if e["full"]))'; }
+before=$(barcodes_tgt)
+waits=()
+for c in 0 1 2 3; do
+  (
+    for j in $(seq 0 7); do
+      a=$((1 + (c * 3 + j) % 10)); b=$((1 + (c * 7 + j * 3 + 1) % 10)); [ "$a" = "$b" ] && b=$((a % 10 + 1))
+      code=$(curl -s -o "$one/api-$c-$j.json" -w '%{http_code}' --unix-socket "$one/tapechangerd.sock" -X POST \
+        http://x/api/v1/libraries/tgt/moves -d "{\"kind\":\"transfer\",\"slot\":$a,\"toSlot\":$b}")
+      echo "$code" >"$one/api-$c-$j.code"
+      rc=0; TAPECHANGER_STATE_DIR=$one TAPECHANGER_ScsiLog=$slog "${cli[@]}" --device "$uri" transfer "$b" "$a" \
+        >/dev/null 2>"$one/cli-$c-$j.err" || rc=$?
+      echo "$rc" >"$one/cli-$c-$j.rc"
+    done
+  ) &
+  waits+=($!)
+done
+wait "${waits[@]}"
+for f in "$one"/api-*.code; do
+  code=$(cat "$f"); body=$(cat "${f%.code}.json")
+  [[ $code == 200 || ( $code == 409 && $body == *'"state":"Failed"'* && $body == *'"message":'* ) ]] || fail "API transfer ($f): $code $body"
+done
+for f in "$one"/cli-*.rc; do
+  rc=$(cat "$f"); err=${f%.rc}.err
+  [[ $rc == 0 || ( $rc == 1 && $(wc -l <"$err") == 1 ) ]] || fail "direct CLI transfer ($f): exit $rc: $(cat "$err")"
+done
+[[ $(barcodes_tgt) == "$before" ]] || fail "tgt: cartridges not conserved with the service and the CLI moving"
+kill -TERM "$svc_pid"; wait "$svc_pid" || true
+moves=$(python3 tools/lib/scsi_log_check.py overlap "$slog" "$svc_pid" 2>&1) || fail "robot moves not one at a time, or not both the service and the CLI moved: $moves"
+echo "  32 API and 32 direct CLI transfers at once: each passed or refused with its reason; cartridges conserved; one at a time ($moves)"
+
+echo "== 2d. virtual library: a direct CLI move waits while the service's move holds the library"
+hold=$work/hold; mkdir -p "$hold"; hlog=$hold/scsi.log
+TAPECHANGER_STATE_DIR=$hold TAPECHANGER_DEVICE=virtual: "${cli[@]}" status >/dev/null
+start_service "$hold" "$work/hold.log" TAPECHANGER_DEVICE=virtual: TAPECHANGER_ScsiLog="$hlog"
+# MOVE MEDIUM answers BUSY for 5 s: the service's transfer is in process (retrying) that long.
+TAPECHANGER_STATE_DIR=$hold TAPECHANGER_DEVICE=virtual: "${cli[@]}" virtual fault add busy --command "MOVE MEDIUM" --for 5 >/dev/null
+r=$(api "$hold" -X POST http://x/api/v1/libraries/default/moves -d '{"kind":"transfer","slot":1,"toSlot":24,"wait":false}')
+id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$r") || fail "transfer not acknowledged: $r"
+sleep 0.5
+t0=$(date +%s.%N)
+TAPECHANGER_STATE_DIR=$hold TAPECHANGER_DEVICE=virtual: TAPECHANGER_ScsiLog=$hlog "${cli[@]}" transfer 2 25 >/dev/null 2>"$hold/cli.err" \
+  || fail "direct CLI transfer while the service moved: $(cat "$hold/cli.err")"
+waited=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$(date +%s.%N)")
+state=$(api "$hold" "http://x/api/v1/requests/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+kill -TERM "$svc_pid"; wait "$svc_pid" || true
+[[ $state == Passed ]] || fail "the service's transfer ended $state"
+order=$(python3 tools/lib/scsi_log_check.py after "$hlog" "$svc_pid") || fail "the CLI did not wait for the service's move: $order"
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 2 else 1)" "$waited" || fail "the direct CLI transfer took $waited s: it did not wait"
+echo "  the direct CLI transfer waited ${waited} s and moved after the service: $order"
 
 echo "== 3. kill -9 in the middle of a queue, restart: nothing acknowledged lost, each request run once"
 kq=$work/kill; mkdir -p "$kq"

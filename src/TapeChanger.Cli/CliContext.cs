@@ -38,6 +38,8 @@ internal sealed class CliContext
         BecomingReadySeconds = Options.BecomingReadySeconds,
         OperatorWaitSeconds = OperatorWaitSeconds,
         SptBufferedOnly = Options.SptBufferedOnly,
+        Observe = TransportObserver.Current,
+        ScsiLog = Options.ScsiLog is { Length: > 0 } log ? Path.GetFullPath(log) : null,
         TraceTo = Verbose || Trace ? Err : null,
         TraceData = Trace,
         OnWaiting = message => Err.WriteLine($"tapechanger: {message}"),

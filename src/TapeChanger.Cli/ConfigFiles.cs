@@ -17,7 +17,7 @@ internal static partial class ConfigFiles
     public static readonly string[] CliSettings =
     [
         "Device", "CleanerPrefix", "StateDirectory", "UnitAttentionRetries", "CleanerPollMilliseconds", "CleaningSeconds",
-        "ProfilesDirectory", "BecomingReadySeconds", "OperatorWaitSeconds", "SptBufferedOnly",
+        "ProfilesDirectory", "BecomingReadySeconds", "OperatorWaitSeconds", "SptBufferedOnly", "ScsiLog",
     ];
 
     /// <summary>

@@ -48,6 +48,7 @@ internal static class ErrorMapper
         // The state database (and an old cleaner.json that cannot be imported): RSM's words, the path, the table's exit code.
         TapeChanger.State.StateDatabaseException d => Rsm(d.Kind == TapeChanger.State.StateFailure.Full
             ? TapeChanger.Cleaning.NtmsResult.ERROR_DATABASE_FULL : TapeChanger.Cleaning.NtmsResult.ERROR_DATABASE_FAILURE, d.Message),
+        TapeChanger.State.StateInUseException u => new ErrorInfo("Busy", ExitCodes.Busy, u.Message),
         TapeChanger.Cleaning.CleanerException c => Rsm(c.Result, c.Message),
         OptionsValidationException o => new ErrorInfo("Config", ExitCodes.ConfigError, "invalid configuration: " + string.Join("; ", o.Failures)),
         InvalidDataException i => new ErrorInfo("Config", ExitCodes.ConfigError, i.Message),

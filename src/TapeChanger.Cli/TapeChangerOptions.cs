@@ -54,6 +54,12 @@ public sealed class TapeChangerOptions
     /// direct form first (for storage drivers that mishandle it). Also TAPECHANGER_SptBufferedOnly=true.
     /// </summary>
     public bool SptBufferedOnly { get; set; }
+
+    /// <summary>
+    /// A file every session appends one line per SCSI command to (UTC start and end, pid, device, command, status),
+    /// the CLI's and the service's alike: who drove the robot when. Also TAPECHANGER_ScsiLog. Null: none.
+    /// </summary>
+    public string? ScsiLog { get; set; }
 }
 
 [OptionsValidator]

@@ -33,6 +33,7 @@ internal static class EngineFactory
             BecomingReadySeconds = cli.BecomingReadySeconds,
             OperatorWaitSeconds = cli.OperatorWaitSeconds,
             SptBufferedOnly = cli.SptBufferedOnly,
+            ScsiLog = cli.ScsiLog is { Length: > 0 } log ? Path.GetFullPath(log) : null,
             Observe = t => new ScsiCounter(t, libraries.FirstOrDefault(l => l.DeviceUri == t.Device)?.Name ?? t.Device, metrics),
         };
         var tuning = new LibraryServiceTuning

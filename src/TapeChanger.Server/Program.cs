@@ -27,7 +27,7 @@ try
 {
     app = ServerHost.Build(cmd, EngineFactory.Create);
 }
-catch (ListenerBusyException e)
+catch (Exception e) when (e is ListenerBusyException or TapeChanger.State.StateInUseException)
 {
     Console.Error.WriteLine($"tapechangerd: {e.Message}");
     return ExitCodes.Busy;
@@ -45,6 +45,12 @@ catch (ListenerBusyException e)
 {
     Console.Error.WriteLine($"tapechangerd: {e.Message}");
     return ExitCodes.Busy;
+}
+catch (Exception e) when (e is InvalidOperationException or System.Security.Cryptography.CryptographicException)
+{
+    // Kestrel refusing its configuration at start (an https certificate it cannot find in the store, ...).
+    Console.Error.WriteLine($"tapechangerd: cannot start: {TapeChangerCli.OneLine(e.Message)}");
+    return ExitCodes.ConfigError;
 }
 catch (IOException e)
 {

@@ -37,8 +37,11 @@ public static class ServerHost
             ?? NonEmpty(builder.Configuration["StateDirectory"])
             ?? Cli.TapeChangerCli.DefaultStateDirectory());
         Directory.CreateDirectory(stateDir);
+        // Held shared for the service's life: `db restore` refuses to replace the database under a running service.
+        var stateHold = TapeChanger.State.ServiceLock.HoldShared(stateDir, TimeSpan.FromSeconds(10));
         var listen = (cmd.Listen.Count > 0 ? cmd.Listen : settings.Listen).Select(ListenAddress.Parse).ToList();
         if (listen.Count == 0) listen.Add(ListenAddress.Parse("unix:" + Path.Combine(stateDir, "tapechangerd.sock")));
+        HttpsCertificate.Check(builder.Configuration, listen, AppContext.BaseDirectory);
 
         builder.WebHost.ConfigureKestrel((ctx, k) =>
         {
@@ -60,6 +63,7 @@ public static class ServerHost
         builder.Services.AddSingleton<ILibraryService>(engineFactory);
         builder.Services.AddHostedService<EngineLifetime>();
         builder.Services.AddHostedService<MetricsFeeder>();
+        builder.Services.AddHostedService<SystemdWatchdog>();
         builder.Services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
@@ -76,6 +80,7 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStopped.Register(stateHold.Dispose);
         var metrics = app.Services.GetRequiredService<ServiceMetrics>();
         metrics.AddGauges(app.Services.GetRequiredService<ILibraryService>(), stateDir);
         var requestLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TapeChanger.Server.Requests");

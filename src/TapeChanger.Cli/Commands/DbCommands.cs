@@ -71,11 +71,15 @@ internal static class DbCommands
     private static Command Restore()
     {
         var file = new Argument<string>("PATH") { Description = "A backup made with `db backup` (checked before anything is replaced)." };
-        var cmd = new Command("restore", "Replace the state database with a checked backup; the replaced database is kept beside it. Stop other tapechanger processes first.") { file };
+        var cmd = new Command("restore", "Replace the state database with a checked backup; the replaced database is kept beside it. Refused (exit 75) while a tapechangerd service runs on the state directory.") { file };
         cmd.SetAction(Handler((ctx, p, _) =>
         {
             string source = Path.GetFullPath(p.GetValue(file)!);
             string path = StateDatabase.PathIn(ctx.StateDirectory);
+            // A running service holds tapechangerd.lock shared: replacing its database under it would lose what it
+            // writes next. Held exclusively here, no service starts until the restore has ended.
+            using var service = ServiceLock.TryExclusive(ctx.StateDirectory) ?? throw new StateInUseException(
+                $"a tapechangerd service is running on {Path.GetFullPath(ctx.StateDirectory)} (it holds {ServiceLock.PathIn(ctx.StateDirectory)}); stop it first (systemctl stop tapechanger), then restore");
             string? kept = StateMaintenance.Restore(ctx.StateDirectory, source);
             int schema = StateDatabase.Open(ctx.StateDirectory).SchemaVersion;
             ctx.Emit(new DbFileDocument(path, source, schema, kept), CliJsonContext.Default.DbFileDocument,

@@ -12,24 +12,34 @@ namespace TapeChanger.Server.Api;
 public static class CliEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/v1/cli", async (HttpContext http, ILibraryService engine, Auditor audit, ServerState state) =>
+        app.MapPost("/api/v1/cli", async (HttpContext http, ILibraryService engine, Auditor audit, ServerState state, Observability.ServiceMetrics metrics) =>
         {
             var caller = Http.Caller(http);
-            var body = await Http.BodyAsync(http, ApiJsonContext.Default.CliRunBody);
-            var prepared = CliCommandPolicy.Prepare(body.Argv ?? [], key => Resolve(engine, key), state.StateDirectory);
+            PreparedCommand prepared;
+            try
+            {
+                var body = await Http.BodyAsync(http, ApiJsonContext.Default.CliRunBody);
+                prepared = CliCommandPolicy.Prepare(body.Argv ?? [], key => Resolve(engine, key), state.StateDirectory);
+            }
+            catch (Exception e) when (e is ApiException or CommandRefusedException)
+            {
+                // Refused before its role is known (a malformed body, a refused command line): in the audit log too.
+                audit.Write(caller, "cli", null, $"refused: {Http.OneLine(e.Message)}");
+                throw;
+            }
             if (prepared.Role == AccessRole.Viewer)
             {
                 Http.Require(http, AccessRole.Viewer);
-                return (await RunAsync(http, engine, prepared, caller)).Result;
+                return (await RunAsync(http, engine, metrics, prepared, caller)).Result;
             }
             return await audit.RunAsync(http, prepared.Role, "cli", $"{prepared.Library}: {prepared.Text}", async c =>
             {
-                var (result, rc) = await RunAsync(http, engine, prepared, c);
+                var (result, rc) = await RunAsync(http, engine, metrics, prepared, c);
                 return (result, $"exit {rc}");
             });
         });
 
-    private static async Task<(IResult Result, int ExitCode)> RunAsync(HttpContext http, ILibraryService engine, PreparedCommand prepared, Security.ApiCaller caller)
+    private static async Task<(IResult Result, int ExitCode)> RunAsync(HttpContext http, ILibraryService engine, Observability.ServiceMetrics metrics, PreparedCommand prepared, Security.ApiCaller caller)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -40,6 +50,8 @@ public static class CliEndpoint
             Arguments = new RequestArguments { CommandText = prepared.Text },
             Command = async (ctx, ct) =>
             {
+                // The command's SCSI commands count in /metrics with the engine's own (its sessions are its own).
+                using var counted = TransportObserver.Observe(t => new Observability.ScsiCounter(t, prepared.Library, metrics));
                 int code = await TapeChangerCli.RunLocalAsync(argv, stdout, stderr, ct).ConfigureAwait(false);
                 rc = code;
                 return new CommandOutcome(code, code == 0 ? null : FirstLine(stderr.ToString()) ?? FirstLine(stdout.ToString()));

@@ -5,9 +5,9 @@ using TapeChanger.Transport;
 namespace TapeChanger.Server.Observability;
 
 /// <summary>
-/// Wraps the engine's transports (LibraryOpenSettings.Observe) and counts what passes: commands by name and status,
-/// and the sense of each CHECK CONDITION by key and ASC/ASCQ. It only watches; the command and reply go through
-/// unchanged. (Commands run for --server clients open their own sessions, which this does not see.)
+/// Wraps the engine's transports (LibraryOpenSettings.Observe) and those of the CLI commands run for --server clients
+/// (TransportObserver), and counts what passes: commands by name and status, and the sense of each CHECK CONDITION by
+/// key and ASC/ASCQ. It only watches; the command and reply go through unchanged.
 /// </summary>
 public sealed class ScsiCounter(IScsiTransport inner, string library, ServiceMetrics metrics) : IScsiTransport
 {

@@ -103,7 +103,7 @@ internal sealed partial class LibraryHost
     private async Task<IDisposable> RobotAsync(MediaChanger changer, CancellationToken ct)
     {
         _robotDirectory ??= _opener.RobotLockDirectory(await changer.GetIdentityAsync(withSerial: true, ct).ConfigureAwait(false));
-        return await RobotLock.AcquireAsync(_robotDirectory, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
+        return _opener.Logged(await RobotLock.AcquireAsync(_robotDirectory, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false));
     }
 
     private Task<Outcome> MoveAsync(RequestRecord r, CancellationToken ct) => OnChangerAsync(async changer =>

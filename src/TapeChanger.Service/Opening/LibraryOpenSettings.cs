@@ -31,6 +31,8 @@ public sealed record LibraryOpenSettings
     /// drive locators still see the transport as opened.
     /// </summary>
     public Func<IScsiTransport, IScsiTransport>? Observe { get; init; }
+    /// <summary>A file to append one line per SCSI command to (<see cref="ScsiLogTransport"/>); null: none.</summary>
+    public string? ScsiLog { get; init; }
     /// <summary>Opens a transport (tests share one); null: every transport this build has (TapeChanger.Composition).</summary>
     public Func<DeviceAddress, TransportOpenContext, CancellationToken, ValueTask<IScsiTransport>>? OpenTransport { get; init; }
 }

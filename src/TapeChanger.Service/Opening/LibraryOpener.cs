@@ -69,6 +69,7 @@ public sealed class LibraryOpener
 
     private IScsiTransport Traced(IScsiTransport t)
     {
+        if (Settings.ScsiLog is { Length: > 0 } log) t = new ScsiLogTransport(t, log);
         if (Settings.Observe is { } observe) t = observe(t);
         return Settings.TraceTo is { } w ? new TracingTransport(t, w, dumpData: Settings.TraceData) : t;
     }
@@ -249,7 +250,26 @@ public sealed class LibraryOpener
     public async Task<IDisposable> LockRobotAsync(MediaChanger changer, CancellationToken ct)
     {
         var id = await changer.GetIdentityAsync(withSerial: true, ct).ConfigureAwait(false);
-        return await RobotLock.AcquireAsync(RobotLockDirectory(id), TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
+        return Logged(await RobotLock.AcquireAsync(RobotLockDirectory(id), TimeSpan.FromMinutes(5), ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The robot lock as held, in the ScsiLog when there is one: a "ROBOT LOCK" line from its taking to its release
+    /// (written when released), so the log shows that each process moved only while it held the robot.
+    /// </summary>
+    public IDisposable Logged(IDisposable robotLock) =>
+        Settings.ScsiLog is { Length: > 0 } log ? new LoggedHold(robotLock, log, Settings.DeviceUri) : robotLock;
+
+    private sealed class LoggedHold(IDisposable held, string log, string device) : IDisposable
+    {
+        private readonly DateTimeOffset _taken = DateTimeOffset.UtcNow;
+
+        public void Dispose()
+        {
+            var released = DateTimeOffset.UtcNow;        // before the release: the next holder's time comes after it
+            held.Dispose();
+            ScsiLogTransport.Append(log, _taken, released, device, "ROBOT LOCK", "Held");
+        }
     }
 
     /// <summary>The folder holding the robot lock of the library with this identity.</summary>
