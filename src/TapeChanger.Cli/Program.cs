@@ -207,6 +207,7 @@ namespace TapeChanger.Cli
             root.Subcommands.Add(ServiceCommands.Serve());
             root.Subcommands.Add(ServiceCommands.Token());
             foreach (var c in ShellCommands.Build()) root.Subcommands.Add(c);
+            Help.HelpText.Install(root);
             return root;
         }
 

@@ -179,7 +179,7 @@ internal static class ChangerCommands
     {
         var slot = Slot();
         var drive = new Argument<int>("DRIVE") { Description = "Drive number (0-based).", DefaultValueFactory = _ => 0 };
-        var cmd = new Command("load", "Load the cartridge in SLOT into DRIVE (default 0).") { slot, drive };
+        var cmd = new Command("load", "Load the cartridge in SLOT into DRIVE.") { slot, drive };
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);
