@@ -16,7 +16,7 @@ internal static class HelpText
     public const int Width = 80;
     private const int LabelColumn = 24;
 
-    public const string GlobalPointer = "Global options (device, --json, state directory, tracing, service): see 'tapechanger --help'.";
+    public const string GlobalPointer = "Global options (device, --json, state directory, ...): 'tapechanger --help'.";
 
     /// <summary>Gives the root's --help option (recursive, so it answers for every command) this layout.</summary>
     public static void Install(Command root)
