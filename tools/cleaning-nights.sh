@@ -137,15 +137,14 @@ month() {
           # (slow polls: tgt's drive is ready again after three, and the kill must find the cleaner still in the drive)
           op=$(TAPECHANGER_CleanerPollMilliseconds=1500 $cli clean 0 --json | json 'd["operation"]')
           wait_step "$op" in-drive
-          # status marks the drive being cleaned (JSON and text), with the operation.
-          cleaning=$($cli status --json | json '[e.get("cleaning") for e in d["elements"] if e["type"] == "dataTransfer" and e["drive"] == 0][0]')
-          case $cleaning in *"'$op'"*"'in-process'"*"'in-drive'"*) ;; *) fail "status --json does not show drive 0 cleaning: $cleaning" ;; esac
-          $cli status | grep -E "^ *drive 0 " | grep -q "CLEANING (in-process, in-drive; operation $op)" || fail "status does not mark drive 0 as cleaning: $($cli status)"
           pid=$($cli operations "$op" --json | json 'd["operation"]["workerPid"]')
           kill -9 "$pid"; sleep 0.3
           for _ in $(seq 1 30); do [ "$($cli operations "$op" --json | json 'd["operation"]["state"]')" = interrupted ] && break; sleep 0.2; done
           [ "$($cli operations "$op" --json | json 'd["operation"]["state"]')" = interrupted ] || fail "a dead worker's operation is not shown as interrupted: $($cli operations "$op"; ps -o pid,stat,cmd -p "$pid" || true)"
-          [ "$($cli status --json | json '[e["cleaning"]["state"] for e in d["elements"] if e.get("cleaning")][0]')" = interrupted ] || fail "status does not show the dead worker's cleaning as interrupted"
+          # status marks the drive whose cleaning has not ended (JSON and text), with the operation.
+          cleaning=$($cli status --json | json '[e.get("cleaning") for e in d["elements"] if e["type"] == "dataTransfer" and e["drive"] == 0][0]')
+          case $cleaning in *"'$op'"*"'interrupted'"*"'in-drive'"*) ;; *) fail "status --json does not show drive 0's interrupted cleaning: $cleaning" ;; esac
+          $cli status | grep -E "^ *drive 0 " | grep -q "CLEANING (interrupted, in-drive; operation $op)" || fail "status does not mark drive 0's cleaning: $($cli status)"
           $cli operations "$op" | grep -q "operations recover" || fail "no 'operations recover' hint for the dead worker"
           nightly; expect_night 0
           grep -q "recovering cleaning $op" "$work/night.err" || fail "the night did not recover the dead worker's cleaning first"

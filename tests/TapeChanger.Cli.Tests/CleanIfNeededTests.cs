@@ -168,6 +168,27 @@ public sealed class CleanIfNeededTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_drive_has_its_own_entry_and_the_exit_status_is_the_worst_not_the_last()
+    {
+        Assert.Equal(0, (await Run("cleaner", "reserve", "22", "--adopt", "--cleans", "3")).ExitCode);
+        Assert.Equal(0, (await Run("load", "1", "0")).ExitCode);                                   // drive 0 holds a data tape
+        Assert.Equal(0, (await Run("virtual", "drive", "tapealert", "0", "80000")).ExitCode);
+        Assert.Equal(0, (await Run("virtual", "drive", "tapealert", "1", "100000")).ExitCode);      // flag 21
+        var night = await Run("clean", "--if-needed", "--all", "--wait", "--json");
+        Assert.True(night.ExitCode == 87, night.Stdout + night.Stderr);                            // drive 0's, though drive 1 passed after it
+        var entries = night.Json.GetProperty("drives").EnumerateArray().ToList();
+        Assert.Equal([(0, "ERROR_UNABLE_TO_CLEAN", 87), (1, "ERROR_SUCCESS", 0)],
+            entries.Select(e => (e.GetProperty("drive").GetInt32(), e.GetProperty("result").GetString(), e.GetProperty("exitCode").GetInt32())));
+        Assert.Equal("TapeAlert 20: cleaning required", entries[0].GetProperty("trigger").GetString());
+        Assert.Equal("TapeAlert 21: cleaning requested", entries[1].GetProperty("trigger").GetString());
+        Assert.Equal("passed", entries[1].GetProperty("state").GetString());
+        Assert.Equal("ERROR_UNABLE_TO_CLEAN", night.Json.GetProperty("result").GetString());
+        // Drive 0 still asks (remembered), drive 1 no longer.
+        var pending = (await Run("cleaner", "status", "--json")).Json.GetProperty("pendingCleaning").EnumerateObject().Select(p => p.Value.GetProperty("drive").GetInt32());
+        Assert.Equal([0], pending);
+    }
+
+    [Fact]
     public async Task Status_shows_a_cleaning_in_progress_on_its_drive_in_json_and_text_until_it_ends()
     {
         Assert.Equal(0, (await Run("cleaner", "reserve", "22", "--adopt", "--cleans", "3")).ExitCode);
