@@ -59,7 +59,8 @@ internal static partial class CleanerCommands
     internal static int Report(CliContext ctx, NtmsResult result, string message, Guid? operation = null, OperationRecord? details = null,
         IReadOnlyList<NeedsCleaningJson>? needsCleaning = null, IReadOnlyList<DriveCleaningJson>? drives = null)
     {
-        var doc = new CleanerResultDocument(result == NtmsResult.ERROR_SUCCESS, result.ToString(), (uint)result, message)
+        bool accepted = result is NtmsResult.ERROR_SUCCESS or NtmsResult.ERROR_IO_PENDING;      // done, or queued / under way
+        var doc = new CleanerResultDocument(accepted, result.ToString(), (uint)result, message)
         {
             Operation = operation,
             Details = details is null ? null : ToJson(details),
@@ -68,7 +69,7 @@ internal static partial class CleanerCommands
             Drives = drives,
         };
         if (ctx.Json) ctx.Out.WriteLine(JsonSerializer.Serialize(doc, CliJsonContext.Default.CleanerResultDocument));
-        else if (result == NtmsResult.ERROR_SUCCESS) ctx.Out.WriteLine(message);
+        else if (accepted) ctx.Out.WriteLine(message);
         else ctx.Err.WriteLine($"tapechanger: {result} ({(uint)result}): {OneLine(message)}");
         return CleanerExitCodes.For(result);
     }

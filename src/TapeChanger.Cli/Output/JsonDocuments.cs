@@ -166,7 +166,10 @@ public sealed record ProgressEvent(Guid Operation, string Kind, string State, st
     [JsonPropertyOrder(-1)] public string Event => "progress";
 }
 
-/// <summary>Every cleaner command's answer: the RSM result name and number, plus what it produced.</summary>
+/// <summary>
+/// Every cleaner command's answer: the RSM result name and number, plus what it produced. <c>ok</c>: done
+/// (ERROR_SUCCESS) or accepted and not ended yet (ERROR_IO_PENDING: queued for a worker, without --wait).
+/// </summary>
 public sealed record CleanerResultDocument(bool Ok, string Result, uint Code, string Message)
 {
     public Guid? Operation { get; init; }
