@@ -43,6 +43,12 @@ expect_night() {
   local want=$1; shift
   [ "$rc" = "$want" ] || fail "exit $rc, expected $want: $(cat "$work/night.json" "$work/night.err")"
   schema cleaner-result "$work/night.json"
+  # Progress on stderr (a pipe here): JSON lines, each a progress event; a line per state change, so a few per drive.
+  local events=0
+  while IFS= read -r line; do
+    case $line in "{"*) printf '%s\n' "$line" >"$work/event.json"; schema progress-event "$work/event.json"; events=$((events + 1)) ;; esac
+  done <"$work/night.err"
+  [ "$events" -le $((8 * ($# + 1))) ] || fail "$events progress lines for $# drive(s): $(cat "$work/night.err")"
   local got
   got=$(json '" ".join("%d:%s:%s" % (e["drive"], e["state"] or "-", e["result"]) for e in d.get("drives") or [])' <"$work/night.json")
   [ "$got" = "$*" ] || fail "drives '$got', expected '$*'"
