@@ -236,17 +236,23 @@ public sealed class CliStateTests : IDisposable
     public async Task Concurrent_processes_do_not_lose_moves()
     {
         // Four processes move four different tapes at once; the state lock serialises them.
-        var jobs = new[] { ("1", "21"), ("2", "24"), ("3", "25"), ("4", "26") }
-            .Select(m => Task.Run(() => _cli.RunProcess("transfer", m.Item1, m.Item2))).ToArray();
+        var moves = new[] { (1, 21), (2, 24), (3, 25), (4, 26) };
+        var jobs = moves.Select(m => Task.Run(() => _cli.RunProcess("transfer", m.Item1.ToString(), m.Item2.ToString(), "--json"))).ToArray();
         var results = await Task.WhenAll(jobs);
-        Assert.All(results, j => Assert.True(j.ExitCode == 0, j.Stderr));
-        var s = _cli.RunProcess("status", "--json").Json;
-        var full = s.GetProperty("elements").EnumerateArray()
+        // What each process said, for the failure message: which move went where is the first question when one is lost.
+        string said = string.Join("\n", results.Select((r, i) => $"transfer {moves[i].Item1} {moves[i].Item2}: exit {r.ExitCode} {r.Stdout.Trim()} {r.Stderr.Trim()}"));
+        Assert.All(results, j => Assert.True(j.ExitCode == 0, said));
+        var status = _cli.RunProcess("status", "--json");
+        var full = status.Json.GetProperty("elements").EnumerateArray()
             .Where(e => e.GetProperty("full").GetBoolean()).Select(e => e.GetProperty("slot").ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetProperty("slot").GetInt32() : -1).ToHashSet();
-        Assert.DoesNotContain(1, full);
-        Assert.Contains(21, full);
-        Assert.Contains(26, full);
-        Assert.Equal(32, full.Count);   // nothing lost, nothing duplicated
+        string state = Path.Combine(_cli.StateDirectory, "virtual", "library10", "state.json");
+        string why = $"{said}\nfull slots after: {string.Join(' ', full.Order())}\nstate.json: {(File.Exists(state) ? File.ReadAllText(state) : "(none)")}";
+        foreach (var (from, to) in moves)
+        {
+            Assert.True(!full.Contains(from), $"slot {from} is still full\n{why}");
+            Assert.True(full.Contains(to), $"slot {to} is empty\n{why}");
+        }
+        Assert.True(full.Count == 32, $"{full.Count} full slots, not 32 (nothing lost, nothing duplicated)\n{why}");
     }
 
     [Fact]
