@@ -7,7 +7,7 @@
 # iscsi:// (tgt's drives have no TapeAlert: a request is written into the library's state as an earlier read would
 # have left it; the operator is tools/tgt-library.sh).
 #   tools/cleaning-nights.sh [virtual|tgt|both]     (default both; tgt needs root and tgtd)
-# Needs the built CLI (dotnet build src/TapeChanger.Cli -c Release).
+# Needs the built CLI (dotnet build src/TapeChanger.Cli -c Release). Every --json document is checked against its schema.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-both}
@@ -26,6 +26,11 @@ export TAPECHANGER_CleanerPollMilliseconds=200
 
 json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 fail() { echo "FAIL ($lib, night $night): $*" >&2; exit 1; }
+# Every --json document the month produces is checked against its schema under docs/schemas/ (Debian's python3-jsonschema).
+/usr/bin/python3 -c 'import jsonschema' 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-jsonschema >/dev/null; }
+schema() {  # schema NAME FILE
+  /usr/bin/python3 tools/lib/check_schema.py "$1" "$2" || fail "$2 does not match docs/schemas/$1.schema.json: $(cat "$2")"
+}
 
 # The cron job. Its exit status and JSON are what the night is judged on.
 nightly() {
@@ -37,6 +42,13 @@ nightly() {
 expect_night() {
   local want=$1; shift
   [ "$rc" = "$want" ] || fail "exit $rc, expected $want: $(cat "$work/night.json" "$work/night.err")"
+  schema cleaner-result "$work/night.json"
+  # Progress on stderr (a pipe here): JSON lines, each a progress event; a line per state change, so a few per drive.
+  local events=0
+  while IFS= read -r line; do
+    case $line in "{"*) printf '%s\n' "$line" >"$work/event.json"; schema progress-event "$work/event.json"; events=$((events + 1)) ;; esac
+  done <"$work/night.err"
+  [ "$events" -le $((8 * ($# + 1))) ] || fail "$events progress lines for $# drive(s): $(cat "$work/night.err")"
   local got
   got=$(json '" ".join("%d:%s:%s" % (e["drive"], e["state"] or "-", e["result"]) for e in d.get("drives") or [])' <"$work/night.json")
   [ "$got" = "$*" ] || fail "drives '$got', expected '$*'"
@@ -141,6 +153,11 @@ month() {
           kill -9 "$pid"; sleep 0.3
           for _ in $(seq 1 30); do [ "$($cli operations "$op" --json | json 'd["operation"]["state"]')" = interrupted ] && break; sleep 0.2; done
           [ "$($cli operations "$op" --json | json 'd["operation"]["state"]')" = interrupted ] || fail "a dead worker's operation is not shown as interrupted: $($cli operations "$op"; ps -o pid,stat,cmd -p "$pid" || true)"
+          # status marks the drive whose cleaning has not ended (JSON and text), with the operation.
+          $cli status --json >"$work/doc.json"; schema status "$work/doc.json"
+          cleaning=$(json '[e.get("cleaning") for e in d["elements"] if e["type"] == "dataTransfer" and e["drive"] == 0][0]' <"$work/doc.json")
+          case $cleaning in *"'$op'"*"'interrupted'"*"'in-drive'"*) ;; *) fail "status --json does not show drive 0's interrupted cleaning: $cleaning" ;; esac
+          $cli status | grep -E "^ *drive 0 " | grep -q "CLEANING (interrupted, in-drive; operation $op)" || fail "status does not mark drive 0's cleaning: $($cli status)"
           $cli operations "$op" | grep -q "operations recover" || fail "no 'operations recover' hint for the dead worker"
           nightly; expect_night 0
           grep -q "recovering cleaning $op" "$work/night.err" || fail "the night did not recover the dead worker's cleaning first"
@@ -167,6 +184,12 @@ month() {
     esac
   done
   expect_cleans_left 3
+  $cli status --json >"$work/doc.json"; schema status "$work/doc.json"
+  $cli cleaner status --json >"$work/doc.json"; schema cleaner-status "$work/doc.json"
+  $cli operations --json >"$work/doc.json"; schema operations "$work/doc.json"
+  $cli operations "$(last_clean_op)" --json >"$work/doc.json"; schema operation "$work/doc.json"
+  rc=0; $cli clean --if-needed --all --dry-run --json >"$work/doc.json" || rc=$?
+  schema cleaner-result "$work/doc.json"
   rc=0; $cli clean --if-needed --all --dry-run >/dev/null || rc=$?
   [ "$rc" = 0 ] || fail "after the month --dry-run says there is work ($rc)"
   total=$($cli cleaner status --json | json 'sum(len(v) for v in d["history"].values())')

@@ -197,6 +197,7 @@ namespace TapeChanger.Cli
             root.Options.Add(Remote.RemoteClient.ServerOption);
             root.Options.Add(Remote.RemoteClient.TokenOption);
             foreach (var c in CommandTable.Wanted(args, MtxHelpCommand)) root.Subcommands.Add(c);
+            Help.HelpText.Install(root);
             return root;
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TapeChanger.Scsi;
 
 namespace TapeChanger.Cleaning.Tests;
 
@@ -64,6 +65,32 @@ public sealed class CleaningRequestMemoryTests : IDisposable
         Assert.Empty(after.PendingCleaning);
         Assert.Equal(1, Assert.Single(after.DriveHistory[pending.Key]).Drive);   // the cleaning was recorded under the same key
         Assert.Empty(await S.DrivesNeedingCleaningAsync());
+    }
+
+    [Fact]
+    public async Task A_request_read_through_page_2Eh_which_clears_it_is_recorded_by_that_read()
+    {
+        // Drive 1 (LUN 2) lists only page 2Eh among its log pages: the one read takes the only notice (the virtual drive
+        // clears its flags on a 2Eh read, as mhVTL's do). The read's result is in the state before anything else happens.
+        _h.Patch = (lun, cmd, data) =>
+        {
+            if (lun == 2 && cmd.Cdb[0] == OpCode.LogSense && (cmd.Cdb[2] & 0x3F) == 0x00) ((byte[])[0x00, 0, 0, 2, 0x00, 0x2E]).CopyTo(data.Span);
+        };
+        _h.Operator(l => l.SetDriveTapeAlert(2, 1UL << (20 - 1)));
+        _h.DriveCommands.Clear();
+        var first = Assert.Single(await S.DrivesNeedingCleaningAsync([1]));
+        Assert.Equal((1, "TapeAlert 20: cleaning required", false), (first.Drive, first.Reason, first.Remembered));
+        var logSense = _h.DriveCommands.Where(c => c.Lun == 2 && c.Command.Cdb[0] == OpCode.LogSense).Select(c => c.Command.Cdb[2]).ToList();
+        Assert.Equal([(byte)0x40, (byte)0x6E], logSense);                         // 00h, then 2Eh; never 12h (52h)
+        var pending = Assert.Single((await S.GetStateAsync()).PendingCleaning);
+        Assert.Equal((1, "TapeAlert 20: cleaning required", first.Since), (pending.Value.Drive, pending.Value.Reason, pending.Value.Since));
+
+        // The flag is gone from the drive (the read cleared it); the next run still has the request, and a failed
+        // cleaning (no cleaner slot) does not drop it.
+        var again = Assert.Single(await S.DrivesNeedingCleaningAsync([1]));
+        Assert.Equal((true, first.Since), (again.Remembered, again.Since));
+        Assert.Equal(NtmsResult.ERROR_CLEANER_SLOT_NOT_SET, (await Assert.ThrowsAsync<CleanerException>(() => S.StartCleanAsync(1, false))).Result);
+        Assert.Single(await S.DrivesNeedingCleaningAsync([1]));
     }
 
     [Fact]

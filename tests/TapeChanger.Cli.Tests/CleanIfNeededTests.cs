@@ -168,6 +168,63 @@ public sealed class CleanIfNeededTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_drive_has_its_own_entry_and_the_exit_status_is_the_worst_not_the_last()
+    {
+        Assert.Equal(0, (await Run("cleaner", "reserve", "22", "--adopt", "--cleans", "3")).ExitCode);
+        Assert.Equal(0, (await Run("load", "1", "0")).ExitCode);                                   // drive 0 holds a data tape
+        Assert.Equal(0, (await Run("virtual", "drive", "tapealert", "0", "80000")).ExitCode);
+        Assert.Equal(0, (await Run("virtual", "drive", "tapealert", "1", "100000")).ExitCode);      // flag 21
+        var night = await Run("clean", "--if-needed", "--all", "--wait", "--json");
+        Assert.True(night.ExitCode == 87, night.Stdout + night.Stderr);                            // drive 0's, though drive 1 passed after it
+        var entries = night.Json.GetProperty("drives").EnumerateArray().ToList();
+        Assert.Equal([(0, "ERROR_UNABLE_TO_CLEAN", 87), (1, "ERROR_SUCCESS", 0)],
+            entries.Select(e => (e.GetProperty("drive").GetInt32(), e.GetProperty("result").GetString(), e.GetProperty("exitCode").GetInt32())));
+        Assert.Equal("TapeAlert 20: cleaning required", entries[0].GetProperty("trigger").GetString());
+        Assert.Equal("TapeAlert 21: cleaning requested", entries[1].GetProperty("trigger").GetString());
+        Assert.Equal("passed", entries[1].GetProperty("state").GetString());
+        Assert.Equal("ERROR_UNABLE_TO_CLEAN", night.Json.GetProperty("result").GetString());
+        // Drive 0 still asks (remembered), drive 1 no longer.
+        var pending = (await Run("cleaner", "status", "--json")).Json.GetProperty("pendingCleaning").EnumerateObject().Select(p => p.Value.GetProperty("drive").GetInt32());
+        Assert.Equal([0], pending);
+    }
+
+    [Fact]
+    public async Task Status_shows_a_cleaning_in_progress_on_its_drive_in_json_and_text_until_it_ends()
+    {
+        Assert.Equal(0, (await Run("cleaner", "reserve", "22", "--adopt", "--cleans", "3")).ExitCode);
+        var clean = Run("clean", "1", "--wait", "--json");
+        Outcome? during = null;
+        for (int i = 0; i < 400 && during is null; i++)
+        {
+            var st = await Run("status", "--json");
+            var drive = Drives(st.Json).Single(d => d.GetProperty("drive").GetInt32() == 1);
+            if (drive.TryGetProperty("cleaning", out var c) && c.GetProperty("step").GetString() == "in-drive") during = st;
+            else await Task.Delay(20);
+        }
+        Assert.NotNull(during);
+        string text = (await Run("status")).Stdout;
+        var done = await clean;
+        Assert.True(done.ExitCode == 0, done.Stdout + done.Stderr);
+
+        var cleaning = Drives(during.Json).Single(d => d.GetProperty("drive").GetInt32() == 1).GetProperty("cleaning");
+        string id = cleaning.GetProperty("operation").GetString()!;
+        Assert.Equal("in-process", cleaning.GetProperty("state").GetString());
+        var op = (await Run("operations", id, "--json")).Json.GetProperty("operation");
+        Assert.Equal((1, "clean", "passed"), (op.GetProperty("drive").GetInt32(), op.GetProperty("kind").GetString(), op.GetProperty("state").GetString()));
+        Assert.Equal(op.GetProperty("created").GetDateTimeOffset(), cleaning.GetProperty("since").GetDateTimeOffset());
+        Assert.All(Drives(during.Json).Where(d => d.GetProperty("drive").GetInt32() != 1), d => Assert.False(d.TryGetProperty("cleaning", out _)));
+        var schema = Json.Schema.JsonSchema.FromText(File.ReadAllText(JsonSchemaTests.SchemaPath("status")));
+        Assert.True(schema.Evaluate(during.Json).IsValid, during.Stdout);
+        Assert.Contains($"CLEANING (in-process, in-drive; operation {id})", text.Split('\n').Single(l => l.TrimStart().StartsWith("drive 1 ", StringComparison.Ordinal)));
+        // Ended: no mark left.
+        Assert.All(Drives((await Run("status", "--json")).Json), d => Assert.False(d.TryGetProperty("cleaning", out _)));
+        Assert.DoesNotContain("CLEANING", (await Run("status")).Stdout);
+
+        static IEnumerable<JsonElement> Drives(JsonElement status) =>
+            status.GetProperty("elements").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "dataTransfer");
+    }
+
+    [Fact]
     public async Task Status_names_the_library_serial_each_drive_model_and_marks_the_reserved_cleaner_slot()
     {
         var first = await Run("--verbose", "status", "--json");

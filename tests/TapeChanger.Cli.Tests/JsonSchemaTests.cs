@@ -72,7 +72,7 @@ public sealed class JsonSchemaTests : IDisposable
                     var always = ctx.TypeInfo.Properties.Where(p => !WrittenOnlyWhenSet(p)).Select(p => (JsonNode)p.Name).ToArray();
                     o["required"] = new JsonArray(always);
                 }
-                if (ctx.PropertyInfo is { Name: "state" } p && (p.DeclaringType == typeof(OperationJson) || p.DeclaringType == typeof(ProgressEvent)))
+                if (ctx.PropertyInfo is { Name: "state" } p && (p.DeclaringType == typeof(OperationJson) || p.DeclaringType == typeof(ProgressEvent) || p.DeclaringType == typeof(CleaningNowJson)))
                 {
                     o["enum"] = new JsonArray(OperationStates.AllNames.Select(n => (JsonNode)n).ToArray());
                 }

@@ -33,6 +33,7 @@ public class StatusJsonWriterTests
         Model = type == "dataTransfer" ? "IBM ULT3580-TD5" : null,
         ReservedCleanerSlot = i == 12 ? true : null,
         NeedsCleaning = type == "dataTransfer" && i % 2 == 0 ? new NeedsCleaningJson("TapeAlert 14h: clean now", new DateTimeOffset(2026, 12, 5, 6, 0, 0, TimeSpan.Zero)) : null,
+        Cleaning = type == "dataTransfer" && i % 3 == 0 ? new CleaningNowJson(new Guid(i, 0, 0, new byte[8]), "in-process", i % 2 == 0 ? "in-drive" : null, new DateTimeOffset(2026, 12, 5, 6, 1, 0, TimeSpan.Zero)) : null,
     };
 
     [Theory]

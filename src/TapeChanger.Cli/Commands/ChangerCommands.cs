@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using TapeChanger.Cleaning;
 using TapeChanger.Cli.Output;
 using TapeChanger.Domain;
 using TapeChanger.Scsi;
@@ -37,10 +38,20 @@ internal static class ChangerCommands
             NeedsCleaningJson? Needs(TapeChanger.Domain.Element e) =>
                 e.Type == Scsi.ElementType.DataTransfer && pending.TryGetValue(Cleaning.CleanerState.DriveKey(e.DriveSerial, e.Address), out var r)
                     ? new NeedsCleaningJson(r.Reason, r.Since) : null;
+            // A cleaning of the drive that has not ended (queued, in process, interrupted): the oldest, as the journal runs them.
+            var unfinished = (cleaner?.Operations ?? []).Where(o => o.Kind == Cleaning.OperationKind.Clean && !o.State.IsFinal() && o.Drive is not null)
+                .OrderBy(o => o.Created).ToList();
+            CleaningNowJson? Now(TapeChanger.Domain.Element e) =>
+                e.Type == Scsi.ElementType.DataTransfer && unfinished.FirstOrDefault(o => o.Drive == e.Drive) is { } o
+                    ? new CleaningNowJson(o.Id, o.State.Name(), o.Step.Name(), o.Created) : null;
             if (!ctx.Json)
             {
                 // Text only: neither the JSON document nor its serializer metadata is built (start-up cost, tools/bench.sh).
-                ctx.Out.WriteLine(StatusRenderer.Render(status, ctx.DeviceUri, e => Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null, reserved));
+                ctx.Out.WriteLine(StatusRenderer.Render(status, ctx.DeviceUri, e => string.Join("; ", new[]
+                {
+                    Now(e) is { } c ? $"CLEANING ({c.State}{(c.Step is { } step ? $", {step}" : "")}; operation {c.Operation})" : null,
+                    Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null,
+                }.OfType<string>()) is { Length: > 0 } note ? note : null, reserved));
                 return;
             }
             // The serial for the JSON document: from the library cache once kept (no command), else VPD 80h once.
@@ -53,6 +64,7 @@ internal static class ChangerCommands
                 status.Elements.Select(e => JsonMapper.ToJson(e, status.Map) with
                 {
                     NeedsCleaning = Needs(e),
+                    Cleaning = Now(e),
                     ReservedCleanerSlot = e.Type == Scsi.ElementType.Storage && e.Address == reserved ? true : null,
                 }).ToList());
             // Member by member, in chunks (StatusJsonWriter): the serializer's bytes at a fraction of its cost.
@@ -175,7 +187,7 @@ internal static class ChangerCommands
     {
         var slot = Slot();
         var drive = new Argument<int>("DRIVE") { Description = "Drive number (0-based).", DefaultValueFactory = _ => 0 };
-        var cmd = new Command("load", "Load the cartridge in SLOT into DRIVE (default 0).") { slot, drive };
+        var cmd = new Command("load", "Load the cartridge in SLOT into DRIVE.") { slot, drive };
         cmd.SetAction(Handler(async (ctx, p, ct) =>
         {
             await using var changer = await ctx.OpenChangerAsync(ct);

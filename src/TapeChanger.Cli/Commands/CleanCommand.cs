@@ -65,7 +65,9 @@ internal static partial class CleanerCommands
                 ? await CleanHereAsync(ctx, service, targets, p.GetValue(unloadFirst), ct)
                 : await QueueCleaningsAsync(ctx, service, targets, p.GetValue(unloadFirst), ct);
             var worst = entries.MaxBy(e => e.ExitCode)!;
-            var result = worst.ExitCode == ExitCodes.Success ? NtmsResult.ERROR_SUCCESS : Enum.Parse<NtmsResult>(worst.Result);
+            // Exit 0 with a cleaning not ended (queued for the worker): pending, not success.
+            var result = worst.ExitCode != ExitCodes.Success ? Enum.Parse<NtmsResult>(worst.Result)
+                : entries.Any(e => e.Code == (uint)NtmsResult.ERROR_IO_PENDING) ? NtmsResult.ERROR_IO_PENDING : NtmsResult.ERROR_SUCCESS;
             string message = string.Join("; ", entries.Select(e =>
                 $"drive {e.Drive} ({e.Trigger}): {e.Result}{(e.State is { } st && st != "passed" && st != "failed" ? $" [{st}]" : "")}{(e.Message is { } m ? " - " + m : "")}"));
             return Report(ctx, result, message, needsCleaning: due, drives: entries);

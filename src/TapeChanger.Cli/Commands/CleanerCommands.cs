@@ -55,7 +55,8 @@ internal static partial class CleanerCommands
     internal static int Report(CliContext ctx, NtmsResult result, string message, Guid? operation = null, OperationRecord? details = null,
         IReadOnlyList<NeedsCleaningJson>? needsCleaning = null, IReadOnlyList<DriveCleaningJson>? drives = null)
     {
-        var doc = new CleanerResultDocument(result == NtmsResult.ERROR_SUCCESS, result.ToString(), (uint)result, message)
+        bool accepted = result is NtmsResult.ERROR_SUCCESS or NtmsResult.ERROR_IO_PENDING;      // done, or queued / under way
+        var doc = new CleanerResultDocument(accepted, result.ToString(), (uint)result, message)
         {
             Operation = operation,
             Details = details is null ? null : ToJson(details),
@@ -64,7 +65,7 @@ internal static partial class CleanerCommands
             Drives = drives,
         };
         if (ctx.Json) ctx.Out.WriteLine(JsonSerializer.Serialize(doc, CliJsonContext.Default.CleanerResultDocument));
-        else if (result == NtmsResult.ERROR_SUCCESS) ctx.Out.WriteLine(message);
+        else if (accepted) ctx.Out.WriteLine(message);
         else ctx.Err.WriteLine($"tapechanger: {result} ({(uint)result}): {OneLine(message)}");
         return CleanerExitCodes.For(result);
     }
@@ -82,7 +83,7 @@ internal static partial class CleanerCommands
 
         var slot = new Argument<int>("SLOT") { Description = "Empty storage slot to reserve for the cleaner (with --adopt: the slot holding one)." };
         var adopt = new Option<bool>("--adopt") { Description = "The slot already holds a cleaning cartridge: reserve it and adopt that cleaner (with --cleans N or --unlimited)." };
-        var adoptCleans = new Option<uint?>("--cleans") { Description = "With --adopt: cleanings left on the adopted cartridge." };
+        var adoptCleans = new Option<uint?>("--cleans") { HelpName = "N", Description = "With --adopt: cleanings left on the adopted cartridge." };
         var adoptUnlimited = new Option<bool>("--unlimited") { Description = "With --adopt: do not count cleanings." };
         var reserve = new Command("reserve", "ReserveNtmsCleanerSlot: reserve an empty storage slot for the cleaner, or adopt the cleaner in a slot.") { slot, adopt, adoptCleans, adoptUnlimited };
         reserve.SetAction(Act(async (ctx, p, ct) =>
@@ -115,11 +116,11 @@ internal static partial class CleanerCommands
 
         var via = new Option<string>("--via") { Description = "ieport (import/export element) or door; default: the port when the library has one.", DefaultValueFactory = _ => "auto" };
         via.AcceptOnlyFromAmong("auto", "ieport", "door");
-        var cleans = new Option<uint?>("--cleans") { Description = "Cleanings left on the cartridge (dwNumberOfCleansLeft)." };
+        var cleans = new Option<uint?>("--cleans") { HelpName = "N", Description = "Cleanings left on the cartridge (dwNumberOfCleansLeft)." };
         var unlimited = new Option<bool>("--unlimited") { Description = "Do not count cleanings (0xFFFFFFFF)." };
-        var timeout = new Option<int?>("--timeout") { Description = "Seconds to wait for the operator at the import/export port (default 600)." };
+        var timeout = new Option<int?>("--timeout") { HelpName = "SECONDS", Description = "Seconds to wait for the operator at the import/export port (default 600)." };
         var wait = new Option<bool>("--wait") { Description = "Block until the operation ends, with a progress line." };
-        var stop = new Option<Guid?>("--stop") { Description = "NTMS_INJECT_STOP: end the wait of operation ID." };
+        var stop = new Option<Guid?>("--stop") { HelpName = "ID", Description = "NTMS_INJECT_STOP: end the wait of operation ID." };
         var inject = new Command("inject", "InjectNtmsCleaner: bring a cleaner into the reserved slot (returns an operation id at once).") { via, cleans, unlimited, timeout, wait, stop };
         inject.SetAction(Act(async (ctx, p, ct) =>
         {
@@ -140,9 +141,9 @@ internal static partial class CleanerCommands
 
         var via2 = new Option<string>("--via") { Description = "ieport or door; default: the port when the library has one.", DefaultValueFactory = _ => "auto" };
         via2.AcceptOnlyFromAmong("auto", "ieport", "door");
-        var timeout2 = new Option<int?>("--timeout") { Description = "Seconds to wait for the operator to take the cleaner (default 600)." };
+        var timeout2 = new Option<int?>("--timeout") { HelpName = "SECONDS", Description = "Seconds to wait for the operator to take the cleaner (default 600)." };
         var wait2 = new Option<bool>("--wait") { Description = "Block until the operation ends, with a progress line." };
-        var stop2 = new Option<Guid?>("--stop") { Description = "NTMS_EJECT_STOP: end the wait of operation ID." };
+        var stop2 = new Option<Guid?>("--stop") { HelpName = "ID", Description = "NTMS_EJECT_STOP: end the wait of operation ID." };
         var eject = new Command("eject", "EjectNtmsCleaner: take the cleaner out of the reserved slot.") { via2, timeout2, wait2, stop2 };
         eject.SetAction(Act(async (ctx, p, ct) =>
         {

@@ -22,7 +22,7 @@ internal static partial class CleanerCommands
         }
         StartWorker(ctx, [op]);
         var queued = await service.GetOperationAsync(op, ct);
-        return Report(ctx, NtmsResult.ERROR_SUCCESS, $"queued as operation {op}; run: tapechanger operations {op}", op, queued);
+        return Report(ctx, NtmsResult.ERROR_IO_PENDING, $"queued as operation {op}; run: tapechanger operations {op}", op, queued);
     }
 
     /// <summary>

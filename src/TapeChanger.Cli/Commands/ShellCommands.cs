@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using TapeChanger.Cli.Help;
 
 namespace TapeChanger.Cli.Commands;
 
@@ -42,19 +43,12 @@ internal static class ShellCommands
         return man;
     }
 
-    /// <summary>Every visible command with its path ("cleaner inject"), depth first.</summary>
-    internal static IEnumerable<(string Path, Command Command)> Walk(Command c, string path = "")
-    {
-        foreach (var sub in c.Subcommands.Where(s => !s.Hidden))
-        {
-            string p = path.Length == 0 ? sub.Name : $"{path} {sub.Name}";
-            yield return (p, sub);
-            foreach (var x in Walk(sub, p)) yield return x;
-        }
-    }
+    internal static IEnumerable<(string Path, Command Command)> Walk(Command c) => CommandModel.Walk(c);
 
+    /// <summary>What completion offers after a command: its own options (the global ones everywhere), as --help lists them.</summary>
     private static IEnumerable<string> OptionNames(Command c, Command root) =>
-        c.Options.Concat(root.Options.Where(o => o.Recursive)).Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)).Distinct();
+        CommandModel.OwnOptions(c, root).Concat(CommandModel.GlobalOptions(root)).Concat(ReferenceEquals(c, root) ? CommandModel.RootOptions(root) : [])
+            .SelectMany(o => o.Aliases.Prepend(o.Name)).Distinct();
 
     private static string Bash(Command root)
     {
@@ -113,12 +107,12 @@ internal static class ShellCommands
             {
                 sb.AppendLine($"complete -c tapechanger -n '{parents}' -a {s.Name} -d '{(s.Description ?? "").Split('\n')[0].Replace("'", "")}'");
             }
-            foreach (var o in c.Options.Where(o => !o.Hidden && o.Name.StartsWith("--", StringComparison.Ordinal)))
+            foreach (var o in CommandModel.OwnOptions(c, root).Where(o => o.Name.StartsWith("--", StringComparison.Ordinal)))
             {
                 sb.AppendLine($"complete -c tapechanger -n '{parents}' -l {o.Name[2..]} -d '{(o.Description ?? "").Replace("'", "")}'");
             }
         }
-        foreach (var o in root.Options.Where(o => o.Recursive && o.Name.StartsWith("--", StringComparison.Ordinal)))
+        foreach (var o in CommandModel.GlobalOptions(root).Where(o => o.Name.StartsWith("--", StringComparison.Ordinal)))
         {
             sb.AppendLine($"complete -c tapechanger -l {o.Name[2..]} -d '{(o.Description ?? "").Replace("'", "")}'");
         }
@@ -140,20 +134,37 @@ internal static class ShellCommands
             sb.AppendLine(line.Length == 0 ? ".PP" : Roff(line));
         }
         sb.AppendLine(".SH GLOBAL OPTIONS");
-        foreach (var o in root.Options.Where(o => !o.Hidden))
+        var rootOnly = CommandModel.RootOptions(root).Except(CommandModel.GlobalOptions(root)).Select(o => o.Name).ToList();
+        sb.AppendLine(Roff("Every command takes these" + (rootOnly.Count > 0 ? $" except {string.Join(", ", rootOnly)}." : ".")));
+        foreach (var o in CommandModel.RootOptions(root))
         {
             sb.AppendLine(".TP");
-            sb.AppendLine($"\\fB{Roff(string.Join(", ", o.Aliases.Prepend(o.Name).Distinct()))}\\fR");
-            sb.AppendLine(Roff(o.Description ?? ""));
+            sb.AppendLine($"\\fB{Roff(CommandModel.OptionLabel(o))}\\fR");
+            sb.AppendLine(Roff(CommandModel.Describe(o)));
         }
         sb.AppendLine(".SH COMMANDS");
         foreach (var (path, c) in Walk(root))
         {
+            var own = CommandModel.OwnOptions(c, root).ToList();
             sb.AppendLine(".TP");
-            string args = string.Join(' ', c.Arguments.Where(a => !a.Hidden).Select(a => a.Arity.MinimumNumberOfValues == 0 ? $"[{a.Name}]" : a.Name));
-            string opts = string.Join(' ', c.Options.Where(o => !o.Hidden && o.Name != "--help").Select(o => $"[{o.Name}]"));
-            sb.AppendLine($"\\fB{Roff(path)}\\fR {Roff(args)} {Roff(opts)}".TrimEnd());
-            sb.AppendLine(Roff((c.Description ?? "").Split('\n')[0]));
+            string opts = string.Join(' ', own.Select(o => $"[{o.Name}]"));
+            sb.AppendLine($"\\fB{Roff(path)}\\fR {Roff(CommandModel.ArgumentsSynopsis(c))} {Roff(opts)}".TrimEnd());
+            sb.AppendLine(Roff(CommandModel.Summary(c)));
+            if (own.Count == 0 && !CommandModel.VisibleArguments(c).Any()) continue;
+            sb.AppendLine(".RS");
+            foreach (var a in CommandModel.VisibleArguments(c))
+            {
+                sb.AppendLine(".TP");
+                sb.AppendLine($"\\fI{Roff(CommandModel.ArgumentLabel(a).Trim('[', ']'))}\\fR");
+                sb.AppendLine(Roff(CommandModel.Describe(a)));
+            }
+            foreach (var o in own)
+            {
+                sb.AppendLine(".TP");
+                sb.AppendLine($"\\fB{Roff(CommandModel.OptionLabel(o))}\\fR");
+                sb.AppendLine(Roff(CommandModel.Describe(o)));
+            }
+            sb.AppendLine(".RE");
         }
         sb.AppendLine(".SH EXIT STATUS");
         foreach (var row in ExitCodes.Table)

@@ -48,7 +48,12 @@ public sealed record ElementJson
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? ReservedCleanerSlot { get; init; }
     /// <summary>A drive's remembered request for cleaning (status only), until a cleaning of it passes.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public NeedsCleaningJson? NeedsCleaning { get; init; }
+    /// <summary>A cleaning of the drive that has not ended (status only): queued, in process, or interrupted.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public CleaningNowJson? Cleaning { get; init; }
 }
+
+/// <summary>The drive's unfinished cleaning: its operation, state (queued, in-process, interrupted, ...), step (to-drive, in-drive) and start.</summary>
+public sealed record CleaningNowJson(Guid Operation, string State, string? Step, DateTimeOffset Since);
 
 /// <summary>Why a drive needs cleaning and since when; <c>remembered</c>: the drive no longer says so, the library's state does.</summary>
 public sealed record NeedsCleaningJson(string Reason, DateTimeOffset Since)
@@ -161,7 +166,10 @@ public sealed record ProgressEvent(Guid Operation, string Kind, string State, st
     [JsonPropertyOrder(-1)] public string Event => "progress";
 }
 
-/// <summary>Every cleaner command's answer: the RSM result name and number, plus what it produced.</summary>
+/// <summary>
+/// Every cleaner command's answer: the RSM result name and number, plus what it produced. <c>ok</c>: done
+/// (ERROR_SUCCESS) or accepted and not ended yet (ERROR_IO_PENDING: queued for a worker, without --wait).
+/// </summary>
 public sealed record CleanerResultDocument(bool Ok, string Result, uint Code, string Message)
 {
     public Guid? Operation { get; init; }

@@ -61,6 +61,7 @@ internal static class StatusJsonWriter
     private static readonly JsonEncodedText NModel = JsonEncodedText.Encode("model");
     private static readonly JsonEncodedText NReservedCleanerSlot = JsonEncodedText.Encode("reservedCleanerSlot");
     private static readonly JsonEncodedText NNeedsCleaning = JsonEncodedText.Encode("needsCleaning");
+    private static readonly JsonEncodedText NCleaningNow = JsonEncodedText.Encode("cleaning");
 
     /// <summary>The values of "type" and "mediumType" (JsonMapper's names), encoded once.</summary>
     private static readonly Dictionary<string, JsonEncodedText> Words = new[]
@@ -100,6 +101,11 @@ internal static class StatusJsonWriter
         {
             w.WritePropertyName(NNeedsCleaning);
             JsonSerializer.Serialize(w, needs, ctx.NeedsCleaningJson);
+        }
+        if (e.Cleaning is { } cleaning)
+        {
+            w.WritePropertyName(NCleaningNow);
+            JsonSerializer.Serialize(w, cleaning, ctx.CleaningNowJson);
         }
         w.WriteEndObject();
     }
