@@ -237,7 +237,10 @@ public sealed class CliStateTests : IDisposable
     {
         // Four processes move four different tapes at once; the state lock serialises them.
         var moves = new[] { (1, 21), (2, 24), (3, 25), (4, 26) };
-        var jobs = moves.Select(m => Task.Run(() => _cli.RunProcess("transfer", m.Item1.ToString(), m.Item2.ToString(), "--json"))).ToArray();
+        // Every SCSI command and robot-lock hold of the four, with pid and times, for the failure message.
+        string scsiLog = Path.Combine(_cli.StateDirectory, "scsi.log");
+        var env = new Dictionary<string, string> { ["TAPECHANGER_ScsiLog"] = scsiLog };
+        var jobs = moves.Select(m => Task.Run(() => _cli.RunProcess(env, "transfer", m.Item1.ToString(), m.Item2.ToString(), "--json"))).ToArray();
         var results = await Task.WhenAll(jobs);
         // What each process said, for the failure message: which move went where is the first question when one is lost.
         string said = string.Join("\n", results.Select((r, i) => $"transfer {moves[i].Item1} {moves[i].Item2}: exit {r.ExitCode} {r.Stdout.Trim()} {r.Stderr.Trim()}"));
@@ -246,7 +249,7 @@ public sealed class CliStateTests : IDisposable
         var full = status.Json.GetProperty("elements").EnumerateArray()
             .Where(e => e.GetProperty("full").GetBoolean()).Select(e => e.GetProperty("slot").ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetProperty("slot").GetInt32() : -1).ToHashSet();
         string state = Path.Combine(_cli.StateDirectory, "virtual", "library10", "state.json");
-        string why = $"{said}\nfull slots after: {string.Join(' ', full.Order())}\nstate.json: {(File.Exists(state) ? File.ReadAllText(state) : "(none)")}";
+        string why = $"{said}\nfull slots after: {string.Join(' ', full.Order())}\nSCSI log:\n{(File.Exists(scsiLog) ? File.ReadAllText(scsiLog) : "(none)")}\nstate.json: {(File.Exists(state) ? File.ReadAllText(state) : "(none)")}";
         foreach (var (from, to) in moves)
         {
             Assert.True(!full.Contains(from), $"slot {from} is still full\n{why}");

@@ -40,6 +40,9 @@ public sealed class CliRunner : IDisposable
     /// <summary>Always a separate `dotnet exec` process, whatever <see cref="InProcess"/> says.</summary>
     public Result RunProcess(params string[] args) => RunProcessWithEnv(null, args);
 
+    /// <summary>A separate process with these variables added to its environment.</summary>
+    public Result RunProcess(IDictionary<string, string> env, params string[] args) => RunProcessWithEnv(env, args);
+
     public Result RunWithEnv(IDictionary<string, string>? env, params string[] args) =>
         InProcess ? RunInProcess(env, args) : RunProcessWithEnv(env, args);
 
