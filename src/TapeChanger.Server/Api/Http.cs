@@ -86,6 +86,7 @@ public static class Http
         ServiceError.NotCancellable or ServiceError.OperatorRequestClosed => 409,
         ServiceError.ShuttingDown => 503,
         ServiceError.DatabaseFailure => 503,
+        ServiceError.NotOwner => 421,
         _ => 500,
     };
 }

@@ -51,7 +51,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
             SelectProfile = _opener.SelectProfile,
             OperatorHook = new OperatorHook(this),
         }, ctx.Time);
-        TakeLeftOver();
+        if (!InFleet) TakeLeftOver();                       // fleet mode: when this service takes the lease
     }
 
     public LibraryInfo Info { get; }
@@ -63,6 +63,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
     /// <summary>Reconciles what the last run left, then starts the picker. Called once.</summary>
     public void Start()
     {
+        if (InFleet) return;                                // fleet mode: the picker runs while this service holds the lease
         _picker = Task.Run(() => PickerAsync(Stopping));
         if (Info.AutoCleaning) _ticker = Task.Run(() => TickAsync(Stopping));
     }
@@ -70,6 +71,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
     /// <summary>Persists a new request (Queued) and queues it.</summary>
     public RequestRecord Submit(RequestSpec spec, Caller caller, LibraryCommand? command)
     {
+        if (command is not null && InFleet && Fence is null) throw NotOwner();
         var now = Now;
         var r = _ctx.Store.Insert(sequence => new RequestRecord
         {
@@ -85,7 +87,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
             Updated = now,
         });
         _ctx.Published(r);
-        Enqueue(r, command);
+        if (!InFleet || Fence is not null) Enqueue(r, command);    // else its owner takes it (notified, or at its next poll)
         return r;
     }
 
@@ -137,7 +139,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
                 }
                 try
                 {
-                    var r = _ctx.Change(id, x => x.State == RequestState.Queued ? x with { State = RequestState.InProcess, Started = Now } : null);
+                    var r = _ctx.Change(id, x => x.State == RequestState.Queued ? x with { State = RequestState.InProcess, Started = Now } : null, Fence);
                     if (r is { State: RequestState.InProcess }) await RunAsync(r, command, ct).ConfigureAwait(false);
                 }
                 finally
@@ -150,6 +152,19 @@ internal sealed partial class LibraryHost : IAsyncDisposable
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // stopping: what is in process stays so in the database, and is reconciled at the next start.
+        }
+        catch (Fleet.LeaseLostException e)
+        {
+            // Fleet mode: the lease is gone; nothing more is started or recorded here. The next owner reconciles.
+            SetProblem(e.Message);
+            FenceLost?.Invoke(this, e.Fence);
+        }
+        catch (TapeChanger.State.StateDatabaseException e) when (InFleet && Fence is { } fence)
+        {
+            // Fleet mode, the database failed mid-request: give the lease up; whoever takes it next (this service
+            // too) reconciles the request from its journal once the database answers again.
+            SetProblem(e.Message);
+            FenceLost?.Invoke(this, fence);
         }
     }
 

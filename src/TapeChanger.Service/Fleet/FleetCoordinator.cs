@@ -1,0 +1,144 @@
+using TapeChanger.Service.Engine;
+using TapeChanger.State;
+
+namespace TapeChanger.Service.Fleet;
+
+/// <summary>
+/// One per service in fleet mode: every <see cref="LibraryServiceTuning.FleetTick"/> it renews the leases this service
+/// holds (one UPDATE for all of them), stops the hosts whose lease is gone, takes free leases of the libraries it
+/// serves (up to a fair share of the fleet's libraries among the live services; a library free for longer than a lease
+/// is taken whatever the share), and hands queued requests to the hosts it owns: at once on a NOTIFY, else at the next
+/// poll. When the database cannot be reached for longer than the lease minus the fence margin, it stops every host
+/// (the lease may be someone else's by then) and takes leases again when the database is back.
+/// </summary>
+internal sealed class FleetCoordinator : IAsyncDisposable
+{
+    private readonly LeaseStore _leases;
+    private readonly IReadOnlyDictionary<string, LibraryHost> _hosts;
+    private readonly ServiceStore _store;
+    private readonly LibraryServiceTuning _tuning;
+    private readonly Action<string>? _log;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Fence> _fenceLost = new();
+    private readonly HashSet<string> _mine;
+    private Task? _loop, _listen;
+    private int _notified;
+
+    public FleetCoordinator(LeaseStore leases, IReadOnlyDictionary<string, LibraryHost> hosts, ServiceStore store, LibraryServiceTuning tuning, Action<string>? log)
+    {
+        _leases = leases;
+        _hosts = hosts;
+        _store = store;
+        _tuning = tuning;
+        _log = log;
+        _mine = [.. hosts.Keys];
+        foreach (var h in hosts.Values) h.FenceLost += (_, f) => { _fenceLost.Enqueue(f); _wake.Release(); };
+    }
+
+    public string Owner => _leases.Owner;
+
+    public LeaseStore Leases => _leases;
+
+    public void Start()
+    {
+        _leases.Ensure(_hosts.Keys);
+        _loop = Task.Run(() => LoopAsync(_stop.Token));
+        _listen = Task.Run(() => _store.Database.ListenAsync(ServiceStore.RequestChannel, _ => { Interlocked.Exchange(ref _notified, 1); _wake.Release(); },
+            why => _log?.Invoke($"fleet: notifications lost ({why}); polling until they are back"), _stop.Token));
+    }
+
+    private async Task LoopAsync(CancellationToken ct)
+    {
+        var lastRenewed = DateTimeOffset.UtcNow;
+        var nextPoll = DateTimeOffset.MinValue;
+        string? outage = null;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                while (_fenceLost.TryDequeue(out var lost))
+                {
+                    if (_hosts.TryGetValue(lost.Library, out var h) && h.Fence == lost) await h.LoseOwnershipAsync("a write under the lease was refused").ConfigureAwait(false);
+                    _leases.Release(lost);
+                }
+                int members = Math.Max(1, _leases.Heartbeat(_tuning.LeaseTime));
+                var held = _leases.RenewAll(_tuning.LeaseTime);
+                lastRenewed = DateTimeOffset.UtcNow;
+                if (outage is not null) _log?.Invoke($"fleet: the database is reachable again (was: {outage})");
+                outage = null;
+                foreach (var h in _hosts.Values)
+                {
+                    if (h.Fence is { } f && (!held.TryGetValue(f.Library, out long token) || token != f.Token))
+                    {
+                        await h.LoseOwnershipAsync("the lease expired or another service took it").ConfigureAwait(false);
+                    }
+                }
+                await AcquireAsync(members, ct).ConfigureAwait(false);
+                var now = DateTimeOffset.UtcNow;
+                if (Interlocked.Exchange(ref _notified, 0) == 1 || now >= nextPoll)
+                {
+                    nextPoll = now + _tuning.FleetPollInterval;
+                    Intake();
+                    foreach (var h in _hosts.Values) if (h.Fence is { } f) _leases.Report(f, h.Problem, h.QueueDepth);
+                }
+            }
+            catch (StateDatabaseException e)
+            {
+                outage ??= e.Message;
+                if (DateTimeOffset.UtcNow - lastRenewed > _tuning.LeaseTime - _tuning.FenceMargin)
+                {
+                    foreach (var h in _hosts.Values)
+                    {
+                        if (h.Fence is not null) await h.LoseOwnershipAsync($"the database is unreachable ({e.Message})").ConfigureAwait(false);
+                    }
+                }
+            }
+            try { await _wake.WaitAsync(_tuning.FleetTick, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private async Task AcquireAsync(int members, CancellationToken ct)
+    {
+        var (free, heldCount, total) = _leases.Scan(_mine);
+        int fair = (total + members - 1) / members;
+        foreach (var (library, freeForMs) in free.OrderBy(_ => Random.Shared.Next()))
+        {
+            if (ct.IsCancellationRequested) return;
+            if (heldCount >= fair && freeForMs < _tuning.LeaseTime.TotalMilliseconds) continue;
+            if (_leases.TryAcquire(library, _tuning.LeaseTime) is { } fence)
+            {
+                heldCount++;
+                _log?.Invoke($"fleet: took library {library} (fencing token {fence.Token})");
+                var host = _hosts[library];
+                if (host.Fence is not null) await host.LoseOwnershipAsync("taken again").ConfigureAwait(false);
+                host.TakeOwnership(fence);
+            }
+        }
+    }
+
+    private void Intake()
+    {
+        foreach (var group in _store.Queued().GroupBy(r => r.Library))
+        {
+            if (_hosts.TryGetValue(group.Key, out var h) && h.Fence is not null) h.Intake(group);
+        }
+    }
+
+    /// <summary>Stops taking and renewing, stops the hosts' pickers, and gives the leases up so another service takes them at once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try { await Task.WhenAll(new[] { _loop, _listen }.OfType<Task>()).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        foreach (var h in _hosts.Values)
+        {
+            if (h.Fence is not { } f) continue;
+            await h.LoseOwnershipAsync("the service is stopping").ConfigureAwait(false);
+            try { _leases.Release(f); }
+            catch (StateDatabaseException) { /* it expires by itself */ }
+        }
+        _stop.Dispose();
+    }
+}
