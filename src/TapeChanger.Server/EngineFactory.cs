@@ -39,6 +39,9 @@ internal static class EngineFactory
         {
             CleanerPollInterval = TimeSpan.FromMilliseconds(cli.CleanerPollMilliseconds),
             CleaningTime = cli.CleaningSeconds is int s ? TimeSpan.FromSeconds(s) : null,
+            FleetName = configuration["Fleet:Name"] is { Length: > 0 } name ? name : null,
+            FleetUrl = configuration["Fleet:Url"] is { Length: > 0 } url ? url : state.Listen.FirstOrDefault(l => !l.IsUnix)?.ToString(),
+            FleetLog = line => Console.Error.WriteLine($"tapechangerd: {line}"),
         };
         return new LibraryService(options, open, StateDatabase.Open(state.StateDirectory), tuning: tuning);
     }

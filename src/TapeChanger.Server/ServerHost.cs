@@ -155,6 +155,7 @@ public static class ServerHost
         LibraryEndpoints.Map(app);
         RequestEndpoints.Map(app);
         CliEndpoint.Map(app);
+        FleetEndpoints.Map(app);
         app.MapFallback((HttpContext http) => Http.Error(404, $"no such endpoint: {http.Request.Method} {http.Request.Path.Value}"));
 
         app.Lifetime.ApplicationStarted.Register(() =>

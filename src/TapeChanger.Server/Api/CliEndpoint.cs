@@ -11,23 +11,26 @@ namespace TapeChanger.Server.Api;
 /// </summary>
 public static class CliEndpoint
 {
-    public static void Map(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/v1/cli", async (HttpContext http, ILibraryService engine, Auditor audit, ServerState state) =>
+    public static void Map(IEndpointRouteBuilder app) => app.MapPost("/api/v1/cli", HandleAsync);
+
+    private static async Task<IResult> HandleAsync(HttpContext http, ILibraryService engine, Auditor audit, ServerState state)
+    {
+        var caller = Http.Caller(http);
+        var body = await Http.BodyAsync(http, ApiJsonContext.Default.CliRunBody);
+        var prepared = CliCommandPolicy.Prepare(body.Argv ?? [], key => Resolve(engine, key), state.StateDirectory);
+        // Fleet mode: a command runs on the service holding the library's lease; sent here, it is passed on there.
+        if (await FleetEndpoints.ForwardAsync(http, engine, prepared.Library, body) is { } forwarded) return forwarded;
+        if (prepared.Role == AccessRole.Viewer)
         {
-            var caller = Http.Caller(http);
-            var body = await Http.BodyAsync(http, ApiJsonContext.Default.CliRunBody);
-            var prepared = CliCommandPolicy.Prepare(body.Argv ?? [], key => Resolve(engine, key), state.StateDirectory);
-            if (prepared.Role == AccessRole.Viewer)
-            {
-                Http.Require(http, AccessRole.Viewer);
-                return (await RunAsync(http, engine, prepared, caller)).Result;
-            }
-            return await audit.RunAsync(http, prepared.Role, "cli", $"{prepared.Library}: {prepared.Text}", async c =>
-            {
-                var (result, rc) = await RunAsync(http, engine, prepared, c);
-                return (result, $"exit {rc}");
-            });
+            Http.Require(http, AccessRole.Viewer);
+            return (await RunAsync(http, engine, prepared, caller)).Result;
+        }
+        return await audit.RunAsync(http, prepared.Role, "cli", $"{prepared.Library}: {prepared.Text}", async c =>
+        {
+            var (result, rc) = await RunAsync(http, engine, prepared, c);
+            return (result, $"exit {rc}");
         });
+    }
 
     private static async Task<(IResult Result, int ExitCode)> RunAsync(HttpContext http, ILibraryService engine, PreparedCommand prepared, Security.ApiCaller caller)
     {

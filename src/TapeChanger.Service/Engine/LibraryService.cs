@@ -42,6 +42,17 @@ public sealed class LibraryService : ILibraryService
     /// <summary>Fleet mode: every library of the fleet (served here or not) with its owner, health and queue; empty otherwise.</summary>
     public IReadOnlyList<Fleet.LeaseRow> FleetLibraries() => _fleet is null ? [] : Guard(() => _fleet.Leases.List());
 
+    public FleetView? GetFleet()
+    {
+        if (_fleet is null) return null;
+        var (rows, members) = Guard(() => (_fleet.Leases.List(), _fleet.Leases.Members()));
+        return new FleetView(_fleet.Owner, _ctx.Store.Database.Path,
+            [.. rows.Select(r => new FleetLibrary(r.Library, r.Held ? FleetLibraryState.Owned : FleetLibraryState.Unowned,
+                r.Owner.Length > 0 ? r.Owner : null, r.OwnerUrl, r.Token, Math.Max(0, r.ExpiresMs - r.NowMs),
+                !r.Held ? "no owner" : r.Health ?? "online", r.QueueDepth, _hosts.ContainsKey(r.Library)))],
+            members);
+    }
+
     public IReadOnlyList<LibraryInfo> Libraries { get; }
 
     public LibraryInfo GetLibrary(string name) => Host(name).Info;

@@ -95,6 +95,11 @@ internal sealed class LeaseStore(StateDatabase db, string owner, string? url)
             Convert.ToInt64(r.GetValue(4), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture),
             r.IsDBNull(6) ? null : r.GetString(6), Convert.ToInt32(r.GetValue(7), CultureInfo.InvariantCulture))));
 
+    /// <summary>The services of the fleet, most recently seen first.</summary>
+    public IReadOnlyList<FleetMember> Members() => Database.Read(tx => tx.Query(
+        $"SELECT service, url, {Now} - seen_ms FROM fleet_members ORDER BY seen_ms DESC, service",
+        r => new FleetMember(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture))));
+
     /// <summary>
     /// Inside a write transaction: refuses (<see cref="LeaseLostException"/>) unless <paramref name="fence"/> still holds
     /// the lease with at least <paramref name="margin"/> left. The row stays share-locked to the end of the transaction,
