@@ -171,6 +171,10 @@ internal sealed partial class LibraryHost : IAsyncDisposable
     /// <summary>The kept status; read from the device when there is none (first use, or dropped after a unit attention).</summary>
     public async Task<LibrarySnapshot> SnapshotAsync(CancellationToken ct)
     {
+        if (InFleet && Fence is null)
+        {
+            lock (_lock) _status = null;                      // fleet mode, not the owner: another service moves it, read it now
+        }
         if (Volatile.Read(ref _status) is null) await TryRefreshAsync(ct).ConfigureAwait(false);
         lock (_lock)
         {

@@ -103,6 +103,14 @@ internal sealed class FleetCoordinator : IAsyncDisposable
     {
         var (free, heldCount, total) = _leases.Scan(_mine);
         int fair = (total + members - 1) / members;
+        if (heldCount > fair && free.Count == 0 && _hosts.Values.FirstOrDefault(h => h.Fence is not null && h.QueueDepth == 0) is { Fence: { } idle } shed)
+        {
+            // More than a fair share since other services joined: hand one idle library over per tick.
+            await shed.LoseOwnershipAsync("handed over: more than a fair share of the fleet's libraries").ConfigureAwait(false);
+            _leases.Release(idle);
+            _log?.Invoke($"fleet: handed library {idle.Library} over ({heldCount} held, fair share {fair})");
+            return;
+        }
         foreach (var (library, freeForMs) in free.OrderBy(_ => Random.Shared.Next()))
         {
             if (ct.IsCancellationRequested) return;
