@@ -51,17 +51,32 @@ internal sealed partial class LibraryHost
         _ctx.Events.Publish(ServiceEventKind.Status, Info.Name, e => e with { Message = $"lease taken (fencing token {fence.Token})" });
     }
 
+    private Task _losing = Task.CompletedTask;
+
+    /// <summary>False while a picker of a lost lease is still stopping: the lease is not taken again before it has.</summary>
+    public bool CanTakeOwnership => _losing.IsCompleted && _owning is null;
+
+    /// <summary>
+    /// Starts giving the lease up without waiting (a move that does not stop at once must not hold up the renewal of
+    /// the service's other leases). The old picker's writes stay fenced with the old token, which the database refuses.
+    /// </summary>
+    public void BeginLoseOwnership(string why)
+    {
+        if (_owning is null || !_losing.IsCompleted) return;
+        _losing = LoseOwnershipAsync(why);
+    }
+
     /// <summary>The lease is gone (or being given up): stop picking; what is in process is left to the next owner.</summary>
     public async Task LoseOwnershipAsync(string why)
     {
         var owning = Interlocked.Exchange(ref _owning, null);
         if (owning is null) return;
-        Fence = null;
         await owning.CancelAsync().ConfigureAwait(false);
         Task[] running;
         lock (_lock) running = [.. new[] { _picker, _ticker }.OfType<Task>()];
         try { await Task.WhenAll(running).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
+        Fence = null;                                         // only now: until the picker stopped, its writes carry the old token
         owning.Dispose();
         lock (_lock)
         {

@@ -59,7 +59,7 @@ internal sealed class FleetCoordinator : IAsyncDisposable
             {
                 while (_fenceLost.TryDequeue(out var lost))
                 {
-                    if (_hosts.TryGetValue(lost.Library, out var h) && h.Fence == lost) await h.LoseOwnershipAsync("a write under the lease was refused").ConfigureAwait(false);
+                    if (_hosts.TryGetValue(lost.Library, out var h) && h.Fence == lost) h.BeginLoseOwnership("a write under the lease was refused");
                     _leases.Release(lost);
                 }
                 int members = Math.Max(1, _leases.Heartbeat(_tuning.LeaseTime));
@@ -71,7 +71,7 @@ internal sealed class FleetCoordinator : IAsyncDisposable
                 {
                     if (h.Fence is { } f && (!held.TryGetValue(f.Library, out long token) || token != f.Token))
                     {
-                        await h.LoseOwnershipAsync("the lease expired or another service took it").ConfigureAwait(false);
+                        h.BeginLoseOwnership("the lease expired or another service took it");
                     }
                 }
                 await AcquireAsync(members, ct).ConfigureAwait(false);
@@ -90,7 +90,7 @@ internal sealed class FleetCoordinator : IAsyncDisposable
                 {
                     foreach (var h in _hosts.Values)
                     {
-                        if (h.Fence is not null) await h.LoseOwnershipAsync($"the database is unreachable ({e.Message})").ConfigureAwait(false);
+                        if (h.Fence is not null) h.BeginLoseOwnership($"the database is unreachable ({e.Message})");
                     }
                 }
             }
@@ -103,25 +103,28 @@ internal sealed class FleetCoordinator : IAsyncDisposable
     {
         var (free, heldCount, total) = _leases.Scan(_mine);
         int fair = (total + members - 1) / members;
-        if (heldCount > fair && free.Count == 0 && _hosts.Values.FirstOrDefault(h => h.Fence is not null && h.QueueDepth == 0) is { Fence: { } idle } shed)
+        if (heldCount > fair && free.Count == 0)
         {
-            // More than a fair share since other services joined: hand one idle library over per tick.
-            await shed.LoseOwnershipAsync("handed over: more than a fair share of the fleet's libraries").ConfigureAwait(false);
-            _leases.Release(idle);
-            _log?.Invoke($"fleet: handed library {idle.Library} over ({heldCount} held, fair share {fair})");
+            // More than a fair share since other services joined: hand idle libraries over (at most 25 per tick).
+            foreach (var shed in _hosts.Values.Where(h => h.Fence is not null && h.QueueDepth == 0).Take(Math.Min(25, heldCount - fair)).ToList())
+            {
+                if (shed.Fence is not { } idle) continue;
+                await shed.LoseOwnershipAsync("handed over: more than a fair share of the fleet's libraries").ConfigureAwait(false);   // idle: stops at once
+                _leases.Release(idle);
+                _log?.Invoke($"fleet: handed library {idle.Library} over ({heldCount--} held, fair share {fair})");
+            }
             return;
         }
         foreach (var (library, freeForMs) in free.OrderBy(_ => Random.Shared.Next()))
         {
             if (ct.IsCancellationRequested) return;
             if (heldCount >= fair && freeForMs < _tuning.LeaseTime.TotalMilliseconds) continue;
+            if (!_hosts[library].CanTakeOwnership) continue;     // its last picker is still stopping
             if (_leases.TryAcquire(library, _tuning.LeaseTime) is { } fence)
             {
                 heldCount++;
                 _log?.Invoke($"fleet: took library {library} (fencing token {fence.Token})");
-                var host = _hosts[library];
-                if (host.Fence is not null) await host.LoseOwnershipAsync("taken again").ConfigureAwait(false);
-                host.TakeOwnership(fence);
+                _hosts[library].TakeOwnership(fence);
             }
         }
     }
