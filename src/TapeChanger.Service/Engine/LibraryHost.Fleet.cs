@@ -95,9 +95,8 @@ internal sealed partial class LibraryHost
         {
             bool known;
             lock (_lock) known = _queued.Contains(r.Id) || _running == r.Id || _waiting.Contains(r.Id);
-            if (known) continue;
-            if (r.Kind == RequestKind.Command) Interrupted(r, "a command runs only on the service it was sent to");
-            else Enqueue(r, null);
+            if (known || r.Kind == RequestKind.Command) continue;     // a command is queued where it was sent
+            Enqueue(r, null);
         }
     }
 

@@ -87,7 +87,10 @@ internal sealed partial class LibraryHost : IAsyncDisposable
             Updated = now,
         });
         _ctx.Published(r);
-        if (!InFleet || Fence is not null) Enqueue(r, command);    // else its owner takes it (notified, or at its next poll)
+        // Fleet mode: the owner (this service too) takes it from the database in sequence order, notified at once or
+        // at its next poll, so requests sent to different services run in the order they were acknowledged. A
+        // command (a delegate in this process) is queued here, where it was sent (only the owner accepts one).
+        if (!InFleet || command is not null) Enqueue(r, command);
         return r;
     }
 

@@ -80,7 +80,7 @@ internal sealed class FleetCoordinator : IAsyncDisposable
                 {
                     nextPoll = now + _tuning.FleetPollInterval;
                     Intake();
-                    foreach (var h in _hosts.Values) if (h.Fence is { } f) _leases.Report(f, h.Problem, h.QueueDepth);
+                    Report();
                 }
             }
             catch (StateDatabaseException e)
@@ -126,6 +126,21 @@ internal sealed class FleetCoordinator : IAsyncDisposable
                 _log?.Invoke($"fleet: took library {library} (fencing token {fence.Token})");
                 _hosts[library].TakeOwnership(fence);
             }
+        }
+    }
+
+    private readonly Dictionary<string, (long Token, string? Health, int Depth)> _reported = new(StringComparer.Ordinal);
+
+    /// <summary>Writes each owned library's health and queue depth for the control plane, only when they changed.</summary>
+    private void Report()
+    {
+        foreach (var h in _hosts.Values)
+        {
+            if (h.Fence is not { } f) continue;
+            var now = (f.Token, h.Problem, h.QueueDepth);
+            if (_reported.TryGetValue(f.Library, out var was) && was == now) continue;
+            _leases.Report(f, now.Problem, now.QueueDepth);
+            _reported[f.Library] = now;
         }
     }
 
