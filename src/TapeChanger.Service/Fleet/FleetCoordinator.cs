@@ -74,6 +74,12 @@ internal sealed class FleetCoordinator : IAsyncDisposable
                         h.BeginLoseOwnership("the lease expired or another service took it");
                     }
                 }
+                foreach (var (library, token) in held)
+                {
+                    // A lease renewed for a host that is not picking under it (its picker stopped on a refused or
+                    // failed write, and giving it up did not reach the database): give it up, to be taken afresh.
+                    if (_hosts.TryGetValue(library, out var h) && h.Fence is null && h.CanTakeOwnership) _leases.Release(new Fence(library, Owner, token));
+                }
                 await AcquireAsync(members, ct).ConfigureAwait(false);
                 var now = DateTimeOffset.UtcNow;
                 if (Interlocked.Exchange(ref _notified, 0) == 1 || now >= nextPoll)
