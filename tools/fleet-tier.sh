@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fleet tier: three tapechangerd services sharing one PostgreSQL database (a throw-away initdb cluster on loopback),
-# one tgt library over iSCSI and four virtual libraries.
+# one tgt library over iSCSI and five virtual libraries.
 #   1. Every library gets exactly one owner (GET /api/v1/fleet on any service shows the same table).
 #   2. Three clients send transfers to random services for random libraries while:
 #      a. the owner of virtual library v1 is killed (kill -9) in the middle of a move (the library answers BUSY to
@@ -46,21 +46,24 @@ db="postgresql://postgres@127.0.0.1:$PG_PORT/fleet"
 echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (initdb in $work/pg)"
 
 uri=$(tools/tgt-library.sh start | tail -n 1)
-# Four virtual libraries (mhVTL's library 10, each its own serial); their state is in the shared state folder the
+# The built-in virtual library (default) and four more (mhVTL's library 10, each its own serial); their state is in the shared state folder the
 # three services use, as a shared library's state is in the library itself.
 shared=$work/state; mkdir -p "$shared"
-libs=tgt; envs=(TAPECHANGER_Device= TAPECHANGER_Libraries__tgt__Device="$uri")
+libs=tgt,default; envs=(TAPECHANGER_Device=virtual: TAPECHANGER_Libraries__tgt__Device="$uri")
 for i in 1 2 3 4; do
   d=$work/v$i; mkdir -p "$d"; cp hw-profiles/mhvtl/library10/* "$d/"
   sed -i "s/Unit serial number: XYZZY_A/Unit serial number: FLEETV$i/" "$d/device.conf"
   libs=$libs,v$i; envs+=(TAPECHANGER_Libraries__v${i}__Device="virtual:$d")
 done
-slots="tgt=10,v1=39,v2=39,v3=39,v4=39"
+slots="tgt=10,default=39,v1=39,v2=39,v3=39,v4=39"
 
-# start NAME: tapechangerd NAME on $work/NAME.sock, state in the shared database.
+# start NAME: tapechangerd NAME on $work/NAME.sock and a loopback port (its Fleet:Url), state in the shared database.
+declare -A port
+for n in A B C; do port[$n]=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); done
 start() {
   local n=$1
-  env "${envs[@]}" TAPECHANGER_Fleet__Name="$n" "${daemon[@]}" --state-dir "$shared" --listen "unix:$work/$n.sock" --database "$db" >>"$work/$n.log" 2>&1 &
+  env "${envs[@]}" TAPECHANGER_Fleet__Name="$n" TAPECHANGER_Fleet__Url="http://127.0.0.1:${port[$n]}" "${daemon[@]}" --state-dir "$shared" \
+    --listen "unix:$work/$n.sock" --listen "http://127.0.0.1:${port[$n]}" --database "$db" >>"$work/$n.log" 2>&1 &
   pid[$n]=$!; disown "${pid[$n]}"
   for _ in $(seq 1 200); do
     curl -sf --unix-socket "$work/$n.sock" http://x/healthz >/dev/null 2>&1 && return 0
@@ -73,7 +76,7 @@ owner() { drv owners "$work/$2.sock" "$1" 20 | cut -d= -f2; }
 
 echo "== 1. three services, one owner per library"
 for n in A B C; do start "$n"; done
-# The first service takes every library and hands the ones above its fair share (5 libraries / 3 services: 2) over
+# The first service takes every library and hands the ones above its fair share (6 libraries / 3 services: 2) over
 # as the others join: wait until the share has settled, then the three must show the same table.
 settled=
 for _ in $(seq 1 30); do
@@ -86,6 +89,12 @@ for _ in $(seq 1 30); do
 done
 [[ -n $settled ]] || fail "the libraries were not shared out (at most 2 each), or the services show different owners: $(tr '\n' ' ' <"$work/owners")"
 echo "  $(tr '\n' ' ' <"$work/owners")(same table on A, B and C)"
+# The CLI's --server naming a service that does not own the library: the command is passed on to the owner.
+token=$(TAPECHANGER_DATABASE=$db TAPECHANGER_STATE_DIR=$shared "${cli[@]}" token create --name fleet-tier --role admin 2>/dev/null | head -n 1)
+v3=$(grep '^v3=' "$work/owners" | cut -d= -f2); asked=A; [[ $v3 == A ]] && asked=B
+"${cli[@]}" --server "http://127.0.0.1:${port[$asked]}" --token "$token" --device v3 status >/dev/null || fail "status of v3 through $asked (not its owner)"
+grep -q "POST /api/v1/cli 200 .*caller=token:fleet-tier" "$work/$v3.log" || fail "the command sent to $asked did not run on v3's owner $v3"
+echo "  tapechanger --server (service $asked) --device v3 status ran on v3's owner $v3"
 before=$(drv cartridges "$work/A.sock" "$libs") || fail "status"
 socks="$work/A.sock,$work/B.sock,$work/C.sock"
 
