@@ -36,10 +36,17 @@ internal static class EngineFactory
             ScsiLog = cli.ScsiLog is { Length: > 0 } log ? Path.GetFullPath(log) : null,
             Observe = t => new ScsiCounter(t, libraries.FirstOrDefault(l => l.DeviceUri == t.Device)?.Name ?? t.Device, metrics),
         };
+        // Fleet:LeaseSeconds (default 6): a dead owner's libraries are taken over within about this plus a second.
+        double lease = double.TryParse(configuration["Fleet:LeaseSeconds"], System.Globalization.CultureInfo.InvariantCulture, out double l) && l >= 1 ? l : 6;
         var tuning = new LibraryServiceTuning
         {
             CleanerPollInterval = TimeSpan.FromMilliseconds(cli.CleanerPollMilliseconds),
             CleaningTime = cli.CleaningSeconds is int s ? TimeSpan.FromSeconds(s) : null,
+            LeaseTime = TimeSpan.FromSeconds(lease),
+            FenceMargin = TimeSpan.FromSeconds(lease / 3),
+            FleetName = configuration["Fleet:Name"] is { Length: > 0 } name ? name : null,
+            FleetUrl = configuration["Fleet:Url"] is { Length: > 0 } url ? url : state.Listen.FirstOrDefault(l => !l.IsUnix)?.ToString(),
+            FleetLog = line => Console.Error.WriteLine($"tapechangerd: {line}"),
         };
         return new LibraryService(options, open, StateDatabase.Open(state.StateDirectory), tuning: tuning);
     }

@@ -32,6 +32,11 @@ catch (Exception e) when (e is ListenerBusyException or TapeChanger.State.StateI
     Console.Error.WriteLine($"tapechangerd: {e.Message}");
     return ExitCodes.Busy;
 }
+catch (TapeChanger.State.StateDatabaseException e)
+{
+    Console.Error.WriteLine($"tapechangerd: {TapeChangerCli.OneLine(e.Message)}");
+    return ExitCodes.ConfigError;
+}
 catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"tapechangerd: {TapeChangerCli.OneLine(e.Message)}");
@@ -40,6 +45,11 @@ catch (Exception e) when (e is ArgumentException or InvalidOperationException or
 try
 {
     await app.RunAsync().ConfigureAwait(false);
+}
+catch (TapeChanger.State.StateDatabaseException e)
+{
+    Console.Error.WriteLine($"tapechangerd: {TapeChangerCli.OneLine(e.Message)}");
+    return ExitCodes.ConfigError;
 }
 catch (ListenerBusyException e)
 {

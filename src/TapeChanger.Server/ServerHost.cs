@@ -8,6 +8,8 @@ using TapeChanger.Server.Observability;
 using TapeChanger.Server.Security;
 using TapeChanger.Service;
 
+using TapeChanger.State;
+
 namespace TapeChanger.Server;
 
 /// <summary>Where the service keeps its state and where it listens.</summary>
@@ -37,6 +39,15 @@ public static class ServerHost
             ?? NonEmpty(builder.Configuration["StateDirectory"])
             ?? Cli.TapeChangerCli.DefaultStateDirectory());
         Directory.CreateDirectory(stateDir);
+        // Fleet mode: the state lives in a shared PostgreSQL database. Set for this process and for the processes it
+        // starts (cleaner workers), and opened now, so an unreachable server or a refused user stops the start with one line.
+        string? database = NonEmpty(cmd.Database) ?? NonEmpty(builder.Configuration["Database"]);
+        if (database is not null)
+        {
+            StateDatabase.UseSharedDatabase(database);
+            Environment.SetEnvironmentVariable("TAPECHANGER_DATABASE", database);
+            StateDatabase.OpenShared(database);
+        }
         // Held shared for the service's life: `db restore` refuses to replace the database under a running service.
         var stateHold = TapeChanger.State.ServiceLock.HoldShared(stateDir, TimeSpan.FromSeconds(10));
         var listen = (cmd.Listen.Count > 0 ? cmd.Listen : settings.Listen).Select(ListenAddress.Parse).ToList();
@@ -149,6 +160,7 @@ public static class ServerHost
         LibraryEndpoints.Map(app);
         RequestEndpoints.Map(app);
         CliEndpoint.Map(app);
+        FleetEndpoints.Map(app);
         app.MapFallback((HttpContext http) => Http.Error(404, $"no such endpoint: {http.Request.Method} {http.Request.Path.Value}"));
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -7,7 +7,7 @@ namespace TapeChanger.State;
 /// One schema step: <c>Migrations/NNNN_name.sql</c>, embedded in this assembly. Versions are applied in ascending
 /// order, each once, each in its own write transaction together with its <c>schema_version</c> row. Version ranges
 /// per area keep parallel work from colliding: 0001-0009 state foundation and cleaner, 0010-0019 service engine
-/// (request queue, operator requests), 0020-0029 service API (tokens, audit). The SQL is portable (INTEGER, BIGINT,
+/// (request queue, operator requests), 0020-0029 service API (tokens, audit), 0030-0039 fleet (leases, fenced move journal). The SQL is portable (INTEGER, BIGINT,
 /// TEXT, no SQLite-only syntax) so the same files can build the schema on PostgreSQL.
 /// </summary>
 public sealed record Migration(int Version, string Name, string Sql)

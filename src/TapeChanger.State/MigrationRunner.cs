@@ -12,16 +12,16 @@ internal static class MigrationRunner
     public static int Apply(StateDatabase db, IReadOnlyList<Migration> migrations)
     {
         // Fast path, no write lock: everything known is applied already.
-        var applied = db.Read(tx => Applied(tx));
+        var applied = db.Read(tx => Applied(db, tx));
         if (applied is not null && Check(db, applied, migrations) is var pending && pending.Count == 0) return applied.DefaultIfEmpty().Max();
 
         return db.Write(tx =>
         {
             tx.Execute(CreateVersionTable);
-            var now = Applied(tx)!;                       // again under the lock: another process may have migrated
+            var now = Applied(db, tx)!;                       // again under the lock: another process may have migrated
             foreach (var m in Check(db, now, migrations))
             {
-                foreach (string statement in m.Statements()) tx.Execute(statement);
+                foreach (string statement in m.Statements()) tx.Execute(db.Translate(statement));
                 tx.Execute("INSERT INTO schema_version (version, name, applied_at) VALUES (@v, @n, @t)",
                     ("v", m.Version), ("n", m.Name), ("t", StateDatabase.Now()));
                 now.Add(m.Version);
@@ -30,9 +30,9 @@ internal static class MigrationRunner
         });
     }
 
-    private static List<int>? Applied(StateTransaction tx)
+    private static List<int>? Applied(StateDatabase db, StateTransaction tx)
     {
-        bool exists = Convert.ToInt64(tx.Scalar(SqliteDialect.TableExists, ("name", "schema_version")), CultureInfo.InvariantCulture) > 0;
+        bool exists = Convert.ToInt64(tx.Scalar(db.TableExists, ("name", "schema_version")), CultureInfo.InvariantCulture) > 0;
         return exists ? tx.Query("SELECT version FROM schema_version ORDER BY version", r => Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture)) : null;
     }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace TapeChanger.State;
@@ -7,8 +8,36 @@ namespace TapeChanger.State;
 /// read-modify-write transaction takes the write lock, and how SQLite's result codes become a <see cref="StateFailure"/>.
 /// Migrations and stores use portable SQL (INTEGER, BIGINT, TEXT; named @parameters) so another dialect can run them.
 /// </summary>
-internal static class SqliteDialect
+internal sealed class SqliteDialect(string path) : IStateDialect
 {
+    public DbConnection Open() => Connect(path, readOnly: false);
+
+    internal static SqliteConnection Connect(string path, bool readOnly)
+    {
+        var connection = new SqliteConnection(ConnectionString(path, readOnly));
+        try
+        {
+            connection.Open();
+            Configure(connection, readOnly);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    IReadOnlyList<string> IStateDialect.BeginWrite { get; } = [BeginWrite];
+    IReadOnlyList<string> IStateDialect.BeginRowLocked { get; } = [BeginWrite];    // one writer at a time: the write lock covers every row
+    IReadOnlyList<string> IStateDialect.BeginRead { get; } = [BeginRead];
+    string IStateDialect.TableExists => TableExists;
+    public string NowMilliseconds => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+    public string LockRows => "";
+    public string Translate(string statement) => statement;
+    StateDatabaseException? IStateDialect.Classify(Exception e, string p) => Classify(e, p);
+    public bool IsConnectionLost(Exception e) => false;
+
     /// <summary>How long a writer waits for another process's write transaction before the database counts as locked.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 

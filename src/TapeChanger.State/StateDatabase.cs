@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using TapeChanger.Storage;
@@ -21,23 +22,72 @@ public sealed class StateDatabase
     public const string FileName = "tapechanger.db";
 
     private readonly AsyncLocal<StateTransaction?> _current = new();
+    private readonly IStateDialect _dialect;
 
-    private StateDatabase(string path) => Path = path;
+    private StateDatabase(string path, IStateDialect dialect)
+    {
+        Path = path;
+        _dialect = dialect;
+    }
 
-    /// <summary>The database file.</summary>
+    /// <summary>The database file, or the PostgreSQL URI without its password.</summary>
     public string Path { get; }
+
+    /// <summary>True when the state is in a PostgreSQL database other services may share (fleet mode).</summary>
+    public bool IsShared => _dialect is PostgresDialect;
 
     /// <summary>The highest schema version applied (after <see cref="Open"/>: the newest this program knows).</summary>
     public int SchemaVersion { get; private set; }
 
+    /// <summary>
+    /// Where every state directory's database is instead of its own file: a postgresql:// URI (configuration key
+    /// <c>Database</c>, tapechangerd's --database, TAPECHANGER_DATABASE for the processes it starts), or null for the
+    /// SQLite file per state directory (the default).
+    /// </summary>
+    public static string? SharedDatabase { get; private set; } = Environment.GetEnvironmentVariable("TAPECHANGER_DATABASE") is { Length: > 0 } env ? env : null;
+
+    /// <summary>Sets <see cref="SharedDatabase"/> (checked: a malformed URI is an ArgumentException); null or empty goes back to SQLite.</summary>
+    public static void UseSharedDatabase(string? database)
+    {
+        if (database is { Length: > 0 }) PostgresLocation.Parse(database);
+        SharedDatabase = database is { Length: > 0 } ? database : null;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<StateDatabase>> Shared = new(StringComparer.Ordinal);
+
     /// <summary>The path of the database of <paramref name="stateDirectory"/>.</summary>
-    public static string PathIn(string stateDirectory) => System.IO.Path.Combine(System.IO.Path.GetFullPath(stateDirectory), FileName);
+    public static string PathIn(string stateDirectory) => SharedDatabase is { } shared
+        ? PostgresLocation.Redact(shared)
+        : System.IO.Path.Combine(System.IO.Path.GetFullPath(stateDirectory), FileName);
 
-    /// <summary>True when <paramref name="stateDirectory"/> has a database (no file is opened).</summary>
-    public static bool ExistsIn(string stateDirectory) => File.Exists(PathIn(stateDirectory));
+    /// <summary>True when <paramref name="stateDirectory"/> has a database (no file is opened; always true with a shared database).</summary>
+    public static bool ExistsIn(string stateDirectory) => SharedDatabase is not null || File.Exists(PathIn(stateDirectory));
 
-    /// <summary>Opens (creating if needed) the database of <paramref name="stateDirectory"/> and applies pending migrations.</summary>
-    public static StateDatabase Open(string stateDirectory) => OpenFile(PathIn(stateDirectory), Migration.BuiltIn);
+    /// <summary>Opens (creating if needed) the database of <paramref name="stateDirectory"/> (or the shared one) and applies pending migrations.</summary>
+    public static StateDatabase Open(string stateDirectory) =>
+        SharedDatabase is { } shared ? OpenShared(shared) : OpenFile(PathIn(stateDirectory), Migration.BuiltIn);
+
+    /// <summary>Opens the PostgreSQL database of a postgresql:// URI and applies pending migrations (once per process and URI).</summary>
+    public static StateDatabase OpenShared(string uri)
+    {
+        var lazy = Shared.GetOrAdd(uri, u => new Lazy<StateDatabase>(() => OpenServer(PostgresLocation.Parse(u), Migration.BuiltIn)));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            Shared.TryRemove(new KeyValuePair<string, Lazy<StateDatabase>>(uri, lazy));   // unreachable now: try again next time
+            throw;
+        }
+    }
+
+    internal static StateDatabase OpenServer(PostgresLocation location, IReadOnlyList<Migration> migrations)
+    {
+        var db = new StateDatabase(location.Display, new PostgresDialect(location));
+        Guard(db, () => db.SchemaVersion = MigrationRunner.Apply(db, migrations));
+        return db;
+    }
 
     /// <summary>Opens (creating if needed) the database file <paramref name="path"/> with the built-in migrations.</summary>
     public static StateDatabase OpenFile(string path) => OpenFile(path, Migration.BuiltIn);
@@ -45,8 +95,8 @@ public sealed class StateDatabase
     internal static StateDatabase OpenFile(string path, IReadOnlyList<Migration> migrations)
     {
         string full = System.IO.Path.GetFullPath(path);
-        var db = new StateDatabase(full);
-        Guard(full, () =>
+        var db = new StateDatabase(full, new SqliteDialect(full));
+        Guard(db, () =>
         {
             AtomicFile.CreatePrivateDirectory(System.IO.Path.GetDirectoryName(full)!);
             CreateOwnerOnly(full);
@@ -56,71 +106,151 @@ public sealed class StateDatabase
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a write transaction (BEGIN IMMEDIATE: the write lock is held from the start, other
-    /// writers wait up to the busy timeout). Commits when it returns; rolls back when it throws. A Write inside a Write
-    /// on the same instance joins the outer transaction.
+    /// Runs <paramref name="work"/> in a write transaction (the write lock is held from the start: SQLite BEGIN
+    /// IMMEDIATE, PostgreSQL a database-wide transaction advisory lock; other writers wait). Commits when it returns;
+    /// rolls back when it throws. A Write inside a Write on the same instance joins the outer transaction.
     /// </summary>
-    public T Write<T>(Func<StateTransaction, T> work) => Run(work, writable: true);
+    public T Write<T>(Func<StateTransaction, T> work) => Run(work, TransactionKind.Write);
 
-    public void Write(Action<StateTransaction> work) => Run(tx => { work(tx); return 0; }, writable: true);
+    public void Write(Action<StateTransaction> work) => Run(tx => { work(tx); return 0; }, TransactionKind.Write);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a writable transaction that does not take the database-wide write lock: its
+    /// statements lock the rows they touch (<see cref="LockRows"/>, UPDATE ... WHERE). For short single-row work many
+    /// services do at once (leases). On SQLite it is <see cref="Write{T}"/>.
+    /// </summary>
+    public T WriteRows<T>(Func<StateTransaction, T> work) => Run(work, TransactionKind.RowLocked);
 
     /// <summary>Runs <paramref name="work"/> in a read transaction: one consistent snapshot, no write lock.</summary>
-    public T Read<T>(Func<StateTransaction, T> work) => Run(work, writable: false);
+    public T Read<T>(Func<StateTransaction, T> work) => Run(work, TransactionKind.Read);
 
-    private T Run<T>(Func<StateTransaction, T> work, bool writable)
+    /// <summary>SQL for the database's clock in milliseconds since 1970 (PostgreSQL: the server's, one clock for the whole fleet).</summary>
+    public string NowMilliseconds => _dialect.NowMilliseconds;
+
+    /// <summary>Appended to a SELECT in a writable transaction: the rows it read stay locked until the transaction ends.</summary>
+    public string LockRows => _dialect.LockRows;
+
+    private enum TransactionKind { Read, Write, RowLocked }
+
+    private T Run<T>(Func<StateTransaction, T> work, TransactionKind kind)
     {
+        bool writable = kind != TransactionKind.Read;
         if (_current.Value is { } outer)
         {
             if (writable && !outer.Writable) throw new InvalidOperationException("a write transaction cannot start inside a read transaction");
             return work(outer);
         }
-        return Guard(Path, () =>
+        return Guard(this, () =>
         {
-            using var connection = Connect();
-            Exec(connection, writable ? SqliteDialect.BeginWrite : SqliteDialect.BeginRead);
-            var tx = new StateTransaction(connection, writable);
-            _current.Value = tx;
-            try
+            for (int attempt = 1; ; attempt++)
             {
-                T result = work(tx);
-                Exec(connection, SqliteDialect.Commit);
-                return result;
-            }
-            catch
-            {
-                try { Exec(connection, SqliteDialect.Rollback); }
-                catch (SqliteException) { /* SQLite already rolled back (e.g. after SQLITE_FULL) */ }
-                throw;
-            }
-            finally
-            {
-                _current.Value = null;
+                DbConnection connection;
+                try
+                {
+                    connection = _dialect.Open();
+                    try
+                    {
+                        foreach (string begin in kind switch { TransactionKind.Write => _dialect.BeginWrite, TransactionKind.RowLocked => _dialect.BeginRowLocked, _ => _dialect.BeginRead })
+                            Exec(connection, begin);
+                    }
+                    catch
+                    {
+                        connection.Dispose();
+                        throw;
+                    }
+                }
+                catch (Exception e) when (attempt == 1 && _dialect.IsConnectionLost(e) && _dialect is PostgresDialect pg)
+                {
+                    pg.ClearPool();                               // a pooled connection the server dropped: nothing ran yet, start again once
+                    continue;
+                }
+                using (connection)
+                {
+                    var tx = new StateTransaction(connection, writable);
+                    _current.Value = tx;
+                    try
+                    {
+                        T result = work(tx);
+                        Exec(connection, "COMMIT");
+                        return result;
+                    }
+                    catch
+                    {
+                        try { Exec(connection, "ROLLBACK"); }
+                        catch (DbException) { /* already rolled back (SQLite after SQLITE_FULL) or the connection is gone */ }
+                        catch (InvalidOperationException) { /* the connection broke */ }
+                        throw;
+                    }
+                    finally
+                    {
+                        _current.Value = null;
+                    }
+                }
             }
         });
     }
 
-    internal SqliteConnection Connect(bool readOnly = false)
+    /// <summary>
+    /// Queues a notification on <paramref name="channel"/>, sent when the transaction commits (PostgreSQL NOTIFY);
+    /// nothing on SQLite, whose readers poll.
+    /// </summary>
+    public void Notify(StateTransaction tx, string channel, string payload)
     {
-        var connection = new SqliteConnection(SqliteDialect.ConnectionString(Path, readOnly));
-        try
+        if (_dialect is PostgresDialect) tx.Scalar("SELECT pg_notify(@c, @p)", ("c", channel), ("p", payload));
+    }
+
+    /// <summary>
+    /// Calls <paramref name="received"/> with the payload of every notification on <paramref name="channel"/> until
+    /// cancelled (PostgreSQL LISTEN on a connection of its own, opened again after it breaks). On SQLite it only waits:
+    /// callers poll as well.
+    /// </summary>
+    public async Task ListenAsync(string channel, Action<string> received, Action<string>? lost, CancellationToken ct)
+    {
+        if (_dialect is not PostgresDialect pg)
         {
-            connection.Open();
-            SqliteDialect.Configure(connection, readOnly);
-            return connection;
+            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            return;
         }
-        catch
+        while (!ct.IsCancellationRequested)
         {
-            connection.Dispose();
-            throw;
+            try
+            {
+                await using var c = pg.OpenDedicated();
+                c.Notification += (_, n) => received(n.Payload);
+                await using (var cmd = c.CreateCommand())
+                {
+                    cmd.CommandText = $"LISTEN {channel}";
+                    await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+                received("");                                      // (re)connected: whatever was sent meanwhile is found by a poll
+                while (true) await c.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (pg.Classify(e, Path) is not null || pg.IsConnectionLost(e) || e is DbException or IOException)
+            {
+                lost?.Invoke(pg.Classify(e, Path)?.Message ?? e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+            }
         }
     }
 
-    internal static void Exec(SqliteConnection connection, string sql)
+    internal SqliteConnection Connect(bool readOnly = false) => _dialect is SqliteDialect
+        ? SqliteDialect.Connect(Path, readOnly)
+        : throw new StateDatabaseException(StateFailure.Failure, Path, "is a PostgreSQL database: use PostgreSQL's own tools (pg_dump, pg_restore) for this");
+
+    internal static void Exec(DbConnection connection, string sql)
     {
         using var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
+
+    internal string Translate(string statement) => _dialect.Translate(statement);
+
+    internal string TableExists => _dialect.TableExists;
 
     /// <summary>Runs <paramref name="action"/>, turning database and file failures into <see cref="StateDatabaseException"/>.</summary>
     internal static T Guard<T>(string path, Func<T> action)
@@ -135,7 +265,19 @@ public sealed class StateDatabase
         }
     }
 
-    private static void Guard(string path, Action action) => Guard(path, () => { action(); return 0; });
+    private static T Guard<T>(StateDatabase db, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (db._dialect.Classify(e, db.Path) is { } typed && !ReferenceEquals(typed, e))
+        {
+            throw typed;
+        }
+    }
+
+    private static void Guard(StateDatabase db, Action action) => Guard(db, () => { action(); return 0; });
 
     /// <summary>Creates an empty file 0600 so SQLite (which gives its -wal and -shm files the database's mode) never makes it world-readable.</summary>
     private static void CreateOwnerOnly(string path)

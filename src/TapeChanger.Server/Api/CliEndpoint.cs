@@ -11,33 +11,37 @@ namespace TapeChanger.Server.Api;
 /// </summary>
 public static class CliEndpoint
 {
-    public static void Map(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/v1/cli", async (HttpContext http, ILibraryService engine, Auditor audit, ServerState state, Observability.ServiceMetrics metrics) =>
+    public static void Map(IEndpointRouteBuilder app) => app.MapPost("/api/v1/cli", HandleAsync);
+
+    private static async Task<IResult> HandleAsync(HttpContext http, ILibraryService engine, Auditor audit, ServerState state, Observability.ServiceMetrics metrics)
+    {
+        var caller = Http.Caller(http);
+        CliRunBody body;
+        PreparedCommand prepared;
+        try
         {
-            var caller = Http.Caller(http);
-            PreparedCommand prepared;
-            try
-            {
-                var body = await Http.BodyAsync(http, ApiJsonContext.Default.CliRunBody);
-                prepared = CliCommandPolicy.Prepare(body.Argv ?? [], key => Resolve(engine, key), state.StateDirectory);
-            }
-            catch (Exception e) when (e is ApiException or CommandRefusedException)
-            {
-                // Refused before its role is known (a malformed body, a refused command line): in the audit log too.
-                audit.Write(caller, "cli", null, $"refused: {Http.OneLine(e.Message)}");
-                throw;
-            }
-            if (prepared.Role == AccessRole.Viewer)
-            {
-                Http.Require(http, AccessRole.Viewer);
-                return (await RunAsync(http, engine, metrics, prepared, caller)).Result;
-            }
-            return await audit.RunAsync(http, prepared.Role, "cli", $"{prepared.Library}: {prepared.Text}", async c =>
-            {
-                var (result, rc) = await RunAsync(http, engine, metrics, prepared, c);
-                return (result, $"exit {rc}");
-            });
+            body = await Http.BodyAsync(http, ApiJsonContext.Default.CliRunBody);
+            prepared = CliCommandPolicy.Prepare(body.Argv ?? [], key => Resolve(engine, key), state.StateDirectory);
+        }
+        catch (Exception e) when (e is ApiException or CommandRefusedException)
+        {
+            // Refused before its role is known (a malformed body, a refused command line): in the audit log too.
+            audit.Write(caller, "cli", null, $"refused: {Http.OneLine(e.Message)}");
+            throw;
+        }
+        // Fleet mode: a command runs on the service holding the library's lease; sent here, it is passed on there.
+        if (await FleetEndpoints.ForwardAsync(http, engine, prepared.Library, body) is { } forwarded) return forwarded;
+        if (prepared.Role == AccessRole.Viewer)
+        {
+            Http.Require(http, AccessRole.Viewer);
+            return (await RunAsync(http, engine, metrics, prepared, caller)).Result;
+        }
+        return await audit.RunAsync(http, prepared.Role, "cli", $"{prepared.Library}: {prepared.Text}", async c =>
+        {
+            var (result, rc) = await RunAsync(http, engine, metrics, prepared, c);
+            return (result, $"exit {rc}");
         });
+    }
 
     private static async Task<(IResult Result, int ExitCode)> RunAsync(HttpContext http, ILibraryService engine, Observability.ServiceMetrics metrics, PreparedCommand prepared, Security.ApiCaller caller)
     {

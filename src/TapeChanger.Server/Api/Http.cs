@@ -85,7 +85,8 @@ public static class Http
         ServiceError.InvalidArgument => 400,
         ServiceError.NotCancellable or ServiceError.OperatorRequestClosed => 409,
         ServiceError.ShuttingDown => 503,
-        ServiceError.DatabaseFailure => 500,
+        ServiceError.DatabaseFailure => 503,
+        ServiceError.NotOwner => 421,
         _ => 500,
     };
 }

@@ -107,4 +107,6 @@ public enum ServiceError
     ShuttingDown,
     /// <summary>The database could not be read or written.</summary>
     DatabaseFailure,
+    /// <summary>Fleet mode: what was asked runs only on the service holding the library's lease.</summary>
+    NotOwner,
 }

@@ -13,6 +13,12 @@ public interface ILibraryService : IAsyncDisposable
     /// <summary>The library named so; throws UnknownLibrary (ERROR_INVALID_LIBRARY).</summary>
     LibraryInfo GetLibrary(string name);
 
+    /// <summary>
+    /// Fleet mode (state in a shared PostgreSQL database): every library of the fleet, served here or not, with its
+    /// owner, health and queue, and the services seen; null when this service keeps its state to itself.
+    /// </summary>
+    FleetView? GetFleet() => null;
+
     /// <summary>Opens every library and resumes the persisted queues (reconciling what was in process). Idempotent.</summary>
     Task StartAsync(CancellationToken ct = default);
 

@@ -11,4 +11,18 @@ public sealed record LibraryServiceTuning
     public TimeSpan AutoCleaningInterval { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Events a slow reader may fall behind before it loses the oldest.</summary>
     public int EventBuffer { get; init; } = 1024;
+    /// <summary>Fleet mode: how long a library's lease lasts without renewal (a dead owner's libraries are taken over after this).</summary>
+    public TimeSpan LeaseTime { get; init; } = TimeSpan.FromSeconds(6);
+    /// <summary>Fleet mode: how often leases are renewed and free ones looked for (the takeover delay is at most LeaseTime plus this).</summary>
+    public TimeSpan FleetTick { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Fleet mode: how often queued requests are looked for without a notification (the fallback when NOTIFY is lost).</summary>
+    public TimeSpan FleetPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Fleet mode: lease time a service must have left to start or record a move (longer than one move takes).</summary>
+    public TimeSpan FenceMargin { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Fleet mode: this service's name in the lease table (configuration Fleet:Name; default HOST:PID).</summary>
+    public string? FleetName { get; init; }
+    /// <summary>Fleet mode: where other services and clients reach this one (configuration Fleet:Url), shown as the owner's address.</summary>
+    public string? FleetUrl { get; init; }
+    /// <summary>Fleet mode: where lease changes and database outages are told (the service's log).</summary>
+    public Action<string>? FleetLog { get; init; }
 }

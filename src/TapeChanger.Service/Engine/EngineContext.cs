@@ -19,10 +19,10 @@ internal sealed class EngineContext(ServiceStore store, EventHub events, TimePro
     public DateTimeOffset Now => Time.GetUtcNow();
 
     /// <summary>Changes a request in the database (under its write lock) and tells the event stream and the waiters.</summary>
-    public RequestRecord? Change(Guid id, Func<RequestRecord, RequestRecord?> change)
+    public RequestRecord? Change(Guid id, Func<RequestRecord, RequestRecord?> change, Fleet.Fence? fence = null)
     {
         RequestRecord? changedTo = null;
-        var stored = Store.Change(id, r => change(r) is { } c ? changedTo = c with { Updated = Now } : null);
+        var stored = Store.Change(id, r => change(r) is { } c ? changedTo = c with { Updated = Now } : null, fence);
         if (changedTo is not null) Published(changedTo);
         return stored;
     }
@@ -47,7 +47,19 @@ internal sealed class EngineContext(ServiceStore store, EventHub events, TimePro
             _waiters.TryRemove(id, out _);
             return now;
         }
-        return await tcs.Task.WaitAsync(ct).ConfigureAwait(false);
+        if (!Store.Database.IsShared) return await tcs.Task.WaitAsync(ct).ConfigureAwait(false);
+        // Fleet mode: another service may own the library and finish the request; its outcome is read from the database.
+        while (true)
+        {
+            await Task.WhenAny(tcs.Task, Task.Delay(Tuning.FleetPollInterval / 4, ct)).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            if (tcs.Task.IsCompleted) return await tcs.Task.ConfigureAwait(false);
+            if (Store.Get(id) is { IsFinal: true } done)
+            {
+                _waiters.TryRemove(id, out _);
+                return done;
+            }
+        }
     }
 
     public OperatorRequestRecord? ChangeOperator(Guid id, Func<OperatorRequestRecord, OperatorRequestRecord?> change)

@@ -76,7 +76,7 @@ internal sealed partial class LibraryHost
             {
                 AfterSession(statusReadLast: false);
             }
-            _ctx.Store.SetJournal(r.Id, new RequestJournal(JournalStep.Moving, null, null, null) { CleanerOperation = op });
+            _ctx.Store.SetJournal(r.Id, new RequestJournal(JournalStep.Moving, null, null, null) { CleanerOperation = op }, Fence);
         }
         lock (_lock)
         {

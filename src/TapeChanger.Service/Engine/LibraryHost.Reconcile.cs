@@ -48,7 +48,9 @@ internal sealed partial class LibraryHost
     }
 
     private void Interrupted(RequestRecord r, string why) =>
-        Finish(r.Id, new Outcome(NtmsResult.ERROR_CANCELLED, $"interrupted by a restart of the service ({why}); not re-sent"));
+        Finish(r.Id, new Outcome(NtmsResult.ERROR_CANCELLED, InFleet
+            ? $"interrupted: the service moving the library stopped or lost it, the next owner reconciled it ({why}); not re-sent"
+            : $"interrupted by a restart of the service ({why}); not re-sent"));
 
     private async Task ReconcileMoveAsync(RequestRecord r, RequestJournal? journal, CancellationToken ct)
     {

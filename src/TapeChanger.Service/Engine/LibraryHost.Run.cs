@@ -50,7 +50,7 @@ internal sealed partial class LibraryHost
         {
             throw;                                              // the engine is stopping: reconciled at the next start
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not Fleet.LeaseLostException && !(InFleet && e is TapeChanger.State.StateDatabaseException))
         {
             var (code, message) = EngineContext.Classify(e);
             outcome = new Outcome(code, message);
@@ -70,7 +70,7 @@ internal sealed partial class LibraryHost
         Message = o.Message,
         ExitCode = o.ExitCode,
         Completed = Now,
-    });
+    }, Fence);
 
     /// <summary>Opens the library, runs <paramref name="work"/> under the robot lock, then re-reads and keeps the whole status.</summary>
     private async Task<Outcome> OnChangerAsync(Func<MediaChanger, Task<string>> work, CancellationToken ct)
@@ -113,7 +113,7 @@ internal sealed partial class LibraryHost
         var (source, destination) = Plan(r.Kind, a, map, _status);
         string? barcode = source is ushort s ? _status?.At(s)?.Barcode : null;
         // Written before the MOVE MEDIUM: after a crash, this and a targeted READ ELEMENT STATUS tell whether it happened.
-        _ctx.Store.SetJournal(r.Id, new RequestJournal(JournalStep.Moving, source, destination, barcode));
+        _ctx.Store.SetJournal(r.Id, new RequestJournal(JournalStep.Moving, source, destination, barcode), Fence);
         var moved = r.Kind switch
         {
             RequestKind.Load => await changer.LoadAsync(a.Slot!.Value, a.Drive!.Value, ct).ConfigureAwait(false),
@@ -122,7 +122,7 @@ internal sealed partial class LibraryHost
             RequestKind.Import => await changer.ImportAsync(a.Slot, a.Element, ct).ConfigureAwait(false),
             _ => await changer.ExportAsync(a.Slot!.Value, a.Element, ct).ConfigureAwait(false),
         };
-        _ctx.Store.SetJournal(r.Id, new RequestJournal(JournalStep.Moved, moved.Source, moved.Destination, moved.Barcode ?? barcode));
+        _ctx.Store.SetJournal(r.Id, new RequestJournal(JournalStep.Moved, moved.Source, moved.Destination, moved.Barcode ?? barcode), Fence);
         return $"{map.Describe(moved.Source)} -> {map.Describe(moved.Destination)}" + (moved.Barcode is { } b ? $" ({b})" : "");
     }, ct);
 
@@ -175,7 +175,7 @@ internal sealed partial class LibraryHost
             {
                 AfterSession(statusReadLast: false);
             }
-            _ctx.Store.SetJournal(r.Id, new RequestJournal(JournalStep.Moving, null, null, null) { CleanerOperation = op });
+            _ctx.Store.SetJournal(r.Id, new RequestJournal(JournalStep.Moving, null, null, null) { CleanerOperation = op }, Fence);
         }
         var final = await _cleaner.RunAsync(op, null, ct).ConfigureAwait(false);
         DropStatus("element status dropped after a cleaning");

@@ -51,7 +51,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
             SelectProfile = _opener.SelectProfile,
             OperatorHook = new OperatorHook(this),
         }, ctx.Time);
-        TakeLeftOver();
+        if (!InFleet) TakeLeftOver();                       // fleet mode: when this service takes the lease
     }
 
     public LibraryInfo Info { get; }
@@ -63,6 +63,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
     /// <summary>Reconciles what the last run left, then starts the picker. Called once.</summary>
     public void Start()
     {
+        if (InFleet) return;                                // fleet mode: the picker runs while this service holds the lease
         _picker = Task.Run(() => PickerAsync(Stopping));
         if (Info.AutoCleaning) _ticker = Task.Run(() => TickAsync(Stopping));
     }
@@ -70,6 +71,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
     /// <summary>Persists a new request (Queued) and queues it.</summary>
     public RequestRecord Submit(RequestSpec spec, Caller caller, LibraryCommand? command)
     {
+        if (command is not null && InFleet && Fence is null) throw NotOwner();
         var now = Now;
         var r = _ctx.Store.Insert(sequence => new RequestRecord
         {
@@ -85,7 +87,10 @@ internal sealed partial class LibraryHost : IAsyncDisposable
             Updated = now,
         });
         _ctx.Published(r);
-        Enqueue(r, command);
+        // Fleet mode: the owner (this service too) takes it from the database in sequence order, notified at once or
+        // at its next poll, so requests sent to different services run in the order they were acknowledged. A
+        // command (a delegate in this process) is queued here, where it was sent (only the owner accepts one).
+        if (!InFleet || command is not null) Enqueue(r, command);
         return r;
     }
 
@@ -137,7 +142,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
                 }
                 try
                 {
-                    var r = _ctx.Change(id, x => x.State == RequestState.Queued ? x with { State = RequestState.InProcess, Started = Now } : null);
+                    var r = _ctx.Change(id, x => x.State == RequestState.Queued ? x with { State = RequestState.InProcess, Started = Now } : null, Fence);
                     if (r is { State: RequestState.InProcess }) await RunAsync(r, command, ct).ConfigureAwait(false);
                 }
                 finally
@@ -151,11 +156,28 @@ internal sealed partial class LibraryHost : IAsyncDisposable
         {
             // stopping: what is in process stays so in the database, and is reconciled at the next start.
         }
+        catch (Fleet.LeaseLostException e)
+        {
+            // Fleet mode: the lease is gone; nothing more is started or recorded here. The next owner reconciles.
+            SetProblem(e.Message);
+            FenceLost?.Invoke(this, e.Fence);
+        }
+        catch (TapeChanger.State.StateDatabaseException e) when (InFleet && Fence is { } fence)
+        {
+            // Fleet mode, the database failed mid-request: give the lease up; whoever takes it next (this service
+            // too) reconciles the request from its journal once the database answers again.
+            SetProblem(e.Message);
+            FenceLost?.Invoke(this, fence);
+        }
     }
 
     /// <summary>The kept status; read from the device when there is none (first use, or dropped after a unit attention).</summary>
     public async Task<LibrarySnapshot> SnapshotAsync(CancellationToken ct)
     {
+        if (InFleet && Fence is null)
+        {
+            lock (_lock) _status = null;                      // fleet mode, not the owner: another service moves it, read it now
+        }
         if (Volatile.Read(ref _status) is null) await TryRefreshAsync(ct).ConfigureAwait(false);
         lock (_lock)
         {

@@ -14,6 +14,7 @@ public sealed class LibraryService : ILibraryService
     private readonly EngineContext _ctx;
     private readonly Dictionary<string, LibraryHost> _hosts = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly Fleet.FleetCoordinator? _fleet;
     private bool _started;
     private bool _disposed;
 
@@ -24,10 +25,32 @@ public sealed class LibraryService : ILibraryService
     {
         tuning ??= new LibraryServiceTuning();
         time ??= TimeProvider.System;
-        _ctx = new EngineContext(new ServiceStore(database), new EventHub(time, tuning.EventBuffer), time, options, tuning);
+        _ctx = new EngineContext(new ServiceStore(database) { FenceMargin = tuning.FenceMargin }, new EventHub(time, tuning.EventBuffer), time, options, tuning);
         var libraries = options.Resolve();
         foreach (var lib in libraries) _hosts[lib.Name] = new LibraryHost(lib, openDefaults, _ctx);
         Libraries = libraries;
+        if (database.IsShared)
+        {
+            string owner = tuning.FleetName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+            _fleet = new Fleet.FleetCoordinator(new Fleet.LeaseStore(database, owner, tuning.FleetUrl), _hosts, _ctx.Store, tuning, tuning.FleetLog);
+        }
+    }
+
+    /// <summary>Fleet mode: this service's name in the lease table; null with a state database of its own.</summary>
+    public string? FleetName => _fleet?.Owner;
+
+    /// <summary>Fleet mode: every library of the fleet (served here or not) with its owner, health and queue; empty otherwise.</summary>
+    public IReadOnlyList<Fleet.LeaseRow> FleetLibraries() => _fleet is null ? [] : Guard(() => _fleet.Leases.List());
+
+    public FleetView? GetFleet()
+    {
+        if (_fleet is null) return null;
+        var (rows, members) = Guard(() => (_fleet.Leases.List(), _fleet.Leases.Members()));
+        return new FleetView(_fleet.Owner, _ctx.Store.Database.Path,
+            [.. rows.Select(r => new FleetLibrary(r.Library, r.Held ? FleetLibraryState.Owned : FleetLibraryState.Unowned,
+                r.Owner.Length > 0 ? r.Owner : null, r.OwnerUrl, r.Token, Math.Max(0, r.ExpiresMs - r.NowMs),
+                !r.Held ? "no owner" : r.Health ?? "online", r.QueueDepth, _hosts.ContainsKey(r.Library)))],
+            members);
     }
 
     public IReadOnlyList<LibraryInfo> Libraries { get; }
@@ -51,6 +74,7 @@ public sealed class LibraryService : ILibraryService
             _started = true;
         }
         foreach (var host in _hosts.Values) host.Start();
+        Guard(() => { _fleet?.Start(); return 0; });
         return Task.CompletedTask;
     }
 
@@ -181,6 +205,7 @@ public sealed class LibraryService : ILibraryService
             if (_disposed) return;
             _disposed = true;
         }
+        if (_fleet is not null) await _fleet.DisposeAsync().ConfigureAwait(false);
         foreach (var host in _hosts.Values) await host.DisposeAsync().ConfigureAwait(false);
         _ctx.Events.Complete();
     }

@@ -33,7 +33,20 @@ internal sealed partial class ServiceStoreJson : JsonSerializerContext;
 /// </summary>
 internal sealed class ServiceStore(StateDatabase db)
 {
+    /// <summary>The channel a new request is announced on (PostgreSQL NOTIFY, payload: the library), so its owner takes it at once.</summary>
+    public const string RequestChannel = "tapechanger_requests";
+
     public StateDatabase Database { get; } = db;
+
+    /// <summary>How much of its lease a fenced writer must have left (fleet mode).</summary>
+    public TimeSpan FenceMargin { get; init; } = TimeSpan.FromSeconds(2);
+
+    private void Fenced(StateTransaction tx, Fleet.Fence? fence)
+    {
+        if (fence is not null) Fleet.LeaseStore.Check(tx, Database, fence, FenceMargin);
+    }
+
+    private static string StateNow() => DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
 
     private static string Text(DateTimeOffset t) => t.ToString("O", CultureInfo.InvariantCulture);
 
@@ -52,6 +65,7 @@ internal sealed class ServiceStore(StateDatabase db)
         var r = create(next);
         tx.Execute("INSERT INTO service_requests (id, sequence, library, state, submitted_at, record_json) VALUES (@id, @seq, @lib, @state, @at, @json)",
             ("id", r.Id.ToString()), ("seq", r.Sequence), ("lib", r.Library), ("state", r.State.ToString()), ("at", Text(r.Submitted)), ("json", Json(r)));
+        Database.Notify(tx, RequestChannel, r.Library);
         return r;
     });
 
@@ -62,8 +76,9 @@ internal sealed class ServiceStore(StateDatabase db)
     });
 
     /// <summary>Updates the request if <paramref name="change"/> says so, under the write lock; returns the stored record (changed or not).</summary>
-    public RequestRecord? Change(Guid id, Func<RequestRecord, RequestRecord?> change) => Database.Write(tx =>
+    public RequestRecord? Change(Guid id, Func<RequestRecord, RequestRecord?> change, Fleet.Fence? fence = null) => Database.Write(tx =>
     {
+        Fenced(tx, fence);
         var r = Get(tx, id);
         if (r is null) return null;
         var changed = change(r);
@@ -73,8 +88,20 @@ internal sealed class ServiceStore(StateDatabase db)
         return changed;
     });
 
-    public void SetJournal(Guid id, RequestJournal? journal) => Database.Write(tx =>
+    /// <summary>
+    /// Records what a move is about to do or did. Fleet mode: only under the library's lease (checked in this
+    /// transaction), and appended to move_journal with the lease's fencing token.
+    /// </summary>
+    public void SetJournal(Guid id, RequestJournal? journal, Fleet.Fence? fence = null) => Database.Write(tx =>
     {
+        Fenced(tx, fence);
+        if (fence is not null && journal is not null)
+        {
+            long seq = Convert.ToInt64(tx.Scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM move_journal WHERE library = @l", ("l", fence.Library)), CultureInfo.InvariantCulture);
+            tx.Execute("INSERT INTO move_journal (library, seq, request_id, step, token, owner, source, destination, barcode, at) VALUES (@l, @s, @id, @step, @t, @o, @src, @dst, @b, @at)",
+                ("l", fence.Library), ("s", seq), ("id", id.ToString()), ("step", journal.Step.ToString()), ("t", fence.Token), ("o", fence.Owner),
+                ("src", journal.Source is ushort a ? (long)a : null), ("dst", journal.Destination is ushort d ? (long)d : null), ("b", journal.Barcode), ("at", StateNow()));
+        }
         tx.Execute("UPDATE service_requests SET journal_json = @j WHERE id = @id",
             ("id", id.ToString()), ("j", journal is null ? null : JsonSerializer.Serialize(journal, ServiceStoreJson.Default.RequestJournal)));
     });
@@ -108,6 +135,11 @@ internal sealed class ServiceStore(StateDatabase db)
     public IReadOnlyList<RequestRecord> Unfinished(string library) => Database.Read(tx =>
         (IReadOnlyList<RequestRecord>)tx.Query($"SELECT record_json FROM service_requests WHERE library = @lib AND state IN ({OpenStates}) ORDER BY sequence",
             r => Request(r.GetString(0)), ("lib", library)));
+
+    /// <summary>Every queued request of every library, oldest first (fleet mode: each owner takes its libraries').</summary>
+    public IReadOnlyList<RequestRecord> Queued() => Database.Read(tx =>
+        (IReadOnlyList<RequestRecord>)tx.Query("SELECT record_json FROM service_requests WHERE state = @s ORDER BY sequence",
+            r => Request(r.GetString(0)), ("s", RequestState.Queued.ToString())));
 
     /// <summary>Keeps the newest <paramref name="keep"/> final requests of the library.</summary>
     public void Prune(string library, int keep) => Database.Write(tx =>

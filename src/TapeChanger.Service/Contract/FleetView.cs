@@ -1,0 +1,20 @@
+namespace TapeChanger.Service;
+
+/// <summary>Whether a library of the fleet has a live owner.</summary>
+public enum FleetLibraryState
+{
+    /// <summary>A service holds the lease and moves the library.</summary>
+    Owned,
+    /// <summary>Nobody holds the lease (its owner stopped or died): a service serving the library takes it within a lease time.</summary>
+    Unowned,
+}
+
+/// <summary>One library of the fleet as the lease table shows it.</summary>
+public sealed record FleetLibrary(string Library, FleetLibraryState State, string? Owner, string? OwnerUrl, long FencingToken,
+    long LeaseLeftMilliseconds, string Health, int QueueDepth, bool ServedHere);
+
+/// <summary>A service of the fleet and when it was last seen.</summary>
+public sealed record FleetMember(string Service, string? Url, long SeenMillisecondsAgo);
+
+/// <summary>The fleet as any of its services sees it: the control plane.</summary>
+public sealed record FleetView(string Service, string Database, IReadOnlyList<FleetLibrary> Libraries, IReadOnlyList<FleetMember> Services);

@@ -1,0 +1,20 @@
+using System.Net;
+using TapeChanger.Access;
+
+namespace TapeChanger.Server.Tests;
+
+/// <summary>/api/v1/fleet on a service that keeps its state to itself (the fleet itself: tools/fleet-tier.sh).</summary>
+public class FleetEndpointTests
+{
+    [Fact]
+    public async Task A_service_not_in_a_fleet_answers_404_with_why_and_a_stranger_401()
+    {
+        await using var host = ServiceHost.Start();
+        using var viewer = host.Http(host.Token(AccessRole.Viewer));
+        var r = await viewer.GetAsync("api/v1/fleet");
+        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        Assert.StartsWith("this service is not in a fleet", ServiceHost.Parse(await r.Content.ReadAsStringAsync()).GetProperty("error").GetString());
+        using var anonymous = host.Http();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/v1/fleet")).StatusCode);
+    }
+}

@@ -1,0 +1,83 @@
+using Npgsql;
+using TapeChanger.State;
+
+namespace TapeChanger.Service.Tests;
+
+/// <summary>A fact that needs a PostgreSQL server: skipped, with the reason, where TAPECHANGER_TEST_POSTGRES is not set.</summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public const string Variable = "TAPECHANGER_TEST_POSTGRES";
+
+    public PostgresFactAttribute()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
+        {
+            Skip = $"{Variable} is not set (a postgresql:// URI of a throw-away server; CI sets it)";
+        }
+    }
+}
+
+/// <summary>
+/// Services of one fleet in this process: each its own engine on one fresh PostgreSQL database (created on the
+/// TAPECHANGER_TEST_POSTGRES server, dropped afterwards), all on the one virtual library of <see cref="ServiceHarness"/>,
+/// with leases shortened so a takeover takes about two seconds.
+/// </summary>
+public sealed class FleetHarness : IAsyncDisposable
+{
+    private readonly string _name = "tc_fleet_" + Guid.NewGuid().ToString("N")[..12];
+
+    public FleetHarness()
+    {
+        Admin($"CREATE DATABASE {_name}");
+        var u = new Uri(Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)!);
+        Uri = $"postgresql://{u.UserInfo}{(u.UserInfo.Length > 0 ? "@" : "")}{u.Host}:{u.Port}/{_name}";
+    }
+
+    public ServiceHarness Library { get; } = new();
+    public string Uri { get; }
+    public StateDatabase Database => StateDatabase.OpenShared(Uri);
+
+    public static readonly TimeSpan Lease = TimeSpan.FromMilliseconds(1500);
+
+    public LibraryService Engine(string name) => new(
+        new LibraryServiceOptions { Device = Library.Device },
+        Library.OpenSettings, Database, null,
+        new LibraryServiceTuning
+        {
+            CleanerPollInterval = TimeSpan.FromMilliseconds(20),
+            LeaseTime = Lease,
+            FleetTick = TimeSpan.FromMilliseconds(100),
+            FleetPollInterval = TimeSpan.FromMilliseconds(300),
+            FenceMargin = TimeSpan.FromMilliseconds(500),
+            FleetName = name,
+            FleetUrl = $"http://{name}.example",
+        });
+
+    /// <summary>The owner of the default library now, or null.</summary>
+    public string? Owner(LibraryService any) => any.FleetLibraries().SingleOrDefault(l => l.Library == "default" && l.Held)?.Owner;
+
+    /// <summary>The fencing tokens of the journal entries, in journal order.</summary>
+    public List<(long Token, string Owner, string Step)> Journal() => Database.Read(tx => tx.Query(
+        "SELECT token, owner, step FROM move_journal WHERE library = 'default' ORDER BY seq",
+        r => (Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2))));
+
+    public void Sql(string sql) => Database.Write(tx => tx.Execute(sql));
+
+    private static void Admin(string sql)
+    {
+        var loc = PostgresLocation.Parse(Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)!);
+        using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(loc.ConnectionString) { Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Library.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        try { Admin($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)"); }
+        catch (NpgsqlException) { }
+    }
+}

@@ -1,0 +1,121 @@
+using TapeChanger.Service.Engine;
+using TapeChanger.Service.Fleet;
+
+namespace TapeChanger.Service.Tests;
+
+/// <summary>
+/// Two services sharing one library through one PostgreSQL database: one owner moves the robot, the other forwards;
+/// the owner losing its lease mid-move is taken over and the move reconciled from the journal, never run twice; a
+/// stale owner cannot record or start a move.
+/// </summary>
+public sealed class FleetTests
+{
+    private static readonly Caller Op = new("carol", CallerRole.Operator);
+
+    private static RequestSpec Transfer(int from, int to) => new(RequestKind.Transfer) { Arguments = new() { Slot = from, ToSlot = to } };
+
+    private static async Task<string> OwnerAsync(FleetHarness f, LibraryService any)
+    {
+        string? owner = null;
+        await Wait.UntilAsync(() => Task.FromResult((owner = f.Owner(any)) is not null), "a service to take the lease");
+        return owner!;
+    }
+
+    [PostgresFact]
+    public async Task One_service_owns_the_library_and_requests_sent_to_the_other_run_there_once()
+    {
+        await using var f = new FleetHarness();
+        await using var a = f.Engine("A");
+        await using var b = f.Engine("B");
+        await a.StartAsync();
+        await b.StartAsync();
+        string owner = await OwnerAsync(f, a);
+        var other = owner == "A" ? b : a;
+
+        var ids = new List<Guid>();
+        for (int i = 0; i < 3; i++) ids.Add((await other.SubmitAsync("default", Transfer(1 + i, 24 + i), Op)).Id);
+        foreach (var id in ids)
+        {
+            var done = await other.WaitAsync(id).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(RequestState.Passed, done.State);
+        }
+        Assert.Equal(3, f.Library.Recorder.Moves.Count());
+        var journal = f.Journal();
+        Assert.Equal(6, journal.Count);                                     // Moving and Moved per move
+        Assert.All(journal, j => Assert.Equal(owner, j.Owner));
+        Assert.Single(journal.Select(j => j.Token).Distinct());
+        var row = Assert.Single(other.FleetLibraries());
+        Assert.Equal(owner, row.Owner);
+        Assert.Equal($"http://{owner}.example", row.OwnerUrl);
+    }
+
+    [PostgresFact]
+    public async Task The_owner_losing_its_lease_mid_move_is_taken_over_and_the_move_reconciled_not_repeated()
+    {
+        await using var f = new FleetHarness();
+        await using var a = f.Engine("A");
+        await a.StartAsync();
+        Assert.Equal("A", await OwnerAsync(f, a));
+        await using var b = f.Engine("B");
+        await b.StartAsync();
+
+        var atMove = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Library.Recorder.AfterMove = async (cmd, ct) =>
+        {
+            atMove.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);                         // the robot moved; A never hears back
+        };
+        var load = await a.SubmitAsync("default", new RequestSpec(RequestKind.Load) { Arguments = new() { Slot = 1, Drive = 0 } }, Op);
+        await atMove.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var t1 = await b.SubmitAsync("default", Transfer(2, 24), Op);
+        f.Library.Recorder.AfterMove = null;
+
+        // A is cut off: its lease runs out (as when it hangs or loses the network) and B may take it.
+        f.Sql("UPDATE library_leases SET expires_ms = 0, owner = 'A-gone' WHERE library = 'default'");
+        var loaded = await b.WaitAsync(load.Id).WaitAsync(TimeSpan.FromSeconds(30));
+        var moved = await b.WaitAsync(t1.Id).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RequestState.Passed, loaded.State);
+        Assert.Contains("reconciled after a restart", loaded.Message);
+        Assert.Equal(RequestState.Passed, moved.State);
+        Assert.Equal(2, f.Library.Recorder.Moves.Count());                  // the load once, the transfer once
+        var tokens = f.Journal().Select(j => j.Token).ToList();
+        Assert.Equal(tokens.Order(), tokens);                               // fencing tokens never go back
+        Assert.True(tokens[^1] > tokens[0], "the transfer ran under a newer lease than the load");
+    }
+
+    [PostgresFact]
+    public void A_stale_owner_can_neither_start_nor_record_a_move()
+    {
+        var f = new FleetHarness();
+        try
+        {
+            var db = f.Database;
+            var store = new ServiceStore(db) { FenceMargin = TimeSpan.FromMilliseconds(200) };
+            var a = new LeaseStore(db, "A", null);
+            var b = new LeaseStore(db, "B", null);
+            a.Ensure(["default"]);
+            var fa = a.TryAcquire("default", TimeSpan.FromSeconds(30))!;
+            Assert.Null(b.TryAcquire("default", TimeSpan.FromSeconds(30)));  // held: nobody else gets it
+            var r = store.Insert(seq => new RequestRecord { Id = Guid.NewGuid(), Sequence = seq, Library = "default", Kind = RequestKind.Transfer, Arguments = new(), Priority = 0, Submitter = Op, State = RequestState.Queued, Submitted = DateTimeOffset.UtcNow, Updated = DateTimeOffset.UtcNow });
+            store.SetJournal(r.Id, new RequestJournal(JournalStep.Moving, 1000, 1001, "X"), fa);
+
+            f.Sql("UPDATE library_leases SET expires_ms = 0 WHERE library = 'default'");     // A's lease ran out
+            var fb = b.TryAcquire("default", TimeSpan.FromSeconds(30))!;
+            Assert.Equal(fa.Token + 1, fb.Token);
+
+            Assert.IsType<LeaseLostException>(Record.Exception(new Action(() => store.SetJournal(r.Id, new RequestJournal(JournalStep.Moved, 1000, 1001, "X"), fa))));
+            Assert.IsType<LeaseLostException>(Record.Exception(new Action(() => store.Change(r.Id, x => x with { State = RequestState.InProcess }, fa))));
+            Assert.Equal(JournalStep.Moving, store.Journal(r.Id)!.Step);      // nothing A tried was written
+            Assert.Equal(RequestState.Queued, store.Get(r.Id)!.State);
+            Assert.Empty(a.RenewAll(TimeSpan.FromSeconds(30)));                 // and A cannot renew it back
+
+            store.SetJournal(r.Id, new RequestJournal(JournalStep.Moved, 1000, 1001, "X"), fb);
+            Assert.Equal([(fa.Token, "A", "Moving"), (fb.Token, "B", "Moved")], f.Journal());
+        }
+        finally
+        {
+            f.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

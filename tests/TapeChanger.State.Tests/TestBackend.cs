@@ -1,0 +1,89 @@
+using System.Reflection;
+using Npgsql;
+using Xunit.Sdk;
+
+namespace TapeChanger.State.Tests;
+
+/// <summary>The databases the state layer runs on; every <see cref="BackendTests"/> theory runs on each.</summary>
+public enum Backend { Sqlite, Postgres }
+
+/// <summary>
+/// A throw-away database of one backend: a SQLite file in a temp folder, or a fresh database created on the
+/// PostgreSQL server named by TAPECHANGER_TEST_POSTGRES (a postgresql:// URI of a user allowed to CREATE DATABASE),
+/// dropped afterwards.
+/// </summary>
+internal sealed class TestDatabase : IDisposable
+{
+    public const string Variable = "TAPECHANGER_TEST_POSTGRES";
+
+    private readonly TempDir _dir = new();
+    private readonly string? _dropName;
+
+    public TestDatabase(Backend backend)
+    {
+        Backend = backend;
+        if (backend == Backend.Sqlite)
+        {
+            Location = _dir.File("t.db");
+            return;
+        }
+        string admin = Environment.GetEnvironmentVariable(Variable) ?? throw new InvalidOperationException($"{Variable} is not set");
+        _dropName = "tc_test_" + Guid.NewGuid().ToString("N")[..12];
+        Admin($"CREATE DATABASE {_dropName}");
+        var u = new Uri(admin);
+        Location = $"{u.Scheme}://{u.UserInfo}{(u.UserInfo.Length > 0 ? "@" : "")}{u.Host}:{(u.Port > 0 ? u.Port : 5432)}/{_dropName}";
+    }
+
+    public Backend Backend { get; }
+
+    /// <summary>The file path (SQLite) or the postgresql:// URI.</summary>
+    public string Location { get; }
+
+    public StateDatabase Open(IReadOnlyList<Migration> migrations) => Backend == Backend.Sqlite
+        ? StateDatabase.OpenFile(Location, migrations)
+        : StateDatabase.OpenServer(PostgresLocation.Parse(Location), migrations);
+
+    /// <summary>Whether table <paramref name="name"/> exists.</summary>
+    public bool HasTable(StateDatabase db, string name) =>
+        Convert.ToInt64(db.Read(tx => tx.Scalar(db.TableExists, ("name", name))), System.Globalization.CultureInfo.InvariantCulture) > 0;
+
+    /// <summary>Runs one statement as the TAPECHANGER_TEST_POSTGRES user, on its own database.</summary>
+    public static void Admin(string sql)
+    {
+        var loc = PostgresLocation.Parse(Environment.GetEnvironmentVariable(Variable)!);
+        using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(loc.ConnectionString) { Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _dir.Dispose();
+        if (_dropName is null) return;
+        NpgsqlConnection.ClearAllPools();
+        try { Admin($"DROP DATABASE IF EXISTS {_dropName} WITH (FORCE)"); }
+        catch (NpgsqlException) { /* the server is gone: the cluster is throw-away */ }
+    }
+}
+
+/// <summary>Theory data: the test runs on SQLite.</summary>
+public sealed class OnSqliteAttribute : DataAttribute
+{
+    public override IEnumerable<object[]> GetData(MethodInfo testMethod) => [[Backend.Sqlite]];
+}
+
+/// <summary>Theory data: the test runs on PostgreSQL; skipped, with the reason, where TAPECHANGER_TEST_POSTGRES is not set.</summary>
+public sealed class OnPostgresAttribute : DataAttribute
+{
+    public OnPostgresAttribute()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(TestDatabase.Variable)))
+        {
+            Skip = $"{TestDatabase.Variable} is not set (a postgresql:// URI of a throw-away server; CI sets it)";
+        }
+    }
+
+    public override IEnumerable<object[]> GetData(MethodInfo testMethod) => [[Backend.Postgres]];
+}

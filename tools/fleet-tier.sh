@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Fleet tier: three tapechangerd services sharing one PostgreSQL database (a throw-away initdb cluster on loopback),
+# one tgt library over iSCSI and five virtual libraries.
+#   1. Every library gets exactly one owner (GET /api/v1/fleet on any service shows the same table).
+#   2. Three clients send transfers to random services for random libraries while:
+#      a. the owner of virtual library v1 is killed (kill -9) in the middle of a move (the library answers BUSY to
+#         MOVE MEDIUM for a while, so the move is in process at the kill); another service takes v1 over (time printed,
+#         target 10 s) and reconciles the move from its journal; the killed service is started again;
+#      b. the owner of the tgt library is killed -9 mid-stream and taken over the same way;
+#      c. every service's database connections are terminated (pg_terminate_backend), then the server is restarted.
+#   3. At the end: every acknowledged request passed or failed/cancelled with its reason, cartridges conserved per
+#      library, at most one journal Moving entry per request (no move started twice), fencing tokens in order.
+# Binaries: SVC_BIN (a folder with tapechanger and tapechangerd, e.g. artifacts/aot), else the Release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+if ! command -v tgtd >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tgt >/dev/null
+fi
+if [[ -n ${SVC_BIN:-} && -x $SVC_BIN/tapechanger && -x $SVC_BIN/tapechangerd ]]; then
+  cli=("$SVC_BIN/tapechanger"); daemon=("$SVC_BIN/tapechangerd")
+else
+  bin=src/TapeChanger.Server/bin/Release/net10.0
+  [[ -f $bin/tapechangerd.dll ]] || dotnet build src/TapeChanger.Server -c Release -nologo -v quiet
+  cli=(dotnet "$root/src/TapeChanger.Cli/bin/Release/net10.0/tapechanger.dll"); daemon=("$root/$bin/tapechangerd")
+fi
+# shellcheck source=lib/postgres.sh
+source tools/lib/postgres.sh
+work=$(mktemp -d /tmp/tapechanger-fleet-tier.XXXXXX)
+chmod 755 "$work"
+export TGT_STATE_FILE=$work/tgt.state
+declare -A pid
+cleanup() {
+  for p in "${pid[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  tools/tgt-library.sh stop >/dev/null 2>&1 || true
+  pg_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "fleet-tier: FAIL: $*" >&2; for n in A B C; do echo "--- $n" >&2; tail -n 15 "$work/$n.log" >&2 || true; done; exit 1; }
+drv() { python3 tools/lib/fleet_tier.py "$@"; }
+
+pg_start "$work/pg"
+pg_sql "CREATE DATABASE fleet" >/dev/null
+db="postgresql://postgres@127.0.0.1:$PG_PORT/fleet"
+echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (initdb in $work/pg)"
+
+uri=$(tools/tgt-library.sh start | tail -n 1)
+# The built-in virtual library (default) and four more (mhVTL's library 10, each its own serial); their state is in the shared state folder the
+# three services use, as a shared library's state is in the library itself.
+shared=$work/state; mkdir -p "$shared"
+libs=tgt,default; envs=(TAPECHANGER_Device=virtual: TAPECHANGER_Libraries__tgt__Device="$uri")
+for i in 1 2 3 4; do
+  d=$work/v$i; mkdir -p "$d"; cp hw-profiles/mhvtl/library10/* "$d/"
+  sed -i "s/Unit serial number: XYZZY_A/Unit serial number: FLEETV$i/" "$d/device.conf"
+  libs=$libs,v$i; envs+=(TAPECHANGER_Libraries__v${i}__Device="virtual:$d")
+done
+slots="tgt=10,default=39,v1=39,v2=39,v3=39,v4=39"
+
+# start NAME: tapechangerd NAME on $work/NAME.sock and a loopback port (its Fleet:Url), state in the shared database.
+declare -A port
+for n in A B C; do port[$n]=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); done
+start() {
+  local n=$1
+  env "${envs[@]}" TAPECHANGER_Fleet__Name="$n" TAPECHANGER_Fleet__Url="http://127.0.0.1:${port[$n]}" "${daemon[@]}" --state-dir "$shared" \
+    --listen "unix:$work/$n.sock" --listen "http://127.0.0.1:${port[$n]}" --database "$db" >>"$work/$n.log" 2>&1 &
+  pid[$n]=$!; disown "${pid[$n]}"
+  for _ in $(seq 1 200); do
+    curl -sf --unix-socket "$work/$n.sock" http://x/healthz >/dev/null 2>&1 && return 0
+    kill -0 "${pid[$n]}" 2>/dev/null || fail "service $n exited"
+    sleep 0.1
+  done
+  fail "service $n did not answer"
+}
+owner() { drv owners "$work/$2.sock" "$1" 20 | cut -d= -f2; }
+
+echo "== 1. three services, one owner per library"
+for n in A B C; do start "$n"; done
+# The first service takes every library and hands the ones above its fair share (6 libraries / 3 services: 2) over
+# as the others join: wait until the share has settled, then the three must show the same table.
+settled=
+for _ in $(seq 1 30); do
+  drv owners "$work/A.sock" "$libs" 30 >"$work/owners" || fail "not every library got an owner"
+  most=$(cut -d= -f2 "$work/owners" | sort | uniq -c | sort -rn | awk 'NR == 1 {print $1}')
+  if [[ $most -le 2 ]] && drv owners "$work/B.sock" "$libs" 5 | cmp -s - "$work/owners" && drv owners "$work/C.sock" "$libs" 5 | cmp -s - "$work/owners"; then
+    settled=1; break
+  fi
+  sleep 1
+done
+[[ -n $settled ]] || fail "the libraries were not shared out (at most 2 each), or the services show different owners: $(tr '\n' ' ' <"$work/owners")"
+echo "  $(tr '\n' ' ' <"$work/owners")(same table on A, B and C)"
+# The CLI's --server naming a service that does not own the library: the command is passed on to the owner.
+token=$(TAPECHANGER_DATABASE=$db TAPECHANGER_STATE_DIR=$shared "${cli[@]}" token create --name fleet-tier --role admin 2>/dev/null | head -n 1)
+v3=$(grep '^v3=' "$work/owners" | cut -d= -f2); asked=A; [[ $v3 == A ]] && asked=B
+"${cli[@]}" --server "http://127.0.0.1:${port[$asked]}" --token "$token" --device v3 status >/dev/null || fail "status of v3 through $asked (not its owner)"
+grep -q "POST /api/v1/cli 200 .*caller=token:fleet-tier" "$work/$v3.log" || fail "the command sent to $asked did not run on v3's owner $v3"
+echo "  tapechanger --server (service $asked) --device v3 status ran on v3's owner $v3"
+before=$(drv cartridges "$work/A.sock" "$libs") || fail "status"
+socks="$work/A.sock,$work/B.sock,$work/C.sock"
+
+echo "== 2. three clients for 40 s; kill -9 owners mid-move, connections dropped, server restarted"
+drv stream "$work/acked" 40 3 "$socks" "$libs" "$slots" &
+stream=$!
+sleep 4
+# a. v1's owner killed while a move is in process (BUSY for 6 s holds it there).
+TAPECHANGER_STATE_DIR=$shared "${cli[@]}" --device "virtual:$work/v1" virtual fault add busy --command "MOVE MEDIUM" --for 6 >/dev/null
+victim=$(owner v1 A)
+sleep 1.5
+t0=$(date +%s.%N)
+kill -9 "${pid[$victim]}"; unset "pid[$victim]"
+other=A; [[ $victim == A ]] && other=B
+took=$(drv newowner "$work/$other.sock" v1 "$victim" 30) || fail "v1 not taken over after the owner's kill"
+echo "  a. v1's owner $victim killed mid-move; taken over by $(owner v1 "$other") after ${took} s"
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 10 else 1)" "$took" || fail "takeover took $took s (target 10 s)"
+start "$victim"
+sleep 4
+# b. tgt's owner killed mid-stream.
+victim=$(owner tgt A); other=A; [[ $victim == A ]] && other=B
+kill -9 "${pid[$victim]}"; unset "pid[$victim]"
+took=$(drv newowner "$work/$other.sock" tgt "$victim" 30) || fail "tgt not taken over after the owner's kill"
+echo "  b. tgt's owner $victim killed; taken over by $(owner tgt "$other") after ${took} s"
+start "$victim"
+sleep 3
+# c. the database drops every service's connections, then goes away for 3 s and comes back.
+n=$(pg_sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'fleet' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+echo "  c. $n database connections terminated"
+sleep 3
+_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null
+sleep 3
+_pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/server.log" \
+  -o "-k $PG_DIR -c listen_addresses=127.0.0.1 -p $PG_PORT -c max_connections=400 -c fsync=off" start >/dev/null
+echo "     server stopped for 3 s and started again"
+wait "$stream"
+drv owners "$work/A.sock" "$libs" 30 >/dev/null || fail "not every library has an owner again after the database came back"
+
+echo "== 3. every acknowledged request final and run once; cartridges conserved; fencing tokens in order"
+pg_sql "SELECT 1" >/dev/null
+PG_DB=fleet pg_sql "SELECT library, seq, token, request_id, step FROM move_journal ORDER BY library, seq" >"$work/journal.0"
+drv check "$socks" "$work/acked" "$before" "$work/journal.0" 60 >"$work/check" 2>&1 || { cat "$work/check" >&2; fail "end state"; }
+PG_DB=fleet pg_sql "SELECT library, seq, token, request_id, step FROM move_journal ORDER BY library, seq" >"$work/journal"
+drv check "$socks" "$work/acked" "$before" "$work/journal" 5 || fail "end state"
+for n in A B C; do grep -qE "Unhandled exception|   at " "$work/$n.log" && fail "service $n printed a stack trace"; done
+echo "fleet-tier: passed"
