@@ -47,6 +47,7 @@ export function createLibraryView({ onSelect }) {
 
   /** Draws the whole library from the status view, the cleaner view and the open requests. */
   function render(view, cleaner, openRequests) {
+    const started = performance.now();
     const doc = view.status;
     const summary = $('lib-summary');
     if (!doc) {
@@ -81,6 +82,7 @@ export function createLibraryView({ onSelect }) {
     $('storage').setAttribute('aria-label', `Storage slots 1 to ${storage.length}`);
     markSelected();
     applyFilter();
+    document.body.dataset.renderMs = Math.round(performance.now() - started);
   }
 
   return { render };
@@ -108,7 +110,7 @@ function driveCard(d, view, cleaning, bySlot, pending) {
   const need = d.needsCleaning || pending.get(d.drive) || (view.drivesNeedingCleaning.includes(d.drive) ? { reason: 'the drive asked for cleaning' } : null);
   const src = d.sourceSlot ?? (d.source != null ? bySlot.get(d.source) : null);
   return `<div class="drive${d.full ? ' full' : ''}${need ? ' needs' : ''}" data-barcode="${esc(d.barcode || '')}">`
-    + `<button type="button" data-kind="drive" data-key="${d.drive}" data-drive="${d.drive}" data-address="${d.address}" data-barcode="${esc(d.barcode || '')}"`
+    + `<button type="button" data-kind="drive" data-key="${d.drive}" data-drive="${d.drive}" data-address="${d.address}"`
     + ` aria-pressed="false">Drive ${d.drive}</button>`
     + '<dl>'
     + `<dt>Cartridge</dt><dd>${d.full ? `<b>${esc(d.barcode || 'no barcode')}</b>` : 'empty'}</dd>`
