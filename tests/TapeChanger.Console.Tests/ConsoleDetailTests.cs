@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using TapeChanger.Access;
 
 namespace TapeChanger.Console.Tests;
 
-/// <summary>A failure in operator words with its sense triplet; a 2,000-slot library drawn and filtered quickly.</summary>
+/// <summary>A failure in operator words with its sense triplet; accessibility by axe-core; a 2,000-slot library drawn and filtered quickly.</summary>
 public sealed class ConsoleDetailTests(BrowserFixture browser, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
     [BrowserFact]
@@ -30,6 +31,37 @@ public sealed class ConsoleDetailTests(BrowserFixture browser, Xunit.Abstraction
         await c.ScreenshotAsync("08-failed-load");
         c.AssertNoErrors();
     }
+
+    [BrowserFact]
+    public async Task The_login_page_and_an_operators_console_have_no_serious_accessibility_violations()
+    {
+        await using var svc = await ServiceProcess.StartAsync();
+        string op = svc.Token(AccessRole.Operator, "console-operator");
+        using (var admin = svc.Http(svc.Token(AccessRole.Admin, "console-admin")))
+        {
+            // An open operator request too: its Satisfy, reason and Refuse controls are checked with the rest.
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await admin.PostAsync("api/v1/libraries/default/cleaner/reserve", Json("""{"slot":24}"""))).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, (await admin.PostAsync("api/v1/libraries/default/cleaner/inject", Json("""{"via":"door","wait":false}"""))).StatusCode);
+        }
+        await using var c = await ConsolePage.OpenAsync(browser.Get(), svc.Url);
+        await c.Page.WaitForSelectorAsync("#login:not([hidden])");
+        AssertAccessible("login page", await c.Page.RunAxe());
+        await c.LoginAsync(op);
+        await c.Page.Locator("#opreq-list li.open").WaitForAsync();
+        AssertAccessible("operator console", await c.Page.RunAxe());
+        c.AssertNoErrors();
+    }
+
+    /// <summary>axe-core (bundled in Deque.AxeCore, run inside the page): no violation of serious or critical impact.</summary>
+    private void AssertAccessible(string what, Deque.AxeCore.Commons.AxeResult result)
+    {
+        var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        foreach (var v in result.Violations)
+            output.WriteLine($"{what}: axe {v.Impact} {v.Id}: {v.Help} ({v.Nodes.Length} nodes: {string.Join(", ", v.Nodes.Take(3).Select(n => string.Join(' ', n.Target.Select(t => t.ToString()))))})");
+        Assert.True(bad.Count == 0, $"{what}: " + string.Join("; ", bad.Select(v => $"{v.Id} ({v.Impact}): {v.Help}")));
+    }
+
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     [BrowserFact]
     public async Task A_2000_slot_library_is_drawn_in_one_build_and_filtered_quickly()

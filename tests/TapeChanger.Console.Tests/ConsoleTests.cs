@@ -37,8 +37,9 @@ public sealed class ConsoleTests(BrowserFixture browser) : IClassFixture<Browser
         Assert.Contains("Picker", await c.Page.Locator("#picker").InnerTextAsync());
         await c.ScreenshotAsync("02-library");
 
-        // Click slot 3, drive 1, then Load.
-        await Slot(c.Page, 3).ClickAsync();
+        // Slot 3 chosen with the keyboard (focused, Enter), drive 1 clicked, then Load.
+        await Slot(c.Page, 3).FocusAsync();
+        await c.Page.Keyboard.PressAsync("Enter");
         Assert.Equal("true", await Slot(c.Page, 3).GetAttributeAsync("aria-pressed"));
         await c.Page.Locator("#drives [data-drive='1']").ClickAsync();
         Assert.Equal("3", await c.Page.Locator("#f-load-slot").InputValueAsync());
@@ -75,7 +76,7 @@ public sealed class ConsoleTests(BrowserFixture browser) : IClassFixture<Browser
         await c.Page.Locator("#storage [data-slot='5'].empty").WaitForAsync();
         await DriveCard(c.Page, 0).Filter(new() { HasTextString = barcode }).WaitForAsync();
         // The CLI's command is a request of the service too: it is in the history.
-        await c.Page.Locator("#history-list li.state-passed", new() { HasTextString = "CLI command" }).WaitForAsync();
+        await c.Page.Locator("#history-list li.state-passed", new() { HasTextString = "CLI: tapechanger load 5 0" }).WaitForAsync();
 
         await c.Page.GetByLabel("Filter by barcode").FillAsync(barcode);
         // The cartridge is in drive 0 now: every storage slot is dimmed, drive 0 is not.

@@ -80,7 +80,7 @@ export function describeRequest(r) {
     case 'CleanerEject': return `eject the cleaner (${a.via || 'auto'})`;
     case 'IePortLock': return 'lock the mail slots';
     case 'IePortUnlock': return 'unlock the mail slots';
-    case 'Command': return 'CLI command';
+    case 'Command': return `CLI: tapechanger ${a.commandText || ''}`.trim();
     default: return r.kind;
   }
 }
