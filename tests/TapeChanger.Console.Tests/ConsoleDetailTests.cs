@@ -57,7 +57,7 @@ public sealed class ConsoleDetailTests(BrowserFixture browser, Xunit.Abstraction
     {
         var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         foreach (var v in result.Violations)
-            output.WriteLine($"{what}: axe {v.Impact} {v.Id}: {v.Help} ({v.Nodes.Length} nodes: {string.Join(", ", v.Nodes.Take(3).Select(n => string.Join(' ', n.Target.Select(t => t.ToString()))))})");
+            output.WriteLine($"{what}: axe {v.Impact} {v.Id}: {v.Help} ({v.Nodes.Length} nodes: {string.Join(", ", v.Nodes.Take(3).Select(n => n.Html))})");
         Assert.True(bad.Count == 0, $"{what}: " + string.Join("; ", bad.Select(v => $"{v.Id} ({v.Impact}): {v.Help}")));
     }
 

@@ -99,11 +99,12 @@ function slotButton(e, reserved) {
   if (e.cleaner) cls.push('cleaner');
   if (reserved) cls.push('reserved');
   if (e.except) cls.push('exc');
-  const what = e.full ? (e.barcode || 'cartridge without barcode') : 'empty';
-  const label = `slot ${e.slot}: ${what}${e.cleaner ? ', cleaner' : ''}${reserved ? ', reserved for the cleaner' : ''}${e.except ? ', exception' : ''}`;
+  // The accessible name is the visible text plus hidden words (axe: label-content-name-mismatch).
+  const more = `${e.full ? (e.barcode ? '' : 'cartridge without barcode') : 'empty'}${e.cleaner ? ', cleaner' : ''}${reserved ? ', reserved for the cleaner' : ''}${e.except ? ', exception' : ''}`;
   return `<button type="button" class="${cls.join(' ')}" data-kind="slot" data-key="${e.slot}" data-slot="${e.slot}" data-address="${e.address}"`
-    + ` data-barcode="${esc(e.barcode || '')}" aria-pressed="false" aria-label="${esc(label)}" title="${esc(label)} (element ${e.address})">`
-    + `<span class="n">${e.slot}</span><span class="b">${esc(e.full ? (e.barcode || '?') : '')}</span></button>`;
+    + ` data-barcode="${esc(e.barcode || '')}" aria-pressed="false" title="slot ${e.slot} (element ${e.address})">`
+    + `<span class="n"><span class="sr">slot </span>${e.slot}</span><span class="b">${esc(e.full ? (e.barcode || '?') : '')}</span>`
+    + (more ? `<span class="sr"> ${esc(more)}</span>` : '') + '</button>';
 }
 
 function driveCard(d, view, cleaning, bySlot, pending) {
@@ -127,9 +128,8 @@ function driveCard(d, view, cleaning, bySlot, pending) {
 function mailSlot(e) {
   const open = !e.access;
   const by = e.full ? (e.impExp ? 'placed by the operator' : 'placed by the robot') : '';
-  const label = `mail slot ${e.slot ?? ''} (element ${e.address}): ${e.full ? `${e.barcode || 'cartridge without barcode'}, ${by}` : 'empty'}${open ? ', port open' : ''}`;
   return `<button type="button" class="mail${e.full ? ' full' : ''}${open ? ' open' : ''}" data-kind="mail" data-key="${e.address}" data-address="${e.address}"`
-    + ` data-slot="${e.slot ?? ''}" data-barcode="${esc(e.barcode || '')}" aria-pressed="false" aria-label="${esc(label)}" title="${esc(label)}">`
+    + ` data-slot="${e.slot ?? ''}" data-barcode="${esc(e.barcode || '')}" aria-pressed="false" title="mail slot ${e.slot ?? ''} (element ${e.address})">`
     + `<span class="n">Mail ${e.slot ?? e.address}</span><span class="b">${esc(e.full ? (e.barcode || '?') : 'empty')}</span>`
     + `<small>${open ? 'port open' : 'closed'}${by ? ` · ${by}` : ''}</small>${exception(e)}</button>`;
 }
