@@ -133,7 +133,8 @@ public static class ServerHost
         var resolver = app.Services.GetRequiredService<CallerResolver>();
         app.Use(async (http, next) =>
         {
-            if (http.Request.Path.StartsWithSegments("/healthz") || http.Request.Path.StartsWithSegments("/api/v1/openapi.json"))
+            if (http.Request.Path.StartsWithSegments("/healthz") || http.Request.Path.StartsWithSegments("/api/v1/openapi.json")
+                || WebConsole.ConsoleAssets.IsConsolePath(http.Request.Path))
             {
                 await next(http);
                 return;
@@ -161,6 +162,8 @@ public static class ServerHost
         RequestEndpoints.Map(app);
         CliEndpoint.Map(app);
         FleetEndpoints.Map(app);
+        WebConsole.ConsoleApi.Map(app);
+        WebConsole.ConsoleAssets.Map(app);
         app.MapFallback((HttpContext http) => Http.Error(404, $"no such endpoint: {http.Request.Method} {http.Request.Path.Value}"));
 
         app.Lifetime.ApplicationStarted.Register(() =>

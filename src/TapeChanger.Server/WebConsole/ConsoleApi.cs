@@ -1,0 +1,88 @@
+using System.Text.Json.Serialization;
+using TapeChanger.Access;
+using TapeChanger.Cleaning;
+using TapeChanger.Server.Api;
+using TapeChanger.Service;
+
+namespace TapeChanger.Server.WebConsole;
+
+/// <summary>
+/// Two read-only calls the console needs and the API did not have: who the caller is (the console shows actions by
+/// role) and a library's cleaner (reserved slot, cartridge, cleans left, the cleanings done: the plots).
+/// </summary>
+public static class ConsoleApi
+{
+    /// <summary>Cleanings returned at most (the newest).</summary>
+    public const int HistoryLimit = 500;
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/api/v1");
+        v1.MapGet("/whoami", (HttpContext http) =>
+        {
+            var c = Http.Require(http, AccessRole.Viewer);
+            return Results.Json(new WhoAmIView(c.Name, AccessRoles.Name(c.Role), c.Via), ConsoleJsonContext.Default.WhoAmIView);
+        });
+        v1.MapGet("/libraries/{name}/cleaner", async (HttpContext http, string name, ILibraryService engine, ServerState state) =>
+        {
+            Http.Require(http, AccessRole.Viewer);
+            var snap = await engine.GetStatusAsync(Http.LibraryName(name), http.RequestAborted);
+            if (snap.Status?.Identity is not { } id)
+                throw new ApiException(503, $"library '{snap.Library.Name}' has not been read yet: {snap.Problem ?? "no status"}");
+            return Results.Json(ViewOf(snap.Library.Name, Peek(state.StateDirectory, snap.Library.DeviceUri, id)), ConsoleJsonContext.Default.CleanerView);
+        });
+    }
+
+    /// <summary>
+    /// The library's cleaner state, read-only. It is keyed by vendor, product and serial; the kept status may lack the
+    /// serial (it costs an INQUIRY of VPD page 80h), so the library is found the way the data commands find their
+    /// reservation: the state database's device index (device URI to library key), then its libraries row.
+    /// </summary>
+    internal static CleanerState? Peek(string stateDirectory, string device, TapeChanger.Domain.LibraryIdentity id)
+    {
+        (string Vendor, string Product, string? Serial) who = (id.Vendor, id.Product, id.SerialNumber);
+        if (id.SerialNumber is null && TapeChanger.State.StateDatabase.ExistsIn(stateDirectory))
+        {
+            var rows = TapeChanger.State.StateDatabase.Open(stateDirectory).Read(tx => tx.Query(
+                "SELECT l.vendor, l.product, l.serial FROM device_index d JOIN libraries l ON l.library_key = d.library_key WHERE d.device = @d",
+                r => (r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)), ("d", device)));
+            if (rows is [var row] && row.Item1 == id.Vendor && row.Item2 == id.Product) who = row;
+        }
+        return new CleanerStateStore(stateDirectory, who.Vendor, who.Product, who.Serial).Peek();
+    }
+
+    internal static CleanerView ViewOf(string library, CleanerState? s)
+    {
+        static uint? Count(uint n) => n == CleanerService.Unlimited ? null : n;
+        var reserved = s?.Reservation is { } r ? new CleanerSlotView(r.Slot, r.Address, r.ReservedAt) : null;
+        var cleaner = s?.Cleaner is { } c
+            ? new CleanerCartridgeView(c.Barcode, Count(c.CleansLeft), c.CleansLeft == CleanerService.Unlimited, c.TimesUsed, c.InjectedAt, c.SpentReason)
+            : null;
+        var history = (s?.DriveHistory ?? []).SelectMany(kv => kv.Value.Select(h =>
+                new CleaningView(h.At, h.Drive, h.Address, kv.Key, h.CleanerBarcode, Count(h.CleansLeftAfter), h.Outcome)))
+            .OrderBy(h => h.At).TakeLast(HistoryLimit).ToList();
+        var pending = (s?.PendingCleaning ?? []).Select(kv => new PendingCleaningView(kv.Value.Drive, kv.Value.Address, kv.Key, kv.Value.Reason, kv.Value.Since))
+            .OrderBy(p => p.Drive).ToList();
+        return new CleanerView(library, reserved, cleaner, history, pending);
+    }
+}
+
+public sealed record WhoAmIView(string Name, string Role, string Via);
+
+public sealed record CleanerSlotView(int Slot, int Address, DateTimeOffset ReservedAt);
+
+/// <summary>The cleaner in the reserved slot; <c>cleansLeft</c> is absent when not counted (<c>unlimited</c>).</summary>
+public sealed record CleanerCartridgeView(string? Barcode, uint? CleansLeft, bool Unlimited, int TimesUsed, DateTimeOffset InjectedAt, string? SpentReason);
+
+/// <summary>One cleaning of a drive (drive key: its serial, else "element:ADDR").</summary>
+public sealed record CleaningView(DateTimeOffset At, int Drive, int Address, string DriveKey, string? CleanerBarcode, uint? CleansLeftAfter, string Outcome);
+
+public sealed record PendingCleaningView(int Drive, int Address, string DriveKey, string Reason, DateTimeOffset Since);
+
+public sealed record CleanerView(string Library, CleanerSlotView? Reserved, CleanerCartridgeView? Cleaner,
+    IReadOnlyList<CleaningView> History, IReadOnlyList<PendingCleaningView> Pending);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WhoAmIView))]
+[JsonSerializable(typeof(CleanerView))]
+public sealed partial class ConsoleJsonContext : JsonSerializerContext;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Console tier: the web console (served by tapechangerd at /) in Debian's chromium, driven by Microsoft.Playwright
+# (tests/TapeChanger.Console.Tests; Playwright's driver comes in its NuGet package, the browser is the system one, so
+# nothing is downloaded at run time). tapechangerd runs as a process on the virtual library with a temporary state
+# directory: log in, the library, a load by clicking checked through the CLI, a move by the CLI followed live, an
+# operator request answered during a mail-slot cleaner inject, a failed load with its sense, a viewer without actions
+# (and refused by the API), a 2,000-slot library; any browser console error fails.
+#   CONSOLE_SVC_BIN    folder holding the tapechangerd to test (CI: the NativeAOT one, artifacts/aot); default: the
+#                      one built beside the tests
+#   CONSOLE_FILTER     a dotnet test --filter expression
+#   TAPECHANGER_ARTIFACTS  screenshots go to $TAPECHANGER_ARTIFACTS/console (default artifacts/console)
+# Without chromium the tier is skipped with the reason, unless TAPECHANGER_REQUIRE_BROWSER=1 (CI), which fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+if [[ -z ${CHROMIUM_PATH:-} ]] && ! command -v chromium >/dev/null 2>&1; then
+  if [[ ${TAPECHANGER_REQUIRE_BROWSER:-} == 1 ]]; then
+    echo "console tier: FAILED: chromium is not installed (apt-get install -y chromium)" >&2
+    exit 1
+  fi
+  echo "console tier: skipped: chromium is not installed (apt-get install -y chromium)"
+  exit 0
+fi
+if [[ -n ${CONSOLE_SVC_BIN:-} && ! -x $CONSOLE_SVC_BIN/tapechangerd ]]; then
+  echo "console tier: FAILED: CONSOLE_SVC_BIN=$CONSOLE_SVC_BIN has no executable tapechangerd" >&2
+  exit 1
+fi
+export TAPECHANGER_REQUIRE_BROWSER=1
+dotnet build tests/TapeChanger.Console.Tests -c Release -nologo -v quiet
+args=()
+[[ -n ${CONSOLE_FILTER:-} ]] && args+=(--filter "$CONSOLE_FILTER")
+dotnet test tests/TapeChanger.Console.Tests -c Release --no-build -nologo "${args[@]}"
+shots=${TAPECHANGER_ARTIFACTS:+$TAPECHANGER_ARTIFACTS/console}
+echo "console tier: passed; screenshots in ${shots:-artifacts/console}: $(ls "${shots:-artifacts/console}" | tr '\n' ' ')"
