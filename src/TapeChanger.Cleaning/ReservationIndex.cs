@@ -30,6 +30,23 @@ public static class ReservationIndex
         return StateErrors.Guard(() => Lookup(stateDirectory, device));
     }
 
+    /// <summary>
+    /// The cleaner state of the library at <paramref name="device"/>, read-only. It is keyed by vendor, product and
+    /// serial; an identity without the serial (a kept status does not ask VPD page 80h) is completed from the library
+    /// last seen at the device, when vendor and product agree.
+    /// </summary>
+    public static CleanerState? PeekAt(string stateDirectory, string device, string vendor, string product, string? serial)
+    {
+        if (serial is null && StateDatabase.ExistsIn(stateDirectory))
+        {
+            var rows = StateErrors.Guard(() => Open(stateDirectory).Read(tx => tx.Query(
+                "SELECT l.vendor, l.product, l.serial FROM device_index d JOIN libraries l ON l.library_key = d.library_key WHERE d.device = @d",
+                r => (Vendor: r.GetString(0), Product: r.GetString(1), Serial: r.IsDBNull(2) ? null : r.GetString(2)), ("d", device))));
+            if (rows is [var row] && row.Vendor == vendor && row.Product == product) serial = row.Serial;
+        }
+        return new CleanerStateStore(stateDirectory, vendor, product, serial).Peek();
+    }
+
     private static ushort? Lookup(string stateDirectory, string device)
     {
         var db = Open(stateDirectory);

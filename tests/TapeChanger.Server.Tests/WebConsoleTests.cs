@@ -174,6 +174,8 @@ public class WebConsoleTests
         Assert.Equal("CLN555L8", c.GetProperty("barcode").GetString());
         Assert.Equal(5u, c.GetProperty("cleansLeft").GetUInt32());
         Assert.False(c.GetProperty("unlimited").GetBoolean());
+        // /metrics finds the same cleaner although the kept status has no library serial.
+        Assert.Contains("tapechanger_cleaner_cleans_left{library=\"default\",barcode=\"CLN555L8\"} 5\n", await viewer.GetStringAsync("metrics"));
 
         using var anonymous = host.Http();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/v1/libraries/default/cleaner")).StatusCode);

@@ -87,7 +87,7 @@ public sealed class ServiceMetrics
         CleanerState? state;
         try
         {
-            state = new CleanerStateStore(stateDirectory, id.Vendor, id.Product, id.SerialNumber).Peek();
+            state = ReservationIndex.PeekAt(stateDirectory, s.Library.DeviceUri, id.Vendor, id.Product, id.SerialNumber);
         }
         catch (Exception e) when (e is IOException or CleanerException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {

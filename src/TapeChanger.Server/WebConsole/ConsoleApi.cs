@@ -38,18 +38,9 @@ public static class ConsoleApi
     /// serial (it costs an INQUIRY of VPD page 80h), so the library is found the way the data commands find their
     /// reservation: the state database's device index (device URI to library key), then its libraries row.
     /// </summary>
-    internal static CleanerState? Peek(string stateDirectory, string device, TapeChanger.Domain.LibraryIdentity id)
-    {
-        (string Vendor, string Product, string? Serial) who = (id.Vendor, id.Product, id.SerialNumber);
-        if (id.SerialNumber is null && TapeChanger.State.StateDatabase.ExistsIn(stateDirectory))
-        {
-            var rows = TapeChanger.State.StateDatabase.Open(stateDirectory).Read(tx => tx.Query(
-                "SELECT l.vendor, l.product, l.serial FROM device_index d JOIN libraries l ON l.library_key = d.library_key WHERE d.device = @d",
-                r => (r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)), ("d", device)));
-            if (rows is [var row] && row.Item1 == id.Vendor && row.Item2 == id.Product) who = row;
-        }
-        return new CleanerStateStore(stateDirectory, who.Vendor, who.Product, who.Serial).Peek();
-    }
+    /// <summary>The library's cleaner state, read-only (the kept status may lack the serial: see <see cref="ReservationIndex.PeekAt"/>).</summary>
+    internal static CleanerState? Peek(string stateDirectory, string device, TapeChanger.Domain.LibraryIdentity id) =>
+        ReservationIndex.PeekAt(stateDirectory, device, id.Vendor, id.Product, id.SerialNumber);
 
     internal static CleanerView ViewOf(string library, CleanerState? s)
     {
