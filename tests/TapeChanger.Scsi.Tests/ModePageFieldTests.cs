@@ -58,6 +58,27 @@ public class ModePageFieldTests
         Assert.True(m.Truncated);
         Assert.Empty(m.Pages);
         Assert.Equal(0, m.MissingBytes);
+        // The same when the reply also declares more than it sent: the missing count is still reported.
+        byte[] shortOfDeclared = [0, 30, 0, 0, 0, 0, 0, 16, .. new byte[8]];
+        var s = ModeSenseDecoder.Decode(shortOfDeclared, tenByte: true);
+        Assert.Equal((true, 16), (s.Truncated, s.MissingBytes));
+    }
+
+    [Fact]
+    public void A_page_of_length_zero_that_ends_the_reply_is_a_page()
+    {
+        byte[] reply = [0, 6 + 2, 0, 0, 0, 0, 0, 0, 0x1D, 0x00];
+        var m = ModeSenseDecoder.Decode(reply, tenByte: true);
+        Assert.False(m.Truncated);
+        Assert.Equal([0x1D, 0x00], Assert.Single(m.Pages).Data);
+    }
+
+    [Fact]
+    public void A_missing_page_record_is_an_argument_error_and_a_page_without_data_a_decode_error()
+    {
+        Assert.Throws<ArgumentNullException>(() => ChangerModePages.ElementAddressAssignment(null!));
+        var e = Assert.Throws<ScsiDecodeException>(() => ChangerModePages.ElementAddressAssignment(new ModePage(0x1D, 0, false, null!)));
+        Assert.Equal(("PAGE CODE", 0), (e.Field, e.Offset));
     }
 
     [Theory]
