@@ -98,3 +98,16 @@ public class RsmErrorMappingTests
         Assert.Equal(7, await RsmErrors.Guard(() => ValueTask.FromResult(7)));
     }
 }
+
+/// <summary>The names `operations` and its JSON show are the journal's names of the enums.</summary>
+public class OperationNameTests
+{
+    [Fact]
+    public void Kinds_paths_and_steps_are_named_as_in_the_journal()
+    {
+        Assert.Equal(["inject", "eject", "clean"], Enum.GetValues<OperationKind>().Select(k => k.Name()));
+        Assert.Equal(["auto", "ieport", "door"], Enum.GetValues<CleanerPath>().Select(p => p.Name()));
+        Assert.Equal(["to-drive", "in-drive", "done"], Enum.GetValues<CleanStep>().Select(s => ((CleanStep?)s).Name()));
+        Assert.Null(((CleanStep?)null).Name());
+    }
+}

@@ -133,6 +133,14 @@ public class InquiryFieldTests
     }
 
     [Fact]
+    public void A_t10_vendor_id_too_short_for_a_product_is_shown_whole()
+    {
+        // 15 bytes: a vendor and half a product; the text keeps what arrived rather than the vendor alone.
+        var cut = Dvcid(1, 2, "IBM     ULT3580");
+        Assert.Equal(("IBM", null, "IBM     ULT3580"), (cut.Vendor, cut.Product, cut.Text));
+    }
+
+    [Fact]
     public void Only_a_text_t10_vendor_id_has_a_vendor_and_product()
     {
         var serialOnly = Dvcid(0, 2, "IBM     ULT3580-TD8     1068093050");
