@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using TapeChanger.Transport.Mhvtl.Tests;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Cli.Tests;
 

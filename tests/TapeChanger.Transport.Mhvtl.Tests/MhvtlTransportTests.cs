@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Transport.Mhvtl.Tests;
 

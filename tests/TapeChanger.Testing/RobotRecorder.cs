@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using TapeChanger.Scsi;
 using TapeChanger.Transport;
 
-namespace TapeChanger.Service.Tests;
+namespace TapeChanger.Testing;
 
 /// <summary>One robot command as the transport saw it: MOVE MEDIUM's source and destination (SMC-3 MOVE MEDIUM bytes 4-7).</summary>
 public sealed record RobotCommand(long Order, byte OperationCode, ushort Source, ushort Destination, ScsiStatus Status);

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 
-namespace TapeChanger.Transport.Mhvtl.Tests;
+namespace TapeChanger.Testing;
 
 /// <summary>What the fake daemon does with one received MSG_CDB.</summary>
 public abstract record FakeAction
