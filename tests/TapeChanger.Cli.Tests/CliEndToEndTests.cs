@@ -249,7 +249,10 @@ public sealed class CliStateTests : IDisposable
         var full = status.Json.GetProperty("elements").EnumerateArray()
             .Where(e => e.GetProperty("full").GetBoolean()).Select(e => e.GetProperty("slot").ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetProperty("slot").GetInt32() : -1).ToHashSet();
         string state = Path.Combine(_cli.StateDirectory, "virtual", "library10", "state.json");
-        string why = $"{said}\nfull slots after: {string.Join(' ', full.Order())}\nSCSI log:\n{(File.Exists(scsiLog) ? File.ReadAllText(scsiLog) : "(none)")}\nstate.json: {(File.Exists(state) ? File.ReadAllText(state) : "(none)")}";
+        // Every file of the state directory with its size and time: a second library folder would show a move made elsewhere.
+        string files = string.Join("\n", Directory.EnumerateFiles(_cli.StateDirectory, "*", SearchOption.AllDirectories).Order()
+            .Select(f => $"  {Path.GetRelativePath(_cli.StateDirectory, f)} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):HH:mm:ss.fff}"));
+        string why = $"{said}\nfull slots after: {string.Join(' ', full.Order())}\nfiles:\n{files}\nSCSI log:\n{(File.Exists(scsiLog) ? File.ReadAllText(scsiLog) : "(none)")}\nstate.json: {(File.Exists(state) ? File.ReadAllText(state) : "(none)")}";
         foreach (var (from, to) in moves)
         {
             Assert.True(!full.Contains(from), $"slot {from} is still full\n{why}");
