@@ -17,4 +17,14 @@ public class FleetEndpointTests
         using var anonymous = host.Http();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/v1/fleet")).StatusCode);
     }
+
+    [Fact]
+    public void The_fleet_list_names_each_librarys_cleaning_state_as_the_web_console_reads_it()
+    {
+        var view = new TapeChanger.Service.FleetView("A", "postgresql://db/fleet",
+            [new TapeChanger.Service.FleetLibrary("default", TapeChanger.Service.FleetLibraryState.Owned, "A", "http://a", 3, 5000, "online", 1, true, [0, 2], true)], []);
+        var lib = ServiceHost.Parse(System.Text.Json.JsonSerializer.Serialize(view, Api.FleetJsonContext.Default.FleetView)).GetProperty("libraries")[0];
+        Assert.Equal("[0,2]", lib.GetProperty("drivesNeedingCleaning").GetRawText());
+        Assert.True(lib.GetProperty("cleaning").GetBoolean());
+    }
 }

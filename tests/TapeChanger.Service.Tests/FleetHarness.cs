@@ -39,12 +39,13 @@ public sealed class FleetHarness : IAsyncDisposable
 
     public static readonly TimeSpan Lease = TimeSpan.FromMilliseconds(1500);
 
-    public LibraryService Engine(string name) => new(
-        new LibraryServiceOptions { Device = Library.Device },
+    public LibraryService Engine(string name, bool autoCleaning = false) => new(
+        new LibraryServiceOptions { Device = Library.Device, AutoCleaning = autoCleaning },
         Library.OpenSettings, Database, null,
         new LibraryServiceTuning
         {
             CleanerPollInterval = TimeSpan.FromMilliseconds(20),
+            AutoCleaningInterval = TimeSpan.FromMilliseconds(200),
             LeaseTime = Lease,
             FleetTick = TimeSpan.FromMilliseconds(100),
             FleetPollInterval = TimeSpan.FromMilliseconds(300),

@@ -85,6 +85,48 @@ public sealed class FleetTests
     }
 
     [PostgresFact]
+    public async Task Every_service_lists_the_drives_the_owner_knows_need_cleaning_and_a_cleaning_in_process()
+    {
+        await using var f = new FleetHarness();
+        await using var a = f.Engine("A", autoCleaning: true);
+        await a.StartAsync();
+        Assert.Equal("A", await OwnerAsync(f, a));
+        await using var b = f.Engine("B", autoCleaning: true);
+        await b.StartAsync();
+        await OperatorRequestTests.ReserveAndInjectAsync(f.Library, a, slot: 24, barcode: "CLN900L8");
+        Assert.All(new[] { a, b }, s => Assert.Equal(FleetLibraryState.Owned, s.GetFleet()!.Libraries.Single().State));
+
+        // Drive 0 (empty) asks for cleaning: A's idle check sees it and queues a cleaning, held at its first move.
+        var atMove = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Library.Recorder.AfterMove = async (cmd, ct) =>
+        {
+            atMove.TrySetResult();
+            await go.Task.WaitAsync(ct);
+        };
+        f.Library.Library.SetDriveTapeAlert(1, 1UL << 19);              // TapeAlert flag 20, cleaning required
+        await atMove.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([0], (await a.GetStatusAsync("default")).DrivesNeedingCleaning);
+        foreach (var s in new[] { a, b })
+        {
+            await Wait.UntilAsync(() => Task.FromResult(s.GetFleet()!.Libraries.Single() is { DrivesNeedingCleaning: [0], Cleaning: true }),
+                $"{s.FleetName} to list drive 0 needing cleaning and the cleaning in process");
+        }
+        Assert.Empty((await b.GetStatusAsync("default")).DrivesNeedingCleaning);   // B's own host never saw it: the list came from A's report
+
+        // The cleaning ends: drive 0 no longer asks, nothing is cleaning, in every service's list.
+        f.Library.Recorder.AfterMove = null;
+        go.SetResult();
+        foreach (var s in new[] { a, b })
+        {
+            await Wait.UntilAsync(() => Task.FromResult(s.GetFleet()!.Libraries.Single() is { DrivesNeedingCleaning: [], Cleaning: false }),
+                $"{s.FleetName} to list the library clean and not cleaning");
+        }
+        var clean = Assert.Single(await a.ListRequestsAsync(new RequestQuery()), r => r.Kind == RequestKind.Clean);
+        Assert.Equal(RequestState.Passed, clean.State);
+    }
+
+    [PostgresFact]
     public void A_stale_owner_can_neither_start_nor_record_a_move()
     {
         var f = new FleetHarness();

@@ -9,9 +9,13 @@ public enum FleetLibraryState
     Unowned,
 }
 
-/// <summary>One library of the fleet as the lease table shows it.</summary>
+/// <summary>
+/// One library of the fleet as the lease table shows it. <see cref="DrivesNeedingCleaning"/> and <see cref="Cleaning"/>
+/// are the cleaning state its owner last reported (the drives it saw asking for cleaning; a Clean request in process);
+/// an unowned library keeps the last owner's drives and is never shown cleaning (nobody runs anything on it).
+/// </summary>
 public sealed record FleetLibrary(string Library, FleetLibraryState State, string? Owner, string? OwnerUrl, long FencingToken,
-    long LeaseLeftMilliseconds, string Health, int QueueDepth, bool ServedHere);
+    long LeaseLeftMilliseconds, string Health, int QueueDepth, bool ServedHere, IReadOnlyList<int> DrivesNeedingCleaning, bool Cleaning);
 
 /// <summary>A service of the fleet and when it was last seen.</summary>
 public sealed record FleetMember(string Service, string? Url, long SeenMillisecondsAgo);

@@ -29,6 +29,24 @@ internal sealed partial class LibraryHost
         get { lock (_lock) return _problem; }
     }
 
+    private bool _runningClean;
+
+    /// <summary>
+    /// The drives this host knows ask for cleaning (ascending), for the control plane. Only what the owner saw itself
+    /// (automatic cleaning's TapeAlert/sense checks): the cleaner state's remembered requests are not read here, as
+    /// that is a read of the library's cleaner state on every report; with automatic cleaning off the list stays empty.
+    /// </summary>
+    public IReadOnlyList<int> DrivesNeedingCleaning
+    {
+        get { lock (_lock) return [.. _needsCleaning.Order()]; }
+    }
+
+    /// <summary>True while the picker runs a Clean request (a cleaner in or on its way to a drive), for the control plane.</summary>
+    public bool Cleaning
+    {
+        get { lock (_lock) return _runningClean; }
+    }
+
     /// <summary>The lease was taken: reconcile what the last owner left, then pick.</summary>
     public void TakeOwnership(Fence fence)
     {

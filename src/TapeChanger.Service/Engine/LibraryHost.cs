@@ -143,11 +143,15 @@ internal sealed partial class LibraryHost : IAsyncDisposable
                 try
                 {
                     var r = _ctx.Change(id, x => x.State == RequestState.Queued ? x with { State = RequestState.InProcess, Started = Now } : null, Fence);
-                    if (r is { State: RequestState.InProcess }) await RunAsync(r, command, ct).ConfigureAwait(false);
+                    if (r is { State: RequestState.InProcess })
+                    {
+                        lock (_lock) _runningClean = r.Kind == RequestKind.Clean;
+                        await RunAsync(r, command, ct).ConfigureAwait(false);
+                    }
                 }
                 finally
                 {
-                    lock (_lock) _running = null;
+                    lock (_lock) (_running, _runningClean) = (null, false);
                 }
                 _ctx.Store.Prune(Info.Name, _ctx.Options.HistoryLimit);
             }

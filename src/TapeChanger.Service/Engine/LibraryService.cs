@@ -49,7 +49,8 @@ public sealed class LibraryService : ILibraryService
         return new FleetView(_fleet.Owner, _ctx.Store.Database.Path,
             [.. rows.Select(r => new FleetLibrary(r.Library, r.Held ? FleetLibraryState.Owned : FleetLibraryState.Unowned,
                 r.Owner.Length > 0 ? r.Owner : null, r.OwnerUrl, r.Token, Math.Max(0, r.ExpiresMs - r.NowMs),
-                !r.Held ? "no owner" : r.Health ?? "online", r.QueueDepth, _hosts.ContainsKey(r.Library)))],
+                !r.Held ? "no owner" : r.Health ?? "online", r.QueueDepth, _hosts.ContainsKey(r.Library),
+                r.DrivesNeedingCleaning, r.Held && r.Cleaning))],
             members);
     }
 

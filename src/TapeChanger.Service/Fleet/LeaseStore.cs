@@ -16,6 +16,12 @@ public sealed class LeaseLostException(Fence fence)
 /// <summary>A row of library_leases, as the control plane shows it.</summary>
 public sealed record LeaseRow(string Library, string Owner, string? OwnerUrl, long Token, long ExpiresMs, long NowMs, string? Health, int QueueDepth)
 {
+    /// <summary>The drives the owner last reported asking for cleaning (migration 0031), ascending.</summary>
+    public IReadOnlyList<int> DrivesNeedingCleaning { get; init; } = [];
+
+    /// <summary>True when the owner last reported a Clean request in process.</summary>
+    public bool Cleaning { get; init; }
+
     public bool Held => Owner.Length > 0 && ExpiresMs > NowMs;
 }
 
@@ -79,10 +85,16 @@ internal sealed class LeaseStore(StateDatabase db, string owner, string? url)
             r => (r.GetString(0), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)), ("o", Owner), ("ttl", (long)ttl.TotalMilliseconds))
         .ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal));
 
-    /// <summary>What the control plane shows of a held library: its health and queue depth.</summary>
-    public void Report(Fence fence, string? health, int queueDepth) => Database.WriteRows(tx =>
-        tx.Execute("UPDATE library_leases SET health = @h, queue_depth = @q WHERE library = @l AND owner = @o AND token = @t",
-            ("h", health), ("q", queueDepth), ("l", fence.Library), ("o", fence.Owner), ("t", fence.Token)));
+    /// <summary>What the control plane shows of a held library: its health, queue depth and cleaning state.</summary>
+    public void Report(Fence fence, string? health, int queueDepth, string drivesNeedingCleaning, bool cleaning) => Database.WriteRows(tx =>
+        tx.Execute("UPDATE library_leases SET health = @h, queue_depth = @q, drives_needing_cleaning = @d, cleaning = @c WHERE library = @l AND owner = @o AND token = @t",
+            ("h", health), ("q", queueDepth), ("d", drivesNeedingCleaning), ("c", cleaning ? 1 : 0), ("l", fence.Library), ("o", fence.Owner), ("t", fence.Token)));
+
+    /// <summary>Drive numbers as the drives_needing_cleaning column keeps them: ascending, comma-separated, '' for none.</summary>
+    public static string FormatDrives(IEnumerable<int> drives) => string.Join(',', drives.Order().Select(d => d.ToString(CultureInfo.InvariantCulture)));
+
+    private static int[] ParseDrives(string text) =>
+        [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(d => int.Parse(d, NumberStyles.None, CultureInfo.InvariantCulture))];
 
     /// <summary>Gives the lease up at once (a clean stop, or a picker that lost its fence): the next service takes it without waiting for the expiry.</summary>
     public void Release(Fence fence) => Database.WriteRows(tx =>
@@ -90,10 +102,14 @@ internal sealed class LeaseStore(StateDatabase db, string owner, string? url)
             ("l", fence.Library), ("o", fence.Owner), ("t", fence.Token)));
 
     public IReadOnlyList<LeaseRow> List() => Database.Read(tx => tx.Query(
-        $"SELECT library, owner, owner_url, token, expires_ms, {Now}, health, queue_depth FROM library_leases ORDER BY library",
+        $"SELECT library, owner, owner_url, token, expires_ms, {Now}, health, queue_depth, drives_needing_cleaning, cleaning FROM library_leases ORDER BY library",
         r => new LeaseRow(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture),
             Convert.ToInt64(r.GetValue(4), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture),
-            r.IsDBNull(6) ? null : r.GetString(6), Convert.ToInt32(r.GetValue(7), CultureInfo.InvariantCulture))));
+            r.IsDBNull(6) ? null : r.GetString(6), Convert.ToInt32(r.GetValue(7), CultureInfo.InvariantCulture))
+        {
+            DrivesNeedingCleaning = ParseDrives(r.GetString(8)),
+            Cleaning = Convert.ToInt64(r.GetValue(9), CultureInfo.InvariantCulture) != 0,
+        }));
 
     /// <summary>The services of the fleet, most recently seen first.</summary>
     public IReadOnlyList<FleetMember> Members() => Database.Read(tx => tx.Query(
