@@ -6,6 +6,7 @@ import { connectEvents } from './events.js';
 import { createLibraryView } from './library.js';
 import { createActions } from './actions.js';
 import { createRequests } from './requests.js';
+import { showFleet } from './fleet.js';
 import { cleansLeftPlot, cleaningsPlot, latencyPlot } from './plot.js';
 
 const $ = id => document.getElementById(id);
@@ -133,6 +134,7 @@ async function start(me) {
       },
     });
   }
+  showFleet(me.fleet);
   pick.addEventListener('change', follow);
   await follow();
 }
