@@ -45,7 +45,7 @@ public class WebConsoleTests
         }
         Assert.Equal("text/css; charset=utf-8", seen["/console/console.css"]);
         Assert.Equal("image/svg+xml", seen["/console/favicon.svg"]);
-        foreach (var js in new[] { "main", "api", "events", "library", "actions", "requests", "plot", "text", "fleet" })
+        foreach (var js in new[] { "main", "api", "events", "library", "actions", "requests", "plot", "text", "fleet", "drag" })
             Assert.Equal("text/javascript; charset=utf-8", seen[$"/console/js/{js}.js"]);
     }
 

@@ -111,7 +111,18 @@ export function createActions({ role, library, onQueued }) {
     }
   }
 
-  return { setElements, select };
+  /** Queues one move from elsewhere (drag and drop), said like a form's. */
+  async function queueMove(title, body) {
+    say(`${title}: sending…`, false);
+    try {
+      onQueued(await api(`${lib(library())}/moves`, { method: 'POST', body: { ...body, wait: false } }));
+      say(`${title}: queued`, false);
+    } catch (err) {
+      say(`${title}: ${err instanceof ApiError ? err.operatorText : err.message}`, true);
+    }
+  }
+
+  return { setElements, select, queueMove };
 }
 
 function say(text, bad) {

@@ -104,7 +104,8 @@ function slotButton(e, reserved) {
   // The accessible name is the visible text plus hidden words (axe: label-content-name-mismatch).
   const more = `${e.full ? (e.barcode ? '' : 'cartridge without barcode') : 'empty'}${e.cleaner ? ', cleaner' : ''}${reserved ? ', reserved for the cleaner' : ''}${e.except ? `, exception${e.exceptText ? `: ${e.exceptText}` : ''}` : ''}`;
   return `<button type="button" class="${cls.join(' ')}" data-kind="slot" data-key="${e.slot}" data-slot="${e.slot}" data-address="${e.address}"`
-    + ` data-barcode="${esc(e.barcode || '')}" aria-pressed="false" title="slot ${e.slot} (element ${e.address})">`
+    + ` data-barcode="${esc(e.barcode || '')}" aria-pressed="false" title="slot ${e.slot} (element ${e.address})"`
+    + `${e.full && document.body.dataset.role !== 'viewer' ? ' draggable="true"' : ''}>`
     + `<span class="n"><span class="sr">slot </span>${e.slot}</span><span class="b">${esc(e.full ? (e.barcode || '?') : '')}</span>`
     + (more ? `<span class="sr"> ${esc(more)}</span>` : '') + '</button>';
 }
