@@ -34,6 +34,7 @@ public class StatusJsonWriterTests
         ReservedCleanerSlot = i == 12 ? true : null,
         NeedsCleaning = type == "dataTransfer" && i % 2 == 0 ? new NeedsCleaningJson("TapeAlert 14h: clean now", new DateTimeOffset(2026, 12, 5, 6, 0, 0, TimeSpan.Zero)) : null,
         Cleaning = type == "dataTransfer" && i % 3 == 0 ? new CleaningNowJson(new Guid(i, 0, 0, new byte[8]), "in-process", i % 2 == 0 ? "in-drive" : null, new DateTimeOffset(2026, 12, 5, 6, 1, 0, TimeSpan.Zero)) : null,
+        ExceptText = i % 11 == 0 ? "vendor specific ASC 83h/02h \"<é>\"" : null,
     };
 
     [Theory]
@@ -61,7 +62,7 @@ public class StatusJsonWriterTests
     [Fact]
     public void The_sample_sets_every_member_of_the_element_contract()
     {
-        string json = JsonSerializer.Serialize(E("dataTransfer", 500, 0) with { AlternateBarcode = "A", Source = 1, Cleaner = true, Partial = true, ReservedCleanerSlot = true },
+        string json = JsonSerializer.Serialize(E("dataTransfer", 500, 0) with { AlternateBarcode = "A", Source = 1, Cleaner = true, Partial = true, ReservedCleanerSlot = true, ExceptText = "x" },
             CliJsonContext.Default.ElementJson);
         var written = JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var members = typeof(ElementJson).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name));

@@ -45,7 +45,7 @@ public class WebConsoleTests
         }
         Assert.Equal("text/css; charset=utf-8", seen["/console/console.css"]);
         Assert.Equal("image/svg+xml", seen["/console/favicon.svg"]);
-        foreach (var js in new[] { "main", "api", "events", "library", "actions", "requests", "plot", "text" })
+        foreach (var js in new[] { "main", "api", "events", "library", "actions", "requests", "plot", "text", "fleet", "drag" })
             Assert.Equal("text/javascript; charset=utf-8", seen[$"/console/js/{js}.js"]);
     }
 
@@ -104,6 +104,7 @@ public class WebConsoleTests
         Assert.Equal("token:wall-screen", me.GetProperty("name").GetString());
         Assert.Equal("viewer", me.GetProperty("role").GetString());
         Assert.Equal("token", me.GetProperty("via").GetString());
+        Assert.False(me.GetProperty("fleet").GetBoolean());                 // its own state directory: no fleet
         using var unix = host.Unix();
         Assert.Equal("admin", (await JsonOf(await unix.GetAsync("api/v1/whoami"))).GetProperty("role").GetString());
     }

@@ -50,6 +50,8 @@ public sealed record ElementJson
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public NeedsCleaningJson? NeedsCleaning { get; init; }
     /// <summary>A cleaning of the drive that has not ended (status only): queued, in process, or interrupted.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public CleaningNowJson? Cleaning { get; init; }
+    /// <summary>The meaning of <see cref="Asc"/>/<see cref="Ascq"/> in words, when <see cref="Except"/> is set (SPC-4 Annex D wording).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ExceptText { get; init; }
 }
 
 /// <summary>The drive's unfinished cleaning: its operation, state (queued, in-process, interrupted, ...), step (to-drive, in-drive) and start.</summary>

@@ -50,6 +50,7 @@ internal static class JsonMapper
         Model = e.Type == ElementType.DataTransfer ? e.DriveModel : null,
         InEnab = e.Type == ElementType.ImportExport ? e.InEnab : null,
         ExEnab = e.Type == ElementType.ImportExport ? e.ExEnab : null,
+        ExceptText = e.Except ? TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq) : null,
     };
 
     public static ElementJson ToJson(ElementDescriptor d) => new()
@@ -70,6 +71,7 @@ internal static class JsonMapper
         InEnab = d.Type == ElementType.ImportExport ? d.InEnab : null,
         ExEnab = d.Type == ElementType.ImportExport ? d.ExEnab : null,
         Partial = d.Partial ? true : null,
+        ExceptText = d.Except ? TapeChanger.Scsi.Sense.AscAscqTable.Describe(d.Asc, d.Ascq) : null,
     };
 
     public static ElementMapJson ToJson(ElementMap m) => new(

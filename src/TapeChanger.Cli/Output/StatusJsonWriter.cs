@@ -47,6 +47,7 @@ internal static class StatusJsonWriter
     private static readonly JsonEncodedText NExcept = JsonEncodedText.Encode("except");
     private static readonly JsonEncodedText NAsc = JsonEncodedText.Encode("asc");
     private static readonly JsonEncodedText NAscq = JsonEncodedText.Encode("ascq");
+    private static readonly JsonEncodedText NExceptText = JsonEncodedText.Encode("exceptText");
     private static readonly JsonEncodedText NAccess = JsonEncodedText.Encode("access");
     private static readonly JsonEncodedText NImpExp = JsonEncodedText.Encode("impExp");
     private static readonly JsonEncodedText NIdentifier = JsonEncodedText.Encode("identifier");
@@ -107,6 +108,7 @@ internal static class StatusJsonWriter
             w.WritePropertyName(NCleaningNow);
             JsonSerializer.Serialize(w, cleaning, ctx.CleaningNowJson);
         }
+        if (e.ExceptText is { } exceptText) w.WriteString(NExceptText, exceptText);
         w.WriteEndObject();
     }
 

@@ -47,6 +47,13 @@ public static class LibraryEndpoints
         v1.MapPost("/libraries/{name}/inventory", (HttpContext http, string name, ILibraryService engine, Auditor audit) =>
             audit.RunAsync(http, AccessRole.Operator, "inventory", name, caller =>
                 SubmitAsync(http, engine, Http.LibraryName(name), new RequestSpec(RequestKind.Inventory), caller, Wait(http))));
+        foreach (var (action, kind) in new[] { ("lock", RequestKind.IePortLock), ("unlock", RequestKind.IePortUnlock) })
+        {
+            // PREVENT / ALLOW MEDIUM REMOVAL on the import/export elements (SMC-3 §6.10): the mail slots stay shut while locked.
+            v1.MapPost("/libraries/{name}/ieport/" + action, (HttpContext http, string name, ILibraryService engine, Auditor audit) =>
+                audit.RunAsync(http, AccessRole.Operator, "ieport " + action, name, caller =>
+                    SubmitAsync(http, engine, Http.LibraryName(name), new RequestSpec(kind), caller, Wait(http))));
+        }
         v1.MapPost("/libraries/{name}/drives/{drive:int}/clean", (HttpContext http, string name, int drive, ILibraryService engine, Auditor audit) =>
             audit.RunAsync(http, AccessRole.Operator, "clean", $"{name} drive {drive}", caller =>
             {

@@ -18,10 +18,11 @@ public static class ConsoleApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/api/v1");
-        v1.MapGet("/whoami", (HttpContext http) =>
+        v1.MapGet("/whoami", (HttpContext http, ILibraryService engine) =>
         {
             var c = Http.Require(http, AccessRole.Viewer);
-            return Results.Json(new WhoAmIView(c.Name, AccessRoles.Name(c.Role), c.Via), ConsoleJsonContext.Default.WhoAmIView);
+            // fleet: the service is in a fleet, so GET /api/v1/fleet answers (the console asks it only then).
+            return Results.Json(new WhoAmIView(c.Name, AccessRoles.Name(c.Role), c.Via, engine.GetFleet() is not null), ConsoleJsonContext.Default.WhoAmIView);
         });
         v1.MapGet("/libraries/{name}/cleaner", async (HttpContext http, string name, ILibraryService engine, ServerState state) =>
         {
@@ -58,7 +59,7 @@ public static class ConsoleApi
     }
 }
 
-public sealed record WhoAmIView(string Name, string Role, string Via);
+public sealed record WhoAmIView(string Name, string Role, string Via, bool Fleet);
 
 public sealed record CleanerSlotView(int Slot, int Address, DateTimeOffset ReservedAt);
 

@@ -40,6 +40,23 @@ export function createActions({ role, library, onQueued }) {
   box.hidden = false;
   $('action-forms').innerHTML = forms.map(formHtml).join('');
 
+  // PREVENT / ALLOW MEDIUM REMOVAL on the mail slots: two buttons in the mail-slot panel, no form to fill.
+  const port = $('ieport-actions');
+  port.innerHTML = [['lock', 'Lock mail slots'], ['unlock', 'Unlock mail slots']]
+    .map(([a, t]) => `<button type="button" data-action="ieport-${a}" data-port="${a}">${t}</button>`).join('');
+  port.hidden = false;
+  port.addEventListener('click', async e => {
+    const b = e.target.closest('button[data-port]');
+    if (!b) return;
+    say(`${b.textContent}: sending…`, false);
+    try {
+      onQueued(await api(`${lib(library())}/ieport/${b.dataset.port}?wait=false`, { method: 'POST' }));
+      say(`${b.textContent}: queued`, false);
+    } catch (err) {
+      say(`${b.textContent}: ${err instanceof ApiError ? err.operatorText : err.message}`, true);
+    }
+  });
+
   for (const def of forms) {
     $(`f-${def.id}`).addEventListener('submit', async e => {
       e.preventDefault();
@@ -94,7 +111,18 @@ export function createActions({ role, library, onQueued }) {
     }
   }
 
-  return { setElements, select };
+  /** Queues one move from elsewhere (drag and drop), said like a form's. */
+  async function queueMove(title, body) {
+    say(`${title}: sending…`, false);
+    try {
+      onQueued(await api(`${lib(library())}/moves`, { method: 'POST', body: { ...body, wait: false } }));
+      say(`${title}: queued`, false);
+    } catch (err) {
+      say(`${title}: ${err instanceof ApiError ? err.operatorText : err.message}`, true);
+    }
+  }
+
+  return { setElements, select, queueMove };
 }
 
 function say(text, bad) {

@@ -91,7 +91,9 @@ export function createLibraryView({ onSelect }) {
 function exception(e) {
   if (!e.except) return '';
   const hex = n => n.toString(16).toUpperCase().padStart(2, '0');
-  return ` <span class="except" title="The library reports an abnormal state for this element">exception ASC/ASCQ ${hex(e.asc)}/${hex(e.ascq)}</span>`;
+  // The meaning comes with the status (the server's ASC/ASCQ table); older servers send the codes only.
+  const meaning = e.exceptText ? `: ${esc(e.exceptText)}` : '';
+  return ` <span class="except" title="The library reports an abnormal state for this element">exception ASC/ASCQ ${hex(e.asc)}/${hex(e.ascq)}${meaning}</span>`;
 }
 
 function slotButton(e, reserved) {
@@ -100,9 +102,10 @@ function slotButton(e, reserved) {
   if (reserved) cls.push('reserved');
   if (e.except) cls.push('exc');
   // The accessible name is the visible text plus hidden words (axe: label-content-name-mismatch).
-  const more = `${e.full ? (e.barcode ? '' : 'cartridge without barcode') : 'empty'}${e.cleaner ? ', cleaner' : ''}${reserved ? ', reserved for the cleaner' : ''}${e.except ? ', exception' : ''}`;
+  const more = `${e.full ? (e.barcode ? '' : 'cartridge without barcode') : 'empty'}${e.cleaner ? ', cleaner' : ''}${reserved ? ', reserved for the cleaner' : ''}${e.except ? `, exception${e.exceptText ? `: ${e.exceptText}` : ''}` : ''}`;
   return `<button type="button" class="${cls.join(' ')}" data-kind="slot" data-key="${e.slot}" data-slot="${e.slot}" data-address="${e.address}"`
-    + ` data-barcode="${esc(e.barcode || '')}" aria-pressed="false" title="slot ${e.slot} (element ${e.address})">`
+    + ` data-barcode="${esc(e.barcode || '')}" aria-pressed="false" title="slot ${e.slot} (element ${e.address})"`
+    + `${e.full && document.body.dataset.role !== 'viewer' ? ' draggable="true"' : ''}>`
     + `<span class="n"><span class="sr">slot </span>${e.slot}</span><span class="b">${esc(e.full ? (e.barcode || '?') : '')}</span>`
     + (more ? `<span class="sr"> ${esc(more)}</span>` : '') + '</button>';
 }

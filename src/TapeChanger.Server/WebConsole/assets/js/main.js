@@ -6,6 +6,8 @@ import { connectEvents } from './events.js';
 import { createLibraryView } from './library.js';
 import { createActions } from './actions.js';
 import { createRequests } from './requests.js';
+import { showFleet } from './fleet.js';
+import { enableDrag } from './drag.js';
 import { cleansLeftPlot, cleaningsPlot, latencyPlot } from './plot.js';
 
 const $ = id => document.getElementById(id);
@@ -74,6 +76,7 @@ async function start(me) {
   const view = createLibraryView({ onSelect: (sel, shift) => actions?.select(sel, shift) });
   const requests = createRequests({ canAct: me.role !== 'viewer', onChange: () => { latencyPlot($('plot-latency'), requests.all()); schedule(); } });
   const actions = createActions({ role: me.role, library, onQueued: r => requests.upsert(r) });
+  if (actions) enableDrag(actions.queueMove);
 
   let running = null;
   let again = false;
@@ -133,6 +136,7 @@ async function start(me) {
       },
     });
   }
+  showFleet(me.fleet);
   pick.addEventListener('change', follow);
   await follow();
 }
