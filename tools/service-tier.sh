@@ -22,15 +22,9 @@ root=$PWD
 if ! command -v tgtd >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tgt >/dev/null
 fi
-if [[ -n ${SVC_BIN:-} && -x $SVC_BIN/tapechanger && -x $SVC_BIN/tapechangerd ]]; then
-  cli=("$SVC_BIN/tapechanger"); daemon=("$SVC_BIN/tapechangerd")
-else
-  # The CLI from its own build (its runtimeconfig names only the base runtime), tapechangerd (apphost) on PATH for `serve`.
-  bin=src/TapeChanger.Server/bin/Release/net10.0
-  [[ -f $bin/tapechangerd.dll ]] || dotnet build src/TapeChanger.Server -c Release -nologo -v quiet
-  cli=(dotnet "$root/src/TapeChanger.Cli/bin/Release/net10.0/tapechanger.dll"); daemon=("$root/$bin/tapechangerd")
-  export PATH="$root/$bin:$PATH"
-fi
+# shellcheck source=lib/svc_bin.sh
+source tools/lib/svc_bin.sh
+svc_binaries
 work=$(mktemp -d /tmp/tapechanger-svc-tier.XXXXXX)
 export TGT_STATE_FILE=$work/tgt.state
 pids=()
