@@ -10,12 +10,21 @@ namespace TapeChanger.Cli.Tests;
 /// </summary>
 public sealed class CliRunner : IDisposable
 {
+    private readonly Lock _stateDirectoryGate = new();
     private string? _stateDirectory;
 
-    /// <summary>The runner's state directory (a new temp directory unless given; another runner's may be shared).</summary>
+    /// <summary>
+    /// The runner's state directory (a new temp directory unless given; another runner's may be shared). Created on
+    /// first use under a lock: tests start several processes from several threads at once, and each must get the
+    /// same directory (an unguarded `??=` gave each racing thread its own, so their moves landed in different
+    /// libraries).
+    /// </summary>
     public string StateDirectory
     {
-        get => _stateDirectory ??= Directory.CreateTempSubdirectory("tc-cli-").FullName;
+        get
+        {
+            lock (_stateDirectoryGate) return _stateDirectory ??= Directory.CreateTempSubdirectory("tc-cli-").FullName;
+        }
         init => _stateDirectory = value;
     }
 
