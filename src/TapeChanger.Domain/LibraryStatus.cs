@@ -40,6 +40,12 @@ public sealed record Element(
     /// <summary>SOURCE STORAGE ELEMENT ADDRESS as sent, even without SVALID (<see cref="Source"/> honours SVALID).</summary>
     public ushort SourceField { get; init; }
 
+    /// <summary>
+    /// What the element's exception means in the operator's words (the ASC/ASCQ meaning, SPC-4 annex D), or null when
+    /// EXCEPT is clear. The one place above the SCSI layer that turns an element's ASC/ASCQ into text.
+    /// </summary>
+    public string? ExceptionMeaning => Except ? TapeChanger.Scsi.Sense.AscAscqTable.Describe(Asc, Ascq) : null;
+
     /// <summary>The element with the label prefix given and medium type 2 trusted (see <see cref="CleanerRecognition"/>).</summary>
     public static Element From(ElementDescriptor d, ElementMap map, string cleanerPrefix) =>
         From(d, map, new CleanerRecognition(cleanerPrefix));

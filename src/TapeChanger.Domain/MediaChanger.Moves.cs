@@ -155,7 +155,7 @@ public sealed partial class MediaChanger
         var rule = ElementRule(e);
         if (rule.Action is SenseAction.Proceed or SenseAction.MarkCleanerSpent or SenseAction.MarkDriveNeedsCleaning) return;
         throw new ChangerOperationException(SenseClassifier.ErrorFor(rule.Failure),
-            $"{operation} failed: {map.Describe(e.Address)} reports an exception: {rule.Meaning} [{e.Asc:X2}/{e.Ascq:X2}: {TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq)}]");
+            $"{operation} failed: {map.Describe(e.Address)} reports an exception: {rule.Meaning} [{e.Asc:X2}/{e.Ascq:X2}: {e.ExceptionMeaning}]");
     }
 }
 

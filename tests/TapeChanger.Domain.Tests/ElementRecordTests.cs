@@ -26,6 +26,8 @@ public class ElementRecordTests
         Assert.Equal((true, (byte)0x30, (byte)0x03, true, true, true, true), (e.Except, e.Asc, e.Ascq, e.Access, e.ImpExp, e.InEnab, e.ExEnab));
         Assert.Equal(("IBM ULT3580-TD8 SER123", "SER123", (int?)null, (int?)1, false), (e.Identifier, e.DriveSerial, e.Slot, e.Drive, e.IsCleaner));
         Assert.Equal(("A00001L8 primary", "ALT001L8 alt", (ushort)1004), (e.PrimaryTagField, e.AlternateTagField, e.SourceField));
+        Assert.Equal("cleaning cartridge installed", e.ExceptionMeaning);        // 30/03, SPC-4 annex D
+        Assert.Null((e with { Except = false }).ExceptionMeaning);               // no exception, no meaning
     }
 
     [Fact]

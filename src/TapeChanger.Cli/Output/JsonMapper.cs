@@ -50,7 +50,7 @@ internal static class JsonMapper
         Model = e.Type == ElementType.DataTransfer ? e.DriveModel : null,
         InEnab = e.Type == ElementType.ImportExport ? e.InEnab : null,
         ExEnab = e.Type == ElementType.ImportExport ? e.ExEnab : null,
-        ExceptText = e.Except ? TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq) : null,
+        ExceptText = e.ExceptionMeaning,
     };
 
     public static ElementJson ToJson(ElementDescriptor d) => new()

@@ -90,7 +90,7 @@ internal static class StatusRenderer
     {
         var notes = new List<string>();
         if (extra is not null) notes.Add(extra);
-        if (e.Except) notes.Add($"EXCEPTION {e.Asc:X2}/{e.Ascq:X2}: {TapeChanger.Scsi.Sense.AscAscqTable.Describe(e.Asc, e.Ascq)}");
+        if (e.Except) notes.Add($"EXCEPTION {e.Asc:X2}/{e.Ascq:X2}: {e.ExceptionMeaning}");
         if (accessReported && !e.Access && e.Type is ElementType.Storage) notes.Add("not accessible");
         return notes.Count == 0 ? "" : "  ! " + string.Join("; ", notes);
     }
