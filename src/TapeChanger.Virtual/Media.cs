@@ -2,7 +2,7 @@ using TapeChanger.Scsi;
 
 namespace TapeChanger.Virtual;
 
-/// <summary>Cartridge classification from the barcode (docs/reference/mhvtl.md §2 barcode conventions, brief item 2).</summary>
+/// <summary>Cartridge classification from the barcode (docs/reference/mhvtl.md §2, barcode conventions).</summary>
 public static class Media
 {
     /// <summary>CLN prefix: cleaning (2); W prefix or LT/LU/LV/LW/JW/JX/JY suffix: WORM (4); otherwise data (1).</summary>
@@ -45,7 +45,7 @@ public static class Media
     }
 
     /// <summary>
-    /// Whether a drive loads the cartridge (docs/reference/mhvtl.md §10 item 1): an LTO-n drive loads data and cleaning
+    /// Whether a drive loads the cartridge (docs/reference/mhvtl.md §10): an LTO-n drive loads data and cleaning
     /// cartridges of generation n and n-1. Unknown drive or media generation: accepted.
     /// </summary>
     public static bool DriveAccepts(string driveProduct, string barcode)

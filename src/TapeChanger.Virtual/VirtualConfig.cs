@@ -92,7 +92,7 @@ public sealed record Personality(
     DvcidStyle Dvcid,
     int DvcidLength,
     bool AlwaysDvcid,
-    /// <summary>STK: VPD 80h is the 12-char serial in an 18-byte page and there is no VPD 83h (§1.4).</summary>
+    /// <summary>STK: VPD 80h is the 12-char serial in an 18-byte page and there is no VPD 83h (docs/reference/mhvtl.md §4).</summary>
     bool StkInquiry,
     /// <summary>Vendor mode page 2Dh (STK L20/40/80). Reported as present only in the 3Fh list.</summary>
     bool HasPage2D)
@@ -123,7 +123,7 @@ public sealed record Personality(
             return new("Scalar", 1, 0x10, 0x100, 0x1000, DvcidStyle.T10VendorId, 34, false, false, false);
         if (vendor == "SPECTRA")
             return new("Spectra T-series", 1, 0x10, 0x100, 0x1000, DvcidStyle.SerialOnly, 32, false, false, false);
-        // Default personality. mhVTL declares 32 but writes 34 bytes (§1.12); we write a consistent 34.
+        // Default personality. mhVTL declares 32 but writes 34 bytes (docs/reference/mhvtl.md §3); we write a consistent 34.
         return new("default", 0x2F0, 0x300, 0x001, 0x400, DvcidStyle.T10VendorId, 34, false, false, false);
     }
 }

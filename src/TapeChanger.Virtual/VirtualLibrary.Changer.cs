@@ -77,7 +77,7 @@ public sealed partial class VirtualLibrary
     private byte[] ExecuteChanger(byte[] cdb)
     {
         byte op = cdb[0];
-        // INQUIRY, REPORT LUNS and REQUEST SENSE (and MODE SELECT) are always processed (vtllibrary.c:processCommand, §1.5).
+        // INQUIRY, REPORT LUNS and REQUEST SENSE (and MODE SELECT) are always processed (vtllibrary.c:processCommand; docs/reference/mhvtl.md §5).
         switch (op)
         {
             case OpCode.Inquiry: return ChangerInquiry(cdb);
@@ -163,7 +163,7 @@ public sealed partial class VirtualLibrary
         return d;
     }
 
-    // ------------------------------------------------------------------ INQUIRY (§1.4)
+    // ------------------------------------------------------------------ INQUIRY (docs/reference/mhvtl.md §4)
 
     private static void Ascii(byte[] d, int at, string s, int width)
     {
@@ -219,7 +219,7 @@ public sealed partial class VirtualLibrary
 
     private byte[] ChangerSerialPage()
     {
-        // STK: "%-12.12s" of the serial then zeros, page length 0x12 (§1.4). HP: "%-10.10s" in 0x12 bytes.
+        // STK: "%-12.12s" of the serial then zeros, page length 0x12 (docs/reference/mhvtl.md §4). HP: "%-10.10s" in 0x12 bytes.
         var d = new byte[4 + 0x12];
         d[0] = 0x08; d[1] = 0x80; d[3] = 0x12;
         string serial = Config.Library.Serial;
@@ -228,7 +228,7 @@ public sealed partial class VirtualLibrary
         return d;
     }
 
-    /// <summary>VPD 83h: T10 vendor-ID designator (vendor + product + serial[10]) and NAA with first nibble 5 (§1.4).</summary>
+    /// <summary>VPD 83h: T10 vendor-ID designator (vendor + product + serial[10]) and NAA with first nibble 5 (docs/reference/mhvtl.md §4).</summary>
     private static byte[] IdentificationPage(byte pdt, string vendor, string product, string serial, byte[]? naa)
     {
         var body = new List<byte> { 0x02, 0x01, 0x00, 0x22 };      // ASCII, T10 vendor ID, length 34
@@ -251,7 +251,7 @@ public sealed partial class VirtualLibrary
 
     private static byte[] Cut(byte[] d, int alloc) => d.Length <= alloc ? d : d.AsSpan(0, alloc).ToArray();
 
-    // ------------------------------------------------------------------ MODE SENSE (§1.4)
+    // ------------------------------------------------------------------ MODE SENSE (docs/reference/mhvtl.md §4)
 
     private byte[] Page1D()
     {
@@ -318,7 +318,7 @@ public sealed partial class VirtualLibrary
         return Cut(d, alloc);
     }
 
-    // ------------------------------------------------------------------ LOG SENSE (§1.4)
+    // ------------------------------------------------------------------ LOG SENSE (docs/reference/mhvtl.md §4)
 
     private byte[] ChangerLogSense(byte[] cdb)
     {
@@ -350,7 +350,7 @@ public sealed partial class VirtualLibrary
         return d;
     }
 
-    // ------------------------------------------------------------------ READ ELEMENT STATUS (§1.7)
+    // ------------------------------------------------------------------ READ ELEMENT STATUS (docs/reference/mhvtl.md §7)
 
     /// <summary>Status byte as reported: MAP Access follows the CAP state; removed magazine slots are Except.</summary>
     private byte ReportedStatus(ElementState e)
@@ -397,7 +397,7 @@ public sealed partial class VirtualLibrary
         if (!any) throw SenseBytes.InvalidField(2);
         var selected = matching.Take(count).ToList();           // count 0 = report nothing (later upstream mhVTL)
 
-        // Group consecutive same-type elements into pages (type 0 is address order, §1.7).
+        // Group consecutive same-type elements into pages (type 0 is address order, docs/reference/mhvtl.md §7).
         var body = new List<byte>();
         var cuts = new List<int> { 8 };                         // descriptor boundaries, for trimming
         int i = 0;

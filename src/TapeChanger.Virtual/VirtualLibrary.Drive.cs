@@ -3,7 +3,7 @@ using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Virtual;
 
-/// <summary>Drive LUNs 1..N: the parts of vtltape a changer driver sees (docs/reference/mhvtl.md §4, §1.10).</summary>
+/// <summary>Drive LUNs 1..N: the parts of vtltape a changer driver sees (docs/reference/mhvtl.md §4 and §10).</summary>
 public sealed partial class VirtualLibrary
 {
     private byte[] ExecuteDrive(int lun, byte[] cdb)
@@ -13,7 +13,7 @@ public sealed partial class VirtualLibrary
         var e = DriveElement(lun);
         var cfg = DriveConfig(lun)!;
         bool loaded = e.Barcode is not null && !d.Unloaded;
-        // The 06/28/00 after a load lives in the pending status; any command but TUR overwrites it (§1.10 item 7).
+        // The 06/28/00 after a load lives in the pending status; any command but TUR overwrites it (docs/reference/mhvtl.md §10).
         if (op != OpCode.TestUnitReady) d.LoadAttention = false;
         switch (op)
         {
@@ -64,7 +64,7 @@ public sealed partial class VirtualLibrary
         }
     }
 
-    /// <summary>Cleaning cycle (§1.10 item 4): 02/30/03 for T s, 02/04/00 for 3T s, then 02/04/02 "cleaning done".</summary>
+    /// <summary>Cleaning cycle (docs/reference/mhvtl.md §10): 02/30/03 for T s, 02/04/00 for 3T s, then 02/04/02 "cleaning done".</summary>
     private void CheckCleaning(DriveState d, DriveStanza cfg)
     {
         if (d.CleaningStarted is not DateTimeOffset started) return;
@@ -149,7 +149,7 @@ public sealed partial class VirtualLibrary
                 return Cut(TapeAlertResponsePage(d.TapeAlert), alloc);
             case 0x2E:
                 var p = TapeAlertPage(d.TapeAlert);
-                if (alloc > 4) d.TapeAlert = 0;                               // ssc_log_sense -> set_TapeAlert(0) (§1.10 item 6)
+                if (alloc > 4) d.TapeAlert = 0;                               // ssc_log_sense -> set_TapeAlert(0) (docs/reference/mhvtl.md §10)
                 return Cut(p, alloc);
             default:
                 throw SenseBytes.InvalidField(2);

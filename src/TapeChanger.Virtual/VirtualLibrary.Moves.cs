@@ -2,7 +2,7 @@ using TapeChanger.Scsi;
 
 namespace TapeChanger.Virtual;
 
-/// <summary>MOVE MEDIUM, EXCHANGE MEDIUM, POSITION TO ELEMENT, OPEN/CLOSE IE (docs/reference/mhvtl.md §8, §1.5).</summary>
+/// <summary>MOVE MEDIUM, EXCHANGE MEDIUM, POSITION TO ELEMENT, OPEN/CLOSE IE (docs/reference/mhvtl.md §8 and §5).</summary>
 public sealed partial class VirtualLibrary
 {
     /// <summary>An element a move may use: any configured address (MT allowed, later upstream mhVTL); a DT only if a drive is bound to it.</summary>
@@ -32,7 +32,7 @@ public sealed partial class VirtualLibrary
     {
         if (cdb[10] != 0) throw SenseBytes.InvalidField(10);                   // cannot invert
         if (ControlIsNoOp(cdb[11])) return;
-        // Transport, source and destination are all checked; the last failing one's sense wins (§1.8 step 4).
+        // Transport, source and destination are all checked; the last failing one's sense wins (docs/reference/mhvtl.md §8).
         CheckConditionException? failure = null;
         try { Transport(U16(cdb, 2)); } catch (CheckConditionException cc) { failure = cc; }
         var src = Valid(U16(cdb, 4));
@@ -115,7 +115,7 @@ public sealed partial class VirtualLibrary
         var cfg = DriveConfig(drive.Number)!;
         if (!Media.DriveAccepts(cfg.Product, barcode))
         {
-            Drive(drive.Number).TapeAlert |= 1UL << 11;                         // flag 12: media not supported (§1.10)
+            Drive(drive.Number).TapeAlert |= 1UL << 11;                         // flag 12: media not supported (docs/reference/mhvtl.md §10)
             throw SenseBytes.DriveRejected();                                   // 04/04/03, cartridge stays at the source
         }
     }
@@ -128,7 +128,7 @@ public sealed partial class VirtualLibrary
         var c = new Cartridge(e.Barcode!, e.Type == (byte)ElementType.Storage ? e.Address : e.Home);
         if (e.Type == (byte)ElementType.DataTransfer)
         {
-            // The library unloads the drive unconditionally, ignoring PREVENT (§1.8).
+            // The library unloads the drive unconditionally, ignoring PREVENT (docs/reference/mhvtl.md §8).
             var d = Drive(e.Number);
             d.LoadAttention = false;
             d.Unloaded = false;
@@ -158,7 +158,7 @@ public sealed partial class VirtualLibrary
             }
             else
             {
-                d.LoadAttention = type == MediumType.Data;                      // 06/28/00 for data, not WORM (§1.10 item 7)
+                d.LoadAttention = type == MediumType.Data;                      // 06/28/00 for data, not WORM (docs/reference/mhvtl.md §10)
             }
         }
     }

@@ -3,7 +3,7 @@ using TapeChanger.MhvtlConfig;
 
 namespace TapeChanger.Virtual;
 
-/// <summary>Operator actions, the equivalent of mhVTL's vtlcmd (docs/reference/mhvtl.md §9, §3.2 item 4).</summary>
+/// <summary>Operator actions, the equivalent of mhVTL's vtlcmd (docs/reference/mhvtl.md §9).</summary>
 public sealed partial class VirtualLibrary
 {
     /// <summary>vtlcmd "open map". Fails while the host holds PREVENT MEDIUM REMOVAL (like the HPE MSL3040).</summary>
@@ -71,7 +71,7 @@ public sealed partial class VirtualLibrary
                 foreach (var e in OfType(ElementType.ImportExport).Where(e => e.Barcode is not null))
                 {
                     removed.Add(e.Barcode!);
-                    e.Barcode = null;   // Full cleared only; ImpExp stays (§1.7 "MAP after empty map")
+                    e.Barcode = null;   // Full cleared only; ImpExp stays (docs/reference/mhvtl.md §7, `empty map`)
                     e.Home = 0;
                 }
             }
@@ -159,7 +159,7 @@ public sealed partial class VirtualLibrary
         }
     }
 
-    /// <summary>vtlcmd &lt;library&gt; TapeAlert: sets the changer's flags (never cleared by reading, §1.4).</summary>
+    /// <summary>vtlcmd &lt;library&gt; TapeAlert: sets the changer's flags (never cleared by reading, docs/reference/mhvtl.md §4).</summary>
     public void SetLibraryTapeAlert(ulong flags)
     {
         lock (_gate) _state.LibraryTapeAlert = flags;

@@ -84,11 +84,11 @@ public sealed partial class VirtualLibrary
                 s.Elements.Add(new ElementState
                 {
                     Type = (byte)t,
-                    Address = (ushort)(start + e.Number - 1),   // address = N + start_<type> - 1 (§1.2)
+                    Address = (ushort)(start + e.Number - 1),   // address = N + start_<type> - 1 (docs/reference/mhvtl.md §2)
                     Number = e.Number,
                     Barcode = e.Barcode,
-                    // Cartridges placed at start-up have no source (SValid=0, §1.7). MAP elements start with ImpExp
-                    // set: 0x3A empty / 0x3B full with the CAP closed (§1.7 status table).
+                    // Cartridges placed at start-up have no source (SValid=0, docs/reference/mhvtl.md §7). MAP elements start with ImpExp
+                    // set: 0x3A empty / 0x3B full with the CAP closed (docs/reference/mhvtl.md §7).
                     ImpExp = t == ElementType.ImportExport,
                     Access = true,
                 });

@@ -53,7 +53,7 @@ public sealed class DriveState
     public int Lun { get; set; }
     /// <summary>TapeAlert flags, bit 0 = flag 1.</summary>
     public ulong TapeAlert { get; set; }
-    /// <summary>06/28/00 pending for the next TUR after a robot load of a data cartridge (§1.10 item 7).</summary>
+    /// <summary>06/28/00 pending for the next TUR after a robot load of a data cartridge (docs/reference/mhvtl.md §10).</summary>
     public bool LoadAttention { get; set; }
     /// <summary>The host unloaded the cartridge (1Bh); it stays in the drive element until the robot moves it.</summary>
     public bool Unloaded { get; set; }

@@ -5,7 +5,7 @@ using TapeChanger.Scsi.Sense;
 
 namespace TapeChanger.Virtual.Tests;
 
-/// <summary>Drive LUNs (§1.10), unit attentions (§1.11), door, magazines and the operator API (§1.9).</summary>
+/// <summary>Drive LUNs (docs/reference/mhvtl.md §10), unit attentions (docs/reference/mhvtl.md §11), door, magazines and the operator API (docs/reference/mhvtl.md §9).</summary>
 public class DriveAndOperatorTests
 {
     private readonly Harness _h = new();

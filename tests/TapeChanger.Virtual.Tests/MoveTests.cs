@@ -4,7 +4,7 @@ using TapeChanger.Scsi.Decoding;
 
 namespace TapeChanger.Virtual.Tests;
 
-/// <summary>MOVE / EXCHANGE / POSITION / INIT / 1Bh / 1Eh (docs/reference/mhvtl.md §8, §1.5).</summary>
+/// <summary>MOVE / EXCHANGE / POSITION / INIT / 1Bh / 1Eh (docs/reference/mhvtl.md §8, docs/reference/mhvtl.md §5).</summary>
 public class MoveTests
 {
     private readonly Harness _h = new();

@@ -192,7 +192,7 @@ public sealed class DocumentedFacts
 
 public sealed class DocumentedCleaning
 {
-    /// <summary>Cleaning slots without an element address (the host cannot reserve or see them; §19).</summary>
+    /// <summary>Cleaning slots without an element address (the host cannot reserve or see them; docs/reference/library-behaviour.md §19).</summary>
     public ProfileAvailability HiddenSlots { get; set; } = ProfileAvailability.Unknown;
     /// <summary>The library cleans drives by itself (auto-clean).</summary>
     public ProfileAvailability LibraryManaged { get; set; } = ProfileAvailability.Unknown;
@@ -202,6 +202,6 @@ public sealed class DocumentedCleaning
 
 public sealed class DocumentedImportExport
 {
-    /// <summary>The mail slot is an import/export element (false: small loaders whose mail slot SCSI never sees; §20).</summary>
+    /// <summary>The mail slot is an import/export element (false: small loaders whose mail slot SCSI never sees; docs/reference/library-behaviour.md §20).</summary>
     public bool ExposedAsElement { get; set; } = true;
 }

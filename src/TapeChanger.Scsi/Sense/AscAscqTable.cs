@@ -3,8 +3,8 @@ using System.Collections.Frozen;
 namespace TapeChanger.Scsi.Sense;
 
 /// <summary>
-/// ASC/ASCQ meanings for the codes a changer and its drives report (SPC-4 Annex D wording, as listed in
-/// the project fact sheet §4.6). Unknown vendor codes (ASC or ASCQ ≥ 80h) are described as vendor specific.
+/// ASC/ASCQ meanings for the codes a changer and its drives report (SPC-4 annex D, the ASC and ASCQ assignments;
+/// only the codes changers and tape drives use). Unknown vendor codes (ASC or ASCQ ≥ 80h) are described as vendor specific.
 /// </summary>
 public static class AscAscqTable
 {
