@@ -45,7 +45,9 @@ uri=$(tools/tgt-library.sh start | tail -n 1)
 # The built-in virtual library (default) and four more (mhVTL's library 10, each its own serial); their state is in the shared state folder the
 # three services use, as a shared library's state is in the library itself.
 shared=$work/state; mkdir -p "$shared"
-libs=tgt,default; envs=(TAPECHANGER_Device=virtual: TAPECHANGER_Libraries__tgt__Device="$uri")
+# Moves on tgt and the virtual libraries take milliseconds: a 4 s move budget fits in the 6 s lease (no extension per
+# move), so a killed owner is taken over within the lease, as a site with fast robots would configure it.
+libs=tgt,default; envs=(TAPECHANGER_Device=virtual: TAPECHANGER_Libraries__tgt__Device="$uri" TAPECHANGER_Fleet__MoveBudgetSeconds=4)
 for i in 1 2 3 4; do
   d=$work/v$i; mkdir -p "$d"; cp hw-profiles/mhvtl/library10/* "$d/"
   sed -i "s/Unit serial number: XYZZY_A/Unit serial number: FLEETV$i/" "$d/device.conf"

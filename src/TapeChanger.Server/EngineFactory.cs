@@ -38,12 +38,15 @@ internal static class EngineFactory
         };
         // Fleet:LeaseSeconds (default 6): a dead owner's libraries are taken over within about this plus a second.
         double lease = double.TryParse(configuration["Fleet:LeaseSeconds"], System.Globalization.CultureInfo.InvariantCulture, out double l) && l >= 1 ? l : 6;
+        // Fleet:MoveBudgetSeconds (default 60): the longest one robot move may take; a move is sent only with that much lease left.
+        double budget = double.TryParse(configuration["Fleet:MoveBudgetSeconds"], System.Globalization.CultureInfo.InvariantCulture, out double b) && b > 0 ? b : 60;
         var tuning = new LibraryServiceTuning
         {
             CleanerPollInterval = TimeSpan.FromMilliseconds(cli.CleanerPollMilliseconds),
             CleaningTime = cli.CleaningSeconds is int s ? TimeSpan.FromSeconds(s) : null,
             LeaseTime = TimeSpan.FromSeconds(lease),
             FenceMargin = TimeSpan.FromSeconds(lease / 3),
+            MoveBudget = TimeSpan.FromSeconds(budget),
             FleetName = configuration["Fleet:Name"] is { Length: > 0 } name ? name : null,
             FleetUrl = configuration["Fleet:Url"] is { Length: > 0 } url ? url : state.Listen.FirstOrDefault(l => !l.IsUnix)?.ToString(),
             FleetLog = line => Console.Error.WriteLine($"tapechangerd: {line}"),

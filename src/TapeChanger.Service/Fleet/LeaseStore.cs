@@ -7,8 +7,8 @@ namespace TapeChanger.Service.Fleet;
 public sealed record Fence(string Library, string Owner, long Token);
 
 /// <summary>A write was refused because the writer no longer holds the library's lease (or holds it too close to its expiry).</summary>
-public sealed class LeaseLostException(Fence fence)
-    : Exception($"library {fence.Library}: {fence.Owner} no longer holds its lease (fencing token {fence.Token}); nothing was written")
+public sealed class LeaseLostException(Fence fence, string? message = null)
+    : Exception(message ?? $"library {fence.Library}: {fence.Owner} no longer holds its lease (fencing token {fence.Token}); nothing was written")
 {
     public Fence Fence { get; } = fence;
 }
@@ -30,10 +30,46 @@ public sealed record LeaseRow(string Library, string Owner, string? OwnerUrl, lo
 /// racing for a library both run it and exactly one changes the row (PostgreSQL re-checks the WHERE of an UPDATE on
 /// the row version it waited for: manual, "Transaction Isolation", Read Committed).
 /// </summary>
-internal sealed class LeaseStore(StateDatabase db, string owner, string? url)
+internal sealed class LeaseStore(StateDatabase db, string owner, string? url, TimeProvider? time = null)
 {
     public StateDatabase Database { get; } = db;
     public string Owner { get; } = owner;
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>
+    /// Per library, what the database last confirmed of this service's lease: the token, the lease time left then
+    /// (database clock), and this host's monotonic timestamp taken before that statement was sent (so the estimate
+    /// of what is left now errs short).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Token, long LeftMs, long Before)> _confirmed = new(StringComparer.Ordinal);
+
+    /// <summary>Allowance for this host's clock running slow against the database's: 1 ms per second (1000 ppm, twice NTP's maximum slew of 500 ppm).</summary>
+    public const double ClockAllowance = 0.001;
+
+    /// <summary>
+    /// The lease time <paramref name="fence"/> has left now, as far as this service knows without asking: what the
+    /// database last confirmed minus the time elapsed here since (plus <see cref="ClockAllowance"/>). Zero when
+    /// nothing was confirmed for this token.
+    /// </summary>
+    public TimeSpan Left(Fence fence)
+    {
+        if (!_confirmed.TryGetValue(fence.Library, out var c) || c.Token != fence.Token) return TimeSpan.Zero;
+        double elapsed = _time.GetElapsedTime(c.Before).TotalMilliseconds * (1 + ClockAllowance);
+        return TimeSpan.FromMilliseconds(Math.Max(0, c.LeftMs - elapsed));
+    }
+
+    private long _extensions;
+
+    /// <summary>How many times a move asked for its lease to be extended (<see cref="Extend"/>), for tests and measurements.</summary>
+    public long Extensions => Interlocked.Read(ref _extensions);
+
+    private void Forget(Fence fence)
+    {
+        if (_confirmed.TryGetValue(fence.Library, out var c) && c.Token == fence.Token) _confirmed.TryRemove(new(fence.Library, c));
+    }
+
+    private void Confirm(string library, long token, long leftMs, long before) => _confirmed[library] = (token, leftMs, before);
 
     private string Now => Database.NowMilliseconds;
 
@@ -72,18 +108,60 @@ internal sealed class LeaseStore(StateDatabase db, string owner, string? url)
     });
 
     /// <summary>Takes the library's lease if it is free: a new fencing token (one more than the last), valid for <paramref name="ttl"/>.</summary>
-    public Fence? TryAcquire(string library, TimeSpan ttl) => Database.WriteRows(tx =>
+    /// <remarks>
+    /// The rule that keeps a stale owner's move from overlapping the next owner's: a lease is taken only once its
+    /// expiry has passed on the database's clock (<c>expires_ms &lt;= now</c>), and an owner starts a move only while
+    /// its own estimate of that expiry (<see cref="Left"/>, which errs short) is at least the move's budget away.
+    /// </remarks>
+    public Fence? TryAcquire(string library, TimeSpan ttl)
     {
-        var token = tx.Scalar($"UPDATE library_leases SET owner = @o, owner_url = @u, token = token + 1, expires_ms = {Now} + @ttl, acquired_ms = {Now}, renewed_ms = {Now} " +
-            $"WHERE library = @l AND expires_ms <= {Now} RETURNING token", ("o", Owner), ("u", url), ("l", library), ("ttl", (long)ttl.TotalMilliseconds));
-        return token is null ? null : new Fence(library, Owner, Convert.ToInt64(token, CultureInfo.InvariantCulture));
-    });
+        long before = _time.GetTimestamp();
+        var fence = Database.WriteRows(tx =>
+        {
+            var token = tx.Scalar($"UPDATE library_leases SET owner = @o, owner_url = @u, token = token + 1, expires_ms = {Now} + @ttl, acquired_ms = {Now}, renewed_ms = {Now} " +
+                $"WHERE library = @l AND expires_ms <= {Now} RETURNING token", ("o", Owner), ("u", url), ("l", library), ("ttl", (long)ttl.TotalMilliseconds));
+            return token is null ? null : new Fence(library, Owner, Convert.ToInt64(token, CultureInfo.InvariantCulture));
+        });
+        if (fence is not null) Confirm(library, fence.Token, (long)ttl.TotalMilliseconds, before);
+        return fence;
+    }
 
-    /// <summary>Extends every lease this service still holds by <paramref name="ttl"/>; returns the libraries it holds (with their tokens).</summary>
-    public Dictionary<string, long> RenewAll(TimeSpan ttl) => Database.WriteRows(tx =>
-        tx.Query($"UPDATE library_leases SET expires_ms = {Now} + @ttl, renewed_ms = {Now} WHERE owner = @o AND expires_ms > {Now} RETURNING library, token",
-            r => (r.GetString(0), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)), ("o", Owner), ("ttl", (long)ttl.TotalMilliseconds))
-        .ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal));
+    /// <summary>
+    /// Extends every lease this service still holds to at least <paramref name="ttl"/> from now (never shortens one a
+    /// move extended further, <see cref="Extend"/>); returns the libraries it holds (with their tokens).
+    /// </summary>
+    public Dictionary<string, long> RenewAll(TimeSpan ttl)
+    {
+        long before = _time.GetTimestamp();
+        var rows = Database.WriteRows(tx =>
+            tx.Query($"UPDATE library_leases SET expires_ms = CASE WHEN expires_ms > {Now} + @ttl THEN expires_ms ELSE {Now} + @ttl END, renewed_ms = {Now} " +
+                $"WHERE owner = @o AND expires_ms > {Now} RETURNING library, token, expires_ms - {Now}",
+                r => (Library: r.GetString(0), Token: Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture), Left: Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture)),
+                ("o", Owner), ("ttl", (long)ttl.TotalMilliseconds)));
+        foreach (var r in rows) Confirm(r.Library, r.Token, r.Left, before);
+        return rows.ToDictionary(x => x.Library, x => x.Token, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Extends <paramref name="fence"/>'s lease to at least <paramref name="ttl"/> from now (a move about to start
+    /// needs more than the lease has left); false when the lease is no longer this fence's.
+    /// </summary>
+    public bool Extend(Fence fence, TimeSpan ttl)
+    {
+        Interlocked.Increment(ref _extensions);
+        long before = _time.GetTimestamp();
+        var left = Database.WriteRows(tx => tx.Scalar(
+            $"UPDATE library_leases SET expires_ms = CASE WHEN expires_ms > {Now} + @ttl THEN expires_ms ELSE {Now} + @ttl END, renewed_ms = {Now} " +
+            $"WHERE library = @l AND owner = @o AND token = @t AND expires_ms > {Now} RETURNING expires_ms - {Now}",
+            ("l", fence.Library), ("o", fence.Owner), ("t", fence.Token), ("ttl", (long)ttl.TotalMilliseconds)));
+        if (left is null)
+        {
+            Forget(fence);
+            return false;
+        }
+        Confirm(fence.Library, fence.Token, Convert.ToInt64(left, CultureInfo.InvariantCulture), before);
+        return true;
+    }
 
     /// <summary>What the control plane shows of a held library: its health, queue depth and cleaning state.</summary>
     public void Report(Fence fence, string? health, int queueDepth, string drivesNeedingCleaning, bool cleaning) => Database.WriteRows(tx =>
@@ -97,9 +175,12 @@ internal sealed class LeaseStore(StateDatabase db, string owner, string? url)
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(d => int.Parse(d, NumberStyles.None, CultureInfo.InvariantCulture))];
 
     /// <summary>Gives the lease up at once (a clean stop, or a picker that lost its fence): the next service takes it without waiting for the expiry.</summary>
-    public void Release(Fence fence) => Database.WriteRows(tx =>
-        tx.Execute($"UPDATE library_leases SET expires_ms = {Now} WHERE library = @l AND owner = @o AND token = @t AND expires_ms > {Now}",
+    public void Release(Fence fence)
+    {
+        Forget(fence);
+        Database.WriteRows(tx => tx.Execute($"UPDATE library_leases SET expires_ms = {Now} WHERE library = @l AND owner = @o AND token = @t AND expires_ms > {Now}",
             ("l", fence.Library), ("o", fence.Owner), ("t", fence.Token)));
+    }
 
     public IReadOnlyList<LeaseRow> List() => Database.Read(tx => tx.Query(
         $"SELECT library, owner, owner_url, token, expires_ms, {Now}, health, queue_depth, drives_needing_cleaning, cleaning FROM library_leases ORDER BY library",
