@@ -32,6 +32,12 @@ internal sealed partial class LibraryHost
     private bool _runningClean;
 
     /// <summary>
+    /// The library's identity key (the cleaner state's: INQUIRY vendor, product, serial) once this host has read the
+    /// identity; the owner reports it so that every service finds the library's cleaner state in the database.
+    /// </summary>
+    public string? LibraryKey { get; private set; }
+
+    /// <summary>
     /// The drives this host knows ask for cleaning (ascending), for the control plane. Only what the owner saw itself
     /// (automatic cleaning's TapeAlert/sense checks): the cleaner state's remembered requests are not read here, as
     /// that is a read of the library's cleaner state on every report; with automatic cleaning off the list stays empty.

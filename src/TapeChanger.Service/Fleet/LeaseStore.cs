@@ -16,8 +16,11 @@ public sealed class LeaseLostException(Fence fence, string? message = null)
 /// <summary>A row of library_leases, as the control plane shows it.</summary>
 public sealed record LeaseRow(string Library, string Owner, string? OwnerUrl, long Token, long ExpiresMs, long NowMs, string? Health, int QueueDepth)
 {
-    /// <summary>The drives the owner last reported asking for cleaning (migration 0031), ascending.</summary>
+    /// <summary>The drives asking for cleaning (ascending): the owner's last report (migration 0031) and the database's pending cleaning requests.</summary>
     public IReadOnlyList<int> DrivesNeedingCleaning { get; init; } = [];
+
+    /// <summary>The library's identity key as its owner reported it (migration 0032), or null.</summary>
+    public string? LibraryKey { get; init; }
 
     /// <summary>True when the owner last reported a Clean request in process.</summary>
     public bool Cleaning { get; init; }
@@ -163,10 +166,11 @@ internal sealed class LeaseStore(StateDatabase db, string owner, string? url, Ti
         return true;
     }
 
-    /// <summary>What the control plane shows of a held library: its health, queue depth and cleaning state.</summary>
-    public void Report(Fence fence, string? health, int queueDepth, string drivesNeedingCleaning, bool cleaning) => Database.WriteRows(tx =>
-        tx.Execute("UPDATE library_leases SET health = @h, queue_depth = @q, drives_needing_cleaning = @d, cleaning = @c WHERE library = @l AND owner = @o AND token = @t",
-            ("h", health), ("q", queueDepth), ("d", drivesNeedingCleaning), ("c", cleaning ? 1 : 0), ("l", fence.Library), ("o", fence.Owner), ("t", fence.Token)));
+    /// <summary>What the control plane shows of a held library: its health, queue depth, cleaning state and identity key (kept when null).</summary>
+    public void Report(Fence fence, string? health, int queueDepth, string drivesNeedingCleaning, bool cleaning, string? libraryKey = null) => Database.WriteRows(tx =>
+        tx.Execute("UPDATE library_leases SET health = @h, queue_depth = @q, drives_needing_cleaning = @d, cleaning = @c, library_key = COALESCE(@k, library_key) " +
+            "WHERE library = @l AND owner = @o AND token = @t",
+            ("h", health), ("q", queueDepth), ("d", drivesNeedingCleaning), ("c", cleaning ? 1 : 0), ("k", libraryKey), ("l", fence.Library), ("o", fence.Owner), ("t", fence.Token)));
 
     /// <summary>Drive numbers as the drives_needing_cleaning column keeps them: ascending, comma-separated, '' for none.</summary>
     public static string FormatDrives(IEnumerable<int> drives) => string.Join(',', drives.Order().Select(d => d.ToString(CultureInfo.InvariantCulture)));
@@ -182,15 +186,27 @@ internal sealed class LeaseStore(StateDatabase db, string owner, string? url, Ti
             ("l", fence.Library), ("o", fence.Owner), ("t", fence.Token)));
     }
 
-    public IReadOnlyList<LeaseRow> List() => Database.Read(tx => tx.Query(
-        $"SELECT library, owner, owner_url, token, expires_ms, {Now}, health, queue_depth, drives_needing_cleaning, cleaning FROM library_leases ORDER BY library",
-        r => new LeaseRow(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture),
-            Convert.ToInt64(r.GetValue(4), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture),
-            r.IsDBNull(6) ? null : r.GetString(6), Convert.ToInt32(r.GetValue(7), CultureInfo.InvariantCulture))
-        {
-            DrivesNeedingCleaning = ParseDrives(r.GetString(8)),
-            Cleaning = Convert.ToInt64(r.GetValue(9), CultureInfo.InvariantCulture) != 0,
-        }));
+    /// <summary>
+    /// Every library of the fleet. The drives needing cleaning are those the owner last reported (what it saw itself)
+    /// together with the cleaner state's remembered requests in the database (pending_cleanings of the library's
+    /// identity key): drives that asked for cleaning and were not cleaned since, whoever saw them, so a service that
+    /// does not own the library, or an owner just restarted, lists them too.
+    /// </summary>
+    public IReadOnlyList<LeaseRow> List() => Database.Read(tx =>
+    {
+        var pending = tx.Query("SELECT library_key, drive FROM pending_cleanings",
+            r => (Key: r.GetString(0), Drive: Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture))).ToLookup(p => p.Key, p => p.Drive, StringComparer.Ordinal);
+        return tx.Query(
+            $"SELECT library, owner, owner_url, token, expires_ms, {Now}, health, queue_depth, drives_needing_cleaning, cleaning, library_key FROM library_leases ORDER BY library",
+            r => new LeaseRow(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture),
+                Convert.ToInt64(r.GetValue(4), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture),
+                r.IsDBNull(6) ? null : r.GetString(6), Convert.ToInt32(r.GetValue(7), CultureInfo.InvariantCulture))
+            {
+                DrivesNeedingCleaning = [.. ParseDrives(r.GetString(8)).Concat(r.IsDBNull(10) ? [] : pending[r.GetString(10)]).Distinct().Order()],
+                Cleaning = Convert.ToInt64(r.GetValue(9), CultureInfo.InvariantCulture) != 0,
+                LibraryKey = r.IsDBNull(10) ? null : r.GetString(10),
+            });
+    });
 
     /// <summary>The services of the fleet, most recently seen first.</summary>
     public IReadOnlyList<FleetMember> Members() => Database.Read(tx => tx.Query(
