@@ -6,6 +6,7 @@
   fleet_tier.py stream OUT SECONDS CLIENTS SOCKS LIBS SLOTS
                                                   CLIENTS threads submit transfers (wait=false) to random services for
                                                   random libraries for SECONDS; every acknowledged request is a JSON line in OUT
+  fleet_tier.py submit OUT SOCK LIB N SLOTS       submits N random transfers of LIB (SLOTS slots) to one service, as stream does
   fleet_tier.py cartridges SOCK LIBS              prints {lib: sorted barcodes} as JSON
   fleet_tier.py check SOCKS OUT BEFORE JOURNAL TIMEOUT
                                                   waits until every acknowledged request is final, then checks: each passed or
@@ -103,6 +104,17 @@ def stream(out, seconds, clients, socks, libs, slots):
     return 0
 
 
+def submit(out, sock, lib, n, slots):
+    rnd = random.Random(7)
+    with open(out, "a") as f:
+        for _ in range(int(n)):
+            a, b = rnd.sample(range(1, int(slots) + 1), 2)
+            status, body = call(sock, "POST", f"/api/v1/libraries/{lib}/moves", {"kind": "transfer", "slot": a, "toSlot": b, "wait": False})
+            if status in (200, 201, 202) and body and "id" in body:
+                f.write(json.dumps({"id": body["id"], "library": lib, "via": sock, "from": a, "to": b}) + "\n")
+    return 0
+
+
 def cartridges(sock, libs):
     res = {}
     for lib in libs.split(","):
@@ -170,4 +182,4 @@ def check(socks, out, before, journal, timeout):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    sys.exit({"owners": owners, "newowner": newowner, "stream": stream, "cartridges": cartridges, "check": check}[cmd](*args))
+    sys.exit({"owners": owners, "newowner": newowner, "stream": stream, "submit": submit, "cartridges": cartridges, "check": check}[cmd](*args))

@@ -143,8 +143,10 @@ internal sealed partial class LibraryHost
         // added beyond the budget (a paused process, a slow database). Either way the move is not sent.
         if (!leases.Extend(fence, ttl) || leases.Left(fence) < budget)
         {
-            throw new LeaseLostException(fence, $"library {fence.Library}: {fence.Owner}'s lease (fencing token {fence.Token}) has less than the move's " +
+            var refused = new LeaseLostException(fence, $"library {fence.Library}: {fence.Owner}'s lease (fencing token {fence.Token}) has less than the move's " +
                 $"time budget ({budget.TotalSeconds:0.###} s) left and could not be extended; the move was not sent");
+            _ctx.Tuning.FleetLog?.Invoke("fleet: " + refused.Message);
+            throw refused;
         }
         return ValueTask.CompletedTask;
     }
