@@ -39,7 +39,12 @@ internal static class EngineFactory
         // Fleet:LeaseSeconds (default 6): a dead owner's libraries are taken over within about this plus a second.
         double lease = double.TryParse(configuration["Fleet:LeaseSeconds"], System.Globalization.CultureInfo.InvariantCulture, out double l) && l >= 1 ? l : 6;
         // Fleet:MoveBudgetSeconds (default 60): the longest one robot move may take; a move is sent only with that much lease left.
-        double budget = double.TryParse(configuration["Fleet:MoveBudgetSeconds"], System.Globalization.CultureInfo.InvariantCulture, out double b) && b > 0 ? b : 60;
+        double budget = 60;
+        if (configuration["Fleet:MoveBudgetSeconds"] is { Length: > 0 } given
+            && !(double.TryParse(given, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out budget) && budget > 0 && budget <= 86400))
+        {
+            throw new InvalidOperationException($"Fleet:MoveBudgetSeconds is '{given}': give the seconds one robot move may take (more than 0, at most 86400)");
+        }
         var tuning = new LibraryServiceTuning
         {
             CleanerPollInterval = TimeSpan.FromMilliseconds(cli.CleanerPollMilliseconds),

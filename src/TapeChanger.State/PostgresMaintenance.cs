@@ -125,7 +125,7 @@ public static class PostgresMaintenance
         w.WriteNumber("version", FormatVersion);
         w.WriteNumber("schema", Convert.ToInt32(tx.Scalar("SELECT max(version) FROM schema_version"), CultureInfo.InvariantCulture));
         w.WriteString("database", db.Path);
-        w.WriteString("created", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        w.WriteString("created", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         w.WriteEndObject();
         Line();
         foreach (var (table, columns) in layout)
