@@ -140,6 +140,7 @@ victim=$(owner v2 A); other=A; [[ $victim == A ]] && other=B
 TAPECHANGER_STATE_DIR=$shared "${cli[@]}" --device "virtual:$work/v2" virtual fault add busy --command "MOVE MEDIUM" --for 12 >/dev/null
 drv submit "$work/acked" "$work/$victim.sock" v2 4 39
 moves() { awk -F'\t' -v p="${pid[$victim]}" -v d="virtual:$work/v2" '$3 == p && $4 == d && $5 == "MOVE MEDIUM"' "$work/scsi.log" | wc -l; }
+busy() { awk -F'\t' -v p="${pid[$victim]}" -v d="virtual:$work/v2" '$3 == p && $4 == d && $5 == "MOVE MEDIUM" && $6 == "Busy"' "$work/scsi.log" | wc -l; }
 sleep 2.5
 kill -STOP "${pid[$victim]}"
 before_stop=$(moves)
@@ -148,11 +149,12 @@ sleep 1
 kill -CONT "${pid[$victim]}"
 sleep 6
 after_cont=$(moves)
-(( before_stop > 0 )) || fail "v2's owner $victim had sent no MOVE MEDIUM before it was stopped (the scenario did not hold a move)"
+held=$(busy)
+(( held > 0 )) || fail "v2's owner $victim had met no BUSY MOVE MEDIUM before it was stopped (the scenario did not hold a move)"
 (( after_cont == before_stop )) || fail "v2's stopped owner $victim sent $((after_cont - before_stop)) MOVE MEDIUM after it was resumed"
 how="its picker was stopped by the renewal that found the lease gone"
 grep -q "library v2: .*the move was not sent" "$work/$victim.log" && how="its resend was refused: $(grep -o "has less than the move's time budget ([0-9.]* s) left and could not be extended; the move was not sent" "$work/$victim.log" | tail -n 1)"
-echo "  d. v2's owner $victim stopped mid-move (${before_stop} MOVE MEDIUM sent, BUSY), taken over after ${took} s, resumed: no MOVE MEDIUM after ($how)"
+echo "  d. v2's owner $victim stopped mid-move (its MOVE MEDIUM answered BUSY $held times), taken over after ${took} s, resumed: no MOVE MEDIUM after ($how)"
 
 echo "== 3. every acknowledged request final and run once; cartridges conserved; fencing tokens in order"
 pg_sql "SELECT 1" >/dev/null

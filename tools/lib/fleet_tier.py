@@ -6,7 +6,8 @@
   fleet_tier.py stream OUT SECONDS CLIENTS SOCKS LIBS SLOTS
                                                   CLIENTS threads submit transfers (wait=false) to random services for
                                                   random libraries for SECONDS; every acknowledged request is a JSON line in OUT
-  fleet_tier.py submit OUT SOCK LIB N SLOTS       submits N random transfers of LIB (SLOTS slots) to one service, as stream does
+  fleet_tier.py submit OUT SOCK LIB N SLOTS       submits N transfers of LIB (SLOTS slots) to one service, as stream does: the
+                                                  first from a full slot to an empty one, the others random
   fleet_tier.py cartridges SOCK LIBS              prints {lib: sorted barcodes} as JSON
   fleet_tier.py check SOCKS OUT BEFORE JOURNAL TIMEOUT
                                                   waits until every acknowledged request is final, then checks: each passed or
@@ -105,10 +106,17 @@ def stream(out, seconds, clients, socks, libs, slots):
 
 
 def submit(out, sock, lib, n, slots):
+    """The first transfer goes from a full slot to an empty one (so it reaches the robot); the others are random."""
     rnd = random.Random(7)
+    status, body = call(sock, "GET", f"/api/v1/libraries/{lib}/status")
+    storage = [e for e in (body.get("status") or {}).get("elements", []) if e.get("type") == "storage" and e.get("slot")]
+    full = [e["slot"] for e in storage if e["full"]]
+    empty = [e["slot"] for e in storage if not e["full"]]
+    if status != 200 or not full or not empty:
+        raise RuntimeError(f"{lib}: no full and empty slot to transfer between (HTTP {status})")
+    pairs = [(full[0], empty[0])] + [tuple(rnd.sample(range(1, int(slots) + 1), 2)) for _ in range(int(n) - 1)]
     with open(out, "a") as f:
-        for _ in range(int(n)):
-            a, b = rnd.sample(range(1, int(slots) + 1), 2)
+        for a, b in pairs:
             status, body = call(sock, "POST", f"/api/v1/libraries/{lib}/moves", {"kind": "transfer", "slot": a, "toSlot": b, "wait": False})
             if status in (200, 201, 202) and body and "id" in body:
                 f.write(json.dumps({"id": body["id"], "library": lib, "via": sock, "from": a, "to": b}) + "\n")
