@@ -25,7 +25,7 @@ b() { python3 tools/lib/fleet_bench.py "$@"; }
 pg_start "$work/pg"; pg_sql "CREATE DATABASE fleet" >/dev/null
 db="postgresql://postgres@127.0.0.1:$PG_PORT/fleet"
 shared=$work/state; mkdir -p "$shared"
-envs=(TAPECHANGER_Device=); libs=""
+envs=(TAPECHANGER_Device= TAPECHANGER_Fleet__MoveBudgetSeconds=4); libs=""   # virtual moves take milliseconds: no lease extension per move
 for i in $(seq 1 "$N"); do
   d=$work/lib/v$i; mkdir -p "$d"; cp hw-profiles/mhvtl/library10/* "$d/"
   sed -i "s/Unit serial number: XYZZY_A/Unit serial number: BENCH$i/" "$d/device.conf"

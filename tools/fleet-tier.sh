@@ -7,9 +7,14 @@
 #         MOVE MEDIUM for a while, so the move is in process at the kill); another service takes v1 over (time printed,
 #         target 10 s) and reconciles the move from its journal; the killed service is started again;
 #      b. the owner of the tgt library is killed -9 mid-stream and taken over the same way;
-#      c. every service's database connections are terminated (pg_terminate_backend), then the server is restarted.
+#      c. every service's database connections are terminated (pg_terminate_backend), then the server is restarted;
+#      d. (after the clients) v2's owner is stopped (SIGSTOP) while a move waits out BUSY; v2 is taken over; the
+#         stopped owner is resumed (SIGCONT) and sends no further MOVE MEDIUM (self-fencing by time: its lease, as the
+#         database last confirmed it, has run out and cannot be extended). Counted in the shared SCSI log.
 #   3. At the end: every acknowledged request passed or failed/cancelled with its reason, cartridges conserved per
 #      library, at most one journal Moving entry per request (no move started twice), fencing tokens in order.
+#   4. db check, db backup (a dump, services running), db restore refused (exit 75) while services hold leases, then
+#      forced: every library is taken again under a larger fencing token and db check still passes.
 # Binaries: SVC_BIN (a folder with tapechanger and tapechangerd, e.g. artifacts/aot), else the Release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +50,9 @@ uri=$(tools/tgt-library.sh start | tail -n 1)
 # The built-in virtual library (default) and four more (mhVTL's library 10, each its own serial); their state is in the shared state folder the
 # three services use, as a shared library's state is in the library itself.
 shared=$work/state; mkdir -p "$shared"
-libs=tgt,default; envs=(TAPECHANGER_Device=virtual: TAPECHANGER_Libraries__tgt__Device="$uri")
+# Moves on tgt and the virtual libraries take milliseconds: a 4 s move budget fits in the 6 s lease (no extension per
+# move), so a killed owner is taken over within the lease, as a site with fast robots would configure it.
+libs=tgt,default; envs=(TAPECHANGER_Device=virtual: TAPECHANGER_Libraries__tgt__Device="$uri" TAPECHANGER_Fleet__MoveBudgetSeconds=4 TAPECHANGER_ScsiLog="$work/scsi.log")
 for i in 1 2 3 4; do
   d=$work/v$i; mkdir -p "$d"; cp hw-profiles/mhvtl/library10/* "$d/"
   sed -i "s/Unit serial number: XYZZY_A/Unit serial number: FLEETV$i/" "$d/device.conf"
@@ -128,6 +135,26 @@ _pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/server.log" \
 echo "     server stopped for 3 s and started again"
 wait "$stream"
 drv owners "$work/A.sock" "$libs" 30 >/dev/null || fail "not every library has an owner again after the database came back"
+# d. a stopped owner resumed after the takeover sends no MOVE MEDIUM (SCSI log lines: start, end, pid, device, command, status).
+victim=$(owner v2 A); other=A; [[ $victim == A ]] && other=B
+TAPECHANGER_STATE_DIR=$shared "${cli[@]}" --device "virtual:$work/v2" virtual fault add busy --command "MOVE MEDIUM" --for 12 >/dev/null
+drv submit "$work/acked" "$work/$victim.sock" v2 4 39
+moves() { awk -F'\t' -v p="${pid[$victim]}" -v d="virtual:$work/v2" '$3 == p && $4 == d && $5 == "MOVE MEDIUM"' "$work/scsi.log" | wc -l; }
+busy() { awk -F'\t' -v p="${pid[$victim]}" -v d="virtual:$work/v2" '$3 == p && $4 == d && $5 == "MOVE MEDIUM" && $6 == "Busy"' "$work/scsi.log" | wc -l; }
+sleep 2.5
+kill -STOP "${pid[$victim]}"
+before_stop=$(moves)
+took=$(drv newowner "$work/$other.sock" v2 "$victim" 30) || fail "v2 not taken over while its owner was stopped"
+sleep 1
+kill -CONT "${pid[$victim]}"
+sleep 6
+after_cont=$(moves)
+held=$(busy)
+(( held > 0 )) || fail "v2's owner $victim had met no BUSY MOVE MEDIUM before it was stopped (the scenario did not hold a move)"
+(( after_cont == before_stop )) || fail "v2's stopped owner $victim sent $((after_cont - before_stop)) MOVE MEDIUM after it was resumed"
+how="its picker was stopped by the renewal that found the lease gone"
+grep -q "library v2: .*the move was not sent" "$work/$victim.log" && how="its resend was refused: $(grep -o "has less than the move's time budget ([0-9.]* s) left and could not be extended; the move was not sent" "$work/$victim.log" | tail -n 1)"
+echo "  d. v2's owner $victim stopped mid-move (its MOVE MEDIUM answered BUSY $held times), taken over after ${took} s, resumed: no MOVE MEDIUM after ($how)"
 
 echo "== 3. every acknowledged request final and run once; cartridges conserved; fencing tokens in order"
 pg_sql "SELECT 1" >/dev/null
@@ -135,5 +162,25 @@ PG_DB=fleet pg_sql "SELECT library, seq, token, request_id, step FROM move_journ
 drv check "$socks" "$work/acked" "$before" "$work/journal.0" 60 >"$work/check" 2>&1 || { cat "$work/check" >&2; fail "end state"; }
 PG_DB=fleet pg_sql "SELECT library, seq, token, request_id, step FROM move_journal ORDER BY library, seq" >"$work/journal"
 drv check "$socks" "$work/acked" "$before" "$work/journal" 5 || fail "end state"
+
+echo "== 4. db check, backup and restore on PostgreSQL"
+dbcli() { TAPECHANGER_DATABASE=$db TAPECHANGER_STATE_DIR=$shared "${cli[@]}" "$@"; }
+dbcli db check | grep -q "^integrity: ok" || fail "db check: $(dbcli db check 2>&1 | tail -n 2)"
+dbcli db backup "$work/state.jsonl" >/dev/null || fail "db backup"
+rc=0; out=$(dbcli db restore "$work/state.jsonl" 2>&1) || rc=$?
+[[ $rc == 75 ]] || fail "db restore while services hold leases: exit $rc, expected 75 ($out)"
+echo "  db check ok; db backup: $(head -c 60 "$work/state.jsonl")... ($(wc -l <"$work/state.jsonl") lines); db restore refused (exit 75): $out"
+tokens() { PG_DB=fleet pg_sql "SELECT library || '=' || token FROM library_leases ORDER BY library" | tr '\n' ' '; }
+was=$(tokens)
+dbcli db restore --force "$work/state.jsonl" >/dev/null || fail "db restore --force"
+drv owners "$work/A.sock" "$libs" 30 >/dev/null || fail "not every library has an owner again after the restore"
+now=$(tokens)
+python3 - "$was" "$now" <<'PY' || fail "fencing tokens after the restore: before $was, after $now"
+import sys
+was = dict(kv.split("=") for kv in sys.argv[1].split()); now = dict(kv.split("=") for kv in sys.argv[2].split())
+assert all(int(now[l]) > int(t) for l, t in was.items()), (was, now)
+PY
+dbcli db check | grep -q "^integrity: ok" || fail "db check after the restore"
+echo "  db restore --force: every library taken again under a larger fencing token ($now); db check ok"
 for n in A B C; do grep -qE "Unhandled exception|   at " "$work/$n.log" && fail "service $n printed a stack trace"; done
 echo "fleet-tier: passed"

@@ -38,12 +38,20 @@ internal static class EngineFactory
         };
         // Fleet:LeaseSeconds (default 6): a dead owner's libraries are taken over within about this plus a second.
         double lease = double.TryParse(configuration["Fleet:LeaseSeconds"], System.Globalization.CultureInfo.InvariantCulture, out double l) && l >= 1 ? l : 6;
+        // Fleet:MoveBudgetSeconds (default 60): the longest one robot move may take; a move is sent only with that much lease left.
+        double budget = 60;
+        if (configuration["Fleet:MoveBudgetSeconds"] is { Length: > 0 } given
+            && !(double.TryParse(given, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out budget) && budget > 0 && budget <= 86400))
+        {
+            throw new InvalidOperationException($"Fleet:MoveBudgetSeconds is '{given}': give the seconds one robot move may take (more than 0, at most 86400)");
+        }
         var tuning = new LibraryServiceTuning
         {
             CleanerPollInterval = TimeSpan.FromMilliseconds(cli.CleanerPollMilliseconds),
             CleaningTime = cli.CleaningSeconds is int s ? TimeSpan.FromSeconds(s) : null,
             LeaseTime = TimeSpan.FromSeconds(lease),
             FenceMargin = TimeSpan.FromSeconds(lease / 3),
+            MoveBudget = TimeSpan.FromSeconds(budget),
             FleetName = configuration["Fleet:Name"] is { Length: > 0 } name ? name : null,
             FleetUrl = configuration["Fleet:Url"] is { Length: > 0 } url ? url : state.Listen.FirstOrDefault(l => !l.IsUnix)?.ToString(),
             FleetLog = line => Console.Error.WriteLine($"tapechangerd: {line}"),

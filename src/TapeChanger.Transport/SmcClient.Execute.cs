@@ -100,6 +100,10 @@ public sealed partial class SmcClient
     /// </summary>
     internal async ValueTask<byte[]> ExecuteOnceAsync(ScsiCommand command, CancellationToken ct = default)
     {
+        if (BeforeMotion is { } gate && command.Cdb[0] is OpCode.MoveMedium or OpCode.ExchangeMedium or OpCode.PositionToElement)
+        {
+            await gate(ct).ConfigureAwait(false);               // throws to leave the command unsent
+        }
         try
         {
             var data = await _channel.ExecuteAsync(command, ct).ConfigureAwait(false);

@@ -80,6 +80,13 @@ public sealed partial class SmcClient : IAsyncDisposable
     /// <summary>True for a client of a tape drive (SSC): the drive rows of the sense policy apply.</summary>
     public bool IsDrive { get; init; }
 
+    /// <summary>
+    /// Called before every send of a MOVE MEDIUM, EXCHANGE MEDIUM or POSITION TO ELEMENT (each retry included), the
+    /// commands that move the robot; an exception it throws leaves the command unsent and leaves this client. Fleet
+    /// mode sets it to the lease's time check (a service starts a move only with the move's time budget left on its lease).
+    /// </summary>
+    public Func<CancellationToken, ValueTask>? BeforeMotion { get; set; }
+
     /// <summary>Sets the library's quirks once its profile is known (the profile is chosen from this client's INQUIRY).</summary>
     public void ApplyQuirks(ChangerQuirks quirks) => _quirks = quirks;
 

@@ -27,4 +27,26 @@ public class FleetEndpointTests
         Assert.Equal("[0,2]", lib.GetProperty("drivesNeedingCleaning").GetRawText());
         Assert.True(lib.GetProperty("cleaning").GetBoolean());
     }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public void A_bad_move_budget_is_one_line_and_exit_78(string budget)
+    {
+        string dir = Directory.CreateTempSubdirectory("tc-budget-").FullName;
+        try
+        {
+            var env = new Dictionary<string, string> { ["TAPECHANGER_DEVICE"] = "virtual:", ["TAPECHANGER_Fleet__MoveBudgetSeconds"] = budget };
+            using var d = DaemonProcess.Start(["--listen", $"unix:{Path.Combine(dir, "s.sock")}", "--state-dir", Path.Combine(dir, "state")], env);
+            int rc = d.WaitForExit(TimeSpan.FromSeconds(60));
+            Assert.True(rc == 78, $"exit {rc}; stderr: {d.Stderr}");
+            Assert.Equal($"tapechangerd: Fleet:MoveBudgetSeconds is '{budget}': give the seconds one robot move may take (more than 0, at most 86400)\n",
+                d.Stderr.Replace("\r", "", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -39,10 +39,10 @@ public sealed class FleetHarness : IAsyncDisposable
 
     public static readonly TimeSpan Lease = TimeSpan.FromMilliseconds(1500);
 
-    public LibraryService Engine(string name, bool autoCleaning = false) => new(
+    public LibraryService Engine(string name, bool autoCleaning = false, TimeProvider? time = null, Func<LibraryServiceTuning, LibraryServiceTuning>? tune = null) => new(
         new LibraryServiceOptions { Device = Library.Device, AutoCleaning = autoCleaning },
-        Library.OpenSettings, Database, null,
-        new LibraryServiceTuning
+        Library.OpenSettings, Database, time,
+        (tune ?? (t => t))(new LibraryServiceTuning
         {
             CleanerPollInterval = TimeSpan.FromMilliseconds(20),
             AutoCleaningInterval = TimeSpan.FromMilliseconds(200),
@@ -52,7 +52,7 @@ public sealed class FleetHarness : IAsyncDisposable
             FenceMargin = TimeSpan.FromMilliseconds(500),
             FleetName = name,
             FleetUrl = $"http://{name}.example",
-        });
+        }));
 
     /// <summary>The owner of the default library now, or null.</summary>
     public string? Owner(LibraryService any) => any.FleetLibraries().SingleOrDefault(l => l.Library == "default" && l.Held)?.Owner;

@@ -127,6 +127,41 @@ public sealed class FleetTests
     }
 
     [PostgresFact]
+    public async Task A_non_owner_and_a_restarted_owner_list_the_drives_needing_cleaning_from_the_database()
+    {
+        await using var f = new FleetHarness();
+        var a = f.Engine("A");
+        await a.StartAsync();
+        Assert.Equal("A", await OwnerAsync(f, a));
+        await using var b = f.Engine("B");
+        await b.StartAsync();
+        // A moves once (it reads the library's identity) and reports the identity key in the lease row.
+        Assert.Equal(RequestState.Passed, (await a.WaitAsync((await a.SubmitAsync("default", Transfer(1, 24), Op)).Id).WaitAsync(TimeSpan.FromSeconds(30))).State);
+        string? key = null;
+        await Wait.UntilAsync(() => Task.FromResult((key = a.FleetLibraries().Single().LibraryKey) is not null), "A to report the library's identity key");
+        var id = (await f.Library.ReadAsync()).Identity;
+        Assert.StartsWith($"{id.Vendor.Trim()}-{id.Product.Trim()}-", key);                      // the cleaner state's key: vendor-product-serial-hash
+
+        // The cleaner state remembers that drive 1 asked for cleaning (a cleaner of any service wrote it); no host saw it.
+        f.Sql($"INSERT INTO libraries (library_key, vendor, product, serial) VALUES ('{key}', 'v', 'p', 's') ON CONFLICT DO NOTHING");
+        f.Sql($"INSERT INTO pending_cleanings (library_key, drive_key, drive, address, reason, since, last_seen) VALUES ('{key}', 'element:257', 1, 257, 'TapeAlert 20', 'now', 'now')");
+        Assert.Empty((await a.GetStatusAsync("default")).DrivesNeedingCleaning);                  // not in A's own set
+        Assert.Equal([1], Assert.Single(b.GetFleet()!.Libraries).DrivesNeedingCleaning);        // B does not own it: from the database
+        Assert.Equal([1], Assert.Single(a.GetFleet()!.Libraries).DrivesNeedingCleaning);
+
+        // A stops; a restarted A (a new engine: nothing in memory) takes the lease and lists it before any request.
+        await a.DisposeAsync();
+        await using var a2 = f.Engine("A");
+        await a2.StartAsync();
+        await Wait.UntilAsync(() => Task.FromResult(f.Owner(a2) is not null), "someone to take the lease again");
+        Assert.Equal([1], Assert.Single(a2.GetFleet()!.Libraries).DrivesNeedingCleaning);
+        Assert.Empty((await a2.GetStatusAsync("default")).DrivesNeedingCleaning);
+
+        f.Sql("DELETE FROM pending_cleanings");                                                  // cleaned: no longer listed
+        Assert.Empty(Assert.Single(b.GetFleet()!.Libraries).DrivesNeedingCleaning);
+    }
+
+    [PostgresFact]
     public void A_stale_owner_can_neither_start_nor_record_a_move()
     {
         var f = new FleetHarness();

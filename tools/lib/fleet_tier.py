@@ -6,6 +6,8 @@
   fleet_tier.py stream OUT SECONDS CLIENTS SOCKS LIBS SLOTS
                                                   CLIENTS threads submit transfers (wait=false) to random services for
                                                   random libraries for SECONDS; every acknowledged request is a JSON line in OUT
+  fleet_tier.py submit OUT SOCK LIB N SLOTS       submits N transfers of LIB (SLOTS slots) to one service, as stream does: the
+                                                  first from a full slot to an empty one, the others random
   fleet_tier.py cartridges SOCK LIBS              prints {lib: sorted barcodes} as JSON
   fleet_tier.py check SOCKS OUT BEFORE JOURNAL TIMEOUT
                                                   waits until every acknowledged request is final, then checks: each passed or
@@ -103,6 +105,24 @@ def stream(out, seconds, clients, socks, libs, slots):
     return 0
 
 
+def submit(out, sock, lib, n, slots):
+    """The first transfer goes from a full slot to an empty one (so it reaches the robot); the others are random."""
+    rnd = random.Random(7)
+    status, body = call(sock, "GET", f"/api/v1/libraries/{lib}/status")
+    storage = [e for e in (body.get("status") or {}).get("elements", []) if e.get("type") == "storage" and e.get("slot")]
+    full = [e["slot"] for e in storage if e["full"]]
+    empty = [e["slot"] for e in storage if not e["full"]]
+    if status != 200 or not full or not empty:
+        raise RuntimeError(f"{lib}: no full and empty slot to transfer between (HTTP {status})")
+    pairs = [(full[0], empty[0])] + [tuple(rnd.sample(range(1, int(slots) + 1), 2)) for _ in range(int(n) - 1)]
+    with open(out, "a") as f:
+        for a, b in pairs:
+            status, body = call(sock, "POST", f"/api/v1/libraries/{lib}/moves", {"kind": "transfer", "slot": a, "toSlot": b, "wait": False})
+            if status in (200, 201, 202) and body and "id" in body:
+                f.write(json.dumps({"id": body["id"], "library": lib, "via": sock, "from": a, "to": b}) + "\n")
+    return 0
+
+
 def cartridges(sock, libs):
     res = {}
     for lib in libs.split(","):
@@ -170,4 +190,4 @@ def check(socks, out, before, journal, timeout):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    sys.exit({"owners": owners, "newowner": newowner, "stream": stream, "cartridges": cartridges, "check": check}[cmd](*args))
+    sys.exit({"owners": owners, "newowner": newowner, "stream": stream, "submit": submit, "cartridges": cartridges, "check": check}[cmd](*args))

@@ -19,6 +19,13 @@ public sealed record LibraryServiceTuning
     public TimeSpan FleetPollInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Fleet mode: lease time a service must have left to start or record a move (longer than one move takes).</summary>
     public TimeSpan FenceMargin { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Fleet mode: the time budget of one robot move (configuration Fleet:MoveBudgetSeconds), which is also the MOVE
+    /// MEDIUM's timeout (the profile's is cut to it). A service sends a move only while its lease, as the database last
+    /// confirmed it, has at least this left; otherwise it extends the lease first, and gives the request up when it
+    /// cannot. Set it to the robot's longest move: a move that outlasts it may overlap the next owner's.
+    /// </summary>
+    public TimeSpan MoveBudget { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Fleet mode: this service's name in the lease table (configuration Fleet:Name; default HOST:PID).</summary>
     public string? FleetName { get; init; }
     /// <summary>Fleet mode: where other services and clients reach this one (configuration Fleet:Url), shown as the owner's address.</summary>

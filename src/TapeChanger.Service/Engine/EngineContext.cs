@@ -16,6 +16,9 @@ internal sealed class EngineContext(ServiceStore store, EventHub events, TimePro
     public LibraryServiceOptions Options { get; } = options;
     public LibraryServiceTuning Tuning { get; } = tuning;
 
+    /// <summary>Fleet mode: the lease table (and what the database last confirmed of this service's leases); null otherwise.</summary>
+    public Fleet.LeaseStore? Leases { get; init; }
+
     public DateTimeOffset Now => Time.GetUtcNow();
 
     /// <summary>Changes a request in the database (under its write lock) and tells the event stream and the waiters.</summary>

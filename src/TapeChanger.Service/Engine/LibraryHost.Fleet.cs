@@ -32,6 +32,12 @@ internal sealed partial class LibraryHost
     private bool _runningClean;
 
     /// <summary>
+    /// The library's identity key (the cleaner state's: INQUIRY vendor, product, serial) once this host has read the
+    /// identity; the owner reports it so that every service finds the library's cleaner state in the database.
+    /// </summary>
+    public string? LibraryKey { get; private set; }
+
+    /// <summary>
     /// The drives this host knows ask for cleaning (ascending), for the control plane. Only what the owner saw itself
     /// (automatic cleaning's TapeAlert/sense checks): the cleaner state's remembered requests are not read here, as
     /// that is a read of the library's cleaner state on every report; with automatic cleaning off the list stays empty.
@@ -116,6 +122,33 @@ internal sealed partial class LibraryHost
             if (known || r.Kind == RequestKind.Command) continue;     // a command is queued where it was sent
             Enqueue(r, null);
         }
+    }
+
+    /// <summary>
+    /// Self-fencing by time, before every send of a command that moves the robot: the move goes out only when this
+    /// service's lease, as the database last confirmed it (<see cref="LeaseStore.Left"/>, which errs short), has at
+    /// least the move's budget left. Otherwise the lease is extended first (one conditional UPDATE); when that fails
+    /// the lease is gone and nothing is sent (<see cref="LeaseLostException"/>: the picker stops, the next owner
+    /// reconciles the request). As the next owner takes the lease only after its expiry on the database's clock, a
+    /// move sent here ends (or is given up: the MOVE MEDIUM's timeout is the budget) before another owner can start one.
+    /// </summary>
+    private ValueTask BeforeMotion(CancellationToken ct)
+    {
+        if (_ctx.Leases is not { } leases) return ValueTask.CompletedTask;
+        if (Fence is not { } fence) throw NotOwner();
+        var budget = _ctx.Tuning.MoveBudget;
+        if (leases.Left(fence) >= budget) return ValueTask.CompletedTask;
+        var ttl = budget + _ctx.Tuning.FenceMargin > _ctx.Tuning.LeaseTime ? budget + _ctx.Tuning.FenceMargin : _ctx.Tuning.LeaseTime;
+        // Not extended: the lease is gone. Extended but still short: the extension itself took longer than the time it
+        // added beyond the budget (a paused process, a slow database). Either way the move is not sent.
+        if (!leases.Extend(fence, ttl) || leases.Left(fence) < budget)
+        {
+            var refused = new LeaseLostException(fence, $"library {fence.Library}: {fence.Owner}'s lease (fencing token {fence.Token}) has less than the move's " +
+                $"time budget ({budget.TotalSeconds:0.###} s) left and could not be extended; the move was not sent");
+            _ctx.Tuning.FleetLog?.Invoke("fleet: " + refused.Message);
+            throw refused;
+        }
+        return ValueTask.CompletedTask;
     }
 
     private static LibraryServiceException NotOwner() =>

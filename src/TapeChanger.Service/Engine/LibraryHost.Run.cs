@@ -102,7 +102,12 @@ internal sealed partial class LibraryHost
     /// <summary>The robot lock other processes (the CLI, cleaner steps) take too.</summary>
     private async Task<IDisposable> RobotAsync(MediaChanger changer, CancellationToken ct)
     {
-        _robotDirectory ??= _opener.RobotLockDirectory(await changer.GetIdentityAsync(withSerial: true, ct).ConfigureAwait(false));
+        if (_robotDirectory is null)
+        {
+            var id = await changer.GetIdentityAsync(withSerial: true, ct).ConfigureAwait(false);
+            _robotDirectory = _opener.RobotLockDirectory(id);
+            LibraryKey = CleanerStateStore.KeyOf(id.Vendor, id.Product, id.SerialNumber);
+        }
         return _opener.Logged(await RobotLock.AcquireAsync(_robotDirectory, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false));
     }
 

@@ -41,7 +41,9 @@ internal sealed partial class LibraryHost : IAsyncDisposable
     {
         Info = info;
         _ctx = ctx;
-        _opener = new LibraryOpener(openDefaults with { DeviceUri = info.DeviceUri });
+        _opener = new LibraryOpener(InFleet
+            ? openDefaults with { DeviceUri = info.DeviceUri, MoveTimeout = ctx.Tuning.MoveBudget, BeforeMotion = BeforeMotion }
+            : openDefaults with { DeviceUri = info.DeviceUri });
         _cleaner = new CleanerService(_opener.Connector(), openDefaults.StateDirectory, new CleanerOptions
         {
             CleanerPrefix = openDefaults.CleanerPrefix ?? CleanerRecognition.DefaultPrefix,

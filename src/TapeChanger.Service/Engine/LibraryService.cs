@@ -25,16 +25,18 @@ public sealed class LibraryService : ILibraryService
     {
         tuning ??= new LibraryServiceTuning();
         time ??= TimeProvider.System;
-        _ctx = new EngineContext(new ServiceStore(database) { FenceMargin = tuning.FenceMargin }, new EventHub(time, tuning.EventBuffer), time, options, tuning);
+        _ctx = new EngineContext(new ServiceStore(database) { FenceMargin = tuning.FenceMargin }, new EventHub(time, tuning.EventBuffer), time, options, tuning)
+        {
+            Leases = database.IsShared ? new Fleet.LeaseStore(database, tuning.FleetName ?? $"{Environment.MachineName}:{Environment.ProcessId}", tuning.FleetUrl, time) : null,
+        };
         var libraries = options.Resolve();
         foreach (var lib in libraries) _hosts[lib.Name] = new LibraryHost(lib, openDefaults, _ctx);
         Libraries = libraries;
-        if (database.IsShared)
-        {
-            string owner = tuning.FleetName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
-            _fleet = new Fleet.FleetCoordinator(new Fleet.LeaseStore(database, owner, tuning.FleetUrl), _hosts, _ctx.Store, tuning, tuning.FleetLog);
-        }
+        if (_ctx.Leases is { } leases) _fleet = new Fleet.FleetCoordinator(leases, _hosts, _ctx.Store, tuning, tuning.FleetLog);
     }
+
+    /// <summary>Fleet mode: the lease table as this service sees it; null otherwise.</summary>
+    internal Fleet.LeaseStore? Leases => _ctx.Leases;
 
     /// <summary>Fleet mode: this service's name in the lease table; null with a state database of its own.</summary>
     public string? FleetName => _fleet?.Owner;

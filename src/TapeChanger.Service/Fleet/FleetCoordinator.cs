@@ -135,20 +135,20 @@ internal sealed class FleetCoordinator : IAsyncDisposable
         }
     }
 
-    private readonly Dictionary<string, (long Token, string? Health, int Depth, string Drives, bool Cleaning)> _reported = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Token, string? Health, int Depth, string Drives, bool Cleaning, string? Key)> _reported = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Writes each owned library's health, queue depth and cleaning state (drives asking for cleaning, a Clean in
-    /// process) for the control plane, only when they changed.
+    /// Writes each owned library's health, queue depth, cleaning state (drives asking for cleaning, a Clean in
+    /// process) and identity key for the control plane, only when they changed.
     /// </summary>
     private void Report()
     {
         foreach (var h in _hosts.Values)
         {
             if (h.Fence is not { } f) continue;
-            var now = (f.Token, h.Problem, h.QueueDepth, LeaseStore.FormatDrives(h.DrivesNeedingCleaning), h.Cleaning);
+            var now = (f.Token, h.Problem, h.QueueDepth, LeaseStore.FormatDrives(h.DrivesNeedingCleaning), h.Cleaning, h.LibraryKey);
             if (_reported.TryGetValue(f.Library, out var was) && was == now) continue;
-            _leases.Report(f, now.Problem, now.QueueDepth, now.Item4, now.Cleaning);
+            _leases.Report(f, now.Problem, now.QueueDepth, now.Item4, now.Cleaning, now.LibraryKey);
             _reported[f.Library] = now;
         }
     }

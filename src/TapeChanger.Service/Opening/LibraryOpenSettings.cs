@@ -35,4 +35,14 @@ public sealed record LibraryOpenSettings
     public string? ScsiLog { get; init; }
     /// <summary>Opens a transport (tests share one); null: every transport this build has (TapeChanger.Composition).</summary>
     public Func<DeviceAddress, TransportOpenContext, CancellationToken, ValueTask<IScsiTransport>>? OpenTransport { get; init; }
+
+    /// <summary>
+    /// The longest a MOVE MEDIUM (EXCHANGE, POSITION) may take: the profile's move timeout is cut to it when longer.
+    /// Fleet mode sets it to the move's time budget, so a move either ends or is given up within the lease time it
+    /// was started with. Null: the profile's.
+    /// </summary>
+    public TimeSpan? MoveTimeout { get; init; }
+
+    /// <summary>Called before every command that moves the robot is sent (<see cref="TapeChanger.Transport.SmcClient.BeforeMotion"/>); fleet mode's lease time check.</summary>
+    public Func<CancellationToken, ValueTask>? BeforeMotion { get; init; }
 }

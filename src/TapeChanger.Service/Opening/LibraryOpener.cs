@@ -113,7 +113,9 @@ public sealed class LibraryOpener
         LearnedQuirksKey? learnedKey;
         lock (_lock) learnedKey = _learnedKey;
         if (learnedKey is not null && LearnedQuirksStore.Load(learnedKey) is { } learned) quirks = learned.ApplyTo(quirks);
+        if (Settings.MoveTimeout is { } cap && cap < quirks.MoveTimeout) quirks = quirks with { MoveTimeout = cap };
         client.ApplyQuirks(quirks);
+        client.BeforeMotion = Settings.BeforeMotion;
         return client;
     }
 
