@@ -18,7 +18,10 @@ public sealed class VirtualLibraryStore : IDisposable
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
 
     private readonly FileLock _lock;
+    /// <summary>What the file holds (as read or last written): a save compares the state's bytes with these.</summary>
     private byte[] _lastSaved;
+    /// <summary>Reused by every save, so a command that changes nothing allocates nothing for the comparison.</summary>
+    private readonly System.Buffers.ArrayBufferWriter<byte> _scratch = new();
     private bool _disposed;
 
     private VirtualLibraryStore(VirtualLibrary library, string directory, FileLock lockStream, byte[] lastSaved)
@@ -134,8 +137,10 @@ public sealed class VirtualLibraryStore : IDisposable
     public bool Save()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        byte[] json = Library.SerializeStateUtf8();
-        if (json.AsSpan().SequenceEqual(_lastSaved)) return false;
+        _scratch.ResetWrittenCount();
+        Library.SerializeState(_scratch);
+        var json = _scratch.WrittenSpan;
+        if (json.SequenceEqual(_lastSaved)) return false;
         try
         {
             AtomicFile.Write(StatePath, json);
@@ -144,7 +149,7 @@ public sealed class VirtualLibraryStore : IDisposable
         {
             throw new VirtualStateException($"cannot write the virtual library state file {StatePath}: {ex.Message}", ex);
         }
-        _lastSaved = json;
+        _lastSaved = json.ToArray();
         return true;
     }
 
