@@ -28,7 +28,8 @@ public sealed record LibraryStanza(
     byte[]? Naa,
     bool Exchange,
     int MagazineSize,
-    int CleaningSeconds);
+    int CleaningSeconds,
+    int MoveMilliseconds = 0);
 
 /// <summary>A Drive stanza of device.conf. <c>Library ID: N Slot: K</c> binds it to data transfer element K of library N
 /// (markh794/mhvtl@fada6b85 usr/cmd/vtllibrary.c reads the same key).</summary>
@@ -211,7 +212,8 @@ public static class DeviceConfParser
             Naa(file, keys),
             exchange,
             Int(file, keys, "Magazine size", DeviceConfParser.DefaultMagazineSize, 1, 1000),
-            Int(file, keys, "Cleaning time", DeviceConfParser.DefaultCleaningSeconds, 0, 86400));
+            Int(file, keys, "Cleaning time", DeviceConfParser.DefaultCleaningSeconds, 0, 86400),
+            Int(file, keys, "Move time", 0, 0, 600_000));
     }
 
     private static DriveStanza BuildDrive(string file, int id, int line, Dictionary<string, (string Value, int Line)> keys)

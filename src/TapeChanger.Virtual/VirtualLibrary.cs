@@ -6,6 +6,9 @@ namespace TapeChanger.Virtual;
 /// <summary>An operator action (vtlcmd-like) that cannot be done in the library's current state.</summary>
 public sealed class VirtualOperatorException(string message) : InvalidOperationException(message);
 
+/// <summary>A simulated robot move: its command (MOVE MEDIUM A5h, EXCHANGE MEDIUM A6h), source, destination, start and end.</summary>
+public sealed record VirtualRobotMove(byte OperationCode, ushort Source, ushort Destination, DateTimeOffset Start, DateTimeOffset End, bool Good);
+
 /// <summary>One element as the operator sees it (test accessor; not what RES reports byte by byte).</summary>
 public sealed record VirtualElement(
     ElementType Type,
@@ -41,6 +44,32 @@ public sealed partial class VirtualLibrary
 
     public VirtualLibraryConfig Config { get; }
     public Personality Personality => Config.Personality;
+
+    /// <summary>The library's clock (cleaning cycles, simulated move times).</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>How long the robot takes for one MOVE MEDIUM (device.conf <c>Move time</c>; zero: instant, the default).</summary>
+    public TimeSpan MoveTime => TimeSpan.FromMilliseconds(Config.Library.MoveMilliseconds);
+
+    /// <summary>The one robot: a simulated move holds it for its whole move time (<see cref="VirtualTransport"/>).</summary>
+    internal SemaphoreSlim Robot { get; } = new(1, 1);
+
+    private readonly List<VirtualRobotMove> _robotMoves = [];
+
+    /// <summary>The simulated moves of this process (start and end on <see cref="Time"/>), the latest 1,000.</summary>
+    public IReadOnlyList<VirtualRobotMove> RobotMoves
+    {
+        get { lock (_robotMoves) return [.. _robotMoves]; }
+    }
+
+    internal void RecordMove(VirtualRobotMove move)
+    {
+        lock (_robotMoves)
+        {
+            if (_robotMoves.Count == 1000) _robotMoves.RemoveAt(0);
+            _robotMoves.Add(move);
+        }
+    }
 
     /// <summary>The live state object (persisted by <see cref="VirtualLibraryStore"/>).</summary>
     public LibraryState State
