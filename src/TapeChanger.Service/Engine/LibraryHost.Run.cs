@@ -189,7 +189,26 @@ internal sealed partial class LibraryHost
             _detached.RemoveAll(t => t.IsCompleted);
             _detached.Add(Task.Run(() => CleanBesideQueueAsync(r, drive, op, Stopping)));
         }
+        await UntilCleanerInDriveAsync(op, ct).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>
+    /// The picker lets the cleaning's first move go before the next request's: it waits until the cleaner is in the
+    /// drive (or the operation ended), unless another cleaning has the cleaner (then this one waits for it, and the
+    /// queue goes on). Without this the next requests' moves take the robot first and every cleaning starts late.
+    /// </summary>
+    private async Task UntilCleanerInDriveAsync(Guid op, CancellationToken ct)
+    {
+        var until = Now + TimeSpan.FromMinutes(2);
+        while (Now < until)
+        {
+            var state = await _cleaner.GetStateAsync(ct).ConfigureAwait(false);
+            var mine = state.Find(op);
+            if (mine is null || mine.State.IsFinal() || mine.Step is CleanStep.InDrive or CleanStep.Done) return;
+            if (state.Operations.Any(o => o.Id != op && o.Kind == OperationKind.Clean && !o.State.IsFinal() && o.Step is CleanStep.ToDrive or CleanStep.InDrive)) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _ctx.Time, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Carries a started cleaning out to its end and closes its request (off the picker).</summary>
