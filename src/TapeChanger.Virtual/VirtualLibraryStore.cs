@@ -18,10 +18,14 @@ public sealed class VirtualLibraryStore : IDisposable
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
 
     private readonly FileLock _lock;
-    /// <summary>What the file holds (as read or last written): a save compares the state's bytes with these.</summary>
-    private byte[] _lastSaved;
-    /// <summary>Reused by every save, so a command that changes nothing allocates nothing for the comparison.</summary>
-    private readonly System.Buffers.ArrayBufferWriter<byte> _scratch = new();
+    /// <summary>What the file holds (as read, or in the buffer last written): a save compares the state's bytes with these.</summary>
+    private ReadOnlyMemory<byte> _lastSaved;
+    /// <summary>
+    /// Two buffers, taking turns: a save serialises into <see cref="_scratch"/> (sized from the file, so it does not grow
+    /// by doubling), and once written that buffer holds <see cref="_lastSaved"/> while the other is the next scratch.
+    /// A command that changes nothing allocates nothing; one that does, no copy of the state.
+    /// </summary>
+    private System.Buffers.ArrayBufferWriter<byte>? _scratch, _spare;
     private bool _disposed;
 
     private VirtualLibraryStore(VirtualLibrary library, string directory, FileLock lockStream, byte[] lastSaved)
@@ -137,10 +141,11 @@ public sealed class VirtualLibraryStore : IDisposable
     public bool Save()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _scratch ??= new System.Buffers.ArrayBufferWriter<byte>(Math.Max(4096, _lastSaved.Length + _lastSaved.Length / 8));
         _scratch.ResetWrittenCount();
         Library.SerializeState(_scratch);
         var json = _scratch.WrittenSpan;
-        if (json.SequenceEqual(_lastSaved)) return false;
+        if (json.SequenceEqual(_lastSaved.Span)) return false;
         try
         {
             AtomicFile.Write(StatePath, json);
@@ -149,7 +154,8 @@ public sealed class VirtualLibraryStore : IDisposable
         {
             throw new VirtualStateException($"cannot write the virtual library state file {StatePath}: {ex.Message}", ex);
         }
-        _lastSaved = json.ToArray();
+        _lastSaved = _scratch.WrittenMemory;
+        (_scratch, _spare) = (_spare, _scratch);
         return true;
     }
 
