@@ -66,7 +66,10 @@ public sealed partial class CleanerService
         if (slot.Full && SpentByElement(s.Changer, slot) is { } why) MarkSpent(store, why);
         if (store.Read().Cleaner is { CleansLeft: 0 } spentCleaner) throw new CleanerException(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT, $"cleaner {spentCleaner.Barcode} has no cleanings left{Reason(spentCleaner)}; eject it and inject a new one");
         var d = await Guard(() => s.Changer.ReadElementAsync(map.DriveAddress(drive), ct)).ConfigureAwait(false);
-        if (d.Full && !unloadFirst)
+        // The cleaner itself in the drive, for an earlier cleaning not ended yet: it goes back to its slot before this
+        // one starts (one cleaning at a time), so the drive will be empty then.
+        bool ourCleaner = d.Full && cleanerBusy && IsCleaner(d) && (state.Cleaner?.Barcode is not { } b || d.Barcode == b);
+        if (d.Full && !unloadFirst && !ourCleaner)
         {
             throw new CleanerException(NtmsResult.ERROR_UNABLE_TO_CLEAN, $"drive {drive} holds {d.Barcode ?? "a cartridge"}; unload it first or use --unload-first");
         }

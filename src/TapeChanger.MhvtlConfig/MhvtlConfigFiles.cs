@@ -28,7 +28,8 @@ public sealed record LibraryStanza(
     byte[]? Naa,
     bool Exchange,
     int MagazineSize,
-    int CleaningSeconds);
+    int CleaningSeconds,
+    int MoveMilliseconds = 0);
 
 /// <summary>A Drive stanza of device.conf. <c>Library ID: N Slot: K</c> binds it to data transfer element K of library N
 /// (markh794/mhvtl@fada6b85 usr/cmd/vtllibrary.c reads the same key).</summary>
@@ -211,7 +212,8 @@ public static class DeviceConfParser
             Naa(file, keys),
             exchange,
             Int(file, keys, "Magazine size", DeviceConfParser.DefaultMagazineSize, 1, 1000),
-            Int(file, keys, "Cleaning time", DeviceConfParser.DefaultCleaningSeconds, 0, 86400));
+            Int(file, keys, "Cleaning time", DeviceConfParser.DefaultCleaningSeconds, 0, 86400),
+            Int(file, keys, "Move time", 0, 0, 600_000));
     }
 
     private static DriveStanza BuildDrive(string file, int id, int line, Dictionary<string, (string Value, int Line)> keys)
@@ -235,84 +237,3 @@ public static class DeviceConfParser
             Naa(file, keys));
     }
 }
-
-/// <summary>Parser for mhVTL library_contents.NN (VERSION 2, as markh794/mhvtl@fada6b85 etc/generate_library_contents.in writes it).</summary>
-public static class LibraryContentsParser
-{
-    public const int MaxBarcodeLength = 16;
-    public const int MaxSlots = 60000;
-    public const int MaxOtherElements = 4096;
-
-    public static LibraryContents Parse(string file, string text)
-    {
-        var drives = new SortedDictionary<int, ContentsEntry>();
-        var pickers = new SortedDictionary<int, ContentsEntry>();
-        var maps = new SortedDictionary<int, ContentsEntry>();
-        var slots = new SortedDictionary<int, ContentsEntry>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        bool version = false;
-        var lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
-        {
-            int lineNo = i + 1;
-            string line = lines[i].TrimEnd('\r').Trim();
-            int hash = line.IndexOf('#');
-            if (hash >= 0) line = line[..hash].Trim();
-            if (line.Length == 0) continue;
-            if (line.StartsWith("VERSION:", StringComparison.Ordinal))
-            {
-                string v = line[8..].Trim();
-                if (v != "2") throw new MhvtlConfigException(file, lineNo, $"VERSION {v} is not supported (expected VERSION: 2)");
-                version = true;
-                continue;
-            }
-            int colon = line.IndexOf(':');
-            if (colon < 0) throw new MhvtlConfigException(file, lineNo, $"unexpected line '{line}': expected 'Drive N:', 'Picker N:', 'MAP N:' or 'Slot N: [barcode]'");
-            var head = line[..colon].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            string rest = line[(colon + 1)..].Trim();
-            if (head.Length != 2) throw new MhvtlConfigException(file, lineNo, $"unexpected line '{line}': expected 'Drive N:', 'Picker N:', 'MAP N:' or 'Slot N: [barcode]'");
-            var target = head[0] switch
-            {
-                "Drive" => drives,
-                "Picker" => pickers,
-                "MAP" => maps,
-                "Slot" => slots,
-                _ => throw new MhvtlConfigException(file, lineNo, $"unknown element kind '{head[0]}': expected Drive, Picker, MAP or Slot"),
-            };
-            // Element addresses are 16 bits (SMC-3 §6.11.3): slots start at 1000 or 1000h, so 60000 of them still fit.
-            int max = head[0] == "Slot" ? MaxSlots : MaxOtherElements;
-            if (!int.TryParse(head[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > max)
-                throw new MhvtlConfigException(file, lineNo, $"{head[0]} number '{head[1]}' must be a whole number from 1 to {max}");
-            if (target.ContainsKey(n)) throw new MhvtlConfigException(file, lineNo, $"{head[0]} {n} is listed twice (first on line {target[n].Line})");
-            string? barcode = null;
-            if (rest.Length > 0)
-            {
-                if (rest.Contains(' ') || rest.Contains('\t')) throw new MhvtlConfigException(file, lineNo, $"barcode '{rest}' contains white space");
-                if (rest.Length > MaxBarcodeLength)
-                    throw new MhvtlConfigException(file, lineNo, $"barcode '{rest}' is {rest.Length} characters; the maximum is {MaxBarcodeLength}");
-                foreach (char c in rest)
-                {
-                    if (c < 0x21 || c > 0x7E) throw new MhvtlConfigException(file, lineNo, $"barcode '{rest}' contains a non-printable or non-ASCII character");
-                }
-                if (seen.TryGetValue(rest, out int firstLine))
-                    throw new MhvtlConfigException(file, lineNo, $"duplicate barcode '{rest}' (already used on line {firstLine})");
-                seen[rest] = lineNo;
-                barcode = rest;
-            }
-            target[n] = new ContentsEntry(n, barcode, lineNo);
-        }
-        if (!version) throw new MhvtlConfigException(file, 0, "missing 'VERSION: 2' line");
-        if (pickers.Count == 0) pickers[1] = new ContentsEntry(1, null, 0);
-        return new LibraryContents(Fill(drives), Fill(pickers), Fill(maps), Fill(slots));
-    }
-
-    /// <summary>Gaps in the numbering become empty elements (mhVTL does the same).</summary>
-    private static List<ContentsEntry> Fill(SortedDictionary<int, ContentsEntry> entries)
-    {
-        int max = entries.Count == 0 ? 0 : entries.Keys.Max();
-        var list = new List<ContentsEntry>(max);
-        for (int n = 1; n <= max; n++) list.Add(entries.TryGetValue(n, out var e) ? e : new ContentsEntry(n, null, 0));
-        return list;
-    }
-}
-

@@ -382,8 +382,7 @@ public sealed partial class VirtualLibrary
         if (type > 4) throw SenseBytes.InvalidField(1);
         // From the first address at or after 'start' (binary search over the address-ordered index): a large library's
         // status reads it in chunks of 1000, and each chunk no longer sorts every element.
-        int from = Array.BinarySearch(_byAddressOrder, start, AddressComparer.Instance);
-        if (from < 0) from = ~from;
+        int from = LowerBound(start);
         var matching = new List<ElementState>();
         bool any = false;
         for (int k = from; k < _byAddressOrder.Length; k++)
@@ -395,10 +394,10 @@ public sealed partial class VirtualLibrary
             matching.Add(e);
         }
         if (!any) throw SenseBytes.InvalidField(2);
-        var selected = matching.Take(count).ToList();           // count 0 = report nothing (later upstream mhVTL)
+        var selected = matching;                                // at most count: 0 = report nothing (later upstream mhVTL)
 
         // Group consecutive same-type elements into pages (type 0 is address order, docs/reference/mhvtl.md §7).
-        var body = new List<byte>();
+        var body = new List<byte>(selected.Count * (16 + (volTag ? 36 : 0)) + 64);
         var cuts = new List<int> { 8 };                         // descriptor boundaries, for trimming
         int i = 0;
         while (i < selected.Count)
@@ -456,16 +455,13 @@ public sealed partial class VirtualLibrary
         if (volTag)
         {
             // 32 bytes space-padded barcode + 4 zero bytes; empty or NOBAR: 36 zeros (later upstream mhVTL).
-            var tag = new byte[36];
-            if (full && Media.HasLabel(e.Barcode!))
-            {
-                for (int k = 0; k < 32; k++) tag[k] = k < e.Barcode!.Length ? (byte)e.Barcode[k] : (byte)' ';
-            }
-            o.AddRange(tag);
+            bool label = full && Media.HasLabel(e.Barcode!);
+            for (int k = 0; k < 32; k++) o.Add(!label ? (byte)0 : k < e.Barcode!.Length ? (byte)e.Barcode[k] : (byte)' ');
+            for (int k = 0; k < 4; k++) o.Add(0);
         }
         if (!withId)
         {
-            o.AddRange(new byte[4]);                            // identifier header: none
+            for (int k = 0; k < 4; k++) o.Add(0);               // identifier header: none
             return;
         }
         var drive = DriveConfig(e.Number);
@@ -486,19 +482,4 @@ public sealed partial class VirtualLibrary
         }
         o.AddRange(id);
     }
-}
-
-/// <summary>Compares an element's address with a searched address (Array.BinarySearch over the address-ordered index).</summary>
-file sealed class AddressComparer : System.Collections.IComparer
-{
-    public static readonly AddressComparer Instance = new();
-
-    public int Compare(object? x, object? y) => Key(x).CompareTo(Key(y));
-
-    private static int Key(object? o) => o switch
-    {
-        ElementState e => e.Address,
-        ushort a => a,
-        _ => throw new ArgumentException("not an element or an address", nameof(o)),
-    };
 }

@@ -71,7 +71,7 @@ public sealed partial class VirtualLibrary
         else if (string.Equals(f.Command.Trim(), "any", StringComparison.OrdinalIgnoreCase)) f.Command = null;
         if (f.Command is { } c && !FaultNames.IsKnownCommand(c))
             throw new VirtualOperatorException($"unknown command '{c}'; give a name such as 'MOVE MEDIUM', 'READ ELEMENT STATUS', 'TEST UNIT READY', or a hex opcode");
-        if (f.Element is ushort a && !_byAddress.ContainsKey(a)) throw new VirtualOperatorException($"there is no element at address {a}");
+        if (f.Element is ushort a && At(a) is null) throw new VirtualOperatorException($"there is no element at address {a}");
         if (f.Key == 0 && f.Asc == 0 && f.Ascq == 0) (f.Key, f.Asc, f.Ascq) = FaultNames.DefaultSense(f.Kind);
         if (f.Key > 0x0F) throw new VirtualOperatorException($"sense key {f.Key:X2} is not a sense key (0 to F)");
         if (f.Kind == FaultKind.UnitAttention && f.Key != 0x06) throw new VirtualOperatorException("a unit attention fault has sense key 6");
@@ -80,7 +80,7 @@ public sealed partial class VirtualLibrary
         switch (f.Kind)
         {
             case FaultKind.RefuseUnload:
-                if (f.Element is not ushort drive || _byAddress[drive].Type != (byte)ElementType.DataTransfer)
+                if (f.Element is not ushort drive || At(drive)?.Type != (byte)ElementType.DataTransfer)
                     throw new VirtualOperatorException($"a refuse-unload fault needs the drive's element address (drives are {DataTransferStart} to {DataTransferStart + DriveCount - 1})");
                 break;
             case FaultKind.MagazineRemoved when f.Magazine != 0:
@@ -143,7 +143,7 @@ public sealed partial class VirtualLibrary
             {
                 // Only a move out of the loaded drive is refused (SMC-3 Table 29: 53/03).
                 if (op is not (OpCode.MoveMedium or OpCode.ExchangeMedium) || U16(cdb, 4) != f.Element) continue;
-                if (!_byAddress.TryGetValue(f.Element!.Value, out var drive) || drive.Barcode is null) continue;
+                if (!TryAt(f.Element!.Value, out var drive) || drive.Barcode is null) continue;
             }
             return f;
         }
@@ -194,7 +194,7 @@ public sealed partial class VirtualLibrary
     {
         foreach (var (first, _) in NamedElements(cdb) ?? [])
         {
-            if (_byAddress.TryGetValue(first, out var e) && e.Type == (byte)ElementType.Storage) return MagazineOf(e.Number);
+            if (TryAt(first, out var e) && e.Type == (byte)ElementType.Storage) return MagazineOf(e.Number);
         }
         return 1;
     }

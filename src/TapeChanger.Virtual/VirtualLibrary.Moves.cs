@@ -8,7 +8,7 @@ public sealed partial class VirtualLibrary
     /// <summary>An element a move may use: any configured address (MT allowed, later upstream mhVTL); a DT only if a drive is bound to it.</summary>
     private ElementState? Valid(ushort address)
     {
-        if (!_byAddress.TryGetValue(address, out var e)) return null;
+        if (!TryAt(address, out var e)) return null;
         if (e.Type == (byte)ElementType.DataTransfer && DriveConfig(e.Number) is null) return null;
         return e;
     }
@@ -24,7 +24,7 @@ public sealed partial class VirtualLibrary
     private ElementState Transport(ushort address)
     {
         if (address == 0) return OfType(ElementType.MediumTransport).First();    // 0 = the default transport
-        if (!_byAddress.TryGetValue(address, out var t) || t.Type != (byte)ElementType.MediumTransport) throw SenseBytes.InvalidElement(2);
+        if (!TryAt(address, out var t) || t.Type != (byte)ElementType.MediumTransport) throw SenseBytes.InvalidElement(2);
         return t;
     }
 
@@ -91,7 +91,7 @@ public sealed partial class VirtualLibrary
     private void OpenCloseImportExport(byte[] cdb)
     {
         ushort a = U16(cdb, 2);
-        if (!_byAddress.TryGetValue(a, out var e) || e.Type != (byte)ElementType.ImportExport) throw SenseBytes.InvalidElement(2);
+        if (!TryAt(a, out var e) || e.Type != (byte)ElementType.ImportExport) throw SenseBytes.InvalidElement(2);
         switch (cdb[4] & 0x1F)                                                  // byte 4 ACTION CODE
         {
             case 0: _state.ImportExportOpen = true; break;                      // open the CAP (library-wide flag)

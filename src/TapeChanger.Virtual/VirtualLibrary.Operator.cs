@@ -189,7 +189,7 @@ public sealed partial class VirtualLibrary
 
     private ElementState IeElement(ushort a)
     {
-        if (!_byAddress.TryGetValue(a, out var e) || e.Type != (byte)ElementType.ImportExport)
+        if (!TryAt(a, out var e) || e.Type != (byte)ElementType.ImportExport)
             throw new VirtualOperatorException($"{a} is not an import/export element address (they are {ImportExportStart} to {ImportExportStart + Config.Contents.Maps.Count - 1})");
         return e;
     }
@@ -197,7 +197,7 @@ public sealed partial class VirtualLibrary
     private ElementState SlotForHands(ushort a)
     {
         if (!_state.DoorOpen) throw new VirtualOperatorException("the library door is closed; open the door first");
-        if (!_byAddress.TryGetValue(a, out var e) || e.Type != (byte)ElementType.Storage)
+        if (!TryAt(a, out var e) || e.Type != (byte)ElementType.Storage)
             throw new VirtualOperatorException($"{a} is not a storage slot address (slots are {StorageStart} to {StorageStart + Config.Contents.Slots.Count - 1})");
         if (MagazineRemoved(e)) throw new VirtualOperatorException($"slot {a} is in magazine {MagazineOf(e.Number)}, which is removed");
         return e;

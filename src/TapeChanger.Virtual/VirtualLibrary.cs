@@ -6,6 +6,9 @@ namespace TapeChanger.Virtual;
 /// <summary>An operator action (vtlcmd-like) that cannot be done in the library's current state.</summary>
 public sealed class VirtualOperatorException(string message) : InvalidOperationException(message);
 
+/// <summary>A simulated robot move: its command (MOVE MEDIUM A5h, EXCHANGE MEDIUM A6h), source, destination, start and end.</summary>
+public sealed record VirtualRobotMove(byte OperationCode, ushort Source, ushort Destination, DateTimeOffset Start, DateTimeOffset End, bool Good);
+
 /// <summary>One element as the operator sees it (test accessor; not what RES reports byte by byte).</summary>
 public sealed record VirtualElement(
     ElementType Type,
@@ -28,7 +31,6 @@ public sealed partial class VirtualLibrary
     private readonly object _gate = new();
     private readonly TimeProvider _time;
     private LibraryState _state;
-    private Dictionary<ushort, ElementState> _byAddress = [];
 
     public VirtualLibrary(VirtualLibraryConfig config, LibraryState? state = null, TimeProvider? time = null)
     {
@@ -43,6 +45,32 @@ public sealed partial class VirtualLibrary
     public VirtualLibraryConfig Config { get; }
     public Personality Personality => Config.Personality;
 
+    /// <summary>The library's clock (cleaning cycles, simulated move times).</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>How long the robot takes for one MOVE MEDIUM (device.conf <c>Move time</c>; zero: instant, the default).</summary>
+    public TimeSpan MoveTime => TimeSpan.FromMilliseconds(Config.Library.MoveMilliseconds);
+
+    /// <summary>The one robot: a simulated move holds it for its whole move time (<see cref="VirtualTransport"/>).</summary>
+    internal SemaphoreSlim Robot { get; } = new(1, 1);
+
+    private readonly List<VirtualRobotMove> _robotMoves = [];
+
+    /// <summary>The simulated moves of this process (start and end on <see cref="Time"/>), the latest 1,000.</summary>
+    public IReadOnlyList<VirtualRobotMove> RobotMoves
+    {
+        get { lock (_robotMoves) return [.. _robotMoves]; }
+    }
+
+    internal void RecordMove(VirtualRobotMove move)
+    {
+        lock (_robotMoves)
+        {
+            if (_robotMoves.Count == 1000) _robotMoves.RemoveAt(0);
+            _robotMoves.Add(move);
+        }
+    }
+
     /// <summary>The live state object (persisted by <see cref="VirtualLibraryStore"/>).</summary>
     public LibraryState State
     {
@@ -56,6 +84,12 @@ public sealed partial class VirtualLibrary
     public byte[] SerializeStateUtf8()
     {
         lock (_gate) return VirtualStateCodec.Write(_state);
+    }
+
+    /// <summary>The state as UTF-8 JSON appended to <paramref name="buffer"/>, taken under the library's lock.</summary>
+    public void SerializeState(System.Buffers.IBufferWriter<byte> buffer)
+    {
+        lock (_gate) VirtualStateCodec.Write(_state, buffer);
     }
 
     public ushort TransportStart => Personality.TransportStart;
@@ -107,12 +141,39 @@ public sealed partial class VirtualLibrary
 
     private void Index()
     {
-        _byAddress = _state.Elements.ToDictionary(e => e.Address);
-        _byAddressOrder = [.. _state.Elements.OrderBy(e => e.Address)];
+        _byAddressOrder = [.. _state.Elements];
+        Array.Sort(_byAddressOrder, static (a, b) => a.Address.CompareTo(b.Address));
+        for (int i = 1; i < _byAddressOrder.Length; i++)
+        {
+            if (_byAddressOrder[i].Address == _byAddressOrder[i - 1].Address)
+                throw new InvalidDataException($"two elements have address {_byAddressOrder[i].Address}");
+        }
     }
 
-    /// <summary>Every element in address order (addresses never change; the objects are the state's own).</summary>
+    /// <summary>Every element in address order (addresses never change; the objects are the state's own). The only
+    /// index: lookups by address search it (a dictionary beside it cost 1.2 MB on a 50,000-element library).</summary>
     private ElementState[] _byAddressOrder = [];
+
+    /// <summary>Index in <see cref="_byAddressOrder"/> of the first element at or after <paramref name="address"/>.</summary>
+    private int LowerBound(ushort address)
+    {
+        int lo = 0, hi = _byAddressOrder.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_byAddressOrder[mid].Address < address) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>The element at <paramref name="address"/>, or null.</summary>
+    private ElementState? At(ushort address)
+    {
+        int i = LowerBound(address);
+        return i < _byAddressOrder.Length && _byAddressOrder[i].Address == address ? _byAddressOrder[i] : null;
+    }
+
+    private bool TryAt(ushort address, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ElementState? e) => (e = At(address)) is not null;
 
     private IEnumerable<ElementState> OfType(ElementType t) => _state.Elements.Where(e => e.Type == (byte)t);
 

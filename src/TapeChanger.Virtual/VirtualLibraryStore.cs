@@ -18,7 +18,14 @@ public sealed class VirtualLibraryStore : IDisposable
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
 
     private readonly FileLock _lock;
-    private byte[] _lastSaved;
+    /// <summary>What the file holds (as read, or in the buffer last written): a save compares the state's bytes with these.</summary>
+    private ReadOnlyMemory<byte> _lastSaved;
+    /// <summary>
+    /// Two buffers, taking turns: a save serialises into <see cref="_scratch"/> (sized from the file, so it does not grow
+    /// by doubling), and once written that buffer holds <see cref="_lastSaved"/> while the other is the next scratch.
+    /// A command that changes nothing allocates nothing; one that does, no copy of the state.
+    /// </summary>
+    private System.Buffers.ArrayBufferWriter<byte>? _scratch, _spare;
     private bool _disposed;
 
     private VirtualLibraryStore(VirtualLibrary library, string directory, FileLock lockStream, byte[] lastSaved)
@@ -134,8 +141,11 @@ public sealed class VirtualLibraryStore : IDisposable
     public bool Save()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        byte[] json = Library.SerializeStateUtf8();
-        if (json.AsSpan().SequenceEqual(_lastSaved)) return false;
+        _scratch ??= new System.Buffers.ArrayBufferWriter<byte>(Math.Max(4096, _lastSaved.Length + _lastSaved.Length / 8));
+        _scratch.ResetWrittenCount();
+        Library.SerializeState(_scratch);
+        var json = _scratch.WrittenSpan;
+        if (json.SequenceEqual(_lastSaved.Span)) return false;
         try
         {
             AtomicFile.Write(StatePath, json);
@@ -144,7 +154,8 @@ public sealed class VirtualLibraryStore : IDisposable
         {
             throw new VirtualStateException($"cannot write the virtual library state file {StatePath}: {ex.Message}", ex);
         }
-        _lastSaved = json;
+        _lastSaved = _scratch.WrittenMemory;
+        (_scratch, _spare) = (_spare, _scratch);
         return true;
     }
 

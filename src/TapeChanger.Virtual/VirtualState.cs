@@ -4,11 +4,13 @@ namespace TapeChanger.Virtual;
 
 /// <summary>
 /// The persisted, mutable state of one virtual library (what mhVTL keeps in vtllibrary/vtltape memory and
-/// library_contents.NN.persist). Serialised with the source-generated <see cref="VirtualStateJsonContext"/>.
+/// library_contents.NN.persist). Read and written by <see cref="VirtualStateCodec"/>; <see cref="VirtualStateJsonContext"/>
+/// describes format 1, the tests' reference for it.
 /// </summary>
 public sealed class LibraryState
 {
-    public int FormatVersion { get; set; } = 1;
+    /// <summary>The format of the file this state was read from (<see cref="VirtualStateCodec.CurrentFormat"/> for a new one); saving always writes the current format.</summary>
+    public int FormatVersion { get; set; } = VirtualStateCodec.CurrentFormat;
     /// <summary>Element layout fingerprint ("MT:1x1 ST:1000x39 ..."); a state that does not match the config is rejected.</summary>
     public string Layout { get; set; } = "";
     public List<ElementState> Elements { get; set; } = [];

@@ -55,6 +55,41 @@ public sealed class VirtualTransport : IScsiTransport
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
+        byte op = command.Cdb[0];
+        if (Lun == 0 && op is (OpCode.MoveMedium or OpCode.ExchangeMedium) && Library.MoveTime > TimeSpan.Zero)
+            return new ValueTask<ScsiResult>(MoveAsync(command, dataIn, cancellationToken));
+        return ValueTask.FromResult(Execute(command, dataIn));
+    }
+
+    /// <summary>
+    /// A move with the simulated move time (device.conf <c>Move time</c>): the robot is held for the whole time, so moves
+    /// never overlap, while the library itself stays free for every other command (a drive's TEST UNIT READY during a
+    /// cleaning, a status). The move takes effect when its time is over, as the reply of a real library comes then.
+    /// </summary>
+    private async Task<ScsiResult> MoveAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken ct)
+    {
+        var library = Library;
+        await library.Robot.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var start = library.Time.GetUtcNow();
+            var time = command.Cdb[0] == OpCode.ExchangeMedium ? library.MoveTime * 2 : library.MoveTime;
+            await Task.Delay(time, library.Time, ct).ConfigureAwait(false);
+            var result = Execute(command, dataIn);
+            var cdb = command.Cdb;
+            library.RecordMove(new VirtualRobotMove(cdb[0], (ushort)((cdb[4] << 8) | cdb[5]), (ushort)((cdb[6] << 8) | cdb[7]),
+                start, library.Time.GetUtcNow(), result.Status == ScsiStatus.Good));
+            return result;
+        }
+        finally
+        {
+            library.Robot.Release();
+        }
+    }
+
+    private ScsiResult Execute(ScsiCommand command, Memory<byte> dataIn)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ScsiResult result = default;
         lock (_shared)
         {
@@ -70,7 +105,7 @@ public sealed class VirtualTransport : IScsiTransport
                 if (!quiet || result.Status != ScsiStatus.Good) Store.Save();
             }
         }
-        return ValueTask.FromResult(result);
+        return result;
     }
 
     public ValueTask DisposeAsync()

@@ -106,7 +106,7 @@ public class HardwareProfileTests
     [Fact]
     public async Task Mhvtl_element_defaults_equal_what_the_virtual_library_reports_in_page_1d()
     {
-        // docs/reference/mhvtl.md §2/§1.4: library 10 page 1Dh; the virtual library follows mhVTL byte for byte.
+        // docs/reference/mhvtl.md §4: library 10 page 1Dh; the virtual library follows mhVTL byte for byte.
         string state = Directory.CreateTempSubdirectory("tc-profile-").FullName;
         try
         {

@@ -20,15 +20,18 @@ public sealed class ServiceHarness : IAsyncDisposable
     public RobotRecorder Recorder { get; } = new();
     private readonly VirtualTransport _library;
 
-    public ServiceHarness()
+    /// <param name="libraryTime">The virtual library's clock (its cleaning cycles, move times); null: the system clock.</param>
+    /// <param name="moveMilliseconds">device.conf <c>Move time</c>: how long each simulated move takes (0: instant).</param>
+    public ServiceHarness(TimeProvider? libraryTime = null, int moveMilliseconds = 0)
     {
         Directory.CreateDirectory(Config);
         Directory.CreateDirectory(State);
         string src = Path.Combine(AppContext.BaseDirectory, "mhvtl", "library10");
         foreach (var f in Directory.GetFiles(src)) File.Copy(f, Path.Combine(Config, Path.GetFileName(f)));
         string conf = Path.Combine(Config, "device.conf");
-        File.WriteAllText(conf, File.ReadAllText(conf).Replace("# Cleaning time: 30", " Cleaning time: 1"));
-        _library = (VirtualTransport)new VirtualTransportFactory().OpenAsync(DeviceUri.Parse(Device), new TransportOpenContext(State)).AsTask().GetAwaiter().GetResult();
+        File.WriteAllText(conf, File.ReadAllText(conf).Replace("# Cleaning time: 30", " Cleaning time: 1")
+            .Replace("# Move time: 0", $" Move time: {moveMilliseconds}"));
+        _library = (VirtualTransport)new VirtualTransportFactory(libraryTime).OpenAsync(DeviceUri.Parse(Device), new TransportOpenContext(State)).AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>The virtual library itself (the operator's hands: mail slot, door, TapeAlert flags).</summary>

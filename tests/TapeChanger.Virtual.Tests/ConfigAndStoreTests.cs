@@ -157,6 +157,44 @@ public class StoreTests
     }
 
     [Fact]
+    public async Task A_format_1_state_file_is_read_and_saved_as_format_2_at_the_next_change()
+    {
+        using var state = new TempDir();
+        string path;
+        using (var s = VirtualLibraryStore.Open(null, state.Path)) path = s.StatePath;
+        // The file as format 1 wrote it: indented, each element an object; slot 1021's cleaner already in drive 500.
+        var old = VirtualLibrary.CreateInitialState(VirtualLibraryConfig.Load(null));
+        old.FormatVersion = 1;
+        old.ResetPending = false;
+        var slot = old.Elements.Single(e => e.Address == 1021);
+        var drive = old.Elements.Single(e => e.Address == 500);
+        (drive.Barcode, drive.Home, slot.Barcode) = (slot.Barcode, 1021, null);
+        string v1 = System.Text.Json.JsonSerializer.Serialize(old, VirtualStateJsonContext.Default.LibraryState);   // indented
+        Assert.Contains("\"Address\": 500", v1);
+        File.WriteAllText(path, v1);
+        await using (var t = await new VirtualTransportFactory().OpenAsync(DeviceUri.Parse("virtual:"), new TransportOpenContext(state.Path)))
+        {
+            var lib = ((VirtualTransport)t).Library;
+            Assert.Equal("CLN101L8", lib.Element(500).Barcode);
+            Assert.Null(lib.Element(1021).Barcode);
+            // A report changes nothing: the transport does not save, and the file stays format 1.
+            Assert.Equal(ScsiStatus.Good, (await t.ExecuteAsync(SmcCommands.ReadElementStatus(ElementType.All, 0, 100, 65535), new byte[65535])).Status);
+            Assert.Equal(v1, File.ReadAllText(path));
+            Assert.Equal(ScsiStatus.Good, (await t.ExecuteAsync(SmcCommands.MoveMedium(0, 500, 1021), Memory<byte>.Empty)).Status);
+        }
+        string v2 = File.ReadAllText(path);
+        Assert.StartsWith("{\"FormatVersion\":2,", v2);
+        Assert.True(v2.Length < v1.Length / 3, $"format 2 is {v2.Length} bytes, format 1 was {v1.Length}");
+        using (var s = VirtualLibraryStore.Open(null, state.Path))
+        {
+            Assert.Equal("CLN101L8", s.Library.Element(1021).Barcode);
+            Assert.Null(s.Library.Element(500).Barcode);
+            Assert.Equal(v2, s.Library.SerializeState());
+            Assert.False(s.Save());
+        }
+    }
+
+    [Fact]
     public void SecondOpen_WaitsThenFailsClearly()
     {
         using var state = new TempDir();

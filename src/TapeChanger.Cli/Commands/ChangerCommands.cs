@@ -61,12 +61,9 @@ internal static class ChangerCommands
             var doc = new StatusDocument(ctx.DeviceUri,
                 new LibraryJson(status.Identity.Vendor, status.Identity.Product, status.Identity.Revision, serial ?? status.Identity.SerialNumber),
                 JsonMapper.ToJson(status.Map),
-                status.Elements.Select(e => JsonMapper.ToJson(e, status.Map) with
-                {
-                    NeedsCleaning = Needs(e),
-                    Cleaning = Now(e),
-                    ReservedCleanerSlot = e.Type == Scsi.ElementType.Storage && e.Address == reserved ? true : null,
-                }).ToList());
+                // Mapped as the writer reaches each element: a 50,000-element library never holds 50,000 of them at once.
+                new MappedList<TapeChanger.Domain.Element, ElementJson>(status.Elements, e => JsonMapper.ToJson(e, status.Map, Needs(e), Now(e),
+                    e.Type == Scsi.ElementType.Storage && e.Address == reserved ? true : null)));
             // Member by member, in chunks (StatusJsonWriter): the serializer's bytes at a fraction of its cost.
             using (var stream = new TextWriterStream(ctx.Out)) StatusJsonWriter.Write(stream, doc);
             ctx.Out.WriteLine();

@@ -27,7 +27,9 @@ internal static class JsonMapper
         _ => "reserved",
     };
 
-    public static ElementJson ToJson(Element e, ElementMap map) => new()
+    /// <summary>One element of `status --json`, with what the cleaner's state says about it (status only).</summary>
+    public static ElementJson ToJson(Element e, ElementMap map, NeedsCleaningJson? needsCleaning = null, CleaningNowJson? cleaning = null,
+        bool? reservedCleanerSlot = null) => new()
     {
         Type = TypeName(e.Type),
         Address = e.Address,
@@ -51,6 +53,9 @@ internal static class JsonMapper
         InEnab = e.Type == ElementType.ImportExport ? e.InEnab : null,
         ExEnab = e.Type == ElementType.ImportExport ? e.ExEnab : null,
         ExceptText = e.ExceptionMeaning,
+        NeedsCleaning = needsCleaning,
+        Cleaning = cleaning,
+        ReservedCleanerSlot = reservedCleanerSlot,
     };
 
     public static ElementJson ToJson(ElementDescriptor d) => new()

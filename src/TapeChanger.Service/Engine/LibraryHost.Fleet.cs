@@ -47,10 +47,10 @@ internal sealed partial class LibraryHost
         get { lock (_lock) return [.. _needsCleaning.Order()]; }
     }
 
-    /// <summary>True while the picker runs a Clean request (a cleaner in or on its way to a drive), for the control plane.</summary>
+    /// <summary>True while a Clean request is started or carried out (a cleaner in or on its way to a drive), for the control plane.</summary>
     public bool Cleaning
     {
-        get { lock (_lock) return _runningClean; }
+        get { lock (_lock) return _runningClean || _cleaningBeside.Count > 0; }
     }
 
     /// <summary>The lease was taken: reconcile what the last owner left, then pick.</summary>
@@ -118,7 +118,7 @@ internal sealed partial class LibraryHost
         foreach (var r in queued)
         {
             bool known;
-            lock (_lock) known = _queued.Contains(r.Id) || _running == r.Id || _waiting.Contains(r.Id);
+            lock (_lock) known = _queued.Contains(r.Id) || _running == r.Id || _waiting.Contains(r.Id) || _cleaningBeside.Contains(r.Id);
             if (known || r.Kind == RequestKind.Command) continue;     // a command is queued where it was sent
             Enqueue(r, null);
         }

@@ -160,8 +160,14 @@ internal sealed partial class LibraryHost
         }
     }
 
-    /// <summary>CleanNtmsDrive through the cleaner service (its journal resumes an interrupted cleaning without cleaning twice).</summary>
-    private async Task<Outcome> CleanAsync(RequestRecord r, CancellationToken ct)
+    /// <summary>
+    /// CleanNtmsDrive through the cleaner service (its journal resumes an interrupted cleaning without cleaning twice).
+    /// The picker only starts it: the cleaning is carried out beside the queue (<see cref="CleanBesideQueueAsync"/>), so
+    /// while the drive cleans (minutes on real drives) the picker goes on with the next requests. The cleaner's own
+    /// moves take the robot lock like every other move, and one cleaner cleans one drive at a time (the cleaner
+    /// service's cleaner-busy lock); the wait for the drive holds neither the robot nor the queue.
+    /// </summary>
+    private async Task<Outcome?> CleanAsync(RequestRecord r, CancellationToken ct)
     {
         int drive = r.Arguments.Drive!.Value;
         Guid op;
@@ -182,13 +188,77 @@ internal sealed partial class LibraryHost
             }
             _ctx.Store.SetJournal(r.Id, new RequestJournal(JournalStep.Moving, null, null, null) { CleanerOperation = op }, Fence);
         }
-        var final = await _cleaner.RunAsync(op, null, ct).ConfigureAwait(false);
-        DropStatus("element status dropped after a cleaning");
-        AfterSession(statusReadLast: false);
-        var outcome = FromOperation(final);
-        if (outcome.Result == NtmsResult.ERROR_SUCCESS) DriveCleaned(drive);
-        await CheckCleanerSpentAsync(outcome, ct).ConfigureAwait(false);
-        return outcome;
+        lock (_lock)
+        {
+            _cleaningBeside.Add(r.Id);
+            _detached.RemoveAll(t => t.IsCompleted);
+            _detached.Add(Task.Run(() => CleanBesideQueueAsync(r, drive, op, Stopping)));
+        }
+        await UntilCleanerInDriveAsync(op, ct).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>
+    /// The picker lets the cleaning's first move go before the next request's: it waits until the cleaner is in the
+    /// drive (or the operation ended), unless another cleaning has the cleaner (then this one waits for it, and the
+    /// queue goes on). Without this the next requests' moves take the robot first and every cleaning starts late.
+    /// </summary>
+    private async Task UntilCleanerInDriveAsync(Guid op, CancellationToken ct)
+    {
+        var until = Now + TimeSpan.FromMinutes(2);
+        while (Now < until)
+        {
+            var state = await _cleaner.GetStateAsync(ct).ConfigureAwait(false);
+            var mine = state.Find(op);
+            if (mine is null || mine.State.IsFinal() || mine.Step is CleanStep.InDrive or CleanStep.Done) return;
+            if (state.Operations.Any(o => o.Id != op && o.Kind == OperationKind.Clean && !o.State.IsFinal() && o.Step is CleanStep.ToDrive or CleanStep.InDrive)) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _ctx.Time, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Carries a started cleaning out to its end and closes its request (off the picker).</summary>
+    private async Task CleanBesideQueueAsync(RequestRecord r, int drive, Guid op, CancellationToken ct)
+    {
+        Outcome? outcome = null;
+        try
+        {
+            var final = await _cleaner.RunAsync(op, null, ct).ConfigureAwait(false);
+            DropStatus("element status dropped after a cleaning");
+            AfterSession(statusReadLast: false);
+            outcome = FromOperation(final);
+            if (outcome.Result == NtmsResult.ERROR_SUCCESS) DriveCleaned(drive);
+            await CheckCleanerSpentAsync(outcome, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return;                                             // the engine is stopping: reconciled at the next start
+        }
+        catch (Exception e) when (e is Fleet.LeaseLostException || (InFleet && e is TapeChanger.State.StateDatabaseException))
+        {
+            SetProblem(e.Message);                              // fleet mode: the next owner reconciles it from its journal
+            return;
+        }
+        catch (Exception e)
+        {
+            var (code, message) = EngineContext.Classify(e);
+            outcome = new Outcome(code, message);
+        }
+        finally
+        {
+            lock (_lock) _cleaningBeside.Remove(r.Id);
+        }
+        try
+        {
+            Finish(r.Id, outcome);
+            await AfterRequestAsync(r, outcome, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is Fleet.LeaseLostException || (InFleet && e is TapeChanger.State.StateDatabaseException))
+        {
+            SetProblem(e.Message);
+        }
     }
 
     private static Outcome FromOperation(OperationRecord op) =>

@@ -23,6 +23,8 @@ internal sealed partial class LibraryHost : IAsyncDisposable
     private readonly HashSet<Guid> _queued = [];
     private readonly Dictionary<Guid, LibraryCommand> _commands = [];
     private readonly HashSet<Guid> _waiting = [];
+    /// <summary>Clean requests the picker started that are carried out beside the queue (LibraryHost.Run.cs).</summary>
+    private readonly HashSet<Guid> _cleaningBeside = [];
     private readonly SemaphoreSlim _signal = new(0);
     private readonly SemaphoreSlim _device = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
@@ -120,7 +122,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
 
     public int QueueDepth
     {
-        get { lock (_lock) return _queued.Count + _waiting.Count + (_running is null ? 0 : 1); }
+        get { lock (_lock) return _queued.Count + _waiting.Count + _cleaningBeside.Count + (_running is null ? 0 : 1); }
     }
 
     private async Task PickerAsync(CancellationToken ct)
@@ -189,7 +191,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
         {
             return new LibrarySnapshot(Info, _status, _readAt, _problem is null, _problem)
             {
-                QueueDepth = _queued.Count + _waiting.Count + (_running is null ? 0 : 1),
+                QueueDepth = _queued.Count + _waiting.Count + _cleaningBeside.Count + (_running is null ? 0 : 1),
                 DrivesNeedingCleaning = [.. _needsCleaning.Order()],
             };
         }
