@@ -189,8 +189,35 @@ internal sealed partial class LibraryHost : IAsyncDisposable
             {
                 QueueDepth = _queued.Count + _waiting.Count + (_running is null ? 0 : 1),
                 DrivesNeedingCleaning = [.. _needsCleaning.Order()],
+                Magazines = Magazines(),
             };
         }
+    }
+
+    private MagazineLayout? _magazines;
+
+    /// <summary>
+    /// The magazine layout: the device's own configuration (the virtual library's "Magazine size"), else the hardware
+    /// profile's <c>magazines</c>, else one group. Kept once the profile is chosen (it does not change while running).
+    /// </summary>
+    private MagazineLayout Magazines()
+    {
+        if (_magazines is { } known) return known;
+        MagazineLayout? found = null;
+        try
+        {
+            if (TapeChanger.Composition.Transports.ConfiguredMagazineSize(_opener.Address) is int size)
+                found = MagazineLayout.Uniform(size, "virtual library configuration (Magazine size)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TapeChanger.MhvtlConfig.MhvtlConfigException or ArgumentException)
+        {
+            // the configuration is unreadable now: the library's status says why; draw one group meanwhile
+            return MagazineLayout.None;
+        }
+        if (found is null && _opener.Profile is { } selection)
+            found = selection.Profile.Magazines is { } m ? m.ToLayout("profile " + selection.Profile.Name) : MagazineLayout.None;
+        if (found is null) return MagazineLayout.None;        // the profile is not chosen yet (nothing read)
+        return _magazines = found;
     }
 
     /// <summary>Reads the whole status into the kept one; a failure is kept as the library's problem (offline).</summary>
