@@ -103,7 +103,10 @@ function magazines(view, storage, reservedSlot) {
   };
   const list = view.magazines || [];
   if (list.length <= 1 && (!list.length || !view.magazineSource || view.magazineSource === 'none')) {
-    return `<div class="magazine all" data-magazine="all"><div class="grid">${storage.map(e => slotButton(e, e.slot === reservedSlot)).join('')}</div></div>`;
+    // In chunks of 120 slots (a multiple of most column counts), each skipped by the browser while off screen.
+    let html = '';
+    for (let i = 0; i < storage.length; i += 120) html += `<div class="grid">${storage.slice(i, i + 120).map(e => slotButton(e, e.slot === reservedSlot)).join('')}</div>`;
+    return `<div class="magazine all" data-magazine="all">${html}</div>`;
   }
   return list.map(m => {
     const title = m.name ? `Magazine ${esc(m.name)}` : `Magazine ${m.number}`;
