@@ -4,7 +4,8 @@
 # nothing is downloaded at run time). tapechangerd runs as a process on the virtual library with a temporary state
 # directory: log in, the library, a load by clicking checked through the CLI, a move by the CLI followed live, an
 # operator request answered during a mail-slot cleaner inject, a failed load with its sense, a viewer without actions
-# (and refused by the API), a 2,000-slot library; any browser console error fails.
+# (and refused by the API), a 2,000-slot library with its first paint measured, a load by clicking on a tgt library
+# read back from the library; any browser console error fails.
 #   CONSOLE_SVC_BIN    folder holding the tapechangerd to test (CI: the NativeAOT one, artifacts/aot); default: the
 #                      one built beside the tests
 #   CONSOLE_FILTER     a dotnet test --filter expression
@@ -26,7 +27,28 @@ if [[ -n ${CONSOLE_SVC_BIN:-} && ! -x $CONSOLE_SVC_BIN/tapechangerd ]]; then
   echo "console tier: FAILED: CONSOLE_SVC_BIN=$CONSOLE_SVC_BIN has no executable tapechangerd" >&2
   exit 1
 fi
+required=${TAPECHANGER_REQUIRE_BROWSER:-}
 export TAPECHANGER_REQUIRE_BROWSER=1
+# A tgt library (tools/tgt-library.sh, its own state file, stopped at exit) for the test that loads by clicking on tgt
+# and reads the result back from the library; its changer URI goes to the tests in TAPECHANGER_CONSOLE_TGT.
+work=$(mktemp -d "${TMPDIR:-/tmp}/tapechanger-console-tier.XXXXXX")
+export TGT_STATE_FILE=$work/tgt.state
+cleanup() {
+  [[ -f $TGT_STATE_FILE ]] && tools/tgt-library.sh stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+if ! command -v tgtd >/dev/null 2>&1 && [[ $required == 1 ]]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tgt >/dev/null
+fi
+if command -v tgtd >/dev/null 2>&1; then
+  TGT_IQN=iqn.2026-12.dev.tapechanger:console tools/tgt-library.sh start >/dev/null
+  TAPECHANGER_CONSOLE_TGT=$(tools/tgt-library.sh uri)
+  export TAPECHANGER_CONSOLE_TGT
+  echo "console tier: tgt library at $TAPECHANGER_CONSOLE_TGT"
+else
+  echo "console tier: tgt is not installed (apt-get install -y tgt): the tgt browser test is skipped"
+fi
 dotnet build tests/TapeChanger.Console.Tests -c Release -nologo -v quiet
 args=()
 [[ -n ${CONSOLE_FILTER:-} ]] && args+=(--filter "$CONSOLE_FILTER")
