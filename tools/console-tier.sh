@@ -5,7 +5,8 @@
 # directory: log in, the library, a load by clicking checked through the CLI, a move by the CLI followed live, an
 # operator request answered during a mail-slot cleaner inject, a failed load with its sense, a viewer without actions
 # (and refused by the API), a 2,000-slot library with its first paint measured, a load by clicking on a tgt library
-# read back from the library; any browser console error fails.
+# read back from the library, the fleet panel of two services on one PostgreSQL database; any browser console error
+# fails.
 #   CONSOLE_SVC_BIN    folder holding the tapechangerd to test (CI: the NativeAOT one, artifacts/aot); default: the
 #                      one built beside the tests
 #   CONSOLE_FILTER     a dotnet test --filter expression
@@ -35,6 +36,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tapechanger-console-tier.XXXXXX")
 export TGT_STATE_FILE=$work/tgt.state
 cleanup() {
   [[ -f $TGT_STATE_FILE ]] && tools/tgt-library.sh stop >/dev/null 2>&1 || true
+  [[ -n ${PG_DIR:-} ]] && pg_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,6 +50,15 @@ if command -v tgtd >/dev/null 2>&1; then
   echo "console tier: tgt library at $TAPECHANGER_CONSOLE_TGT"
 else
   echo "console tier: tgt is not installed (apt-get install -y tgt): the tgt browser test is skipped"
+fi
+# The fleet panel test needs a PostgreSQL server (two services on one database): CI names one in
+# TAPECHANGER_TEST_POSTGRES; otherwise a throw-away cluster (tools/lib/postgres.sh) is started here and stopped at exit.
+if [[ -z ${TAPECHANGER_TEST_POSTGRES:-} ]]; then
+  # shellcheck source=lib/postgres.sh
+  source tools/lib/postgres.sh
+  pg_start "$(mktemp -d "${TMPDIR:-/tmp}/tapechanger-console-pg.XXXXXX")"
+  export TAPECHANGER_TEST_POSTGRES=$PG_URI
+  echo "console tier: PostgreSQL for the fleet panel test at $PG_URI"
 fi
 dotnet build tests/TapeChanger.Console.Tests -c Release -nologo -v quiet
 args=()
