@@ -87,7 +87,7 @@ public sealed class ConsoleRealFleetTests(BrowserFixture browser) : IClassFixtur
             int shown = int.Parse(await queue.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(shown, 1, 2);
             Assert.Equal("B", await c.Page.Locator($"#fleet-list tr[data-library='{busyLibrary}'] td").Nth(0).InnerTextAsync());
-            await c.ScreenshotAsync("11-fleet-real");
+            await c.ScreenshotAsync("13-fleet-real");
             c.AssertNoErrors();
 
             // Both loads end passed once the robot answers again (nothing was lost on the way through A).

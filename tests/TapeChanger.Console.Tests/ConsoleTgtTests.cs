@@ -40,7 +40,7 @@ public sealed class ConsoleTgtTests(BrowserFixture browser) : IClassFixture<Brow
             await c.Page.Locator("#history-list li.state-passed", new() { HasTextString = "load slot 1 → drive 0" }).WaitForAsync();
             await c.Page.Locator("#storage [data-slot='1'].empty").WaitForAsync();
             await c.Page.Locator("#drives .drive:has([data-drive='0'])", new() { HasTextString = barcode }).WaitForAsync();
-            await c.ScreenshotAsync("10-tgt-loaded");
+            await c.ScreenshotAsync("12-tgt-loaded");
             c.AssertNoErrors();
 
             // The library itself: tgt's element status, read by the CLI over iSCSI.
