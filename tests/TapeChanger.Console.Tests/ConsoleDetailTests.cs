@@ -92,7 +92,7 @@ public sealed class ConsoleDetailTests(BrowserFixture browser, Xunit.Abstraction
 
             // First paint, end to end: the token is in the tab, so a reload goes from navigation straight to the
             // library (the marks main.js sets; see FirstPaint).
-            var paint = await FirstPaint.MeasureAsync(c.Page);
+            var paint = await FirstPaint.MeasureAsync(c);
             Assert.Equal(2000, await c.Page.Locator("#storage .slot").CountAsync());
             output.WriteLine(paint.Line);
             FirstPaint.Record(paint, "2000-slots");

@@ -20,9 +20,10 @@ public static class FirstPaint
             $"first paint ({Library}, {Slots} slots): {PaintedMs:F0} ms from navigation to the library painted (rendered at {RenderedMs:F0} ms; DOMContentLoaded {DomContentLoadedMs:F0} ms; calls: {string.Join(", ", Calls)})");
     }
 
-    public static async Task<Measurement> MeasureAsync(IPage page, string library = "default")
+    public static async Task<Measurement> MeasureAsync(ConsolePage console, string library = "default")
     {
-        await page.ReloadAsync();
+        var page = console.Page;
+        await console.ReloadAsync();
         await page.WaitForSelectorAsync("body[data-first-paint-ms]");
         var json = await page.EvaluateAsync<JsonElement>("""
             () => {
