@@ -42,6 +42,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
         Info = info;
         _ctx = ctx;
         _opener = new LibraryOpener(openDefaults with { DeviceUri = info.DeviceUri });
+        _configuredMagazines = ConfiguredMagazines(_opener);
         _cleaner = new CleanerService(_opener.Connector(), openDefaults.StateDirectory, new CleanerOptions
         {
             CleanerPrefix = openDefaults.CleanerPrefix ?? CleanerRecognition.DefaultPrefix,
@@ -195,29 +196,36 @@ internal sealed partial class LibraryHost : IAsyncDisposable
     }
 
     private MagazineLayout? _magazines;
+    private readonly MagazineLayout? _configuredMagazines;
 
     /// <summary>
-    /// The magazine layout: the device's own configuration (the virtual library's "Magazine size"), else the hardware
-    /// profile's <c>magazines</c>, else one group. Kept once the profile is chosen (it does not change while running).
+    /// The device's own magazine layout (the virtual library's "Magazine size"), read once when the host is made;
+    /// null for other devices, or when the configuration cannot be read (the library's status says why then).
+    /// </summary>
+    private static MagazineLayout? ConfiguredMagazines(LibraryOpener opener)
+    {
+        try
+        {
+            return TapeChanger.Composition.Transports.ConfiguredMagazineSize(opener.Address) is int size
+                ? MagazineLayout.Uniform(size, "virtual library configuration (Magazine size)")
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TapeChanger.MhvtlConfig.MhvtlConfigException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The magazine layout: the device's own configuration, else the hardware profile's <c>magazines</c>, else one
+    /// group. Kept once the profile is chosen (it does not change while running).
     /// </summary>
     private MagazineLayout Magazines()
     {
         if (_magazines is { } known) return known;
-        MagazineLayout? found = null;
-        try
-        {
-            if (TapeChanger.Composition.Transports.ConfiguredMagazineSize(_opener.Address) is int size)
-                found = MagazineLayout.Uniform(size, "virtual library configuration (Magazine size)");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TapeChanger.MhvtlConfig.MhvtlConfigException or ArgumentException)
-        {
-            // the configuration is unreadable now: the library's status says why; draw one group meanwhile
-            return MagazineLayout.None;
-        }
-        if (found is null && _opener.Profile is { } selection)
-            found = selection.Profile.Magazines is { } m ? m.ToLayout("profile " + selection.Profile.Name) : MagazineLayout.None;
-        if (found is null) return MagazineLayout.None;        // the profile is not chosen yet (nothing read)
-        return _magazines = found;
+        if (_configuredMagazines is { } configured) return _magazines = configured;
+        if (_opener.Profile is not { } selection) return MagazineLayout.None;      // the profile is not chosen yet (nothing read)
+        return _magazines = selection.Profile.Magazines is { } m ? m.ToLayout("profile " + selection.Profile.Name) : MagazineLayout.None;
     }
 
     /// <summary>Reads the whole status into the kept one; a failure is kept as the library's problem (offline).</summary>
