@@ -33,6 +33,14 @@ public static class Transports
         .Add(new TapeChanger.Transport.Iscsi.IscsiDriveLocator())
         .Add(new TapeChanger.Transport.Mhvtl.MhvtlDrivesLocator());
 
+    /// <summary>
+    /// Storage slots per magazine as the device's own configuration states it: the virtual library's device.conf
+    /// "Magazine size" (its magazine-removal faults use the same grouping). Null for every other device: a real
+    /// library does not report magazines (SMC-3 READ ELEMENT STATUS has no such field), its hardware profile may.
+    /// </summary>
+    public static int? ConfiguredMagazineSize(DeviceAddress address) =>
+        address.Scheme == DeviceScheme.Virtual ? TapeChanger.Virtual.VirtualLibraryConfig.Load(address.ConfigDirectory).Library.MagazineSize : null;
+
     public static ValueTask<IScsiTransport> OpenAsync(DeviceAddress address, TransportOpenContext context, CancellationToken ct) =>
         Registry().OpenAsync(address, context, ct);
 }

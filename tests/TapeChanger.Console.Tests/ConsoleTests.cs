@@ -35,6 +35,15 @@ public sealed class ConsoleTests(BrowserFixture browser) : IClassFixture<Browser
         Assert.Contains(barcode, await Slot(c.Page, 3).InnerTextAsync());
         Assert.Contains("token:console-operator · operator", await c.Page.Locator("#who").InnerTextAsync());
         Assert.Contains("Picker", await c.Page.Locator("#picker").InnerTextAsync());
+        // By magazine: library 10's configuration puts 13 slots in a magazine.
+        Assert.Equal(3, await c.Page.Locator("#storage .magazine").CountAsync());
+        foreach (var (m, first) in new[] { (1, 1), (2, 14), (3, 27) })
+        {
+            var mag = c.Page.GetByRole(AriaRole.Group, new() { Name = $"Magazine {m} slots {first}–{first + 12}", Exact = false });
+            Assert.Equal(13, await mag.Locator(".slot").CountAsync());
+            Assert.Equal($"{first}", await mag.Locator(".slot").First.GetAttributeAsync("data-slot"));
+        }
+        Assert.Contains("3 magazines, as the virtual library configuration (Magazine size) states", await c.Page.Locator("#magazine-source").InnerTextAsync());
         await c.ScreenshotAsync("02-library");
 
         // Slot 3 chosen with the keyboard (focused, Enter), drive 1 clicked, then Load.

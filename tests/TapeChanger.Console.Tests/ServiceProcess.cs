@@ -22,10 +22,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public Uri Url { get; private set; } = null!;
     public string Device { get; }
 
-    private ServiceProcess(string stateDirectory, string device)
+    /// <summary>The shared PostgreSQL database (fleet mode), or null: the state database in <see cref="StateDirectory"/>.</summary>
+    public string? Database { get; }
+
+    private ServiceProcess(string stateDirectory, string device, FleetMember? fleet = null)
     {
         StateDirectory = stateDirectory;
         Device = device;
+        Database = fleet?.Database;
         string dir = Environment.GetEnvironmentVariable("CONSOLE_SVC_BIN") is { Length: > 0 } d ? d : AppContext.BaseDirectory;
         var psi = new ProcessStartInfo(Path.Combine(dir, "tapechangerd"))
         {
@@ -33,8 +37,17 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "--state-dir", stateDirectory, "--listen", "http://127.0.0.1:0" }) psi.ArgumentList.Add(a);
+        string listen = fleet is null ? "http://127.0.0.1:0" : $"http://127.0.0.1:{fleet.Port}";
+        foreach (var a in new[] { "--state-dir", stateDirectory, "--listen", listen }) psi.ArgumentList.Add(a);
         psi.Environment["TAPECHANGER_Device"] = device;
+        if (fleet is not null)
+        {
+            psi.ArgumentList.Add("--database");
+            psi.ArgumentList.Add(fleet.Database);
+            psi.Environment["TAPECHANGER_Fleet__Name"] = fleet.Name;
+            psi.Environment["TAPECHANGER_Fleet__Url"] = listen;
+            foreach (var (name, dev) in fleet.Libraries) psi.Environment[$"TAPECHANGER_Libraries__{name}__Device"] = dev;
+        }
         psi.Environment["TAPECHANGER_STATE_DIR"] = stateDirectory;
         _process = Process.Start(psi) ?? throw new InvalidOperationException("tapechangerd did not start");
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
@@ -45,9 +58,18 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    public static async Task<ServiceProcess> StartAsync(string device = "virtual:")
+    /// <summary>A member of a fleet: its name, loopback port (its Fleet:Url), the shared database and the libraries besides the default one.</summary>
+    public sealed record FleetMember(string Name, int Port, string Database, IReadOnlyList<(string Name, string Device)> Libraries);
+
+    public static Task<ServiceProcess> StartAsync(string device = "virtual:") =>
+        StartAsync(new ServiceProcess(Directory.CreateTempSubdirectory("tc-console-").FullName, device));
+
+    /// <summary>A fleet member on <paramref name="stateDirectory"/> (the fleet's shared state folder, which it does not delete).</summary>
+    public static Task<ServiceProcess> StartInFleetAsync(string stateDirectory, string device, FleetMember fleet) =>
+        StartAsync(new ServiceProcess(stateDirectory, device, fleet));
+
+    private static async Task<ServiceProcess> StartAsync(ServiceProcess s)
     {
-        var s = new ServiceProcess(Directory.CreateTempSubdirectory("tc-console-").FullName, device);
         var until = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < until)
         {
@@ -68,7 +90,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private static partial Regex ListeningOn();
 
     /// <summary>A new API token (written into the state database, as `tapechanger token create` does).</summary>
-    public string Token(AccessRole role, string name) => AccessStore.Open(StateDirectory).CreateToken(role, name).Token;
+    public string Token(AccessRole role, string name) =>
+        (Database is null ? AccessStore.Open(StateDirectory) : new AccessStore(TapeChanger.State.StateDatabase.OpenShared(Database))).CreateToken(role, name).Token;
 
     public HttpClient Http(string token)
     {
@@ -111,6 +134,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         {
         }
         _process.Dispose();
+        if (Database is not null) return;                  // a fleet's shared state folder: the test removes it
         try { Directory.Delete(StateDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

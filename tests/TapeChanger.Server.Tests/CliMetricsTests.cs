@@ -20,6 +20,9 @@ public class CliMetricsTests
         using var viewer = host.Http(host.Token(AccessRole.Viewer));
         const string move = "library=\"default\",command=\"MOVE MEDIUM\",status=\"good\"";
         const string ua = "library=\"default\",key=\"UNIT ATTENTION\",asc=\"29/00\"";
+        // The engine's first read done first: a fresh virtual library answers its first command with a power-on unit
+        // attention (29/00), and a scrape writes the counters before its gauges make that read.
+        await viewer.GetStringAsync("api/v1/libraries/default/status");
         string before = await viewer.GetStringAsync("metrics");
 
         // One unit attention waits for the next command: the CLI's session (not the engine's) gets it and retries.

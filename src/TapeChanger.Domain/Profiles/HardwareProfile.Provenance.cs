@@ -32,6 +32,7 @@ public sealed partial class HardwareProfile
         f["documented.cleaning.libraryManaged"] = Documented.Cleaning.LibraryManaged.ToString();
         f["documented.cleaning.libraryManagedDetection"] = Documented.Cleaning.LibraryManagedDetection.ToString();
         f["documented.importExport.exposedAsElement"] = Documented.ImportExport.ExposedAsElement.ToString();
+        if (Magazines is not null) f["magazines"] = Magazines.ToString();
         f["ejectBeforeUnload"] = EjectBeforeUnload.ToString();
         for (int i = 0; i < SenseQuirks.Count; i++) f[$"senseQuirks[{i}]"] = SenseQuirks[i].ToString();
         return f;

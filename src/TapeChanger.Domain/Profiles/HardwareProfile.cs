@@ -25,6 +25,9 @@ public sealed partial class HardwareProfile
     public CleaningProfile Cleaning { get; set; } = new();
     public ImportExportProfile ImportExport { get; set; } = new();
 
+    /// <summary>How storage slots are grouped into magazines (drawn by the console); null = not known, one group.</summary>
+    public MagazineProfile? Magazines { get; set; }
+
     /// <summary>Facts a source states about the model that no code reads (kept for operators and future features).</summary>
     public DocumentedFacts Documented { get; set; } = new();
 

@@ -53,6 +53,7 @@ internal static class ProfileValidation
         if (p.Cleaning.LabelPrefix is not { Length: <= 8 } prefix || !prefix.All(char.IsAsciiLetterOrDigit))
             return "cleaning.labelPrefix: must be 0 to 8 letters or digits";
         if (p.ImportExport is null) return "importExport: must be an object";
+        if (p.Magazines is { } mag && MagazinesProblem(mag) is { } magProblem) return magProblem;
         if (p.Documented?.Cleaning is null || p.Documented.ImportExport is null) return "documented: must be an object with cleaning and importExport objects";
         for (int i = 0; i < p.SenseQuirks.Count; i++)
         {
@@ -75,6 +76,28 @@ internal static class ProfileValidation
         foreach (var (path, source) in p.Sources)
         {
             if (string.IsNullOrWhiteSpace(source)) return $"sources.{path}: empty";
+        }
+        return null;
+    }
+
+    private static string? MagazinesProblem(MagazineProfile m)
+    {
+        if ((m.Slots is null) == (m.Ranges is null)) return "magazines: give either slots (per magazine) or ranges";
+        if (m.Slots is < 1 or > 0xFFFF) return "magazines.slots: must be 1 to 65535";
+        var ranges = m.Ranges ?? [];
+        if (m.Slots is null && ranges.Count == 0) return "magazines.ranges: empty";
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            var r = ranges[i];
+            if (r is null) return $"magazines.ranges[{i}]: must be an object";
+            if (r.First is < 1 or > 0xFFFF) return $"magazines.ranges[{i}].first: must be a storage slot number 1 to 65535";
+            if (r.Count < 1 || r.First + r.Count - 1 > 0xFFFF) return $"magazines.ranges[{i}].count: must be at least 1 and end by slot 65535";
+            for (int j = 0; j < i; j++)
+            {
+                var o = ranges[j];
+                if (o is not null && r.First < o.First + o.Count && o.First < r.First + r.Count)
+                    return $"magazines.ranges[{i}]: slots {r.First}-{r.First + r.Count - 1} overlap magazines.ranges[{j}]";
+            }
         }
         return null;
     }

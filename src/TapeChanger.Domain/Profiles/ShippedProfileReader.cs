@@ -48,6 +48,7 @@ internal static class ShippedProfileReader
                 case "cleaning": p.Cleaning = Cleaning(ref r); break;
                 case "importExport": p.ImportExport = new ImportExportProfile { PreventLocksMailSlot = OneBool(ref r, "preventLocksMailSlot") }; break;
                 case "documented": p.Documented = Documented(ref r); break;
+                case "magazines": p.Magazines = r.TokenType == JsonTokenType.Null ? null : Magazines(ref r); break;
                 case "ejectBeforeUnload": p.EjectBeforeUnload = Bool(ref r); break;
                 case "senseQuirks": p.SenseQuirks = List(ref r, SenseQuirk); break;
                 case "sources": p.Sources = Sources(ref r); break;
@@ -137,6 +138,41 @@ internal static class ShippedProfileReader
             }
         }
         return s;
+    }
+
+    private static MagazineProfile Magazines(ref Utf8JsonReader r)
+    {
+        var m = new MagazineProfile();
+        Expect(ref r, JsonTokenType.StartObject);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (Member(ref r, seen) is { } name)
+        {
+            switch (name)
+            {
+                case "slots": m.Slots = r.TokenType == JsonTokenType.Null ? null : Int(ref r); break;
+                case "ranges": m.Ranges = r.TokenType == JsonTokenType.Null ? null : List(ref r, MagazineRange); break;
+                default: throw Unknown();
+            }
+        }
+        return m;
+    }
+
+    private static MagazineRangeProfile MagazineRange(ref Utf8JsonReader r)
+    {
+        var m = new MagazineRangeProfile();
+        Expect(ref r, JsonTokenType.StartObject);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (Member(ref r, seen) is { } name)
+        {
+            switch (name)
+            {
+                case "name": m.Name = NullableString(ref r); break;
+                case "first": m.First = Int(ref r); break;
+                case "count": m.Count = Int(ref r); break;
+                default: throw Unknown();
+            }
+        }
+        return m;
     }
 
     private static TimeoutProfile Timeouts(ref Utf8JsonReader r)

@@ -48,7 +48,21 @@ public sealed record LibrariesView(IReadOnlyList<LibraryView> Libraries);
 
 /// <summary>The kept state of a library: what the last reads and moves left (the element list as `status --json` has it).</summary>
 public sealed record StatusView(string Library, bool Online, string? Problem, DateTimeOffset? ReadAt, int QueueDepth,
-    IReadOnlyList<int> DrivesNeedingCleaning, StatusDocument? Status);
+    IReadOnlyList<int> DrivesNeedingCleaning, StatusDocument? Status)
+{
+    /// <summary>
+    /// The storage slots by magazine (slot numbers as in the element list). READ ELEMENT STATUS reports no magazines:
+    /// the grouping comes from the device's configuration or the hardware profile (<see cref="MagazineSource"/>);
+    /// without either, one group holds every slot. Empty while the library has not been read.
+    /// </summary>
+    public IReadOnlyList<MagazineView> Magazines { get; init; } = [];
+
+    /// <summary>Where <see cref="Magazines"/> comes from: "profile NAME", "virtual library configuration (Magazine size)" or "none".</summary>
+    public string MagazineSource { get; init; } = TapeChanger.Domain.MagazineLayout.NoSource;
+}
+
+/// <summary>One magazine: its number from 1, its name where the profile gives one, and its storage slots firstSlot..lastSlot.</summary>
+public sealed record MagazineView(int Number, string? Name, int FirstSlot, int LastSlot, int Slots);
 
 public sealed record DriveView(int Drive, int Address, bool Full, string? Barcode, int? SourceSlot, string? Identifier, bool NeedsCleaning);
 

@@ -159,7 +159,7 @@ public static class LibraryEndpoints
 
     private static bool Same(LibrarySnapshot a, LibrarySnapshot b) =>
         ReferenceEquals(a.Status, b.Status) && a.Library == b.Library && a.ReadAt == b.ReadAt && a.Online == b.Online && a.Problem == b.Problem
-        && a.QueueDepth == b.QueueDepth && a.DrivesNeedingCleaning.SequenceEqual(b.DrivesNeedingCleaning);
+        && a.QueueDepth == b.QueueDepth && a.Magazines == b.Magazines && a.DrivesNeedingCleaning.SequenceEqual(b.DrivesNeedingCleaning);
 
     internal static StatusView StatusOf(LibrarySnapshot snap)
     {
@@ -170,6 +170,12 @@ public static class LibraryEndpoints
             doc = new StatusDocument(snap.Library.DeviceUri, new LibraryJson(id.Vendor, id.Product, id.Revision, id.SerialNumber),
                 JsonMapper.ToJson(s.Map), s.Elements.Select(e => JsonMapper.ToJson(e, s.Map)).ToList());
         }
-        return new StatusView(snap.Library.Name, snap.Online, snap.Problem, snap.ReadAt, snap.QueueDepth, snap.DrivesNeedingCleaning, doc);
+        int storage = snap.Status?.OfType(TapeChanger.Scsi.ElementType.Storage).Count() ?? 0;
+        var magazines = snap.Magazines.For(storage).Select(m => new MagazineView(m.Number, m.Name, m.FirstSlot, m.FirstSlot + m.Slots - 1, m.Slots)).ToList();
+        return new StatusView(snap.Library.Name, snap.Online, snap.Problem, snap.ReadAt, snap.QueueDepth, snap.DrivesNeedingCleaning, doc)
+        {
+            Magazines = magazines,
+            MagazineSource = snap.Magazines.Source,
+        };
     }
 }

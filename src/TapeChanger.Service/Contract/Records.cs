@@ -119,6 +119,8 @@ public sealed record LibrarySnapshot(LibraryInfo Library, LibraryStatus? Status,
     public int QueueDepth { get; init; }
     /// <summary>Drives that reported a cleaning need and have not been cleaned yet.</summary>
     public IReadOnlyList<int> DrivesNeedingCleaning { get; init; } = [];
+    /// <summary>How the storage slots are grouped into magazines (device configuration, else hardware profile, else one group).</summary>
+    public MagazineLayout Magazines { get; init; } = MagazineLayout.None;
 }
 
 /// <summary>Filter for the history.</summary>

@@ -46,6 +46,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
         _opener = new LibraryOpener(InFleet
             ? openDefaults with { DeviceUri = info.DeviceUri, MoveTimeout = ctx.Tuning.MoveBudget, BeforeMotion = BeforeMotion }
             : openDefaults with { DeviceUri = info.DeviceUri });
+        _configuredMagazines = ConfiguredMagazines(_opener);
         _cleaner = new CleanerService(_opener.Connector(), openDefaults.StateDirectory, new CleanerOptions
         {
             CleanerPrefix = openDefaults.CleanerPrefix ?? CleanerRecognition.DefaultPrefix,
@@ -193,8 +194,42 @@ internal sealed partial class LibraryHost : IAsyncDisposable
             {
                 QueueDepth = _queued.Count + _waiting.Count + _cleaningBeside.Count + (_running is null ? 0 : 1),
                 DrivesNeedingCleaning = [.. _needsCleaning.Order()],
+                Magazines = Magazines(),
             };
         }
+    }
+
+    private MagazineLayout? _magazines;
+    private readonly MagazineLayout? _configuredMagazines;
+
+    /// <summary>
+    /// The device's own magazine layout (the virtual library's "Magazine size"), read once when the host is made;
+    /// null for other devices, or when the configuration cannot be read (the library's status says why then).
+    /// </summary>
+    private static MagazineLayout? ConfiguredMagazines(LibraryOpener opener)
+    {
+        try
+        {
+            return TapeChanger.Composition.Transports.ConfiguredMagazineSize(opener.Address) is int size
+                ? MagazineLayout.Uniform(size, "virtual library configuration (Magazine size)")
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TapeChanger.MhvtlConfig.MhvtlConfigException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The magazine layout: the device's own configuration, else the hardware profile's <c>magazines</c>, else one
+    /// group. Kept once the profile is chosen (it does not change while running).
+    /// </summary>
+    private MagazineLayout Magazines()
+    {
+        if (_magazines is { } known) return known;
+        if (_configuredMagazines is { } configured) return _magazines = configured;
+        if (_opener.Profile is not { } selection) return MagazineLayout.None;      // the profile is not chosen yet (nothing read)
+        return _magazines = selection.Profile.Magazines is { } m ? m.ToLayout("profile " + selection.Profile.Name) : MagazineLayout.None;
     }
 
     /// <summary>Reads the whole status into the kept one; a failure is kept as the library's problem (offline).</summary>

@@ -30,12 +30,14 @@ function render(fleet) {
   const box = $('fleet');
   $('fleet-summary').textContent = `This service: ${fleet.service} · ${fleet.libraries.length} librar${fleet.libraries.length === 1 ? 'y' : 'ies'}`
     + ` · ${fleet.services.length} service${fleet.services.length === 1 ? '' : 's'} seen`;
-  $('fleet-list').innerHTML = fleet.libraries.map(row).join('');
+  $('fleet-list').innerHTML = fleet.libraries.map(l => row(l, fleet.service)).join('');
   box.hidden = false;
 }
 
-function row(l) {
-  const owner = l.state === 'Owned' && l.owner ? `${esc(l.owner)}${l.servedHere ? ' (here)' : ''}` : '<span class="warn">no owner</span>';
+// "(here)": this service owns the library. servedHere only says the library is configured here too (this service
+// may take it over), which in a fleet sharing its libraries is true of every row.
+function row(l, self) {
+  const owner = l.state === 'Owned' && l.owner ? `${esc(l.owner)}${l.owner === self ? ' (here)' : ''}` : '<span class="warn">no owner</span>';
   return `<tr data-library="${esc(l.library)}"><th scope="row">${esc(l.library)}</th><td>${owner}</td>`
     + `<td class="health">${esc(l.health)}</td><td class="queue">${l.queueDepth}</td><td class="cleaning">${cleaning(l)}</td></tr>`;
 }

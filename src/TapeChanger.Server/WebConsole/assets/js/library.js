@@ -78,14 +78,43 @@ export function createLibraryView({ onSelect }) {
       + `Picker (element ${p.address}): ${p.full ? `holds <b>${esc(p.barcode || 'a cartridge without barcode')}</b>` : 'empty'}`
       + `${exception(p)}</div>`).join('');
     $('cleaner-box').innerHTML = cleanerBox(storage, els, cleaner, reservedSlot);
-    $('storage').innerHTML = storage.map(e => slotButton(e, e.slot === reservedSlot)).join('');
+    $('storage').innerHTML = magazines(view, storage, reservedSlot);
     $('storage').setAttribute('aria-label', `Storage slots 1 to ${storage.length}`);
+    const source = view.magazineSource;
+    $('magazine-source').textContent = !source || source === 'none'
+      ? 'Magazines: not known for this library (its hardware profile states none), so the slots are drawn as one group.'
+      : `${(view.magazines || []).length} magazine${(view.magazines || []).length === 1 ? '' : 's'}, as the ${source.startsWith('profile ') ? `hardware ${source}` : source} states.`;
     markSelected();
     applyFilter();
     document.body.dataset.renderMs = Math.round(performance.now() - started);
   }
 
   return { render };
+}
+
+// The storage grid by magazine. The service sends the grouping (its device configuration or hardware profile: READ
+// ELEMENT STATUS has no magazines); without one, or from an older service, every slot is in one group.
+function magazines(view, storage, reservedSlot) {
+  const bySlot = new Map(storage.map(e => [e.slot, e]));
+  const slots = (first, last) => {
+    let html = '';
+    for (let n = first; n <= last; n++) { const e = bySlot.get(n); if (e) html += slotButton(e, n === reservedSlot); }
+    return html;
+  };
+  const list = view.magazines || [];
+  if (list.length <= 1 && (!list.length || !view.magazineSource || view.magazineSource === 'none')) {
+    // In chunks of 120 slots (a multiple of most column counts), each skipped by the browser while off screen.
+    let html = '';
+    for (let i = 0; i < storage.length; i += 120) html += `<div class="grid">${storage.slice(i, i + 120).map(e => slotButton(e, e.slot === reservedSlot)).join('')}</div>`;
+    return `<div class="magazine all" data-magazine="all">${html}</div>`;
+  }
+  return list.map(m => {
+    const title = m.name ? `Magazine ${esc(m.name)}` : `Magazine ${m.number}`;
+    const full = storage.filter(e => e.slot >= m.firstSlot && e.slot <= m.lastSlot && e.full).length;
+    return `<div class="magazine" role="group" data-magazine="${m.number}" aria-labelledby="mag-${m.number}">`
+      + `<h4 id="mag-${m.number}">${title} <small>slots ${m.firstSlot}–${m.lastSlot} · ${full} of ${m.slots} full</small></h4>`
+      + `<div class="grid">${slots(m.firstSlot, m.lastSlot)}</div></div>`;
+  }).join('');
 }
 
 function exception(e) {

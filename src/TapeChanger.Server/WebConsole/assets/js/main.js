@@ -58,6 +58,21 @@ async function boot() {
   }
 }
 
+// First paint, measured by the Performance API from the navigation (time 0) to the library drawn: the mark
+// tapechanger:library-rendered when the picture is in the DOM, tapechanger:library-painted once the browser has
+// produced the frame after it (two animation frames later), and the measure tapechanger:first-paint (0 to painted).
+let firstPaintMarked = false;
+function markFirstPaint() {
+  if (firstPaintMarked) return;
+  firstPaintMarked = true;
+  performance.mark('tapechanger:library-rendered');
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    performance.mark('tapechanger:library-painted');
+    const m = performance.measure('tapechanger:first-paint', { start: 0, end: 'tapechanger:library-painted' });
+    document.body.dataset.firstPaintMs = Math.round(m.duration);
+  }));
+}
+
 async function start(me) {
   $('login').hidden = true;
   $('app').hidden = false;
@@ -96,6 +111,7 @@ async function start(me) {
         ]);
         status = s; cleaner = c;
         view.render(status, cleaner, requests.open());
+        if (status.status) markFirstPaint();
         if (actions && status.status) {
           const els = status.status.elements;
           actions.setElements(els.filter(e => e.type === 'dataTransfer'), els.filter(e => e.type === 'importExport'));
