@@ -21,7 +21,7 @@ public class SystemdNotifyTests
         var env = new Dictionary<string, string>
         {
             ["NOTIFY_SOCKET"] = notify,
-            ["WATCHDOG_USEC"] = "400000",
+            ["WATCHDOG_USEC"] = "2000000",   // 2 s: pings every second, with room for a loaded build machine
             ["TAPECHANGER_DEVICE"] = "virtual:",
         };
         using var daemon = DaemonProcess.Start(["--state-dir", state], env, underSystemd: true);
@@ -59,11 +59,12 @@ public class SystemdNotifyTests
             var pings = new List<DateTime>();
             while (pings.Count < 3)
             {
-                Assert.Equal("WATCHDOG=1", await NextAsync(TimeSpan.FromSeconds(2)));
+                Assert.Equal("WATCHDOG=1", await NextAsync(TimeSpan.FromSeconds(4)));
                 pings.Add(DateTime.UtcNow);
             }
-            // Half of 400 ms: well inside the period, not a flood.
-            Assert.InRange((pings[2] - pings[0]).TotalMilliseconds, 200, 1000);
+            // Every half period (1 s): two intervals take about 2 s. A flood would take milliseconds; a daemon that
+            // pinged only once a period or less would take 4 s or more (systemd would have killed it).
+            Assert.InRange((pings[2] - pings[0]).TotalMilliseconds, 1000, 3900);
 
             daemon.Signal("TERM");
             while ((m = await NextAsync(TimeSpan.FromSeconds(30))) == "WATCHDOG=1") { }
