@@ -129,6 +129,8 @@ public sealed class ProfileSelectionRuleTests
     [InlineData("""{"name": 5}""")]
     [InlineData("""{"name": "x", "readElementStatus": {"strategy": "1"}}""")]
     [InlineData("""{"name": "x", "readElementStatus": {"strategy": ""}}""")]
+    [InlineData("""{"name": "x", "senseQuirks": [{"asc": "28", "action": "1", "failure": "DeviceError", "meaning": "m", "source": "s"}]}""")]
+    [InlineData("""{"name": "x", "senseQuirks": [{"asc": "28", "action": "Fail", "failure": "", "meaning": "m", "source": "s"}]}""")]
     [InlineData("""{"name": "x"} {"name": "y"}""")]
     [InlineData("""[{"name": "x"}]""")]
     public void Forms_the_reader_does_not_take_throw_a_json_error(string json)
