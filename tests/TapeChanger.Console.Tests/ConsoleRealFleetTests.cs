@@ -86,6 +86,9 @@ public sealed class ConsoleRealFleetTests(BrowserFixture browser) : IClassFixtur
                 $"#fleet-list tr[data-library='{busyLibrary}'] .queue", new() { Timeout = 25_000 });
             int shown = int.Parse(await queue.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(shown, 1, 2);
+            // A's own status of B's library says the same queue (the owner's, from the lease row), not A's empty one.
+            var statusAtA = JsonDocument.Parse(await opA.GetStringAsync($"api/v1/libraries/{busyLibrary}/status")).RootElement;
+            Assert.InRange(statusAtA.GetProperty("queueDepth").GetInt32(), 1, 2);
             Assert.Equal("B", await c.Page.Locator($"#fleet-list tr[data-library='{busyLibrary}'] td").Nth(0).InnerTextAsync());
             await c.ScreenshotAsync("13-fleet-real");
             c.AssertNoErrors();

@@ -81,7 +81,17 @@ public sealed class LibraryService : ILibraryService
         return Task.CompletedTask;
     }
 
-    public Task<LibrarySnapshot> GetStatusAsync(string library, CancellationToken ct = default) => Host(library).SnapshotAsync(ct);
+    public async Task<LibrarySnapshot> GetStatusAsync(string library, CancellationToken ct = default)
+    {
+        var host = Host(library);
+        var snap = await host.SnapshotAsync(ct).ConfigureAwait(false);
+        // Fleet mode: the queue is the owner's. A service that does not own the library has none of its own, so it
+        // reports the depth the owner last wrote into the lease row (renewed every few seconds).
+        if (_fleet is not null && host.Fence is null
+            && FleetLibraries().FirstOrDefault(r => r.Library == library) is { Held: true } row)
+            return snap with { QueueDepth = row.QueueDepth };
+        return snap;
+    }
 
     public Task<RequestRecord> SubmitAsync(string library, RequestSpec spec, Caller caller, CancellationToken ct = default)
     {
