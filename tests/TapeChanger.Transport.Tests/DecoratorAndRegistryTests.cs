@@ -167,6 +167,39 @@ public class DecoratorAndRegistryTests
     }
 
     [Fact]
+    public void The_shared_log_is_appended_while_another_process_reads_it()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mutsx-scsilog-{Guid.NewGuid():N}.log");
+        try
+        {
+            File.WriteAllText(path, "first\n");
+            // A reader (tail -f, another CLI) holds the file open, sharing it for writing and deletion.
+            using (var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                ScsiLogTransport.Append(path, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "d", "c", "o");
+            }
+            var lines = File.ReadAllText(path).Split('\n');
+            Assert.Equal("first", lines[0]);
+            Assert.Equal(["1970-01-01T00:00:00.000000Z", "1970-01-01T00:00:00.000000Z"], lines[1].Split('\t')[..2]);
+            Assert.Equal(["d", "c", "o"], lines[1].Split('\t')[3..]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Trace_dumps_no_more_than_the_buffer_holds()
+    {
+        var inner = new ScriptedTransport { Answer = (_, data) => { data.Span.Fill(0x11); return ScsiResult.Good(100); } };
+        var log = new StringWriter();
+        await new TracingTransport(inner, log, dumpData: true).ExecuteAsync(SpcCommands.Inquiry(96), new byte[20]);
+        var lines = Lines(log);
+        Assert.Equal(["  0000  11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11", "  0010  11 11 11 11"], lines[2..]);
+    }
+
+    [Fact]
     public void A_log_that_cannot_be_written_does_not_fail_the_caller()
     {
         string dir = Path.Combine(Path.GetTempPath(), $"mutsx-missing-{Guid.NewGuid():N}", "x.log");

@@ -190,6 +190,18 @@ public class ReplayScriptTests
     }
 
     [Fact]
+    public async Task The_replay_transfers_no_more_than_the_allocation_length()
+    {
+        var t = new CaptureReplayTransport(Parse("cdb 12 00 00 00 ?? 00\ndata 01 02 03 04 05 06"), "replay:x");
+        var buf = new byte[16];
+        var r = await t.ExecuteAsync(SpcCommands.Inquiry(4), buf);
+        Assert.Equal(4, r.DataTransferred);
+        Assert.Equal([1, 2, 3, 4, 0, 0], buf[..6]);
+        var s = await t.ExecuteAsync(SpcCommands.Inquiry(96), buf);
+        Assert.Equal(6, s.DataTransferred);
+    }
+
+    [Fact]
     public async Task An_unknown_cdb_is_recorded_in_hex_and_any_wildcard_opcode_counts_as_known()
     {
         var t = new CaptureReplayTransport(Parse("cdb ?? 00 00 00 00 01"), "replay:x");
