@@ -254,6 +254,27 @@ public class SmcClientCommandTests
     }
 
     [Fact]
+    public async Task Mode_sense_refused_with_the_same_code_under_another_key_is_not_retried()
+    {
+        var t = new ScriptedTransport(Check(4, 0x24, 0x00), Good);
+        await using var c = new SmcClient(t);
+        var e = await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await c.ModePageAsync(0x1D));
+        Assert.Equal("04/24/00", e.Sense.Triplet);
+        Assert.Single(t.Sent);
+    }
+
+    [Fact]
+    public async Task Without_a_clock_the_system_clock_paces_the_waits()
+    {
+        var t = new ScriptedTransport(Check(2, 0x04, 0x01), Good);
+        await using var c = new SmcClient(t, new RetryPolicy { BecomingReadyInterval = TimeSpan.FromMilliseconds(10) });
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await c.TestUnitReadyAsync();
+        Assert.Equal(2, c.CommandCount);
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(9));
+    }
+
+    [Fact]
     public async Task A_reply_without_the_page_is_a_decode_error()
     {
         var t = Replying(ModeSense6Reply([0x1F, 0x02, 0, 0]));

@@ -422,4 +422,73 @@ public class SmcClientElementTests
         await c.ReadElementStatusAsync(ElementType.Storage, 1000, 2);
         Assert.Equal([(1000, 1, 124), (1001, 1, 124)], t.Sent.Select(Res).Select(r => ((int)r.Start, r.Count, r.Alloc)));
     }
+
+    /// <summary>A transport answering every READ ELEMENT STATUS with <paramref name="elements"/>, pages in the given order.</summary>
+    private static ScriptedTransport Fixed(List<(ElementType Type, ushort Address, bool Full, string? Barcode, string? Id)> elements, bool dvcid = false) => new()
+    {
+        Answer = (cmd, data) =>
+        {
+            var reply = ResLibrary.Build(elements, volTag: true, dvcid: dvcid);
+            int n = Math.Min(reply.Length, data.Length);
+            reply.AsSpan(0, n).CopyTo(data.Span);
+            return ScsiResult.Good(n);
+        },
+    };
+
+    [Fact]
+    public async Task All_types_ignores_empty_ranges_when_placing_the_read()
+    {
+        var t = Over(SmallLibrary());
+        await using var c = new SmcClient(t, quirks: new ChangerQuirks { ReadStrategy = ReadElementStatusStrategy.AllTypes, DeviceId = DeviceIdSupport.Unsupported });
+        var got = await c.ReadAllElementStatusAsync([(ElementType.MediumTransport, 0, 0), (ElementType.Storage, 1000, 2)]);
+        Assert.Equal([1000, 1001], got.Select(d => (int)d.Address));
+        var res = Res(Assert.Single(t.Sent));
+        Assert.Equal((ElementType.All, (ushort)1000, 2, 8 + 8 + 200 + 8), (res.Type, res.Start, res.Count, res.Alloc));
+    }
+
+    [Fact]
+    public async Task All_types_fits_when_the_library_has_exactly_the_element_limit()
+    {
+        var t = Over(SmallLibrary());
+        await using var c = new SmcClient(t, quirks: new ChangerQuirks { ReadStrategy = ReadElementStatusStrategy.AllTypes, MaxElementsPerRead = 11 });
+        Assert.Equal(11, (await c.ReadAllElementStatusAsync(AllRanges)).Count);
+        Assert.Equal(ElementType.All, Res(Assert.Single(t.Sent)).Type);
+    }
+
+    [Fact]
+    public async Task All_types_sorts_by_type_and_address_and_keeps_the_last_of_a_repeated_element()
+    {
+        // Pages in the order drive, storage, and storage 1000 reported twice: empty, then full.
+        var t = Fixed([(ElementType.DataTransfer, 501, false, null, null), (ElementType.DataTransfer, 500, false, null, null),
+                       (ElementType.Storage, 1001, false, null, null), (ElementType.Storage, 1000, false, null, null), (ElementType.Storage, 1000, true, "LAST00L8", null)]);
+        await using var c = new SmcClient(t, quirks: new ChangerQuirks { ReadStrategy = ReadElementStatusStrategy.AllTypes, DeviceId = DeviceIdSupport.Unsupported });
+        var got = await c.ReadAllElementStatusAsync([(ElementType.Storage, 1000, 2), (ElementType.DataTransfer, 500, 2)]);
+        Assert.Equal([(ElementType.Storage, 1000), (ElementType.Storage, 1001), (ElementType.DataTransfer, 500), (ElementType.DataTransfer, 501)],
+            got.Select(d => (d.Type, (int)d.Address)));
+        Assert.Equal("LAST00L8", got[0].Barcode);
+        Assert.Single(t.Sent);
+    }
+
+    [Fact]
+    public async Task A_per_type_read_drops_other_types_and_addresses_before_the_start()
+    {
+        var t = Fixed([(ElementType.Storage, 999, true, "BEFORE", null), (ElementType.Storage, 1000, true, "VOL000", null), (ElementType.Storage, 1001, false, null, null),
+                       (ElementType.ImportExport, 1002, true, "OTHER", null)]);
+        await using var c = new SmcClient(t);
+        var got = await c.ReadElementStatusAsync(ElementType.Storage, 1000, 3);
+        Assert.Equal([1000, 1001], got.Select(d => (int)d.Address));
+        Assert.All(got, d => Assert.Equal(ElementType.Storage, d.Type));
+        // 1002 was not received: asked again from there, the same reply has nothing at or after 1002 of that type.
+        Assert.Equal([(1000, 3), (1002, 1)], t.Sent.Select(Res).Select(r => ((int)r.Start, r.Count)));
+    }
+
+    [Fact]
+    public async Task No_drives_asked_means_no_identifier_read()
+    {
+        var t = Over(SmallLibrary());
+        await using var c = new SmcClient(t, quirks: new ChangerQuirks { ReadStrategy = ReadElementStatusStrategy.AllTypes, DeviceId = DeviceIdSupport.WithoutVolumeTag });
+        var got = await c.ReadAllElementStatusAsync([(ElementType.Storage, 1000, 6)]);
+        Assert.Equal(6, got.Count);
+        Assert.False(Res(Assert.Single(t.Sent)).Dvcid);
+    }
 }
