@@ -129,8 +129,9 @@ public class SurvivorTests
     public async Task Mode_sense_6_without_dbd_is_decoded_as_the_six_byte_form()
     {
         byte[] page1D = [0x1D, 0x12, 0x00, 0x00, 0x00, 0x01, 0x03, 0xE8, 0x00, 0x06, 0x00, 0x0A, 0x00, 0x02, 0x01, 0xF4, 0x00, 0x02, 0x00, 0x00];
-        // A block descriptor (8 bytes) comes back when DBD is not set.
-        byte[] reply = [(byte)(3 + 8 + page1D.Length), 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, .. page1D];
+        // A block descriptor (8 bytes, NUMBER OF BLOCKS 16) comes back when DBD is not set; read as the 10-byte form,
+        // its bytes 2-3 would be a block descriptor length of 16 and the page would be missed.
+        byte[] reply = [(byte)(3 + 8 + page1D.Length), 0, 0, 8, 0, 0x00, 0x00, 0x10, 0, 0, 0, 0, .. page1D];
         var t = new ScriptedTransport
         {
             Answer = (cmd, data) =>
