@@ -8,6 +8,7 @@ namespace TapeChanger.Scsi.Sense;
 /// </summary>
 public static class AscAscqTable
 {
+    // Stryker disable String : the meanings are message wording, not behaviour (docs/mutation.md, "Left out of the runs")
     private static readonly FrozenDictionary<ushort, string> Entries = new Dictionary<ushort, string>
     {
         [0x0000] = "no additional sense information",
@@ -105,6 +106,7 @@ public static class AscAscqTable
         [0x8282] = "drive requires cleaning (vendor, IBM)",
         [0x8283] = "bad microcode detected (vendor, IBM)",
     }.ToFrozenDictionary();
+    // Stryker restore String
 
     /// <summary>True when the table has an exact entry for the pair.</summary>
     public static bool IsKnown(byte asc, byte ascq) => Entries.ContainsKey((ushort)((asc << 8) | ascq));
