@@ -26,10 +26,9 @@ public sealed class KeptIdentityTests : IDisposable
 
     private async Task<(InterceptingTransport Transport, MediaChanger Changer)> OpenAsync(bool noSerialPage = false)
     {
-        var inner = (VirtualTransport)await new VirtualTransportFactory().OpenAsync(DeviceUri.Parse("virtual:"), new TransportOpenContext(_state));
-        var t = new InterceptingTransport(inner);
+        var (t, changer, _) = await InterceptedVirtualLibrary.OpenColdAsync(_state, settings: new ChangerSettings { Cache = Cache() });
         if (noSerialPage) t.Before = c => IsVpd80(c) ? Check(0x05, 0x24, 0x00) : null;     // INVALID FIELD IN CDB: no page 80h
-        return (t, new MediaChanger(new SmcClient(t), new ChangerSettings { Cache = Cache() }));
+        return (t, changer);
     }
 
     [Fact]

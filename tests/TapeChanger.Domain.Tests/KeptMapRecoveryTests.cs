@@ -22,9 +22,8 @@ public sealed class KeptMapRecoveryTests : IDisposable
 
     private async Task<(InterceptingTransport Transport, MediaChanger Changer)> OpenAsync(bool cached = true)
     {
-        var inner = (VirtualTransport)await new VirtualTransportFactory().OpenAsync(DeviceUri.Parse("virtual:"), new TransportOpenContext(_state));
-        var t = new InterceptingTransport(inner);
-        return (t, new MediaChanger(new SmcClient(t), new ChangerSettings { Cache = cached ? Cache() : null }));
+        var (t, changer, _) = await InterceptedVirtualLibrary.OpenColdAsync(_state, settings: new ChangerSettings { Cache = cached ? Cache() : null });
+        return (t, changer);
     }
 
     /// <summary>A cold session that reads the status and so keeps identity and map; returns the kept map.</summary>

@@ -17,14 +17,8 @@ public sealed class MediaChangerFailureTests : IDisposable
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
-    private async Task<(MediaChanger Changer, InterceptingTransport Transport, VirtualLibrary Library, ElementMap Map)> OpenAsync(ChangerSettings? settings = null)
-    {
-        var inner = (VirtualTransport)await new VirtualTransportFactory().OpenAsync(DeviceUri.Parse("virtual:"), new TransportOpenContext(_state));
-        var t = new InterceptingTransport(inner);
-        var changer = new MediaChanger(new SmcClient(t), settings);
-        await changer.TestUnitReadyAsync();                 // absorbs the power-on unit attention
-        return (changer, t, inner.Library, await changer.GetMapAsync());
-    }
+    private Task<(MediaChanger Changer, InterceptingTransport Transport, VirtualLibrary Library, ElementMap Map)> OpenAsync(ChangerSettings? settings = null) =>
+        InterceptedVirtualLibrary.OpenAsync(_state, settings: settings);
 
     private static async Task<ChangerOperationException> Fails(Func<Task> action, ChangerError error, string message)
     {

@@ -18,15 +18,9 @@ public sealed class MoveEdgeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
-    private async Task<(MediaChanger Changer, InterceptingTransport Transport, VirtualLibrary Library, ElementMap Map)> OpenAsync(
+    private Task<(MediaChanger Changer, InterceptingTransport Transport, VirtualLibrary Library, ElementMap Map)> OpenAsync(
         string device = "virtual:", ChangerSettings? settings = null, ChangerQuirks? quirks = null)
-    {
-        var inner = (VirtualTransport)await new VirtualTransportFactory().OpenAsync(DeviceUri.Parse(device), new TransportOpenContext(_state));
-        var t = new InterceptingTransport(inner);
-        var changer = new MediaChanger(new SmcClient(t, quirks: quirks), settings);
-        await changer.TestUnitReadyAsync();                 // absorbs the power-on unit attention
-        return (changer, t, inner.Library, await changer.GetMapAsync());
-    }
+        => InterceptedVirtualLibrary.OpenAsync(_state, device, settings, quirks);
 
     private string ExchangeLibrary() => "virtual:" + VirtualLibraryFiles.CopyLibrary10(Path.Combine(_state, "conf"), VirtualLibraryFiles.ExchangeYes);
 

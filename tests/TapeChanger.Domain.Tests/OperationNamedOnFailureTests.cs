@@ -17,14 +17,8 @@ public sealed class OperationNamedOnFailureTests : IDisposable
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
-    private async Task<(MediaChanger Changer, InterceptingTransport Transport, VirtualLibrary Library, ElementMap Map)> OpenAsync()
-    {
-        var inner = (VirtualTransport)await new VirtualTransportFactory().OpenAsync(DeviceUri.Parse("virtual:"), new TransportOpenContext(_state));
-        var t = new InterceptingTransport(inner);
-        var changer = new MediaChanger(new SmcClient(t));
-        await changer.TestUnitReadyAsync();                 // absorbs the power-on unit attention
-        return (changer, t, inner.Library, await changer.GetMapAsync());
-    }
+    private Task<(MediaChanger Changer, InterceptingTransport Transport, VirtualLibrary Library, ElementMap Map)> OpenAsync() =>
+        InterceptedVirtualLibrary.OpenAsync(_state);
 
     private static readonly ScsiResult Positioning = Check(0x04, 0x15, 0x01);
 
