@@ -44,7 +44,9 @@ internal sealed partial class LibraryHost
 
     private async Task AfterRequestAsync(RequestRecord r, Outcome? outcome, CancellationToken ct)
     {
-        if (r.Kind == RequestKind.Clean && r.Arguments.Automatic && r.Arguments.Drive is int cleaned)
+        // A cleaning handed to the side of the queue (no outcome yet) is still queued for its drive: it is let go when
+        // it ends (CleanBesideQueueAsync calls this again with the outcome), or the next check would queue it again.
+        if (r.Kind == RequestKind.Clean && r.Arguments.Automatic && r.Arguments.Drive is int cleaned && outcome is not null)
         {
             lock (_lock) _autoCleanQueued.Remove(cleaned);
         }
@@ -87,7 +89,7 @@ internal sealed partial class LibraryHost
         List<int> toClean;
         lock (_lock)
         {
-            toClean = [.. _needsCleaning.Where(n => !_autoCleanQueued.Contains(n) && DriveEmpty(n))];
+            toClean = [.. _needsCleaning.Where(n => !_autoCleanQueued.Contains(n) && !_cleaningBeside.ContainsValue(n) && DriveEmpty(n))];
             foreach (int n in toClean) _autoCleanQueued.Add(n);
         }
         foreach (int n in toClean)

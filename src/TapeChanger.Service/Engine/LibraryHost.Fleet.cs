@@ -118,7 +118,7 @@ internal sealed partial class LibraryHost
         foreach (var r in queued)
         {
             bool known;
-            lock (_lock) known = _queued.Contains(r.Id) || _running == r.Id || _waiting.Contains(r.Id) || _cleaningBeside.Contains(r.Id);
+            lock (_lock) known = _queued.Contains(r.Id) || _running == r.Id || _waiting.Contains(r.Id) || _cleaningBeside.ContainsKey(r.Id);
             if (known || r.Kind == RequestKind.Command) continue;     // a command is queued where it was sent
             Enqueue(r, null);
         }

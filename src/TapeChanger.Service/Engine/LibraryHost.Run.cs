@@ -190,7 +190,7 @@ internal sealed partial class LibraryHost
         }
         lock (_lock)
         {
-            _cleaningBeside.Add(r.Id);
+            _cleaningBeside.Add(r.Id, drive);
             _detached.RemoveAll(t => t.IsCompleted);
             _detached.Add(Task.Run(() => CleanBesideQueueAsync(r, drive, op, Stopping)));
         }

@@ -24,7 +24,7 @@ internal sealed partial class LibraryHost : IAsyncDisposable
     private readonly Dictionary<Guid, LibraryCommand> _commands = [];
     private readonly HashSet<Guid> _waiting = [];
     /// <summary>Clean requests the picker started that are carried out beside the queue (LibraryHost.Run.cs).</summary>
-    private readonly HashSet<Guid> _cleaningBeside = [];
+    private readonly Dictionary<Guid, int> _cleaningBeside = [];       // cleanings carried out beside the queue: request, drive
     private readonly SemaphoreSlim _signal = new(0);
     private readonly SemaphoreSlim _device = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
