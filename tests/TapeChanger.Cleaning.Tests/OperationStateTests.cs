@@ -41,6 +41,20 @@ public class OperationStateTests
         Assert.Equal(CleanerState.CurrentSchema, new CleanerState().SchemaVersion);
     }
 
+    [Fact]
+    public void A_new_library_state_is_schema_2_with_nothing_reserved_injected_or_journalled()
+    {
+        var state = new CleanerState();
+        Assert.Equal((2, "", "", "", null), (state.SchemaVersion, state.LibraryKey, state.Vendor, state.Product, state.Serial));
+        Assert.Null(state.Reservation);
+        Assert.Null(state.Cleaner);
+        Assert.Empty(state.DriveHistory);
+        Assert.Empty(state.Operations);
+        Assert.Empty(state.PendingCleaning);
+        var o = new OperationRecord();
+        Assert.Equal((null, null, null, null, false, false, false), (o.Step, o.Drive, o.Element, o.Message, o.UnloadFirst, o.StopRequested, o.Confirmed));
+    }
+
     [Theory]
     [InlineData("HU1234", (ushort)500, "HU1234")]
     [InlineData("", (ushort)501, "element:501")]
