@@ -77,10 +77,12 @@ public sealed class DriveAccessTests
     [Fact]
     public async Task The_default_client_is_a_drive_client_and_a_given_one_is_used()
     {
-        // 02/30/03 from a drive is "cleaning in progress" (drive rows); the same client is used for every command.
-        var locator = new RecordingDriveLocator(A, B) { Answer = (_, _) => Check(0x02, 0x30, 0x03) };
+        // 02/04/02 from a drive is "cleaning done" (a drive row); the changer rows alone would not say so.
+        var locator = new RecordingDriveLocator(A, B) { Answer = (_, _) => Check(0x02, 0x04, 0x02) };
         await using var drive = await locator.Access(new ScriptedTransport()).OpenAsync(0, Pairs());
-        Assert.Equal(SenseAction.CleaningInProgress, (await drive!.TestUnitReadyAsync()).Action);
+        var ready = await drive!.TestUnitReadyAsync();
+        Assert.Equal(SenseAction.CleaningDone, ready.Action);
+        Assert.NotEqual(SenseAction.CleaningDone, new SmcClient(new ScriptedTransport()).RuleFor(ready.Sense!, "TEST UNIT READY").Action);
 
         int made = 0;
         var access = new DriveAccess(new DriveLocatorRegistry().Add(locator), Search("virtual:"), t => { made++; return new SmcClient(t) { IsDrive = true }; });
@@ -151,6 +153,27 @@ public sealed class TapeDriveCommandTests
         Assert.Equal("00/00/17", c!.Sense.Triplet);
         Assert.Equal(SenseAction.MarkDriveNeedsCleaning, c.Rule.Action);
         Assert.Equal(["0300000060" + "00"], t.Sent.Select(Hex));
+    }
+
+    [Fact]
+    public async Task A_response_page_listed_but_refused_is_not_asked_again()
+    {
+        // LOG SENSE: page 00h lists 12h; 12h refused (05/24/00); 2Eh answers with no flag set.
+        var (drive, t) = Open((c, data) =>
+        {
+            byte[]? reply = (c.Cdb[2] & 0x3F) switch
+            {
+                0x00 => [0x00, 0, 0, 2, 0x00, 0x12],
+                0x2E => [0x2E, 0, 0, 0],
+                _ => null,
+            };
+            if (reply is null) return Check(0x05, 0x24, 0x00);
+            reply.CopyTo(data.Span);
+            return ScsiResult.Good(reply.Length);
+        });
+        Assert.Equal((byte)0x2E, (await drive.TapeAlertsAsync())!.PageCode);
+        Assert.Equal((byte)0x2E, (await drive.TapeAlertsAsync())!.PageCode);
+        Assert.Equal([0x00, 0x12, 0x2E, 0x2E], t.Sent.Select(c => c.Cdb[2] & 0x3F));
     }
 
     [Fact]
@@ -249,6 +272,20 @@ public sealed class LearnedQuirksKeyAndImportTests : IDisposable
         LearnedQuirksStore.Save(key, new LearnedQuirks { Vendor = "STK" }, ChangerQuirks.Generic, ["new"], DateTimeOffset.UnixEpoch);
         Assert.Equal(["old file", "new"], LearnedQuirksStore.Load(key)!.Reasons);
         Assert.True(File.Exists(key.LegacyPath + ".imported"));
+    }
+
+    [Fact]
+    public void An_old_record_without_identity_fields_is_imported_with_empty_ones_and_no_learning_leaves_the_profile_as_is()
+    {
+        var key = LearnedQuirksStore.For(_state, "STK", "L700", "0107", "virtual:");
+        Directory.CreateDirectory(Path.GetDirectoryName(key.LegacyPath)!);
+        File.WriteAllText(key.LegacyPath, """{ "reasons": [ "r" ] }""");
+        var r = LearnedQuirksStore.Load(key)!;
+        Assert.Equal(("", "", "", ""), (r.Vendor, r.Product, r.Revision, r.Device));
+        Assert.Null(r.ReadStrategy);
+        var bold = ChangerQuirks.Generic with { ReadStrategy = ReadElementStatusStrategy.AllTypes };
+        Assert.Equal(ReadElementStatusStrategy.AllTypes, r.ApplyTo(bold).ReadStrategy);
+        Assert.Equal(ReadElementStatusStrategy.AllTypes, new LearnedQuirks { ReadStrategy = ReadElementStatusStrategy.AllTypes }.ApplyTo(bold).ReadStrategy);
     }
 
     [Fact]
