@@ -177,6 +177,19 @@ public sealed class TapeDriveCommandTests
     }
 
     [Fact]
+    public async Task Request_sense_is_looked_up_as_REQUEST_SENSE_so_a_profile_row_for_that_command_applies()
+    {
+        var row = new SenseRule(null, 0x00, 0x17, SenseAction.Fail, SenseFailure.DeviceError, "profile row for REQUEST SENSE", "test", ["REQUEST SENSE"]);
+        var t = new ScriptedTransport
+        {
+            Device = "drive-a",
+            Answer = (_, data) => { var s = Fixed(0x00, 0x00, 0x17); s.CopyTo(data.Span); return ScsiResult.Good(s.Length); },
+        };
+        var drive = new TapeDrive(0, new DriveCandidate("drive-a", null), new SmcClient(t, quirks: ChangerQuirks.Generic with { SenseRules = [row] }) { IsDrive = true });
+        Assert.Same(row, (await drive.RequestSenseAsync())!.Rule);
+    }
+
+    [Fact]
     public async Task Unreadable_request_sense_is_null()
     {
         var (drive, _) = Open((_, _) => ScsiResult.Good(0));
