@@ -48,4 +48,27 @@ public sealed class CleaningBesideQueueTests
         ushort slot1 = h.Library.Elements.Single(e => e.Type == TapeChanger.Scsi.ElementType.Storage && e.Number == 1).Address;
         Assert.Equal([(slot21, drive0), (slot1, drive1), (drive0, slot21)], moves);
     }
+
+    [Fact]
+    public async Task An_automatic_cleaning_beside_the_queue_is_queued_once_while_the_drive_cleans()
+    {
+        // The idle check runs every 200 ms. While the drive cleans (the library's clock does not move) the drive still
+        // asks, and the picker is free: the cleaning handed to the side of the queue must keep its drive queued.
+        var clock = new FakeTimeProvider(SteppingTime.Epoch);
+        await using var h = new ServiceHarness(libraryTime: clock);
+        await using var engine = h.Engine(autoCleaning: true);
+        await engine.StartAsync();
+        await OperatorRequestTests.ReserveAndInjectAsync(h, engine, slot: 21, barcode: "CLN900L8");
+        ushort drive0 = h.Library.DataTransferStart;
+        h.Library.SetDriveTapeAlert(1, 1UL << 19);                   // drive 0 (LUN 1): TapeAlert flag 20, cleaning required
+        await Wait.UntilAsync(() => Task.FromResult(h.Library.Element(drive0).Barcode == "CLN900L8"), "the cleaner in drive 0");
+        await Task.Delay(1000);                                        // five idle checks while the drive cleans
+        var cleans = (await engine.ListRequestsAsync(new RequestQuery())).Where(r => r.Kind == RequestKind.Clean).ToList();
+        Assert.True(cleans.Count == 1, $"{cleans.Count} cleanings queued for drive 0: {string.Join(", ", cleans.Select(c => c.State))}");
+
+        clock.Advance(TimeSpan.FromSeconds(5));                        // the cleaning cycle ends
+        var done = await engine.FinalAsync(cleans[0].Id);
+        Assert.True(done.State == RequestState.Passed, done.Message);
+        Assert.Single(await engine.ListRequestsAsync(new RequestQuery()), r => r.Kind == RequestKind.Clean);
+    }
 }
