@@ -62,6 +62,18 @@ internal sealed partial class LibraryHost
     private async Task CheckDrivesAsync(IEnumerable<int>? drives, CancellationToken ct)
     {
         if (!Info.AutoCleaning) return;
+        // Not while a cleaning is carried out beside the queue: the drive it cleans is still remembered as asking until
+        // it passes, and a check that read that before the end would queue the drive again after it. The periodic
+        // check reads every drive once the cleaning has ended (only the picker starts cleanings, so none starts during
+        // a check).
+        lock (_lock)
+        {
+            if (_cleaningBeside.Count > 0)
+            {
+                _checkDue = true;
+                return;
+            }
+        }
         IReadOnlyList<CleaningDue> due;
         await _device.WaitAsync(ct).ConfigureAwait(false);
         try
