@@ -41,21 +41,40 @@ public sealed class BulkOnlyTransport : IScsiTransport
     public const byte GetMaxLunRequestType = 0xA1;
     public const byte GetMaxLunRequest = 0xFE;
 
+    /// <summary>
+    /// The claimed interface as the LUNs behind it share it: one command at a time on the bulk pipes whatever the LUN
+    /// (BOT §5.3: the host sends the next CBW only after the CSW of the last), one tag sequence, and whether the owner
+    /// has closed it.
+    /// </summary>
+    private sealed class Pipe(IUsbBulkDevice device)
+    {
+        public IUsbBulkDevice Device { get; } = device;
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public uint Tag;
+        public bool Closed;
+    }
+
+    private readonly Pipe _pipe;
     private readonly IUsbBulkDevice _device;
     private readonly BulkOnlyOptions _options;
     private readonly bool _ownsDevice;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private uint _tag;
+    private readonly bool _sibling;
     private bool _disposed;
 
     public BulkOnlyTransport(IUsbBulkDevice device, string deviceName, BulkOnlyOptions? options = null, bool ownsDevice = true)
+        : this(new Pipe(device ?? throw new ArgumentNullException(nameof(device))), deviceName, options, ownsDevice, sibling: false)
     {
-        ArgumentNullException.ThrowIfNull(device);
-        _device = device;
+    }
+
+    private BulkOnlyTransport(Pipe pipe, string deviceName, BulkOnlyOptions? options, bool ownsDevice, bool sibling)
+    {
+        _pipe = pipe;
+        _device = pipe.Device;
         _options = options ?? BulkOnlyOptions.Default;
         if (_options.Lun > 15) throw new ArgumentOutOfRangeException(nameof(options), "LUN must be 0 to 15");
         if (_options.SenseLength is < 18 or > 96) throw new ArgumentOutOfRangeException(nameof(options), "sense length must be 18 to 96");
         _ownsDevice = ownsDevice;
+        _sibling = sibling;
         Device = deviceName;
     }
 
@@ -66,22 +85,58 @@ public sealed class BulkOnlyTransport : IScsiTransport
     /// <summary>Reset recoveries done so far (diagnostics and tests).</summary>
     public int ResetRecoveries { get; private set; }
 
-    /// <summary>The tag of the last CBW sent.</summary>
-    public uint LastTag => _tag;
+    /// <summary>The tag of the last CBW sent on this interface (by any LUN's transport).</summary>
+    public uint LastTag => _pipe.Tag;
+
+    /// <summary>
+    /// Another LUN of the same claimed interface (an autoloader's tape drive beside its changer): shares this
+    /// transport's device, its one-command-at-a-time gate and its tag sequence; disposing it leaves the device open.
+    /// It works while this transport is open; after that its commands fail with NotFound.
+    /// </summary>
+    public BulkOnlyTransport OpenLun(byte lun, string deviceName)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (lun > 15) throw new ArgumentOutOfRangeException(nameof(lun), "LUN must be 0 to 15");
+        return new BulkOnlyTransport(_pipe, deviceName, _options with { Lun = lun }, ownsDevice: false, sibling: true);
+    }
+
+    /// <summary>GET MAX LUN on this transport's interface, between commands (0 when the device stalls it).</summary>
+    public async ValueTask<byte> GetMaxLunAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _pipe.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfClosed("GET MAX LUN");
+            return GetMaxLun(_device);
+        }
+        finally
+        {
+            _pipe.Gate.Release();
+        }
+    }
 
     public async ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ThrowIfClosed(command.Name);
+        await _pipe.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ThrowIfClosed(command.Name);
             return Execute(command, dataIn);
         }
         finally
         {
-            _gate.Release();
+            _pipe.Gate.Release();
         }
+    }
+
+    private void ThrowIfClosed(string name)
+    {
+        if (_pipe.Closed)
+            throw new ScsiTransportException(TransportFailure.NotFound, $"{name} on {Device}: the USB interface was closed with the session that claimed it", name);
     }
 
     private ScsiResult Execute(ScsiCommand command, Memory<byte> dataIn)
@@ -110,7 +165,7 @@ public sealed class BulkOnlyTransport : IScsiTransport
     private (CswStatus Status, int Transferred) Transact(string name, ReadOnlySpan<byte> cdb, DataDirection direction, int length,
         Span<byte> dataIn, ReadOnlySpan<byte> dataOut, TimeSpan timeout)
     {
-        uint tag = unchecked(++_tag);
+        uint tag = unchecked(++_pipe.Tag);
         bool isIn = direction == DataDirection.In && length > 0;
         Span<byte> cbw = stackalloc byte[CommandBlockWrapper.Length];
         CommandBlockWrapper.Encode(cbw, tag, (uint)length, isIn, _options.Lun, cdb);
@@ -271,12 +326,24 @@ public sealed class BulkOnlyTransport : IScsiTransport
         return 0;
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes the interface when this transport owns it (after a command another LUN has in flight); a transport from
+    /// <see cref="OpenLun"/> leaves it open.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
-        if (_disposed) return ValueTask.CompletedTask;
+        if (_disposed) return;
         _disposed = true;
-        if (_ownsDevice) _device.Dispose();
-        _gate.Dispose();
-        return ValueTask.CompletedTask;
+        if (_sibling) return;
+        await _pipe.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _pipe.Closed = true;
+            if (_ownsDevice) _device.Dispose();
+        }
+        finally
+        {
+            _pipe.Gate.Release();
+        }
     }
 }

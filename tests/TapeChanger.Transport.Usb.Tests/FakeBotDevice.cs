@@ -56,11 +56,16 @@ public sealed class FakeBotDevice : IUsbBulkDevice
     public List<string> Log { get; } = [];
     public List<byte[]> Cbws { get; } = [];
     public byte[] PeripheralTypes { get; set; } = [0x08];
+    /// <summary>VPD page 80h serial per LUN; a LUN without one refuses the page (05/24/00).</summary>
+    public Dictionary<byte, string> Serials { get; } = [];
+    /// <summary>LUNs that refuse every command, INQUIRY included (05/25/00, LOGICAL UNIT NOT SUPPORTED).</summary>
+    public HashSet<byte> RefusingLuns { get; } = [];
     public byte MaxLun { get; set; }
     public bool StallGetMaxLun { get; set; }
     public bool HaltedIn { get; private set; }
     public bool HaltedOut { get; private set; }
     public int Resets { get; private set; }
+    public int GetMaxLunRequests { get; private set; }
     public byte[]? LastDataOut { get; private set; }
     public bool Disposed { get; private set; }
 
@@ -205,6 +210,7 @@ public sealed class FakeBotDevice : IUsbBulkDevice
         }
         if (requestType == 0xA1 && request == 0xFE && index == InterfaceNumber && data.Length == 1)
         {
+            GetMaxLunRequests++;
             if (StallGetMaxLun) return UsbTransferResult.Stalled;
             data[0] = MaxLun;
             return UsbTransferResult.Ok(1);
@@ -236,6 +242,25 @@ public sealed class FakeBotDevice : IUsbBulkDevice
             return (0, sense[..Math.Min(sense.Length, cdb[4])]);
         }
         if (_pendingSense.ContainsKey(lun)) return (1, []);
+        if (RefusingLuns.Contains(lun))
+        {
+            SetPendingSense(lun, 0x05, 0x25, 0x00);
+            return (1, []);
+        }
+        if (cdb[0] == 0x12 && (cdb[1] & 0x01) != 0)           // INQUIRY with EVPD
+        {
+            if (cdb[2] != 0x80 || !Serials.TryGetValue(lun, out var serial))
+            {
+                SetPendingSense(lun, 0x05, 0x24, 0x00);       // INVALID FIELD IN CDB
+                return (1, []);
+            }
+            var page = new byte[4 + serial.Length];
+            page[0] = lun < PeripheralTypes.Length ? PeripheralTypes[lun] : (byte)0x7F;
+            page[1] = 0x80; page[3] = (byte)serial.Length;
+            System.Text.Encoding.ASCII.GetBytes(serial).CopyTo(page, 4);
+            int allocation = BinaryPrimitives.ReadUInt16BigEndian(cdb.AsSpan(3));
+            return (0, page[..Math.Min(page.Length, allocation)]);
+        }
         switch (cdb[0])
         {
             case 0x00:                                        // TEST UNIT READY
