@@ -25,15 +25,16 @@ public static class Transports
     /// <summary>
     /// Drive locators: the virtual library's drive LUNs, Linux tape devices by VPD 80h serial (sysfs), the other
     /// LUNs of a changer's iSCSI target, the vtltape sockets device.conf binds to an mhvtl: library, and the other
-    /// LUNs of a USB autoloader's Bulk-Only interface. spt: (Windows) and replay: have none: their drives are not
-    /// reachable from the changer's device, so a cleaning there waits the profile's cleaning time.
+    /// LUNs of a USB autoloader's Bulk-Only interface, and on Windows the tape class devices \\.\TapeN next to an
+    /// spt: changer. replay: has none (a capture holds no drive), so a cleaning there waits the profile's cleaning time.
     /// </summary>
     public static DriveLocatorRegistry DriveLocators() => new DriveLocatorRegistry()
         .Add(new TapeChanger.Virtual.VirtualDriveLocator())
         .Add(new TapeChanger.Transport.Linux.SgDriveLocator())
         .Add(new TapeChanger.Transport.Iscsi.IscsiDriveLocator())
         .Add(new TapeChanger.Transport.Mhvtl.MhvtlDrivesLocator())
-        .Add(new TapeChanger.Transport.Usb.UsbDriveLocator());
+        .Add(new TapeChanger.Transport.Usb.UsbDriveLocator())
+        .Add(new TapeChanger.Transport.Windows.SptDriveLocator());
 
     /// <summary>
     /// Storage slots per magazine as the device's own configuration states it: the virtual library's device.conf
