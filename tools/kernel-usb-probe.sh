@@ -2,13 +2,16 @@
 # USB tier: does our usb: transport (libusb-1.0, Bulk-Only Transport) drive a changer through a real Linux USB stack?
 # QEMU presents tgt's SMC changer LUN to the guest as a USB mass-storage bulk-only device:
 #   -device qemu-xhci -device usb-bot -drive file=iscsi://127.0.0.1:PORT/IQN/3 (libiscsi, package qemu-block-extra)
-#   -device scsi-generic,bus=bot.0      (QEMU's iSCSI driver marks non-disk LUNs as sg, so scsi-generic accepts it)
+#   -device scsi-generic,bus=bot.0,lun=0  (QEMU's iSCSI driver marks non-disk LUNs as sg, so scsi-generic accepts it)
+# and tgt's tape drive LUN 1 (drive element 1) as LUN 1 of the same usb-bot device, as an autoloader presents its drive.
 # The guest (Debian kernel, TCG, busybox initramfs with xhci/usb-storage/sg) prints the USB device and interface from
 # sysfs, then, chrooted into the host / over 9p, runs mtx and `tapechanger status --json` over the sg node usb-storage
 # makes and over usb:46f4:0001 (QEMU's USB storage VID:PID; libusb detaches usb-storage and re-attaches it after).
 # Then, over usb:, load, unload, transfer, export, import, cleaner reserve, inject (the library's robot plays the
-# operator: export puts the cleaner in a mail slot), eject (import takes it back) and release; after each, the sg node
-# reappears (usb-storage has the device back) and mtx on it must show the move.
+# operator: export puts the cleaner in a mail slot), a cleaning of drive 0 that polls the drive over usb: (the drive
+# locator finds it as the interface's other LUN by GET MAX LUN, INQUIRY and VPD 80h; the --verbose log must show TEST
+# UNIT READY and LOG SENSE sent to it), eject (import takes it back) and release; after each, the sg node reappears
+# (usb-storage has the device back) and mtx on it must show the move.
 # Exit 0 when every step passes and mtx agrees, 1 when not, 2 on setup failure. Runs as root; KT_CLI=path to the CLI.
 set -uo pipefail
 started=$(date +%s)
@@ -91,6 +94,9 @@ U cleaner inject --cleans 3 --timeout 400 --wait >/tmp/inject.out 2>&1 &
 job=$!; seen 2 /tmp/inject.out; retry export 5; log "inject helper export rc=$?"
 wait $job; rc=$?; log "inject rc=$rc $(tr '\n' ' ' </tmp/inject.out)"
 waitsg inject; step mtx-inject mtx -f "$SG" status
+# clean: the cleaner goes into drive 0, the drive is polled on LUN 1 of the same interface, the cleaner goes back
+move clean --verbose clean 0 --wait
+step clean-history "$CLI" --state-dir /run/tc --device usb:46f4:0001 cleaner status --json
 # eject: the service moves the cleaner to a mail slot and waits for it to go; import takes it back to slot 5
 U cleaner eject --timeout 400 --wait >/tmp/eject.out 2>&1 &
 job=$!; seen 2 /tmp/eject.out; retry import 5; log "eject helper import rc=$?"
@@ -108,14 +114,16 @@ tgt_start_daemon "$tgt_cn" "$port" "$work/tgtd.log" || { cat "$work/tgtd.log"; d
 tgtd_pid=$TGT_DAEMON_PID
 tgt_small_library "$tgt_cn" "$iqn" "$vtl" || die "building the tgt library failed"
 
-say "booting $kver with the changer on usb-bot (iscsi://127.0.0.1:$port/$iqn/3)"
+say "booting $kver with the changer (iscsi://127.0.0.1:$port/$iqn/3) and drive 0 (.../1) as LUNs 0 and 1 of one usb-bot"
 timeout "${KT_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd.gz" \
   -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.cli=$cli" \
   -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
   -device qemu-xhci,id=xhci -device usb-bot,id=bot,bus=xhci.0 \
   -drive "file=iscsi://127.0.0.1:$port/$iqn/3,if=none,id=chg,format=raw" \
-  -device scsi-generic,bus=bot.0,drive=chg </dev/null >"$work/serial.log" 2>&1
+  -device scsi-generic,bus=bot.0,drive=chg,lun=0 \
+  -drive "file=iscsi://127.0.0.1:$port/$iqn/1,if=none,id=drv,format=raw" \
+  -device scsi-generic,bus=bot.0,drive=drv,lun=1 </dev/null >"$work/serial.log" 2>&1
 say "guest finished (qemu status $?)"
 tr -d '\r' <"$work/serial.log" | grep -ao '@@UP .*' | sed 's/^@@UP /  guest: /'
 grep -q '^@@UP-DONE' "$work/serial.log" || { tail -40 "$work/serial.log"; die "guest did not finish"; }
@@ -151,7 +159,7 @@ bound = dict(re.findall(r"^@@UP-BOUND (\S+) (\d+ \S+)$", text, re.M))
 expect = {
     "load": "D0=TC0001L6 S1=-", "unload": "D0=- S1=TC0001L6", "transfer": "S2=- S6=TC0002L6",
     "export": "S3=- S9=TC0003L6", "import": "S9=- S2=TC0003L6", "reserve": "S3=-",
-    "inject": "S3=CLN001L1 S5=- S9=- S10=-", "eject": "S3=- S5=CLN001L1 S9=- S10=-", "release": "S5=CLN001L1",
+    "inject": "S3=CLN001L1 S5=- S9=- S10=-", "clean": "S3=CLN001L1 D0=-", "eject": "S3=- S5=CLN001L1 S9=- S10=-", "release": "S5=CLN001L1",
 }
 for name, want in expect.items():
     cmd, check = steps.get(name), steps.get("mtx-" + name)
@@ -165,6 +173,26 @@ for name, want in expect.items():
     if not good:
         print("   ", (cmd or {}).get("err", "")[-400:], (check or {}).get("err", "")[-200:])
         ok = False
+
+# The cleaning polled the drive over usb:: each poll opens the drive (a "# drive" line naming LUN 1 of the same
+# device) and sends it TEST UNIT READY; after the last poll its TapeAlert log is read (LOG SENSE; tgt refuses it).
+clean = steps.get("clean") or dict(err="", out="")
+trace = clean["err"].splitlines()
+drive = "# drive usb:46f4:0001 LUN 1"
+polls = [i for i, l in enumerate(trace) if l == drive]
+tur = [i for i in polls if i + 1 < len(trace) and trace[i + 1].startswith("> TEST UNIT READY: cdb 00 00 00 00 00 00")]
+after = trace[polls[-1]:] if polls else []
+end = next((i for i, l in enumerate(after) if l.startswith("> MOVE MEDIUM")), len(after))
+logsense = [l for l in after[:end] if l.startswith("> LOG SENSE")]
+history = steps.get("clean-history")
+outcomes = [h["outcome"] for hs in json.loads(history["out"])["history"].values() for h in hs] if history and history["rc"] == 0 else []
+watched = [o for o in outcomes if "(watched usb:46f4:0001 LUN 1)" in o]
+good = bool(polls) and len(tur) == len(polls) and bool(logsense) and bool(watched)
+print(f"usb: clean drive polls over usb: {len(polls)} (TEST UNIT READY first in {len(tur)}), LOG SENSE after the last: "
+      f"{[l[:30] for l in logsense]}, history: {outcomes}")
+if not good:
+    print("usb: the cleaning did not poll the drive over usb:\n   " + "\n   ".join(trace[-60:]))
+    ok = False
 sys.exit(0 if ok else 1)
 PY
 rc=$?
