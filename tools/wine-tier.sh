@@ -41,7 +41,11 @@ uri=$(tools/tgt-library.sh start | tail -n 1)
 # bridge answers every sg ioctl on this path, matched through /proc/self/fd, so /dev/null's driver never sees one).
 mknod "$work/changer0" c 1 3
 ln -s "$work/changer0" "$WINEPREFIX/dosdevices/changer0"
-export SGBRIDGE_MAP="$work/changer0=$uri"
+# \\.\Tape0 is tgt's drive 0 (LUN 1): the spt: drive locator probes \\.\Tape0..\\.\Tape31 through the same
+# pass-through and pairs it with drive element 500 by its VPD 80h serial, so a cleaning polls it.
+mknod "$work/tape0" c 1 3
+ln -s "$work/tape0" "$WINEPREFIX/dosdevices/tape0"
+export SGBRIDGE_MAP="$work/changer0=$uri;$work/tape0=${uri%/*}/1"
 programdata="$WINEPREFIX/drive_c/ProgramData/TapeChanger"
 
 # tc ARGS...: the Windows CLI on \\.\Changer0 (state in the default place, %ProgramData%\TapeChanger)
@@ -184,8 +188,26 @@ wait_op "$op" waiting-for-operator
 tools/tgt-library.sh insert 11 CLN00002 >/dev/null
 wait_op "$op" passed
 mtx_is "S6=CLN00002 S12=-"
-tc clean 0 --wait --json | json 'd["result"]' | grep -qx ERROR_SUCCESS || fail "cleaning drive 0"
+tc -v clean 0 --wait --json 2>"$work/clean.trace" | json 'd["result"]' | grep -qx ERROR_SUCCESS || fail "cleaning drive 0"
 mtx_is "D0=- S6=CLN00002"
+# The cleaning watched the drive over spt:\\.\Tape0: each poll's first drive command is TEST UNIT READY, and the
+# TapeAlert log is read (LOG SENSE; tgt refuses it) before the cleaner goes back.
+python3 - "$work/clean.trace" <<'PY' || fail "the cleaning did not poll \\\\.\\Tape0 (trace: $work/clean.trace)"
+import sys
+trace = [l.rstrip("\r") for l in open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()]
+polls = [i for i, l in enumerate(trace) if l == "# drive spt:\\\\.\\Tape0"]
+assert polls, "no '# drive spt:\\\\.\\Tape0' line"
+assert all(trace[i + 1].startswith("> TEST UNIT READY: cdb 00 00 00 00 00 00") for i in polls), "a poll did not start with TEST UNIT READY"
+after = trace[polls[-1]:]
+end = next((i for i, l in enumerate(after) if l.startswith("> MOVE MEDIUM")), len(after))
+assert any(l.startswith("> LOG SENSE") for l in after[:end]), "no LOG SENSE to the drive after the last poll"
+print(f"cleaning polled \\\\.\\Tape0 {len(polls)} time(s) with TEST UNIT READY, then LOG SENSE")
+PY
+tc cleaner status --json | python3 -c '
+import json, sys
+outcomes = [h["outcome"] for hs in json.load(sys.stdin)["history"].values() for h in hs]
+assert any("(watched spt:\\\\.\\Tape0)" in o for o in outcomes), outcomes
+print("cleaning history:", outcomes)' || fail "the cleaning history does not name \\\\.\\Tape0"
 [ "$(tc cleaner status --json | json 'd["cleansLeft"]')" = 4 ] || fail "cleans left after one cleaning"
 op=$(tc cleaner eject --json | json 'd["operation"]')
 wait_op "$op" waiting-for-operator
