@@ -58,8 +58,9 @@ public class UsbDriveLocatorTests
     [Fact]
     public async Task Luns_that_are_not_tape_drives_or_refuse_inquiry_are_skipped()
     {
-        // LUN 1: no device (qualifier 3, type 1Fh); LUN 2: a disk; LUN 3: refuses INQUIRY; LUN 4: the drive.
-        var device = new FakeBotDevice { MaxLun = 4, PeripheralTypes = [0x08, 0x7F, 0x00, 0x01, 0x01], Serials = { [4] = "DRV004" } };
+        // LUN 1: no device (qualifier 3, type 1Fh); LUN 2: a disk; LUN 3: refuses INQUIRY; LUN 4: the drive; LUN 5: a
+        // tape drive the unit supports but has not connected (qualifier 1, SPC-4 §6.6.2).
+        var device = new FakeBotDevice { MaxLun = 5, PeripheralTypes = [0x08, 0x7F, 0x00, 0x01, 0x01, 0x21], Serials = { [4] = "DRV004", [5] = "DRV005" } };
         device.RefusingLuns.Add(3);
         await using var changer = new BulkOnlyTransport(device, "usb:46f4:0001");
 
