@@ -7,8 +7,8 @@ namespace TapeChanger.Transport.Windows;
 /// Drives next to an <c>spt:</c> changer: the tape class devices <c>\\.\Tape0</c>..<c>\\.\Tape31</c>, each opened with
 /// CreateFile and asked, through the same SCSI pass-through as the changer (<see cref="SptTransport"/>), for standard
 /// INQUIRY (peripheral device type 01h, SPC-4 §6.6.2) and the unit serial number (VPD page 80h, SPC-4 §7.8.15). A name
-/// that does not exist is skipped, as is one another program holds (the tape class allows one open at a time). Which
-/// drive element a tape device belongs to is the domain's pairing, by serial.
+/// that does not exist is skipped, as is one another program holds (the tape class allows one open at a time) or one
+/// that refuses INQUIRY. Which drive element a tape device belongs to is the domain's pairing, by serial.
 /// </summary>
 public sealed class SptDriveLocator : IDriveLocator
 {
@@ -50,7 +50,14 @@ public sealed class SptDriveLocator : IDriveLocator
                 continue;
             }
             await using var probe = new SmcClient(transport);
-            if (!(await probe.InquiryAsync(cancellationToken).ConfigureAwait(false)).IsTapeDrive) continue;
+            try
+            {
+                if (!(await probe.InquiryAsync(cancellationToken).ConfigureAwait(false)).IsTapeDrive) continue;
+            }
+            catch (ScsiCheckConditionException)
+            {
+                continue;                                   // a device that refuses INQUIRY is no drive we can use
+            }
             string? serial = await probe.UnitSerialNumberAsync(cancellationToken).ConfigureAwait(false);
             drives.Add(new DriveCandidate(uri, serial));
         }

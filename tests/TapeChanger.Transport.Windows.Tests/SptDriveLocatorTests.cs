@@ -69,6 +69,7 @@ public class SptDriveLocatorTests
         host.Tape(2, "1013005244");
         host.Tape(3, "DISK0001", type: 0x00);                                    // not a sequential-access device
         host.Present[@"spt:\\.\Tape4"] = u => throw Win32ErrorMapping.ToException(32, u, "opening");   // held by another program
+        host.Present[@"spt:\\.\Tape5"] = u => new ScriptedTransport(SenseBuilder.Check(0x05, 0x25, 0x00)) { Device = u };   // refuses INQUIRY
         var locator = new SptDriveLocator(host.Open, () => true);
 
         var found = await locator.ListAsync(new DriveSearch(Changer, new ScriptedTransport()));
@@ -79,6 +80,7 @@ public class SptDriveLocatorTests
         Assert.Equal([(byte)0x12, (byte)0x12], host.Devices[0].Sent.Select(c => c.Cdb[0]));
         Assert.Equal(0x80, host.Devices[0].Sent[1].Cdb[2]);
         Assert.Single(host.Devices[2].Sent);
+        Assert.Equal(0x12, host.Devices[3].Sent.Single().Cdb[0]);
         Assert.All(host.Devices, d => Assert.True(d.Disposed));
     }
 
