@@ -5,6 +5,7 @@
 #   tools/bench.sh                 everything (about 5 minutes on 2 cores)
 #   BENCH_RUNS=9 BENCH_CLI=PATH    runs per timing (median reported); a prebuilt NativeAOT CLI instead of publishing
 #   BENCH_SKIP_DECODE=1            leave out the BenchmarkDotNet decoder run
+#   BENCH_SKIP_KERNEL=1            leave out the kernel tier's rows (QEMU TCG guest, about a minute)
 #
 # What is compared, and how:
 # - start-up: `tapechanger --version` and `status` on the built-in virtual library against a NativeAOT hello world
@@ -13,6 +14,8 @@
 #   `status --json` over iscsi:// against `mtx status` reaching the same LUN through tools/sgbridge (libiscsi);
 # - commands on the wire for status, load and unload, counted by tgtd itself (its debug log has one
 #   target_cmd_queue line per command), so both tools are counted by the same party;
+# - the same status over sg: on a real Linux kernel (tools/kernel-tier.sh KT_BENCH: a QEMU TCG guest logs in to the
+#   same geometry on tgt with the kernel's initiator; mtx and tapechanger read the guest's /dev/sgN in turn);
 # - READ ELEMENT STATUS decoding rate and allocation per descriptor (tools/TapeChanger.Benchmarks);
 # - status time and peak RSS on virtual libraries of 100 to 50,000 elements;
 # - robot time: cleanings through the service engine with simulated move and cleaning times (tools/TapeChanger.RobotBench),
@@ -111,6 +114,13 @@ for tool in tapechanger mtx; do
 done
 tgtadm -C "$TGT_CONTROL" --mode system --op update --name debug --value off
 tools/tgt-library.sh stop >/dev/null
+
+if [ -z "${BENCH_SKIP_KERNEL:-}" ]; then
+  echo "== kernel tier: status over sg: in a QEMU TCG guest, mtx beside tapechanger" >&2
+  # Times on an emulated CPU: only the ratios mean something. The hello world is the start-up floor there too.
+  KT_BENCH=$runs KT_CLI=$cli KT_HELLO=$hello KT_BENCH_OUT=$results tools/kernel-tier.sh >"$work/kernel.log" 2>&1 \
+    || { tail -20 "$work/kernel.log" >&2; echo "kernel tier benchmark failed (rows left out)" >&2; }
+fi
 
 echo "== virtual libraries: status time and peak RSS by size" >&2
 for n in 100 1000 10000 50000; do

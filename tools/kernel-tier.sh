@@ -22,6 +22,11 @@
 #   KT_PORT=n         iSCSI port for the private tgtd (default: a free port); KT_TGT_CONTROL=n its -C control number
 #   KT_TIMEOUT=s      guest wall-clock limit (default 600; the guest takes ~2 min idle, ~5 min on a busy 2-core host)
 #   KT_KEEP=1         keep the work directory (serial log, tgt state)
+#   KT_BENCH=n        benchmark instead of the checks: a library of 2,000 slots, 64 import/export elements and 16
+#                     drives (tools/tgt-library.sh), and in the guest `mtx status` beside `tapechanger status` and
+#                     `status --json` over the same sg node, n interleaved rounds (tools/guest/bench-status.py); prints
+#                     the median wall and CPU times, and appends them to KT_BENCH_OUT (tools/bench.sh's row format);
+#                     with KT_HELLO=path (a NativeAOT hello world) also `--version` beside it and `mtx --version`
 set -euo pipefail
 
 started=$(date +%s)
@@ -71,6 +76,7 @@ cleanup() {
     tgt_stop_daemon "$tgtd_pid" "$tgt_cn"
     wait "$tgtd_pid" 2>/dev/null || true
   fi
+  [ -n "${KT_BENCH:-}" ] && "$repo/tools/tgt-library.sh" stop >/dev/null 2>&1
   if [ -n "${KT_KEEP:-}" ]; then say "work directory kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -95,6 +101,7 @@ fi
 [ -x "$cli" ] || die "CLI $cli is not executable"
 
 # --- (1b) the conformance suite (JIT test assembly, run in the guest with the host's dotnet over 9p) ---------------
+[ -n "${KT_BENCH:-}" ] && KT_TESTS=0
 case "${KT_TESTS:-}" in
   0) tests=""; say "KT_TESTS=0: skipping the conformance suite" ;;
   "") say "building tests/TapeChanger.Domain.Tests (Release)"
@@ -133,6 +140,18 @@ else
 fi
 
 # --- (3) a private tgtd with a small library ----------------------------------------------------------------------
+if [ -n "${KT_BENCH:-}" ]; then
+  # The benchmark library: the geometry tools/bench.sh uses on the host, one cartridge in every ninth slot.
+  media=""
+  for i in $(seq 0 9 1999); do media="$media $((1000 + i)):B$(printf '%05d' "$i")"; done
+  export TGT_STATE_FILE=$work/tgt.state
+  TGT_SLOTS=2000 TGT_IE=64 TGT_IE_START=10 TGT_DRIVES=16 TGT_DRIVE_START=500 TGT_SLOT_START=1000 \
+    TGT_SLOT_MEDIA="$media" TGT_IQN=$iqn "$repo/tools/tgt-library.sh" start >/dev/null || die "tools/tgt-library.sh start failed"
+  # shellcheck disable=SC1090
+  source "$TGT_STATE_FILE"
+  port=$TGT_PORT
+  say "tgt benchmark library (2,000 slots, 64 IE, 16 drives) on 127.0.0.1:$port"
+else
 tgt_cn=${KT_TGT_CONTROL:-$((20000 + $$ % 9000))}
 port=${KT_PORT:-$(tgt_free_port)}
 vtl="$work/vtl"; mkdir -p "$vtl"
@@ -141,6 +160,7 @@ tgtd_pid=$TGT_DAEMON_PID
 t() { tgtadm -C "$tgt_cn" --lld iscsi "$@"; }
 tgt_small_library "$tgt_cn" "$iqn" "$vtl" || die "building the tgt library failed"
 say "tgtd pid $tgtd_pid (-C $tgt_cn) serving $iqn on 127.0.0.1:$port"
+fi
 
 # --- (4) boot the guest -------------------------------------------------------------------------------------------
 serial="$work/serial.log"
@@ -148,7 +168,7 @@ say "booting $kver under QEMU TCG (limit ${KT_TIMEOUT:-600}s)"
 boot_start=$(date +%s)
 timeout "${KT_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-  -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.port=$port kt.iqn=$iqn kt.cli=$cli${tests:+ kt.tests=$tests}" \
+  -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.port=$port kt.iqn=$iqn kt.cli=$cli${tests:+ kt.tests=$tests}${KT_BENCH:+ kt.bench=$KT_BENCH kt.benchscript=$repo/tools/guest/bench-status.py}${KT_HELLO:+ kt.hello=$(readlink -f "$KT_HELLO")}" \
   -nic user,model=virtio-net-pci \
   -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
   </dev/null >"$serial" 2>&1 &
@@ -160,6 +180,17 @@ grep -ao '@@KT-LOG .*' "$serial" | tr -d '\r' | sed 's/^@@KT-LOG /  guest: /' ||
 if grep -q '^@@KT-SETUP-FAIL' "$serial" || ! grep -q '^@@KT-DONE' "$serial"; then
   say "guest serial log (last 60 lines):"; tail -60 "$serial" | tr -d '\r'
   die "$(grep -m1 '^@@KT-SETUP-FAIL' "$serial" | tr -d '\r' || echo 'guest did not finish')"
+fi
+
+# --- (5) the benchmark's figures, or the checks ----------------------------------------------------------------------
+if [ -n "${KT_BENCH:-}" ]; then
+  grep -a '^@@KT-BENCH-FAIL' "$serial" | tr -d '\r' && { say "RESULT: benchmark failed"; exit 1; }
+  grep -a '^@@KT-BENCH ' "$serial" | tr -d '\r' | sed 's/^@@KT-BENCH //' >"$work/bench.tsv"
+  [ -s "$work/bench.tsv" ] || { tail -40 "$serial" | tr -d '\r'; die "the guest printed no figures"; }
+  expand -t 60 "$work/bench.tsv"
+  [ -n "${KT_BENCH_OUT:-}" ] && cat "$work/bench.tsv" >>"$KT_BENCH_OUT"
+  say "total wall time $(( $(date +%s) - started ))s"
+  exit 0
 fi
 
 # --- (5) check the results ----------------------------------------------------------------------------------------
