@@ -11,7 +11,10 @@ public sealed class MhvtlTransportTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tc-mhvtl-").FullName;
     private string Sock => Path.Combine(_dir, "userland.10.sock");
-    private static readonly MhvtlTransportOptions Quick = new() { ReplyTimeout = TimeSpan.FromMilliseconds(500), LockTimeout = TimeSpan.FromMilliseconds(300) };
+    // A reply the fake daemon sends may take seconds on a loaded machine; only the silent-daemon test waits for the
+    // reply time-out, so only it uses the short one.
+    private static readonly MhvtlTransportOptions Quick = new() { ReplyTimeout = TimeSpan.FromSeconds(30), LockTimeout = TimeSpan.FromMilliseconds(300) };
+    private static readonly MhvtlTransportOptions ShortReply = Quick with { ReplyTimeout = TimeSpan.FromMilliseconds(500) };
 
     public void Dispose()
     {
@@ -171,7 +174,7 @@ public sealed class MhvtlTransportTests : IDisposable
     public async Task Silent_daemon_times_out_cleanly()
     {
         await using var daemon = new FakeMhvtlDaemon(Sock, _ => new FakeAction.Silent());
-        await using var t = await MhvtlTransport.OpenAsync(Sock, Quick);
+        await using var t = await MhvtlTransport.OpenAsync(Sock, ShortReply);
         var started = DateTime.UtcNow;
         var e = await Assert.ThrowsAsync<ScsiTransportException>(async () => await t.ExecuteAsync(SpcCommands.TestUnitReady(), Memory<byte>.Empty));
         Assert.Equal(TransportFailure.Timeout, e.Failure);
