@@ -97,14 +97,14 @@ public static class ElementStatusDecoder
                     int needed = FixedDescriptorLength + (pvol ? VolumeIdentifierLength : 0);
                     if (pageTruncated && have >= needed)
                     {
-                        elements.Add(DecodePartial(data.Slice(d, have), d, type, pvol, avol, descLength));
+                        elements.Add(DecodePartial(data.Slice(d, have), type, pvol, avol, descLength));
                         decoded++;
                     }
                     // pageTruncated stays false for a complete page whose byte count is not a multiple of the
                     // descriptor length: that leftover is a length mismatch, not missing data.
                     break;
                 }
-                elements.Add(DecodeDescriptor(data.Slice(d, descLength), descLength, d, type, pvol, avol));
+                elements.Add(DecodeDescriptor(data.Slice(d, descLength), descLength, type, pvol, avol));
                 decoded++;
                 d += descLength;
             }
@@ -135,18 +135,18 @@ public static class ElementStatusDecoder
     }
 
     /// <summary>A cut last descriptor: decoded from a copy padded with zeros, marked partial.</summary>
-    private static ElementDescriptor DecodePartial(ReadOnlySpan<byte> received, int origin, ElementType type, bool pvol, bool avol, int descLength)
+    private static ElementDescriptor DecodePartial(ReadOnlySpan<byte> received, ElementType type, bool pvol, bool avol, int descLength)
     {
         Span<byte> padded = descLength <= StackPadLimit ? stackalloc byte[StackPadLimit] : new byte[descLength];
         padded = padded[..descLength];
         padded.Clear();
         received.CopyTo(padded);
-        return DecodeDescriptor(padded, received.Length, origin, type, pvol, avol);
+        return DecodeDescriptor(padded, received.Length, type, pvol, avol);
     }
 
     /// <param name="bytes">The whole descriptor (<c>descLength</c> bytes, at least the fixed part and the tags the page flags announce).</param>
     /// <param name="received">How many of those bytes the device sent (the rest of a partial descriptor is zero).</param>
-    private static ElementDescriptor DecodeDescriptor(ReadOnlySpan<byte> bytes, int received, int origin, ElementType type, bool pvol, bool avol)
+    private static ElementDescriptor DecodeDescriptor(ReadOnlySpan<byte> bytes, int received, ElementType type, bool pvol, bool avol)
     {
         ushort address = BinaryPrimitives.ReadUInt16BigEndian(bytes);  // bytes 0-1 ELEMENT ADDRESS
         var flags = (ElementFlags)bytes[2];                              // byte 2 element flags; byte 3 reserved
@@ -170,7 +170,7 @@ public static class ElementStatusDecoder
             alternate = ReadVolumeTag(bytes.Slice(pos, VolumeTagLength)); // ALTERNATE VOLUME TAG
             pos += VolumeTagLength;
         }
-        DeviceIdentifier? id = bytes.Length - pos >= 4 ? ReadIdentifier(bytes, pos, received, origin) : null;
+        DeviceIdentifier? id = bytes.Length - pos >= 4 ? ReadIdentifier(bytes, pos, received) : null;
 
         bool dt = type == ElementType.DataTransfer;
         return new ElementDescriptor(
@@ -189,20 +189,19 @@ public static class ElementStatusDecoder
     }
 
     /// <summary>The DVCID identification descriptor after the tags (SPC-4 designator header), or null when its length is 0.</summary>
-    private static DeviceIdentifier? ReadIdentifier(ReadOnlySpan<byte> bytes, int pos, int received, int origin)
+    /// <param name="pos">Where the 4-byte header starts; the caller has checked that it is inside <paramref name="bytes"/>.</param>
+    private static DeviceIdentifier? ReadIdentifier(ReadOnlySpan<byte> bytes, int pos, int received)
     {
-        var r = new BigEndianReader(bytes[pos..], Context, origin + pos);
-        byte h0 = r.U8("CODE SET");                         // PROTOCOL IDENTIFIER (7-4) | CODE SET (3-0)
-        byte h1 = r.U8("IDENTIFIER TYPE");                  // PIV (7) | ASSOCIATION (5-4) | IDENTIFIER TYPE (3-0)
-        r.Skip(1, "reserved");
-        int idLength = r.U8("IDENTIFIER LENGTH");
+        byte h0 = bytes[pos];                               // PROTOCOL IDENTIFIER (7-4) | CODE SET (3-0)
+        byte h1 = bytes[pos + 1];                           // PIV (7) | ASSOCIATION (5-4) | IDENTIFIER TYPE (3-0); byte 2 reserved
+        int idLength = bytes[pos + 3];                      // IDENTIFIER LENGTH
         if (idLength == 0) return null;
+        int start = pos + 4;
         // A declared identifier longer than the descriptor is cut to what is there (mhVTL's default
         // personality declares 32 and writes 34; tgt loses the tail of the last drive).
-        int take = Math.Min(idLength, r.Remaining);
-        int realReceived = Math.Max(0, received - (pos + r.Position));
-        int present = Math.Min(take, realReceived);
-        var value = r.Bytes(present, "IDENTIFIER").ToArray();
+        int take = Math.Min(idLength, bytes.Length - start);
+        int present = Math.Min(take, Math.Max(0, received - start));
+        var value = bytes.Slice(start, present).ToArray();
         return new DeviceIdentifier((byte)(h0 >> 4), (byte)(h0 & 0x0F), (h1 & 0x80) != 0, (byte)((h1 >> 4) & 0x03), (byte)(h1 & 0x0F), value, present < idLength);
     }
 
