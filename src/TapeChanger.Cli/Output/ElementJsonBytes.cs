@@ -13,16 +13,37 @@ namespace TapeChanger.Cli.Output;
 /// Strings of printable ASCII that the default encoder leaves as they are are copied; any other string is escaped by
 /// <see cref="JsonEncodedText"/>, the encoder the writer uses.
 /// </summary>
-internal sealed class ElementJsonBytes(string newLine)
+internal sealed class ElementJsonBytes
 {
     /// <summary>Members of an element are at depth 3 (root object, "elements" array, element object).</summary>
     private const int MemberIndent = 6;
     private const int CloseIndent = 4;
+    /// <summary>Room for the names, separators and non-string values of one element (about 600 bytes), with margin.</summary>
+    private const int FixedRoom = 1024;
 
-    private readonly byte[] _newLine = Encoding.UTF8.GetBytes(newLine);
-    private byte[] _buffer = new byte[2048];
+    private static readonly string[] Names =
+    [
+        "type", "address", "full", "barcode", "alternateBarcode", "source", "mediumType", "except", "asc", "ascq", "access",
+        "impExp", "identifier", "slot", "drive", "sourceSlot", "cleaner", "serial", "inEnab", "exEnab", "partial", "model",
+        "reservedCleanerSlot", "exceptText",
+    ];
+
+    /// <summary>For each member: the new line, indentation, quoted name and ": " (the comma before it is added for all but the first).</summary>
+    private readonly byte[][] _prefix;
+    /// <summary>The new line and indentation before the element, then "{".</summary>
+    private readonly byte[] _open;
+    /// <summary>The new line and indentation before the closing "}", and it.</summary>
+    private readonly byte[] _close;
+    private byte[] _buffer = new byte[4 * FixedRoom];
     private int _length;
-    private bool _first;
+
+    public ElementJsonBytes(string newLine)
+    {
+        _prefix = Names.Select(n => Encoding.UTF8.GetBytes($",{newLine}{new string(' ', MemberIndent)}\"{n}\": ")).ToArray();
+        // A raw value gets the writer's comma but not its new line and indentation.
+        _open = Encoding.UTF8.GetBytes($"{newLine}{new string(' ', CloseIndent)}{{");
+        _close = Encoding.UTF8.GetBytes($"{newLine}{new string(' ', CloseIndent)}}}");
+    }
 
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
@@ -33,87 +54,76 @@ internal sealed class ElementJsonBytes(string newLine)
     public bool TryWrite(ElementJson e)
     {
         if (e.NeedsCleaning is not null || e.Cleaning is not null) return false;
+        // One size check per element: escaping makes at most 6 bytes of a char (\uXXXX).
+        int room = FixedRoom + 6 * (Length(e.Type) + Length(e.Barcode) + Length(e.AlternateBarcode) + Length(e.MediumType)
+            + Length(e.Identifier) + Length(e.Serial) + Length(e.Model) + Length(e.ExceptText));
+        if (room > _buffer.Length) _buffer = new byte[Math.Max(room, 2 * _buffer.Length)];
         _length = 0;
-        _first = true;
-        // A raw value gets the writer's comma but not its new line and indentation.
-        Raw(_newLine);
-        Indent(CloseIndent);
-        Raw("{"u8);
-        String("type"u8, e.Type);
-        Number("address"u8, e.Address);
-        Bool("full"u8, e.Full);
-        String("barcode"u8, e.Barcode);
-        String("alternateBarcode"u8, e.AlternateBarcode);
-        if (e.Source is int source) Number("source"u8, source); else Null("source"u8);
-        String("mediumType"u8, e.MediumType);
-        Bool("except"u8, e.Except);
-        Number("asc"u8, e.Asc);
-        Number("ascq"u8, e.Ascq);
-        Bool("access"u8, e.Access);
-        Bool("impExp"u8, e.ImpExp);
-        String("identifier"u8, e.Identifier);
+        Raw(_open);
+        String(0, e.Type, first: true);
+        Number(1, e.Address);
+        Bool(2, e.Full);
+        String(3, e.Barcode);
+        String(4, e.AlternateBarcode);
+        if (e.Source is int source) Number(5, source); else Null(5);
+        String(6, e.MediumType);
+        Bool(7, e.Except);
+        Number(8, e.Asc);
+        Number(9, e.Ascq);
+        Bool(10, e.Access);
+        Bool(11, e.ImpExp);
+        String(12, e.Identifier);
         // The status-only members, left out when null (as their JsonIgnore says), in the contract's order.
-        if (e.Slot is int slot) Number("slot"u8, slot);
-        if (e.Drive is int drive) Number("drive"u8, drive);
-        if (e.SourceSlot is int sourceSlot) Number("sourceSlot"u8, sourceSlot);
-        if (e.Cleaner is bool cleaner) Bool("cleaner"u8, cleaner);
-        if (e.Serial is { } serial) String("serial"u8, serial);
-        if (e.InEnab is bool inEnab) Bool("inEnab"u8, inEnab);
-        if (e.ExEnab is bool exEnab) Bool("exEnab"u8, exEnab);
-        if (e.Partial is bool partial) Bool("partial"u8, partial);
-        if (e.Model is { } model) String("model"u8, model);
-        if (e.ReservedCleanerSlot is bool reserved) Bool("reservedCleanerSlot"u8, reserved);
-        if (e.ExceptText is { } exceptText) String("exceptText"u8, exceptText);
-        Raw(_newLine);
-        Indent(CloseIndent);
-        Raw("}"u8);
+        if (e.Slot is int slot) Number(13, slot);
+        if (e.Drive is int drive) Number(14, drive);
+        if (e.SourceSlot is int sourceSlot) Number(15, sourceSlot);
+        if (e.Cleaner is bool cleaner) Bool(16, cleaner);
+        if (e.Serial is { } serial) String(17, serial);
+        if (e.InEnab is bool inEnab) Bool(18, inEnab);
+        if (e.ExEnab is bool exEnab) Bool(19, exEnab);
+        if (e.Partial is bool partial) Bool(20, partial);
+        if (e.Model is { } model) String(21, model);
+        if (e.ReservedCleanerSlot is bool reserved) Bool(22, reserved);
+        if (e.ExceptText is { } exceptText) String(23, exceptText);
+        Raw(_close);
         return true;
     }
 
-    /// <summary>The separator, new line and indentation before a member, then its quoted name and ": ".</summary>
-    private void Name(ReadOnlySpan<byte> name)
-    {
-        if (!_first) Raw(","u8);
-        _first = false;
-        Raw(_newLine);
-        Indent(MemberIndent);
-        Raw("\""u8);
-        Raw(name);
-        Raw("\": "u8);
-    }
+    private static int Length(string? s) => s?.Length ?? 0;
 
-    private void Null(ReadOnlySpan<byte> name)
+    /// <summary>The separator, new line and indentation before a member, then its quoted name and ": ".</summary>
+    private void Name(int member, bool first = false) => Raw(first ? _prefix[member].AsSpan(1) : _prefix[member]);
+
+    private void Null(int member)
     {
-        Name(name);
+        Name(member);
         Raw("null"u8);
     }
 
-    private void Bool(ReadOnlySpan<byte> name, bool value)
+    private void Bool(int member, bool value)
     {
-        Name(name);
+        Name(member);
         Raw(value ? "true"u8 : "false"u8);
     }
 
-    private void Number(ReadOnlySpan<byte> name, int value)
+    private void Number(int member, int value)
     {
-        Name(name);
-        Ensure(11);
+        Name(member);
         Utf8Formatter.TryFormat(value, _buffer.AsSpan(_length), out int written);
         _length += written;
     }
 
-    private void String(ReadOnlySpan<byte> name, string? value)
+    private void String(int member, string? value, bool first = false)
     {
+        Name(member, first);
         if (value is null)
         {
-            Null(name);
+            Raw("null"u8);
             return;
         }
-        Name(name);
-        Raw("\""u8);
+        _buffer[_length++] = (byte)'"';
         if (Plain(value))
         {
-            Ensure(value.Length);
             for (int i = 0; i < value.Length; i++) _buffer[_length + i] = (byte)value[i];
             _length += value.Length;
         }
@@ -121,7 +131,7 @@ internal sealed class ElementJsonBytes(string newLine)
         {
             Raw(JsonEncodedText.Encode(value).EncodedUtf8Bytes);
         }
-        Raw("\""u8);
+        _buffer[_length++] = (byte)'"';
     }
 
     /// <summary>
@@ -137,22 +147,10 @@ internal sealed class ElementJsonBytes(string newLine)
         return true;
     }
 
-    private void Indent(int spaces)
-    {
-        Ensure(spaces);
-        _buffer.AsSpan(_length, spaces).Fill((byte)' ');
-        _length += spaces;
-    }
-
+    /// <summary>Copies within the room checked once per element.</summary>
     private void Raw(ReadOnlySpan<byte> bytes)
     {
-        Ensure(bytes.Length);
         bytes.CopyTo(_buffer.AsSpan(_length));
         _length += bytes.Length;
-    }
-
-    private void Ensure(int more)
-    {
-        if (_length + more > _buffer.Length) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + more));
     }
 }
