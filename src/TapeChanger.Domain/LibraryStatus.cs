@@ -28,11 +28,22 @@ public sealed record Element(
     int? Drive,
     bool IsCleaner)
 {
+    private readonly string? _primaryTagField;
+    private readonly string? _alternateTagField;
+    // The decoded tags, kept so that their 36-char fields are made only when asked for (the mtx view asks; `status`
+    // and `status --json` do not): a large library's status then makes no second string per cartridge.
+    private readonly VolumeTag? _primaryTag;
+    private readonly VolumeTag? _alternateTag;
+
     /// <summary>The primary volume tag field as sent (36 chars, untrimmed); null when the reply had none.</summary>
-    public string? PrimaryTagField { get; init; }
+    public string? PrimaryTagField { get => _primaryTagField ?? _primaryTag?.Field; init => _primaryTagField = value; }
 
     /// <summary>The alternate volume tag field as sent; null when the reply had none.</summary>
-    public string? AlternateTagField { get; init; }
+    public string? AlternateTagField { get => _alternateTagField ?? _alternateTag?.Field; init => _alternateTagField = value; }
+
+    private VolumeTag? PrimaryTag { init => _primaryTag = value; }
+
+    private VolumeTag? AlternateTag { init => _alternateTag = value; }
 
     /// <summary>A drive's vendor and product as its DVCID identifier names them (a T10 vendor ID designator); null otherwise.</summary>
     public string? DriveModel { get; init; }
@@ -58,8 +69,8 @@ public sealed record Element(
             d.Identifier?.Text, d.Identifier?.SerialNumber,
             map.SlotNumber(d.Address), map.DriveNumber(d.Address), cleaner)
         {
-            PrimaryTagField = d.PrimaryVolumeTag?.Field,
-            AlternateTagField = d.AlternateVolumeTag?.Field,
+            PrimaryTag = d.PrimaryVolumeTag,
+            AlternateTag = d.AlternateVolumeTag,
             SourceField = d.SourceField,
             DriveModel = d.Identifier is { Vendor: { Length: > 0 } vendor, Product: { Length: > 0 } product } ? $"{vendor} {product}" : null,
         };

@@ -1,3 +1,4 @@
+using System.Text;
 using TapeChanger.Scsi.Decoding;
 
 namespace TapeChanger.Scsi.Tests;
@@ -30,5 +31,54 @@ public class VolumeTagFieldTests
         var e = ElementStatusDecoder.Decode(reply).Elements.Single();
         Assert.Null(e.SourceAddress);
         Assert.Equal((ushort)0x0BB8, e.SourceField);
+    }
+
+    /// <summary>One storage page with one 48-byte descriptor (12 fixed + a 36-byte primary tag).</summary>
+    private static VolumeTag Decoded(byte[] tag)
+    {
+        byte[] reply =
+        [
+            0x03, 0xE8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x38,    // header: first 1000, 1 element, 56 bytes follow
+            0x02, 0x80, 0x00, 0x30, 0x00, 0x00, 0x00, 0x30,    // storage page, PVOLTAG, descriptor length 48, 48 bytes
+            0x03, 0xE8, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, .. tag,
+        ];
+        return ElementDescriptor(reply).PrimaryVolumeTag!;
+    }
+
+    private static ElementDescriptor ElementDescriptor(byte[] reply) => ElementStatusDecoder.Decode(reply).Elements.Single();
+
+    [Fact]
+    public void A_usual_tag_gives_back_every_byte_of_its_field()
+    {
+        // Identifier left-aligned and space padded, reserved bytes zero, sequence number 0102h.
+        byte[] tag = [.. "A00001L8"u8, .. Enumerable.Repeat((byte)' ', 24), 0x00, 0x00, 0x01, 0x02];
+        var t = Decoded(tag);
+        Assert.Equal(("A00001L8", (ushort)0x0102), (t.Identifier, t.SequenceNumber));
+        Assert.Equal(Encoding.Latin1.GetString(tag), t.Field);
+        // The same tag given its field explicitly is equal (with the same hash), one with another field is not.
+        var explicitField = new VolumeTag("A00001L8", 0x0102) { Field = Encoding.Latin1.GetString(tag) };
+        Assert.Equal(explicitField, t);
+        Assert.Equal(explicitField.GetHashCode(), t.GetHashCode());
+        Assert.NotEqual(new VolumeTag("A00001L8", 0x0102) { Field = "A00001L8" }, t);
+        Assert.NotEqual(new VolumeTag("A00001L8", 0x0102), t);
+    }
+
+    [Fact]
+    public void Unusual_tags_keep_the_bytes_as_sent()
+    {
+        // A control byte inside the identifier (shown as '?'), NUL padding, reserved bytes set: each field is kept as sent.
+        byte[][] tags =
+        [
+            [.. "AB\u0001CD"u8, .. Enumerable.Repeat((byte)' ', 27), 0, 0, 0, 0],
+            [.. "A00001L8"u8, .. new byte[28]],
+            [.. "A00001L8"u8, .. Enumerable.Repeat((byte)' ', 24), 0x20, 0x20, 0x20, 0x20],
+            [.. "A00001L8 "u8, .. Enumerable.Repeat((byte)0, 23), 0, 0, 0, 7],
+        ];
+        string[] identifiers = ["AB?CD", "A00001L8", "A00001L8", "A00001L8"];
+        for (int i = 0; i < tags.Length; i++)
+        {
+            var t = Decoded(tags[i]);
+            Assert.Equal((identifiers[i], Encoding.Latin1.GetString(tags[i])), (t.Identifier, t.Field));
+        }
     }
 }

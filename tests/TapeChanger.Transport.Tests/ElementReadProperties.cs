@@ -27,4 +27,44 @@ public class ElementReadProperties
             && t.Sent.All(c => BinaryPrimitives.ReadUInt16BigEndian(c.Cdb.AsSpan(4)) <= limit)
             && (asked > 0 || t.Sent.Count == 0);
     }
+
+    /// <summary>
+    /// Maximum transfer lengths the transports report: sg's fallback when the kernel says nothing (64 KiB), mhVTL's
+    /// wire limit (2 MiB), a small USB-style 4 KiB, and the smallest the client accepts (one descriptor per command).
+    /// </summary>
+    private static readonly int[] TransportMaxima = [64 * 1024, 2 * 1024 * 1024, 4096, 124];
+
+    /// <summary>
+    /// Property: reading a library chunked by a transport's maximum transfer length gives the same elements, field
+    /// for field (tags as sent, identifiers), as reading it through a transport without a limit, whether the client
+    /// reads all element types in one command or one type at a time; and no command asks for more than the limit.
+    /// </summary>
+    [Property(MaxTest = 150)]
+    public bool Chunking_by_the_transfer_limit_does_not_change_the_result(byte slots, byte ies, byte drives, int maxTransfer, bool allTypes, byte fullEvery)
+    {
+        int storage = slots % 120, ie = ies % 6, dt = drives % 5, every = 1 + fullEvery % 4;
+        // Half the runs use a transport's own maximum, the rest any length from the smallest accepted up.
+        int limit = maxTransfer % 2 == 0 ? TransportMaxima[(maxTransfer >> 1 & 0x7FFFFFFF) % TransportMaxima.Length] : 124 + (maxTransfer & 0x7FFFFFFF) % 20_000;
+        var lib = new ResLibrary()
+            .Add(ElementType.MediumTransport, 0, 1)
+            .Add(ElementType.ImportExport, 10, ie, i => i % every == 0 ? $"IE{i:D4}L8" : null)
+            .Add(ElementType.DataTransfer, 500, dt, i => i % every == 1 ? $"DT{i:D4}L8" : null, i => $"IBM     ULT3580 SN{i:D2}")
+            .Add(ElementType.Storage, 1000, storage, i => i % every == 0 ? $"S{i:D5}L8" : null);
+        (ElementType, ushort, int)[] ranges = [(ElementType.MediumTransport, 0, 1), (ElementType.ImportExport, 10, ie), (ElementType.DataTransfer, 500, dt), (ElementType.Storage, 1000, storage)];
+        var quirks = new ChangerQuirks { ReadStrategy = allTypes ? ReadElementStatusStrategy.AllTypes : ReadElementStatusStrategy.PerType };
+        var whole = Read(new ScriptedTransport { Answer = lib.Answer }, quirks, ranges);
+        var limited = new ScriptedTransport { Answer = lib.Answer, MaxTransferLength = limit };
+        var chunked = Read(limited, quirks, ranges);
+        return whole.Count == 1 + ie + dt + storage
+            && chunked.SequenceEqual(whole)
+            && limited.Sent.All(c => ((c.Cdb[7] << 16) | (c.Cdb[8] << 8) | c.Cdb[9]) <= limit);
+    }
+
+    private static List<string> Read(ScriptedTransport t, ChangerQuirks quirks, (ElementType, ushort, int)[] ranges)
+    {
+        var client = new SmcClient(t, quirks: quirks);
+        var got = client.ReadAllElementStatusAsync(ranges).AsTask().GetAwaiter().GetResult();
+        return got.OrderBy(d => d.Type).ThenBy(d => d.Address).Select(d =>
+            $"{d.Type} {d.Address} {d.Flags} {d.SourceField} {d.Partial} [{d.PrimaryVolumeTag?.Field}] {d.Barcode} {d.Identifier?.Text} {d.Identifier?.Truncated}").ToList();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using TapeChanger.Domain;
 using TapeChanger.Scsi;
@@ -16,10 +17,26 @@ internal static class StatusRenderer
         var map = status.Map;
         sb.AppendLine($"{id.Vendor} {id.Product} (rev {id.Revision}) on {device}");
 
-        var drives = status.OfType(ElementType.DataTransfer).ToList();
-        var slots = status.OfType(ElementType.Storage).ToList();
-        var ies = status.OfType(ElementType.ImportExport).ToList();
-        var pickers = status.OfType(ElementType.MediumTransport).ToList();
+        // One pass over the elements (each list in the order reported, as LibraryStatus.OfType gives them).
+        var drives = new List<Element>();
+        var slots = new List<Element>(status.Elements.Count);
+        var ies = new List<Element>();
+        var pickers = new List<Element>();
+        int full = 0, cleaners = 0;
+        var all = status.Elements;
+        for (int i = 0; i < all.Count; i++)
+        {
+            var e = all[i];
+            if (e.Full) full++;
+            if (e.IsCleaner) cleaners++;
+            switch (e.Type)
+            {
+                case ElementType.DataTransfer: drives.Add(e); break;
+                case ElementType.Storage: slots.Add(e); break;
+                case ElementType.ImportExport: ies.Add(e); break;
+                case ElementType.MediumTransport: pickers.Add(e); break;
+            }
+        }
 
         sb.AppendLine();
         sb.AppendLine($"Drives ({drives.Count(d => d.Full)} of {drives.Count} loaded)");
@@ -51,7 +68,8 @@ internal static class StatusRenderer
         {
             // Written into the builder in place (a large library has thousands of these lines): no string per line.
             int start = sb.Length;
-            sb.Append($"  slot {s.Slot,-4} [{s.Address,5}]  ").Append(Cartridge(s));
+            AppendSlotHead(sb, s.Slot, s.Address);
+            sb.Append(Cartridge(s));
             if (s.Address == cleanerSlot) sb.Append("  (reserved cleaner slot)");
             TrimEnd(sb, start);
             if (s.Except || (accessReported && !s.Access)) sb.Append(Notes(s, accessReported));
@@ -67,10 +85,41 @@ internal static class StatusRenderer
             }
         }
 
-        int cleaners = status.Elements.Count(e => e.IsCleaner);
         sb.AppendLine();
-        sb.Append($"{drives.Count} drives, {slots.Count} slots, {ies.Count} mail slots, {status.Elements.Count(e => e.Full)} cartridges ({cleaners} cleaning)");
+        sb.Append($"{drives.Count} drives, {slots.Count} slots, {ies.Count} mail slots, {full} cartridges ({cleaners} cleaning)");
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// <c>$"  slot {slot,-4} [{address,5}]  "</c> formatted on the stack (slot and address are never negative, so the
+    /// culture does not matter): a large library has thousands of these lines.
+    /// </summary>
+    private static void AppendSlotHead(StringBuilder sb, int? slot, ushort address)
+    {
+        Span<char> head = stackalloc char[32];
+        "  slot ".CopyTo(head);
+        int n = 7;
+        if (slot is int number)
+        {
+            number.TryFormat(head[n..], out int written, default, CultureInfo.InvariantCulture);
+            n += written;
+            for (; written < 4; written++) head[n++] = ' ';
+        }
+        else
+        {
+            head.Slice(n, 4).Fill(' ');
+            n += 4;
+        }
+        head[n++] = ' ';
+        head[n++] = '[';
+        Span<char> digits = stackalloc char[5];
+        address.TryFormat(digits, out int length, default, CultureInfo.InvariantCulture);
+        for (int pad = length; pad < 5; pad++) head[n++] = ' ';
+        digits[..length].CopyTo(head[n..]);
+        n += length;
+        "]  ".CopyTo(head[n..]);
+        n += 3;
+        sb.Append(head[..n]);
     }
 
     private static string Cartridge(Element e) =>

@@ -6,7 +6,7 @@ namespace TapeChanger.Cli.Output;
 internal sealed class TextWriterStream(TextWriter writer) : Stream
 {
     private readonly Decoder _decoder = new UTF8Encoding(false).GetDecoder();
-    private char[] _chars = new char[4096];
+    private readonly char[] _chars = new char[4096];
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -18,10 +18,15 @@ internal sealed class TextWriterStream(TextWriter writer) : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        int needed = _decoder.GetCharCount(buffer, flush: false);
-        if (needed > _chars.Length) _chars = new char[needed];
-        int n = _decoder.GetChars(buffer, _chars, flush: false);
-        writer.Write(_chars, 0, n);
+        // In pieces no longer than the char buffer (UTF-8 never decodes to more chars than bytes): no buffer the size
+        // of a whole flush. The decoder keeps a sequence cut between pieces.
+        while (!buffer.IsEmpty)
+        {
+            int take = Math.Min(buffer.Length, _chars.Length);
+            int n = _decoder.GetChars(buffer[..take], _chars, flush: false);
+            writer.Write(_chars, 0, n);
+            buffer = buffer[take..];
+        }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)

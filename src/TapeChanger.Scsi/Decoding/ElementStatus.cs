@@ -26,11 +26,45 @@ public enum ElementFlags : byte
 /// <summary>A primary or alternate volume tag (SMC-3 §6.11.3 / Table "volume tag information").</summary>
 public sealed record VolumeTag(string Identifier, ushort SequenceNumber)
 {
+    private readonly string? _field;
+    /// <summary>Set by the decoder when the field as sent is the identifier space-padded to 32 bytes, two zero bytes and the sequence number.</summary>
+    private readonly bool _composed;
+
+    private VolumeTag(string identifier, ushort sequenceNumber, bool composed) : this(identifier, sequenceNumber) => _composed = composed;
+
+    /// <summary>
+    /// A tag whose 36-byte field is the usual one: <paramref name="identifier"/> (printable ASCII) left-aligned and
+    /// padded with spaces to 32 bytes, two reserved zero bytes, the sequence number. <see cref="Field"/> is then
+    /// made only when asked for, so decoding a large library does not keep a second string per tag.
+    /// </summary>
+    internal static VolumeTag Composed(string identifier, ushort sequenceNumber) => new(identifier, sequenceNumber, composed: true);
+
     /// <summary>
     /// The whole 36-byte field (identifier, reserved, sequence number) one char per byte (ISO 8859-1), untrimmed:
     /// for tools that must print the tag exactly as other programs do (mtx keeps the padding).
     /// </summary>
-    public string Field { get; init; } = "";
+    public string Field
+    {
+        get => _field ?? (_composed ? Compose() : "");
+        init => _field = value;
+    }
+
+    private string Compose() => string.Create(36, this, static (chars, t) =>
+    {
+        t.Identifier.AsSpan().CopyTo(chars);
+        chars[t.Identifier.Length..32].Fill(' ');
+        chars[32] = '\0';
+        chars[33] = '\0';
+        chars[34] = (char)(t.SequenceNumber >> 8);
+        chars[35] = (char)(t.SequenceNumber & 0xFF);
+    });
+
+    /// <summary>Equal when identifier, sequence number and field are (however the field is held).</summary>
+    public bool Equals(VolumeTag? other) =>
+        other is not null && Identifier == other.Identifier && SequenceNumber == other.SequenceNumber
+        && ((_composed == other._composed && _field == other._field) || Field == other.Field);
+
+    public override int GetHashCode() => HashCode.Combine(Identifier, SequenceNumber);
 }
 
 /// <summary>The DVCID device identification descriptor of a data transfer element (SMC-3 §6.11.3, SPC-4 designator header).</summary>

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Text;
+
 namespace TapeChanger.Scsi.Decoding;
 
 /// <summary>
@@ -23,7 +26,11 @@ public static class ElementStatusDecoder
     private const int FixedDescriptorLength = 12;
     private const int VolumeTagLength = 36;
     private const int VolumeIdentifierLength = 32;
-    private static readonly VolumeTag BlankSpacesTag = new(string.Empty, 0) { Field = new string(' ', VolumeIdentifierLength) + new string('\0', VolumeTagLength - VolumeIdentifierLength) };
+    /// <summary>Partial descriptors up to this length are padded on the stack.</summary>
+    private const int StackPadLimit = 1024;
+    // Empty elements of a large library all carry the same blank field (32 spaces or 36 NULs, zero sequence
+    // number): one shared record for each instead of a tag per element.
+    private static readonly VolumeTag BlankSpacesTag = VolumeTag.Composed(string.Empty, 0);
     private static readonly VolumeTag BlankZerosTag = new(string.Empty, 0) { Field = new string('\0', VolumeTagLength) };
 
     public static ElementStatusReport Decode(ReadOnlySpan<byte> data)
@@ -38,8 +45,9 @@ public static class ElementStatusDecoder
         int end = Math.Min(data.Length, declaredEnd);               // ignore padding past the declared count
         int missing = Math.Max(0, declaredEnd - data.Length);
 
-        var pages = new List<ElementStatusPage>();
-        var elements = new List<ElementDescriptor>();
+        var pages = new List<ElementStatusPage>(4);
+        // Sized once from the page headers: one result record per descriptor and nothing else per descriptor.
+        var elements = new List<ElementDescriptor>(CountDescriptors(data, end));
         int pos = HeaderLength;
         while (end - pos >= PageHeaderLength)
         {
@@ -76,7 +84,6 @@ public static class ElementStatusDecoder
                     $"page declares {pageBytes} bytes, past the report's byte count {byteCount}");
             }
             int pageEnd = Math.Min(pageStart + pageBytes, end);
-            if (descLength > 0) elements.EnsureCapacity(elements.Count + (pageEnd - pageStart) / descLength + 1);
             bool pageTruncated = pageEnd < pageStart + pageBytes;
             int decoded = 0;
             int d = pageStart;
@@ -90,14 +97,14 @@ public static class ElementStatusDecoder
                     int needed = FixedDescriptorLength + (pvol ? VolumeIdentifierLength : 0);
                     if (pageTruncated && have >= needed)
                     {
-                        elements.Add(DecodeDescriptor(data.Slice(d, have), d, type, pvol, avol, descLength));
+                        elements.Add(DecodePartial(data.Slice(d, have), type, pvol, avol, descLength));
                         decoded++;
                     }
                     // pageTruncated stays false for a complete page whose byte count is not a multiple of the
                     // descriptor length: that leftover is a length mismatch, not missing data.
                     break;
                 }
-                elements.Add(DecodeDescriptor(data.Slice(d, descLength), d, type, pvol, avol, descLength));
+                elements.Add(DecodeDescriptor(data.Slice(d, descLength), descLength, type, pvol, avol));
                 decoded++;
                 d += descLength;
             }
@@ -107,49 +114,63 @@ public static class ElementStatusDecoder
         return new ElementStatusReport(first, available, byteCount, data.Length, pages, elements, missing);
     }
 
-    private static ElementDescriptor DecodeDescriptor(ReadOnlySpan<byte> received, int origin, ElementType type, bool pvol, bool avol, int descLength)
+    /// <summary>
+    /// How many descriptors the page headers announce within the bytes received (an upper bound: nothing is
+    /// validated here, <see cref="Decode"/> does that), so the result list is allocated once.
+    /// </summary>
+    private static int CountDescriptors(ReadOnlySpan<byte> data, int end)
     {
-        bool partial = received.Length < descLength;
-        ReadOnlySpan<byte> bytes = received;
-        if (partial)
+        int count = 0;
+        int pos = HeaderLength;
+        while (end - pos >= PageHeaderLength)
         {
-            var padded = new byte[descLength];
-            received.CopyTo(padded);
-            bytes = padded;
+            int descLength = (data[pos + 2] << 8) | data[pos + 3];                          // page bytes 2-3
+            int pageBytes = (data[pos + 5] << 16) | (data[pos + 6] << 8) | data[pos + 7];   // page bytes 5-7
+            int pageStart = pos + PageHeaderLength;
+            int received = Math.Min(pageBytes, Math.Max(0, end - pageStart));
+            if (descLength >= FixedDescriptorLength) count += (received + descLength - 1) / descLength;
+            pos = pageStart + pageBytes;
         }
-        var r = new BigEndianReader(bytes, Context, origin);
-        ushort address = r.U16("ELEMENT ADDRESS");              // bytes 0-1
-        var flags = (ElementFlags)r.U8("element flags");        // byte 2
-        r.Skip(1, "reserved");                                   // byte 3
-        byte asc = r.U8("ADDITIONAL SENSE CODE");               // byte 4
-        byte ascq = r.U8("ADDITIONAL SENSE CODE QUALIFIER");    // byte 5
-        byte b6 = r.U8("NOTBUS/IDVALID/LUVALID/LUN");           // byte 6 (DT only)
-        byte b7 = r.U8("SCSI BUS ADDRESS");                     // byte 7 (DT only)
-        r.Skip(1, "reserved");                                   // byte 8
-        byte b9 = r.U8("SVALID/INVERT/ED/MEDIUM TYPE");         // byte 9
-        ushort source = r.U16("SOURCE STORAGE ELEMENT ADDRESS"); // bytes 10-11
+        return count;
+    }
 
-        VolumeTag? primary = pvol ? ReadVolumeTag(ref r, "PRIMARY VOLUME TAG") : null;
-        VolumeTag? alternate = avol ? ReadVolumeTag(ref r, "ALTERNATE VOLUME TAG") : null;
+    /// <summary>A cut last descriptor: decoded from a copy padded with zeros, marked partial.</summary>
+    private static ElementDescriptor DecodePartial(ReadOnlySpan<byte> received, ElementType type, bool pvol, bool avol, int descLength)
+    {
+        Span<byte> padded = descLength <= StackPadLimit ? stackalloc byte[StackPadLimit] : new byte[descLength];
+        padded = padded[..descLength];
+        padded.Clear();
+        received.CopyTo(padded);
+        return DecodeDescriptor(padded, received.Length, type, pvol, avol);
+    }
 
-        DeviceIdentifier? id = null;
-        if (r.Remaining >= 4)
+    /// <param name="bytes">The whole descriptor (<c>descLength</c> bytes, at least the fixed part and the tags the page flags announce).</param>
+    /// <param name="received">How many of those bytes the device sent (the rest of a partial descriptor is zero).</param>
+    private static ElementDescriptor DecodeDescriptor(ReadOnlySpan<byte> bytes, int received, ElementType type, bool pvol, bool avol)
+    {
+        ushort address = BinaryPrimitives.ReadUInt16BigEndian(bytes);  // bytes 0-1 ELEMENT ADDRESS
+        var flags = (ElementFlags)bytes[2];                              // byte 2 element flags; byte 3 reserved
+        byte asc = bytes[4];                                             // byte 4 ADDITIONAL SENSE CODE
+        byte ascq = bytes[5];                                            // byte 5 ADDITIONAL SENSE CODE QUALIFIER
+        byte b6 = bytes[6];                                              // byte 6 NOTBUS/IDVALID/LUVALID/LUN (DT only)
+        byte b7 = bytes[7];                                              // byte 7 SCSI BUS ADDRESS (DT only); byte 8 reserved
+        byte b9 = bytes[9];                                              // byte 9 SVALID/INVERT/ED/MEDIUM TYPE
+        ushort source = BinaryPrimitives.ReadUInt16BigEndian(bytes[10..]); // bytes 10-11 SOURCE STORAGE ELEMENT ADDRESS
+
+        int pos = FixedDescriptorLength;
+        VolumeTag? primary = null;
+        if (pvol)
         {
-            byte h0 = r.U8("CODE SET");                         // PROTOCOL IDENTIFIER (7-4) | CODE SET (3-0)
-            byte h1 = r.U8("IDENTIFIER TYPE");                  // PIV (7) | ASSOCIATION (5-4) | IDENTIFIER TYPE (3-0)
-            r.Skip(1, "reserved");
-            int idLength = r.U8("IDENTIFIER LENGTH");
-            if (idLength > 0)
-            {
-                // A declared identifier longer than the descriptor is cut to what is there (mhVTL's default
-                // personality declares 32 and writes 34; tgt loses the tail of the last drive).
-                int take = Math.Min(idLength, r.Remaining);
-                int realReceived = Math.Max(0, received.Length - r.Position);
-                int present = Math.Min(take, realReceived);
-                var value = r.Bytes(present, "IDENTIFIER").ToArray();
-                id = new DeviceIdentifier((byte)(h0 >> 4), (byte)(h0 & 0x0F), (h1 & 0x80) != 0, (byte)((h1 >> 4) & 0x03), (byte)(h1 & 0x0F), value, present < idLength);
-            }
+            primary = ReadVolumeTag(bytes.Slice(pos, VolumeTagLength));  // PRIMARY VOLUME TAG
+            pos += VolumeTagLength;
         }
+        VolumeTag? alternate = null;
+        if (avol)
+        {
+            alternate = ReadVolumeTag(bytes.Slice(pos, VolumeTagLength)); // ALTERNATE VOLUME TAG
+            pos += VolumeTagLength;
+        }
+        DeviceIdentifier? id = bytes.Length - pos >= 4 ? ReadIdentifier(bytes, pos, received) : null;
 
         bool dt = type == ElementType.DataTransfer;
         return new ElementDescriptor(
@@ -161,34 +182,56 @@ public static class ElementStatusDecoder
             primary, alternate, id,
             ScsiId: dt && (b6 & 0x20) != 0 ? b7 : null,
             Lun: dt && (b6 & 0x10) != 0 ? (byte)(b6 & 0x07) : null,
-            Partial: partial)
+            Partial: received < bytes.Length)
         {
             SourceField = source,
         };
     }
 
-    private static VolumeTag ReadVolumeTag(ref BigEndianReader r, string field)
+    /// <summary>The DVCID identification descriptor after the tags (SPC-4 designator header), or null when its length is 0.</summary>
+    /// <param name="pos">Where the 4-byte header starts; the caller has checked that it is inside <paramref name="bytes"/>.</param>
+    private static DeviceIdentifier? ReadIdentifier(ReadOnlySpan<byte> bytes, int pos, int received)
     {
-        int origin = r.AbsolutePosition;
-        var raw = r.Bytes(VolumeTagLength, field);                     // the 36-byte field, also kept as sent
-        var t = new BigEndianReader(raw, Context, origin);
-        string identifier = t.Ascii(VolumeIdentifierLength, field);    // 32 bytes VOLUME IDENTIFIER
-        t.Skip(2, "reserved");                                         // 2 bytes reserved
-        ushort sequence = t.U16("VOLUME SEQUENCE NUMBER");             // 2 bytes
-        // Empty elements of a large library all carry the same blank field (spaces or NULs): share one
-        // record for each instead of allocating a tag and a 36-character string per element.
-        if (identifier.Length == 0 && sequence == 0)
-        {
-            // (sequence == 0 with the reserved bytes: the tail is usually four NULs)
-            if (raw[VolumeIdentifierLength..].IndexOfAnyExcept((byte)0x00) < 0)
-            {
-                if (raw[..VolumeIdentifierLength].IndexOfAnyExcept((byte)0x20) < 0) return BlankSpacesTag;
-                if (raw[..VolumeIdentifierLength].IndexOfAnyExcept((byte)0x00) < 0) return BlankZerosTag;
-            }
-        }
-        return new VolumeTag(identifier, sequence) { Field = Latin1(raw) };
+        byte h0 = bytes[pos];                               // PROTOCOL IDENTIFIER (7-4) | CODE SET (3-0)
+        byte h1 = bytes[pos + 1];                           // PIV (7) | ASSOCIATION (5-4) | IDENTIFIER TYPE (3-0); byte 2 reserved
+        int idLength = bytes[pos + 3];                      // IDENTIFIER LENGTH
+        if (idLength == 0) return null;
+        int start = pos + 4;
+        // A declared identifier longer than the descriptor is cut to what is there (mhVTL's default
+        // personality declares 32 and writes 34; tgt loses the tail of the last drive).
+        int take = Math.Min(idLength, bytes.Length - start);
+        int present = Math.Min(take, Math.Max(0, received - start));
+        var value = bytes.Slice(start, present).ToArray();
+        return new DeviceIdentifier((byte)(h0 >> 4), (byte)(h0 & 0x0F), (h1 & 0x80) != 0, (byte)((h1 >> 4) & 0x03), (byte)(h1 & 0x0F), value, present < idLength);
     }
 
-    /// <summary>One char per byte (ISO 8859-1), nothing trimmed or replaced.</summary>
-    private static string Latin1(ReadOnlySpan<byte> bytes) => System.Text.Encoding.Latin1.GetString(bytes);
+    /// <summary>
+    /// A 36-byte volume tag field: 32 bytes VOLUME IDENTIFIER, 2 reserved, 2 bytes VOLUME SEQUENCE NUMBER. The
+    /// identifier string is made once, trimmed straight from the reply. The field as sent is kept as a string only
+    /// when it cannot be told from the identifier and sequence number (the usual form: identifier left-aligned,
+    /// space padded, reserved bytes zero); otherwise <see cref="VolumeTag.Field"/> is composed when asked for.
+    /// </summary>
+    private static VolumeTag ReadVolumeTag(ReadOnlySpan<byte> raw)
+    {
+        ReadOnlySpan<byte> identifier = raw[..VolumeIdentifierLength];
+        ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(raw[34..]);
+        bool reservedZero = raw[32] == 0 && raw[33] == 0;
+        int end = identifier.LastIndexOfAnyExcept((byte)0x20, (byte)0x00) + 1;
+        if (end == 0 && sequence == 0 && reservedZero)
+        {
+            if (identifier.IndexOfAnyExcept((byte)0x20) < 0) return BlankSpacesTag;
+            if (identifier.IndexOfAnyExcept((byte)0x00) < 0) return BlankZerosTag;
+        }
+        int start = identifier[..end].IndexOfAnyExcept((byte)0x20, (byte)0x00);
+        if (start < 0) start = end;
+        ReadOnlySpan<byte> text = identifier[start..end];
+        bool printable = text.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0;
+        // Printable ASCII is copied as it is (the common case); anything else becomes '?' (AsciiText.Trim).
+        string trimmed = text.Length == 0 ? string.Empty : printable ? Encoding.ASCII.GetString(text) : AsciiText.Trim(text);
+        if (printable && start == 0 && reservedZero && identifier[end..].IndexOfAnyExcept((byte)0x20) < 0)
+        {
+            return VolumeTag.Composed(trimmed, sequence);
+        }
+        return new VolumeTag(trimmed, sequence) { Field = Encoding.Latin1.GetString(raw) };
+    }
 }
