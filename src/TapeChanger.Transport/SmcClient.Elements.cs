@@ -115,7 +115,8 @@ public sealed partial class SmcClient
                 // No whole descriptor came back although the device declared more (BYTE COUNT OF REPORT AVAILABLE, SMC-3
                 // §6.11.2): a device that ignores NUMBER OF ELEMENTS (tgt) answers a one-element read with every element
                 // after it, and through Linux sg an iSCSI residual overflow is reported as data not received, so the
-                // reply looks cut before its first descriptor. Ask once more with the allocation the device named.
+                // reply looks cut before its first descriptor (docs/reference/tgt.md §4). Ask once more with the
+                // allocation the device named.
                 declaredAlloc = Math.Min(maxAlloc, 8 + report.DeclaredByteCount + 8);
                 continue;
             }
