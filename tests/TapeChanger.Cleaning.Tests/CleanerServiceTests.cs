@@ -294,7 +294,13 @@ public sealed class CleanerServiceTests : IDisposable
         var op = await S.StartCleanAsync(0, false);
         // Simulate a worker that died after loading the cleaner: cancel once the journal says "in-drive".
         using var cts = new CancellationTokenSource();
-        var run = S.RunAsync(op, new Progress<OperationRecord>(o => { if (o.Step == CleanStep.InDrive) cts.Cancel(); }), cts.Token);
+        // Progress<T> reports on the thread pool: a report that arrives after the test disposed the source must not throw there
+        // (an unhandled ObjectDisposedException on a pool thread ends the test host).
+        var run = S.RunAsync(op, new Progress<OperationRecord>(o =>
+        {
+            if (o.Step != CleanStep.InDrive) return;
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }), cts.Token);
         await WaitUntil(async () => (await S.GetOperationAsync(op)).Step == CleanStep.InDrive);
         cts.Cancel();
         try { await run; } catch (OperationCanceledException) { }
