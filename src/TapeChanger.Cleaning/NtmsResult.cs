@@ -51,6 +51,7 @@ public enum NtmsResult : uint
     ERROR_SLOT_EMPTY = 0x2000_0006,
 }
 
+/// <summary>What an RSM result means, in a few words: the CLI adds it where an operation's end is reported (the result name alone says little to an operator).</summary>
 public static class NtmsResultText
 {
     public static string Describe(NtmsResult r) => r switch

@@ -116,10 +116,10 @@ public sealed partial class MediaChanger
             await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
         }
         catch (ChangerOperationException e) when (drive is int held && !ejected && _settings.Drives is not null
-            && e.Sense is { Asc: 0x53, Ascq: 0x03 })
+            && e.InnerException is ScsiCheckConditionException s && SenseClassifier.RuleOf(s).Action == SenseAction.UnloadDriveAndRetry)
         {
-            // 05/53/03 MEDIUM REMOVAL PREVENTED BY DATA TRANSFER ELEMENT (SMC-3 §6.6 MOVE MEDIUM): the drive still holds the
-            // cartridge. Eject it once and retry.
+            // The sense table's UnloadDriveAndRetry row (05/53/03 MEDIUM REMOVAL PREVENTED BY DATA TRANSFER ELEMENT, or a
+            // profile's row): the drive still holds the cartridge. Eject it once and retry.
             if (!await EjectAsync(held, ct).ConfigureAwait(false)) throw;
             await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
         }

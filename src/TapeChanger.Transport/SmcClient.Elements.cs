@@ -88,11 +88,12 @@ public sealed partial class SmcClient
         int next = start;
         int end = start + count;                    // exclusive
         var (maxAlloc, maxElements) = Limits();
+        int? declaredAlloc = null;                  // the allocation a reply that came back unusable asked for
         while (next < end)
         {
             int chunk = Math.Min(end - next, maxElements);
             // Header + page header + descriptors + 8 spare bytes for tgt's short reply.
-            int alloc = Math.Min(maxAlloc, 8 + 8 + chunk * DescriptorBudget + 8);
+            int alloc = declaredAlloc ?? Math.Min(maxAlloc, 8 + 8 + chunk * DescriptorBudget + 8);
             bool dvcid = deviceId();
             ElementStatusReport report;
             try
@@ -108,6 +109,18 @@ public sealed partial class SmcClient
                 continue;
             }
             var wanted = report.Elements.Where(d => d.Type == type && d.Address >= next && d.Address < end).ToList();
+            if (report.Elements.Count == 0 && declaredAlloc is null && report.DeclaredByteCount > report.BytesReceived
+                && Math.Min(maxAlloc, 8 + report.DeclaredByteCount + 8) > alloc)
+            {
+                // No whole descriptor came back although the device declared more (BYTE COUNT OF REPORT AVAILABLE, SMC-3
+                // §6.11.2): a device that ignores NUMBER OF ELEMENTS (tgt) answers a one-element read with every element
+                // after it, and through Linux sg an iSCSI residual overflow is reported as data not received, so the
+                // reply looks cut before its first descriptor (docs/reference/tgt.md §4). Ask once more with the
+                // allocation the device named.
+                declaredAlloc = Math.Min(maxAlloc, 8 + report.DeclaredByteCount + 8);
+                continue;
+            }
+            declaredAlloc = null;
             result.AddRange(wanted);
             if (wanted.Count == 0) break;       // nothing more at or after 'next'
             // Continue after the last element received: a short allocation or a cut reply leaves the rest for the next read.

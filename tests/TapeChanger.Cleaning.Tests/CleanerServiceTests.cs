@@ -1,3 +1,4 @@
+using TapeChanger.Testing;
 using TapeChanger.State;
 using TapeChanger.Scsi;
 
@@ -293,7 +294,13 @@ public sealed class CleanerServiceTests : IDisposable
         var op = await S.StartCleanAsync(0, false);
         // Simulate a worker that died after loading the cleaner: cancel once the journal says "in-drive".
         using var cts = new CancellationTokenSource();
-        var run = S.RunAsync(op, new Progress<OperationRecord>(o => { if (o.Step == CleanStep.InDrive) cts.Cancel(); }), cts.Token);
+        // Progress<T> reports on the thread pool: a report that arrives after the test disposed the source must not throw there
+        // (an unhandled ObjectDisposedException on a pool thread ends the test host).
+        var run = S.RunAsync(op, new Progress<OperationRecord>(o =>
+        {
+            if (o.Step != CleanStep.InDrive) return;
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }), cts.Token);
         await WaitUntil(async () => (await S.GetOperationAsync(op)).Step == CleanStep.InDrive);
         cts.Cancel();
         try { await run; } catch (OperationCanceledException) { }
@@ -359,11 +366,10 @@ public sealed class CleanerServiceTests : IDisposable
         Assert.Equal(garbage, File.ReadAllBytes(store.DatabasePath));
     }
 
-    [Fact]
+    [TinyDiskFact]
     public async Task A_full_disk_during_release_is_database_full_and_the_reservation_stays()
     {
-        using var disk = TinyDisk.TryMount();
-        if (disk is null) return;                                   // not root: no tmpfs to fill
+        using var disk = TinyDisks.Mount();
         using var h = new CleaningHarness(cleanerState: disk.Path);
         await h.Service.ReserveAsync(21);
         var store = await h.Service.StoreAsync();
@@ -382,11 +388,11 @@ public sealed class CleanerServiceTests : IDisposable
         Assert.Null((await h.NewService().GetStateAsync()).Reservation);
     }
 
-    [Fact]
+    [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task State_files_are_owner_only()
     {
         await S.ReserveAsync(21);
-        if (OperatingSystem.IsWindows()) return;
         var store = await S.StoreAsync();
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.DatabasePath));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.DatabasePath + "-wal"));

@@ -5,7 +5,8 @@ namespace TapeChanger.Cleaning.Tests;
 
 /// <summary>
 /// A 2 MiB tmpfs (needs root, as CI runs) that a test can fill to the last block: a real full disk under the state
-/// database. <see cref="TryMount"/> returns null where mounting is not allowed; the test then has nothing to show.
+/// database. <see cref="TryMount"/> returns null where mounting is not allowed; a test that needs one is a
+/// <see cref="TinyDiskFactAttribute"/>, reported as skipped there (never as passed).
 /// </summary>
 internal sealed class TinyDisk : IDisposable
 {
@@ -58,4 +59,25 @@ internal sealed class TinyDisk : IDisposable
         p.WaitForExit();
         return p.ExitCode;
     }
+}
+
+/// <summary>A fact that needs a <see cref="TinyDisk"/>: tried once per test run; skipped, with the reason, where it cannot be mounted.</summary>
+internal sealed class TinyDiskFactAttribute : FactAttribute
+{
+    private static readonly Lazy<bool> Mountable = new(() =>
+    {
+        using var probe = TinyDisk.TryMount();
+        return probe is not null;
+    });
+
+    public TinyDiskFactAttribute()
+    {
+        if (!Mountable.Value) Skip = "needs root on Linux to mount a 2 MiB tmpfs (a real full disk)";
+    }
+}
+
+/// <summary>The mount a <see cref="TinyDiskFactAttribute"/> test uses (its attribute already found that mounting works).</summary>
+internal static class TinyDisks
+{
+    public static TinyDisk Mount() => TinyDisk.TryMount() ?? throw new InvalidOperationException("the tmpfs could be mounted when the test was discovered, not now");
 }

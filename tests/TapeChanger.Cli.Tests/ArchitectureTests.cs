@@ -16,6 +16,11 @@ public sealed class ArchitectureTests
     private static readonly Assembly Cli = typeof(ExitCodes).Assembly;
     private static readonly Assembly Cleaning = typeof(TapeChanger.Cleaning.CleanerService).Assembly;
     private static readonly Assembly Domain = typeof(TapeChanger.Domain.MediaChanger).Assembly;
+    private static readonly Assembly Service = typeof(TapeChanger.Service.Opening.LibraryOpener).Assembly;
+
+    /// <summary>The assemblies of the concrete transports (TapeChanger.Transport itself holds the seams and replay).</summary>
+    private static readonly string[] TransportAssemblies =
+        ["TapeChanger.Transport.Linux", "TapeChanger.Transport.Iscsi", "TapeChanger.Transport.Windows", "TapeChanger.Transport.Usb", "TapeChanger.Transport.Mhvtl"];
 
     /// <summary>Every type an assembly references from other assemblies, as "Namespace.Name" (nested types by their outer type).</summary>
     private static HashSet<string> ReferencedTypes(Assembly assembly)
@@ -53,11 +58,10 @@ public sealed class ArchitectureTests
     private static IReadOnlyList<string> ConcreteTransports()
     {
         var seams = new[] { typeof(IScsiTransport), typeof(IScsiTransportFactory), typeof(IDriveLocator) };
-        var assemblies = new[] { "TapeChanger.Transport", "TapeChanger.Virtual", "TapeChanger.Transport.Linux", "TapeChanger.Transport.Iscsi",
-            "TapeChanger.Transport.Windows", "TapeChanger.Transport.Usb" }.Select(n => Assembly.Load(n));
+        var assemblies = new[] { "TapeChanger.Transport", "TapeChanger.Virtual" }.Concat(TransportAssemblies).Select(n => Assembly.Load(n));
         return assemblies.SelectMany(a => a.GetTypes())
             .Where(t => t.IsClass && seams.Any(s => s.IsAssignableFrom(t)))
-            .Where(t => t != typeof(TracingTransport))                 // a decorator for --verbose, not a transport
+            .Where(t => t != typeof(TracingTransport) && t != typeof(ScsiLogTransport))   // decorators (--verbose, the SCSI log), not transports
             .Select(t => t.FullName!).ToList();
     }
 
@@ -69,6 +73,7 @@ public sealed class ArchitectureTests
         Assert.Contains("TapeChanger.Transport.Iscsi.IscsiDriveLocator", all);
         Assert.Contains("TapeChanger.Virtual.VirtualTransport", all);
         Assert.Contains("TapeChanger.Transport.Replay.CaptureReplayTransportFactory", all);
+        Assert.Contains("TapeChanger.Transport.Mhvtl.MhvtlTransport", all);
         // The composition root does name them: the scan sees references.
         var composition = ReferencedTypes(typeof(TapeChanger.Composition.Transports).Assembly);
         Assert.Contains("TapeChanger.Transport.Linux.SgTransportFactory", composition);
@@ -79,19 +84,20 @@ public sealed class ArchitectureTests
     [InlineData("cli")]
     [InlineData("cleaning")]
     [InlineData("domain")]
+    [InlineData("service")]
     public void Above_the_transports_nobody_names_a_concrete_transport(string which)
     {
         var used = ReferencedTypes(Pick(which));
         None(ConcreteTransports().Where(used.Contains), which, "names a concrete transport");
-        // nor anything else of a transport assembly (sysfs, iSCSI discovery, Windows and USB enumerators live in the composition root)
-        None(used.Where(t => t.StartsWith("TapeChanger.Transport.Linux.", StringComparison.Ordinal) || t.StartsWith("TapeChanger.Transport.Iscsi.", StringComparison.Ordinal)
-            || t.StartsWith("TapeChanger.Transport.Windows.", StringComparison.Ordinal) || t.StartsWith("TapeChanger.Transport.Usb.", StringComparison.Ordinal)), which, "uses a transport assembly");
+        // nor anything else of a transport assembly (sysfs, iSCSI discovery, Windows, USB and mhVTL enumerators live in the composition root)
+        None(used.Where(t => TransportAssemblies.Any(a => t.StartsWith(a + ".", StringComparison.Ordinal))), which, "uses a transport assembly");
     }
 
     [Theory]
     [InlineData("cli")]
     [InlineData("cleaning")]
     [InlineData("domain")]
+    [InlineData("service")]
     public void Above_the_transports_nobody_builds_a_CDB_or_executes_raw_commands(string which)
     {
         var assembly = Pick(which);
@@ -110,12 +116,12 @@ public sealed class ArchitectureTests
     [Fact]
     public void The_cli_reaches_transports_only_through_the_composition_root()
     {
-        var direct = Cli.GetReferencedAssemblies().Select(a => a.Name!).ToHashSet();
-        Assert.DoesNotContain("TapeChanger.Transport.Linux", direct);
-        Assert.DoesNotContain("TapeChanger.Transport.Iscsi", direct);
-        Assert.DoesNotContain("TapeChanger.Transport.Windows", direct);
-        Assert.DoesNotContain("TapeChanger.Transport.Usb", direct);
-        Assert.Contains("TapeChanger.Composition", direct);
+        foreach (var front in new[] { Cli, Service })
+        {
+            var direct = front.GetReferencedAssemblies().Select(a => a.Name!).ToHashSet();
+            foreach (string transport in TransportAssemblies) Assert.DoesNotContain(transport, direct);
+            Assert.Contains("TapeChanger.Composition", direct);
+        }
     }
 
     [Fact]
@@ -132,7 +138,7 @@ public sealed class ArchitectureTests
             Assert.DoesNotContain(Assembly.Load(lower).GetReferencedAssemblies(), a => a.Name == "TapeChanger.State");
         }
         // SQLite (its types, pragmas, locking) stays inside TapeChanger.State: the stores use its portable API.
-        foreach (string which in new[] { "cli", "cleaning", "domain" })
+        foreach (string which in new[] { "cli", "cleaning", "domain", "service" })
         {
             None(ReferencedTypes(Pick(which)).Where(t => t.StartsWith("Microsoft.Data.Sqlite.", StringComparison.Ordinal) || t.StartsWith("SQLitePCL.", StringComparison.Ordinal)), which, "names SQLite");
         }
@@ -148,6 +154,7 @@ public sealed class ArchitectureTests
     {
         "cli" => Cli,
         "cleaning" => Cleaning,
+        "service" => Service,
         _ => Domain,
     };
 }

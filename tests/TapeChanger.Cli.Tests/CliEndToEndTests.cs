@@ -467,6 +467,7 @@ public sealed class CliCleanerTests : IDisposable
         Assert.True(status.GetProperty("elements").EnumerateArray().Single(e => e.GetProperty("address").GetInt32() == 500).GetProperty("full").GetBoolean());
         var rec = Run("operations", "recover");
         Assert.True(rec.ExitCode == 0, rec.Stderr);
+        Assert.Contains($"{id}: passed ERROR_SUCCESS (the operation completed successfully)", rec.Stdout);
         Assert.Equal("passed", Op(id).GetProperty("state").GetString());
         var st = Run("cleaner", "status", "--json").Json;
         Assert.Equal(4u, st.GetProperty("cleansLeft").GetUInt32());
@@ -500,6 +501,7 @@ public sealed class CliCleanerTests : IDisposable
         var next = Run("clean", "1", "--wait", "--json");
         Assert.True(next.ExitCode == 0, next.Stdout + next.Stderr);
         Assert.Contains($"recovering cleaning {id} of drive 0 first", next.Stderr);
+        Assert.Contains($"cleaning {id}: passed ERROR_SUCCESS (the operation completed successfully)", next.Stderr);
         Assert.Equal("passed", Op(id).GetProperty("state").GetString());
         Assert.Equal(3u, Run("cleaner", "status", "--json").Json.GetProperty("cleansLeft").GetUInt32());
     }

@@ -208,11 +208,10 @@ public sealed class CliStateDatabaseTests : IDisposable
         Assert.Empty(Directory.GetFiles(_cli.StateDirectory, "*.replaced-*"));
     }
 
-    [Fact]
+    [TinyDiskFact]
     public void A_full_disk_during_cleaner_release_is_database_full_and_keeps_the_reservation()
     {
-        using var disk = TinyDisk.TryMount();
-        if (disk is null) return;                                        // not root: no tmpfs to fill
+        using var disk = TinyDisks.Mount();
         string[] at = ["--state-dir", disk.Path];
         Assert.Equal(0, _cli.Run([.. at, "status"]).ExitCode);
         Assert.Equal(0, _cli.Run([.. at, "cleaner", "reserve", "21"]).ExitCode);

@@ -1,5 +1,6 @@
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Decoding;
+using TapeChanger.Scsi.Sense;
 using TapeChanger.Transport;
 using TapeChanger.Virtual;
 
@@ -180,6 +181,35 @@ public sealed class ChangerQuirksTests : IDisposable
         Assert.Equal(2, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium && c.Cdb[4] == 0x01 && c.Cdb[5] == 0xF4));
         Assert.Equal((ushort)1000, result.Destination);
         Assert.False((await changer.ReadElementAsync(500)).Full);
+    }
+
+    [Fact]
+    public async Task A_profile_row_marking_a_vendor_sense_UnloadDriveAndRetry_ejects_the_drive_like_05_53_03()
+    {
+        // The decision is the sense table's action, not the triplet: a vendor code mapped by a profile row is treated the same.
+        var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500, HoldingSense = (0x05, 0x80, 0x03) });
+        var drives = Drives(t);
+        var vendorRow = new SenseRule(SenseKey.IllegalRequest, 0x80, 0x03, SenseAction.UnloadDriveAndRetry, SenseFailure.RemovalPrevented, "the drive has not ejected the cartridge", "test");
+        await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { SenseRules = [vendorRow] }), new ChangerSettings { Drives = drives.Access(t) });
+        await changer.LoadAsync(1, 0);
+        var result = await changer.UnloadAsync(null, 0);
+        Assert.Equal("1b0000000000", Convert.ToHexString(Assert.Single(drives.Sent).Command.Cdb).ToLowerInvariant());
+        Assert.Equal(2, t.Sent.Count(c => c.Cdb[0] == OpCode.MoveMedium && c.Cdb[4] == 0x01 && c.Cdb[5] == 0xF4));
+        Assert.Equal((ushort)1000, result.Destination);
+    }
+
+    [Fact]
+    public async Task A_profile_row_that_makes_05_53_03_a_plain_failure_stops_the_eject()
+    {
+        var t = await OpenAsync(i => new QuirkyTransport(i) { DriveHoldingMedium = 500 });
+        var drives = Drives(t);
+        var failRow = new SenseRule(null, 0x53, 0x03, SenseAction.Fail, SenseFailure.RemovalPrevented, "unload the drive at its panel", "test");
+        await using var changer = new MediaChanger(new SmcClient(t, quirks: ChangerQuirks.Generic with { SenseRules = [failRow] }), new ChangerSettings { Drives = drives.Access(t) });
+        await changer.LoadAsync(1, 0);
+        var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.UnloadAsync(null, 0));
+        Assert.Equal(ChangerError.RemovalPrevented, e.Error);
+        Assert.Contains("unload the drive at its panel", e.Message);
+        Assert.Empty(drives.Sent);
     }
 
     [Fact]

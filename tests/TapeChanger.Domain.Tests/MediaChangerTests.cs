@@ -147,14 +147,25 @@ public sealed class MediaChangerTests : IDisposable
     }
 
     [Fact]
-    public async Task Inventory_and_position_and_lock_succeed()
+    public async Task Inventory_position_and_lock_send_their_commands()
     {
-        await using var changer = await OpenAsync();
+        var (changer, t, _, map) = await InterceptedVirtualLibrary.OpenAsync(_state);
+        await using var _ = changer;
+        lock (t.Sent) t.Sent.Clear();
         await changer.InventoryAsync(null, null);
         await changer.InventoryAsync(1000, 10);
         await changer.PositionAsync(5);
         await changer.LockImportExportAsync(true);
         await changer.LockImportExportAsync(false);
+        var sent = t.Sent.Where(c => c.Cdb[0] is 0x07 or 0x37 or 0xE7 or 0x2B or 0x1E).Select(c => Convert.ToHexString(c.Cdb).ToLowerInvariant()).ToList();
+        // A full inventory is INITIALIZE ELEMENT STATUS; a ranged one is WITH RANGE (RANGE=1, from 1000 = 03E8h, 10 elements),
+        // never a second full one; POSITION TO ELEMENT names the picker and slot 5; lock is PREVENT (byte 4 = 1), unlock ALLOW.
+        Assert.Equal("070000000000", sent[0]);
+        Assert.Single(sent, c => c.StartsWith("07", StringComparison.Ordinal));
+        string ranged = Assert.Single(sent, c => c.StartsWith("37", StringComparison.Ordinal) || c.StartsWith("e7", StringComparison.Ordinal));
+        Assert.Equal("0103e80000000a0000", ranged[2..]);
+        Assert.Equal($"2b00{map.DefaultTransport:x4}{map.SlotAddress(5):x4}00000000", sent[^3]);
+        Assert.Equal(["1e0000000100", "1e0000000000"], sent[^2..]);
     }
 
     [Fact]

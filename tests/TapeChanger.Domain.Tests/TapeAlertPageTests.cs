@@ -1,6 +1,7 @@
 using TapeChanger.Domain;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Decoding;
+using TapeChanger.Testing;
 using TapeChanger.Transport;
 using TapeChanger.Virtual;
 
@@ -16,26 +17,25 @@ public sealed class TapeAlertPageTests : IDisposable
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
-    /// <summary>A drive that answers LOG SENSE from a table (page code → reply), CHECK CONDITION 05/20/00 or 05/24/00 otherwise.</summary>
-    private sealed class ScriptedDrive(Dictionary<int, byte[]> pages, bool logSense = true) : IScsiTransport
+    /// <summary>
+    /// A drive that answers LOG SENSE from a table (page code → reply), CHECK CONDITION 05/20/00 (any other command, or
+    /// every command when <paramref name="logSense"/> is false) or 05/24/00 (a page not in the table) otherwise.
+    /// </summary>
+    private static ScriptedTransport ScriptedDrive(Dictionary<int, byte[]> pages, bool logSense = true) => new()
     {
-        public List<string> Sent { get; } = [];
-        public string Device => "scripted";
-
-        public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken ct = default)
+        Device = "scripted",
+        Answer = (command, dataIn) =>
         {
-            Sent.Add(Convert.ToHexString(command.Cdb).ToLowerInvariant());
-            if (command.Cdb[0] != 0x4D || !logSense) return ValueTask.FromResult(Check(0x20));         // INVALID COMMAND OPERATION CODE
-            if (!pages.TryGetValue(command.Cdb[2] & 0x3F, out var reply)) return ValueTask.FromResult(Check(0x24)); // INVALID FIELD IN CDB
+            if (command.Cdb[0] != 0x4D || !logSense) return SenseBuilder.Check(0x05, 0x20, 0x00);               // INVALID COMMAND OPERATION CODE
+            if (!pages.TryGetValue(command.Cdb[2] & 0x3F, out var reply)) return SenseBuilder.Check(0x05, 0x24, 0x00); // INVALID FIELD IN CDB
             int n = Math.Min(reply.Length, dataIn.Length);
             reply.AsSpan(0, n).CopyTo(dataIn.Span);
-            return ValueTask.FromResult(ScsiResult.Good(n));
-        }
+            return ScsiResult.Good(n);
+        },
+    };
 
-        private static ScsiResult Check(byte asc) => ScsiResult.CheckCondition([0x70, 0, 0x05, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, asc, 0, 0, 0, 0, 0]);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
+    /// <summary>The CDBs sent, as lower-case hex.</summary>
+    private static List<string> Cdbs(ScriptedTransport t) => t.Sent.Select(c => Convert.ToHexString(c.Cdb).ToLowerInvariant()).ToList();
 
     private static TapeDrive Drive(IScsiTransport t) => new(0, new DriveCandidate("scripted", "S1"), new SmcClient(t) { IsDrive = true });
 
@@ -57,7 +57,7 @@ public sealed class TapeAlertPageTests : IDisposable
     [Fact]
     public async Task A_drive_listing_page_12h_is_read_there_and_page_00h_is_asked_once()
     {
-        var t = new ScriptedDrive(new() { [0x00] = [0x00, 0, 0, 3, 0x00, 0x12, 0x2E], [0x12] = Response20, [0x2E] = Page2E(5) });
+        var t = ScriptedDrive(new() { [0x00] = [0x00, 0, 0, 3, 0x00, 0x12, 0x2E], [0x12] = Response20, [0x2E] = Page2E(5) });
         await using var drive = Drive(t);
         var first = await drive.TapeAlertsAsync();
         var second = await drive.TapeAlertsAsync();
@@ -67,24 +67,24 @@ public sealed class TapeAlertPageTests : IDisposable
         Assert.False(first.ClearedByRead);
         Assert.Equal([20, 64], second!.Active.Select(f => f.Number));
         // 00h (PC=01b: 40h) once, then 12h (52h) each time; page 2Eh never.
-        Assert.Equal(["4d004000000000010000", "4d005200000000004000", "4d005200000000004000"], t.Sent);
+        Assert.Equal(["4d004000000000010000", "4d005200000000004000", "4d005200000000004000"], Cdbs(t));
     }
 
     [Fact]
     public async Task A_drive_without_page_12h_is_read_through_2Eh_and_the_report_says_the_read_cleared_it()
     {
-        var t = new ScriptedDrive(new() { [0x00] = [0x00, 0, 0, 2, 0x00, 0x2E], [0x2E] = Page2E(21) });
+        var t = ScriptedDrive(new() { [0x00] = [0x00, 0, 0, 2, 0x00, 0x2E], [0x2E] = Page2E(21) });
         await using var drive = Drive(t);
         var r = await drive.TapeAlertsAsync();
         Assert.Equal([21], r!.Active.Select(f => f.Number));
         Assert.True(r.ClearedByRead);
-        Assert.Equal(["4d004000000000010000", "4d006e00000000040000"], t.Sent);
+        Assert.Equal(["4d004000000000010000", "4d006e00000000040000"], Cdbs(t));
     }
 
     [Fact]
     public async Task A_drive_listing_12h_that_refuses_it_falls_back_to_2Eh()
     {
-        var t = new ScriptedDrive(new() { [0x00] = [0x00, 0, 0, 2, 0x00, 0x12], [0x2E] = Page2E(20) });
+        var t = ScriptedDrive(new() { [0x00] = [0x00, 0, 0, 2, 0x00, 0x12], [0x2E] = Page2E(20) });
         await using var drive = Drive(t);
         var r = await drive.TapeAlertsAsync();
         Assert.Equal([20], r!.Active.Select(f => f.Number));
@@ -94,7 +94,7 @@ public sealed class TapeAlertPageTests : IDisposable
     [Fact]
     public async Task A_drive_without_log_sense_like_tgt_has_no_tapealert()
     {
-        var t = new ScriptedDrive([], logSense: false);
+        var t = ScriptedDrive([], logSense: false);
         await using var drive = Drive(t);
         Assert.Null(await drive.TapeAlertsAsync());
         Assert.Equal(2, t.Sent.Count);                                 // 00h, then 2Eh: both refused

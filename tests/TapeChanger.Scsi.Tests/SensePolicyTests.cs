@@ -58,7 +58,7 @@ public class SensePolicyTests
         { "05/24/00", Res, A.Fail, F.DeviceError },
         { "05/24/00", null, A.Fail, F.DeviceError },
         { "05/53/02", Move, A.Fail, F.RemovalPrevented },
-        { "05/53/03", Move, A.Fail, F.RemovalPrevented },
+        { "05/53/03", Move, A.UnloadDriveAndRetry, F.RemovalPrevented },
         { "05/20/00", null, A.Fail, F.NotSupported },
         { "05/25/00", null, A.Fail, F.DeviceError },
         { "04/15/01", Move, A.Fail, F.DriveRejectedMedium },

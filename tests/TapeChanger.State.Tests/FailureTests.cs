@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Runtime.Versioning;
+
+using TapeChanger.Testing;
 
 namespace TapeChanger.State.Tests;
 
@@ -75,10 +78,10 @@ public class FailureTests
         Assert.True(StateMaintenance.Check(reopened).IntegrityOk);
     }
 
-    [Fact]
+    [UnprivilegedUnixFact]
+    [UnsupportedOSPlatform("windows")]
     public void An_unwritable_state_directory_is_a_database_failure_naming_the_path()
     {
-        if (OperatingSystem.IsWindows() || Environment.UserName == "root") return;   // root writes anywhere
         using var dir = new TempDir();
         string locked = dir.File("locked");
         Directory.CreateDirectory(locked);

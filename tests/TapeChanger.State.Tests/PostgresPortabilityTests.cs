@@ -5,16 +5,15 @@ namespace TapeChanger.State.Tests;
 /// <summary>
 /// The migrations are portable SQL: every built-in migration runs, statement by statement as the runner splits it,
 /// on a throw-away PostgreSQL 15 cluster (initdb as the postgres user, a Unix socket in a temp folder, no TCP). Where
-/// PostgreSQL 15 is not installed or this is not root, there is nothing to show and the test returns.
+/// PostgreSQL 15 is not installed or this is not root, the test is reported as skipped with the reason.
 /// </summary>
 public class PostgresPortabilityTests
 {
-    private const string Bin = "/usr/lib/postgresql/15/bin";
+    internal const string Bin = "/usr/lib/postgresql/15/bin";
 
-    [Fact]
+    [ThrowAwayPostgresFact]
     public void Every_built_in_migration_runs_on_postgresql()
     {
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists(Path.Combine(Bin, "initdb"))) return;
         string dir = Directory.CreateTempSubdirectory("tc-pg-").FullName;
         string data = Path.Combine(dir, "data");
         Run("chown", "postgres", dir);
@@ -53,5 +52,16 @@ public class PostgresPortabilityTests
         p.WaitForExit();
         Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {p.ExitCode}: {error}{output}");
         return output;
+    }
+}
+
+/// <summary>A fact that starts its own PostgreSQL 15 cluster: skipped, with the reason, where it cannot.</summary>
+public sealed class ThrowAwayPostgresFactAttribute : FactAttribute
+{
+    public ThrowAwayPostgresFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux()) Skip = "Linux only (PostgreSQL 15 from Debian)";
+        else if (Environment.UserName != "root") Skip = "needs root (initdb runs as the postgres user)";
+        else if (!File.Exists(Path.Combine(PostgresPortabilityTests.Bin, "initdb"))) Skip = "PostgreSQL 15 is not installed (Debian: apt install postgresql-15)";
     }
 }

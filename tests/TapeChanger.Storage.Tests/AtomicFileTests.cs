@@ -1,4 +1,5 @@
 using System.Text;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Storage.Tests;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Storage.Tests;
 

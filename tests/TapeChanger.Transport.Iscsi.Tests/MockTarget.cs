@@ -51,6 +51,8 @@ public sealed class MockTarget : IAsyncDisposable
     public int Connections;
     public int Logins;
     public int Logouts;
+    /// <summary>Pings (NOP-Out with an initiator task tag) answered with a NOP-In.</summary>
+    public int Pings;
     public readonly List<ScsiCommandPdu> Commands = [];
     public readonly List<string> LoginKeys = [];
 
@@ -239,6 +241,7 @@ public sealed class MockConnection(MockTarget target, Socket socket)
                         await SendAsync(new LogoutResponsePdu(0, l.Itt, StatSN++, l.CmdSN, l.CmdSN + 16, 2, 0));
                         return;
                     case NopOutPdu n when n.Itt != IscsiConstants.ReservedTag:
+                        Interlocked.Increment(ref target.Pings);
                         await SendAsync(new NopInPdu(n.Lun, n.Itt, IscsiConstants.ReservedTag, StatSN++, n.CmdSN, n.CmdSN + 16));
                         break;
                 }

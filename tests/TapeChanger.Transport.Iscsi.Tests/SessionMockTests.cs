@@ -235,6 +235,8 @@ public sealed class SessionMockTests : IAsyncLifetime
     {
         await using var s = await IscsiSession.ConnectAsync(Options());
         await s.PingAsync(TimeSpan.FromSeconds(2));
+        await s.PingAsync(TimeSpan.FromSeconds(2));
+        Assert.Equal(2, _target.Pings);                  // each ping went out as a NOP-Out and returned only when answered
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Runtime.Versioning;
 using TapeChanger.Transport.Linux.Interop;
 
+using TapeChanger.Testing;
+
 namespace TapeChanger.Transport.Linux.Tests;
 
 public class SafeFdHandleTests
@@ -15,11 +17,10 @@ public class SafeFdHandleTests
         zero.SetHandleAsInvalid();   // never close stdin
     }
 
-    [Fact]
+    [LinuxFact]
     [SupportedOSPlatform("linux")]
     public void Open_returns_a_descriptor_that_dispose_closes()
     {
-        if (!OperatingSystem.IsLinux()) return;
         Assert.Equal(0, SgIo.Open("/dev/null", OpenFlags.O_RDONLY, out var h));
         int fd = h.Fd;
         Assert.True(fd >= 0);
@@ -28,11 +29,10 @@ public class SafeFdHandleTests
         Assert.True(h.IsClosed);
     }
 
-    [Fact]
+    [LinuxFact]
     [SupportedOSPlatform("linux")]
     public void Open_failure_returns_errno_and_an_invalid_handle()
     {
-        if (!OperatingSystem.IsLinux()) return;
         Assert.Equal(Errno.ENOENT, SgIo.Open("/nonexistent/sg0", OpenFlags.O_RDWR, out var h));
         Assert.True(h.IsInvalid);
     }

@@ -30,6 +30,49 @@ public class SmcClientElementTests
     private static readonly (ElementType, ushort, int)[] AllRanges =
         [(ElementType.MediumTransport, 0, 1), (ElementType.Storage, 1000, 6), (ElementType.ImportExport, 10, 2), (ElementType.DataTransfer, 500, 2)];
 
+    /// <summary>
+    /// tgt behind Linux sg: NUMBER OF ELEMENTS is ignored (every element from the start address comes back), and where
+    /// that is more than the allocation the kernel reports the iSCSI residual overflow as data not received, so the
+    /// transfer length is the allocation minus the overflow.
+    /// </summary>
+    private static ScriptedTransport IgnoresCountBehindSg(ResLibrary lib) => new()
+    {
+        Answer = (c, dataIn) =>
+        {
+            var cdb = c.Cdb;
+            ushort start = BinaryPrimitives.ReadUInt16BigEndian(cdb.AsSpan(2));
+            int alloc = (cdb[7] << 16) | (cdb[8] << 8) | cdb[9];
+            var reply = ResLibrary.Build(lib.Elements.Where(e => e.Type == (ElementType)(cdb[1] & 0x0F) && e.Address >= start).ToList(), (cdb[1] & 0x10) != 0, false);
+            int n = reply.Length <= alloc ? reply.Length : Math.Max(0, alloc - (reply.Length - alloc));
+            reply.AsSpan(0, Math.Min(n, dataIn.Length)).CopyTo(dataIn.Span);
+            return ScsiResult.Good(n);
+        },
+    };
+
+    [Fact]
+    public async Task A_targeted_read_cut_before_its_element_is_read_again_with_the_allocation_the_device_declared()
+    {
+        var lib = new ResLibrary().Add(ElementType.Storage, 4, 8, i => i < 5 ? $"TC000{i}L6" : null);
+        var t = IgnoresCountBehindSg(lib);
+        await using var c = new SmcClient(t);
+        var d = await c.ReadElementAsync(ElementType.Storage, 8);
+        Assert.NotNull(d);
+        Assert.Equal("TC0004L6", d.Barcode);
+        // Elements 8-11 with VOLTAG: 8 + 8 + 4 x 48 = 208 bytes, 200 declared. The first read (allocation 124) came back
+        // with 40 bytes; the second asked for 8 + 200 + 8.
+        Assert.Equal([124, 216], t.Sent.Select(x => Res(x).Alloc));
+        Assert.All(t.Sent, x => Assert.Equal((ElementType.Storage, (ushort)8, 1), (Res(x).Type, Res(x).Start, Res(x).Count)));
+    }
+
+    [Fact]
+    public async Task A_read_past_the_last_element_is_not_repeated()
+    {
+        var t = IgnoresCountBehindSg(new ResLibrary().Add(ElementType.Storage, 4, 8));
+        await using var c = new SmcClient(t);
+        Assert.Null(await c.ReadElementAsync(ElementType.Storage, 20));
+        Assert.Single(t.Sent);
+    }
+
     [Fact]
     public async Task Storage_is_read_in_chunks_of_the_quirks_element_limit()
     {

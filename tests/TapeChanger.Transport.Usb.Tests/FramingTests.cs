@@ -77,11 +77,13 @@ public class CommandStatusWrapperTests
     {
         if (expected is null)
         {
-            CommandStatusWrapper.Decode(Csw(hex), 1);
-            return;
+            Assert.Equal(new CommandStatusWrapper(1, 0, CswStatus.Passed), CommandStatusWrapper.Decode(Csw(hex), 1));
         }
-        var e = Assert.Throws<InvalidCswException>(() => CommandStatusWrapper.Decode(Csw(hex), 1));
-        Assert.Equal(expected, e.Error);
+        else
+        {
+            var e = Assert.Throws<InvalidCswException>(() => CommandStatusWrapper.Decode(Csw(hex), 1));
+            Assert.Equal(expected, e.Error);
+        }
     }
 
     [Fact]

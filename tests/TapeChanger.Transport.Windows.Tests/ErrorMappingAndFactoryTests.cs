@@ -1,4 +1,5 @@
 using TapeChanger.Scsi;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Transport.Windows.Tests;
 
@@ -95,20 +96,18 @@ public class FactoryTests
         Assert.False(f.CanOpen(DeviceUri.Parse("sg:/dev/sg3")));
     }
 
-    [Fact]
+    [UnixFact]
     public async Task Off_windows_open_is_unsupported_with_a_clear_message()
     {
-        if (OperatingSystem.IsWindows()) return;
         var e = await Assert.ThrowsAsync<ScsiTransportException>(async () =>
             await new SptTransportFactory().OpenAsync(DeviceUri.Parse(@"spt:\\.\Changer0"), Context));
         Assert.Equal(TransportFailure.Unsupported, e.Failure);
         Assert.Contains("the spt: transport needs Windows", e.Message);
     }
 
-    [Fact]
+    [UnixFact]
     public void Off_windows_listing_is_unsupported()
     {
-        if (OperatingSystem.IsWindows()) return;
         var e = Assert.Throws<ScsiTransportException>(() => WindowsChangerEnumerator.ListOrThrow());
         Assert.Equal(TransportFailure.Unsupported, e.Failure);
     }

@@ -50,7 +50,7 @@ async Task RunAsync(string what, int cleanings, int transfers, TimeSpan bound)
             DeviceUri = device,
             StateDirectory = state,
             ProfilesDirectory = Path.Combine(root, "profiles"),
-            CleanerPrefix = "CLN",
+            CleanerPrefix = TapeChanger.Domain.CleanerRecognition.DefaultPrefix,
             OpenTransport = (_, _, _) => ValueTask.FromResult<IScsiTransport>(library.OpenLun(0)),
         };
         await using var engine = new LibraryService(new LibraryServiceOptions { Device = device, OperatorRequestTimeoutSeconds = 600 }, settings,

@@ -119,6 +119,11 @@ if [ -n "$TESTS" ]; then
   echo "@@KT-STDOUT"; cat /tmp/out; echo; echo "@@KT-STDERR"; cat /tmp/err; echo
   echo "@@KT-END conformance"
 fi
+# A cleaning over sg: the cleaner in slot 5 adopted into a reserved slot, then drive 0 cleaned. The cleaner finds the
+# drive's sg node by its sysfs VPD 80h serial, polls it with TEST UNIT READY until the cycle ends and reads its
+# TapeAlert log; the --verbose log names the drive's device before its commands. The cleaner goes back to slot 5.
+step cleaner-adopt     $D cleaner reserve 5 --adopt --cleans 3
+step clean-sg          $D --verbose clean 0 --wait
 step status-final      $D status --json
 step status-verbose    $D --verbose status
 echo "@@KT-DONE"

@@ -105,6 +105,17 @@ def check_conformance(s):
     expect(passed == virt + sg and passed > virt, f"summary says {passed} passed, per-test lines say {virt} virtual: + {sg} sg:")
     s["summary"] = f"{passed} passed ({virt} virtual: + {sg} sg:)"
 
+def check_clean_over_sg(s):
+    """The cleaning watched the drive itself over sg: (not the profile's fixed wait): after the '# drive sg:/dev/sgN' line
+    of the --verbose log, TEST UNIT READY and LOG SENSE went to that drive."""
+    lines = s["err"].splitlines()
+    start = next((i for i, l in enumerate(lines) if re.match(r"^# drive sg:/dev/sg\d+$", l)), None)
+    expect(start is not None, "the cleaning did not open the drive over sg:\n" + s["err"][-1500:])
+    drive = lines[start:]
+    expect(any(l.startswith("> TEST UNIT READY") for l in drive), "no TEST UNIT READY to the drive:\n" + s["err"][-1500:])
+    expect(any(l.startswith("> LOG SENSE") for l in drive), "no LOG SENSE (TapeAlert) to the drive:\n" + s["err"][-1500:])
+    s["summary"] = f"{lines[start][2:]}: {sum(1 for l in drive if l.startswith('> TEST UNIT READY'))} TEST UNIT READY"
+
 def same_bytes(s, mtx_step, first_err_line=False):
     """tapechanger mtx against mtx's own step: the same stdout byte for byte (and the same first stderr line)."""
     m = steps[mtx_step]
@@ -142,6 +153,8 @@ checks = [
     # A tape drive's sg node is refused with "not supported" (3), naming what it is.
     ("not-a-changer", 3, lambda s: one_line_error(s, "is a tape drive")),
     ("conformance", 0, check_conformance),
+    ("cleaner-adopt", 0, None),
+    ("clean-sg", 0, check_clean_over_sg),
     ("status-final", 0, lambda s: initial_layout(doc(s))),
     ("status-verbose", 0, lambda s: expect("> READ ELEMENT STATUS" in s["err"] and "< status Good" in s["err"], "no CDB trace on stderr")),
 ]

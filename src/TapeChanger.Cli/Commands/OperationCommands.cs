@@ -18,7 +18,7 @@ internal static partial class CleanerCommands
         {
             var final = await RunHereAsync(ctx, service, op, ct);
             var result = Enum.Parse<NtmsResult>(final.Result);
-            return Report(ctx, result, final.Message ?? final.State.Name(), op, final);
+            return Report(ctx, result, final.Message ?? NtmsResultText.Describe(result), op, final);
         }
         StartWorker(ctx, [op]);
         var queued = await service.GetOperationAsync(op, ct);
@@ -38,7 +38,7 @@ internal static partial class CleanerCommands
             if (state.Find(id) is not { Kind: OperationKind.Clean } op) continue;
             ctx.Err.WriteLine($"tapechanger: recovering cleaning {id} of drive {op.Drive} first ({op.Message ?? op.State.Name()})");
             var final = await RunHereAsync(ctx, service, id, ct);
-            ctx.Err.WriteLine($"tapechanger: cleaning {id}: {final.State.Name()} {final.Result}");
+            ctx.Err.WriteLine($"tapechanger: cleaning {id}: {Ended(final)}");
         }
     }
 
@@ -142,7 +142,7 @@ internal static partial class CleanerCommands
             foreach (var o in orphans)
             {
                 var final = await RunHereAsync(ctx, service, o, ct);
-                lines.Add($"{o}: {final.State.Name()} {final.Result}");
+                lines.Add($"{o}: {Ended(final)}");
             }
             return Report(ctx, NtmsResult.ERROR_SUCCESS, orphans.Count == 0 ? "nothing to recover" : string.Join("; ", lines));
         }));
@@ -151,6 +151,10 @@ internal static partial class CleanerCommands
         cmd.Subcommands.Add(recover);
         return cmd;
     }
+
+    /// <summary>How an operation ended, for a line of text: its state, its RSM result and what that result means.</summary>
+    private static string Ended(OperationRecord o) =>
+        $"{o.State.Name()} {o.Result}" + (Enum.TryParse<NtmsResult>(o.Result, out var r) ? $" ({NtmsResultText.Describe(r)})" : "");
 
     private static string Describe(OperationRecord o) =>
         $"{o.Id}  {o.Kind.Name(),-6} {o.State.Name(),-20} {o.Outcome().Result} ({o.Outcome().Code})  created {o.Created:u}{(o.Completed is { } c ? $", ended {c:u}" : "")}"

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace TapeChanger.Domain;
 
-// Magazines: how storage slots are grouped. SMC-3 READ ELEMENT STATUS (§6.12) reports storage elements one by one and
+// Magazines: how storage slots are grouped. SMC-3 READ ELEMENT STATUS (§6.11) reports storage elements one by one and
 // has no magazine field, so the grouping is a fact of the model (its hardware profile) or of the device's own
 // configuration (the virtual library's "Magazine size"), never of the element map.
 

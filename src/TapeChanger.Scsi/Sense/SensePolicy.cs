@@ -27,6 +27,12 @@ public enum SenseAction
     /// command like <see cref="Fail"/>; the cleaner service ends the cleaning cycle.
     /// </summary>
     CleaningDone,
+    /// <summary>
+    /// A MOVE MEDIUM out of a drive was refused because the drive still holds the cartridge (05/53/03). A client fails
+    /// the command like <see cref="Fail"/>; the domain, where it can reach the drive, unloads it (LOAD UNLOAD) once and
+    /// sends the move again.
+    /// </summary>
+    UnloadDriveAndRetry,
 }
 
 /// <summary>The operator-level category of a failure; the domain maps it 1:1 onto its error enum.</summary>

@@ -58,7 +58,7 @@ public static class SensePolicy
         R(IR, 0x24, 0x00, SenseAction.Fail, SenseFailure.InvalidElement, "the library rejected the request (invalid field in CDB; tgt reports bad element addresses this way)", "docs/reference/tgt.md §5", Move, Exchange, Position),
         R(IR, 0x24, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "the library rejected a field of the command (the field pointer names it); it may not support this option", "SPC-4 §4.5; docs/reference/library-behaviour.md §5"),
         R(null, 0x53, 0x02, SenseAction.Fail, SenseFailure.RemovalPrevented, "medium removal is prevented (PREVENT MEDIUM REMOVAL is active); run 'ieport unlock'", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S7"),
-        R(null, 0x53, 0x03, SenseAction.Fail, SenseFailure.RemovalPrevented, "the drive still holds the cartridge; unload it in the drive first (mt offline)", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S7 (pytarchive)"),
+        R(null, 0x53, 0x03, SenseAction.UnloadDriveAndRetry, SenseFailure.RemovalPrevented, "the drive still holds the cartridge; unload it in the drive first (mt offline)", "SPC-4 §4.5.6; docs/reference/library-behaviour.md §S7 (pytarchive)"),
         R(IR, 0x20, 0x00, SenseAction.Fail, SenseFailure.NotSupported, "the library does not support this command", "SPC-4 §4.5.6; docs/reference/tgt.md §3"),
         R(IR, 0x25, 0x00, SenseAction.Fail, SenseFailure.DeviceError, "the device has no such logical unit; check the LUN in the device URI", "SPC-4 §4.5.6"),
         R(HW, 0x15, 0x01, SenseAction.Fail, SenseFailure.DriveRejectedMedium, "the robot could not complete the move (mechanical positioning error); the drive may have rejected the cartridge", "SPC-4 §4.5.6; docs/reference/tgt.md §5 (tgt)"),
