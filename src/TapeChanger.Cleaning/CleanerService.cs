@@ -110,11 +110,11 @@ public sealed partial class CleanerService
     }
 
     /// <summary>
-    /// A slot whose magazine is missing: Except with 3B/11 or 3B/12, or ACCESS clear on a library that reports ACCESS
-    /// at all. tgt never sets ACCESS on any element (fujita/tgt usr/smc.c), so there a clear bit means nothing.
+    /// A slot whose magazine is missing (<see cref="Element.MagazineMissing"/>), or ACCESS clear on a library that reports
+    /// ACCESS at all. tgt never sets ACCESS on any element (fujita/tgt usr/smc.c), so there a clear bit means nothing.
     /// </summary>
     private static bool NotPresent(Element e, bool accessReported) =>
-        (e.Except && e.Asc == 0x3B && e.Ascq is 0x11 or 0x12) || (accessReported && e.Type == ElementType.Storage && !e.Access);
+        e.MagazineMissing || (accessReported && e.Type == ElementType.Storage && !e.Access);
 
     /// <summary>A storage slot plus whether the library reports ACCESS on its storage elements (one READ ELEMENT STATUS of the range).</summary>
     private async ValueTask<(Element Slot, bool AccessReported)> ReadSlotAsync(ChangerSession s, ushort address, CancellationToken ct)

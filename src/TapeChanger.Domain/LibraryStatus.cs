@@ -57,6 +57,12 @@ public sealed record Element(
     /// </summary>
     public string? ExceptionMeaning => Except ? TapeChanger.Scsi.Sense.AscAscqTable.Describe(Asc, Ascq) : null;
 
+    /// <summary>
+    /// The element's magazine is out of the library: EXCEPT with 3B/11 MEDIUM MAGAZINE NOT ACCESSIBLE or 3B/12 MEDIUM
+    /// MAGAZINE REMOVED in the descriptor's ASC/ASCQ (SMC-3 §6.11.3; codes from SPC-4 annex D).
+    /// </summary>
+    public bool MagazineMissing => Except && Asc == 0x3B && Ascq is 0x11 or 0x12;
+
     /// <summary>The element with the label prefix given and medium type 2 trusted (see <see cref="CleanerRecognition"/>).</summary>
     public static Element From(ElementDescriptor d, ElementMap map, string cleanerPrefix) =>
         From(d, map, new CleanerRecognition(cleanerPrefix));

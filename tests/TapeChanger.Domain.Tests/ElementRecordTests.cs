@@ -30,6 +30,20 @@ public class ElementRecordTests
         Assert.Null((e with { Except = false }).ExceptionMeaning);               // no exception, no meaning
     }
 
+    [Theory]
+    [InlineData(true, 0x3B, 0x11, true)]     // MEDIUM MAGAZINE NOT ACCESSIBLE
+    [InlineData(true, 0x3B, 0x12, true)]     // MEDIUM MAGAZINE REMOVED
+    [InlineData(true, 0x3B, 0x13, false)]    // MEDIUM MAGAZINE INSERTED: the magazine is back
+    [InlineData(true, 0x3B, 0x0E, false)]    // MEDIUM SOURCE ELEMENT EMPTY
+    [InlineData(true, 0x3A, 0x11, false)]
+    [InlineData(false, 0x3B, 0x12, false)]   // ASC/ASCQ without EXCEPT mean nothing
+    public void A_missing_magazine_is_an_exception_with_3B_11_or_3B_12(bool except, byte asc, byte ascq, bool missing)
+    {
+        var d = new ElementDescriptor(ElementType.Storage, 1004, except ? ElementFlags.Except : ElementFlags.Access, asc, ascq,
+            null, MediumType.Unspecified, false, false, null, null, null, null, null, false);
+        Assert.Equal(missing, Element.From(d, Library10, CleanerRecognition.Default).MagazineMissing);
+    }
+
     [Fact]
     public void An_empty_slot_has_no_barcode_fields_and_its_slot_number()
     {
