@@ -79,7 +79,7 @@ namespace TapeChanger.Cli
             {
                 return await Mtx.MtxProgram.RunAsync(args[(mtxAt + 1)..], stdout, stderr, host, ct).ConfigureAwait(false);
             }
-            RootCommand root = BuildRoot(args);
+            Command root = BuildRoot(args);
             ParseResult parse = root.Parse(args);
             bool json = args.Contains("--json");
             if (parse.Errors.Count > 0)
@@ -180,13 +180,21 @@ namespace TapeChanger.Cli
             return sb.ToString();
         }
 
-        /// <summary>The root with its options and the commands <paramref name="args"/> needs (<see cref="CommandTable"/>).</summary>
-        private static RootCommand BuildRoot(string[] args)
+        /// <summary>
+        /// The root with its options and the commands <paramref name="args"/> needs (<see cref="CommandTable"/>).
+        /// System.CommandLine's <see cref="RootCommand"/> finds the executable's name through reflection (the entry
+        /// assembly's name, "tapechanger") and reads its resources for the --help and --version descriptions: 1.4 million
+        /// instructions at every start (callgrind, README "Performance"). A line that cannot reach those
+        /// (<see cref="CommandTable.NeedsFullRoot"/>) gets a plain command of the same name, without them.
+        /// </summary>
+        private static Command BuildRoot(string[] args)
         {
-            var root = new RootCommand(
+            const string description =
                 "tapechanger: control SCSI tape libraries and autoloaders (mtx-compatible verbs).\n" +
-                "Slots are numbered from 1 over storage then import/export elements, in address order; drives from 0.\n\n" +
-                ExitCodes.HelpText());
+                "Slots are numbered from 1 over storage then import/export elements, in address order; drives from 0.\n\n";
+            Command root = CommandTable.NeedsFullRoot(args)
+                ? new RootCommand(description + ExitCodes.HelpText())
+                : new Command(Help.CommandModel.Program, description + ExitCodes.HelpText());
             root.Options.Add(DeviceOption);
             root.Options.Add(JsonOption);
             root.Options.Add(StateDirOption);

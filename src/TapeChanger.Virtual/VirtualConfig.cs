@@ -41,18 +41,13 @@ public sealed record VirtualLibraryConfig(
 
     private static VirtualLibraryConfig LoadBuiltIn()
     {
-        var cfg = Parse(ReadResource("mhvtl.library10.device.conf"), ReadResource("mhvtl.library10.library_contents.10"),
-            "built-in device.conf", "built-in library_contents.10");
+        var cfg = Parse(BuiltIn("device.conf"), BuiltIn("library_contents.10"), "built-in device.conf", "built-in library_contents.10");
         return cfg;
     }
 
-    private static string ReadResource(string name)
-    {
-        using var s = typeof(VirtualLibraryConfig).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"embedded resource {name} is missing from {typeof(VirtualLibraryConfig).Assembly.GetName().Name}");
-        using var r = new StreamReader(s);
-        return r.ReadToEnd();
-    }
+    /// <summary>A file of hw-profiles/mhvtl/library10, compiled in (<see cref="BuiltInLibraryFiles"/>).</summary>
+    private static string BuiltIn(string name) =>
+        System.Text.Encoding.UTF8.GetString(BuiltInLibraryFiles.Content(Array.IndexOf(BuiltInLibraryFiles.Names, name)));
 
     private static VirtualLibraryConfig Build(LibraryStanza lib, IReadOnlyList<DriveStanza> drives, LibraryContents contents, string? dir, string deviceFile)
     {

@@ -76,6 +76,44 @@ public sealed class CommandTableTests : IDisposable
         foreach (var (name, _) in CommandTable.All(MtxHelp)) Assert.Contains(name.Replace("-", @"\-", StringComparison.Ordinal), r.Stdout);
     }
 
+    [Theory]
+    [InlineData("status", false)]
+    [InlineData("--device virtual: status --json", false)]
+    [InlineData("load 1 0", false)]
+    [InlineData("status --help", true)]
+    [InlineData("status -h", true)]
+    [InlineData("cleaner /?", true)]
+    [InlineData("status --version", true)]
+    [InlineData("--version", true)]
+    [InlineData("[diagram] status", true)]
+    [InlineData("status @more.rsp", true)]
+    [InlineData("frobnicate", true)]
+    [InlineData("--json", true)]
+    [InlineData("-- status", true)]
+    public void Only_a_line_that_can_reach_help_version_directives_or_errors_of_the_whole_tree_needs_the_full_root(string line, bool full) =>
+        Assert.Equal(full, CommandTable.NeedsFullRoot(line.Split(' ')));
+
+    [Theory]
+    [InlineData("status", "--help")]
+    [InlineData("status", "-h")]
+    [InlineData("status", "--version")]
+    [InlineData("load", "1", "0", "--help")]
+    public void Help_and_version_after_a_command_still_answer_as_with_the_full_root(params string[] line)
+    {
+        var r = _cli.Run(line);
+        if (line[^1] == "--version")
+        {
+            // System.CommandLine's own check: --version goes alone.
+            Assert.Equal(ExitCodes.Usage, r.ExitCode);
+            Assert.Contains("--version", r.Stderr);
+        }
+        else
+        {
+            Assert.Equal(0, r.ExitCode);
+            Assert.StartsWith($"Usage: tapechanger {line[0]}", r.Stdout);
+        }
+    }
+
     [Fact]
     public void A_subcommand_built_alone_still_reports_its_own_bad_arguments()
     {

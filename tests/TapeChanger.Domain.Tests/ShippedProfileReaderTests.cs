@@ -11,14 +11,27 @@ public class ShippedProfileReaderTests
 {
     private static IEnumerable<(string Name, byte[] Utf8)> ShippedFiles()
     {
-        var asm = typeof(HardwareProfiles).Assembly;
-        foreach (var name in asm.GetManifestResourceNames().Where(n => n.StartsWith("hw-profiles.", StringComparison.Ordinal)))
+        for (int i = 0; i < ShippedProfileFiles.Names.Length; i++) yield return (ShippedProfileFiles.Names[i], ShippedProfileFiles.Content(i).ToArray());
+    }
+
+    [Fact]
+    public void The_compiled_in_files_are_the_files_of_hw_profiles_byte_for_byte()
+    {
+        string dir = Path.Combine(RepoRoot(), "hw-profiles");
+        var onDisk = Directory.GetFiles(dir, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(onDisk, ShippedProfileFiles.Names);
+        for (int i = 0; i < ShippedProfileFiles.Names.Length; i++)
         {
-            using var s = asm.GetManifestResourceStream(name)!;
-            using var m = new MemoryStream();
-            s.CopyTo(m);
-            byte[] utf8 = m.ToArray();
-            yield return (name, utf8 is [0xEF, 0xBB, 0xBF, ..] ? utf8[3..] : utf8);
+            byte[] file = File.ReadAllBytes(Path.Combine(dir, ShippedProfileFiles.Names[i]));
+            if (file is [0xEF, 0xBB, 0xBF, ..]) file = file[3..];
+            Assert.Equal(file, ShippedProfileFiles.Content(i).ToArray());
+        }
+
+        static string RepoRoot()
+        {
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+                if (Directory.Exists(Path.Combine(d.FullName, "hw-profiles")) && File.Exists(Path.Combine(d.FullName, "README.md"))) return d.FullName;
+            throw new DirectoryNotFoundException("repository root above " + AppContext.BaseDirectory);
         }
     }
 

@@ -11,6 +11,18 @@ namespace TapeChanger.Virtual.Tests;
 public class ConfigTests
 {
     [Fact]
+    public void The_built_in_library_is_hw_profiles_mhvtl_library10_byte_for_byte()
+    {
+        Assert.Equal(["device.conf", "library_contents.10"], BuiltInLibraryFiles.Names);
+        foreach (string name in BuiltInLibraryFiles.Names)
+        {
+            byte[] file = File.ReadAllBytes(Path.Combine(VirtualLibraryFiles.Library10, name));
+            if (file is [0xEF, 0xBB, 0xBF, ..]) file = file[3..];
+            Assert.Equal(file, BuiltInLibraryFiles.Content(Array.IndexOf(BuiltInLibraryFiles.Names, name)).ToArray());
+        }
+    }
+
+    [Fact]
     public void BuiltIn_IsLibrary10()
     {
         var c = VirtualLibraryConfig.Load(null);

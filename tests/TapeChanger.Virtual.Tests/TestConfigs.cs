@@ -3,14 +3,12 @@ namespace TapeChanger.Virtual.Tests;
 
 public static class TestConfigs
 {
-    public static string Resource(string name)
-    {
-        using var s = typeof(VirtualLibraryConfig).Assembly.GetManifestResourceStream(name)!;
-        return new StreamReader(s).ReadToEnd();
-    }
+    /// <summary>A file of hw-profiles/mhvtl/library10 as compiled into TapeChanger.Virtual.</summary>
+    public static string Resource(string name) =>
+        System.Text.Encoding.UTF8.GetString(BuiltInLibraryFiles.Content(Array.IndexOf(BuiltInLibraryFiles.Names, name)));
 
-    public static string DeviceConf => Resource("mhvtl.library10.device.conf");
-    public static string Contents => Resource("mhvtl.library10.library_contents.10");
+    public static string DeviceConf => Resource("device.conf");
+    public static string Contents => Resource("library_contents.10");
 
     /// <summary>Library 10 with extension keys added to the Library stanza.</summary>
     public static VirtualLibraryConfig Library10(bool exchange = false, int? cleaningSeconds = null, int? magazineSize = null)

@@ -53,6 +53,27 @@ internal static class CommandTable
         return null;
     }
 
+    /// <summary>
+    /// Whether the line needs System.CommandLine's <see cref="RootCommand"/>: its --help (-h, /h, -?, /?) or --version
+    /// option, a directive ([suggest], [diagram]) or a response file (@FILE, which may hold any of them) appear in it,
+    /// or it names no known command (the usage errors then come from the whole tree). Otherwise none of what
+    /// RootCommand adds can match a word of the line, and a plain command named tapechanger parses it the same way.
+    /// </summary>
+    public static bool NeedsFullRoot(IReadOnlyList<string> args)
+    {
+        foreach (string a in args)
+        {
+            if (a.Length == 0 || a[0] is '@' or '[' || a is "--help" or "-h" or "/h" or "-?" or "/?" or "--version") return true;
+        }
+        string? named = Named(args);
+        if (named is null) return true;
+        foreach (var (name, _) in All(() => null!))
+        {
+            if (name == named) return false;
+        }
+        return true;
+    }
+
     /// <summary>The commands to build for <paramref name="args"/>: the named one alone when it exists, else all.</summary>
     public static IEnumerable<Command> Wanted(IReadOnlyList<string> args, Func<Command> mtxHelp)
     {
