@@ -100,6 +100,12 @@ public sealed partial class SmcClient
                 report = ElementStatusDecoder.Decode(await ExecuteAsync(Timed(
                     SmcCommands.ReadElementStatus(type, (ushort)next, (ushort)chunk, alloc, volumeTag, dvcid, _quirks.CurrentData)), ct).ConfigureAwait(false));
             }
+            catch (ScsiCheckConditionException e) when (alloc > Alloc16 && e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
+            {
+                // A profile allowed a 24-bit allocation the library refuses: fall back to the 16-bit cap.
+                (maxAlloc, maxElements) = LearnSixteenBitAllocation(alloc, e.Sense.Describe());
+                continue;
+            }
             catch (ScsiCheckConditionException e) when (dvcid && volumeTag && e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
             {
                 // "Some changers cannot get voltag + dvcid at the same time" (PBS 6c053ffc).
@@ -107,7 +113,19 @@ public sealed partial class SmcClient
                     $"the library rejected drive identifiers together with barcodes ({e.Sense.Describe()}); asking for them separately");
                 continue;
             }
+            catch (ScsiDecodeException e) when (alloc > Alloc16)
+            {
+                (maxAlloc, maxElements) = LearnSixteenBitAllocation(alloc, e.Message);
+                continue;
+            }
             var wanted = report.Elements.Where(d => d.Type == type && d.Address >= next && d.Address < end).ToList();
+            if (wanted.Count == 0 && alloc > Alloc16)
+            {
+                // No element from a read above 64 KiB: a library that takes only the low 16 bits of the allocation
+                // (library-behaviour.md §9) may have sent less than one descriptor. Read again within 16 bits.
+                (maxAlloc, maxElements) = LearnSixteenBitAllocation(alloc, "no element in the reply");
+                continue;
+            }
             result.AddRange(wanted);
             if (wanted.Count == 0) break;       // nothing more at or after 'next'
             // Continue after the last element received: a short allocation or a cut reply leaves the rest for the next read.
@@ -154,6 +172,16 @@ public sealed partial class SmcClient
             var d = elements[i];
             if (d.Type == ElementType.DataTransfer && d.Identifier is null && byAddress.TryGetValue(d.Address, out var id)) elements[i] = d with { Identifier = id };
         }
+    }
+
+    /// <summary>The largest allocation every changer takes: some read only the low two bytes of the three-byte field.</summary>
+    private const int Alloc16 = 0xFFFF;
+
+    private (int MaxAlloc, int MaxElements) LearnSixteenBitAllocation(int alloc, string what)
+    {
+        Learn(_quirks with { MaxAllocation = Alloc16 },
+            $"a READ ELEMENT STATUS with an allocation length of {alloc} failed ({what}); reading at most {Alloc16} bytes per command");
+        return Limits();
     }
 
     /// <summary>The allocation and element limits: the quirks', within the transport's per-command maximum (e.g. sg max_sectors_bytes).</summary>
