@@ -93,7 +93,8 @@ public sealed partial class SmcClient
         {
             int chunk = Math.Min(end - next, maxElements);
             // Header + page header + descriptors + 8 spare bytes for tgt's short reply.
-            int alloc = declaredAlloc ?? Math.Min(maxAlloc, 8 + 8 + chunk * DescriptorBudget + 8);
+            // Capped by maxAlloc again: a fall-back to 16 bits below may have lowered it after declaredAlloc was taken.
+            int alloc = Math.Min(maxAlloc, declaredAlloc ?? 8 + 8 + chunk * DescriptorBudget + 8);
             bool dvcid = deviceId();
             ElementStatusReport report;
             try
@@ -101,11 +102,22 @@ public sealed partial class SmcClient
                 report = ElementStatusDecoder.Decode(await ExecuteAsync(Timed(
                     SmcCommands.ReadElementStatus(type, (ushort)next, (ushort)chunk, alloc, volumeTag, dvcid, _quirks.CurrentData)), ct).ConfigureAwait(false));
             }
+            catch (ScsiCheckConditionException e) when (alloc > Alloc16 && e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
+            {
+                // A profile allowed a 24-bit allocation the library refuses: fall back to the 16-bit cap.
+                (maxAlloc, maxElements) = LearnSixteenBitAllocation(alloc, e.Sense.Describe());
+                continue;
+            }
             catch (ScsiCheckConditionException e) when (dvcid && volumeTag && e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
             {
                 // "Some changers cannot get voltag + dvcid at the same time" (PBS 6c053ffc).
                 Learn(_quirks with { DeviceId = DeviceIdSupport.WithoutVolumeTag },
                     $"the library rejected drive identifiers together with barcodes ({e.Sense.Describe()}); asking for them separately");
+                continue;
+            }
+            catch (ScsiDecodeException e) when (alloc > Alloc16)
+            {
+                (maxAlloc, maxElements) = LearnSixteenBitAllocation(alloc, e.Message);
                 continue;
             }
             var wanted = report.Elements.Where(d => d.Type == type && d.Address >= next && d.Address < end).ToList();
@@ -121,6 +133,13 @@ public sealed partial class SmcClient
                 continue;
             }
             declaredAlloc = null;
+            if (wanted.Count == 0 && alloc > Alloc16)
+            {
+                // No element from a read above 64 KiB: a library that takes only the low 16 bits of the allocation
+                // (docs/reference/library-behaviour.md §9) may have sent less than one descriptor. Read again within 16 bits.
+                (maxAlloc, maxElements) = LearnSixteenBitAllocation(alloc, "no element in the reply");
+                continue;
+            }
             result.AddRange(wanted);
             if (wanted.Count == 0) break;       // nothing more at or after 'next'
             // Continue after the last element received: a short allocation or a cut reply leaves the rest for the next read.
@@ -167,6 +186,16 @@ public sealed partial class SmcClient
             var d = elements[i];
             if (d.Type == ElementType.DataTransfer && d.Identifier is null && byAddress.TryGetValue(d.Address, out var id)) elements[i] = d with { Identifier = id };
         }
+    }
+
+    /// <summary>The largest allocation every changer takes: some read only the low two bytes of the three-byte field.</summary>
+    private const int Alloc16 = 0xFFFF;
+
+    private (int MaxAlloc, int MaxElements) LearnSixteenBitAllocation(int alloc, string what)
+    {
+        Learn(_quirks with { MaxAllocation = Alloc16 },
+            $"a READ ELEMENT STATUS with an allocation length of {alloc} failed ({what}); reading at most {Alloc16} bytes per command");
+        return Limits();
     }
 
     /// <summary>The allocation and element limits: the quirks', within the transport's per-command maximum (e.g. sg max_sectors_bytes).</summary>

@@ -19,6 +19,9 @@ internal sealed class ResLibrary
     /// <summary>Most descriptors one reply holds (a library that answers fewer than asked); unlimited by default.</summary>
     public int MaxPerReply { get; init; } = int.MaxValue;
 
+    /// <summary>Reads only the low two bytes of the three-byte allocation length (docs/reference/library-behaviour.md §9).</summary>
+    public bool SixteenBitAllocation { get; init; }
+
     /// <summary>A result for a command instead of the READ ELEMENT STATUS answer; null answers normally.</summary>
     public Func<ScsiCommand, ScsiResult?>? Refuse { get; init; }
 
@@ -39,6 +42,7 @@ internal sealed class ResLibrary
         int count = BinaryPrimitives.ReadUInt16BigEndian(cdb.AsSpan(4));
         bool dvcid = (cdb[6] & 0x01) != 0;
         int alloc = (cdb[7] << 16) | (cdb[8] << 8) | cdb[9];
+        if (SixteenBitAllocation) alloc &= 0xFFFF;
         var reply = Build(Elements.Where(e => (type == ElementType.All || e.Type == type) && e.Address >= start)
             .OrderBy(e => e.Type).ThenBy(e => e.Address).Take(Math.Min(count, MaxPerReply)).ToList(), volTag, dvcid);
         int n = Math.Min(Math.Min(reply.Length, alloc), dataIn.Length);

@@ -34,6 +34,65 @@ public class SmcClientTransferLimitTests
         Assert.True(alloc <= expectedAllocCap, $"allocation {alloc} > {expectedAllocCap}");
     }
 
+    private static int Allocation(ScsiCommand c) => (c.Cdb[7] << 16) | (c.Cdb[8] << 8) | c.Cdb[9];
+
+    /// <summary>Quirks that allow one read of 2,000 elements (a profile's 24-bit allocation, as tgt's).</summary>
+    private static readonly ChangerQuirks Wide = new() { MaxElementsPerRead = 2000, MaxAllocation = 262144 };
+
+    [Fact]
+    public async Task A_refused_24_bit_allocation_is_read_again_within_16_bits()
+    {
+        var lib = new ResLibrary
+        {
+            Refuse = c => Allocation(c) > 0xFFFF ? ScsiResult.CheckCondition(SenseBuilder.Fixed(0x05, 0x24, 0x00)) : null,
+        }.Add(ElementType.Storage, 1000, 2000, i => i % 7 == 0 ? $"T{i:D5}" : null);
+        var transport = new ScriptedTransport { Answer = lib.Answer };
+        await using var client = new SmcClient(transport, quirks: Wide);
+
+        var got = await client.ReadElementStatusAsync(ElementType.Storage, 1000, 2000);
+
+        Assert.Equal(Enumerable.Range(1000, 2000), got.Select(d => (int)d.Address));
+        Assert.Equal(200_024, Allocation(transport.Sent[0]));
+        Assert.All(transport.Sent.Skip(1), c => Assert.True(Allocation(c) <= 0xFFFF));
+        Assert.Equal(1 + 4, transport.Sent.Count);      // the refused read, then 655 + 655 + 655 + 35
+        Assert.Contains(client.Learned, l => l.Contains("200024", StringComparison.Ordinal) && l.Contains("65535", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(2000)]     // 200,024 & FFFFh = 3,416 bytes: 65 descriptors of 52, then the rest in smaller reads
+    [InlineData(656)]      // 65,624 & FFFFh = 88 bytes: a header, a page header and one descriptor
+    [InlineData(800)]      // 80,024 & FFFFh = 14,488 bytes
+    public async Task A_library_that_takes_16_bits_of_the_allocation_still_yields_every_element(int count)
+    {
+        var lib = new ResLibrary { SixteenBitAllocation = true }.Add(ElementType.Storage, 1000, count, i => i % 3 == 0 ? $"S{i:D5}" : null);
+        var transport = new ScriptedTransport { Answer = lib.Answer };
+        await using var client = new SmcClient(transport, quirks: Wide);
+
+        var got = await client.ReadElementStatusAsync(ElementType.Storage, 1000, count);
+
+        Assert.Equal(Enumerable.Range(1000, count), got.Select(d => (int)d.Address));
+        Assert.Equal(Enumerable.Range(0, count).Where(i => i % 3 == 0).Select(i => $"S{i:D5}"),
+            got.Where(d => d.Full).Select(d => d.PrimaryVolumeTag!.Identifier.Trim()));
+    }
+
+    [Fact]
+    public async Task A_24_bit_allocation_answered_with_no_element_is_read_again_within_16_bits()
+    {
+        // 1,966 elements: 196,624 & FFFFh = 16 bytes, the two headers and no descriptor. Without the fall-back the
+        // read would end there with no element.
+        const int count = 1966;
+        var lib = new ResLibrary { SixteenBitAllocation = true }.Add(ElementType.Storage, 1000, count);
+        var transport = new ScriptedTransport { Answer = lib.Answer };
+        await using var client = new SmcClient(transport, quirks: Wide);
+
+        var got = await client.ReadElementStatusAsync(ElementType.Storage, 1000, count);
+
+        Assert.Equal(196_624, Allocation(transport.Sent[0]));
+        Assert.Equal(Enumerable.Range(1000, count), got.Select(d => (int)d.Address));
+        Assert.All(transport.Sent.Skip(1), c => Assert.True(Allocation(c) <= 0xFFFF));
+        Assert.Single(client.Learned);
+    }
+
     [Fact]
     public void Tracing_transport_forwards_the_limit()
     {
