@@ -58,6 +58,37 @@ public class SmcClientTransferLimitTests
         Assert.Contains(client.Learned, l => l.Contains("200024", StringComparison.Ordinal) && l.Contains("65535", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_cut_reply_whose_declared_allocation_is_refused_falls_back_to_16_bits_once()
+    {
+        // A one-element read answered as tgt does (every element after it) and cut after the page header, as an iSCSI
+        // residual overflow looks through Linux sg: the header declares about 104 KB. The re-read with that declared
+        // allocation is refused (05/24/00); the client must then read within 16 bits, not send the refused one again.
+        var lib = new ResLibrary
+        {
+            Refuse = c => Allocation(c) > 0xFFFF ? ScsiResult.CheckCondition(SenseBuilder.Fixed(0x05, 0x24, 0x00)) : null,
+        }.Add(ElementType.Storage, 1000, 2000, i => i % 5 == 0 ? $"C{i:D5}" : null);
+        int calls = 0;
+        var transport = new ScriptedTransport
+        {
+            Answer = (c, dataIn) =>
+            {
+                if (++calls > 20) throw new InvalidOperationException("the client kept reading");
+                if (calls > 1) return lib.Answer(c, dataIn);
+                ResLibrary.Build(lib.Elements, volTag: true, dvcid: false).AsSpan(0, 16).CopyTo(dataIn.Span);
+                return ScsiResult.Good(16);
+            },
+        };
+        await using var client = new SmcClient(transport, quirks: Wide);
+
+        var got = await client.ReadElementStatusAsync(ElementType.Storage, 1000, 1);
+
+        Assert.Equal([1000], got.Select(d => (int)d.Address));
+        Assert.True(Allocation(transport.Sent[1]) > 0xFFFF, $"the second read asks for the declared allocation, not {Allocation(transport.Sent[1])}");
+        Assert.All(transport.Sent.Skip(2), c => Assert.True(Allocation(c) <= 0xFFFF, $"allocation {Allocation(c)} after the refusal"));
+        Assert.Equal(3, transport.Sent.Count);
+    }
+
     [Theory]
     [InlineData(2000)]     // 200,024 & FFFFh = 3,416 bytes: 65 descriptors of 52, then the rest in smaller reads
     [InlineData(656)]      // 65,624 & FFFFh = 88 bytes: a header, a page header and one descriptor
