@@ -127,4 +127,23 @@ public sealed class JournalAndOrphanTests : IDisposable
             parent.Kill();
         }
     }
+
+    private sealed class NamedConnector(CleaningHarness h) : IChangerConnector, IDeviceNamed
+    {
+        public string DeviceName => "iscsi://10.0.0.5/iqn.2026-01.test:lib";
+
+        public ValueTask<ChangerSession> OpenAsync(CancellationToken ct) => h.OpenAsync(ct);
+    }
+
+    [Fact]
+    public async Task A_connector_that_names_its_device_records_which_library_it_is_so_the_reservation_is_found_by_name()
+    {
+        var svc = new CleanerService(new NamedConnector(_h), _h.State, new CleanerOptions(), _h.Time);
+        Assert.Null(ReservationIndex.ReservedAddress(_h.State, "iscsi://10.0.0.5/iqn.2026-01.test:lib"));
+
+        await svc.ReserveAsync(21);
+
+        Assert.Equal((ushort)1020, ReservationIndex.ReservedAddress(_h.State, "iscsi://10.0.0.5/iqn.2026-01.test:lib"));
+        Assert.Null(ReservationIndex.ReservedAddress(_h.State, "virtual:"));         // the harness's own connector names no device
+    }
 }

@@ -181,4 +181,24 @@ public sealed class StateStoreEdgeTests : IDisposable
         }
         using var again = await RobotLock.AcquireAsync(folder, TimeSpan.FromMilliseconds(100), CancellationToken.None);
     }
+
+    [Fact]
+    public void A_look_without_the_serial_is_completed_from_the_library_last_seen_at_the_device()
+    {
+        new CleanerStateStore(_dir, "STK", "L700", "XYZZY_A").Update(s => s.Reservation = new CleanerReservation { Address = 1020, Slot = 21 });
+        Assert.Null(ReservationIndex.PeekAt(_dir, "virtual:", "STK", "L700", null));          // the device was never seen
+        ReservationIndex.Write(_dir, "virtual:", "STK-L700-XYZZY_A-ff9c9f94");
+
+        Assert.Equal(21, ReservationIndex.PeekAt(_dir, "virtual:", "STK", "L700", null)!.Reservation!.Slot);
+        Assert.Equal(21, ReservationIndex.PeekAt(_dir, "virtual:", "STK", "L700", "XYZZY_A")!.Reservation!.Slot);
+        // Another serial, vendor or product is another library: nothing saved for it.
+        Assert.Null(ReservationIndex.PeekAt(_dir, "virtual:", "STK", "L700", "OTHER"));
+        Assert.Null(ReservationIndex.PeekAt(_dir, "virtual:", "IBM", "L700", null));
+        Assert.Null(ReservationIndex.PeekAt(_dir, "virtual:", "STK", "L80", null));
+        Assert.Null(ReservationIndex.PeekAt(_dir, "sg:/dev/sg3", "STK", "L700", null));
+        // The device now points at another library (re-cabled): the index follows.
+        ReservationIndex.Write(_dir, "virtual:", "STK-L700-OTHER-00000000");
+        Assert.Equal(["STK-L700-OTHER-00000000"], StateRows.Column(_dir, "device_index", "library_key", "device = 'virtual:'"));
+        Assert.Null(ReservationIndex.ReservedAddress(_dir, "virtual:"));
+    }
 }
