@@ -163,4 +163,19 @@ public sealed class NtmsFacadeTests : IDisposable
         Assert.Equal("a bug", Assert.Throws<InvalidOperationException>(() => Ntms.CleanNtmsDrive(lost, NtmsIds.Drive(Library, "XYZZY_A1", 500))).Message);
         Ntms.CloseNtmsSession(lost);
     }
+
+    [Fact]
+    public async Task CleanNtmsDrive_never_unloads_a_drive_that_holds_a_cartridge()
+    {
+        nint h = Open();
+        Assert.Equal((uint)NtmsResult.ERROR_SUCCESS, Ntms.ReserveNtmsCleanerSlot(h, Library, NtmsIds.Slot(Library, 1020)));
+        _h.Operator(l => { l.OpenDoor(); l.InsertIntoSlot(1020, "CLN401L8"); l.CloseDoor(); });
+        (await _h.Service.StoreAsync()).Update(st => st.Cleaner = new CleanerCartridge { Barcode = "CLN401L8", CleansLeft = 3 });
+        await using (var s = await _h.OpenAsync(default)) await s.Changer.LoadAsync(1, 1);
+
+        Assert.Equal((uint)NtmsResult.ERROR_UNABLE_TO_CLEAN, Ntms.CleanNtmsDrive(h, NtmsIds.Drive(Library, "XYZZY_A2", 501)));
+        Assert.Equal("E01001L8", _h.BarcodeAt(501));
+        Assert.DoesNotContain((await _h.Service.GetStateAsync()).Operations, o => o.Kind == OperationKind.Clean);
+        Ntms.CloseNtmsSession(h);
+    }
 }

@@ -128,6 +128,7 @@ public sealed class RefusalMessageTests : IDisposable
         Assert.Equal((NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no operation {missing}"), await Refused(() => S.StopAsync(missing)));
         Assert.Equal((NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no operation {missing}"), await Refused(() => S.ConfirmAsync(missing)));
         Assert.Equal((NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no operation {missing}"), await Refused(() => S.GetOperationAsync(missing)));
+        Assert.Equal((NtmsResult.ERROR_OBJECT_NOT_FOUND, $"no operation {missing}"), await Refused(() => S.RunAsync(missing)));
         var port = await S.StartInjectAsync(CleanerPath.IePort, 5);
         Assert.Equal((NtmsResult.ERROR_INVALID_OPERATION, "only door operations wait for a confirmation"), await Refused(() => S.ConfirmAsync(port)));
         await S.StopAsync(port);

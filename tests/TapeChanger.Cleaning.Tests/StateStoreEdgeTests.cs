@@ -157,6 +157,12 @@ public sealed class StateStoreEdgeTests : IDisposable
         Assert.Equal("{ not json", File.ReadAllText(index + ".imported"));
         Assert.Empty(StateRows.Column(_dir, "device_index", "device"));
 
+        // An index holding null is empty.
+        File.WriteAllText(index, "null");
+        Assert.Null(ReservationIndex.ReservedAddress(_dir, "virtual:"));
+        Assert.Equal("null", File.ReadAllText(index + ".imported"));
+        Assert.Empty(StateRows.Column(_dir, "device_index", "device"));
+
         // A device the database already knows is not pointed elsewhere by an old index that shows up later.
         ReservationIndex.Write(_dir, "virtual:", "STK-L700-XYZZY_A-ff9c9f94");
         File.WriteAllText(index, "{\"virtual:\": \"OLD-KEY\", \"sg:/dev/sg3\": \"STK-L700-XYZZY_A-ff9c9f94\"}");
