@@ -15,9 +15,13 @@ public sealed class OperatorHookTests : IDisposable
     {
         public List<(OperationState State, string WaitingFor)> Asked { get; } = [];
 
+        /// <summary>The operation's progress line at each poll.</summary>
+        public List<string?> Progress { get; } = [];
+
         public ValueTask<OperatorReply> PollAsync(OperationRecord operation, string waitingFor, CancellationToken ct)
         {
             Asked.Add((operation.State, waitingFor));
+            Progress.Add(operation.Progress);
             return ValueTask.FromResult(answer(Asked.Count));
         }
     }
@@ -75,6 +79,8 @@ public sealed class OperatorHookTests : IDisposable
         Assert.Equal(2, hook.Asked.Count);
         Assert.StartsWith("open the library door, place the cleaner in slot 21, close the door (or run 'tapechanger operations confirm ", hook.Asked[0].WaitingFor);
         Assert.Equal(("CLN301L8", 7u), ((await svc.GetStateAsync()).Cleaner!.Barcode, (await svc.GetStateAsync()).Cleaner!.CleansLeft));
+        // A door operation has no deadline: the progress line is the instruction alone, without a count of seconds left.
+        Assert.All(hook.Progress.Zip(hook.Asked), p => Assert.Equal(p.Second.WaitingFor, p.First));
 
         // A port operation ends on what the library shows, not on a "done": it times out with nothing in the mail slot.
         hook.Asked.Clear();
@@ -83,5 +89,17 @@ public sealed class OperatorHookTests : IDisposable
         Assert.Equal((OperationState.Failed, "ERROR_TIMEOUT"), (final.State, final.Result));
         Assert.True(final.Confirmed);
         Assert.True(hook.Asked.Count > 2);
+    }
+
+    [Fact]
+    public async Task A_refusal_ends_a_door_wait_too()
+    {
+        var svc = With(new Hook(_ => new OperatorReply(OperatorAnswer.Refused, "door jammed")));
+        await svc.ReserveAsync(21);
+        var inject = await svc.StartInjectAsync(CleanerPath.Door, 5);
+        var final = await svc.RunAsync(inject);
+        Assert.Equal((OperationState.Failed, "ERROR_CANCELLED"), (final.State, final.Result));
+        Assert.Equal($"the operator refused: open the library door, place the cleaner in slot 21, close the door (or run 'tapechanger operations confirm {inject}') (door jammed)", final.Message);
+        Assert.Null((await svc.GetStateAsync()).Cleaner);
     }
 }

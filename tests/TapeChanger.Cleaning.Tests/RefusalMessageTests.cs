@@ -143,6 +143,7 @@ public sealed class RefusalMessageTests : IDisposable
         await S.ConfirmAsync(door);
         Assert.True((await S.GetOperationAsync(door)).Confirmed);
         var failed = await S.RunAsync(door);
+        Assert.Equal(failed.Created, failed.Completed);             // confirmed before it ran: the first poll ends it, no wait
         Assert.Equal((OperationState.Failed, "ERROR_SLOT_EMPTY", "slot 21 is still empty after the door access"), (failed.State, failed.Result, failed.Message));
         Assert.Equal((NtmsResult.ERROR_INVALID_OPERATION, $"operation {door} has already failed"), await Refused(() => S.ConfirmAsync(door)));
 
@@ -165,6 +166,7 @@ public sealed class RefusalMessageTests : IDisposable
         Assert.Equal("insert the cleaner into an import/export slot (1 s left)", progress[0]);
         Assert.Equal("insert the cleaner into an import/export slot (0 s left)", progress[^2]);
         Assert.Null(timedOut.Progress);
+        Assert.Equal(TimeSpan.FromSeconds(1), timedOut.Completed - timedOut.Created);     // ends at the poll that reaches the deadline
         Assert.Equal(_h.Time.GetUtcNow(), timedOut.Completed);
 
         var stop = await S.StartInjectAsync(CleanerPath.IePort, 5);

@@ -207,4 +207,17 @@ public sealed class StateStoreEdgeTests : IDisposable
         Assert.Equal(["STK-L700-OTHER-00000000"], StateRows.Column(_dir, "device_index", "library_key", "device = 'virtual:'"));
         Assert.Null(ReservationIndex.ReservedAddress(_dir, "virtual:"));
     }
+
+    [Fact]
+    public void A_library_without_a_serial_is_found_from_its_device_too()
+    {
+        var store = new CleanerStateStore(_dir, "STK", "L700", null);
+        store.Update(s => s.Reservation = new CleanerReservation { Address = 1020, Slot = 21 });
+        ReservationIndex.Write(_dir, "virtual:", store.Key);
+        ReservationIndex.Write(_dir, "virtual:", store.Key);                      // seen again: unchanged
+
+        Assert.Equal(21, ReservationIndex.PeekAt(_dir, "virtual:", "STK", "L700", null)!.Reservation!.Slot);
+        Assert.Equal((ushort)1020, ReservationIndex.ReservedAddress(_dir, "virtual:"));
+        Assert.Equal([store.Key], StateRows.Column(_dir, "device_index", "library_key"));
+    }
 }
