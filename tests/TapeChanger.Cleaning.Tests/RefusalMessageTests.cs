@@ -203,4 +203,48 @@ public sealed class RefusalMessageTests : IDisposable
     {
         public void Report(OperationRecord value) => a(value);
     }
+
+    [Fact]
+    public async Task Inject_asks_test_unit_ready_first_and_a_library_not_ready_queues_nothing()
+    {
+        await S.ReserveAsync(21);
+        // The changer (LUN 0) answers TEST UNIT READY with 02/04/03 but would still read its elements.
+        _h.Inject = (lun, cmd) => lun == 0 && cmd.Name == "TEST UNIT READY" ? Testing.SenseBuilder.Check(0x02, 0x04, 0x03) : null;
+        Assert.Equal(NtmsResult.ERROR_LIBRARY_OFFLINE, (await Refused(() => S.StartInjectAsync(CleanerPath.IePort, 5))).Code);
+        _h.Inject = null;
+        Assert.Empty((await S.GetStateAsync()).Operations);
+    }
+
+    [Fact]
+    public async Task An_eject_through_the_port_waits_its_own_time_out_and_through_the_door_none()
+    {
+        await S.ReserveAsync(21);
+        _h.Operator(l => { l.OpenDoor(); l.InsertIntoSlot(1020, "CLN301L8"); l.CloseDoor(); });
+        var now = _h.Time.GetUtcNow();
+        var port = await S.GetOperationAsync(await S.StartEjectAsync(CleanerPath.IePort, TimeSpan.FromSeconds(90)));
+        Assert.Equal(now + TimeSpan.FromSeconds(90), port.Deadline);
+        (await S.StoreAsync()).Update(st => st.Find(port.Id)!.State = OperationState.Stopped);     // ended before it ran
+        var door = await S.GetOperationAsync(await S.StartEjectAsync(CleanerPath.Door));
+        Assert.Null(door.Deadline);
+    }
+
+    [Fact]
+    public async Task A_cleaning_is_refused_for_an_empty_slot_once_earlier_cleanings_ended()
+    {
+        await S.ReserveAsync(21);
+        await InjectAsync();
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(await S.StartCleanAsync(0, false))).State);
+        _h.Operator(l => { l.OpenDoor(); l.RemoveFromSlot(1020); l.CloseDoor(); });
+        // Only a cleaning not ended yet may have the cleaner out of its slot.
+        Assert.Equal((NtmsResult.ERROR_SLOT_EMPTY, "cleaner slot 21 is empty; inject a cleaner first"), await Refused(() => S.StartCleanAsync(1, false)));
+    }
+
+    [Fact]
+    public async Task Another_cleaner_in_the_drive_is_a_cartridge_to_unload_when_no_cleaning_runs()
+    {
+        await S.ReserveAsync(21);
+        _h.Operator(l => { l.OpenDoor(); l.InsertIntoSlot(1020, "CLN301L8"); l.CloseDoor(); });   // placed by hand: not tracked
+        await using (var s = await _h.OpenAsync(default)) await s.Changer.LoadAsync(22, 0);          // CLN101L8 into drive 0
+        Assert.Equal((NtmsResult.ERROR_UNABLE_TO_CLEAN, "drive 0 holds CLN101L8; unload it first or use --unload-first"), await Refused(() => S.StartCleanAsync(0, false)));
+    }
 }
