@@ -182,7 +182,9 @@ public sealed class CleanerFaultMatrixTests : IDisposable
             {
                 case "reserve": await S.ReserveAsync(21); return ("ERROR_SUCCESS", true, null);
                 case "release": await S.ReleaseAsync(); return ("ERROR_SUCCESS", true, null);
-                case "inject": id = await S.StartInjectAsync(CleanerPath.IePort, 5, TimeSpan.FromSeconds(300)); break;
+                // 30 s of fake time: far past every fault window but the 10 h one (which fails before the wait), and
+                // only 150 polls where the time-out is the outcome (the removed magazine).
+                case "inject": id = await S.StartInjectAsync(CleanerPath.IePort, 5, TimeSpan.FromSeconds(30)); break;
                 case "eject": id = await S.StartEjectAsync(CleanerPath.IePort, TimeSpan.FromSeconds(300)); break;
                 case "clean": id = await S.StartCleanAsync(0, false); break;
                 case "recover":

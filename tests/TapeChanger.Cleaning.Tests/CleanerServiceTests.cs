@@ -427,8 +427,8 @@ public sealed class CleanerServiceTests : IDisposable
 /// <summary>When the drive cannot be polled (tgt, or a transport without drive access), the hw-profile's cleaning time applies.</summary>
 public sealed class ProfileCleaningTimeTests : IDisposable
 {
-    // On the stepping clock the mhVTL STK profile's 120 s cycle is a few hundred polls.
-    private readonly CleaningHarness _h = new(profileCleaningTime: true);
+    // The mhVTL STK profile's 120 s cycle, polled every 2 s of fake time: 60 polls.
+    private readonly CleaningHarness _h = new(profileCleaningTime: true, pollInterval: TimeSpan.FromSeconds(2));
 
     public void Dispose() => _h.Dispose();
 

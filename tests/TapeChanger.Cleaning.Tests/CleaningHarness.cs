@@ -9,7 +9,7 @@ namespace TapeChanger.Cleaning.Tests;
 /// <summary>The built-in library 10 (with a 1 s cleaning stage) under a temp state directory, and a service on it.</summary>
 public sealed class CleaningHarness : IChangerConnector, IDisposable
 {
-    public string Root { get; } = Directory.CreateTempSubdirectory("tc-clean-").FullName;
+    public string Root { get; } = ScratchDirectory.Create("tc-clean-");
     public string Config => Path.Combine(Root, "cfg");
     public string State => Path.Combine(Root, "state");
     /// <summary>
@@ -22,9 +22,12 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
     /// <summary>Where the cleaner service keeps its state (the state database); the virtual library's own state stays in <see cref="State"/>.</summary>
     public string CleanerState { get; }
 
-    public CleaningHarness(TimeSpan? cleaningTime = null, bool profileCleaningTime = false, string? cleanerState = null)
+    /// <param name="pollInterval">The service's poll interval (default 200 ms of fake time); a test that waits a long fake
+    /// time takes a longer one, so it is fewer polls (each a session on the library's files) of real time.</param>
+    public CleaningHarness(TimeSpan? cleaningTime = null, bool profileCleaningTime = false, string? cleanerState = null, TimeSpan? pollInterval = null)
     {
         CleanerState = cleanerState ?? State;
+        _pollInterval = pollInterval ?? TimeSpan.FromMilliseconds(200);
         _cleaningTime = profileCleaningTime ? null : cleaningTime ?? TimeSpan.FromSeconds(5);
         VirtualLibraryFiles.CopyLibrary10(Config, VirtualLibraryFiles.CleaningTime1s);
         Service = NewService();
@@ -32,11 +35,12 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
 
     public CleanerService Service { get; }
     private readonly TimeSpan? _cleaningTime;
+    private readonly TimeSpan _pollInterval;
 
     public CleanerService NewService() => new(this, CleanerState, new CleanerOptions
     {
-        PollInterval = TimeSpan.FromMilliseconds(200),
-        OperatorTimeout = TimeSpan.FromSeconds(600),     // 3,000 polls: far more real time than an operator step takes
+        PollInterval = _pollInterval,
+        OperatorTimeout = TimeSpan.FromSeconds(600),     // 3,000 polls of 200 ms: far more real time than an operator step takes
         CleaningTime = _cleaningTime,
     }, Time);
 

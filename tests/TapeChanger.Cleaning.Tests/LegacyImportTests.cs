@@ -1,4 +1,5 @@
 using TapeChanger.State;
+using TapeChanger.Testing;
 
 namespace TapeChanger.Cleaning.Tests;
 
@@ -11,7 +12,7 @@ namespace TapeChanger.Cleaning.Tests;
 public sealed class LegacyImportTests : IDisposable
 {
     private const string Key = "STK-L700-XYZZY_A-ff9c9f94";
-    private readonly string _dir = Directory.CreateTempSubdirectory("tc-import-").FullName;
+    private readonly string _dir = ScratchDirectory.Create("tc-import-");
 
     public void Dispose()
     {

@@ -1,0 +1,112 @@
+using TapeChanger.Scsi;
+using TapeChanger.Testing;
+
+namespace TapeChanger.Cleaning.Tests;
+
+/// <summary>
+/// The clean step machine's records and endings on the virtual library (library 10, reserved slot 21 = element 1020,
+/// drive 0 = element 500 = LUN 1): the drive history record, what the progress line says while the drive cleans, a
+/// cycle that ends in an error, a cleaner found nowhere, the configured cleaning time for a drive that cannot be polled.
+/// </summary>
+public sealed class CleanStepTests : IDisposable
+{
+    private readonly CleaningHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private CleanerService S => _h.Service;
+
+    private async Task ReserveAndInjectAsync(uint cleans)
+    {
+        await S.ReserveAsync(21);
+        var op = await S.StartInjectAsync(CleanerPath.IePort, cleans);
+        var run = S.RunAsync(op);
+        _h.Operator(l => { l.OpenImportExport(); l.InsertIntoImportExport("CLN201L8"); l.CloseImportExport(); });
+        Assert.Equal(OperationState.Passed, (await run).State);
+    }
+
+    private sealed class SyncProgress(Action<OperationRecord> a) : IProgress<OperationRecord>
+    {
+        public void Report(OperationRecord value) => a(value);
+    }
+
+    [Fact]
+    public async Task A_cycle_that_ends_in_an_error_is_recorded_as_such_and_the_watch_says_what_the_drive_answered()
+    {
+        await ReserveAndInjectAsync(cleans: 5);
+        int polls = 0;
+        // Drive 0 (LUN 1): cleaning in progress at the first poll, then HARDWARE ERROR 04/44/00.
+        _h.Inject = (lun, cmd) => lun == 1 && cmd.Name == "TEST UNIT READY"
+            ? (++polls == 1 ? SenseBuilder.Check(0x02, 0x30, 0x03) : SenseBuilder.Check(0x04, 0x44, 0x00))
+            : null;
+        var progress = new List<string>();
+        var op = await S.StartCleanAsync(0, false);
+        var final = await S.RunAsync(op, new SyncProgress(o => { if (o.Progress is { } p) progress.Add(p); }));
+        _h.Inject = null;
+
+        Assert.Equal((OperationState.Passed, "drive 0 cleaned"), (final.State, final.Message));
+        Assert.Contains(progress, p => p.StartsWith("drive 0 is cleaning (0 s so far; virtual:", StringComparison.Ordinal)
+            && p.EndsWith(": TEST UNIT READY 02/30/03 a cleaning cartridge is in the drive and cleaning is in progress)", StringComparison.Ordinal));
+        var st = await S.GetStateAsync();
+        var record = Assert.Single(st.DriveHistory["XYZZY_A1"]);
+        Assert.Matches(@"^cleaning ended with 04/44/00 \(watched virtual:.* LUN 1\)$", record.Outcome);
+        Assert.Equal((0, (ushort)500, "CLN201L8", 4u, op, _h.Time.GetUtcNow()), (record.Drive, record.Address, record.CleanerBarcode, record.CleansLeftAfter, record.Operation, record.At));
+        Assert.Equal((4u, 1), (st.Cleaner!.CleansLeft, st.Cleaner.TimesUsed));
+        var done = st.Find(op)!;
+        Assert.Equal((CleanStep.Done, "CLN201L8", "XYZZY_A1", (ushort?)500), (done.Step, done.Barcode, done.DriveSerial, done.Element));
+    }
+
+    [Fact]
+    public async Task A_cleaner_spent_during_the_cycle_fails_the_cleaning_with_the_drive_and_the_reason()
+    {
+        await ReserveAndInjectAsync(cleans: 5);
+        _h.Inject = (lun, cmd) => lun == 1 && cmd.Name == "TEST UNIT READY" ? SenseBuilder.Check(0x03, 0x30, 0x07) : null;
+        var op = await S.StartCleanAsync(0, false);
+        var final = await S.RunAsync(op);
+        _h.Inject = null;
+
+        Assert.Equal((OperationState.Failed, nameof(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT)), (final.State, final.Result));
+        var st = await S.GetStateAsync();
+        string reason = st.Cleaner!.SpentReason!;
+        Assert.EndsWith(" [03/30/07]", reason);
+        Assert.Equal($"drive 0: the cleaner is spent ({reason}); eject it and inject a new one", final.Message);
+        Assert.Equal((0u, 1), (st.Cleaner.CleansLeft, st.Cleaner.TimesUsed));
+        Assert.Equal(reason, Assert.Single(st.DriveHistory["XYZZY_A1"]).Outcome);
+        Assert.Equal("CLN201L8", _h.BarcodeAt(1020));
+    }
+
+    [Fact]
+    public async Task A_cleaner_found_neither_in_the_drive_nor_in_its_slot_fails_the_resumed_cleaning()
+    {
+        await ReserveAndInjectAsync(cleans: 5);
+        var op = await S.StartCleanAsync(0, false);
+        Assert.Equal(OperationState.Passed, (await S.RunAsync(op)).State);
+        // The journal says in-drive (a killed worker), but the operator has taken the cleaner out meanwhile.
+        (await S.StoreAsync()).Update(st => { var o = st.Find(op)!; o.State = OperationState.InProcess; o.Step = CleanStep.InDrive; o.Completed = null; o.WorkerPid = 999999; });
+        _h.Operator(l => { l.OpenDoor(); l.RemoveFromSlot(1020); l.CloseDoor(); });
+
+        var final = await _h.NewService().RunAsync(op);
+
+        Assert.Equal((OperationState.Failed, nameof(NtmsResult.ERROR_UNABLE_TO_CLEAN)), (final.State, final.Result));
+        Assert.Equal("the cleaner is neither in drive 0 nor in cleaner slot 21; run 'status' and check the library", final.Message);
+        Assert.Equal(4u, (await S.GetStateAsync()).Cleaner!.CleansLeft);        // counted once, by the cleaning that passed
+    }
+
+    [Fact]
+    public async Task A_drive_that_cannot_be_polled_waits_the_configured_cleaning_time()
+    {
+        await ReserveAndInjectAsync(cleans: 5);
+        _h.DrivesReachable = false;
+        var progress = new List<string>();
+        var op = await S.StartCleanAsync(0, false);
+        var started = _h.Time.GetUtcNow();
+        var final = await S.RunAsync(op, new SyncProgress(o => { if (o.Progress is { } p) progress.Add(p); }));
+
+        Assert.Equal((OperationState.Passed, "drive 0 cleaned"), (final.State, final.Message));
+        // The harness's configured 5 s, in 200 ms polls.
+        Assert.Contains("drive 0 is cleaning; the drive cannot be polled, waiting the configured cleaning time (5 s left)", progress);
+        Assert.Contains("drive 0 is cleaning; the drive cannot be polled, waiting the configured cleaning time (0 s left)", progress);
+        Assert.InRange((_h.Time.GetUtcNow() - started).TotalSeconds, 5, 6);
+        Assert.Equal("waited the profile's cleaning time", Assert.Single((await S.GetStateAsync()).DriveHistory.Values.SelectMany(h => h)).Outcome);
+    }
+}
