@@ -93,6 +93,44 @@ public sealed class CleanStepTests : IDisposable
     }
 
     [Fact]
+    public async Task A_drive_that_answers_good_from_its_first_poll_is_taken_as_cleaned_after_three_poll_intervals()
+    {
+        // A drive that never reports 30/03 (it cleaned faster than the first poll, or does not say so): GOOD alone
+        // ends the watch once more than three poll intervals (200 ms here) have passed, not at the first poll.
+        await ReserveAndInjectAsync(cleans: 5);
+        _h.Inject = (lun, cmd) => lun == 1 && cmd.Name == "TEST UNIT READY" ? SenseBuilder.Good : null;
+        _h.DriveCommands.Clear();
+        var op = await S.StartCleanAsync(0, false);
+        var final = await S.RunAsync(op);
+        _h.Inject = null;
+
+        Assert.Equal((OperationState.Passed, "drive 0 cleaned"), (final.State, final.Message));
+        int polls = _h.DriveCommands.Count(c => c.Lun == 1 && c.Command.Name == "TEST UNIT READY");
+        Assert.Equal(5, polls);           // at 0, 200, 400, 600 and 800 ms: 800 ms is the first past 3 x 200 ms
+        Assert.Matches(@"^cleaned \(watched virtual:.* LUN 1\)$", Assert.Single((await S.GetStateAsync()).DriveHistory["XYZZY_A1"]).Outcome);
+    }
+
+    [Fact]
+    public async Task A_cleaner_spent_reported_beside_good_status_fails_the_cleaning_after_the_cycle()
+    {
+        // The drive cleans (30/03), then answers TEST UNIT READY with RECOVERED ERROR 30/07 "cleaning failure": the
+        // command passed, but the sense marks the cleaner spent, and the end of the cycle reads that mark.
+        await ReserveAndInjectAsync(cleans: 5);
+        int polls = 0;
+        _h.Inject = (lun, cmd) => lun == 1 && cmd.Name == "TEST UNIT READY"
+            ? (++polls == 1 ? SenseBuilder.Check(0x02, 0x30, 0x03) : SenseBuilder.Check(0x01, 0x30, 0x07))
+            : null;
+        var op = await S.StartCleanAsync(0, false);
+        var final = await S.RunAsync(op);
+        _h.Inject = null;
+
+        Assert.Equal((OperationState.Failed, nameof(NtmsResult.ERROR_CLEANER_CARTRIDGE_SPENT)), (final.State, final.Result));
+        var st = await S.GetStateAsync();
+        Assert.EndsWith(" [01/30/07]", st.Cleaner!.SpentReason!);
+        Assert.Equal(0u, st.Cleaner.CleansLeft);
+    }
+
+    [Fact]
     public async Task A_drive_that_cannot_be_polled_waits_the_configured_cleaning_time()
     {
         await ReserveAndInjectAsync(cleans: 5);
