@@ -90,7 +90,7 @@ else
   aot="$cache/aot-$key"
   if [ ! -x "$aot/tapechanger" ]; then
     say "publishing the NativeAOT CLI to $aot"
-    (cd "$repo" && dotnet publish src/TapeChanger.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$aot.tmp" -nologo) \
+    (cd "$repo" && tools/publish-aot.sh "$aot.tmp") \
       >"$work/publish.log" 2>&1 || { tail -20 "$work/publish.log"; die "dotnet publish failed"; }
     rm -rf "$aot"; mv "$aot.tmp" "$aot"
   else
