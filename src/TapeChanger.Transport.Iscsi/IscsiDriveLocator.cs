@@ -21,8 +21,8 @@ public sealed class IscsiDriveLocator : IDriveLocator
         foreach (int lun in luns.Where(l => l != address.Lun))
         {
             await using var probe = new SmcClient(await IscsiTransport.OpenAsync(options, lun, cancellationToken).ConfigureAwait(false));
-            if (!(await probe.InquiryAsync(cancellationToken).ConfigureAwait(false)).IsTapeDrive) continue;
-            string? serial = await probe.UnitSerialNumberAsync(cancellationToken).ConfigureAwait(false);
+            var (isDrive, serial) = await probe.ProbeTapeDriveAsync(cancellationToken).ConfigureAwait(false);
+            if (!isDrive) continue;
             drives.Add(new DriveCandidate(IscsiTransport.DeviceName(options, lun), serial) { Lun = lun });
         }
         return new DriveCandidates(drives);

@@ -23,16 +23,8 @@ public sealed class UsbDriveLocator : IDriveLocator
         {
             if (lun == changer.Lun) continue;
             await using var probe = new SmcClient(changer.OpenLun(lun, Name(changer, lun)));
-            try
-            {
-                var inquiry = await probe.InquiryAsync(cancellationToken).ConfigureAwait(false);
-                if (inquiry.PeripheralQualifier != 0 || !inquiry.IsTapeDrive) continue;
-            }
-            catch (ScsiCheckConditionException)
-            {
-                continue;                                   // a LUN that refuses INQUIRY is no drive we can use
-            }
-            string? serial = await probe.UnitSerialNumberAsync(cancellationToken).ConfigureAwait(false);
+            var (isDrive, serial) = await probe.ProbeTapeDriveAsync(cancellationToken).ConfigureAwait(false);
+            if (!isDrive) continue;
             drives.Add(new DriveCandidate(Name(changer, lun), serial) { Lun = lun });
         }
         return new DriveCandidates(drives);

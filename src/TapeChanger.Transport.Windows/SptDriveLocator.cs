@@ -50,15 +50,8 @@ public sealed class SptDriveLocator : IDriveLocator
                 continue;
             }
             await using var probe = new SmcClient(transport);
-            try
-            {
-                if (!(await probe.InquiryAsync(cancellationToken).ConfigureAwait(false)).IsTapeDrive) continue;
-            }
-            catch (ScsiCheckConditionException)
-            {
-                continue;                                   // a device that refuses INQUIRY is no drive we can use
-            }
-            string? serial = await probe.UnitSerialNumberAsync(cancellationToken).ConfigureAwait(false);
+            var (isDrive, serial) = await probe.ProbeTapeDriveAsync(cancellationToken).ConfigureAwait(false);
+            if (!isDrive) continue;
             drives.Add(new DriveCandidate(uri, serial));
         }
         return new DriveCandidates(drives);

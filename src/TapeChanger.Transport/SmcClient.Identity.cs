@@ -46,6 +46,26 @@ public sealed partial class SmcClient
     }
 
     /// <summary>
+    /// What a drive locator asks of a LUN or device next to a changer: whether it is a connected tape drive (standard
+    /// INQUIRY peripheral qualifier 000b and device type 01h, SPC-4 §6.6.2; a device that refuses INQUIRY is none) and,
+    /// if so, its VPD 80h serial (null when it has no such page). The one probe of every locator that lists drives.
+    /// </summary>
+    public async ValueTask<(bool IsTapeDrive, string? Serial)> ProbeTapeDriveAsync(CancellationToken ct = default)
+    {
+        StandardInquiry inquiry;
+        try
+        {
+            inquiry = await InquiryAsync(ct).ConfigureAwait(false);
+        }
+        catch (ScsiCheckConditionException)
+        {
+            return (false, null);
+        }
+        if (inquiry.PeripheralQualifier != 0 || !inquiry.IsTapeDrive) return (false, null);
+        return (true, await UnitSerialNumberAsync(ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
     /// Reads a mode page. MODE SENSE(6) with DBD first; some devices reject DBD or the 6-byte form, so it
     /// retries without DBD and then with MODE SENSE(10) (the Linux ch / FreeBSD fallback).
     /// </summary>

@@ -65,11 +65,15 @@ public sealed class ConsoleRealFleetTests(BrowserFixture browser) : IClassFixtur
             }
             Assert.Contains("This service: A · 2 libraries · 2 services seen", await c.Page.Locator("#fleet-summary").InnerTextAsync());
 
-            // A queue on B's library: its robot BUSY for a while holds one load in process, a second one waits. Both
-            // are sent to A (not the owner): the fleet passes them on.
+            // A queue on B's library: its robot answers the next four MOVE MEDIUMs BUSY (B resends after 1, 2, 4 and 8 s:
+            // the first load ends some 15 s after it started, counted in commands, not on a clock a loaded machine
+            // stretches), which holds one load in process while a second one waits, past the panel's 15 s refresh. Not
+            // longer: A reads B's library itself for its own status and console, and that read waits for B's session
+            // (the virtual library's lock) no longer than 30 s. Both loads are sent to A (not the owner): the fleet
+            // passes them on.
             string busyLibrary = owners.Single(o => o.Value == "B").Key;
             string device = busyLibrary == "vault" ? "virtual:" + vault : "virtual:";
-            var (rc, _, err) = Cli("--state-dir", shared, "--device", device, "virtual", "fault", "add", "busy", "--command", "MOVE MEDIUM", "--for", "12");
+            var (rc, _, err) = Cli("--state-dir", shared, "--device", device, "virtual", "fault", "add", "busy", "--command", "MOVE MEDIUM", "--count", "4");
             Assert.True(rc == 0, err);
             using var opA = a.Http(op);
             var ids = new List<string>();
@@ -86,7 +90,9 @@ public sealed class ConsoleRealFleetTests(BrowserFixture browser) : IClassFixtur
                 $"#fleet-list tr[data-library='{busyLibrary}'] .queue", new() { Timeout = 25_000 });
             int shown = int.Parse(await queue.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(shown, 1, 2);
-            // A's own status of B's library says the same queue (the owner's, from the lease row), not A's empty one.
+            // A's own status of B's library says the same queue (the owner's, from the lease row as it was when asked),
+            // not A's empty one. A answers only once it has read the library itself, which waits for B's session (the
+            // virtual library's lock) until the BUSY load ends: the depth must not be read after that wait.
             var statusAtA = JsonDocument.Parse(await opA.GetStringAsync($"api/v1/libraries/{busyLibrary}/status")).RootElement;
             Assert.InRange(statusAtA.GetProperty("queueDepth").GetInt32(), 1, 2);
             Assert.Equal("B", await c.Page.Locator($"#fleet-list tr[data-library='{busyLibrary}'] td").Nth(0).InnerTextAsync());

@@ -1,4 +1,5 @@
 using Npgsql;
+using TapeChanger.Service.Opening;
 using TapeChanger.State;
 
 namespace TapeChanger.Service.Tests;
@@ -39,9 +40,10 @@ public sealed class FleetHarness : IAsyncDisposable
 
     public static readonly TimeSpan Lease = TimeSpan.FromMilliseconds(1500);
 
-    public LibraryService Engine(string name, bool autoCleaning = false, TimeProvider? time = null, Func<LibraryServiceTuning, LibraryServiceTuning>? tune = null) => new(
+    public LibraryService Engine(string name, bool autoCleaning = false, TimeProvider? time = null, Func<LibraryServiceTuning, LibraryServiceTuning>? tune = null,
+        Func<LibraryOpenSettings, LibraryOpenSettings>? open = null) => new(
         new LibraryServiceOptions { Device = Library.Device, AutoCleaning = autoCleaning },
-        Library.OpenSettings, Database, time,
+        (open ?? (o => o))(Library.OpenSettings), Database, time,
         (tune ?? (t => t))(new LibraryServiceTuning
         {
             CleanerPollInterval = TimeSpan.FromMilliseconds(20),

@@ -195,4 +195,54 @@ public sealed class FleetTests
             f.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
+
+    [PostgresFact]
+    public async Task A_non_owner_reports_the_owners_queue_depth_as_it_was_asked_not_after_waiting_for_the_library()
+    {
+        await using var f = new FleetHarness();
+        await using var b = f.Engine("B");
+        await b.StartAsync();
+        Assert.Equal("B", await OwnerAsync(f, b));
+        // A reads the library itself (it does not own it). While the owner moves, that read waits (a virtual library's
+        // lock, a robot answering BUSY): here A's device open waits for the gate, armed below.
+        var deviceFree = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var opening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool armed = false;
+        await using var a = f.Engine("A", open: o => o with
+        {
+            OpenTransport = async (address, context, ct) =>
+            {
+                if (Volatile.Read(ref armed))
+                {
+                    opening.TrySetResult();
+                    await deviceFree.Task.WaitAsync(ct);
+                }
+                return await o.OpenTransport!(address, context, ct);
+            },
+        });
+        await a.StartAsync();
+
+        // The owner's robot holds one move; the owner reports a queue of one.
+        var robotFree = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Library.Recorder.BeforeMove = (cmd, ct) => robotFree.Task.WaitAsync(ct);
+        var r = await a.SubmitAsync("default", Transfer(1, 24), Op);
+        await Wait.UntilAsync(() => Task.FromResult(a.FleetLibraries().Single().QueueDepth == 1), "the owner to report a queue of one");
+
+        // Asked now, A answers once it has read the library: after the owner's move ended and its queue emptied.
+        Volatile.Write(ref armed, true);
+        var status = a.GetStatusAsync("default");
+        await opening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        robotFree.SetResult();
+        Assert.Equal(RequestState.Passed, (await a.WaitAsync(r.Id).WaitAsync(TimeSpan.FromSeconds(30))).State);
+        await Wait.UntilAsync(() => Task.FromResult(a.FleetLibraries().Single().QueueDepth == 0), "the owner to report an empty queue");
+        deviceFree.SetResult();
+
+        // The depth is the owner's when A was asked (what the fleet list said then), not A's own empty queue and not
+        // the owner's after the wait.
+        var snap = await status.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(snap.Online, snap.Problem);
+        Assert.Equal(1, snap.QueueDepth);
+        // Asked again (the library free), A says what the owner reports now.
+        Assert.Equal(0, (await a.GetStatusAsync("default")).QueueDepth);
+    }
 }

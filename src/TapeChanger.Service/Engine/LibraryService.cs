@@ -84,13 +84,14 @@ public sealed class LibraryService : ILibraryService
     public async Task<LibrarySnapshot> GetStatusAsync(string library, CancellationToken ct = default)
     {
         var host = Host(library);
-        var snap = await host.SnapshotAsync(ct).ConfigureAwait(false);
         // Fleet mode: the queue is the owner's. A service that does not own the library has none of its own, so it
-        // reports the depth the owner last wrote into the lease row (renewed every few seconds).
-        if (_fleet is not null && host.Fence is null
-            && FleetLibraries().FirstOrDefault(r => r.Library == library) is { Held: true } row)
-            return snap with { QueueDepth = row.QueueDepth };
-        return snap;
+        // reports the depth the owner last wrote into the lease row (at each poll, every 2 s), as the fleet list shows
+        // it when the request comes. The row is read first: a non-owner then reads the library itself, which waits
+        // behind the owner's session (a virtual library's lock, a robot answering BUSY) for as long as the owner's move
+        // takes, and a depth read after that wait is the queue after the move, not the one the caller asked about.
+        var row = _fleet is not null && host.Fence is null ? FleetLibraries().FirstOrDefault(r => r.Library == library) : null;
+        var snap = await host.SnapshotAsync(ct).ConfigureAwait(false);
+        return row is { Held: true } && host.Fence is null ? snap with { QueueDepth = row.QueueDepth } : snap;
     }
 
     public Task<RequestRecord> SubmitAsync(string library, RequestSpec spec, Caller caller, CancellationToken ct = default)
