@@ -138,7 +138,7 @@ internal sealed class ElementJsonBytes
     /// Printable ASCII the default encoder (JavaScriptEncoder.Default) writes unescaped: everything from space to
     /// '~' except the quote, backslash and the HTML-sensitive &amp; ' &lt; &gt; + and `.
     /// </summary>
-    private static bool Plain(string value)
+    internal static bool Plain(string value)
     {
         foreach (char c in value)
         {

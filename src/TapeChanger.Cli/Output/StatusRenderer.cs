@@ -12,7 +12,9 @@ internal static class StatusRenderer
     /// <param name="cleanerSlot">The address of the slot reserved for the cleaner, marked in the list.</param>
     public static string Render(LibraryStatus status, string device, Func<Element, string?>? driveNote = null, ushort? cleanerSlot = null)
     {
-        var sb = new StringBuilder();
+        // Sized for the usual line (about 28 chars an element): one chunk, so the line trimming below indexes it directly
+        // (a builder of many chunks finds an index by walking them).
+        var sb = new StringBuilder(256 + 32 * status.Elements.Count);
         var id = status.Identity;
         var map = status.Map;
         sb.AppendLine($"{id.Vendor} {id.Product} (rev {id.Revision}) on {device}");
