@@ -11,8 +11,14 @@ namespace TapeChanger.Cli.Output;
 /// </summary>
 internal sealed class JsonByteBuffer
 {
-    private byte[] _buffer = new byte[64 * 1024];
+    /// <summary>What <see cref="FlushTo"/> waits for: a buffer of twice that never grows for a usual element.</summary>
+    public const int FlushAt = 32 * 1024;
+
+    // Not zeroed when made: every byte handed on is written first.
+    private byte[] _buffer = GC.AllocateUninitializedArray<byte>(2 * FlushAt);
     private int _length;
+
+    public int Length => _length;
 
     public void Raw(ReadOnlySpan<byte> bytes)
     {
@@ -58,6 +64,9 @@ internal sealed class JsonByteBuffer
 
     private void Room(int bytes)
     {
-        if (_length + bytes + 2 > _buffer.Length) Array.Resize(ref _buffer, Math.Max(2 * _buffer.Length, _length + bytes + 2));
+        if (_length + bytes + 2 <= _buffer.Length) return;
+        var bigger = GC.AllocateUninitializedArray<byte>(Math.Max(2 * _buffer.Length, _length + bytes + 2));
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        _buffer = bigger;
     }
 }

@@ -9,15 +9,14 @@ namespace TapeChanger.Cli.Output;
 /// <see cref="ElementJsonBytes"/>; no <see cref="Utf8JsonWriter"/> is involved unless a drive has cleaning members
 /// (a request for cleaning, a cleaning not ended), which go through the generated serializer as before. The writer checks
 /// every name and string it is given with the default encoder, whose tables cost a million instructions to build at
-/// first use, and its per-call checks another 5,800 per element. The elements go out in chunks, so a 50,000-element
-/// document never exists whole in memory.
+/// first use, and its per-call checks another 5,800 per element. The elements go out in chunks of about 32 KiB, so a
+/// 50,000-element document never exists whole in memory.
 /// </summary>
 internal static class StatusJsonWriter
 {
-    /// <summary>Elements written between flushes to the stream.</summary>
-    private const int FlushEvery = 256;
-
-    private static readonly JsonWriterOptions Options = new() { Indented = true };
+    // No static field is read on the way of a plain element: the class's static members (below) encode their names
+    // with the default encoder when first touched.
+    private static JsonWriterOptions Options => new() { Indented = true };
 
     public static void Write(Stream stream, StatusDocument doc)
     {
@@ -48,7 +47,7 @@ internal static class StatusJsonWriter
             // Each element starts with its new line and indentation ("\n    {") and ends with "\n    }".
             if (bytes.TryWrite(e)) o.Raw(bytes.Written);
             else o.Raw(ByWriter(e, nl));
-            if (i % FlushEvery == FlushEvery - 1) o.FlushTo(stream);
+            if (o.Length >= JsonByteBuffer.FlushAt) o.FlushTo(stream);
         }
         // An empty array closes on its line ("[]"), as the writer closes it.
         o.Raw(Utf8(doc.Elements.Count > 0 ? $"{nl}  ]{nl}}}" : $"]{nl}}}"));
