@@ -11,16 +11,30 @@ namespace TapeChanger.Cli;
 /// </summary>
 internal static partial class ProcessConsole
 {
-    public static TextWriter Out { get; } = OperatingSystem.IsWindows() ? Console.Out : Raw(1);
-    public static TextWriter Err { get; } = OperatingSystem.IsWindows() ? Console.Error : Raw(2);
+    private static readonly Stream? OutBytes = OperatingSystem.IsWindows() ? null : new DescriptorStream(1);
+
+    public static TextWriter Out { get; } = OperatingSystem.IsWindows() ? Console.Out : Raw(OutBytes!);
+    public static TextWriter Err { get; } = OperatingSystem.IsWindows() ? Console.Error : Raw(new DescriptorStream(2));
+
+    /// <summary>
+    /// The UTF-8 byte stream under <paramref name="writer"/> when it is this process's stdout on Unix (the writer
+    /// flushed first, so what it wrote comes before); null otherwise. JSON made as UTF-8 then goes to fd 1 as it is,
+    /// instead of being decoded to chars for the writer, which encodes them back to the same bytes.
+    /// </summary>
+    public static Stream? Utf8Under(TextWriter writer)
+    {
+        if (OutBytes is null || !ReferenceEquals(writer, Out)) return null;
+        writer.Flush();
+        return OutBytes;
+    }
 
     /// <summary>True when <paramref name="writer"/> is this process's stderr and that is a terminal.</summary>
     public static bool IsTerminalStderr(TextWriter writer) => ReferenceEquals(writer, Err) && !Console.IsErrorRedirected;
 
     public static bool IsProcessOutput(TextWriter writer) => ReferenceEquals(writer, Out);
 
-    private static TextWriter Raw(int fd) =>
-        TextWriter.Synchronized(new StreamWriter(new DescriptorStream(fd), new UTF8Encoding(false), bufferSize: 4096) { AutoFlush = true });
+    private static TextWriter Raw(Stream fd) =>
+        TextWriter.Synchronized(new StreamWriter(fd, new UTF8Encoding(false), bufferSize: 4096) { AutoFlush = true });
 
     /// <summary>
     /// write(2) on the descriptor, so the file offset it shares with the other descriptors of its open file moves with

@@ -61,17 +61,21 @@ public sealed partial class MediaChanger
     /// <summary>Each element type's reply has the kept count of elements, starting at the kept first address.</summary>
     private static bool Matches(ElementMap map, IReadOnlyList<ElementDescriptor> descriptors)
     {
+        // One pass over the reply, counted per element type (1 to 4, SMC-3 §6.11.2 table 49): a large library's
+        // status no longer walks its descriptors once per range through the list's boxed enumerator.
+        Span<int> count = stackalloc int[5];
+        Span<int> first = stackalloc int[5];
+        for (int i = 0; i < descriptors.Count; i++)
+        {
+            var d = descriptors[i];
+            int t = (int)d.Type;
+            if ((uint)t >= 5) continue;         // not a type of the map: the per-range walk skipped it too
+            if (count[t]++ == 0) first[t] = d.Address;
+        }
         foreach (var range in map.Ranges)
         {
-            int count = 0;
-            ushort? first = null;
-            foreach (var d in descriptors)
-            {
-                if (d.Type != range.Type) continue;
-                first ??= d.Address;
-                count++;
-            }
-            if (count != range.Count || (count > 0 && first != range.First)) return false;
+            int t = (int)range.Type;
+            if (count[t] != range.Count || (count[t] > 0 && first[t] != range.First)) return false;
         }
         return true;
     }

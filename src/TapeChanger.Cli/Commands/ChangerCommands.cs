@@ -47,7 +47,7 @@ internal static class ChangerCommands
             if (!ctx.Json)
             {
                 // Text only: neither the JSON document nor its serializer metadata is built (start-up cost, tools/bench.sh).
-                ctx.Out.WriteLine(StatusRenderer.Render(status, ctx.DeviceUri, e => string.Join("; ", new[]
+                ctx.Out.WriteLine(StatusRenderer.Build(status, ctx.DeviceUri, e => string.Join("; ", new[]
                 {
                     Now(e) is { } c ? $"CLEANING ({c.State}{(c.Step is { } step ? $", {step}" : "")}; operation {c.Operation})" : null,
                     Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null,

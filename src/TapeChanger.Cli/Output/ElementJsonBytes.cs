@@ -30,6 +30,8 @@ internal sealed class ElementJsonBytes
 
     /// <summary>For each member: the new line, indentation, quoted name and ": " (the comma before it is added for all but the first).</summary>
     private readonly byte[][] _prefix;
+    /// <summary>The prefix with the value "true", "false" or "null" after it: such a member is one copy, not two.</summary>
+    private readonly byte[][] _true, _false, _null;
     /// <summary>The new line and indentation before the element, then "{".</summary>
     private readonly byte[] _open;
     /// <summary>The new line and indentation before the closing "}", and it.</summary>
@@ -40,6 +42,9 @@ internal sealed class ElementJsonBytes
     public ElementJsonBytes(string newLine)
     {
         _prefix = Names.Select(n => Encoding.UTF8.GetBytes($",{newLine}{new string(' ', MemberIndent)}\"{n}\": ")).ToArray();
+        _true = _prefix.Select(p => p.Concat("true"u8.ToArray()).ToArray()).ToArray();
+        _false = _prefix.Select(p => p.Concat("false"u8.ToArray()).ToArray()).ToArray();
+        _null = _prefix.Select(p => p.Concat("null"u8.ToArray()).ToArray()).ToArray();
         // A raw value gets the writer's comma but not its new line and indentation.
         _open = Encoding.UTF8.GetBytes($"{newLine}{new string(' ', CloseIndent)}{{");
         _close = Encoding.UTF8.GetBytes($"{newLine}{new string(' ', CloseIndent)}}}");
@@ -94,17 +99,9 @@ internal sealed class ElementJsonBytes
     /// <summary>The separator, new line and indentation before a member, then its quoted name and ": ".</summary>
     private void Name(int member, bool first = false) => Raw(first ? _prefix[member].AsSpan(1) : _prefix[member]);
 
-    private void Null(int member)
-    {
-        Name(member);
-        Raw("null"u8);
-    }
+    private void Null(int member) => Raw(_null[member]);
 
-    private void Bool(int member, bool value)
-    {
-        Name(member);
-        Raw(value ? "true"u8 : "false"u8);
-    }
+    private void Bool(int member, bool value) => Raw(value ? _true[member] : _false[member]);
 
     private void Number(int member, int value)
     {
@@ -138,7 +135,7 @@ internal sealed class ElementJsonBytes
     /// Printable ASCII the default encoder (JavaScriptEncoder.Default) writes unescaped: everything from space to
     /// '~' except the quote, backslash and the HTML-sensitive &amp; ' &lt; &gt; + and `.
     /// </summary>
-    private static bool Plain(string value)
+    internal static bool Plain(string value)
     {
         foreach (char c in value)
         {

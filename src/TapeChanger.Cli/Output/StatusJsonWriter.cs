@@ -3,42 +3,82 @@ using System.Text.Json;
 namespace TapeChanger.Cli.Output;
 
 /// <summary>
-/// `status --json` written member by member with <see cref="Utf8JsonWriter"/>: the same bytes the serializer writes
-/// for <see cref="StatusDocument"/> (a test compares them), without its per-property converter machinery, which cost
-/// about 10,000 instructions per element (a 2,080-element library: 22 million, callgrind). Each element's object is
-/// made by <see cref="ElementJsonBytes"/> and written as a raw value (the writer's own calls cost another 5,800). The elements go out in
-/// chunks, so a 50,000-element document never exists whole in memory. The small objects (library, element map, a
-/// drive's request for cleaning) still go through the generated serializer.
+/// `status --json`: the same bytes the serializer writes for <see cref="StatusDocument"/> (a test compares them), without
+/// its per-property converter machinery, which cost about 10,000 instructions per element (a 2,080-element library: 22
+/// million, callgrind). The document's own members are written here as UTF-8 and each element's object is made by
+/// <see cref="ElementJsonBytes"/>; no <see cref="Utf8JsonWriter"/> is involved unless a drive has cleaning members
+/// (a request for cleaning, a cleaning not ended), which go through the generated serializer as before. The writer checks
+/// every name and string it is given with the default encoder, whose tables cost a million instructions to build at
+/// first use, and its per-call checks another 5,800 per element. The elements go out in chunks of about 32 KiB, so a
+/// 50,000-element document never exists whole in memory.
 /// </summary>
 internal static class StatusJsonWriter
 {
-    /// <summary>Elements written between flushes to the stream.</summary>
-    private const int FlushEvery = 256;
+    // No static field is read on the way of a plain element: the class's static members (below) encode their names
+    // with the default encoder when first touched.
+    private static JsonWriterOptions Options => new() { Indented = true };
 
     public static void Write(Stream stream, StatusDocument doc)
     {
-        var ctx = CliJsonContext.Default;
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        w.WriteStartObject();
-        w.WriteBoolean("ok"u8, doc.Ok);
-        w.WriteString("device"u8, doc.Device);
-        w.WritePropertyName("library"u8);
-        JsonSerializer.Serialize(w, doc.Library, ctx.LibraryJson);
-        w.WritePropertyName("elementMap"u8);
-        JsonSerializer.Serialize(w, doc.ElementMap, ctx.ElementMapJson);
-        w.WriteStartArray("elements"u8);
-        var bytes = new ElementJsonBytes(w.Options.NewLine);
+        // Indented two spaces a level, as the writer does; nl is its new line (Environment.NewLine unless set).
+        string nl = Options.NewLine;
+        var o = new JsonByteBuffer();
+        o.Raw(Utf8($"{{{nl}  \"ok\": {(doc.Ok ? "true" : "false")},{nl}  \"device\": "));
+        o.String(doc.Device);
+        o.Raw(Utf8($",{nl}  \"library\": {{{nl}    \"vendor\": "));
+        o.String(doc.Library.Vendor);
+        o.Raw(Utf8($",{nl}    \"product\": "));
+        o.String(doc.Library.Product);
+        o.Raw(Utf8($",{nl}    \"revision\": "));
+        o.String(doc.Library.Revision);
+        o.Raw(Utf8($",{nl}    \"serial\": "));
+        o.String(doc.Library.Serial);
+        o.Raw(Utf8($"{nl}  }},{nl}  \"elementMap\": {{"));
+        Range(o, nl, "transport", doc.ElementMap.Transport, last: false);
+        Range(o, nl, "storage", doc.ElementMap.Storage, last: false);
+        Range(o, nl, "importExport", doc.ElementMap.ImportExport, last: false);
+        Range(o, nl, "dataTransfer", doc.ElementMap.DataTransfer, last: true);
+        o.Raw(Utf8($"{nl}  }},{nl}  \"elements\": ["));
+        var bytes = new ElementJsonBytes(nl);
         for (int i = 0; i < doc.Elements.Count; i++)
         {
             var e = doc.Elements[i];
-            // The element's bytes made here and placed by the writer; a drive with cleaning members goes member by member.
-            if (bytes.TryWrite(e)) w.WriteRawValue(bytes.Written, skipInputValidation: true);
-            else Element(w, e, ctx);
-            if (i % FlushEvery == FlushEvery - 1) w.Flush();
+            if (i > 0) o.Raw(","u8);
+            // Each element starts with its new line and indentation ("\n    {") and ends with "\n    }".
+            if (bytes.TryWrite(e)) o.Raw(bytes.Written);
+            else o.Raw(ByWriter(e, nl));
+            if (o.Length >= JsonByteBuffer.FlushAt) o.FlushTo(stream);
         }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
+        // An empty array closes on its line ("[]"), as the writer closes it.
+        o.Raw(Utf8(doc.Elements.Count > 0 ? $"{nl}  ]{nl}}}" : $"]{nl}}}"));
+        o.FlushTo(stream);
+    }
+
+    private static byte[] Utf8(string s) => System.Text.Encoding.UTF8.GetBytes(s);
+
+    private static void Range(JsonByteBuffer o, string nl, string name, RangeJson range, bool last)
+    {
+        o.Raw(Utf8($"{nl}    \"{name}\": {{{nl}      \"first\": "));
+        o.Number(range.First);
+        o.Raw(Utf8($",{nl}      \"count\": "));
+        o.Number(range.Count);
+        o.Raw(Utf8(last ? $"{nl}    }}" : $"{nl}    }},"));
+    }
+
+    /// <summary>
+    /// An element with cleaning members, written by the writer inside two arrays so that it stands at the depth it has in
+    /// the document (the root object, then "elements"); the bytes after the two opening brackets, "\n    {" to "}".
+    /// </summary>
+    private static ReadOnlySpan<byte> ByWriter(ElementJson e, string nl)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer, Options))
+        {
+            w.WriteStartArray();
+            w.WriteStartArray();
+            Element(w, e, CliJsonContext.Default);
+        }
+        return buffer.WrittenSpan[(1 + Utf8(nl).Length + 3)..];     // "[" nl "  ["
     }
 
     // Member names encoded once (a name given as bytes is checked for characters to escape at every write).

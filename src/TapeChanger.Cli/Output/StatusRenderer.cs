@@ -10,9 +10,18 @@ internal static class StatusRenderer
 {
     /// <param name="driveNote">An extra mark for a drive (e.g. a remembered request for cleaning), or null.</param>
     /// <param name="cleanerSlot">The address of the slot reserved for the cleaner, marked in the list.</param>
-    public static string Render(LibraryStatus status, string device, Func<Element, string?>? driveNote = null, ushort? cleanerSlot = null)
+    public static string Render(LibraryStatus status, string device, Func<Element, string?>? driveNote = null, ushort? cleanerSlot = null) =>
+        Build(status, device, driveNote, cleanerSlot).ToString();
+
+    /// <summary>
+    /// The same text in its builder, for a caller that writes it out as it is (`TextWriter.Write(StringBuilder)`): a
+    /// 2,000-slot library's text is then not copied into a string of its own first.
+    /// </summary>
+    public static StringBuilder Build(LibraryStatus status, string device, Func<Element, string?>? driveNote = null, ushort? cleanerSlot = null)
     {
-        var sb = new StringBuilder();
+        // Sized for the usual line (about 28 chars an element): one chunk, so the line trimming below indexes it directly
+        // (a builder of many chunks finds an index by walking them).
+        var sb = new StringBuilder(256 + 32 * status.Elements.Count);
         var id = status.Identity;
         var map = status.Map;
         sb.AppendLine($"{id.Vendor} {id.Product} (rev {id.Revision}) on {device}");
@@ -87,7 +96,7 @@ internal static class StatusRenderer
 
         sb.AppendLine();
         sb.Append($"{drives.Count} drives, {slots.Count} slots, {ies.Count} mail slots, {full} cartridges ({cleaners} cleaning)");
-        return sb.ToString();
+        return sb;
     }
 
     /// <summary>

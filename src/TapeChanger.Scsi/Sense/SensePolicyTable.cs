@@ -177,12 +177,29 @@ public static class SensePolicy
     public static string Pattern(SenseRule rule, bool keyDefault = false) =>
         $"{(rule.Key is SenseKey k ? ((byte)k).ToString("X2") : "--")}/{(keyDefault ? "xx" : rule.Asc.ToString("X2"))}/{(rule.Ascq is byte q ? q.ToString("X2") : "xx")}";
 
-    private static SenseRule[] BySpecificity(IEnumerable<SenseRule> rules) =>
-        rules.Select((r, i) => (r, i))
-             .OrderByDescending(x => (x.r.Commands is null ? 0 : 4) + (x.r.Ascq is null ? 0 : 2) + (x.r.Key is null ? 0 : 1))
-             .ThenBy(x => x.i)
-             .Select(x => x.r)
-             .ToArray();
+    /// <summary>
+    /// Most specific first (command-restricted 4, exact ASCQ 2, exact key 1, summed), rows of equal weight in their
+    /// given order. A stable insertion sort: LINQ's OrderByDescending(...).ThenBy(...) did the same, but ThenBy is a
+    /// generic virtual method that a NativeAOT image instantiates at run time, on every sense looked up.
+    /// </summary>
+    private static SenseRule[] BySpecificity(IEnumerable<SenseRule> rules)
+    {
+        var sorted = rules.ToArray();
+        for (int i = 1; i < sorted.Length; i++)
+        {
+            var r = sorted[i];
+            int weight = Specificity(r), j = i - 1;
+            while (j >= 0 && Specificity(sorted[j]) < weight)
+            {
+                sorted[j + 1] = sorted[j];
+                j--;
+            }
+            sorted[j + 1] = r;
+        }
+        return sorted;
+    }
+
+    private static int Specificity(SenseRule r) => (r.Commands is null ? 0 : 4) + (r.Ascq is null ? 0 : 2) + (r.Key is null ? 0 : 1);
 }
 
 /// <summary>A drive TapeAlert flag the cleaner acts on (SSC flags; SSC-4 TapeAlert, docs/reference/library-behaviour.md §S9).</summary>
