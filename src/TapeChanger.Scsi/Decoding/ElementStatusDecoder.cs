@@ -207,9 +207,10 @@ public static class ElementStatusDecoder
 
     /// <summary>
     /// A 36-byte volume tag field: 32 bytes VOLUME IDENTIFIER, 2 reserved, 2 bytes VOLUME SEQUENCE NUMBER. The
-    /// identifier is trimmed straight from the reply (its string made when first read, for the usual form). The field as sent is kept as a string only
-    /// when it cannot be told from the identifier and sequence number (the usual form: identifier left-aligned,
-    /// space padded, reserved bytes zero); otherwise <see cref="VolumeTag.Field"/> is composed when asked for.
+    /// identifier is trimmed straight from the reply. The field as sent is kept as a string only when it cannot be
+    /// told from the identifier and sequence number; the usual form (identifier left-aligned, space padded, reserved
+    /// bytes zero) keeps the identifier's bytes in the tag, and its string and <see cref="VolumeTag.Field"/> are
+    /// made when asked for.
     /// </summary>
     private static VolumeTag ReadVolumeTag(ReadOnlySpan<byte> raw)
     {
