@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
 namespace TapeChanger.Scsi.Decoding;
 
 /// <summary>Element descriptor byte 2 flags (SMC-3 §6.11.3).</summary>
@@ -26,11 +29,34 @@ public enum ElementFlags : byte
 /// <summary>A primary or alternate volume tag (SMC-3 §6.11.3 / Table "volume tag information").</summary>
 public sealed record VolumeTag(string Identifier, ushort SequenceNumber)
 {
+    /// <summary>Null until first read for a tag the decoder made from the identifier's bytes (<see cref="_bytes"/>).</summary>
+    private string? _identifier = Identifier;
     private readonly string? _field;
     /// <summary>Set by the decoder when the field as sent is the identifier space-padded to 32 bytes, two zero bytes and the sequence number.</summary>
     private readonly bool _composed;
+    /// <summary>How many of <see cref="_bytes"/> are the identifier (printable ASCII, trimmed).</summary>
+    private readonly byte _length;
+    private IdentifierBytes _bytes;
+
+    /// <summary>
+    /// The volume identifier, trimmed. A tag from <see cref="ElementStatusDecoder"/> in the usual form keeps the
+    /// identifier's bytes (at most 32, inside this record) and makes the string on the first read: decoding a large
+    /// library then makes one object per cartridge instead of two, all of which stay alive to the end of the decode.
+    /// </summary>
+    public string Identifier
+    {
+        get => _identifier ??= _length == 0 ? string.Empty : Encoding.ASCII.GetString(((ReadOnlySpan<byte>)_bytes)[.._length]);
+        init => _identifier = value;
+    }
 
     private VolumeTag(string identifier, ushort sequenceNumber, bool composed) : this(identifier, sequenceNumber) => _composed = composed;
+
+    private VolumeTag(ReadOnlySpan<byte> identifier, ushort sequenceNumber) : this((string)null!, sequenceNumber)
+    {
+        identifier.CopyTo(_bytes);
+        _length = (byte)identifier.Length;
+        _composed = true;
+    }
 
     /// <summary>
     /// A tag whose 36-byte field is the usual one: <paramref name="identifier"/> (printable ASCII) left-aligned and
@@ -38,6 +64,12 @@ public sealed record VolumeTag(string Identifier, ushort SequenceNumber)
     /// made only when asked for, so decoding a large library does not keep a second string per tag.
     /// </summary>
     internal static VolumeTag Composed(string identifier, ushort sequenceNumber) => new(identifier, sequenceNumber, composed: true);
+
+    /// <summary>
+    /// As <see cref="Composed(string, ushort)"/>, from the identifier's bytes as sent (printable ASCII, trimmed, at
+    /// most 32 bytes): the string is made when <see cref="Identifier"/> is first read.
+    /// </summary>
+    internal static VolumeTag Composed(ReadOnlySpan<byte> printableIdentifier, ushort sequenceNumber) => new(printableIdentifier, sequenceNumber);
 
     /// <summary>
     /// The whole 36-byte field (identifier, reserved, sequence number) one char per byte (ISO 8859-1), untrimmed:
@@ -65,6 +97,13 @@ public sealed record VolumeTag(string Identifier, ushort SequenceNumber)
         && ((_composed == other._composed && _field == other._field) || Field == other.Field);
 
     public override int GetHashCode() => HashCode.Combine(Identifier, SequenceNumber);
+
+    /// <summary>Room for a VOLUME IDENTIFIER (32 bytes, SMC-3 §6.11.3) inside the record.</summary>
+    [InlineArray(32)]
+    private struct IdentifierBytes
+    {
+        private byte _first;
+    }
 }
 
 /// <summary>The DVCID device identification descriptor of a data transfer element (SMC-3 §6.11.3, SPC-4 designator header).</summary>

@@ -47,7 +47,7 @@ public static class ElementStatusDecoder
 
         var pages = new List<ElementStatusPage>(4);
         // Sized once from the page headers: one result record per descriptor and nothing else per descriptor.
-        var elements = new List<ElementDescriptor>(CountDescriptors(data, end));
+        var elements = new ChunkedList<ElementDescriptor>(CountDescriptors(data, end));
         int pos = HeaderLength;
         while (end - pos >= PageHeaderLength)
         {
@@ -207,9 +207,10 @@ public static class ElementStatusDecoder
 
     /// <summary>
     /// A 36-byte volume tag field: 32 bytes VOLUME IDENTIFIER, 2 reserved, 2 bytes VOLUME SEQUENCE NUMBER. The
-    /// identifier string is made once, trimmed straight from the reply. The field as sent is kept as a string only
-    /// when it cannot be told from the identifier and sequence number (the usual form: identifier left-aligned,
-    /// space padded, reserved bytes zero); otherwise <see cref="VolumeTag.Field"/> is composed when asked for.
+    /// identifier is trimmed straight from the reply. The field as sent is kept as a string only when it cannot be
+    /// told from the identifier and sequence number; the usual form (identifier left-aligned, space padded, reserved
+    /// bytes zero) keeps the identifier's bytes in the tag, and its string and <see cref="VolumeTag.Field"/> are
+    /// made when asked for.
     /// </summary>
     private static VolumeTag ReadVolumeTag(ReadOnlySpan<byte> raw)
     {
@@ -226,12 +227,13 @@ public static class ElementStatusDecoder
         if (start < 0) start = end;
         ReadOnlySpan<byte> text = identifier[start..end];
         bool printable = text.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0;
-        // Printable ASCII is copied as it is (the common case); anything else becomes '?' (AsciiText.Trim).
-        string trimmed = text.Length == 0 ? string.Empty : printable ? Encoding.ASCII.GetString(text) : AsciiText.Trim(text);
         if (printable && start == 0 && reservedZero && identifier[end..].IndexOfAnyExcept((byte)0x20) < 0)
         {
-            return VolumeTag.Composed(trimmed, sequence);
+            // The usual form: the tag keeps the identifier's bytes, its string is made when first read.
+            return VolumeTag.Composed(text, sequence);
         }
+        // Printable ASCII is copied as it is; anything else becomes '?' (AsciiText.Trim).
+        string trimmed = text.Length == 0 ? string.Empty : printable ? Encoding.ASCII.GetString(text) : AsciiText.Trim(text);
         return new VolumeTag(trimmed, sequence) { Field = Encoding.Latin1.GetString(raw) };
     }
 }
