@@ -63,21 +63,41 @@ public sealed class VirtualTransport : IScsiTransport
     public bool CanReopen => _reopen is not null;
 
     /// <summary>
-    /// <paramref name="lun"/> (a drive) once this transport is closed: the library's files opened anew, their lock taken
-    /// again, as a drive on another transport opens on its own device without the changer's connection (a drive listed
-    /// in a session that has since closed). While this transport is open, <see cref="OpenLun"/>.
+    /// <paramref name="lun"/> (a drive), also once this transport is closed: on the same store while any transport of
+    /// it is still open (another session of this process holds the library), else on the library's files opened anew,
+    /// their lock taken again, as a drive on another transport opens on its own device without the changer's connection
+    /// (a drive listed in a session that has since closed).
     /// </summary>
     public VirtualTransport OpenLunAnew(int lun)
     {
         if (!_disposed) return OpenLun(lun);
-        var reopen = _reopen ?? throw new ObjectDisposedException(nameof(VirtualTransport), $"{Device} is closed and cannot open its library files again");
-        var drive = new VirtualTransport(new Shared(reopen()), Device, lun, reopen);
+        VirtualTransport drive;
+        if (TryJoin())
+        {
+            drive = new VirtualTransport(_shared, Device, lun, _reopen);
+        }
+        else
+        {
+            var reopen = _reopen ?? throw new ObjectDisposedException(nameof(VirtualTransport), $"{Device} is closed and cannot open its library files again");
+            drive = new VirtualTransport(new Shared(reopen()), Device, lun, reopen);
+        }
         if (lun < 1 || lun > drive.Library.DriveCount)
         {
-            drive.Store.Dispose();
+            drive.Release();
             throw new ArgumentOutOfRangeException(nameof(lun), $"LUN {lun} is no drive of {Device}; drives are LUNs 1 to {drive.Library.DriveCount}");
         }
         return drive;
+    }
+
+    /// <summary>Takes a reference on the shared store unless its last transport closed it.</summary>
+    private bool TryJoin()
+    {
+        while (true)
+        {
+            int n = Volatile.Read(ref _shared.References);
+            if (n == 0) return false;
+            if (Interlocked.CompareExchange(ref _shared.References, n + 1, n) == n) return true;
+        }
     }
 
     public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
@@ -139,10 +159,15 @@ public sealed class VirtualTransport : IScsiTransport
 
     public ValueTask DisposeAsync()
     {
-        if (_disposed) return ValueTask.CompletedTask;
+        Release();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Release()
+    {
+        if (_disposed) return;
         _disposed = true;
         if (Interlocked.Decrement(ref _shared.References) == 0) _shared.Store.Dispose();
-        return ValueTask.CompletedTask;
     }
 }
 

@@ -287,7 +287,15 @@ public class StoreTests
         var ch = new ScsiChannel(changer);
         await Assert.ThrowsAnyAsync<Exception>(async () => await ch.ExecuteAsync(SpcCommands.TestUnitReady()));   // 06/29/00
         await ch.ExecuteAsync(SmcCommands.MoveMedium(0, 1000, 500));
+        var other = changer.OpenLun(0);                 // another session of this process still holds the library
         await changer.DisposeAsync();
+
+        // While the store is open elsewhere in the process, the drive joins it (its lock is not taken twice).
+        await using (var joined = await locator.OpenAsync(search, candidate))
+        {
+            Assert.Same(other.Store, ((VirtualTransport)joined).Store);
+        }
+        await other.DisposeAsync();
 
         // No changer open: the drive's LUN opens the files again (their lock taken anew) and sees the move.
         await using (var drive = await locator.OpenAsync(search, candidate))
