@@ -13,7 +13,8 @@
 # - status on a tgt library of 2,000 slots, 64 import/export elements and 16 drives: `tapechanger status` and
 #   `status --json` over iscsi:// against `mtx status` reaching the same LUN through tools/sgbridge (libiscsi);
 # - commands on the wire for status, load and unload, counted by tgtd itself (its debug log has one
-#   target_cmd_queue line per command), so both tools are counted by the same party;
+#   target_cmd_queue line per command), so both tools are counted by the same party; and a `clean 0 --wait` (no mtx
+#   cell: mtx has no cleaning);
 # - the same status over sg: on a real Linux kernel (tools/kernel-tier.sh KT_BENCH: a QEMU TCG guest logs in to the
 #   same geometry on tgt with the kernel's initiator; mtx and tapechanger read the guest's /dev/sgN in turn);
 # - READ ELEMENT STATUS decoding rate and allocation per descriptor (tools/TapeChanger.Benchmarks);
@@ -113,6 +114,17 @@ for tool in tapechanger mtx; do
   printf 'commands: unload 1 0\t%s\t%s\n' $tool "$(count run unload 1 0)" >>"$results"
 done
 tgtadm -C "$TGT_CONTROL" --mode system --op update --name debug --value off
+tools/tgt-library.sh stop >/dev/null
+# A cleaning on tgt's default library (10 slots, 2 drives, cleaner CLN00001 in slot 10, adopted first): the element
+# reads around the two moves, the drive's polls (TEST UNIT READY, LOG SENSE) and, once per process, the listing of the
+# target's LUNs that finds the drives. mtx has no cleaning: its cell stays empty.
+uri=$(tools/tgt-library.sh start | tail -n 1)
+# shellcheck disable=SC1090
+source "$TGT_STATE_FILE"
+tgtadm -C "$TGT_CONTROL" --mode system --op update --name debug --value on
+run() { TAPECHANGER_STATE_DIR=$work/state-clean "$cli" --device "$uri" "$@"; }
+run cleaner reserve 10 --adopt --cleans 5 >/dev/null
+printf 'commands: clean 0 --wait (tgt, 10 slots, 2 drives)\ttapechanger\t%s\n' "$(count run clean 0 --wait)" >>"$results"
 tools/tgt-library.sh stop >/dev/null
 
 if [ -z "${BENCH_SKIP_KERNEL:-}" ]; then

@@ -23,6 +23,17 @@ public sealed class ChangerSession : IAsyncDisposable
         return tape;
     }
 
+    /// <summary>Drive <paramref name="drive"/> paired with its device, to open later (<see cref="MediaChanger.PairDriveAsync"/>); null when it cannot be reached from here.</summary>
+    public ValueTask<PairedDrive?> PairDriveAsync(int drive, CancellationToken ct) => Changer.PairDriveAsync(drive, ct);
+
+    /// <summary>A drive paired earlier, opened through this session without pairing it again; closed with the session.</summary>
+    public async ValueTask<TapeDrive?> OpenDriveAsync(PairedDrive paired, CancellationToken ct)
+    {
+        var tape = await Changer.OpenDriveAsync(paired, ct).ConfigureAwait(false);
+        if (tape is not null) _drives.Add(tape);
+        return tape;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var d in _drives) await d.DisposeAsync().ConfigureAwait(false);

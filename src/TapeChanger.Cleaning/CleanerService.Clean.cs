@@ -20,6 +20,8 @@ public sealed partial class CleanerService
         ushort driveAddress = op.Element!.Value;
         bool spent = false;
         string outcome = "cleaned";
+        PairedDrive? paired = null;         // the drive's device, paired once for the whole watch
+        bool pairedYet = false;
 
         if (op.Step is null or CleanStep.ToDrive)
         {
@@ -54,11 +56,19 @@ public sealed partial class CleanerService
                 }
             }
             Set(store, id, o => { o.Step = CleanStep.InDrive; o.Barcode = cleaner.Barcode ?? d.Barcode; o.DriveSerial = d.DriveSerial; });
+            paired = await Guard(() => s.PairDriveAsync(drive, ct)).ConfigureAwait(false);
+            pairedYet = true;
         }
 
         if (store.Read().Find(id)!.Step == CleanStep.InDrive)
         {
-            (spent, outcome) = await WaitForCleaningAsync(store, id, drive, progress, ct).ConfigureAwait(false);
+            if (!pairedYet)
+            {
+                // Resumed with the cleaner already in the drive: pair it in a session of its own.
+                await using var pairing = await OpenAsync(ct).ConfigureAwait(false);
+                paired = await Guard(() => pairing.PairDriveAsync(drive, ct)).ConfigureAwait(false);
+            }
+            (spent, outcome) = await WaitForCleaningAsync(store, id, drive, paired, progress, ct).ConfigureAwait(false);
             await using var s = await OpenAsync(ct).ConfigureAwait(false);
             using var robot = await RobotLock.AcquireAsync(store.Directory, _options.RobotLockTimeout, ct).ConfigureAwait(false);
             var d = await Guard(() => s.Changer.ReadElementAsync(driveAddress, ct)).ConfigureAwait(false);

@@ -14,17 +14,24 @@ public sealed partial class CleanerService
     /// cycle runs, CleaningDone (04/02, 3A/xx) that it ended, MarkCleanerSpent (30/07, 30/0B, 30/13) that the cleaner is
     /// used up; GOOD after the cycle was seen (or after three polls) ends it too. Where the drive cannot be reached it
     /// waits the configured or the profile's cleaning time. Returns whether the cleaner is spent.
+    /// The drive was paired once, before the watch (<paramref name="paired"/>; null: it cannot be reached from here):
+    /// each poll opens that device alone, with no changer session, where its transport can (every one but USB, whose
+    /// drive is a LUN of the changer's own interface and is opened through a session that asks the changer nothing).
     /// </summary>
-    private async Task<(bool Spent, string Outcome)> WaitForCleaningAsync(CleanerStateStore store, Guid id, int drive, IProgress<OperationRecord>? progress, CancellationToken ct)
+    private async Task<(bool Spent, string Outcome)> WaitForCleaningAsync(CleanerStateStore store, Guid id, int drive, PairedDrive? paired, IProgress<OperationRecord>? progress, CancellationToken ct)
     {
         var started = Now;
         bool sawCleaning = false;
         while (true)
         {
             string? watched = null;
-            await using (var s = await OpenAsync(ct).ConfigureAwait(false))
+            ChangerSession? s = paired is { OpensWithoutChanger: false } ? await OpenAsync(ct).ConfigureAwait(false) : null;
+            await using (s)
             {
-                var tape = await Guard(() => s.OpenDriveAsync(drive, ct)).ConfigureAwait(false);
+                var tape = paired is null ? null
+                    : s is not null ? await Guard(() => s.OpenDriveAsync(paired, ct)).ConfigureAwait(false)
+                    : await Guard(async () => (TapeDrive?)await paired.OpenAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+                await using var alone = s is null ? tape : null;      // a session closes the drives it opened
                 if (tape is not null)
                 {
                     var ready = await Guard(() => tape.TestUnitReadyAsync(ct)).ConfigureAwait(false);

@@ -38,10 +38,26 @@ public sealed partial class MediaChanger
     /// Opens drive <paramref name="drive"/> (0-based) as a <see cref="TapeDrive"/>: found by the session's drive locator
     /// and paired with its element. Null when drives are not reachable from here or none matched the element.
     /// </summary>
-    public async ValueTask<TapeDrive?> OpenDriveAsync(int drive, CancellationToken ct = default)
+    public async ValueTask<TapeDrive?> OpenDriveAsync(int drive, CancellationToken ct = default) =>
+        await PairDriveAsync(drive, ct).ConfigureAwait(false) is { } paired ? await OpenDriveAsync(paired, ct).ConfigureAwait(false) : null;
+
+    /// <summary>
+    /// Pairs drive <paramref name="drive"/> (0-based) with the device this host reaches it as (one READ ELEMENT STATUS of
+    /// the drive elements), to open now or later (<see cref="PairedDrive.OpenAsync"/>, after this session closed, where
+    /// the drive's transport opens on its own). Null when drives are not reachable from here or none matched the element.
+    /// </summary>
+    public async ValueTask<PairedDrive?> PairDriveAsync(int drive, CancellationToken ct = default)
     {
         if (_settings.Drives is not { CanReachDrives: true } drives) return null;
         var pairs = await PairDrivesAsync(ct).ConfigureAwait(false);
-        return await drives.OpenAsync(drive, pairs, ct).ConfigureAwait(false);
+        return drives.Paired(drive, pairs);
+    }
+
+    /// <summary>Opens <paramref name="paired"/> through this session, asking the changer nothing; null when drives are not reachable from here.</summary>
+    public async ValueTask<TapeDrive?> OpenDriveAsync(PairedDrive paired, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(paired);
+        if (_settings.Drives is not { CanReachDrives: true } drives) return null;
+        return await drives.OpenAsync(paired, ct).ConfigureAwait(false);
     }
 }

@@ -32,6 +32,9 @@ public sealed class IscsiDriveLocator : IDriveLocator
         await IscsiTransport.OpenAsync(IscsiTransportFactory.OptionsFor(search.Changer),
             drive.Lun ?? throw new ArgumentException("not an iSCSI drive candidate", nameof(drive)), cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Each drive opens as a session of its own to the drive's LUN.</summary>
+    public bool OpensDrivesWithoutChanger(DriveSearch search) => true;
+
     /// <summary>REPORT LUNS on LUN 0 of a target (SPC-4 §6.33: every target answers it on LUN 0).</summary>
     public static async ValueTask<IReadOnlyList<int>> ListLunsAsync(DeviceAddress target, CancellationToken cancellationToken = default)
     {

@@ -22,6 +22,9 @@ public sealed class SgDriveLocator(SysfsChangerDiscovery? discovery = null) : ID
     public async ValueTask<IScsiTransport> OpenAsync(DriveSearch search, DriveCandidate drive, CancellationToken cancellationToken = default) =>
         await new SgTransportFactory().OpenAsync(DeviceUri.Parse(drive.Uri), new TransportOpenContext(Path.GetTempPath()), cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Each drive opens as its own sg node.</summary>
+    public bool OpensDrivesWithoutChanger(DriveSearch search) => true;
+
     /// <summary>The candidate for a sysfs tape device (pure; tests build devices from fixtures).</summary>
     public static DriveCandidate Candidate(ScsiGenericDevice tape)
     {

@@ -28,4 +28,7 @@ public sealed class MhvtlDrivesLocator : IDriveLocator
         return await locator.OpenAsync(bound.DriveNumber, drive.Serial, null, cancellationToken).ConfigureAwait(false)
             ?? throw new ScsiTransportException(TransportFailure.NotFound, $"{drive.Uri}: device.conf binds no drive {bound.DriveNumber}");
     }
+
+    /// <summary>Each drive opens on its own vtltape socket, found from device.conf.</summary>
+    public bool OpensDrivesWithoutChanger(DriveSearch search) => true;
 }

@@ -82,39 +82,60 @@ public sealed class MhvtlTransport : IScsiTransport
         }
     }
 
+    /// <summary>
+    /// Connects, waiting (within the reply time-out) while the daemon's listen queue is full: the userland daemon listens
+    /// with a backlog of 1 and accepts a client only between its idle sleeps, which grow to 1 s while no command comes
+    /// (markh794/mhvtl@fada6b85 usr/transport_userland.c ul_open, ul_poll_cmd; usr/cmd/vtllibrary.c, the main loop's
+    /// VTL_IDLE backoff). A connect(2) to a unix socket whose queue is full fails at once with EAGAIN (unix(7)) where a
+    /// TCP connect would wait; that is the daemon being slow to accept, not gone, so it is retried.
+    /// </summary>
     private async ValueTask ConnectAsync(CancellationToken ct)
     {
         CheckPath(_socketPath, Device);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.ReplyTimeout ?? CommandTimeouts.Default);
+        var pause = TimeSpan.FromMilliseconds(20);
+        while (true)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(_options.ReplyTimeout ?? CommandTimeouts.Default);
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(_socketPath), timeout.Token).ConfigureAwait(false);
-            _socket = socket;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
-        {
-            socket.Dispose();
-            throw new ScsiTransportException(TransportFailure.NotFound, IsPlainFile(_socketPath)
-                ? $"{Device}: {_socketPath} is not a socket (a regular file); give the daemon's userland.N.sock"
-                : $"{Device}: nothing listens on {_socketPath} (a socket left behind by a daemon that stopped?)");
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new ScsiTransportException(e.SocketErrorCode == SocketError.AccessDenied ? TransportFailure.PermissionDenied : TransportFailure.Io,
-                $"{Device}: cannot connect to {_socketPath}: {e.Message}");
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new ScsiTransportException(TransportFailure.Timeout, $"{Device}: connecting to {_socketPath} timed out (the daemon's queue is full: another client holds it)");
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(_socketPath), timeout.Token).ConfigureAwait(false);
+                    _socket = socket;
+                    return;
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain)
+                {
+                    socket.Dispose();
+                }
+                await Task.Delay(pause, timeout.Token).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(250).Ticks));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                socket.Dispose();
+                throw new ScsiTransportException(TransportFailure.NotFound, IsPlainFile(_socketPath)
+                    ? $"{Device}: {_socketPath} is not a socket (a regular file); give the daemon's userland.N.sock"
+                    : $"{Device}: nothing listens on {_socketPath} (a socket left behind by a daemon that stopped?)");
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                throw new ScsiTransportException(e.SocketErrorCode == SocketError.AccessDenied ? TransportFailure.PermissionDenied : TransportFailure.Io,
+                    $"{Device}: cannot connect to {_socketPath}: {e.Message}");
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                socket.Dispose();
+                throw new ScsiTransportException(TransportFailure.Timeout, $"{Device}: connecting to {_socketPath} timed out (the daemon's queue is full: another client holds it)");
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
     }
 

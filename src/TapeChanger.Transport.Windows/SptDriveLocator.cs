@@ -65,6 +65,9 @@ public sealed class SptDriveLocator : IDriveLocator
         return ValueTask.FromResult(_open(drive.Uri));
     }
 
+    /// <summary>Each drive opens as its own tape handle (\\.\TapeN).</summary>
+    public bool OpensDrivesWithoutChanger(DriveSearch search) => true;
+
     private static IScsiTransport OpenTape(string uri)
     {
         if (!OperatingSystem.IsWindows())

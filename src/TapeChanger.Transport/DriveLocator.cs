@@ -48,6 +48,14 @@ public interface IDriveLocator
 
     /// <summary>Opens a transport to a drive this locator listed for the same changer.</summary>
     ValueTask<IScsiTransport> OpenAsync(DriveSearch search, DriveCandidate drive, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// True when <see cref="OpenAsync"/> needs only the search's address and state directory, not its changer transport
+    /// still open: a drive listed in a session can be opened after that session closed (a caller polling the drive then
+    /// keeps no connection to the changer). False (the default) where the drive is reached through the changer's own
+    /// connection (a LUN of the changer's claimed USB interface).
+    /// </summary>
+    bool OpensDrivesWithoutChanger(DriveSearch search) => false;
 }
 
 /// <summary>The registered drive locators; the first that serves a changer is used.</summary>

@@ -17,6 +17,7 @@ public sealed class VirtualTransport : IScsiTransport
     }
 
     private readonly Shared _shared;
+    private readonly Func<VirtualLibraryStore>? _reopen;
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="store"/>; the transport owns it (disposes it with the last LUN transport).</summary>
@@ -25,11 +26,18 @@ public sealed class VirtualTransport : IScsiTransport
     {
     }
 
-    private VirtualTransport(Shared shared, string device, int lun)
+    /// <param name="reopen">Opens the library's files again (<see cref="OpenLunAnew"/>); null: this transport cannot.</param>
+    public VirtualTransport(VirtualLibraryStore store, string device, int lun, Func<VirtualLibraryStore>? reopen)
+        : this(new Shared(store), device, lun, reopen)
+    {
+    }
+
+    private VirtualTransport(Shared shared, string device, int lun, Func<VirtualLibraryStore>? reopen = null)
     {
         _shared = shared;
         Device = device;
         Lun = lun;
+        _reopen = reopen;
     }
 
     public string Device { get; }
@@ -48,7 +56,48 @@ public sealed class VirtualTransport : IScsiTransport
         if (lun < 0 || lun > Library.DriveCount)
             throw new ArgumentOutOfRangeException(nameof(lun), $"LUN {lun} does not exist on {Device}; LUNs are 0 (changer) to {Library.DriveCount}");
         Interlocked.Increment(ref _shared.References);
-        return new VirtualTransport(_shared, Device, lun);
+        return new VirtualTransport(_shared, Device, lun, _reopen);
+    }
+
+    /// <summary>True when <see cref="OpenLunAnew"/> can open the library's files again (a transport its factory opened).</summary>
+    public bool CanReopen => _reopen is not null;
+
+    /// <summary>
+    /// <paramref name="lun"/> (a drive), also once this transport is closed: on the same store while any transport of
+    /// it is still open (another session of this process holds the library), else on the library's files opened anew,
+    /// their lock taken again, as a drive on another transport opens on its own device without the changer's connection
+    /// (a drive listed in a session that has since closed).
+    /// </summary>
+    public VirtualTransport OpenLunAnew(int lun)
+    {
+        if (!_disposed) return OpenLun(lun);
+        VirtualTransport drive;
+        if (TryJoin())
+        {
+            drive = new VirtualTransport(_shared, Device, lun, _reopen);
+        }
+        else
+        {
+            var reopen = _reopen ?? throw new ObjectDisposedException(nameof(VirtualTransport), $"{Device} is closed and cannot open its library files again");
+            drive = new VirtualTransport(new Shared(reopen()), Device, lun, reopen);
+        }
+        if (lun < 1 || lun > drive.Library.DriveCount)
+        {
+            drive.Release();
+            throw new ArgumentOutOfRangeException(nameof(lun), $"LUN {lun} is no drive of {Device}; drives are LUNs 1 to {drive.Library.DriveCount}");
+        }
+        return drive;
+    }
+
+    /// <summary>Takes a reference on the shared store unless its last transport closed it.</summary>
+    private bool TryJoin()
+    {
+        while (true)
+        {
+            int n = Volatile.Read(ref _shared.References);
+            if (n == 0) return false;
+            if (Interlocked.CompareExchange(ref _shared.References, n + 1, n) == n) return true;
+        }
     }
 
     public ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
@@ -110,10 +159,15 @@ public sealed class VirtualTransport : IScsiTransport
 
     public ValueTask DisposeAsync()
     {
-        if (_disposed) return ValueTask.CompletedTask;
+        Release();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Release()
+    {
+        if (_disposed) return;
         _disposed = true;
         if (Interlocked.Decrement(ref _shared.References) == 0) _shared.Store.Dispose();
-        return ValueTask.CompletedTask;
     }
 }
 
@@ -129,6 +183,7 @@ public sealed class VirtualTransportFactory(TimeProvider? time = null) : IScsiTr
         if (!CanOpen(address)) throw new ArgumentException($"{address} is not a virtual: device", nameof(address));
         var store = VirtualLibraryStore.Open(address.ConfigDirectory, context.StateDirectory, time);
         string device = address.ConfigDirectory is null ? "virtual:" : "virtual:" + address.ConfigDirectory;
-        return ValueTask.FromResult<IScsiTransport>(new VirtualTransport(store, device, address.Lun));
+        return ValueTask.FromResult<IScsiTransport>(new VirtualTransport(store, device, address.Lun,
+            () => VirtualLibraryStore.Open(address.ConfigDirectory, context.StateDirectory, time)));
     }
 }

@@ -110,6 +110,63 @@ public sealed class CleanStepTests : IDisposable
         Assert.Matches(@"^cleaned \(watched virtual:.* LUN 1\)$", Assert.Single((await S.GetStateAsync()).DriveHistory["XYZZY_A1"]).Outcome);
     }
 
+    // Two sessions, one per move (this harness keeps no element map, so each reads page 1Dh): the cleaner slot and the
+    // drive, the move's check (source, destination), the MOVE MEDIUM and its verify, then the drive elements once to pair
+    // drive 0 with its device for the watch; after the cycle the drive and the slot, check, move, verify.
+    private const string ChangerCommandsOfAClean =
+        "MODE SENSE(6) page 1Dh, READ ELEMENT STATUS, READ ELEMENT STATUS, READ ELEMENT STATUS, READ ELEMENT STATUS, MOVE MEDIUM, READ ELEMENT STATUS, READ ELEMENT STATUS, "
+        + "MODE SENSE(6) page 1Dh, READ ELEMENT STATUS, READ ELEMENT STATUS, READ ELEMENT STATUS, READ ELEMENT STATUS, MOVE MEDIUM, READ ELEMENT STATUS";
+
+    /// <summary>
+    /// Runs a clean of drive 0 whose drive answers 30/03 at two polls and 04/02 "cleaning done" at the third: the
+    /// commands the changer (LUN 0) and the drive (LUN 1) received, and the changer sessions opened while it ran.
+    /// </summary>
+    private async Task<(string Changer, string Drive, int Sessions)> CleanAndRecordAsync()
+    {
+        await ReserveAndInjectAsync(cleans: 5);
+        var changer = new List<string>();
+        var drive = new List<string>();
+        int polls = 0;
+        _h.Inject = (lun, cmd) =>
+        {
+            lock (changer) (lun == 0 ? changer : drive).Add(cmd.Name);
+            if (lun != 1 || cmd.Name != "TEST UNIT READY") return null;
+            return ++polls <= 2 ? SenseBuilder.Check(0x02, 0x30, 0x03) : SenseBuilder.Check(0x02, 0x04, 0x02);
+        };
+        var op = await S.StartCleanAsync(0, false);
+        changer.Clear();
+        int before = _h.SessionsOpened;
+        var final = await S.RunAsync(op);
+        _h.Inject = null;
+        Assert.Equal((OperationState.Passed, "drive 0 cleaned"), (final.State, final.Message));
+        return (string.Join(", ", changer), string.Join(", ", drive), _h.SessionsOpened - before);
+    }
+
+    [Fact]
+    public async Task A_clean_sends_the_changer_its_element_reads_and_two_moves_and_polls_the_drive_without_a_changer_session()
+    {
+        var (changer, drive, sessions) = await CleanAndRecordAsync();
+
+        Assert.Equal(ChangerCommandsOfAClean, changer);
+        // The three polls reach the drive alone (no changer session, no READ ELEMENT STATUS per poll); the end of the
+        // cycle reads its TapeAlert.
+        Assert.Equal("TEST UNIT READY, TEST UNIT READY, TEST UNIT READY, LOG SENSE page 00h, LOG SENSE page 12h", drive);
+        Assert.Equal(2, sessions);
+    }
+
+    [Fact]
+    public async Task A_drive_reached_only_through_the_changer_is_polled_through_a_session_that_asks_the_changer_nothing()
+    {
+        // As a USB autoloader's drive (a LUN of the changer's own interface): each poll needs a changer session, but
+        // the drive was paired before the watch, so the session sends the changer no command.
+        _h.DrivesOpenAlone = false;
+        var (changer, drive, sessions) = await CleanAndRecordAsync();
+
+        Assert.Equal(ChangerCommandsOfAClean, changer);
+        Assert.Equal("TEST UNIT READY, TEST UNIT READY, TEST UNIT READY, LOG SENSE page 00h, LOG SENSE page 12h", drive);
+        Assert.Equal(2 + 3, sessions);
+    }
+
     [Fact]
     public async Task A_cleaner_spent_reported_beside_good_status_fails_the_cleaning_after_the_cycle()
     {

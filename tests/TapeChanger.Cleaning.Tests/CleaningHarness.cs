@@ -44,8 +44,13 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
         CleaningTime = _cleaningTime,
     }, Time);
 
+    /// <summary>How many changer sessions the service opened (through <see cref="OpenAsync"/>).</summary>
+    public int SessionsOpened => _sessionsOpened;
+    private int _sessionsOpened;
+
     public async ValueTask<ChangerSession> OpenAsync(CancellationToken ct)
     {
+        Interlocked.Increment(ref _sessionsOpened);
         if (Override is { } o) return await o(ct);
         var address = DeviceUri.Parse("virtual:" + Config);
         var transport = (VirtualTransport)await new VirtualTransportFactory(Time).OpenAsync(address, new TransportOpenContext(State), ct);
@@ -54,6 +59,9 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
             t => new SmcClient(t, time: Time) { IsDrive = true }, DriveCache);
         return new ChangerSession(new MediaChanger(new SmcClient(Hook(this, transport), time: Time), new ChangerSettings { Drives = DrivesReachable ? drives : null }));
     }
+
+    /// <summary>False: the drives open only through a changer session (as a USB autoloader's LUNs), not on their own.</summary>
+    public bool DrivesOpenAlone { get; set; } = true;
 
     /// <summary>False: sessions without drive access (a transport whose drives this host cannot reach).</summary>
     public bool DrivesReachable { get; set; } = true;
@@ -74,6 +82,8 @@ public sealed class CleaningHarness : IChangerConnector, IDisposable
 
         public async ValueTask<IScsiTransport> OpenAsync(DriveSearch search, DriveCandidate drive, CancellationToken ct = default) =>
             Hook(h, (VirtualTransport)await _inner.OpenAsync(search, drive, ct));
+
+        public bool OpensDrivesWithoutChanger(DriveSearch search) => h.DrivesOpenAlone && _inner.OpensDrivesWithoutChanger(search);
     }
 
     /// <summary>Replaces a reply before the library sees the command (LUN 0 = changer, 1..N = drives), e.g. a drive's 30/07.</summary>

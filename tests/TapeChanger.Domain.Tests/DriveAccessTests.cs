@@ -75,6 +75,30 @@ public sealed class DriveAccessTests
     }
 
     [Fact]
+    public async Task A_paired_drive_opens_again_without_the_changer_only_where_its_locator_says_it_can()
+    {
+        var alone = new RecordingDriveLocator(A, B) { OpensAlone = true };
+        var paired = alone.Access(new ScriptedTransport()).Paired(1, Pairs())!;
+        Assert.Equal((1, "drive-b", true), (paired.Number, paired.Uri, paired.OpensWithoutChanger));
+        await using (var drive = await paired.OpenAsync())
+        {
+            await drive.TestUnitReadyAsync();
+            Assert.Equal((1, "drive-b"), (drive.Number, drive.Uri));
+        }
+        Assert.Equal(["drive-b"], alone.Sent.Select(s => s.Uri));
+        Assert.Equal(0, alone.Listings);                    // opened from the pairing: nothing listed or read again
+
+        // The interface's default: a drive reached through the changer's connection (USB) opens only through a session.
+        var through = new RecordingDriveLocator(A, B);
+        var viaChanger = through.Access(new ScriptedTransport()).Paired(0, Pairs())!;
+        Assert.False(viaChanger.OpensWithoutChanger);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await viaChanger.OpenAsync());
+        Assert.Equal("drive-a is reached through the changer's connection; open it through a changer session", e.Message);
+        Assert.Empty(through.Sent);
+        Assert.Null(through.Access(new ScriptedTransport()).Paired(2, Pairs()));
+    }
+
+    [Fact]
     public async Task The_default_client_is_a_drive_client_and_a_given_one_is_used()
     {
         // 02/04/02 from a drive is "cleaning done" (a drive row); the changer rows alone would not say so.

@@ -18,6 +18,11 @@ internal sealed class RecordingDriveLocator(params DriveCandidate[] drives) : ID
 
     public bool Serves(DriveSearch search) => true;
 
+    /// <summary>What <see cref="IDriveLocator.OpensDrivesWithoutChanger"/> answers (false: the interface's default).</summary>
+    public bool OpensAlone { get; init; }
+
+    public bool OpensDrivesWithoutChanger(DriveSearch search) => OpensAlone;
+
     public ValueTask<DriveCandidates> ListAsync(DriveSearch search, CancellationToken cancellationToken = default)
     {
         Listings++;

@@ -125,6 +125,42 @@ public sealed class MhvtlTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_full_listen_queue_is_waited_out_not_an_error()
+    {
+        // mhVTL's userland daemon listens with a backlog of 1 and accepts only between its idle sleeps (up to 1 s),
+        // markh794/mhvtl@fada6b85 usr/transport_userland.c ul_open/ul_poll_cmd: two clients not yet accepted fill the
+        // queue, and a third connect(2) on a unix socket then fails with EAGAIN at once instead of waiting (unix(7)).
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(Sock));
+        listener.Listen(1);
+        var queued = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                var c = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                queued.Add(c);
+                await c.ConnectAsync(new UnixDomainSocketEndPoint(Sock));
+            }
+            var open = MhvtlTransport.OpenAsync(Sock, Quick).AsTask();
+            await Task.Delay(300);
+            Assert.False(open.IsCompleted, open.Exception?.InnerException?.Message);     // still waiting for room in the queue
+            using (listener.Accept()) { }                                                 // the daemon takes the first
+            var t = await open.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal("mhvtl:" + Sock, t.Device);
+            await t.DisposeAsync();         // closed, but still in the queue until the daemon accepts it: the queue stays full
+            // A queue that stays full is a time-out in one line, not an I/O error.
+            var e = await Assert.ThrowsAsync<ScsiTransportException>(async () => await MhvtlTransport.OpenAsync(Sock, ShortReply));
+            Assert.Equal(TransportFailure.Timeout, e.Failure);
+            Assert.Contains("connecting to " + Sock + " timed out (the daemon's queue is full", e.Message);
+        }
+        finally
+        {
+            foreach (var c in queued) c.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Daemon_closing_mid_command_is_an_io_error_and_the_next_command_reconnects()
     {
         int n = 0;

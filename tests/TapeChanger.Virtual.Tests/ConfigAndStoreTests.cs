@@ -273,4 +273,44 @@ public class StoreTests
         Assert.Equal("E01001L8", reopened.Library.Element(500).Barcode);
         Assert.False(reopened.Library.Element(500).Access);
     }
+
+    [Fact]
+    public async Task A_drive_opens_on_the_library_files_anew_once_the_changer_closed_and_the_locator_says_so()
+    {
+        using var state = new TempDir();
+        var addr = DeviceUri.Parse("virtual:");
+        var changer = (VirtualTransport)await new VirtualTransportFactory().OpenAsync(addr, new TransportOpenContext(state.Path));
+        var search = new DriveSearch(addr, changer);
+        var locator = new VirtualDriveLocator();
+        var candidate = (await locator.ListAsync(search)).Drives[0];
+        Assert.True(locator.OpensDrivesWithoutChanger(search));
+        var ch = new ScsiChannel(changer);
+        await Assert.ThrowsAnyAsync<Exception>(async () => await ch.ExecuteAsync(SpcCommands.TestUnitReady()));   // 06/29/00
+        await ch.ExecuteAsync(SmcCommands.MoveMedium(0, 1000, 500));
+        var other = changer.OpenLun(0);                 // another session of this process still holds the library
+        await changer.DisposeAsync();
+
+        // While the store is open elsewhere in the process, the drive joins it (its lock is not taken twice).
+        await using (var joined = await locator.OpenAsync(search, candidate))
+        {
+            Assert.Same(other.Store, ((VirtualTransport)joined).Store);
+        }
+        await other.DisposeAsync();
+
+        // No changer open: the drive's LUN opens the files again (their lock taken anew) and sees the move.
+        await using (var drive = await locator.OpenAsync(search, candidate))
+        {
+            var r = await drive.ExecuteAsync(SpcCommands.TestUnitReady(), new byte[96]);
+            Assert.Equal("06/28/00", SenseDecoder.Decode(r.Sense).Triplet);
+            Assert.Throws<VirtualStateException>(() => VirtualLibraryStore.Open(null, state.Path, null, TimeSpan.FromMilliseconds(100)));
+        }
+        using (VirtualLibraryStore.Open(null, state.Path, null, TimeSpan.FromMilliseconds(100))) { }     // released with the drive
+
+        // A transport around a store it did not open cannot open the files again.
+        var bare = new VirtualTransport(VirtualLibraryStore.Open(null, state.Path));
+        var bareSearch = new DriveSearch(addr, bare);
+        Assert.False(locator.OpensDrivesWithoutChanger(bareSearch));
+        await bare.DisposeAsync();
+        Assert.Throws<ObjectDisposedException>(() => bare.OpenLunAnew(1));
+    }
 }

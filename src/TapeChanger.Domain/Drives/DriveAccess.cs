@@ -63,11 +63,27 @@ public sealed class DriveAccess
         return listed;
     }
 
+    /// <summary>
+    /// True when a drive of this changer opens without the changer's session (its locator needs only the changer's
+    /// address): a <see cref="PairedDrive"/> then opens after the session that paired it closed.
+    /// </summary>
+    public bool OpensDrivesWithoutChanger => _locators.For(_search) is { } locator && locator.OpensDrivesWithoutChanger(_search);
+
+    /// <summary>Drive <paramref name="drive"/> of <paramref name="pairs"/>, to open now or later; null when it was not found on this host.</summary>
+    public PairedDrive? Paired(int drive, IReadOnlyList<DrivePair> pairs) =>
+        pairs.FirstOrDefault(p => p.DriveNumber == drive) is { Drive: { } candidate } ? new PairedDrive(drive, candidate, this) : null;
+
     /// <summary>Opens drive <paramref name="drive"/> of <paramref name="pairs"/>; null when it was not found on this host.</summary>
-    public async ValueTask<TapeDrive?> OpenAsync(int drive, IReadOnlyList<DrivePair> pairs, CancellationToken ct = default)
+    public ValueTask<TapeDrive?> OpenAsync(int drive, IReadOnlyList<DrivePair> pairs, CancellationToken ct = default) =>
+        Paired(drive, pairs) is { } paired ? OpenAsync(paired, ct) : ValueTask.FromResult<TapeDrive?>(null);
+
+    /// <summary>Opens <paramref name="paired"/> (paired earlier, not read again); null when no locator serves the changer.</summary>
+    public async ValueTask<TapeDrive?> OpenAsync(PairedDrive paired, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(paired);
         if (_locators.For(_search) is not { } locator) return null;
-        if (pairs.FirstOrDefault(p => p.DriveNumber == drive) is not { Drive: { } candidate }) return null;
+        int drive = paired.Number;
+        var candidate = paired.Candidate;
         var transport = await locator.OpenAsync(_search, candidate, ct).ConfigureAwait(false);
         try
         {
