@@ -48,7 +48,8 @@ public sealed partial class CleanerService
                 Set(store, id, o => { o.Step = CleanStep.ToDrive; o.State = OperationState.InProcess; o.Progress = $"loading cleaner {cleaner.Barcode} into drive {drive}"; });
                 try
                 {
-                    await s.Changer.MoveAsync(reservation.Address, driveAddress, $"load cleaner into drive {drive}", ct).ConfigureAwait(false);
+                    // The two reads above are the move's check (the drive's is read again when it was just unloaded).
+                    await s.Changer.MoveAsync(cleaner, d, $"load cleaner into drive {drive}", ct).ConfigureAwait(false);
                 }
                 catch (ChangerOperationException e) when (e.Error == ChangerError.DriveRejectedMedium)
                 {
@@ -76,7 +77,7 @@ public sealed partial class CleanerService
             if (d.Full && !slot.Full)
             {
                 Set(store, id, o => o.Progress = $"returning the cleaner to slot {reservation.Slot}");
-                await Guard(() => s.Changer.MoveAsync(driveAddress, reservation.Address, $"return cleaner from drive {drive}", ct)).ConfigureAwait(false);
+                await Guard(() => s.Changer.MoveAsync(d, slot, $"return cleaner from drive {drive}", ct)).ConfigureAwait(false);
             }
             else if (!slot.Full && !await ReturnFromPickerAsync(s, store, id, reservation, store.Read().Find(id)!.Barcode, ct).ConfigureAwait(false))
             {

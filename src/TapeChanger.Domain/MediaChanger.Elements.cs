@@ -128,14 +128,27 @@ public sealed partial class MediaChanger
             return await ReadElementAsync(address, ct).ConfigureAwait(false);
         }
         if (d is null) throw new ChangerOperationException(ChangerError.InvalidElement, $"the library did not report {map.Describe(address)}");
-        return Element.From(d, map, _settings.Cleaners);
+        var element = Element.From(d, map, _settings.Cleaners);
+        _lastRead[address] = (element, _moves, _client.MapChangesSeen);
+        return element;
     }
+
+    // Each address's latest targeted read in this session, with the move count and unit-attention count at the time:
+    // a move given an element read since the last move (MoveAsync(Element, Element...)) checks that reading instead of
+    // asking again.
+    private readonly Dictionary<ushort, (Element Element, int Moves, int MapChanges)> _lastRead = [];
+    private int _moves;
+
+    /// <summary>True when <paramref name="e"/> is this session's latest read of its address and nothing moved or changed since.</summary>
+    private bool StillCurrent(Element e) =>
+        _lastRead.TryGetValue(e.Address, out var r) && ReferenceEquals(r.Element, e) && r.Moves == _moves && r.MapChanges == _client.MapChangesSeen;
 
     /// <summary>INITIALIZE ELEMENT STATUS, for all elements or a range.</summary>
     public async ValueTask InventoryAsync(ushort? first, ushort? count, CancellationToken ct = default)
     {
         // An inventory is what an operator runs after changing the library: ask it everything again next time.
         if (Kept() is not null) Forget();
+        _moves++;       // earlier element reads no longer stand
         if (first is ushort f && count is ushort c)
         {
             var map = await GetMapAsync(ct).ConfigureAwait(false);

@@ -58,6 +58,7 @@ public sealed partial class MediaChanger
             throw new ChangerOperationException(ChangerError.NotSupported,
                 "exchange failed: this library does not support EXCHANGE MEDIUM (device capabilities page 1Fh); use two transfers instead");
         }
+        _moves++;
         await Run("exchange", () => _client.ExchangeMediumAsync(map.DefaultTransport, a, b, c, ct)).ConfigureAwait(false);
     }
 
@@ -70,7 +71,23 @@ public sealed partial class MediaChanger
     }
 
     /// <summary>Moves between raw element addresses, checking both ends first and verifying afterwards.</summary>
-    public async ValueTask<MoveResult> MoveAsync(ushort source, ushort destination, string? operation = null, CancellationToken ct = default, MoveOptions? options = null)
+    public ValueTask<MoveResult> MoveAsync(ushort source, ushort destination, string? operation = null, CancellationToken ct = default, MoveOptions? options = null) =>
+        MoveAsync(source, destination, null, null, operation, options, ct);
+
+    /// <summary>
+    /// Moves between two elements the caller has just read in this session (<see cref="ReadElementAsync"/>): those
+    /// reads are the move's check (the same exception, empty-source and full-destination checks), so the library is
+    /// not asked again. An element that is not this session's latest read of its address, or read before a move or a
+    /// unit attention since, is read again as in the plain move. The move is verified the same way.
+    /// </summary>
+    public ValueTask<MoveResult> MoveAsync(Element source, Element destination, string? operation = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        return MoveAsync(source.Address, destination.Address, source, destination, operation, null, ct);
+    }
+
+    private async ValueTask<MoveResult> MoveAsync(ushort source, ushort destination, Element? sourceRead, Element? destinationRead, string? operation, MoveOptions? options, CancellationToken ct)
     {
         var map = await GetMapAsync(ct).ConfigureAwait(false);
         operation ??= $"move element {source} to element {destination}";
@@ -86,10 +103,10 @@ public sealed partial class MediaChanger
             }
         }
 
-        var before = await ReadElementAsync(source, ct).ConfigureAwait(false);
+        var before = sourceRead is not null && StillCurrent(sourceRead) ? sourceRead : await ReadElementAsync(source, ct).ConfigureAwait(false);
         ThrowIfException(before, map, operation);
         if (!before.Full) throw new ChangerOperationException(ChangerError.SourceEmpty, $"{operation} failed: {map.Describe(source)} is empty");
-        var target = await ReadElementAsync(destination, ct).ConfigureAwait(false);
+        var target = destinationRead is not null && StillCurrent(destinationRead) ? destinationRead : await ReadElementAsync(destination, ct).ConfigureAwait(false);
         ThrowIfException(target, map, operation);
         if (target.Full)
         {
@@ -111,6 +128,7 @@ public sealed partial class MediaChanger
             // PREVENT locks the mail slot here (and MVPRV refuses the move): allow removal so the operator can take it.
             await Run("unlock the import/export port", () => _client.PreventAllowMediumRemovalAsync(false, ct)).ConfigureAwait(false);
         }
+        _moves++;       // from here on, earlier reads no longer stand for the library's state (even when the move fails)
         try
         {
             await Run(operation, () => MoveMediumAsync(map.DefaultTransport, source, destination, options, ct)).ConfigureAwait(false);
@@ -141,8 +159,11 @@ public sealed partial class MediaChanger
             : _client.MoveMediumAsync(transport, source, destination, ct);
 
     /// <summary>Ejects the changer's own magazine or tray (1Bh with LOEJ, sent to the changer; what "mtx eject" does).</summary>
-    public ValueTask EjectMagazineAsync(CancellationToken ct = default) =>
-        Run("eject", () => _client.EjectMagazineAsync(ct));
+    public ValueTask EjectMagazineAsync(CancellationToken ct = default)
+    {
+        _moves++;
+        return Run("eject", () => _client.EjectMagazineAsync(ct));
+    }
 
     /// <summary>
     /// An element with EXCEPT set (magazine out, element disabled...) cannot take part in a move; the sense policy

@@ -111,11 +111,12 @@ public sealed class CleanStepTests : IDisposable
     }
 
     // Two sessions, one per move (this harness keeps no element map, so each reads page 1Dh): the cleaner slot and the
-    // drive, the move's check (source, destination), the MOVE MEDIUM and its verify, then the drive elements once to pair
-    // drive 0 with its device for the watch; after the cycle the drive and the slot, check, move, verify.
+    // drive, which are also the move's check (not read again), the MOVE MEDIUM and its verifying re-read of the drive,
+    // then the drive elements once to pair drive 0 with its device for the watch; after the cycle the drive and the slot
+    // (the check), the move and its verify.
     private const string ChangerCommandsOfAClean =
-        "MODE SENSE(6) page 1Dh, READ ELEMENT STATUS, READ ELEMENT STATUS, READ ELEMENT STATUS, READ ELEMENT STATUS, MOVE MEDIUM, READ ELEMENT STATUS, READ ELEMENT STATUS, "
-        + "MODE SENSE(6) page 1Dh, READ ELEMENT STATUS, READ ELEMENT STATUS, READ ELEMENT STATUS, READ ELEMENT STATUS, MOVE MEDIUM, READ ELEMENT STATUS";
+        "MODE SENSE(6) page 1Dh, READ ELEMENT STATUS, READ ELEMENT STATUS, MOVE MEDIUM, READ ELEMENT STATUS, READ ELEMENT STATUS, "
+        + "MODE SENSE(6) page 1Dh, READ ELEMENT STATUS, READ ELEMENT STATUS, MOVE MEDIUM, READ ELEMENT STATUS";
 
     /// <summary>
     /// Runs a clean of drive 0 whose drive answers 30/03 at two polls and 04/02 "cleaning done" at the third: the
