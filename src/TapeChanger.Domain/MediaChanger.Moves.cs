@@ -5,8 +5,8 @@ using TapeChanger.Transport;
 
 namespace TapeChanger.Domain;
 
-// Moves: each checks both ends with a targeted read, moves (ejecting the drive first or after 05/53/03 where needed),
-// then re-reads both ends to verify. load, unload, transfer, exchange, position and the magazine eject are built on it.
+// Moves: each checks both ends with a targeted read (or the caller's reads of them in this session, when nothing moved
+// since), moves (ejecting the drive first or after 05/53/03 where needed), then re-reads the destination to verify. load, unload, transfer, exchange, position and the magazine eject are built on it.
 public sealed partial class MediaChanger
 {
     /// <summary>mtx load: slot → drive.</summary>
