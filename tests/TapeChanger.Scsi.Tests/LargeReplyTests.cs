@@ -60,6 +60,27 @@ public class LargeReplyTests
     }
 
     [Fact]
+    public void A_chunk_holds_no_more_room_than_its_records_need()
+    {
+        // 8,193 records: one full chunk of 8,192 references and one of 1. A second chunk sized like the first (or a
+        // first one of 8,193, which would go to the large object heap) costs another 64 KiB; the one record more costs
+        // one descriptor (every third element is full: descriptor 8,192 is empty, no tag) and the 32-byte chunk.
+        byte[] full = StoragePage(8_193), whole = StoragePage(8_192);
+        ElementStatusDecoder.Decode(full);
+        ElementStatusDecoder.Decode(whole);
+        long Allocated(byte[] page)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var report = ElementStatusDecoder.Decode(page);
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            GC.KeepAlive(report);
+            return bytes;
+        }
+        long extra = Allocated(full) - Allocated(whole);
+        Assert.InRange(extra, 0, 16 * 1024);
+    }
+
+    [Fact]
     public void A_cut_reply_has_only_the_descriptors_received()
     {
         // 9,000 announced, the reply cut inside descriptor 8,500: 8,500 whole ones, then a partial one with its tag.
