@@ -88,6 +88,19 @@ public sealed class PairedDriveTests : IDisposable
         Assert.DoesNotContain(t.Sent, c => c.Cdb[0] == OpCode.ReadElementStatus);
     }
 
+    [Fact]
+    public async Task A_refused_read_of_the_drive_elements_fails_the_pairing_naming_the_read()
+    {
+        var t = await OpenAsync();
+        var refusing = new QuirkyTransport(t) { RefusedOpcodes = new HashSet<byte> { OpCode.ReadElementStatus } };
+        var drives = new RecordingDriveLocator(A1, A2) { OpensAlone = true };
+        await using var changer = new MediaChanger(new SmcClient(refusing), new ChangerSettings { Drives = drives.Access(refusing) });
+        var e = await Assert.ThrowsAsync<ChangerOperationException>(async () => await changer.PairDriveAsync(0));
+        Assert.StartsWith("read element status failed: ", e.Message);
+        Assert.Contains("05/20/00", e.Message);
+        Assert.Empty(drives.Sent);
+    }
+
     private static IReadOnlyList<DrivePair> Pairs() => DrivePairing.Pair(
         [new DriveElementIdentity(500, "XYZZY_A1", null), new DriveElementIdentity(501, "XYZZY_A2", null)], new DriveCandidates([A1, A2]));
 
