@@ -81,6 +81,25 @@ public class LargeReplyTests
     }
 
     [Fact]
+    public void Descriptors_of_256_bytes_or_more_are_counted_with_both_length_bytes()
+    {
+        // ELEMENT DESCRIPTOR LENGTH 0100h (page bytes 2-3): two storage descriptors of 256 bytes, 12 fixed and the rest
+        // vendor bytes. Counting from the low byte alone would make room for no descriptor.
+        const int desc = 0x100;
+        var data = new byte[16 + 2 * desc];
+        data[3] = 2;                                          // NUMBER OF ELEMENTS AVAILABLE
+        int body = 8 + 2 * desc;
+        data[6] = (byte)(body >> 8); data[7] = (byte)body;    // BYTE COUNT OF REPORT AVAILABLE
+        data[8] = 2;                                          // storage
+        data[10] = desc >> 8; data[11] = desc & 0xFF;         // ELEMENT DESCRIPTOR LENGTH
+        data[14] = (2 * desc) >> 8; data[15] = (2 * desc) & 0xFF;
+        data[16 + 1] = 0x10;                                  // first descriptor: address 0010h
+        data[16 + desc + 1] = 0x11;                           // second: 0011h
+        var elements = ElementStatusDecoder.Decode(data).Elements;
+        Assert.Equal([(ushort)0x10, (ushort)0x11], elements.Select(e => e.Address));
+    }
+
+    [Fact]
     public void A_cut_reply_has_only_the_descriptors_received()
     {
         // 9,000 announced, the reply cut inside descriptor 8,500: 8,500 whole ones, then a partial one with its tag.
