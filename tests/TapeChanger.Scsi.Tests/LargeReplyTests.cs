@@ -60,6 +60,46 @@ public class LargeReplyTests
     }
 
     [Fact]
+    public void A_chunk_holds_no_more_room_than_its_records_need()
+    {
+        // 8,193 records: one full chunk of 8,192 references and one of 1. A second chunk sized like the first (or a
+        // first one of 8,193, which would go to the large object heap) costs another 64 KiB; the one record more costs
+        // one descriptor (every third element is full: descriptor 8,192 is empty, no tag) and the 32-byte chunk.
+        byte[] full = StoragePage(8_193), whole = StoragePage(8_192);
+        ElementStatusDecoder.Decode(full);
+        ElementStatusDecoder.Decode(whole);
+        long Allocated(byte[] page)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var report = ElementStatusDecoder.Decode(page);
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            GC.KeepAlive(report);
+            return bytes;
+        }
+        long extra = Allocated(full) - Allocated(whole);
+        Assert.InRange(extra, 0, 16 * 1024);
+    }
+
+    [Fact]
+    public void Descriptors_of_256_bytes_or_more_are_counted_with_both_length_bytes()
+    {
+        // ELEMENT DESCRIPTOR LENGTH 0100h (page bytes 2-3): two storage descriptors of 256 bytes, 12 fixed and the rest
+        // vendor bytes. Counting from the low byte alone would make room for no descriptor.
+        const int desc = 0x100;
+        var data = new byte[16 + 2 * desc];
+        data[3] = 2;                                          // NUMBER OF ELEMENTS AVAILABLE
+        int body = 8 + 2 * desc;
+        data[6] = (byte)(body >> 8); data[7] = (byte)body;    // BYTE COUNT OF REPORT AVAILABLE
+        data[8] = 2;                                          // storage
+        data[10] = desc >> 8; data[11] = desc & 0xFF;         // ELEMENT DESCRIPTOR LENGTH
+        data[14] = (2 * desc) >> 8; data[15] = (2 * desc) & 0xFF;
+        data[16 + 1] = 0x10;                                  // first descriptor: address 0010h
+        data[16 + desc + 1] = 0x11;                           // second: 0011h
+        var elements = ElementStatusDecoder.Decode(data).Elements;
+        Assert.Equal([(ushort)0x10, (ushort)0x11], elements.Select(e => e.Address));
+    }
+
+    [Fact]
     public void A_cut_reply_has_only_the_descriptors_received()
     {
         // 9,000 announced, the reply cut inside descriptor 8,500: 8,500 whole ones, then a partial one with its tag.

@@ -218,6 +218,23 @@ public class SensePolicyTests
     }
 
     [Fact]
+    public void Profile_rows_are_ranked_command_then_ascq_then_key_and_rows_of_equal_rank_keep_their_order()
+    {
+        // The profile's rows are ranked at each look-up (the built-in table once, at start-up).
+        var exact = new SenseRule(SenseKey.IllegalRequest, 0x24, 0x00, A.Fail, F.DeviceError, "exact, any command", "test");
+        var forMove = new SenseRule(SenseKey.IllegalRequest, 0x24, null, A.Fail, F.InvalidElement, "any ASCQ, MOVE MEDIUM only", "test", [Move]);
+        Assert.Same(forMove, Look("05/24/00", Move, [exact, forMove]));          // command-restricted (4+1) over exact ASCQ and key (2+1)
+        Assert.Same(exact, Look("05/24/00", Res, [exact, forMove]));
+        var anyKey = exact with { Key = null, Meaning = "exact ASCQ, any key" };
+        Assert.Same(exact, Look("05/24/00", null, [anyKey, exact]));             // an exact key (2+1) over any key (2)
+        Assert.Same(anyKey, Look("06/24/00", null, [anyKey, exact]));
+        var second = exact with { Meaning = "the same pattern, given second" };
+        Assert.Same(exact, Look("05/24/00", null, [exact, second]));             // equal rank: the order given
+        Assert.Same(second, Look("05/24/00", null, [second, exact]));
+        Assert.Same(exact, Look("05/24/00", null, [anyKey, exact, second]));
+    }
+
+    [Fact]
     public void A_wildcard_row_wins_over_the_key_default_and_the_key_default_catches_the_rest()
     {
         var reset = Look("06/29/05", null);

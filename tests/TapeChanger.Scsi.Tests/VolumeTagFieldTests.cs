@@ -47,6 +47,37 @@ public class VolumeTagFieldTests
 
     private static ElementDescriptor ElementDescriptor(byte[] reply) => ElementStatusDecoder.Decode(reply).Elements.Single();
 
+    private static byte[] UsualTag(string identifier, byte sequence) => [.. Encoding.ASCII.GetBytes(identifier.PadRight(32)), 0x00, 0x00, 0x00, sequence];
+
+    [Fact]
+    public void Tags_that_differ_in_identifier_sequence_number_or_field_alone_are_not_equal()
+    {
+        // Usual tags keep the identifier's bytes and no field: the identifier and sequence number must tell them apart.
+        var a1 = Decoded(UsualTag("A00001L8", 1));
+        Assert.Equal(a1, Decoded(UsualTag("A00001L8", 1)));
+        Assert.NotEqual(a1, Decoded(UsualTag("A00002L8", 1)));
+        Assert.NotEqual(a1, Decoded(UsualTag("A00001L8", 2)));
+        Assert.False(a1.Equals(null));
+
+        // Two fields kept as sent, same identifier and sequence number: a leading blank, and blank reserved bytes.
+        byte[] leading = [.. " A00001L8"u8, .. Enumerable.Repeat((byte)' ', 23), 0x00, 0x00, 0x00, 0x01];
+        byte[] reserved = [.. "A00001L8"u8, .. Enumerable.Repeat((byte)' ', 24), 0x20, 0x20, 0x00, 0x01];
+        var l = Decoded(leading);
+        var r = Decoded(reserved);
+        Assert.Equal(("A00001L8", (ushort)1, Encoding.Latin1.GetString(leading)), (l.Identifier, l.SequenceNumber, l.Field));
+        Assert.Equal(("A00001L8", (ushort)1, Encoding.Latin1.GetString(reserved)), (r.Identifier, r.SequenceNumber, r.Field));
+        Assert.NotEqual(l, r);
+        Assert.Equal(l, Decoded(leading));
+    }
+
+    [Fact]
+    public void A_control_byte_first_in_the_identifier_is_shown_as_a_question_mark()
+    {
+        byte[] tag = [0x01, .. "ABC"u8, .. Enumerable.Repeat((byte)' ', 28), 0x00, 0x00, 0x00, 0x05];
+        var t = Decoded(tag);
+        Assert.Equal(("?ABC", (ushort)5, Encoding.Latin1.GetString(tag)), (t.Identifier, t.SequenceNumber, t.Field));
+    }
+
     [Fact]
     public void A_usual_tag_gives_back_every_byte_of_its_field()
     {
