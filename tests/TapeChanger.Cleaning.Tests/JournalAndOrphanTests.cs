@@ -112,8 +112,12 @@ public sealed class JournalAndOrphanTests : IDisposable
     [LinuxFact]
     public async Task A_worker_left_as_a_zombie_is_dead()
     {
-        // sh starts a child that exits at once, then becomes `sleep 5`, which never reaps it: a zombie for 5 s.
-        using var parent = Process.Start(new ProcessStartInfo("sh", ["-c", "sleep 0 & echo $!; exec sleep 5"]) { RedirectStandardOutput = true })!;
+        // sh starts a child, then becomes `sleep 5`, which never reaps it: a zombie for 5 s. The child exits only once
+        // its parent has become sleep (its /proc comm is no longer sh): a child that exited earlier could be reaped by
+        // sh before the exec, and there would be no zombie to find (seen once in CI under load).
+        using var parent = Process.Start(new ProcessStartInfo("sh",
+            ["-c", "p=$$; (while [ \"$(cat /proc/$p/comm 2>/dev/null)\" = sh ]; do sleep 0.01; done) & echo $!; exec sleep 5"])
+            { RedirectStandardOutput = true })!;
         try
         {
             int zombie = int.Parse(parent.StandardOutput.ReadLine()!);
