@@ -158,6 +158,23 @@ public sealed class PairedDriveTests : IDisposable
     }
 
     [Fact]
+    public async Task A_drive_paired_next_to_another_changer_is_refused_and_nothing_is_opened()
+    {
+        var locator = new RecordingDriveLocator(A1, A2) { OpensAlone = true };
+        var here = new DriveAccess(new DriveLocatorRegistry().Add(locator), new DriveSearch(DeviceUri.Parse("virtual:/libraries/a"), new ScriptedTransport()));
+        var there = new DriveAccess(new DriveLocatorRegistry().Add(locator), new DriveSearch(DeviceUri.Parse("virtual:/libraries/b"), new ScriptedTransport()));
+        var paired = there.Paired(1, Pairs())!;
+        var e = await Assert.ThrowsAsync<ArgumentException>(async () => await here.OpenAsync(paired));
+        Assert.StartsWith("drive 1 (drive-a2) was paired with the changer virtual:/libraries/b, not virtual:/libraries/a", e.Message);
+        Assert.Equal(0, locator.Opened);
+        await using (var own = await there.OpenAsync(paired))
+        {
+            Assert.Equal((1, "drive-a2"), (own!.Number, own.Uri));
+        }
+        Assert.Equal(1, locator.Opened);
+    }
+
+    [Fact]
     public async Task A_paired_drive_given_as_null_is_an_argument_error()
     {
         var access = new RecordingDriveLocator(A1, A2).Access(new ScriptedTransport());

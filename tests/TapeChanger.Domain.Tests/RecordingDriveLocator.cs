@@ -12,6 +12,7 @@ internal sealed class RecordingDriveLocator(params DriveCandidate[] drives) : ID
 {
     public List<(string Uri, ScsiCommand Command)> Sent { get; } = [];
     public int Listings { get; private set; }
+    public int Opened { get; private set; }
 
     /// <summary>Answers a drive command (GOOD with no data by default).</summary>
     public Func<DriveCandidate, ScsiCommand, ScsiResult> Answer { get; init; } = (_, _) => ScsiResult.Good(0);
@@ -29,8 +30,10 @@ internal sealed class RecordingDriveLocator(params DriveCandidate[] drives) : ID
         return ValueTask.FromResult(new DriveCandidates(drives));
     }
 
-    public ValueTask<IScsiTransport> OpenAsync(DriveSearch search, DriveCandidate drive, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IScsiTransport>(new ScriptedTransport
+    public ValueTask<IScsiTransport> OpenAsync(DriveSearch search, DriveCandidate drive, CancellationToken cancellationToken = default)
+    {
+        Opened++;
+        return ValueTask.FromResult<IScsiTransport>(new ScriptedTransport
         {
             Device = drive.Uri,
             Answer = (command, _) =>
@@ -39,6 +42,7 @@ internal sealed class RecordingDriveLocator(params DriveCandidate[] drives) : ID
                 return Answer(drive, command);
             },
         });
+    }
 
     public DriveAccess Access(IScsiTransport changer) =>
         new(new DriveLocatorRegistry().Add(this), new DriveSearch(DeviceUri.Parse("virtual:"), changer));

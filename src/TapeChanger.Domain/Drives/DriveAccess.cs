@@ -45,6 +45,9 @@ public sealed class DriveAccess
     /// <summary>False when no registered locator serves the changer's transport (drives cannot be reached from here).</summary>
     public bool CanReachDrives => _locators.For(_search) is not null;
 
+    /// <summary>The changer's device address as given: a <see cref="PairedDrive"/> opens only where it was paired.</summary>
+    internal string Changer => _search.Changer.Original;
+
     /// <summary>Pairs drive elements with the drives the locator lists (listed once per changer and cache).</summary>
     public async ValueTask<IReadOnlyList<DrivePair>> PairAsync(IReadOnlyList<DriveElementIdentity> elements, CancellationToken ct = default)
     {
@@ -78,9 +81,13 @@ public sealed class DriveAccess
         Paired(drive, pairs) is { } paired ? OpenAsync(paired, ct) : ValueTask.FromResult<TapeDrive?>(null);
 
     /// <summary>Opens <paramref name="paired"/> (paired earlier, not read again); null when no locator serves the changer.</summary>
+    /// <exception cref="ArgumentException"><paramref name="paired"/> was paired next to another changer.</exception>
     public async ValueTask<TapeDrive?> OpenAsync(PairedDrive paired, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(paired);
+        // A drive paired next to another changer is another library's drive, or none: its device is not this one's.
+        if (!string.Equals(paired.Changer, Changer, StringComparison.Ordinal))
+            throw new ArgumentException($"drive {paired.Number} ({paired.Uri}) was paired with the changer {paired.Changer}, not {Changer}", nameof(paired));
         if (_locators.For(_search) is not { } locator) return null;
         int drive = paired.Number;
         var candidate = paired.Candidate;

@@ -27,6 +27,9 @@ public sealed class PairedDrive
 
     public string Uri => Candidate.Uri;
 
+    /// <summary>The changer the drive was paired next to (its device address as given).</summary>
+    internal string Changer => _access.Changer;
+
     /// <summary>True when <see cref="OpenAsync"/> needs no changer session; false: open it through a session's <see cref="MediaChanger.OpenDriveAsync(PairedDrive, CancellationToken)"/>.</summary>
     public bool OpensWithoutChanger => _access.OpensDrivesWithoutChanger;
 
