@@ -68,6 +68,14 @@ public sealed class FleetStatusTests
         Assert.True(cleaner.StatusCode == HttpStatusCode.OK && sw.Elapsed < Prompt, $"{cleaner.StatusCode} after {sw.Elapsed.TotalSeconds:0.0} s: {cleanerBody}");
         Assert.Equal("default", JsonDocument.Parse(cleanerBody).RootElement.GetProperty("library").GetString());
 
+        // /metrics: the library's gauges are its owner's to report; the non-owner's scrape does not read it (nor wait).
+        using var metricsAtOwner = fleet.Http(owner, viewer);
+        sw.Restart();
+        string scraped = await atOther.GetStringAsync("metrics");
+        Assert.True(sw.Elapsed < Prompt, $"the non-owner's /metrics took {sw.Elapsed.TotalSeconds:0.0} s while the owner moved");
+        Assert.DoesNotContain("tapechanger_library_online{library=\"default\"}", scraped);
+        Assert.Contains("tapechanger_library_online{library=\"default\"} 1", await metricsAtOwner.GetStringAsync("metrics"));
+
         // The owner was still in its move through all of it (else the test proved nothing).
         Assert.Equal("InProcess", await fleet.StateAsync(other, op, id));
 
