@@ -12,7 +12,7 @@ namespace TapeChanger.Server.Api;
 /// passed on: the caller has no token (a Unix-socket caller known by its uid), the read was passed on already (the
 /// lease moved meanwhile), the owner's address is not an http(s) URL, or the owner does not answer (no connection within
 /// <see cref="OwnerConnectTime"/>, no answer within <see cref="OwnerAnswerTime"/>). Past that bound: 503 naming the
-/// owner. Every answer of a non-owner names whose view it is in <see cref="ServedByHeader"/>.</para>
+/// owner. A status answer of a non-owner, the owner's or its own, names whose view it is in <see cref="ServedByHeader"/>.</para>
 /// </summary>
 public static class FleetReads
 {
@@ -93,9 +93,16 @@ public static class FleetReads
     /// <summary>The library read here, for at most <see cref="LocalReadTime"/>; past it, 503 naming the owner.</summary>
     private static async Task<IResult> ReadHereAsync(HttpContext http, FleetOwner owner, string at, string why, Func<CancellationToken, Task<IResult>> read)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         // On a thread of its own: opening a library may block before its first await (the virtual library's file lock).
         var reading = Task.Run(() => read(stop.Token), CancellationToken.None);
+        // The token stays valid until the read has ended, whenever that is; its end is observed (nobody else awaits it
+        // once it has run past the bound).
+        _ = reading.ContinueWith(static (t, cts) =>
+        {
+            _ = t.Exception;
+            ((CancellationTokenSource)cts!).Dispose();
+        }, stop, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             var result = await reading.WaitAsync(LocalReadTime, http.RequestAborted).ConfigureAwait(false);
@@ -104,9 +111,8 @@ public static class FleetReads
         }
         catch (TimeoutException)
         {
-            await stop.CancelAsync().ConfigureAwait(false);
             // The read may still be waiting for the device (a lock that is not cancellable): its end is nobody's answer.
-            _ = reading.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            try { await stop.CancelAsync().ConfigureAwait(false); } catch (ObjectDisposedException) { }
             throw new ApiException(503, $"library {owner.Library} is owned by {at}, and {why}; reading the library here did not finish within " +
                 $"{LocalReadTime.TotalSeconds:0} s (the owner holds its session while it moves): try again, or ask {owner.Owner}");
         }
