@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fleet tier: three tapechangerd services sharing one PostgreSQL database (a throw-away initdb cluster on loopback),
 # one tgt library over iSCSI and five virtual libraries.
-#   1. Every library gets exactly one owner (GET /api/v1/fleet on any service shows the same table).
+#   1. Every library gets exactly one owner (GET /api/v1/fleet on any service shows the same table). The CLI's --server
+#      and a status read sent to a service that does not own the library are answered by the owner (the read at once,
+#      while the owner's move waits out BUSY).
 #   2. Three clients send transfers to random services for random libraries while:
 #      a. the owner of virtual library v1 is killed (kill -9) in the middle of a move (the library answers BUSY to
 #         MOVE MEDIUM for a while, so the move is in process at the kill); another service takes v1 over (time printed,
@@ -98,6 +100,35 @@ v3=$(grep '^v3=' "$work/owners" | cut -d= -f2); asked=A; [[ $v3 == A ]] && asked
 "${cli[@]}" --server "http://127.0.0.1:${port[$asked]}" --token "$token" --device v3 status >/dev/null || fail "status of v3 through $asked (not its owner)"
 grep -q "POST /api/v1/cli 200 .*caller=token:fleet-tier" "$work/$v3.log" || fail "the command sent to $asked did not run on v3's owner $v3"
 echo "  tapechanger --server (service $asked) --device v3 status ran on v3's owner $v3"
+# A status read sent to a service that does not own the library while the owner is in a move (its MOVE MEDIUM answered
+# BUSY for 6 s holds the library's session): the owner's answer, at once, read on the owner as the caller.
+TAPECHANGER_STATE_DIR=$shared "${cli[@]}" --device "virtual:$work/v3" virtual fault add busy --command "MOVE MEDIUM" --for 6 >/dev/null
+drv submit "$work/acked" "$work/$v3.sock" v3 1 39
+held=$(tail -n 1 "$work/acked" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+state() { curl -s --unix-socket "$work/$v3.sock" "http://x/api/v1/requests/$held" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])'; }
+for _ in $(seq 1 50); do [[ $(state) == InProcess ]] && break; sleep 0.1; done
+sleep 1
+t0=$(date +%s.%N)
+code=$(curl -s -o "$work/v3.status" -D "$work/v3.headers" -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:${port[$asked]}/api/v1/libraries/v3/status")
+took=$(python3 -c 'import sys, time; print(f"{time.time() - float(sys.argv[1]):.2f}")' "$t0")
+during=$(state)
+served=$(awk -F': ' 'tolower($1) == "x-tapechanger-served-by" {print $2}' "$work/v3.headers" | tr -d '\r')
+[[ $code == 200 ]] || fail "status of v3 at $asked while $v3 moves: HTTP $code $(head -c 300 "$work/v3.status")"
+[[ $during == InProcess ]] || fail "v3's transfer was $during after the status read (the owner's move did not hold the library)"
+[[ $served == "$v3" ]] || fail "status of v3 at $asked: served by '$served', expected the owner $v3"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if d["online"] and d["status"] and d["queueDepth"] >= 1 else 1)' "$work/v3.status" \
+  || fail "status of v3 at $asked: not the owner's (online, elements, queue): $(head -c 300 "$work/v3.status")"
+python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= 3 else 1)' "$took" || fail "status of v3 at $asked took $took s while $v3 moved"
+grep -q "GET /api/v1/libraries/v3/status 200 .*caller=token:fleet-tier" "$work/$v3.log" || fail "the status read sent to $asked was not answered by v3's owner $v3"
+echo "  GET v3/status at $asked (not the owner) during $v3's BUSY move: 200 in $took s, served by $v3 (online, queue $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["queueDepth"])' "$work/v3.status"))"
+for _ in $(seq 1 300); do [[ $(state) == InProcess || $(state) == Queued ]] || break; sleep 0.1; done
+# The same on tgt (its robot moves in milliseconds, so only the passing on is shown): the owner's view, as the caller.
+tgt_owner=$(grep '^tgt=' "$work/owners" | cut -d= -f2); tgt_asked=A; [[ $tgt_owner == A ]] && tgt_asked=B
+code=$(curl -s -o "$work/tgt.status" -D "$work/tgt.headers" -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:${port[$tgt_asked]}/api/v1/libraries/tgt/status")
+served=$(awk -F': ' 'tolower($1) == "x-tapechanger-served-by" {print $2}' "$work/tgt.headers" | tr -d '\r')
+[[ $code == 200 && $served == "$tgt_owner" ]] || fail "status of tgt at $tgt_asked: HTTP $code served by '$served' (owner $tgt_owner)"
+grep -q "GET /api/v1/libraries/tgt/status 200 .*caller=token:fleet-tier" "$work/$tgt_owner.log" || fail "the tgt status read sent to $tgt_asked was not answered by its owner $tgt_owner"
+echo "  GET tgt/status at $tgt_asked (not the owner): 200, served by $tgt_owner"
 before=$(drv cartridges "$work/A.sock" "$libs") || fail "status"
 socks="$work/A.sock,$work/B.sock,$work/C.sock"
 

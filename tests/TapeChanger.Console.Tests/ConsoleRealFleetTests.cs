@@ -65,15 +65,14 @@ public sealed class ConsoleRealFleetTests(BrowserFixture browser) : IClassFixtur
             }
             Assert.Contains("This service: A · 2 libraries · 2 services seen", await c.Page.Locator("#fleet-summary").InnerTextAsync());
 
-            // A queue on B's library: its robot answers the next four MOVE MEDIUMs BUSY (B resends after 1, 2, 4 and 8 s:
-            // the first load ends some 15 s after it started, counted in commands, not on a clock a loaded machine
-            // stretches), which holds one load in process while a second one waits, past the panel's 15 s refresh. Not
-            // longer: A reads B's library itself for its own status and console, and that read waits for B's session
-            // (the virtual library's lock) no longer than 30 s. Both loads are sent to A (not the owner): the fleet
-            // passes them on.
+            // A queue on B's library: its robot answers the next five MOVE MEDIUMs BUSY (B resends after 1, 2, 4, 8 and
+            // 16 s: the first load ends some 31 s after it started, counted in commands, not on a clock a loaded machine
+            // stretches), which holds one load in process (and B's session: the virtual library's lock, longer than the
+            // 30 s a read of the library waits for it) while a second one waits, past the console check below and the
+            // panel's 15 s refresh. Both loads are sent to A (not the owner): the fleet passes them on.
             string busyLibrary = owners.Single(o => o.Value == "B").Key;
             string device = busyLibrary == "vault" ? "virtual:" + vault : "virtual:";
-            var (rc, _, err) = Cli("--state-dir", shared, "--device", device, "virtual", "fault", "add", "busy", "--command", "MOVE MEDIUM", "--count", "4");
+            var (rc, _, err) = Cli("--state-dir", shared, "--device", device, "virtual", "fault", "add", "busy", "--command", "MOVE MEDIUM", "--count", "5");
             Assert.True(rc == 0, err);
             using var opA = a.Http(op);
             var ids = new List<string>();
@@ -84,18 +83,40 @@ public sealed class ConsoleRealFleetTests(BrowserFixture browser) : IClassFixtur
                 Assert.True(r.StatusCode == HttpStatusCode.Accepted, await r.Content.ReadAsStringAsync());
                 ids.Add(JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!);
             }
+            // A's console showing B's library while B is in its BUSY load: A passes the status and cleaner reads on to
+            // B, which answers from the status it keeps; A reading the library itself would wait for B's session (and
+            // report it offline after the virtual library's 30 s lock time; the cleaner view answered 503).
+            await WaitAsync(async () => JsonDocument.Parse(await opA.GetStringAsync($"api/v1/requests/{ids[0]}")).RootElement
+                .GetProperty("state").GetString() == "InProcess" ? "" : null, TimeSpan.FromSeconds(20), "the first load to go in process");
+            string otherLibrary = owners.Keys.Single(l => l != busyLibrary);
+            var pick = c.Page.Locator("#library");
+            if (await pick.InputValueAsync() == busyLibrary)
+            {
+                await c.Page.RunAndWaitForResponseAsync(() => pick.SelectOptionAsync(otherLibrary),
+                    r => r.Url.EndsWith($"/api/v1/libraries/{otherLibrary}/status", StringComparison.Ordinal));
+            }
+            var shownAt = System.Diagnostics.Stopwatch.StartNew();
+            var cleanerAnswer = c.Page.WaitForResponseAsync(r => r.Url.EndsWith($"/api/v1/libraries/{busyLibrary}/cleaner", StringComparison.Ordinal));
+            var statusAnswer = await c.Page.RunAndWaitForResponseAsync(() => pick.SelectOptionAsync(busyLibrary),
+                r => r.Url.EndsWith($"/api/v1/libraries/{busyLibrary}/status", StringComparison.Ordinal));
+            Assert.Equal(200, statusAnswer.Status);
+            Assert.Equal(200, (await cleanerAnswer).Status);
+            Assert.True(shownAt.Elapsed < TimeSpan.FromSeconds(5), $"A's console took {shownAt.Elapsed.TotalSeconds:0.0} s to read {busyLibrary}");
+            Assert.Equal("B", statusAnswer.Headers["x-tapechanger-served-by"]);
+            await c.Page.WaitForFunctionAsync("() => document.getElementById('banner').hidden");
+            Assert.Equal("InProcess", JsonDocument.Parse(await opA.GetStringAsync($"api/v1/requests/{ids[0]}")).RootElement.GetProperty("state").GetString());
+
             // The panel refreshes itself (every 15 s): the owner's queue depth reaches it without a reload.
             var queue = c.Page.Locator($"#fleet-list tr[data-library='{busyLibrary}'] .queue");
             await c.Page.WaitForFunctionAsync("""sel => { const e = document.querySelector(sel); return e && Number(e.textContent) > 0; }""",
                 $"#fleet-list tr[data-library='{busyLibrary}'] .queue", new() { Timeout = 25_000 });
             int shown = int.Parse(await queue.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(shown, 1, 2);
-            // A's own status of B's library says the same queue (the owner's, from the lease row as it was when asked),
-            // not A's empty one. A answers only once it has read the library itself, which waits for B's session (the
-            // virtual library's lock) until the BUSY load ends: the depth must not be read after that wait.
+            // A's own status of B's library says the same queue (the owner's), not A's empty one.
             var statusAtA = JsonDocument.Parse(await opA.GetStringAsync($"api/v1/libraries/{busyLibrary}/status")).RootElement;
             Assert.InRange(statusAtA.GetProperty("queueDepth").GetInt32(), 1, 2);
             Assert.Equal("B", await c.Page.Locator($"#fleet-list tr[data-library='{busyLibrary}'] td").Nth(0).InnerTextAsync());
+
             await c.ScreenshotAsync("13-fleet-real");
             c.AssertNoErrors();
 

@@ -50,6 +50,20 @@ public sealed class FleetTests
     }
 
     [PostgresFact]
+    public async Task A_non_owner_names_the_owner_and_its_address_and_the_owner_names_nobody()
+    {
+        await using var f = new FleetHarness();
+        await using var a = f.Engine("A");
+        await a.StartAsync();
+        Assert.Equal("A", await OwnerAsync(f, a));
+        await using var b = f.Engine("B");
+        await b.StartAsync();
+        Assert.Null(a.OwnerElsewhere("default"));                            // the owner answers itself
+        Assert.Equal(new FleetOwner("default", "B", "A", "http://A.example"), b.OwnerElsewhere("default"));
+        Assert.Equal(ServiceError.UnknownLibrary, Assert.Throws<LibraryServiceException>(() => b.OwnerElsewhere("nope")).Error);
+    }
+
+    [PostgresFact]
     public async Task The_owner_losing_its_lease_mid_move_is_taken_over_and_the_move_reconciled_not_repeated()
     {
         await using var f = new FleetHarness();

@@ -24,7 +24,8 @@ public static class FleetEndpoints
         return Results.Json(fleet, FleetJsonContext.Default.FleetView);
     }
 
-    private const string ForwardedHeader = "X-TapeChanger-Forwarded-By";
+    /// <summary>On a request passed on to the owner: the service that passed it on (a request carrying it is never passed on again).</summary>
+    internal const string ForwardedHeader = "X-TapeChanger-Forwarded-By";
     private static readonly HttpClient Client = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>

@@ -21,20 +21,27 @@ public static class LibraryEndpoints
             Http.Require(http, AccessRole.Viewer);
             return Results.Json(View(engine.GetLibrary(Http.LibraryName(name))), ApiJsonContext.Default.LibraryView);
         });
-        v1.MapGet("/libraries/{name}/status", async (HttpContext http, string name, ILibraryService engine) =>
+        // Fleet mode: a service that does not own the library passes these reads on to its owner (FleetReads).
+        v1.MapGet("/libraries/{name}/status", (HttpContext http, string name, ILibraryService engine) =>
         {
             Http.Require(http, AccessRole.Viewer);
-            var snap = await engine.GetStatusAsync(Http.LibraryName(name), http.RequestAborted);
-            return Results.Bytes(StatusJson(snap), "application/json; charset=utf-8");
+            return FleetReads.ReadAsync(http, engine, Http.LibraryName(name), async ct =>
+            {
+                var snap = await engine.GetStatusAsync(name, ct);
+                return Results.Bytes(StatusJson(snap), "application/json; charset=utf-8");
+            });
         });
-        v1.MapGet("/libraries/{name}/drives", async (HttpContext http, string name, ILibraryService engine) =>
+        v1.MapGet("/libraries/{name}/drives", (HttpContext http, string name, ILibraryService engine) =>
         {
             Http.Require(http, AccessRole.Viewer);
-            var snap = await engine.GetStatusAsync(Http.LibraryName(name), http.RequestAborted);
-            var drives = snap.Status?.Elements.Where(e => e.Drive is not null)
-                .Select(e => new DriveView(e.Drive!.Value, e.Address, e.Full, e.Barcode, e.Source is { } s ? snap.Status.Elements.FirstOrDefault(x => x.Address == s)?.Slot : null,
-                    e.Identifier, snap.DrivesNeedingCleaning.Contains(e.Drive.Value))).ToList() ?? [];
-            return Results.Json(new DrivesView(snap.Library.Name, drives), ApiJsonContext.Default.DrivesView);
+            return FleetReads.ReadAsync(http, engine, Http.LibraryName(name), async ct =>
+            {
+                var snap = await engine.GetStatusAsync(name, ct);
+                var drives = snap.Status?.Elements.Where(e => e.Drive is not null)
+                    .Select(e => new DriveView(e.Drive!.Value, e.Address, e.Full, e.Barcode, e.Source is { } s ? snap.Status.Elements.FirstOrDefault(x => x.Address == s)?.Slot : null,
+                        e.Identifier, snap.DrivesNeedingCleaning.Contains(e.Drive.Value))).ToList() ?? [];
+                return Results.Json(new DrivesView(snap.Library.Name, drives), ApiJsonContext.Default.DrivesView);
+            });
         });
         v1.MapPost("/libraries/{name}/moves", (HttpContext http, string name, ILibraryService engine, Auditor audit) =>
             audit.RunAsync(http, AccessRole.Operator, "move", name, async caller =>

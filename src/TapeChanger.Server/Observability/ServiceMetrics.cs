@@ -100,8 +100,12 @@ public sealed class ServiceMetrics
     private static List<LibrarySnapshot> Snapshots(ILibraryService engine)
     {
         var list = new List<LibrarySnapshot>();
+        var elsewhere = OwnedElsewhere(engine);
         foreach (var l in engine.Libraries)
         {
+            // Fleet mode: a library another service owns is reported by its owner (each library's gauges come from one
+            // service); reading it here would wait behind the owner's moves, and a scrape would wait with it.
+            if (elsewhere.Contains(l.Name)) continue;
             try
             {
                 list.Add(engine.GetStatusAsync(l.Name).GetAwaiter().GetResult());
@@ -111,6 +115,21 @@ public sealed class ServiceMetrics
             }
         }
         return list;
+    }
+
+    /// <summary>Fleet mode: the libraries another service holds the lease of now (none outside a fleet, or with the database away).</summary>
+    private static HashSet<string> OwnedElsewhere(ILibraryService engine)
+    {
+        try
+        {
+            return engine.GetFleet() is { } fleet
+                ? [.. fleet.Libraries.Where(l => l.State == FleetLibraryState.Owned && l.Owner != fleet.Service).Select(l => l.Library)]
+                : [];
+        }
+        catch (LibraryServiceException)
+        {
+            return [];
+        }
     }
 }
 

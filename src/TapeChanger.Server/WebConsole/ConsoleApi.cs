@@ -24,13 +24,17 @@ public static class ConsoleApi
             // fleet: the service is in a fleet, so GET /api/v1/fleet answers (the console asks it only then).
             return Results.Json(new WhoAmIView(c.Name, AccessRoles.Name(c.Role), c.Via, engine.GetFleet() is not null), ConsoleJsonContext.Default.WhoAmIView);
         });
-        v1.MapGet("/libraries/{name}/cleaner", async (HttpContext http, string name, ILibraryService engine, ServerState state) =>
+        // Fleet mode: a service that does not own the library passes the read on to its owner (FleetReads).
+        v1.MapGet("/libraries/{name}/cleaner", (HttpContext http, string name, ILibraryService engine, ServerState state) =>
         {
             Http.Require(http, AccessRole.Viewer);
-            var snap = await engine.GetStatusAsync(Http.LibraryName(name), http.RequestAborted);
-            if (snap.Status?.Identity is not { } id)
-                throw new ApiException(503, $"library '{snap.Library.Name}' has not been read yet: {snap.Problem ?? "no status"}");
-            return Results.Json(ViewOf(snap.Library.Name, Peek(state.StateDirectory, snap.Library.DeviceUri, id)), ConsoleJsonContext.Default.CleanerView);
+            return FleetReads.ReadAsync(http, engine, Http.LibraryName(name), async ct =>
+            {
+                var snap = await engine.GetStatusAsync(name, ct);
+                if (snap.Status?.Identity is not { } id)
+                    throw new ApiException(503, $"library '{snap.Library.Name}' has not been read yet: {snap.Problem ?? "no status"}");
+                return Results.Json(ViewOf(snap.Library.Name, Peek(state.StateDirectory, snap.Library.DeviceUri, id)), ConsoleJsonContext.Default.CleanerView);
+            });
         });
     }
 

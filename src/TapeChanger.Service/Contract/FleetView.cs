@@ -22,3 +22,9 @@ public sealed record FleetMember(string Service, string? Url, long SeenMilliseco
 
 /// <summary>The fleet as any of its services sees it: the control plane.</summary>
 public sealed record FleetView(string Service, string Database, IReadOnlyList<FleetLibrary> Libraries, IReadOnlyList<FleetMember> Services);
+
+/// <summary>
+/// A library another service of the fleet owns, as a service that does not own it sees it: <see cref="Service"/> is
+/// this service's name, <see cref="Owner"/> and <see cref="OwnerUrl"/> the owner's (its Fleet:Url) for passing a read on.
+/// </summary>
+public sealed record FleetOwner(string Library, string Service, string Owner, string? OwnerUrl);

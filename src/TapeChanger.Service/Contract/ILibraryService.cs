@@ -19,6 +19,13 @@ public interface ILibraryService : IAsyncDisposable
     /// </summary>
     FleetView? GetFleet() => null;
 
+    /// <summary>
+    /// Fleet mode: the library's live owner when that is another service (it keeps the library's status and holds its
+    /// session while it moves); null when this service owns the library, nobody does, or the state is not shared.
+    /// Throws UnknownLibrary.
+    /// </summary>
+    FleetOwner? OwnerElsewhere(string library) => null;
+
     /// <summary>Opens every library and resumes the persisted queues (reconciling what was in process). Idempotent.</summary>
     Task StartAsync(CancellationToken ct = default);
 

@@ -56,6 +56,14 @@ public sealed class LibraryService : ILibraryService
             members);
     }
 
+    public FleetOwner? OwnerElsewhere(string library)
+    {
+        var host = Host(library);
+        if (_fleet is null || host.Fence is not null) return null;          // owned here: no database read
+        var row = FleetLibraries().FirstOrDefault(r => r.Library == library);
+        return row is { Held: true } && row.Owner != _fleet.Owner ? new FleetOwner(library, _fleet.Owner, row.Owner, row.OwnerUrl) : null;
+    }
+
     public IReadOnlyList<LibraryInfo> Libraries { get; }
 
     public LibraryInfo GetLibrary(string name) => Host(name).Info;
@@ -86,9 +94,10 @@ public sealed class LibraryService : ILibraryService
         var host = Host(library);
         // Fleet mode: the queue is the owner's. A service that does not own the library has none of its own, so it
         // reports the depth the owner last wrote into the lease row (at each poll, every 2 s), as the fleet list shows
-        // it when the request comes. The row is read first: a non-owner then reads the library itself, which waits
-        // behind the owner's session (a virtual library's lock, a robot answering BUSY) for as long as the owner's move
-        // takes, and a depth read after that wait is the queue after the move, not the one the caller asked about.
+        // it when the request comes. (The server passes status reads on to the owner; it reads the library here only
+        // when it cannot, and bounds that wait.) The row is read first: a non-owner then reads the library itself, which
+        // waits behind the owner's session (a virtual library's lock, a robot answering BUSY) for as long as the owner's
+        // move takes, and a depth read after that wait is the queue after the move, not the one the caller asked about.
         var row = _fleet is not null && host.Fence is null ? FleetLibraries().FirstOrDefault(r => r.Library == library) : null;
         var snap = await host.SnapshotAsync(ct).ConfigureAwait(false);
         return row is { Held: true } && host.Fence is null ? snap with { QueueDepth = row.QueueDepth } : snap;
