@@ -56,6 +56,47 @@ public class StatusJsonWriterTests
     }
 
     /// <summary>
+    /// Elements of one shape share a template whose constant runs hold the type and medium type words, flags, nulls and
+    /// a zero ASC/ASCQ: elements that differ in any of them, or carry those words as other string objects (equal or
+    /// not to the mapper's), are still written as the serializer writes them.
+    /// </summary>
+    [Fact]
+    public void Elements_of_one_shape_share_a_template_and_every_difference_shows()
+    {
+        static ElementJson Empty(int address) => new()
+        {
+            Type = "storage", Address = address, Full = false, MediumType = "unspecified", Except = false, Asc = 0, Ascq = 0,
+            Access = true, ImpExp = false, Slot = address - 999, Cleaner = false,
+        };
+        var elements = new List<ElementJson>();
+        for (int i = 0; i < 50; i++) elements.Add(Empty(1000 + i));
+        int oneShape = elements.Count;
+        elements.Add(Empty(2000) with { Type = new string("storage".AsSpan()), MediumType = new string("data".AsSpan()) });
+        elements.Add(Empty(2001) with { Type = "robot<arm>", MediumType = "tape\u00e9\"" });
+        elements.Add(Empty(2002) with { Asc = 0, Ascq = 7, Except = true, ExceptText = "x" });
+        elements.Add(Empty(2003) with { Asc = 0x3A, Ascq = 0 });
+        elements.Add(Empty(2004) with { Full = true, Barcode = "B1", Source = 1003, SourceSlot = 4 });
+        elements.Add(Empty(2005) with { Full = true, Barcode = "B2", Source = 1004, SourceSlot = 5, Cleaner = true });
+        elements.Add(Empty(2006) with { Slot = null, Drive = 3, Serial = "S\t1", Model = "IBM", Identifier = "ID", Cleaner = null });
+        elements.Add(Empty(2007) with { InEnab = true, ExEnab = false, Partial = true, ReservedCleanerSlot = false, AlternateBarcode = "A" });
+        elements.Add(Empty(2008) with { InEnab = false, ExEnab = true, Partial = false, ReservedCleanerSlot = true, Access = false, ImpExp = true });
+        elements.Add(Empty(2009));
+        var doc = new StatusDocument("virtual:", new LibraryJson("V", "P", "R", null),
+            new ElementMapJson(new RangeJson(1, 0), new RangeJson(1000, elements.Count), new RangeJson(10, 0), new RangeJson(500, 0)), elements);
+        string expected = JsonSerializer.Serialize(doc, CliJsonContext.Default.StatusDocument);
+        using var stream = new MemoryStream();
+        StatusJsonWriter.Write(stream, doc);
+        Assert.Equal(expected, Encoding.UTF8.GetString(stream.ToArray()));
+
+        var bytes = new ElementJsonBytes("\n");
+        for (int i = 0; i < oneShape; i++) Assert.True(bytes.TryWrite(elements[i]));
+        Assert.Equal(1, bytes.Shapes);
+        for (int i = oneShape; i < elements.Count; i++) Assert.True(bytes.TryWrite(elements[i]));
+        // 2000 and 2001 have one shape (both words written as values); the last is the first shape again.
+        Assert.Equal(1 + elements.Count - oneShape - 2, bytes.Shapes);
+    }
+
+    /// <summary>
     /// Every member of ElementJson is set in the sample above, so the comparison covers it: a member added to the
     /// contract fails here until StatusJsonWriter writes it (and the sample sets it).
     /// </summary>
