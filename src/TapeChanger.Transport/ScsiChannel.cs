@@ -27,6 +27,17 @@ public sealed class ScsiChannel : IAsyncDisposable
     /// <summary>Executes and checks; returns the data-in bytes actually transferred (empty for no-data commands).</summary>
     public async ValueTask<byte[]> ExecuteAsync(ScsiCommand command, CancellationToken cancellationToken = default)
     {
+        var reply = await TryExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+        if (reply.Failure is { } sense) throw ScsiResultChecker.Failed(command, sense);
+        return reply.Data;
+    }
+
+    /// <summary>
+    /// Executes and checks, as <see cref="ExecuteAsync"/>, but a CHECK CONDITION that failed the command comes back
+    /// as its sense (<see cref="ScsiChecked.Failure"/>, no data) instead of thrown (<see cref="ScsiResultChecker.Check"/>).
+    /// </summary>
+    public async ValueTask<ScsiChecked> TryExecuteAsync(ScsiCommand command, CancellationToken cancellationToken = default)
+    {
         var buffer = command.Direction == DataDirection.In ? new byte[command.TransferLength] : [];
         CommandCount++;
         LastSense = null;
@@ -36,10 +47,14 @@ public sealed class ScsiChannel : IAsyncDisposable
             try { LastSense = SenseDecoder.Decode(result.Sense); }
             catch (ScsiDecodeException) { }            // the checker reports unreadable sense of a failed command
         }
-        int n = ScsiResultChecker.ThrowIfFailed(command, result);
+        int n = ScsiResultChecker.Check(command, result, out var failure);
+        if (failure is not null) return new ScsiChecked([], failure);
         n = Math.Clamp(n, 0, buffer.Length);
-        return n == buffer.Length ? buffer : buffer.AsSpan(0, n).ToArray();
+        return new ScsiChecked(n == buffer.Length ? buffer : buffer.AsSpan(0, n).ToArray(), null);
     }
 
     public ValueTask DisposeAsync() => Transport.DisposeAsync();
 }
+
+/// <summary>A checked command: its data-in bytes, or the sense of the CHECK CONDITION that failed it.</summary>
+public readonly record struct ScsiChecked(byte[] Data, SenseData? Failure);
