@@ -89,9 +89,10 @@ public class StatusJsonWriterTests
         Assert.Equal(expected, Encoding.UTF8.GetString(stream.ToArray()));
 
         var bytes = new ElementJsonBytes("\n");
-        for (int i = 0; i < oneShape; i++) Assert.True(bytes.TryWrite(elements[i]));
+        var output = new JsonByteBuffer();
+        for (int i = 0; i < oneShape; i++) Assert.True(bytes.TryWrite(elements[i], output));
         Assert.Equal(1, bytes.Shapes);
-        for (int i = oneShape; i < elements.Count; i++) Assert.True(bytes.TryWrite(elements[i]));
+        for (int i = oneShape; i < elements.Count; i++) Assert.True(bytes.TryWrite(elements[i], output));
         // 2000 and 2001 have one shape (both words written as values); the last is the first shape again.
         Assert.Equal(1 + elements.Count - oneShape - 2, bytes.Shapes);
     }

@@ -41,9 +41,10 @@ internal static class ChangerCommands
             // A cleaning of the drive that has not ended (queued, in process, interrupted): the oldest, as the journal runs them.
             var unfinished = (cleaner?.Operations ?? []).Where(o => o.Kind == Cleaning.OperationKind.Clean && !o.State.IsFinal() && o.Drive is not null)
                 .OrderBy(o => o.Created).ToList();
-            CleaningNowJson? Now(TapeChanger.Domain.Element e) =>
-                e.Type == Scsi.ElementType.DataTransfer && unfinished.FirstOrDefault(o => o.Drive == e.Drive) is { } o
-                    ? new CleaningNowJson(o.Id, o.State.Name(), o.Step.Name(), o.Created) : null;
+            // The drive's own function holds the lambda: its closure is made for drives only, not for each element.
+            CleaningNowJson? Now(TapeChanger.Domain.Element e) => e.Type == Scsi.ElementType.DataTransfer ? DriveNow(e.Drive) : null;
+            CleaningNowJson? DriveNow(int? drive) =>
+                unfinished.FirstOrDefault(o => o.Drive == drive) is { } o ? new CleaningNowJson(o.Id, o.State.Name(), o.Step.Name(), o.Created) : null;
             if (!ctx.Json)
             {
                 // Text only: neither the JSON document nor its serializer metadata is built (start-up cost, tools/bench.sh).

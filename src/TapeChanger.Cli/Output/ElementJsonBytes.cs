@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -7,13 +8,14 @@ namespace TapeChanger.Cli.Output;
 /// <summary>
 /// One element object of `status --json` as UTF-8, byte for byte what <see cref="Utf8JsonWriter"/> writes for it in
 /// the status document (indented two spaces a level, the element at depth 2, default escaping), without the writer's
-/// per-call checks. <see cref="StatusJsonWriter"/> hands the bytes on as they are: the new line and indentation before
-/// each element are written here.
+/// per-call checks. The new line and indentation before each element are written here; <see cref="StatusJsonWriter"/>
+/// writes the comma between elements.
 /// Elements of one shape (the same type, medium type, flags, and the same members null or left out) differ only in
 /// their numbers and strings, so each shape's bytes are kept as a <see cref="Template"/>: the constant runs (names,
 /// separators, <c>true</c>/<c>false</c>/<c>null</c>, the type and medium type words, ASC/ASCQ when both are 0) merged,
 /// with the variable values between them. An empty storage slot is then three copies and two numbers (before: a copy
 /// per member, about 2,500 instructions an element of a 2,081-element library; callgrind, README "Performance").
+/// The bytes go straight into the document's <see cref="JsonByteBuffer"/>, not through a buffer of their own.
 /// Strings of printable ASCII that the default encoder leaves as they are are copied; any other string is escaped by
 /// <see cref="JsonEncodedText"/>, the encoder the writer uses.
 /// </summary>
@@ -59,7 +61,8 @@ internal sealed class ElementJsonBytes
     private readonly Dictionary<ulong, Template> _templates = [];
     private ulong _lastShape = ulong.MaxValue;
     private Template? _last;
-    private byte[] _buffer = new byte[4 * FixedRoom];
+    // The document's buffer while an element is written, and the length written so far.
+    private byte[] _buffer = [];
     private int _length;
 
     public ElementJsonBytes(string newLine)
@@ -70,22 +73,21 @@ internal sealed class ElementJsonBytes
         _close = Encoding.UTF8.GetBytes($"{newLine}{new string(' ', CloseIndent)}}}");
     }
 
-    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
-
     /// <summary>The number of element shapes seen (tests: elements of one shape share one template).</summary>
     internal int Shapes => _templates.Count;
 
     /// <summary>
-    /// Writes <paramref name="e"/>; false (nothing written) when it has members the generated serializer writes
-    /// (a drive's request for cleaning or unfinished cleaning), which the caller writes member by member instead.
+    /// Writes <paramref name="e"/> at the end of <paramref name="output"/>, after a comma where <paramref name="comma"/>
+    /// says; false (nothing written) when it has members the generated serializer writes (a drive's request for cleaning
+    /// or unfinished cleaning), which the caller writes member by member instead.
     /// </summary>
-    public bool TryWrite(ElementJson e)
+    public bool TryWrite(ElementJson e, JsonByteBuffer output, bool comma = false)
     {
         if (e.NeedsCleaning is not null || e.Cleaning is not null) return false;
         // One size check per element: escaping makes at most 6 bytes of a char (\uXXXX).
         int room = FixedRoom + 6 * (Length(e.Type) + Length(e.Barcode) + Length(e.AlternateBarcode) + Length(e.MediumType)
             + Length(e.Identifier) + Length(e.Serial) + Length(e.Model) + Length(e.ExceptText));
-        if (room > _buffer.Length) _buffer = new byte[Math.Max(room, 2 * _buffer.Length)];
+        _buffer = output.Reserve(room, out _length);
         ulong shape = Shape(e);
         Template t;
         if (shape == _lastShape) t = _last!;
@@ -95,7 +97,7 @@ internal sealed class ElementJsonBytes
             _lastShape = shape;
             _last = t;
         }
-        _length = 0;
+        if (comma) _buffer[_length++] = (byte)',';
         var runs = t.Runs;
         var slots = t.Slots;
         for (int i = 0; i < slots.Length; i++)
@@ -104,6 +106,8 @@ internal sealed class ElementJsonBytes
             Value(slots[i], e);
         }
         Raw(runs[slots.Length]);
+        output.Commit(_length);
+        _buffer = [];
         return true;
     }
 
@@ -124,8 +128,10 @@ internal sealed class ElementJsonBytes
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Bit(bool b, int at) => b ? 1UL << at : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Three(bool? b) => b is null ? 0UL : b.Value ? 2UL : 1UL;
 
     /// <summary>

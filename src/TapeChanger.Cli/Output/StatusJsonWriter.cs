@@ -43,10 +43,13 @@ internal static class StatusJsonWriter
         for (int i = 0; i < doc.Elements.Count; i++)
         {
             var e = doc.Elements[i];
-            if (i > 0) o.Raw(","u8);
-            // Each element starts with its new line and indentation ("\n    {") and ends with "\n    }".
-            if (bytes.TryWrite(e)) o.Raw(bytes.Written);
-            else o.Raw(ByWriter(e, nl));
+            // Each element starts with its new line and indentation ("\n    {") and ends with "\n    }"; the comma before
+            // all but the first is written with it.
+            if (!bytes.TryWrite(e, o, comma: i > 0))
+            {
+                if (i > 0) o.Raw(","u8);
+                o.Raw(ByWriter(e, nl));
+            }
             if (o.Length >= JsonByteBuffer.FlushAt) o.FlushTo(stream);
         }
         // An empty array closes on its line ("[]"), as the writer closes it.
