@@ -15,7 +15,7 @@ public sealed partial class SmcClient
     /// the becoming-ready limit; WaitForOperator rows tell <see cref="RetryPolicy.OnWaiting"/> once and re-send every
     /// few seconds up to <see cref="RetryPolicy.OperatorWaitLimit"/>; everything else throws. Returns the data-in bytes.
     /// </summary>
-    internal async ValueTask<byte[]> ExecuteAsync(ScsiCommand command, CancellationToken ct = default)
+    internal async ValueTask<ReadOnlyMemory<byte>> ExecuteAsync(ScsiCommand command, CancellationToken ct = default)
     {
         int ua = 0;
         long? notReadySince = null, operatorSince = null;
@@ -69,7 +69,7 @@ public sealed partial class SmcClient
     }
 
     /// <summary>A command sent once: its data, or the sense that failed it and that sense's policy row.</summary>
-    private readonly record struct Once(byte[] Data, SenseData? Failure, SenseRule? Rule);
+    private readonly record struct Once(ReadOnlyMemory<byte> Data, SenseData? Failure, SenseRule? Rule);
 
     private static ScsiCheckConditionException Failed(ScsiCommand command, Once once) =>
         ScsiResultChecker.Failed(command, once.Failure!).WithRule(once.Rule!);
@@ -106,7 +106,7 @@ public sealed partial class SmcClient
     /// Executes once, without retries or waits (for callers that poll on their own, like the cleaner watching a
     /// drive clean). Senses that mark the drive or the cleaner are recorded in <see cref="Marks"/> either way.
     /// </summary>
-    internal async ValueTask<byte[]> ExecuteOnceAsync(ScsiCommand command, CancellationToken ct = default)
+    internal async ValueTask<ReadOnlyMemory<byte>> ExecuteOnceAsync(ScsiCommand command, CancellationToken ct = default)
     {
         var once = await TryExecuteOnceAsync(command, ct).ConfigureAwait(false);
         if (once.Failure is not null) throw Failed(command, once);
@@ -124,7 +124,7 @@ public sealed partial class SmcClient
             await gate(ct).ConfigureAwait(false);               // throws to leave the command unsent
         }
         var reply = await _channel.TryExecuteAsync(command, ct).ConfigureAwait(false);
-        if (reply.Failure is { } sense) return new Once([], sense, Mark(sense, command.Name));
+        if (reply.Failure is { } sense) return new Once(ReadOnlyMemory<byte>.Empty, sense, Mark(sense, command.Name));
         if (_channel.LastSense is { } note) Mark(note, command.Name);
         return new Once(reply.Data, null, null);
     }
