@@ -63,8 +63,7 @@ internal static class ChangerCommands
                 new LibraryJson(status.Identity.Vendor, status.Identity.Product, status.Identity.Revision, serial ?? status.Identity.SerialNumber),
                 JsonMapper.ToJson(status.Map),
                 // Mapped as the writer reaches each element: a 50,000-element library never holds 50,000 of them at once.
-                new MappedList<TapeChanger.Domain.Element, ElementJson>(status.Elements, e => JsonMapper.ToJson(e, status.Map, Needs(e), Now(e),
-                    e.Type == Scsi.ElementType.Storage && e.Address == reserved ? true : null)));
+                new StatusElements(status.Elements, status.Map, Needs, Now, reserved));
             // Member by member, in chunks (StatusJsonWriter): the serializer's bytes at a fraction of its cost.
             using (var stream = new TextWriterStream(ctx.Out)) StatusJsonWriter.Write(stream, doc);
             ctx.Out.WriteLine();

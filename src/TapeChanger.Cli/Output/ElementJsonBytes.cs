@@ -81,9 +81,14 @@ internal sealed class ElementJsonBytes
     /// says; false (nothing written) when it has members the generated serializer writes (a drive's request for cleaning
     /// or unfinished cleaning), which the caller writes member by member instead.
     /// </summary>
-    public bool TryWrite(ElementJson e, JsonByteBuffer output, bool comma = false)
+    public bool TryWrite(ElementJson e, JsonByteBuffer output, bool comma = false) => TryWrite<ElementJson>(e, output, comma);
+
+    /// <summary>As <see cref="TryWrite(ElementJson, JsonByteBuffer, bool)"/>, for a domain element seen as the contract.</summary>
+    public bool TryWrite(StatusElementView e, JsonByteBuffer output, bool comma = false) => TryWrite<StatusElementView>(e, output, comma);
+
+    private bool TryWrite<T>(T e, JsonByteBuffer output, bool comma) where T : IElementJson
     {
-        if (e.NeedsCleaning is not null || e.Cleaning is not null) return false;
+        if (e.HasCleaningMembers) return false;
         // One size check per element: escaping makes at most 6 bytes of a char (\uXXXX).
         int room = FixedRoom + 6 * (Length(e.Type) + Length(e.Barcode) + Length(e.AlternateBarcode) + Length(e.MediumType)
             + Length(e.Identifier) + Length(e.Serial) + Length(e.Model) + Length(e.ExceptText));
@@ -115,7 +120,7 @@ internal sealed class ElementJsonBytes
     /// What a template fixes, as bits: the type and medium type words (7 for any other string), each flag, which
     /// members are null or left out, the value of each optional flag, and whether ASC and ASCQ are both 0.
     /// </summary>
-    private static ulong Shape(ElementJson e)
+    private static ulong Shape<T>(T e) where T : IElementJson
     {
         ulong s = Word(e.Type, TypeWords);
         s |= Word(e.MediumType, MediumWords) << 3;
@@ -148,7 +153,7 @@ internal sealed class ElementJsonBytes
     }
 
     /// <summary>The template of <paramref name="e"/>'s shape: the members in the contract's order, as the writer writes them.</summary>
-    private Template Build(ElementJson e)
+    private Template Build<T>(T e) where T : IElementJson
     {
         var runs = new List<byte[]>();
         var slots = new List<Slot>();
@@ -215,7 +220,7 @@ internal sealed class ElementJsonBytes
     }
 
     /// <summary>A value the template leaves open; the shape says it is not null.</summary>
-    private void Value(Slot slot, ElementJson e)
+    private void Value<T>(Slot slot, T e) where T : IElementJson
     {
         switch (slot)
         {
