@@ -77,10 +77,10 @@ internal static class StatusRenderer
         Span<char> stack = stackalloc char[128];
         foreach (var s in slots)
         {
-            // Made on the stack and appended once (a large library has thousands of these lines): no string per line,
-            // and the trimming reads the span, not the builder.
+            // Made on the stack with its new line and appended once (a large library has thousands of these lines): no
+            // string per line, and the trimming reads the span, not the builder.
             string cartridge = Cartridge(s);
-            int room = 32 + cartridge.Length + Reserved.Length;
+            int room = 32 + cartridge.Length + Reserved.Length + Environment.NewLine.Length;
             Span<char> line = room <= stack.Length ? stack : new char[room];
             int n = SlotHead(line, s.Slot, s.Address);
             cartridge.CopyTo(line[n..]);
@@ -90,9 +90,16 @@ internal static class StatusRenderer
                 Reserved.CopyTo(line[n..]);
                 n += Reserved.Length;
             }
-            sb.Append(line[..n].TrimEnd());
-            if (s.Except || (accessReported && !s.Access)) sb.Append(Notes(s, accessReported));
-            sb.AppendLine();
+            n = line[..n].TrimEnd().Length;
+            if (s.Except || (accessReported && !s.Access))
+            {
+                sb.Append(line[..n]);
+                sb.Append(Notes(s, accessReported));
+                sb.AppendLine();
+                continue;
+            }
+            Environment.NewLine.CopyTo(line[n..]);
+            sb.Append(line[..(n + Environment.NewLine.Length)]);
         }
 
         if (pickers.Count > 0)
@@ -134,20 +141,8 @@ internal static class StatusRenderer
     /// <summary>The decimal digits of <paramref name="value"/> at the start of <paramref name="to"/> (11 chars at most); returns how many.</summary>
     private static int Digits(Span<char> to, int value)
     {
-        if (value < 0)
-        {
-            value.TryFormat(to, out int written, default, CultureInfo.InvariantCulture);
-            return written;
-        }
-        uint v = (uint)value;
-        int count = 1;
-        for (uint rest = v / 10; rest != 0; rest /= 10) count++;
-        for (int i = count - 1; i >= 0; i--)
-        {
-            to[i] = (char)('0' + v % 10);
-            v /= 10;
-        }
-        return count;
+        value.TryFormat(to, out int written, default, CultureInfo.InvariantCulture);
+        return written;
     }
 
     private static string Cartridge(Element e) =>
