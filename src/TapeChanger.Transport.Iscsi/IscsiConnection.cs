@@ -80,7 +80,8 @@ internal sealed class IscsiConnection : IAsyncDisposable
     {
         await ReadExactlyAsync(_bhs, ct).ConfigureAwait(false);
         int rest = IscsiFraming.RemainingLength(_bhs);
-        var pdu = new byte[IscsiConstants.BhsLength + rest];
+        // Not zeroed first: the header is copied in and the rest read over it, or the read throws.
+        var pdu = GC.AllocateUninitializedArray<byte>(IscsiConstants.BhsLength + rest);
         _bhs.CopyTo(pdu, 0);
         await ReadExactlyAsync(pdu.AsMemory(IscsiConstants.BhsLength), ct).ConfigureAwait(false);
         return IscsiPdu.Decode(pdu);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Sense;
 
@@ -27,6 +28,20 @@ public sealed class ScsiChannel : IAsyncDisposable
     /// <summary>Executes and checks; returns the data-in bytes actually transferred (empty for no-data commands).</summary>
     public async ValueTask<byte[]> ExecuteAsync(ScsiCommand command, CancellationToken cancellationToken = default)
     {
+        var reply = await TryExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+        if (reply.Failure is { } sense) throw ScsiResultChecker.Failed(command, sense);
+        return MemoryMarshal.TryGetArray(reply.Data, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
+            ? whole.Array : reply.Data.ToArray();
+    }
+
+    /// <summary>
+    /// Executes and checks, as <see cref="ExecuteAsync"/>, but a CHECK CONDITION that failed the command comes back
+    /// as its sense (<see cref="ScsiChecked.Failure"/>, no data) instead of thrown (<see cref="ScsiResultChecker.Check"/>),
+    /// and the data is the part of the buffer the device filled, not a copy of it (a 2,000-slot READ ELEMENT STATUS
+    /// fills 104 KB of a 256 KiB allocation).
+    /// </summary>
+    public async ValueTask<ScsiChecked> TryExecuteAsync(ScsiCommand command, CancellationToken cancellationToken = default)
+    {
         var buffer = command.Direction == DataDirection.In ? new byte[command.TransferLength] : [];
         CommandCount++;
         LastSense = null;
@@ -36,10 +51,13 @@ public sealed class ScsiChannel : IAsyncDisposable
             try { LastSense = SenseDecoder.Decode(result.Sense); }
             catch (ScsiDecodeException) { }            // the checker reports unreadable sense of a failed command
         }
-        int n = ScsiResultChecker.ThrowIfFailed(command, result);
-        n = Math.Clamp(n, 0, buffer.Length);
-        return n == buffer.Length ? buffer : buffer.AsSpan(0, n).ToArray();
+        int n = ScsiResultChecker.Check(command, result, out var failure);
+        if (failure is not null) return new ScsiChecked(ReadOnlyMemory<byte>.Empty, failure);
+        return new ScsiChecked(buffer.AsMemory(0, Math.Clamp(n, 0, buffer.Length)), null);
     }
 
     public ValueTask DisposeAsync() => Transport.DisposeAsync();
 }
+
+/// <summary>A checked command: its data-in bytes, or the sense of the CHECK CONDITION that failed it.</summary>
+public readonly record struct ScsiChecked(ReadOnlyMemory<byte> Data, SenseData? Failure);

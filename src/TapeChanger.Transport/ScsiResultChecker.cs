@@ -12,6 +12,23 @@ public static class ScsiResultChecker
     /// <summary>Returns the number of data bytes transferred, or throws.</summary>
     public static int ThrowIfFailed(ScsiCommand command, ScsiResult result)
     {
+        int n = Check(command, result, out var failure);
+        if (failure is not null) throw Failed(command, failure);
+        return n;
+    }
+
+    /// <summary>The exception of a command that failed with CHECK CONDITION and <paramref name="sense"/>.</summary>
+    public static ScsiCheckConditionException Failed(ScsiCommand command, SenseData sense) => new(command.Name, sense);
+
+    /// <summary>
+    /// As <see cref="ThrowIfFailed"/>, except for a CHECK CONDITION that failed the command: its decoded sense comes
+    /// back in <paramref name="failure"/> (and 0) instead of <see cref="Failed"/>'s exception, so a caller whose sense
+    /// policy re-sends the command (the unit attention of a new session) does so without throwing; anything else it
+    /// throws with <see cref="Failed"/>. Every other failure (no or unreadable sense, another status) throws here.
+    /// </summary>
+    public static int Check(ScsiCommand command, ScsiResult result, out SenseData? failure)
+    {
+        failure = null;
         switch (result.Status)
         {
             case ScsiStatus.Good:
@@ -41,7 +58,8 @@ public static class ScsiResultChecker
                 {
                     return result.DataTransferred;
                 }
-                throw new ScsiCheckConditionException(command.Name, sense);
+                failure = sense;
+                return 0;
             default:
                 throw new ScsiStatusException(command.Name, result.Status);
         }

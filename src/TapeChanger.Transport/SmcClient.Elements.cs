@@ -34,8 +34,8 @@ public sealed partial class SmcClient
             bool dvcid = _quirks.DeviceId == DeviceIdSupport.WithVolumeTag;
             try
             {
-                var report = ElementStatusDecoder.Decode(await ExecuteAsync(Timed(SmcCommands.ReadElementStatus(
-                    ElementType.All, start, (ushort)Math.Min(span, ushort.MaxValue), alloc, volumeTag: true, deviceId: dvcid, currentData: _quirks.CurrentData)), ct).ConfigureAwait(false));
+                var report = ElementStatusDecoder.Decode((await ExecuteAsync(Timed(SmcCommands.ReadElementStatus(
+                    ElementType.All, start, (ushort)Math.Min(span, ushort.MaxValue), alloc, volumeTag: true, deviceId: dvcid, currentData: _quirks.CurrentData)), ct).ConfigureAwait(false)).Span);
                 var wanted = report.Elements
                     .Where(d => present.Any(r => r.Type == d.Type && d.Address >= r.First && d.Address < r.First + r.Count))
                     .GroupBy(d => (d.Type, d.Address)).Select(g => g.Last()).ToList();
@@ -99,8 +99,8 @@ public sealed partial class SmcClient
             ElementStatusReport report;
             try
             {
-                report = ElementStatusDecoder.Decode(await ExecuteAsync(Timed(
-                    SmcCommands.ReadElementStatus(type, (ushort)next, (ushort)chunk, alloc, volumeTag, dvcid, _quirks.CurrentData)), ct).ConfigureAwait(false));
+                report = ElementStatusDecoder.Decode((await ExecuteAsync(Timed(
+                    SmcCommands.ReadElementStatus(type, (ushort)next, (ushort)chunk, alloc, volumeTag, dvcid, _quirks.CurrentData)), ct).ConfigureAwait(false)).Span);
             }
             catch (ScsiCheckConditionException e) when (alloc > Alloc16 && e.Key == SenseKey.IllegalRequest && e.Asc == 0x24)
             {

@@ -15,7 +15,7 @@ public sealed partial class SmcClient
     /// the becoming-ready limit; WaitForOperator rows tell <see cref="RetryPolicy.OnWaiting"/> once and re-send every
     /// few seconds up to <see cref="RetryPolicy.OperatorWaitLimit"/>; everything else throws. Returns the data-in bytes.
     /// </summary>
-    internal async ValueTask<byte[]> ExecuteAsync(ScsiCommand command, CancellationToken ct = default)
+    internal async ValueTask<ReadOnlyMemory<byte>> ExecuteAsync(ScsiCommand command, CancellationToken ct = default)
     {
         int ua = 0;
         long? notReadySince = null, operatorSince = null;
@@ -23,38 +23,13 @@ public sealed partial class SmcClient
         SenseRule? announced = null;
         while (true)
         {
+            // A CHECK CONDITION comes back as its sense and rule, not thrown: the unit attention every new iSCSI session
+            // reports is re-sent without an exception (thrown and rethrown through two async frames it cost about
+            // 0.35 million instructions a status; callgrind, README "Performance"). What is not re-sent is thrown here.
+            Once once;
             try
             {
-                return await ExecuteOnceAsync(command, ct).ConfigureAwait(false);
-            }
-            catch (ScsiCheckConditionException e)
-            {
-                var rule = e.Rule ?? RuleFor(e.Sense, command.Name);
-                switch (rule.Action)
-                {
-                    case SenseAction.RetrySoon when ua < _retry.UnitAttentionRetries:
-                        ua++;
-                        UnitAttentionsSeen++;
-                        if (e.Key == SenseKey.UnitAttention && SensePolicy.InvalidatesElementMap(e.Asc, e.Ascq)) MapChangesSeen++;
-                        if (e.Key == SenseKey.UnitAttention && e.Asc is 0x2A or 0x3F) DefinitionChangesSeen++;
-                        continue;
-                    case SenseAction.WaitAndRetry or SenseAction.CleaningInProgress:
-                        notReadySince ??= _time.GetTimestamp();
-                        if (!await BackOffAsync(notReadySince.Value, ref backoff, rule, e.Sense.Triplet, ref announced, ct).ConfigureAwait(false)) throw;
-                        continue;
-                    case SenseAction.WaitForOperator when _retry.OperatorWaitLimit > TimeSpan.Zero:
-                        operatorSince ??= _time.GetTimestamp();
-                        var left = _retry.OperatorWaitLimit - _time.GetElapsedTime(operatorSince.Value);
-                        if (left <= TimeSpan.Zero) throw;
-                        Announce(rule, e.Sense.Triplet, _retry.OperatorWaitLimit, ref announced);
-                        await Task.Delay(Min(_retry.OperatorPollInterval, left), _time, ct).ConfigureAwait(false);
-                        continue;
-                    case SenseAction.MarkDriveNeedsCleaning or SenseAction.MarkCleanerSpent:
-                        // Recorded by ExecuteOnceAsync; the command itself failed.
-                        throw;
-                    default:
-                        throw;
-                }
+                once = await TryExecuteOnceAsync(command, ct).ConfigureAwait(false);
             }
             catch (ScsiStatusException e) when (e.Status == ScsiStatus.Busy)
             {
@@ -62,9 +37,42 @@ public sealed partial class SmcClient
                 notReadySince ??= _time.GetTimestamp();
                 var busy = new SenseRule(null, 0, null, SenseAction.WaitAndRetry, SenseFailure.NotReady, "the library is busy", "SAM-5 status codes (BUSY)");
                 if (!await BackOffAsync(notReadySince.Value, ref backoff, busy, "BUSY", ref announced, ct).ConfigureAwait(false)) throw;
+                continue;
+            }
+            if (once.Failure is not { } sense) return once.Data;
+            var rule = once.Rule!;
+            switch (rule.Action)
+            {
+                case SenseAction.RetrySoon when ua < _retry.UnitAttentionRetries:
+                    ua++;
+                    UnitAttentionsSeen++;
+                    if (sense.Key == SenseKey.UnitAttention && SensePolicy.InvalidatesElementMap(sense.Asc, sense.Ascq)) MapChangesSeen++;
+                    if (sense.Key == SenseKey.UnitAttention && sense.Asc is 0x2A or 0x3F) DefinitionChangesSeen++;
+                    continue;
+                case SenseAction.WaitAndRetry or SenseAction.CleaningInProgress:
+                    notReadySince ??= _time.GetTimestamp();
+                    if (!await BackOffAsync(notReadySince.Value, ref backoff, rule, sense.Triplet, ref announced, ct).ConfigureAwait(false))
+                        throw Failed(command, once);
+                    continue;
+                case SenseAction.WaitForOperator when _retry.OperatorWaitLimit > TimeSpan.Zero:
+                    operatorSince ??= _time.GetTimestamp();
+                    var left = _retry.OperatorWaitLimit - _time.GetElapsedTime(operatorSince.Value);
+                    if (left <= TimeSpan.Zero) throw Failed(command, once);
+                    Announce(rule, sense.Triplet, _retry.OperatorWaitLimit, ref announced);
+                    await Task.Delay(Min(_retry.OperatorPollInterval, left), _time, ct).ConfigureAwait(false);
+                    continue;
+                default:
+                    // MarkDriveNeedsCleaning and MarkCleanerSpent were recorded by TryExecuteOnceAsync; the command failed.
+                    throw Failed(command, once);
             }
         }
     }
+
+    /// <summary>A command sent once: its data, or the sense that failed it and that sense's policy row.</summary>
+    private readonly record struct Once(ReadOnlyMemory<byte> Data, SenseData? Failure, SenseRule? Rule);
+
+    private static ScsiCheckConditionException Failed(ScsiCommand command, Once once) =>
+        ScsiResultChecker.Failed(command, once.Failure!).WithRule(once.Rule!);
 
     private TimeSpan BecomingReadyLimit => _retry.BecomingReadyTimeout ?? Quirks.BecomingReadyLimit;
 
@@ -98,23 +106,27 @@ public sealed partial class SmcClient
     /// Executes once, without retries or waits (for callers that poll on their own, like the cleaner watching a
     /// drive clean). Senses that mark the drive or the cleaner are recorded in <see cref="Marks"/> either way.
     /// </summary>
-    internal async ValueTask<byte[]> ExecuteOnceAsync(ScsiCommand command, CancellationToken ct = default)
+    internal async ValueTask<ReadOnlyMemory<byte>> ExecuteOnceAsync(ScsiCommand command, CancellationToken ct = default)
+    {
+        var once = await TryExecuteOnceAsync(command, ct).ConfigureAwait(false);
+        if (once.Failure is not null) throw Failed(command, once);
+        return once.Data;
+    }
+
+    /// <summary>
+    /// <see cref="ExecuteOnceAsync"/> with a CHECK CONDITION that failed the command returned (its sense and rule), not
+    /// thrown; the senses that mark the drive or the cleaner are recorded either way.
+    /// </summary>
+    private async ValueTask<Once> TryExecuteOnceAsync(ScsiCommand command, CancellationToken ct)
     {
         if (BeforeMotion is { } gate && command.Cdb[0] is OpCode.MoveMedium or OpCode.ExchangeMedium or OpCode.PositionToElement)
         {
             await gate(ct).ConfigureAwait(false);               // throws to leave the command unsent
         }
-        try
-        {
-            var data = await _channel.ExecuteAsync(command, ct).ConfigureAwait(false);
-            if (_channel.LastSense is { } note) Mark(note, command.Name);
-            return data;
-        }
-        catch (ScsiCheckConditionException e)
-        {
-            e.WithRule(Mark(e.Sense, command.Name));
-            throw;
-        }
+        var reply = await _channel.TryExecuteAsync(command, ct).ConfigureAwait(false);
+        if (reply.Failure is { } sense) return new Once(ReadOnlyMemory<byte>.Empty, sense, Mark(sense, command.Name));
+        if (_channel.LastSense is { } note) Mark(note, command.Name);
+        return new Once(reply.Data, null, null);
     }
 
     private SenseRule Mark(SenseData sense, string command)

@@ -27,7 +27,7 @@ public sealed partial class SmcClient
     public async ValueTask<StandardInquiry> InquiryAsync(CancellationToken ct = default)
     {
         if (_inquiry is { } cached && cached.MapChanges == MapChangesSeen) return cached.Data;
-        var data = InquiryDecoder.DecodeStandard(await ExecuteAsync(SpcCommands.Inquiry(), ct).ConfigureAwait(false));
+        var data = InquiryDecoder.DecodeStandard((await ExecuteAsync(SpcCommands.Inquiry(), ct).ConfigureAwait(false)).Span);
         _inquiry = (data, MapChangesSeen);
         return data;
     }
@@ -37,7 +37,7 @@ public sealed partial class SmcClient
     {
         try
         {
-            return InquiryDecoder.DecodeUnitSerialNumber(await ExecuteAsync(SpcCommands.InquiryVpd(0x80), ct).ConfigureAwait(false));
+            return InquiryDecoder.DecodeUnitSerialNumber((await ExecuteAsync(SpcCommands.InquiryVpd(0x80), ct).ConfigureAwait(false)).Span);
         }
         catch (ScsiCheckConditionException e) when (e.Key == SenseKey.IllegalRequest)
         {
@@ -82,7 +82,7 @@ public sealed partial class SmcClient
             try
             {
                 var data = await ExecuteAsync(command, ct).ConfigureAwait(false);
-                var page = ModeSenseDecoder.Decode(data, tenByte).Find(pageCode);
+                var page = ModeSenseDecoder.Decode(data.Span, tenByte).Find(pageCode);
                 if (page is not null) return page;
                 throw new ScsiDecodeException("MODE SENSE data", "PAGE CODE", 0, $"page {pageCode:X2}h missing from the reply");
             }

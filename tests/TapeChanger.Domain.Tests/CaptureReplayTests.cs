@@ -53,7 +53,7 @@ public class CaptureReplayTests
         var recorded = new ScsiCommand("READ ELEMENT STATUS", Convert.FromHexString("b81000000100020100000000"), DataDirection.In, 0x10000, CommandTimeouts.Default);
         var data = await client.ExecuteAsync(recorded);
         Assert.Equal(1, client.UnitAttentionsSeen);                  // 06/28/00, MSL3040 capture, 162817Z run
-        var report = ElementStatusDecoder.Decode(data);
+        var report = ElementStatusDecoder.Decode(data.Span);
         Assert.Equal(43, report.Elements.Count);
     }
 

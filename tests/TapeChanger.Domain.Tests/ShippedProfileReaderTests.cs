@@ -35,6 +35,30 @@ public class ShippedProfileReaderTests
         }
     }
 
+    /// <summary>
+    /// The heads compiled in at build time (src/CompiledFiles.targets) are what the run-time scan reads from each file,
+    /// and every shipped file has one, so choosing a profile scans no file.
+    /// </summary>
+    [Fact]
+    public void The_compiled_heads_are_the_files_heads()
+    {
+        for (int i = 0; i < ShippedProfileFiles.Names.Length; i++)
+        {
+            var compiled = ShippedProfileFiles.Head(i);
+            Assert.True(compiled is not null, $"{ShippedProfileFiles.Names[i]}: no head compiled in");
+            var scanned = ProfileHead.Scan(ShippedProfileFiles.Content(i));
+            Assert.Equal((scanned.Name, scanned.Match.Vendor, scanned.Match.Product, scanned.Match.Revision, scanned.Priority), compiled!.Value);
+        }
+        var entries = HardwareProfiles.ShippedEntries;
+        Assert.Equal(ShippedProfileFiles.Names.Length, entries.Count);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            var h = ShippedProfileFiles.Head(i)!.Value;
+            Assert.Equal((h.Name, h.Vendor, h.Product, h.Revision, h.Priority, "hw-profiles/" + ShippedProfileFiles.Names[i]),
+                (entries[i].Name, entries[i].Match.Vendor, entries[i].Match.Product, entries[i].Match.Revision, entries[i].Priority, entries[i].File));
+        }
+    }
+
     [Fact]
     public void Every_shipped_file_reads_as_the_serializer_reads_it()
     {

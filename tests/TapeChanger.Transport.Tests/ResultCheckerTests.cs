@@ -1,5 +1,6 @@
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
+using TapeChanger.Scsi.Sense;
 using TapeChanger.Testing;
 using TapeChanger.Transport;
 
@@ -71,6 +72,60 @@ public class ResultCheckerTests
         await client.TestUnitReadyAsync();
         Assert.Equal(3, client.CommandCount);
         Assert.Equal(2, client.UnitAttentionsSeen);
+    }
+
+    [Fact]
+    public void Check_returns_the_sense_of_a_failed_command_and_throws_the_rest()
+    {
+        var sense = Hex("70 00 06 00 00 00 00 0a 00 00 00 00 29 00 00 00 00 00");
+        Assert.Equal(0, ScsiResultChecker.Check(Move, ScsiResult.CheckCondition(sense), out var failure));
+        Assert.Equal((SenseKey.UnitAttention, (byte)0x29, (byte)0x00), (failure!.Key, failure.Asc, failure.Ascq));
+        Assert.Equal(24, ScsiResultChecker.Check(Move, ScsiResult.Good(24), out failure));
+        Assert.Null(failure);
+        Assert.Equal(8, ScsiResultChecker.Check(Move, new ScsiResult(ScsiStatus.CheckCondition, 8, Hex("70 00 01 00 00 00 00 0a 00 00 00 00 00 00 00 00 00 00")), out failure));
+        Assert.Null(failure);
+        Assert.Throws<ScsiStatusException>(() => ScsiResultChecker.Check(Move, new ScsiResult(ScsiStatus.Busy, 0, []), out _));
+        Assert.Throws<ScsiTransportException>(() => ScsiResultChecker.Check(Move, ScsiResult.CheckCondition([0x12, 0x34]), out _));
+    }
+
+    /// <summary>
+    /// The unit attention a new session reports is re-sent without an exception being thrown (first-chance exceptions
+    /// on this thread: the scripted transport completes synchronously); a sense the policy does not re-send still
+    /// throws, once, with its rule.
+    /// </summary>
+    [Fact]
+    public async Task Smc_client_resends_a_unit_attention_without_throwing()
+    {
+        int thread = Environment.CurrentManagedThreadId, thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (Environment.CurrentManagedThreadId == thread && e.Exception is ScsiCheckConditionException) Interlocked.Increment(ref thrown);
+        }
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            var ua = ScsiResult.CheckCondition(Hex("70 00 06 00 00 00 00 0a 00 00 00 00 29 00 00 00 00 00"));
+            await using (var client = new SmcClient(new ScriptedTransport(ua, ScsiResult.Good(0))))
+            {
+                await client.TestUnitReadyAsync();
+                Assert.Equal((2, 1), (client.CommandCount, client.UnitAttentionsSeen));
+            }
+            Assert.Equal(0, thrown);
+
+            var full = ScsiResult.CheckCondition(Hex("70 00 05 00 00 00 00 0a 00 00 00 00 3b 0d 00 00 00 00"));
+            await using (var client = new SmcClient(new ScriptedTransport(ua, full)))
+            {
+                var e = await Assert.ThrowsAsync<ScsiCheckConditionException>(async () => await client.TestUnitReadyAsync());
+                Assert.Equal((0x3B, 0x0D), (e.Asc, e.Ascq));
+                Assert.NotNull(e.Rule);
+                Assert.Equal((2, 1), (client.CommandCount, client.UnitAttentionsSeen));
+            }
+            Assert.True(thrown >= 1);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
     }
 
     [Fact]

@@ -41,9 +41,10 @@ internal static class ChangerCommands
             // A cleaning of the drive that has not ended (queued, in process, interrupted): the oldest, as the journal runs them.
             var unfinished = (cleaner?.Operations ?? []).Where(o => o.Kind == Cleaning.OperationKind.Clean && !o.State.IsFinal() && o.Drive is not null)
                 .OrderBy(o => o.Created).ToList();
-            CleaningNowJson? Now(TapeChanger.Domain.Element e) =>
-                e.Type == Scsi.ElementType.DataTransfer && unfinished.FirstOrDefault(o => o.Drive == e.Drive) is { } o
-                    ? new CleaningNowJson(o.Id, o.State.Name(), o.Step.Name(), o.Created) : null;
+            // The drive's own function holds the lambda: its closure is made for drives only, not for each element.
+            CleaningNowJson? Now(TapeChanger.Domain.Element e) => e.Type == Scsi.ElementType.DataTransfer ? DriveNow(e.Drive) : null;
+            CleaningNowJson? DriveNow(int? drive) =>
+                unfinished.FirstOrDefault(o => o.Drive == drive) is { } o ? new CleaningNowJson(o.Id, o.State.Name(), o.Step.Name(), o.Created) : null;
             if (!ctx.Json)
             {
                 // Text only: neither the JSON document nor its serializer metadata is built (start-up cost, tools/bench.sh).
@@ -62,8 +63,7 @@ internal static class ChangerCommands
                 new LibraryJson(status.Identity.Vendor, status.Identity.Product, status.Identity.Revision, serial ?? status.Identity.SerialNumber),
                 JsonMapper.ToJson(status.Map),
                 // Mapped as the writer reaches each element: a 50,000-element library never holds 50,000 of them at once.
-                new MappedList<TapeChanger.Domain.Element, ElementJson>(status.Elements, e => JsonMapper.ToJson(e, status.Map, Needs(e), Now(e),
-                    e.Type == Scsi.ElementType.Storage && e.Address == reserved ? true : null)));
+                new StatusElements(status.Elements, status.Map, Needs, Now, reserved));
             // Member by member, in chunks (StatusJsonWriter): the serializer's bytes at a fraction of its cost.
             using (var stream = new TextWriterStream(ctx.Out)) StatusJsonWriter.Write(stream, doc);
             ctx.Out.WriteLine();

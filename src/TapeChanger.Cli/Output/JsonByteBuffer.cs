@@ -56,6 +56,20 @@ internal sealed class JsonByteBuffer
         _buffer[_length++] = (byte)'"';
     }
 
+    /// <summary>
+    /// The buffer with at least <paramref name="room"/> free bytes after <paramref name="length"/>, the bytes written
+    /// so far: a writer fills it from there and hands the new length back with <see cref="Commit"/>.
+    /// </summary>
+    public byte[] Reserve(int room, out int length)
+    {
+        Room(room);
+        length = _length;
+        return _buffer;
+    }
+
+    /// <summary>The new length after writing into <see cref="Reserve"/>'s buffer.</summary>
+    public void Commit(int length) => _length = length;
+
     public void FlushTo(Stream stream)
     {
         stream.Write(_buffer, 0, _length);

@@ -18,8 +18,10 @@ public sealed record ErrorDocument(ErrorInfo Error)
     [JsonPropertyOrder(-1)] public bool Ok => false;
 }
 
-public sealed record ElementJson
+public sealed record ElementJson : IElementJson
 {
+    bool IElementJson.HasCleaningMembers => NeedsCleaning is not null || Cleaning is not null;
+
     public required string Type { get; init; }
     public required int Address { get; init; }
     public required bool Full { get; init; }

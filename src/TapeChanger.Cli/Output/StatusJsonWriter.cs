@@ -40,13 +40,20 @@ internal static class StatusJsonWriter
         Range(o, nl, "dataTransfer", doc.ElementMap.DataTransfer, last: true);
         o.Raw(Utf8($"{nl}  }},{nl}  \"elements\": ["));
         var bytes = new ElementJsonBytes(nl);
+        var domain = doc.Elements as StatusElements;
         for (int i = 0; i < doc.Elements.Count; i++)
         {
-            var e = doc.Elements[i];
-            if (i > 0) o.Raw(","u8);
-            // Each element starts with its new line and indentation ("\n    {") and ends with "\n    }".
-            if (bytes.TryWrite(e)) o.Raw(bytes.Written);
-            else o.Raw(ByWriter(e, nl));
+            // Each element starts with its new line and indentation ("\n    {") and ends with "\n    }"; the comma before
+            // all but the first is written with it. A status document's elements are written from the domain's, with no
+            // record made, unless they have cleaning members.
+            bool written = domain is not null && domain.TryView(i, out var view)
+                ? bytes.TryWrite(view, o, comma: i > 0)
+                : bytes.TryWrite(doc.Elements[i], o, comma: i > 0);
+            if (!written)
+            {
+                if (i > 0) o.Raw(","u8);
+                o.Raw(ByWriter(doc.Elements[i], nl));
+            }
             if (o.Length >= JsonByteBuffer.FlushAt) o.FlushTo(stream);
         }
         // An empty array closes on its line ("[]"), as the writer closes it.

@@ -73,16 +73,33 @@ internal static class StatusRenderer
         sb.AppendLine($"Storage ({slots.Count(s => s.Full)} of {slots.Count} slots full)");
         // Libraries that never report ACCESS (tgt) would show every slot as inaccessible: flag only where the bit means something.
         bool accessReported = slots.Any(s => s.Access);
+        const string Reserved = "  (reserved cleaner slot)";
+        Span<char> stack = stackalloc char[128];
         foreach (var s in slots)
         {
-            // Written into the builder in place (a large library has thousands of these lines): no string per line.
-            int start = sb.Length;
-            AppendSlotHead(sb, s.Slot, s.Address);
-            sb.Append(Cartridge(s));
-            if (s.Address == cleanerSlot) sb.Append("  (reserved cleaner slot)");
-            TrimEnd(sb, start);
-            if (s.Except || (accessReported && !s.Access)) sb.Append(Notes(s, accessReported));
-            sb.AppendLine();
+            // Made on the stack with its new line and appended once (a large library has thousands of these lines): no
+            // string per line, and the trimming reads the span, not the builder.
+            string cartridge = Cartridge(s);
+            int room = 32 + cartridge.Length + Reserved.Length + Environment.NewLine.Length;
+            Span<char> line = room <= stack.Length ? stack : new char[room];
+            int n = SlotHead(line, s.Slot, s.Address);
+            cartridge.CopyTo(line[n..]);
+            n += cartridge.Length;
+            if (s.Address == cleanerSlot)
+            {
+                Reserved.CopyTo(line[n..]);
+                n += Reserved.Length;
+            }
+            n = line[..n].TrimEnd().Length;
+            if (s.Except || (accessReported && !s.Access))
+            {
+                sb.Append(line[..n]);
+                sb.Append(Notes(s, accessReported));
+                sb.AppendLine();
+                continue;
+            }
+            Environment.NewLine.CopyTo(line[n..]);
+            sb.Append(line[..(n + Environment.NewLine.Length)]);
         }
 
         if (pickers.Count > 0)
@@ -100,49 +117,38 @@ internal static class StatusRenderer
     }
 
     /// <summary>
-    /// <c>$"  slot {slot,-4} [{address,5}]  "</c> formatted on the stack (slot and address are never negative, so the
-    /// culture does not matter): a large library has thousands of these lines.
+    /// <c>$"  slot {slot,-4} [{address,5}]  "</c> written into <paramref name="head"/> (at least 32 chars); returns its
+    /// length.
     /// </summary>
-    private static void AppendSlotHead(StringBuilder sb, int? slot, ushort address)
+    private static int SlotHead(Span<char> head, int? slot, ushort address)
     {
-        Span<char> head = stackalloc char[32];
         "  slot ".CopyTo(head);
         int n = 7;
-        if (slot is int number)
-        {
-            number.TryFormat(head[n..], out int written, default, CultureInfo.InvariantCulture);
-            n += written;
-            for (; written < 4; written++) head[n++] = ' ';
-        }
-        else
-        {
-            head.Slice(n, 4).Fill(' ');
-            n += 4;
-        }
+        int written = slot is int number ? Digits(head[n..], number) : 0;
+        n += written;
+        for (; written < 4; written++) head[n++] = ' ';
         head[n++] = ' ';
         head[n++] = '[';
         Span<char> digits = stackalloc char[5];
-        address.TryFormat(digits, out int length, default, CultureInfo.InvariantCulture);
+        int length = Digits(digits, address);
         for (int pad = length; pad < 5; pad++) head[n++] = ' ';
         digits[..length].CopyTo(head[n..]);
         n += length;
         "]  ".CopyTo(head[n..]);
-        n += 3;
-        sb.Append(head[..n]);
+        return n + 3;
+    }
+
+    /// <summary>The decimal digits of <paramref name="value"/> at the start of <paramref name="to"/> (11 chars at most); returns how many.</summary>
+    private static int Digits(Span<char> to, int value)
+    {
+        value.TryFormat(to, out int written, default, CultureInfo.InvariantCulture);
+        return written;
     }
 
     private static string Cartridge(Element e) =>
         !e.Full ? "empty"
         : e.IsCleaner ? $"{e.Barcode ?? "(no label)"} cleaner"
         : e.Barcode ?? "(full, no label)";
-
-    /// <summary>What <see cref="string.TrimEnd()"/> does to the line that starts at <paramref name="start"/>.</summary>
-    private static void TrimEnd(StringBuilder sb, int start)
-    {
-        int end = sb.Length;
-        while (end > start && char.IsWhiteSpace(sb[end - 1])) end--;
-        sb.Length = end;
-    }
 
     private static string Notes(Element e, bool accessReported = false, string? extra = null)
     {

@@ -227,26 +227,35 @@ public static class HardwareProfiles
             : new ProfileCatalog(profiles.Select(p => (p, ""))).Select(vendor, product, revision);
 
     /// <summary>
-    /// The shipped files, each scanned for its name, match and priority only; the rest is parsed when the profile is
-    /// used. The files are compiled into the assembly (<see cref="ShippedProfileFiles"/>; no file is read), and a status
-    /// run parses one of them.
+    /// The shipped files' heads (name, match and priority), read when the assembly was built
+    /// (<see cref="ShippedProfileFiles"/>.Head; a test holds them to <see cref="ProfileHead.Scan"/>), else scanned here;
+    /// the rest is parsed when the profile is used. The files are compiled into the assembly (no file is read), and a
+    /// status run parses one of them.
     /// </summary>
     private static IReadOnlyList<ProfileEntry> LoadShipped()
     {
-        var list = new List<ProfileEntry>();
+        var list = new List<ProfileEntry>(ShippedProfileFiles.Names.Length);
         for (int i = 0; i < ShippedProfileFiles.Names.Length; i++)
         {
-            byte[] utf8 = ShippedProfileFiles.Content(i).ToArray();
+            int index = i;
             string file = "hw-profiles/" + ShippedProfileFiles.Names[i];
             ProfileHead head;
-            try { head = ProfileHead.Scan(utf8); }
-            catch (JsonException)
+            if (ShippedProfileFiles.Head(i) is { } h)
             {
-                // The full parse words the problem (file, member, line).
-                var p = Parse(utf8, file);
-                head = new ProfileHead(p.Name, p.Match, p.Priority);
+                head = new ProfileHead(h.Name, new ProfileMatch { Vendor = h.Vendor, Product = h.Product, Revision = h.Revision }, h.Priority);
             }
-            list.Add(ProfileEntry.Lazy(head, file, () => ParseShipped(utf8, file)));
+            else
+            {
+                byte[] utf8 = ShippedProfileFiles.Content(i).ToArray();
+                try { head = ProfileHead.Scan(utf8); }
+                catch (JsonException)
+                {
+                    // The full parse words the problem (file, member, line).
+                    var p = Parse(utf8, file);
+                    head = new ProfileHead(p.Name, p.Match, p.Priority);
+                }
+            }
+            list.Add(ProfileEntry.Lazy(head, file, () => ParseShipped(ShippedProfileFiles.Content(index).ToArray(), file)));
         }
         return list;
     }

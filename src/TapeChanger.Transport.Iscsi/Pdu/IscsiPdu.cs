@@ -71,7 +71,19 @@ public abstract record IscsiPdu
             IscsiOpcode.Reject => RejectPdu.FromHeader(bhs),
             _ => throw new IscsiPduException("BHS", 0, $"unsupported opcode 0x{(byte)op:X2}"),
         };
-        return pdu with { Ahs = ahs.ToArray(), Data = data.ToArray() };
+        return pdu with { Ahs = ahs.ToArray(), Data = Copy(data) };
+    }
+
+    /// <summary>
+    /// The data segment's own copy, in an array not zeroed first (every byte is copied over): a 100 KB READ ELEMENT
+    /// STATUS reply is not cleared before it is filled (callgrind counts the clearing byte by byte; README "Performance").
+    /// </summary>
+    private static byte[] Copy(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty) return [];
+        var copy = GC.AllocateUninitializedArray<byte>(data.Length);
+        data.CopyTo(copy);
+        return copy;
     }
 }
 

@@ -1,0 +1,52 @@
+using TapeChanger.Cli.Output;
+using TapeChanger.Domain;
+using TapeChanger.Scsi;
+
+namespace TapeChanger.Cli.Tests;
+
+/// <summary>The storage lines of `status`: the slot head, the cartridge, the reserved cleaner slot and the notes, exactly.</summary>
+public sealed class StatusRendererTests
+{
+    private static Element Slot(ushort address, int? slot, bool full, string? barcode = null, bool cleaner = false, bool except = false, bool access = true) =>
+        new(ElementType.Storage, address, full, barcode, null, null, MediumType.Unspecified, except, (byte)(except ? 0x3B : 0), (byte)(except ? 0x12 : 0),
+            access, false, false, false, null, null, slot, null, cleaner);
+
+    [Fact]
+    public void Storage_lines_are_the_documented_format_byte_for_byte()
+    {
+        var elements = new List<Element>
+        {
+            Slot(1000, 1, false),
+            Slot(1001, 22, true, "B00001L8"),
+            Slot(1002, 333, true, "CLN001L1", cleaner: true),
+            Slot(1003, 4444, true),                                  // full without a label
+            Slot(9999, 55555, true, null, cleaner: true),            // a slot number wider than its column
+            Slot(65535, null, false),                                 // no slot number
+            Slot(7, 6, true, "TRAIL   "),                             // trailing blanks are trimmed
+            Slot(8, 7, false, except: true),                          // a note
+            Slot(9, 8, true, new string('X', 140)),                   // longer than the stack line
+            Slot(10, 9, false, access: false),
+        };
+        var map = new ElementMap(new ElementRange(ElementType.MediumTransport, 1, 0), new ElementRange(ElementType.Storage, 1000, (ushort)elements.Count),
+            new ElementRange(ElementType.ImportExport, 10, 0), new ElementRange(ElementType.DataTransfer, 500, 0));
+        var status = new LibraryStatus(new LibraryIdentity("V", "P", "1", null, 8), map, elements);
+
+        string text = StatusRenderer.Render(status, "virtual:", cleanerSlot: 1001);
+
+        string nl = Environment.NewLine;
+        string expected =
+            "  slot 1    [ 1000]  empty" + nl +
+            "  slot 22   [ 1001]  B00001L8  (reserved cleaner slot)" + nl +
+            "  slot 333  [ 1002]  CLN001L1 cleaner" + nl +
+            "  slot 4444 [ 1003]  (full, no label)" + nl +
+            "  slot 55555 [ 9999]  (no label) cleaner" + nl +
+            "  slot      [65535]  empty" + nl +
+            "  slot 6    [    7]  TRAIL" + nl +
+            "  slot 7    [    8]  empty  ! EXCEPTION 3B/12: medium magazine removed" + nl +
+            "  slot 8    [    9]  " + new string('X', 140) + nl +
+            "  slot 9    [   10]  empty  ! not accessible" + nl;
+        int start = text.IndexOf("  slot 1 ", StringComparison.Ordinal);
+        int end = text.IndexOf(nl + nl, start, StringComparison.Ordinal) + nl.Length;
+        Assert.Equal(expected, text[start..end]);
+    }
+}
