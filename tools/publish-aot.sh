@@ -28,6 +28,8 @@ dotnet publish src/TapeChanger.Cli "${cli[@]}" -p:TapeChangerImage=lean -o "$out
 full_out=$(mktemp -d)
 dotnet publish src/TapeChanger.Cli "${cli[@]}" -p:NativeIntermediateOutputPath=obj/Release/net10.0/linux-x64/native-full/ -o "$full_out" 2>&1 | tee -a "$log"
 mv -f "$full_out/tapechanger" "$out/tapechanger-full"
+# Its symbols beside it under its own name (the binary's debug link still says tapechanger.dbg: load them by name).
+if [ -f "$full_out/tapechanger.dbg" ]; then mv -f "$full_out/tapechanger.dbg" "$out/tapechanger-full.dbg"; fi
 rm -rf "$full_out"
 dotnet publish src/TapeChanger.Server -c Release -r linux-x64 -p:PublishAot=true -p:PackRelativeRelocs=$relr -o "$out" -nologo 2>&1 | tee -a "$log"
 if grep -E "warning (IL|CS|AOT)[0-9]+" "$log" >/dev/null; then
