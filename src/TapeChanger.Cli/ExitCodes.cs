@@ -23,7 +23,7 @@ public static class ExitCodes
     public const int DataError = 65;
     /// <summary>An input file that does not exist or cannot be read (EX_NOINPUT).</summary>
     public const int NoInput = 66;
-    /// <summary>The device is not there or its transport is not available (EX_UNAVAILABLE).</summary>
+    /// <summary>The device is not there or its transport is not available, tapechanger-full included (EX_UNAVAILABLE: "a support program or file does not exist").</summary>
     public const int DeviceUnavailable = 69;
     /// <summary>A bug: please report it (EX_SOFTWARE).</summary>
     public const int Internal = 70;
@@ -63,7 +63,7 @@ public static class ExitCodes
             Results: [NtmsResult.ERROR_INVALID_PARAMETER]),
         new(DataError, "malformed data (decode input or device reply); the message names the offset"),
         new(NoInput, "input file missing or unreadable"),
-        new(DeviceUnavailable, "device not found (also a `virtual:DIR` whose directory does not exist) or transport not available",
+        new(DeviceUnavailable, "device not found (also a `virtual:DIR` whose directory does not exist) or transport not available (also `tapechanger-full` missing beside `tapechanger` for a command that goes to a service or uses a PostgreSQL database)",
             Results: [NtmsResult.ERROR_DEVICE_NOT_AVAILABLE, NtmsResult.ERROR_NOT_CONNECTED]),
         new(Internal, "internal error (a bug; please report it)"),
         new(TransportError, "I/O error or timeout talking to the device"),

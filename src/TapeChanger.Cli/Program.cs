@@ -6,8 +6,15 @@ using TapeChanger.Cli;
 using TapeChanger.Cli.Commands;
 using TapeChanger.Cli.Output;
 
+string? argv0 = ProgramName.Argv0();
+// The lean image (no service client, no PostgreSQL; tools/publish-aot.sh) hands a command line that needs either to
+// tapechanger-full before anything else happens (FullImage).
+if (FullImage.IsLean && FullImage.Need(argv0, args, Environment.GetEnvironmentVariable, TapeChanger.Cli.Remote.RemoteClient.ConfigValue) is var need and not FullImageNeed.None)
+{
+    return FullImage.HandOver(need, args, ProcessConsole.Out, ProcessConsole.Err);
+}
 // Run through a link named mtx (argv[0]), TapeChanger is mtx: mtx's command line, text and exit statuses.
-if (ProgramName.Argv0() is { } argv0 && ProgramName.IsMtx(argv0))
+if (argv0 is not null && ProgramName.IsMtx(argv0))
 {
     // With a service configured (TAPECHANGER_SERVER or Server), mtx's command line goes there as `mtx ...`.
     string[] mtxArgs = ["mtx", .. args];

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using TapeChanger.Storage;
@@ -34,7 +35,7 @@ public sealed class StateDatabase
     public string Path { get; }
 
     /// <summary>True when the state is in a PostgreSQL database other services may share (fleet mode).</summary>
-    public bool IsShared => _dialect is PostgresDialect;
+    public bool IsShared => SharedDatabaseSupported && _dialect is PostgresDialect;
 
     /// <summary>The highest schema version applied (after <see cref="Open"/>: the newest this program knows).</summary>
     public int SchemaVersion { get; private set; }
@@ -53,6 +54,18 @@ public sealed class StateDatabase
         SharedDatabase = database is { Length: > 0 } ? database : null;
     }
 
+    /// <summary>The feature switch of <see cref="SharedDatabaseSupported"/>.</summary>
+    public const string SharedDatabaseSwitch = "TapeChanger.State.SharedDatabase.IsSupported";
+
+    /// <summary>
+    /// False in the lean `tapechanger` image (its publish sets the switch false, with Trim): no PostgreSQL state database, so
+    /// the trimmer leaves out Npgsql, whose types cost start-up time in every command (README "Start-up"). That image hands
+    /// a command over to `tapechanger-full` before it gets here when TAPECHANGER_DATABASE is set; reaching
+    /// <see cref="OpenShared"/> anyway is a one-line <see cref="StateDatabaseException"/>. True everywhere else.
+    /// </summary>
+    [FeatureSwitchDefinition(SharedDatabaseSwitch)]
+    public static bool SharedDatabaseSupported => !AppContext.TryGetSwitch(SharedDatabaseSwitch, out bool on) || on;
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<StateDatabase>> Shared = new(StringComparer.Ordinal);
 
     /// <summary>The path of the database of <paramref name="stateDirectory"/>.</summary>
@@ -70,6 +83,11 @@ public sealed class StateDatabase
     /// <summary>Opens the PostgreSQL database of a postgresql:// URI and applies pending migrations (once per process and URI).</summary>
     public static StateDatabase OpenShared(string uri)
     {
+        if (!SharedDatabaseSupported)
+        {
+            throw new StateDatabaseException(StateFailure.Failure, PostgresLocation.Redact(uri),
+                "is a PostgreSQL database, which this tapechanger is built without: tapechanger-full beside it has it (tools/install.sh installs both)");
+        }
         var lazy = Shared.GetOrAdd(uri, u => new Lazy<StateDatabase>(() => OpenServer(PostgresLocation.Parse(u), Migration.BuiltIn)));
         try
         {
@@ -84,6 +102,7 @@ public sealed class StateDatabase
 
     internal static StateDatabase OpenServer(PostgresLocation location, IReadOnlyList<Migration> migrations)
     {
+        if (!SharedDatabaseSupported) throw new StateDatabaseException(StateFailure.Failure, location.Display, "is a PostgreSQL database, which this tapechanger is built without");
         var db = new StateDatabase(location.Display, new PostgresDialect(location));
         Guard(db, () => db.SchemaVersion = MigrationRunner.Apply(db, migrations));
         return db;
@@ -159,7 +178,7 @@ public sealed class StateDatabase
                         throw;
                     }
                 }
-                catch (Exception e) when (attempt == 1 && _dialect.IsConnectionLost(e) && _dialect is PostgresDialect pg)
+                catch (Exception e) when (attempt == 1 && SharedDatabaseSupported && _dialect.IsConnectionLost(e) && _dialect is PostgresDialect pg)
                 {
                     pg.ClearPool();                               // a pooled connection the server dropped: nothing ran yet, start again once
                     continue;
@@ -196,7 +215,7 @@ public sealed class StateDatabase
     /// </summary>
     public void Notify(StateTransaction tx, string channel, string payload)
     {
-        if (_dialect is PostgresDialect) tx.Scalar("SELECT pg_notify(@c, @p)", ("c", channel), ("p", payload));
+        if (SharedDatabaseSupported && _dialect is PostgresDialect) tx.Scalar("SELECT pg_notify(@c, @p)", ("c", channel), ("p", payload));
     }
 
     /// <summary>
@@ -206,7 +225,7 @@ public sealed class StateDatabase
     /// </summary>
     public async Task ListenAsync(string channel, Action<string> received, Action<string>? lost, CancellationToken ct)
     {
-        if (_dialect is not PostgresDialect pg)
+        if (!SharedDatabaseSupported || _dialect is not PostgresDialect pg)
         {
             await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
             return;

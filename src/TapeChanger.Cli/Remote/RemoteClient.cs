@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -42,11 +43,27 @@ internal sealed class RemoteClient(string server, string? token, bool json)
 
     private static readonly HashSet<string> LocalCommands = ["serve", "token", "decode", "profiles"];
 
+    /// <summary>The feature switch of <see cref="IsSupported"/>.</summary>
+    public const string Switch = "TapeChanger.Cli.ServiceClient.IsSupported";
+
+    /// <summary>
+    /// False in the lean `tapechanger` image (its publish sets the switch false, with Trim): no HTTP client, so the trimmer
+    /// leaves out System.Net.Http and its TLS and certificate code (README "Start-up"). That image hands a command that
+    /// goes to a service over to `tapechanger-full` before it gets here (<see cref="FullImage"/>); reaching
+    /// <see cref="RunAsync"/> anyway is a one-line error. True everywhere else.
+    /// </summary>
+    [FeatureSwitchDefinition(Switch)]
+    public static bool IsSupported => !AppContext.TryGetSwitch(Switch, out bool on) || on;
+
     /// <summary>
     /// True when the command goes to a service (then <paramref name="client"/> is it, or null after a usage error it
     /// printed); <paramref name="args"/> loses --server and --token.
     /// </summary>
-    public static bool TryCreate(ref string[] args, TextWriter stderr, out RemoteClient? client)
+    public static bool TryCreate(ref string[] args, TextWriter stderr, out RemoteClient? client) =>
+        TryCreate(ref args, stderr, out client, Environment.GetEnvironmentVariable, ConfigValue);
+
+    /// <summary><see cref="TryCreate(ref string[], TextWriter, out RemoteClient?)"/> with the environment and appsettings.json given (tests, <see cref="FullImage"/>).</summary>
+    internal static bool TryCreate(ref string[] args, TextWriter stderr, out RemoteClient? client, Func<string, string?> environment, Func<string, string?> config)
     {
         client = null;
         string? server = null, token = null;
@@ -68,18 +85,18 @@ internal sealed class RemoteClient(string server, string? token, bool json)
             else if (a.StartsWith("--token=", StringComparison.Ordinal)) token = a["--token=".Length..];
             else rest.Add(a);
         }
+        // Offline commands and the service's own stay here whatever is configured: decided before the environment
+        // and appsettings.json are read, so `--version` reads no file.
+        if (IsLocal(rest))
+        {
+            args = [.. rest];
+            return false;
+        }
         bool explicitServer = server is not null;
-        server ??= NonEmpty(Environment.GetEnvironmentVariable("TAPECHANGER_SERVER")) ?? ConfigValue("Server");
+        server ??= NonEmpty(environment("TAPECHANGER_SERVER")) ?? config("Server");
         if (string.IsNullOrEmpty(server) || server == "none")
         {
             if (explicitServer || token is not null) args = [.. rest];
-            return false;
-        }
-        string first = rest.FirstOrDefault(a => !a.StartsWith('-')) ?? "";
-        bool topHelp = rest.Count == 0 || rest is ["--help" or "-h" or "-?" or "--version"];
-        if (LocalCommands.Contains(first) || topHelp)
-        {
-            args = [.. rest];
             return false;
         }
         if (!ValidServer(server))
@@ -87,17 +104,31 @@ internal sealed class RemoteClient(string server, string? token, bool json)
             stderr.WriteLine($"tapechanger: --server {server}: expected unix:PATH, http://HOST:PORT or https://HOST:PORT");
             return true;
         }
-        token ??= NonEmpty(Environment.GetEnvironmentVariable("TAPECHANGER_TOKEN")) ?? ConfigValue("Token");
+        token ??= NonEmpty(environment("TAPECHANGER_TOKEN")) ?? config("Token");
         args = [.. rest];
         client = new RemoteClient(server, token, rest.Contains("--json"));
         return true;
+    }
+
+    /// <summary>A command line that never goes to a service: an offline command (decode, profiles), the service's own (serve, token), the top --help or --version.</summary>
+    internal static bool IsLocal(IReadOnlyList<string> args)
+    {
+        string first = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "";
+        return LocalCommands.Contains(first) || args.Count == 0 || args is ["--help" or "-h" or "-?" or "--version"];
     }
 
     private static bool ValidServer(string s) =>
         (s.StartsWith("unix:", StringComparison.Ordinal) && s.Length > 5) ||
         (Uri.TryCreate(s, UriKind.Absolute, out var u) && u.Scheme is "http" or "https");
 
-    public async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    /// <summary>Sends the command line and writes the service's answer; without the service client (<see cref="IsSupported"/>) one line, exit 69.</summary>
+    public Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
+        IsSupported
+            ? SendAsync(args, stdout, stderr, ct)   // a method of its own: its async state machine is trimmed with it
+            : Task.FromResult(Fail("DeviceUnavailable", ExitCodes.DeviceUnavailable,
+                $"this tapechanger is built without the service client (--server {server}); {FullImage.FileName} beside it has it (tools/install.sh installs both)", stdout, stderr));
+
+    private async Task<int> SendAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         using var http = CreateHttpClient(server);
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/cli")
@@ -203,15 +234,32 @@ internal sealed class RemoteClient(string server, string? token, bool json)
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     /// <summary>A root string value of appsettings.json beside the executable (read without building the configuration).</summary>
-    private static string? ConfigValue(string name)
+    internal static string? ConfigValue(string name)
     {
         string path = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        // Read once per process and file: the lean image's hand-over decision (FullImage) and the run after it ask for the same values.
+        var cached = s_config;
+        if (cached is null || cached.Path != path) s_config = cached = new ConfigCache(path, ReadConfig(path));
+        return cached.Values is { } values && values.TryGetValue(name, out var v) ? v : null;
+    }
+
+    private sealed record ConfigCache(string Path, Dictionary<string, string>? Values);
+
+    private static ConfigCache? s_config;
+
+    private static Dictionary<string, string>? ReadConfig(string path)
+    {
         try
         {
             if (!File.Exists(path)) return null;
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
-                ? NonEmpty(v.GetString()) : null;
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return null;
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (string name in (ReadOnlySpan<string>)["Server", "Token"])
+            {
+                if (doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && NonEmpty(v.GetString()) is { } value) values[name] = value;
+            }
+            return values;
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
