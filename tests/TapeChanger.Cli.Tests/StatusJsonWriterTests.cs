@@ -98,6 +98,19 @@ public class StatusJsonWriterTests
         Assert.Equal(1 + elements.Count - oneShape - 2, bytes.Shapes);
     }
 
+    /// <summary>A string longer than the document's buffer (escaped: 6 bytes a char) grows it in the middle of an element.</summary>
+    [Fact]
+    public void A_string_larger_than_the_buffer_grows_it_within_its_element()
+    {
+        var elements = new List<ElementJson> { E("storage", 1000, 1), E("storage", 1001, 2) with { Barcode = new string('<', 20_000) + "x" }, E("storage", 1002, 3) };
+        var doc = new StatusDocument("virtual:", new LibraryJson("V", "P", "R", null),
+            new ElementMapJson(new RangeJson(1, 0), new RangeJson(1000, 3), new RangeJson(10, 0), new RangeJson(500, 0)), elements);
+        string expected = JsonSerializer.Serialize(doc, CliJsonContext.Default.StatusDocument);
+        using var stream = new MemoryStream();
+        StatusJsonWriter.Write(stream, doc);
+        Assert.Equal(expected, Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
     /// <summary>
     /// A status document's elements are written from the domain's elements (<see cref="StatusElementView"/>, no record
     /// made), except a drive with cleaning members; the bytes are the serializer's for the records the same list maps.

@@ -62,6 +62,7 @@ internal sealed class ElementJsonBytes
     private ulong _lastShape = ulong.MaxValue;
     private Template? _last;
     // The document's buffer while an element is written, and the length written so far.
+    private JsonByteBuffer? _output;
     private byte[] _buffer = [];
     private int _length;
 
@@ -89,10 +90,9 @@ internal sealed class ElementJsonBytes
     private bool TryWrite<T>(T e, JsonByteBuffer output, bool comma) where T : IElementJson
     {
         if (e.HasCleaningMembers) return false;
-        // One size check per element: escaping makes at most 6 bytes of a char (\uXXXX).
-        int room = FixedRoom + 6 * (Length(e.Type) + Length(e.Barcode) + Length(e.AlternateBarcode) + Length(e.MediumType)
-            + Length(e.Identifier) + Length(e.Serial) + Length(e.Model) + Length(e.ExceptText));
-        _buffer = output.Reserve(room, out _length);
+        // Room for the constant runs and the numbers; each string the template leaves open makes room for itself.
+        _output = output;
+        _buffer = output.Reserve(FixedRoom, out _length);
         ulong shape = Shape(e);
         Template t;
         if (shape == _lastShape) t = _last!;
@@ -113,6 +113,7 @@ internal sealed class ElementJsonBytes
         Raw(runs[slots.Length]);
         output.Commit(_length);
         _buffer = [];
+        _output = null;
         return true;
     }
 
@@ -242,8 +243,6 @@ internal sealed class ElementJsonBytes
         }
     }
 
-    private static int Length(string? s) => s?.Length ?? 0;
-
     private void Number(int value)
     {
         Utf8Formatter.TryFormat(value, _buffer.AsSpan(_length), out int written);
@@ -252,6 +251,13 @@ internal sealed class ElementJsonBytes
 
     private void String(string value)
     {
+        // Escaping makes at most 6 bytes of a char (\uXXXX); the constant runs and numbers after it keep their room.
+        int room = 2 + 6 * value.Length + FixedRoom;
+        if (_length + room > _buffer.Length)
+        {
+            _output!.Commit(_length);
+            _buffer = _output.Reserve(room, out _length);
+        }
         _buffer[_length++] = (byte)'"';
         if (Plain(value))
         {
