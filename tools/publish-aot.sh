@@ -77,6 +77,11 @@ cp "$out/tapechanger" "$alone/"
 rc=0; err=$("$alone/tapechanger" --server unix:/nonexistent/tapechangerd.sock status 2>&1 >/dev/null) || rc=$?
 [ "$rc" = 69 ] && [ "$err" = "tapechanger: this command goes to a service (--server, TAPECHANGER_SERVER or Server in appsettings.json), which needs tapechanger-full: $alone/tapechanger-full is not installed (tools/install.sh installs it beside tapechanger)" ] \
   || { echo "publish-aot: the lean tapechanger without tapechanger-full: exit $rc: $err" >&2; exit 1; }
+# A lean copy installed as tapechanger-full by mistake: one line again, not a hand-over to itself for ever.
+cp "$out/tapechanger" "$alone/tapechanger-full"
+rc=0; err=$(timeout 20 "$alone/tapechanger" --server unix:/nonexistent/tapechangerd.sock status 2>&1 >/dev/null) || rc=$?
+[ "$rc" = 69 ] && [[ $err == *"which needs tapechanger-full: $alone/tapechanger-full is this lean tapechanger, not the full image (tools/install.sh installs both)" ]] \
+  || { echo "publish-aot: a lean tapechanger-full: exit $rc: $err" >&2; exit 1; }
 rm -rf "$alone"
 "$out/tapechangerd" --help >/dev/null
 echo "publish-aot: $out/tapechanger (lean), $out/tapechanger-full and $out/tapechangerd built with no warnings"

@@ -61,22 +61,53 @@ internal static partial class FullImage
     /// file does not exist"), the code of a transport that is not available; the configuration itself is fine.
     /// </summary>
     public static int HandOver(FullImageNeed need, IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr) =>
-        HandOver(need, args, AppContext.BaseDirectory, stdout, stderr);
+        HandOver(need, args, AppContext.BaseDirectory, Environment.ProcessPath, stdout, stderr);
 
-    /// <summary><see cref="HandOver(FullImageNeed, IReadOnlyList{string}, TextWriter, TextWriter)"/> with the full image looked for in <paramref name="directory"/>.</summary>
-    internal static int HandOver(FullImageNeed need, IReadOnlyList<string> args, string directory, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// <see cref="HandOver(FullImageNeed, IReadOnlyList{string}, TextWriter, TextWriter)"/> with the full image looked for
+    /// in <paramref name="directory"/>; <paramref name="self"/> is this executable (/proc/self/exe).
+    /// </summary>
+    internal static int HandOver(FullImageNeed need, IReadOnlyList<string> args, string directory, string? self, TextWriter stdout, TextWriter stderr)
     {
         string full = PathBeside(directory);
-        byte[] argv = CommandLine() ?? Join([ProgramName.Argv0() ?? "tapechanger", .. args]);
-        int errno = Exec(full, argv);
+        string problem;
+        if (IsThisImage(full, self))
+        {
+            // A lean tapechanger installed (copied or linked) as tapechanger-full would hand over to itself for ever.
+            problem = $"{full} is this lean tapechanger, not the full image (tools/install.sh installs both)";
+        }
+        else
+        {
+            byte[] argv = CommandLine() ?? Join([ProgramName.Argv0() ?? "tapechanger", .. args]);
+            int errno = Exec(full, argv);
+            problem = errno == ENOENT
+                ? $"{full} is not installed (tools/install.sh installs it beside tapechanger)"
+                : $"cannot run {full}: {Marshal.GetPInvokeErrorMessage(errno)}";
+        }
         string why = need == FullImageNeed.ServiceClient
             ? "this command goes to a service (--server, TAPECHANGER_SERVER or Server in appsettings.json)"
             : "this command uses the PostgreSQL state database of TAPECHANGER_DATABASE";
-        string problem = errno == ENOENT
-            ? $"{full} is not installed (tools/install.sh installs it beside tapechanger)"
-            : $"cannot run {full}: {Marshal.GetPInvokeErrorMessage(errno)}";
         bool json = args.Contains("--json");
         return TapeChangerCli.Fail(new ErrorInfo("DeviceUnavailable", ExitCodes.DeviceUnavailable, $"{why}, which needs {FileName}: {problem}"), json, stdout, stderr);
+    }
+
+    /// <summary>
+    /// True when <paramref name="full"/> is the running lean executable itself: this process runs under the name
+    /// tapechanger-full (a copy), or the file there resolves to this one (a link).
+    /// </summary>
+    internal static bool IsThisImage(string full, string? self)
+    {
+        if (self is null) return false;
+        if (Path.GetFileName(self) == FileName) return true;
+        try
+        {
+            string target = File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+            return string.Equals(Path.GetFullPath(target), Path.GetFullPath(self), StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private const int ENOENT = 2;

@@ -122,7 +122,7 @@ public class FullImageTests
         {
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            int rc = FullImage.HandOver(FullImageNeed.ServiceClient, ["status"], dir, stdout, stderr);
+            int rc = FullImage.HandOver(FullImageNeed.ServiceClient, ["status"], dir, "/usr/local/bin/tapechanger", stdout, stderr);
             Assert.Equal(ExitCodes.DeviceUnavailable, rc);
             Assert.Equal("", stdout.ToString());
             string line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -131,7 +131,7 @@ public class FullImageTests
 
             // --json: the error document on stdout.
             stdout = new StringWriter();
-            rc = FullImage.HandOver(FullImageNeed.SharedDatabase, ["--json", "status"], dir, stdout, new StringWriter());
+            rc = FullImage.HandOver(FullImageNeed.SharedDatabase, ["--json", "status"], dir, "/usr/local/bin/tapechanger", stdout, new StringWriter());
             Assert.Equal(69, rc);
             var error = JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("error");
             Assert.Equal(69, error.GetProperty("exitCode").GetInt32());
@@ -155,9 +155,40 @@ public class FullImageTests
             File.WriteAllText(full, "not a program");
             File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             var stderr = new StringWriter();
-            int rc = FullImage.HandOver(FullImageNeed.ServiceClient, ["status"], dir, new StringWriter(), stderr);
+            int rc = FullImage.HandOver(FullImageNeed.ServiceClient, ["status"], dir, Path.Combine(dir, "tapechanger"), new StringWriter(), stderr);
             Assert.Equal(69, rc);
             Assert.EndsWith($"which needs tapechanger-full: cannot run {full}: Permission denied", Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
+
+public class FullImageLoopTests
+{
+    [Fact]
+    public void A_lean_image_installed_as_tapechanger_full_is_refused_not_run()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string dir = Directory.CreateTempSubdirectory("tc-full-").FullName;
+        try
+        {
+            // tapechanger-full a link to the running tapechanger: handing over would start this image again, for ever.
+            // The files are executable-looking but never run: the check comes before execv.
+            string self = Path.Combine(dir, "tapechanger");
+            File.WriteAllText(self, "");
+            File.CreateSymbolicLink(Path.Combine(dir, "tapechanger-full"), "tapechanger");
+            var stderr = new StringWriter();
+            int rc = FullImage.HandOver(FullImageNeed.SharedDatabase, ["status"], dir, self, new StringWriter(), stderr);
+            Assert.Equal(69, rc);
+            Assert.Equal("tapechanger: this command uses the PostgreSQL state database of TAPECHANGER_DATABASE, which needs tapechanger-full: " +
+                $"{Path.Combine(dir, "tapechanger-full")} is this lean tapechanger, not the full image (tools/install.sh installs both)", stderr.ToString().TrimEnd());
+
+            // A copy: the running process itself is named tapechanger-full.
+            Assert.True(FullImage.IsThisImage(Path.Combine(dir, "tapechanger-full"), "/opt/x/tapechanger-full"));
+            Assert.False(FullImage.IsThisImage("/opt/x/tapechanger-full", "/opt/x/tapechanger"));
         }
         finally
         {
