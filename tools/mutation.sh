@@ -10,6 +10,10 @@
 #   MUTATION_TIMEOUT=90m                    stop a project's run after this long (default 120m; `timeout` syntax)
 #   MUTATION_CONCURRENCY=2                  test processes in parallel (default 1: the build machine is shared)
 #   MUTATION_FILES='**/MediaChanger*.cs'    mutate only these files (globs, space-separated; replaces the settings' list)
+#   MUTATION_TEST_FILTER='FullyQualifiedName~FullImage'
+#                                           run only these tests (dotnet test --filter syntax): for Cli, whose own tests
+#                                           include slow process-level and cleaner runs (about a minute in all)
+#   tools/mutation.sh Cli                   TapeChanger.Cli (not in the default list: use file sets, README)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -28,6 +32,7 @@ for p in $projects; do
   [ -n "${MUTATION_SINCE:-}" ] && extra=(--since:"$MUTATION_SINCE")
   read -r -a files <<< "${MUTATION_FILES:-}"          # read -a: the globs are Stryker's, not the shell's
   for f in "${files[@]}"; do extra+=(--mutate "$f"); done
+  [ -n "${MUTATION_TEST_FILTER:-}" ] && extra+=(--test-case-filter "$MUTATION_TEST_FILTER")
   echo "== mutation testing of TapeChanger.$p (tests: $test_project, settings: $config)"
   start=$(date +%s)
   rc=0
