@@ -92,6 +92,21 @@ public class FullImageTests
         Assert.Equal(FullImageNeed.None, Need("tapechanger", ["--help"], Database));
         Assert.Equal(FullImageNeed.None, Need("mtx", ["--version"], Database));
         Assert.Equal(FullImageNeed.None, Need("tapechanger", ["status"], new() { ["TAPECHANGER_DATABASE"] = "" }));
+        // The short forms of the help, and no arguments at all (the help), likewise.
+        Assert.Equal(FullImageNeed.None, Need("tapechanger", ["-h"], Database));
+        Assert.Equal(FullImageNeed.None, Need("tapechanger", ["-?"], Database));
+        Assert.Equal(FullImageNeed.None, Need("tapechanger", [], Database));
+        // Only alone: with a command after it the line touches the state.
+        Assert.Equal(FullImageNeed.SharedDatabase, Need("tapechanger", ["--help", "status"], Database));
+    }
+
+    [Fact]
+    public void Without_an_argv0_the_line_is_tapechanger_s()
+    {
+        // No /proc/self/cmdline (ProgramName.Argv0 null): not mtx mode, so --version is the top-level one.
+        Assert.Equal(FullImageNeed.None, FullImage.Need(null, ["--version"], n => Server.GetValueOrDefault(n), _ => null));
+        Assert.Equal(FullImageNeed.ServiceClient, FullImage.Need(null, ["status"], n => Server.GetValueOrDefault(n), _ => null));
+        Assert.False(FullImage.IsThisImage("/opt/x/tapechanger-full", null));
     }
 
     [Fact]
@@ -104,6 +119,10 @@ public class FullImageTests
         Assert.Equal(["mtx", "-f", "virtual:/tmp/v", "", "status"], argv.Take(5).Select(a => Encoding.UTF8.GetString(a)));
         Assert.Equal(new byte[] { 0xFF }, argv[5]);
         Assert.Equal(6, argv.Count);
+
+        // The last argument without its NUL (a command line cut short) is still one argument; nothing is none.
+        Assert.Equal(["a", "", "bc"], FullImage.Split("a\0\0bc"u8).Select(a => Encoding.UTF8.GetString(a)));
+        Assert.Empty(FullImage.Split([]));
     }
 
     [Fact]
@@ -189,6 +208,38 @@ public class FullImageLoopTests
             // A copy: the running process itself is named tapechanger-full.
             Assert.True(FullImage.IsThisImage(Path.Combine(dir, "tapechanger-full"), "/opt/x/tapechanger-full"));
             Assert.False(FullImage.IsThisImage("/opt/x/tapechanger-full", "/opt/x/tapechanger"));
+
+            // A link to a link to it: the final target counts.
+            File.Delete(Path.Combine(dir, "tapechanger-full"));
+            File.CreateSymbolicLink(Path.Combine(dir, "latest"), "tapechanger");
+            File.CreateSymbolicLink(Path.Combine(dir, "tapechanger-full"), "latest");
+            Assert.True(FullImage.IsThisImage(Path.Combine(dir, "tapechanger-full"), self));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
+
+public class FullImageLinkLoopTests
+{
+    [Fact]
+    public void A_tapechanger_full_that_links_to_itself_is_not_this_image_and_cannot_run()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string dir = Directory.CreateTempSubdirectory("tc-full-").FullName;
+        try
+        {
+            // Resolving the link fails (ELOOP, an IOException): not this image; execv then fails the same way.
+            string full = Path.Combine(dir, "tapechanger-full");
+            File.CreateSymbolicLink(full, "tapechanger-full");
+            string self = Path.Combine(dir, "tapechanger");
+            Assert.False(FullImage.IsThisImage(full, self));
+            var stderr = new StringWriter();
+            int rc = FullImage.HandOver(FullImageNeed.ServiceClient, ["status"], dir, self, new StringWriter(), stderr);
+            Assert.Equal(69, rc);
+            Assert.EndsWith($"which needs tapechanger-full: cannot run {full}: Too many levels of symbolic links", Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         }
         finally
         {
