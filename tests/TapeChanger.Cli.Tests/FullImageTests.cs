@@ -231,7 +231,7 @@ public class FullImageLinkLoopTests
         string dir = Directory.CreateTempSubdirectory("tc-full-").FullName;
         try
         {
-            // Resolving the link fails (ELOOP, an IOException): not this image; execv then fails the same way.
+            // A loop resolves to no file: not this image (no hand-over to itself for ever either); execv fails with ELOOP.
             string full = Path.Combine(dir, "tapechanger-full");
             File.CreateSymbolicLink(full, "tapechanger-full");
             string self = Path.Combine(dir, "tapechanger");
