@@ -1,0 +1,91 @@
+using System.Text;
+using System.Text.Json;
+using TapeChanger.Cli.Output;
+using TapeChanger.Scsi;
+
+namespace TapeChanger.Cli.Tests;
+
+/// <summary>
+/// ElementJsonBytes, member by member where StatusJsonWriterTests' documents do not tell: which words a template holds
+/// as constants, which strings are copied rather than escaped, and a string that needs more than twice the buffer.
+/// </summary>
+public class ElementJsonBytesTests
+{
+    private static ElementJson Empty(int address) => new()
+    {
+        Type = "storage", Address = address, Full = false, MediumType = "unspecified", Except = false, Asc = 0, Ascq = 0,
+        Access = true, ImpExp = false, Slot = address - 999,
+    };
+
+    private static string Written(IReadOnlyList<ElementJson> elements)
+    {
+        var doc = new StatusDocument("virtual:", new LibraryJson("V", "P", "R", null),
+            new ElementMapJson(new RangeJson(1, 0), new RangeJson(1000, elements.Count), new RangeJson(10, 0), new RangeJson(500, 0)), elements);
+        using var stream = new MemoryStream();
+        StatusJsonWriter.Write(stream, doc);
+        string written = Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Equal(JsonSerializer.Serialize(doc, CliJsonContext.Default.StatusDocument), written);
+        return written;
+    }
+
+    /// <summary>
+    /// Every word the mapper gives "type" and "mediumType" is a constant of the template: an element with the mapper's
+    /// word and one with an equal string made elsewhere have two shapes (the second a template value), the same bytes.
+    /// </summary>
+    [Fact]
+    public void Each_of_the_mapper_s_type_and_medium_words_is_a_template_constant()
+    {
+        var words = Enum.GetValues<ElementType>().Select(t => (Type: JsonMapper.TypeName(t), Medium: "data"))
+            .Concat(Enum.GetValues<MediumType>().Select(m => (Type: "storage", Medium: JsonMapper.MediumName(m))))
+            .ToList();
+        Assert.Equal(5 + 8, words.Count);
+        foreach (var (type, medium) in words)
+        {
+            var constant = Empty(1000) with { Type = type, MediumType = medium };
+            var copy = Empty(1001) with { Type = new string(type.AsSpan()), MediumType = new string(medium.AsSpan()) };
+            var bytes = new ElementJsonBytes("\n");
+            var output = new JsonByteBuffer();
+            Assert.True(bytes.TryWrite(constant, output));
+            Assert.True(bytes.TryWrite(copy, output));
+            Assert.True(bytes.Shapes == 2, $"type {type}, medium type {medium}: {bytes.Shapes} shapes");
+            Written([constant, copy]);
+        }
+    }
+
+    /// <summary>
+    /// Plain strings (copied) are printable ASCII from space to '~' but the quote, backslash and &amp; ' &lt; &gt; + `,
+    /// which the default encoder escapes; each alone in a barcode is written as the serializer writes it.
+    /// </summary>
+    [Theory]
+    [InlineData("a b~z", true)]
+    [InlineData(" ", true)]
+    [InlineData("~", true)]
+    [InlineData("x\"y", false)]
+    [InlineData("x\\y", false)]
+    [InlineData("x&y", false)]
+    [InlineData("x'y", false)]
+    [InlineData("x<y", false)]
+    [InlineData("x>y", false)]
+    [InlineData("x+y", false)]
+    [InlineData("x`y", false)]
+    [InlineData("x\u001fy", false)]
+    [InlineData("x\u007fy", false)]
+    [InlineData("x\u00e9y", false)]
+    public void Only_what_the_encoder_leaves_alone_is_copied(string barcode, bool plain)
+    {
+        Assert.Equal(plain, ElementJsonBytes.Plain(barcode));
+        string written = Written([Empty(1000) with { Full = true, Barcode = barcode }, Empty(1001) with { Full = true, Barcode = barcode + barcode }]);
+        if (plain) Assert.Contains($"\"barcode\": \"{barcode}\"", written);
+    }
+
+    /// <summary>
+    /// A string whose escaped form is larger than twice the buffer: the buffer grows to the room the string asked for,
+    /// which must hold the string and the rest of its element (the margin of the constant runs, not only the string).
+    /// </summary>
+    [Fact]
+    public void A_string_larger_than_twice_the_buffer_leaves_room_for_the_rest_of_its_element()
+    {
+        string barcode = new('<', 30_000);      // 180,000 bytes escaped; the buffer starts at 64 KiB
+        Written([Empty(1000), Empty(1001) with { Full = true, Barcode = barcode, Source = 1005, SourceSlot = 6, Identifier = "ID" }, Empty(1002)]);
+    }
+}
