@@ -35,14 +35,16 @@ public class ElementJsonBytesTests
     [Fact]
     public void Each_of_the_mapper_s_type_and_medium_words_is_a_template_constant()
     {
-        var words = Enum.GetValues<ElementType>().Select(t => (Type: JsonMapper.TypeName(t), Medium: "data"))
-            .Concat(Enum.GetValues<MediumType>().Select(m => (Type: "storage", Medium: JsonMapper.MediumName(m))))
+        // Each word with the other member the mapper's "storage" or "data"; the copy differs in that word alone.
+        var words = Enum.GetValues<ElementType>().Select(t => (Type: JsonMapper.TypeName(t), Medium: JsonMapper.MediumName(MediumType.Data), Of: "type"))
+            .Concat(Enum.GetValues<MediumType>().Select(m => (Type: JsonMapper.TypeName(ElementType.Storage), Medium: JsonMapper.MediumName(m), Of: "medium")))
             .ToList();
         Assert.Equal(5 + 8, words.Count);
-        foreach (var (type, medium) in words)
+        foreach (var (type, medium, of) in words)
         {
             var constant = Empty(1000) with { Type = type, MediumType = medium };
-            var copy = Empty(1001) with { Type = new string(type.AsSpan()), MediumType = new string(medium.AsSpan()) };
+            var copy = of == "type" ? Empty(1001) with { Type = new string(type.AsSpan()), MediumType = medium }
+                : Empty(1001) with { Type = type, MediumType = new string(medium.AsSpan()) };
             var bytes = new ElementJsonBytes("\n");
             var output = new JsonByteBuffer();
             Assert.True(bytes.TryWrite(constant, output));
