@@ -154,6 +154,7 @@ public class FullImageTests
             Assert.Equal(69, rc);
             var error = JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("error");
             Assert.Equal(69, error.GetProperty("exitCode").GetInt32());
+            Assert.Equal("DeviceUnavailable", error.GetProperty("kind").GetString());
             Assert.Contains("TAPECHANGER_DATABASE", error.GetProperty("message").GetString());
         }
         finally
