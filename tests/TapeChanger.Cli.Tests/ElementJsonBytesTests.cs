@@ -81,6 +81,21 @@ public class ElementJsonBytesTests
     }
 
     /// <summary>
+    /// Elements that differ in one member a template holds as a constant, and in nothing else, have shapes of their
+    /// own: ASC/ASCQ both 0 (constants) or not (values: an ASC of 0 with an ASCQ, and the other way round), and each
+    /// optional flag of a mail slot.
+    /// </summary>
+    [Fact]
+    public void Elements_that_differ_only_in_a_constant_member_each_get_their_bytes()
+    {
+        Written([Empty(1000), Empty(1001) with { Asc = 0, Ascq = 7 }, Empty(1002) with { Asc = 0x3B, Ascq = 0x12 }, Empty(1003) with { Asc = 0x3A, Ascq = 0 },
+            Empty(1004)]);
+        static ElementJson MailSlot(int address, bool inEnab, bool exEnab) =>
+            Empty(address) with { Type = "importExport", Slot = address - 9, InEnab = inEnab, ExEnab = exEnab };
+        Written([MailSlot(10, true, true), MailSlot(11, false, true), MailSlot(12, false, false), MailSlot(13, true, false), MailSlot(14, true, true)]);
+    }
+
+    /// <summary>
     /// A string whose escaped form is larger than twice the buffer: the buffer grows to the room the string asked for,
     /// which must hold the string and the rest of its element (the margin of the constant runs, not only the string).
     /// </summary>

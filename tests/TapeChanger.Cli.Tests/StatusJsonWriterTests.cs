@@ -153,7 +153,11 @@ public class StatusJsonWriterTests
         var doc = new StatusDocument("virtual:", new LibraryJson("V", "P", "R", "S"),
             JsonMapper.ToJson(map), list);
         string expected = JsonSerializer.Serialize(doc, CliJsonContext.Default.StatusDocument);
-        Assert.Contains("\"reservedCleanerSlot\": true", expected);
+        // The writer and the serializer both see the list's mapping: which elements are the reserved cleaner slot is
+        // checked on its own (the storage element at that address alone, not the drive or mail slots).
+        Assert.Equal([1001], JsonDocument.Parse(expected).RootElement.GetProperty("elements").EnumerateArray()
+            .Where(e => e.TryGetProperty("reservedCleanerSlot", out var r) && r.GetBoolean()).Select(e => e.GetProperty("address").GetInt32()));
+        Assert.Equal(11, JsonDocument.Parse(expected).RootElement.GetProperty("elements").EnumerateArray().Count(e => !e.TryGetProperty("reservedCleanerSlot", out _)));
         Assert.Contains("\"sourceSlot\": 3", expected);
         using var stream = new MemoryStream();
         StatusJsonWriter.Write(stream, doc);
