@@ -38,7 +38,7 @@ if grep -E "warning (IL|CS|AOT)[0-9]+" "$log" >/dev/null; then
 fi
 "$out/tapechanger" --help >/dev/null
 "$out/tapechanger-full" --help >/dev/null
-# How each binary was linked is what start-up costs (README "Start-up"): check it, not only the build's success.
+# How each binary was linked is what start-up costs (docs/performance.md "Start-up"): check it, not only the build's success.
 elf_type() { LC_ALL=C readelf -h "$1" | awk '$1 == "Type:" {print $2}'; }
 want_cli=EXEC
 [ "$pie" = true ] && want_cli=DYN

@@ -20,7 +20,7 @@ internal enum FullImageNeed
 /// The two NativeAOT images of the CLI (tools/publish-aot.sh). `tapechanger` is published with the feature switches
 /// <see cref="RemoteClient.Switch"/> and <see cref="StateDatabase.SharedDatabaseSwitch"/> off: the trimmer then leaves out
 /// the HTTP client of --server (System.Net.Http with its TLS and certificate code) and PostgreSQL (Npgsql), about a
-/// third of the image's types, and the runtime prepares every type of the image before Main (README "Start-up").
+/// third of the image's types, and the runtime prepares every type of the image before Main (docs/performance.md "Start-up").
 /// `tapechanger-full`, beside it, is the same program with both. Before doing anything else the lean image decides
 /// (<see cref="Need"/>) whether the command line needs either, and if so replaces itself with the full image
 /// (execv: the same process id, the same argv, argv[0] included, and the same environment).

@@ -191,7 +191,7 @@ namespace TapeChanger.Cli
         /// The root with its options and the commands <paramref name="args"/> needs (<see cref="CommandTable"/>).
         /// System.CommandLine's <see cref="RootCommand"/> finds the executable's name through reflection (the entry
         /// assembly's name, "tapechanger") and reads its resources for the --help and --version descriptions: 1.4 million
-        /// instructions at every start (callgrind, README "Performance"). A line that cannot reach those
+        /// instructions at every start (callgrind, docs/performance.md). A line that cannot reach those
         /// (<see cref="CommandTable.NeedsFullRoot"/>) gets a plain command of the same name, without them.
         /// </summary>
         private static Command BuildRoot(string[] args)

@@ -59,7 +59,7 @@ public sealed class StateDatabase
 
     /// <summary>
     /// False in the lean `tapechanger` image (its publish sets the switch false, with Trim): no PostgreSQL state database, so
-    /// the trimmer leaves out Npgsql, whose types cost start-up time in every command (README "Start-up"). That image hands
+    /// the trimmer leaves out Npgsql, whose types cost start-up time in every command (docs/performance.md "Start-up"). That image hands
     /// a command over to `tapechanger-full` before it gets here when TAPECHANGER_DATABASE is set; reaching
     /// <see cref="OpenShared"/> anyway is a one-line <see cref="StateDatabaseException"/>. True everywhere else.
     /// </summary>

@@ -25,8 +25,8 @@ public sealed partial class SmcClient
         {
             // A CHECK CONDITION comes back as its sense and rule, not thrown: the unit attention every new iSCSI session
             // reports is re-sent without an exception (thrown and rethrown through two async frames it cost about
-            // 0.35 million instructions a status; callgrind, README "Performance"). What is not re-sent is thrown here.
-            Once once;
+            // 0.35 million instructions a status; callgrind, docs/performance.md). What is not re-sent is thrown here.
+            Once once = default;        // assigned here too so that Stryker's mutants of the BUSY branch compile (docs/mutation.md)
             try
             {
                 once = await TryExecuteOnceAsync(command, ct).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TapeChanger.Scsi;
 using TapeChanger.Scsi.Cdb;
 using TapeChanger.Scsi.Sense;
@@ -49,6 +50,46 @@ public class ChannelAndPolicyTests
         var ch = new ScsiChannel(Filling(transferred));
         var data = await ch.ExecuteAsync(Inquiry96);
         Assert.Equal(Enumerable.Range(0, expected).Select(i => (byte)i), data);
+    }
+
+    /// <summary>
+    /// A reply that fills the buffer is returned as the buffer the transport filled, not a copy of it (a 2,000-slot
+    /// READ ELEMENT STATUS is 104 KB); a shorter one as a copy of the part filled. <see cref="ScsiChannel.TryExecuteAsync"/>
+    /// gives the filled part of that same buffer, or, for a CHECK CONDITION that failed the command, its sense and no data.
+    /// </summary>
+    [Fact]
+    public async Task A_full_reply_is_the_transports_own_buffer_and_a_short_one_a_copy_of_its_start()
+    {
+        byte[]? filled = null;
+        int transferred = 96;
+        var t = new ScriptedTransport
+        {
+            Answer = (_, data) =>
+            {
+                filled = MemoryMarshal.TryGetArray((ReadOnlyMemory<byte>)data, out var whole) ? whole.Array : null;
+                data.Span.Fill(0x5A);
+                return ScsiResult.Good(transferred);
+            },
+        };
+        var ch = new ScsiChannel(t);
+        var full = await ch.ExecuteAsync(Inquiry96);
+        Assert.NotNull(filled);
+        Assert.Same(filled, full);
+
+        transferred = 36;
+        var part = await ch.ExecuteAsync(Inquiry96);
+        Assert.NotSame(filled, part);
+        Assert.Equal(Enumerable.Repeat((byte)0x5A, 36), part);
+
+        var tried = await ch.TryExecuteAsync(Inquiry96);
+        Assert.Null(tried.Failure);
+        Assert.True(MemoryMarshal.TryGetArray(tried.Data, out var slice));
+        Assert.Same(filled, slice.Array);
+        Assert.Equal((0, 36), (slice.Offset, slice.Count));
+
+        var refused = await new ScsiChannel(new ScriptedTransport(Check(5, 0x3B, 0x0D))).TryExecuteAsync(Move);
+        Assert.Equal("05/3B/0D", refused.Failure?.Triplet);
+        Assert.True(refused.Data.IsEmpty);
     }
 
     [Fact]

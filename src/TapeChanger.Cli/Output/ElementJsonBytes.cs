@@ -14,7 +14,7 @@ namespace TapeChanger.Cli.Output;
 /// their numbers and strings, so each shape's bytes are kept as a <see cref="Template"/>: the constant runs (names,
 /// separators, <c>true</c>/<c>false</c>/<c>null</c>, the type and medium type words, ASC/ASCQ when both are 0) merged,
 /// with the variable values between them. An empty storage slot is then three copies and two numbers (before: a copy
-/// per member, about 2,500 instructions an element of a 2,081-element library; callgrind, README "Performance").
+/// per member, about 2,500 instructions an element of a 2,081-element library; callgrind, docs/performance.md).
 /// The bytes go straight into the document's <see cref="JsonByteBuffer"/>, not through a buffer of their own.
 /// Strings of printable ASCII that the default encoder leaves as they are are copied; any other string is escaped by
 /// <see cref="JsonEncodedText"/>, the encoder the writer uses.

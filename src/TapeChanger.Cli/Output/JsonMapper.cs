@@ -136,7 +136,7 @@ internal interface IElementJson
 /// A domain element as `status --json` shows it: the one mapping of an <see cref="Element"/> to the contract's members.
 /// <see cref="JsonMapper.ToJson(Element, ElementMap, NeedsCleaningJson?, CleaningNowJson?, bool?)"/> copies it into an
 /// <see cref="ElementJson"/>; <see cref="ElementJsonBytes"/> writes it with no record made (about 400 instructions an
-/// element less; callgrind, README "Performance"). The cleaning members are not here: an element with them is mapped.
+/// element less; callgrind, docs/performance.md). The cleaning members are not here: an element with them is mapped.
 /// </summary>
 internal readonly struct StatusElementView(Element e, ElementMap map, bool? reservedCleanerSlot) : IElementJson
 {

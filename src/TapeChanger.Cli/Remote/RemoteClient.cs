@@ -48,7 +48,7 @@ internal sealed class RemoteClient(string server, string? token, bool json)
 
     /// <summary>
     /// False in the lean `tapechanger` image (its publish sets the switch false, with Trim): no HTTP client, so the trimmer
-    /// leaves out System.Net.Http and its TLS and certificate code (README "Start-up"). That image hands a command that
+    /// leaves out System.Net.Http and its TLS and certificate code (docs/performance.md "Start-up"). That image hands a command that
     /// goes to a service over to `tapechanger-full` before it gets here (<see cref="FullImage"/>); reaching
     /// <see cref="RunAsync"/> anyway is a one-line error. True everywhere else.
     /// </summary>

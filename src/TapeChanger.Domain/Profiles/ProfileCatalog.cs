@@ -85,7 +85,7 @@ public sealed class ProfileCatalog
     {
         // The first by highest priority, then a revision-specific match, then name. A loop, not OrderBy().ThenBy():
         // in a NativeAOT binary ThenBy is a generic virtual method whose instantiation is built at run time (about
-        // 0.4 million instructions at every start; callgrind, README "Performance").
+        // 0.4 million instructions at every start; callgrind, docs/performance.md).
         ProfileEntry? entry = null;
         foreach (var v in _byName.Values)
         {

@@ -7,7 +7,7 @@ namespace TapeChanger.Scsi.Decoding;
 /// each below the runtime's large-object threshold (85,000 bytes by default; the CLI compiles in 256 KiB). A single
 /// array for the 50,000 records of a large library (400 KB) would go to the large object heap: it is not freed before
 /// a gen2 collection, its allocation counts towards the gen2 budget, and every gen0 collection during the decode
-/// scans its card table for the young records it points to (README "Decoding and the 2,000-slot status").
+/// scans its card table for the young records it points to (docs/performance.md "Decoding and the 2,000-slot status").
 /// </summary>
 internal sealed class ChunkedList<T> : IReadOnlyList<T>
 {

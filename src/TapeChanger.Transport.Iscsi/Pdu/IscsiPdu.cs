@@ -76,7 +76,7 @@ public abstract record IscsiPdu
 
     /// <summary>
     /// The data segment's own copy, in an array not zeroed first (every byte is copied over): a 100 KB READ ELEMENT
-    /// STATUS reply is not cleared before it is filled (callgrind counts the clearing byte by byte; README "Performance").
+    /// STATUS reply is not cleared before it is filled (callgrind counts the clearing byte by byte; docs/performance.md).
     /// </summary>
     private static byte[] Copy(ReadOnlySpan<byte> data)
     {
