@@ -6,7 +6,7 @@ namespace TapeChanger.Transport;
 /// <summary>
 /// Decorator that appends one line per command to a log file shared by every process that drives the library (the
 /// CLI's, the service's): UTC start and end of the command (microseconds), process id, device, command, status,
-/// tab-separated. Each line is one append (O_APPEND), so lines from several processes never interleave; the file
+/// tab-separated. Each line is one append (O_APPEND, <see cref="Storage.SharedLog"/>), so lines from several processes never interleave; the file
 /// answers "who drove the robot when". Logging never fails a command.
 /// </summary>
 public sealed class ScsiLogTransport(IScsiTransport inner, string path) : IScsiTransport
@@ -42,8 +42,7 @@ public sealed class ScsiLogTransport(IScsiTransport inner, string path) : IScsiT
             Environment.ProcessId.ToString(CultureInfo.InvariantCulture), device, command, outcome) + "\n";
         try
         {
-            using var f = new FileStream(path, new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete });
-            f.Write(Encoding.UTF8.GetBytes(line));
+            Storage.SharedLog.Append(path, Encoding.UTF8.GetBytes(line));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
