@@ -1,4 +1,4 @@
-using System.Net;
+using System.Diagnostics;
 using System.Net.Sockets;
 using TapeChanger.Scsi;
 using TapeChanger.Transport.Iscsi.Pdu;
@@ -8,58 +8,31 @@ namespace TapeChanger.Transport.Iscsi;
 /// <summary>The TCP connection went away (EOF, reset, write failure): the one condition the session reconnects on.</summary>
 internal sealed class ConnectionLostException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>One TCP connection carrying whole PDUs. No state beyond the socket.</summary>
-internal sealed class IscsiConnection : IAsyncDisposable
+/// <summary>
+/// One TCP connection carrying whole PDUs. No state beyond the socket. Two ways to wait for the target:
+/// <see cref="SocketConnection"/> through .NET's socket engine (a waiting caller holds no thread: the service), and
+/// <see cref="PolledConnection"/> in poll(2) on the caller's own thread (a command-line process, which waits anyway;
+/// <see cref="IscsiSessionOptions.WaitOnCallersThread"/>).
+/// </summary>
+internal abstract class IscsiConnection : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
     private readonly byte[] _bhs = new byte[IscsiConstants.BhsLength];
 
-    private IscsiConnection(Socket socket)
-    {
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-    }
-
-    /// <summary>
-    /// Whether this call waits for the socket here, in poll(2), instead of through .NET's socket engine. A caller on a
-    /// thread of its own (a command-line process's main thread, blocked on this task until it completes) loses nothing
-    /// by waiting in place, and the exchange then never leaves its thread: no epoll thread hand-off, no thread-pool
-    /// workers started, fewer context switches per round trip. Callers on the thread pool (the service) keep the
-    /// asynchronous path, which holds no thread while the target works.
-    /// </summary>
-    internal static bool WaitsOnCallersThread => !Thread.CurrentThread.IsThreadPoolThread;
-
-    /// <summary>How long one poll(2) waits before the token is looked at again: a timeout or a cancel is seen within it.</summary>
-    internal static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(50);
-
     /// <summary>Connects with a timeout; refused / unknown host → NotFound, timeout → Timeout.</summary>
-    public static async Task<IscsiConnection> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken ct)
+    public static async Task<IscsiConnection> ConnectAsync(string host, int port, TimeSpan timeout, bool waitOnCallersThread, CancellationToken ct)
     {
-        Socket? socket = null;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
         try
         {
-            if (WaitsOnCallersThread)
-            {
-                socket = ConnectHere(host, port, cts.Token);
-            }
-            else
-            {
-                socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(host, port, cts.Token).ConfigureAwait(false);
-            }
-            return new IscsiConnection(socket);
+            return waitOnCallersThread && PolledConnection.IsSupported
+                ? PolledConnection.Connect(host, port, timeout, ct)
+                : await SocketConnection.ConnectAsync(host, port, timeout, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            socket?.Dispose();
             throw new ScsiTransportException(TransportFailure.Timeout, $"iSCSI portal {host}:{port} did not accept a connection within {timeout.TotalSeconds:0.#} s");
         }
         catch (SocketException e)
         {
-            socket?.Dispose();
             var failure = e.SocketErrorCode switch
             {
                 SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain
@@ -76,58 +49,26 @@ internal sealed class IscsiConnection : IAsyncDisposable
             };
             throw new ScsiTransportException(failure, $"cannot connect to iSCSI portal {host}:{port}: {what}", inner: e);
         }
-        catch
-        {
-            socket?.Dispose();
-            throw;
-        }
     }
 
     /// <summary>
-    /// connect(2) without blocking, then poll(2) for writability (POSIX connect(): "the connection shall be established
-    /// asynchronously... select() and poll() shall indicate that the file descriptor for the socket is ready for
-    /// writing"), each address of the host in turn; the socket is switched back to blocking once connected. The last
-    /// address's error is thrown if none connects.
+    /// The time limit of one exchange (a command, the login, a text request, the logout): pass its
+    /// <see cref="ExchangeLimit.Token"/> to this connection's calls until it is disposed. Past the limit a call throws
+    /// <see cref="OperationCanceledException"/> while the caller's token is not cancelled.
     /// </summary>
-    private static Socket ConnectHere(string host, int port, CancellationToken ct)
-    {
-        IPAddress[] addresses = IPAddress.TryParse(host, out var literal) ? [literal] : Dns.GetHostAddresses(host);
-        SocketException? failure = null;
-        foreach (var address in addresses)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
-            try
-            {
-                try
-                {
-                    socket.Connect(new IPEndPoint(address, port));
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-                {
-                    WaitHere(socket, SelectMode.SelectWrite, ct);
-                }
-                if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0) throw new SocketException(error);
-                socket.Blocking = true;
-                return socket;
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                failure = e;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-        throw failure ?? new SocketException((int)SocketError.HostNotFound);
-    }
+    public abstract ExchangeLimit Limit(TimeSpan timeout, CancellationToken ct);
 
-    /// <summary>poll(2) on this thread until the socket is ready for <paramref name="mode"/>, in slices that look at the token.</summary>
-    private static void WaitHere(Socket socket, SelectMode mode, CancellationToken ct)
+    /// <summary>Writes all of <paramref name="bytes"/>; a broken connection is an <see cref="IOException"/> or <see cref="SocketException"/>.</summary>
+    protected abstract ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct);
+
+    /// <summary>Fills <paramref name="buffer"/>; EOF is an <see cref="EndOfStreamException"/>.</summary>
+    protected abstract ValueTask ReadExactlyAsync(Memory<byte> buffer, CancellationToken ct);
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>Puts back the deadline an <see cref="ExchangeLimit"/> replaced (connections that keep one).</summary>
+    internal virtual void RestoreDeadline(long previous)
     {
-        while (!socket.Poll(PollSlice, mode)) ct.ThrowIfCancellationRequested();
     }
 
     public async Task SendAsync(IscsiPdu pdu, CancellationToken ct)
@@ -135,16 +76,7 @@ internal sealed class IscsiConnection : IAsyncDisposable
         var bytes = pdu.Encode();
         try
         {
-            if (WaitsOnCallersThread)
-            {
-                // Room in the send buffer first; a PDU larger than the room left blocks in send(2) until the target reads.
-                WaitHere(_socket, SelectMode.SelectWrite, ct);
-                _stream.Write(bytes);
-            }
-            else
-            {
-                await _stream.WriteAsync(bytes, ct).ConfigureAwait(false);
-            }
+            await WriteAsync(bytes, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
@@ -155,21 +87,20 @@ internal sealed class IscsiConnection : IAsyncDisposable
     /// <summary>Reads one PDU. EOF/reset → <see cref="ConnectionLostException"/>; bad bytes → <see cref="IscsiPduException"/>.</summary>
     public async Task<IscsiPdu> ReceiveAsync(CancellationToken ct)
     {
-        await ReadExactlyAsync(_bhs, ct).ConfigureAwait(false);
+        await ReadAsync(_bhs, ct).ConfigureAwait(false);
         int rest = IscsiFraming.RemainingLength(_bhs);
         // Not zeroed first: the header is copied in and the rest read over it, or the read throws.
         var pdu = GC.AllocateUninitializedArray<byte>(IscsiConstants.BhsLength + rest);
         _bhs.CopyTo(pdu, 0);
-        await ReadExactlyAsync(pdu.AsMemory(IscsiConstants.BhsLength), ct).ConfigureAwait(false);
+        await ReadAsync(pdu.AsMemory(IscsiConstants.BhsLength), ct).ConfigureAwait(false);
         return IscsiPdu.Decode(pdu);
     }
 
-    private async Task ReadExactlyAsync(Memory<byte> buffer, CancellationToken ct)
+    private async Task ReadAsync(Memory<byte> buffer, CancellationToken ct)
     {
         try
         {
-            if (WaitsOnCallersThread) ReadExactlyHere(buffer.Span, ct);
-            else await _stream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+            await ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
         }
         catch (EndOfStreamException e)
         {
@@ -180,28 +111,48 @@ internal sealed class IscsiConnection : IAsyncDisposable
             throw new ConnectionLostException($"reading from the target failed: {e.Message}", e);
         }
     }
+}
 
-    /// <summary>Each recv(2) comes after poll(2) said data is there, so it returns what has arrived without blocking.</summary>
-    private void ReadExactlyHere(Span<byte> buffer, CancellationToken ct)
+/// <summary>
+/// A time limit on one exchange with the target. On a <see cref="SocketConnection"/> a timer cancels
+/// <see cref="Token"/> at the limit; a <see cref="PolledConnection"/> keeps the deadline itself and compares it with
+/// the clock between polls, so no timer (and no timer thread) is started.
+/// </summary>
+internal readonly struct ExchangeLimit : IDisposable
+{
+    private readonly CancellationTokenSource? _timer;
+    private readonly IscsiConnection? _polled;
+    private readonly long _previousDeadline;
+
+    private ExchangeLimit(CancellationToken token, CancellationTokenSource? timer, IscsiConnection? polled, long previousDeadline)
     {
-        while (!buffer.IsEmpty)
-        {
-            WaitHere(_socket, SelectMode.SelectRead, ct);
-            int n = _socket.Receive(buffer);
-            if (n == 0) throw new EndOfStreamException();
-            buffer = buffer[n..];
-        }
+        Token = token;
+        _timer = timer;
+        _polled = polled;
+        _previousDeadline = previousDeadline;
     }
 
-    public ValueTask DisposeAsync()
+    public CancellationToken Token { get; }
+
+    /// <summary>A linked token a timer cancels after <paramref name="timeout"/>.</summary>
+    public static ExchangeLimit Timed(TimeSpan timeout, CancellationToken ct)
     {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
-        return _stream.DisposeAsync();
+        var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(timeout);
+        return new ExchangeLimit(timer.Token, timer, null, 0);
+    }
+
+    /// <summary>The caller's token, and the connection's deadline set until disposal (then the one before it again).</summary>
+    public static ExchangeLimit Deadline(IscsiConnection connection, long previousDeadline, CancellationToken ct) =>
+        new(ct, null, connection, previousDeadline);
+
+    /// <summary>A <see cref="Stopwatch"/> timestamp <paramref name="timeout"/> from now (an infinite timeout never passes).</summary>
+    public static long After(TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _polled?.RestoreDeadline(_previousDeadline);
     }
 }

@@ -79,11 +79,10 @@ public sealed partial class IscsiSession
     private async Task<ScsiResult> RunCommandAsync(int lun, ScsiCommand command, Memory<byte> dataIn, CancellationToken ct)
     {
         var conn = _connection!;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(command.Timeout);
+        using var limit = conn.Limit(command.Timeout, ct);
         try
         {
-            return await ExchangeAsync(conn, lun, command, dataIn, cts.Token).ConfigureAwait(false);
+            return await ExchangeAsync(conn, lun, command, dataIn, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

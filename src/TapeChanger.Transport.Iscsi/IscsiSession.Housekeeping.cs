@@ -44,22 +44,21 @@ public sealed partial class IscsiSession
         {
             if (_connection is null) await LoginAsync(cancellationToken).ConfigureAwait(false);
             var conn = _connection!;
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(timeout);
+            using var limit = conn.Limit(timeout, cancellationToken);
             uint itt = NextItt();
             try
             {
-                await conn.SendAsync(new NopOutPdu(true, 0, itt, IscsiConstants.ReservedTag, _cmdSN, _expStatSN), cts.Token).ConfigureAwait(false);
+                await conn.SendAsync(new NopOutPdu(true, 0, itt, IscsiConstants.ReservedTag, _cmdSN, _expStatSN), limit.Token).ConfigureAwait(false);
                 while (true)
                 {
-                    var pdu = await conn.ReceiveAsync(cts.Token).ConfigureAwait(false);
+                    var pdu = await conn.ReceiveAsync(limit.Token).ConfigureAwait(false);
                     if (pdu is NopInPdu n && n.Itt == itt)
                     {
                         UpdateWindow(n.ExpCmdSN, n.MaxCmdSN);
                         _expStatSN = n.StatSN + 1;
                         return;
                     }
-                    if (pdu is NopInPdu other) await HandleNopInAsync(conn, other, cts.Token).ConfigureAwait(false);
+                    if (pdu is NopInPdu other) await HandleNopInAsync(conn, other, limit.Token).ConfigureAwait(false);
                     else if (pdu is AsyncMessagePdu a) HandleAsync(a);
                 }
             }
@@ -92,8 +91,7 @@ public sealed partial class IscsiSession
         {
             if (_connection is null) await LoginAsync(cancellationToken).ConfigureAwait(false);
             var conn = _connection!;
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(Options.TextTimeout);
+            using var limit = conn.Limit(Options.TextTimeout, cancellationToken);
             try
             {
                 uint itt = NextItt();
@@ -102,12 +100,12 @@ public sealed partial class IscsiSession
                 var text = new List<byte>();
                 for (int round = 0; round < 1024; round++)
                 {
-                    await conn.SendAsync(new TextRequestPdu(false, true, false, 0, itt, ttt, _cmdSN++, _expStatSN) { Data = data }, cts.Token).ConfigureAwait(false);
+                    await conn.SendAsync(new TextRequestPdu(false, true, false, 0, itt, ttt, _cmdSN++, _expStatSN) { Data = data }, limit.Token).ConfigureAwait(false);
                     IscsiPdu pdu;
                     do
                     {
-                        pdu = await conn.ReceiveAsync(cts.Token).ConfigureAwait(false);
-                        if (pdu is NopInPdu n) await HandleNopInAsync(conn, n, cts.Token).ConfigureAwait(false);
+                        pdu = await conn.ReceiveAsync(limit.Token).ConfigureAwait(false);
+                        if (pdu is NopInPdu n) await HandleNopInAsync(conn, n, limit.Token).ConfigureAwait(false);
                         else if (pdu is AsyncMessagePdu a) HandleAsync(a);
                         else if (pdu is RejectPdu rj) throw new ProtocolViolation($"{What} rejected the text request: {RejectPdu.ReasonText(rj.Reason)}");
                     }

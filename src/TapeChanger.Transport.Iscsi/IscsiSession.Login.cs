@@ -11,12 +11,11 @@ public sealed partial class IscsiSession
 
     private async Task LoginAsync(CancellationToken ct)
     {
-        var conn = await IscsiConnection.ConnectAsync(Options.Host, Options.Port, Options.ConnectTimeout, ct).ConfigureAwait(false);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(Options.LoginTimeout);
+        var conn = await IscsiConnection.ConnectAsync(Options.Host, Options.Port, Options.ConnectTimeout, Options.WaitOnCallersThread, ct).ConfigureAwait(false);
+        using var limit = conn.Limit(Options.LoginTimeout, ct);
         try
         {
-            await LoginOnAsync(conn, cts.Token).ConfigureAwait(false);
+            await LoginOnAsync(conn, limit.Token).ConfigureAwait(false);
             _connection = conn;
             LoginCount++;
         }

@@ -98,12 +98,12 @@ public sealed partial class IscsiSession : IAsyncDisposable
         if (conn is null) return;
         if (logout)
         {
-            using var cts = new CancellationTokenSource(Options.LogoutTimeout);
+            using var limit = conn.Limit(Options.LogoutTimeout, CancellationToken.None);
             try
             {
                 uint itt = NextItt();
-                await conn.SendAsync(new LogoutRequestPdu(true, LogoutReason.CloseSession, itt, 0, _cmdSN, _expStatSN), cts.Token).ConfigureAwait(false);
-                while (await conn.ReceiveAsync(cts.Token).ConfigureAwait(false) is not LogoutResponsePdu)
+                await conn.SendAsync(new LogoutRequestPdu(true, LogoutReason.CloseSession, itt, 0, _cmdSN, _expStatSN), limit.Token).ConfigureAwait(false);
+                while (await conn.ReceiveAsync(limit.Token).ConfigureAwait(false) is not LogoutResponsePdu)
                 {
                 }
             }

@@ -35,6 +35,18 @@ public sealed record IscsiSessionOptions
     /// <summary>Re-login once and re-issue the command when the connection drops mid-command.</summary>
     public bool Reconnect { get; init; } = true;
 
+    /// <summary>
+    /// Wait for the target in poll(2) on the calling thread (Linux; elsewhere the socket engine is used anyway) instead
+    /// of through .NET's socket engine: for a process that blocks on each exchange anyway, the command line. No socket
+    /// engine, thread-pool or timer thread is started, and a round trip costs no context switch beyond the target's.
+    /// A service keeps it off: a waiting request then holds no thread. Default: the <see cref="WaitOnCallersThreadSwitch"/>
+    /// switch of the running program (the CLI's project file sets it).
+    /// </summary>
+    public bool WaitOnCallersThread { get; init; } = AppContext.TryGetSwitch(WaitOnCallersThreadSwitch, out bool on) && on;
+
+    /// <summary>The AppContext switch (RuntimeHostConfigurationOption) behind <see cref="WaitOnCallersThread"/>'s default.</summary>
+    public const string WaitOnCallersThreadSwitch = "TapeChanger.Transport.Iscsi.WaitOnCallersThread";
+
     public bool IsDiscovery => TargetName is null;
 
     /// <summary>"host:port", with brackets around IPv6 literals.</summary>

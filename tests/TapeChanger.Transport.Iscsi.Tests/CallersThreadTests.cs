@@ -1,14 +1,13 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
+using System.Net;
 using TapeChanger.Scsi;
 
 namespace TapeChanger.Transport.Iscsi.Tests;
 
 /// <summary>
-/// The two ways the initiator waits for the target (<see cref="IscsiConnection.WaitsOnCallersThread"/>): a caller on a
-/// thread of its own (the command line's main thread) waits in poll(2) there, so each call has completed when it
-/// returns; a caller on the thread pool (the service) goes through .NET's socket engine. Both against
-/// <see cref="MockTarget"/>: the same bytes, the same timeouts and errors.
+/// The two ways the initiator waits for the target: with <see cref="IscsiSessionOptions.WaitOnCallersThread"/> (the
+/// command line) in poll(2) on the calling thread, so every call has completed when it returns; without it through
+/// .NET's socket engine (the service). Both against <see cref="MockTarget"/>: the same bytes, time limits and errors.
 /// </summary>
 public sealed class CallersThreadTests : IAsyncLifetime
 {
@@ -18,9 +17,9 @@ public sealed class CallersThreadTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _target.DisposeAsync();
 
-    private IscsiSessionOptions Options() => new()
+    private IscsiSessionOptions Options(bool waitHere = true) => new()
     {
-        Host = "127.0.0.1", Port = _target.Port, TargetName = MockTarget.Name,
+        Host = "127.0.0.1", Port = _target.Port, TargetName = MockTarget.Name, WaitOnCallersThread = waitHere,
         ConnectTimeout = TimeSpan.FromSeconds(2), LoginTimeout = TimeSpan.FromSeconds(2), LogoutTimeout = TimeSpan.FromSeconds(1),
     };
 
@@ -29,147 +28,170 @@ public sealed class CallersThreadTests : IAsyncLifetime
 
     private static readonly ScsiCommand Tur = new("TEST UNIT READY", new byte[6], DataDirection.None, 0, TimeSpan.FromSeconds(5));
 
-    /// <summary>Runs <paramref name="body"/> on a new thread that is not the pool's and waits for it.</summary>
-    private static T OnOwnThread<T>(Func<T> body)
-    {
-        T result = default!;
-        ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Assert.False(Thread.CurrentThread.IsThreadPoolThread);
-                result = body();
-            }
-            catch (Exception e)
-            {
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
-        });
-        thread.Start();
-        thread.Join();
-        failure?.Throw();
-        return result;
-    }
-
-    /// <summary>The task a call returned, which on a thread of its own must already be complete.</summary>
+    /// <summary>The task a call returned, which when waiting on the caller's thread must already be complete.</summary>
     private static T Done<T>(Task<T> task)
     {
-        Assert.True(task.IsCompleted, "the call returned before its exchange completed: it left the caller's thread");
+        Assert.True(task.IsCompleted, "the call returned before its exchange completed: it did not wait on the caller's thread");
         return task.GetAwaiter().GetResult();
     }
 
-    private static void Done(Task task)
-    {
-        Assert.True(task.IsCompleted, "the call returned before its exchange completed: it left the caller's thread");
-        task.GetAwaiter().GetResult();
-    }
+    /// <summary>Waits for a task that may go through the socket engine (the path without the option).</summary>
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
-    private void ScriptThreePartRead(byte[] payload) => _target.OnCommand = async (c, cmd) =>
+    private static void Wait(ValueTask task) => task.AsTask().GetAwaiter().GetResult();
+
+    private static readonly byte[] Payload = Enumerable.Range(0, 6_000).Select(i => (byte)(i * 13)).ToArray();
+
+    /// <summary>The reply to a read in three Data-In PDUs (placed by buffer offset), then the status.</summary>
+    private void ScriptThreePartRead() => _target.OnCommand = async (c, cmd) =>
     {
         if (cmd.Read)
         {
-            int third = payload.Length / 3;
-            await c.DataInAsync(cmd, payload[..third], 0, 0);
-            await c.DataInAsync(cmd, payload[third..(2 * third)], (uint)third, 1);
-            await c.DataInAsync(cmd, payload[(2 * third)..], (uint)(2 * third), 2);
+            await c.DataInAsync(cmd, Payload[..2000], 0, 0);
+            await c.DataInAsync(cmd, Payload[2000..4000], 2000, 1);
+            await c.DataInAsync(cmd, Payload[4000..], 4000, 2);
         }
         await c.RespondAsync(cmd, 0);
     };
 
     [Fact]
-    public void On_its_own_thread_login_commands_and_logout_complete_before_each_call_returns()
+    public void Waiting_on_the_callers_thread_login_commands_and_logout_complete_before_each_call_returns()
     {
-        var payload = Enumerable.Range(0, 6_000).Select(i => (byte)(i * 13)).ToArray();
-        ScriptThreePartRead(payload);
-        var buffer = new byte[payload.Length];
-        var (read, tur) = OnOwnThread(() =>
-        {
-            var session = Done(IscsiSession.ConnectAsync(Options()));
-            var r = Done(session.ExecuteAsync(1, Read(payload.Length), buffer));
-            var t = Done(session.ExecuteAsync(1, Tur, Memory<byte>.Empty));
-            var dispose = session.DisposeAsync();
-            Assert.True(dispose.IsCompleted, "the logout left the caller's thread");
-            dispose.GetAwaiter().GetResult();
-            return (r, t);
-        });
+        ScriptThreePartRead();
+        var buffer = new byte[Payload.Length];
+        var session = Done(IscsiSession.ConnectAsync(Options()));
+        var read = Done(session.ExecuteAsync(1, Read(Payload.Length), buffer));
+        var tur = Done(session.ExecuteAsync(1, Tur, Memory<byte>.Empty));
+        var logout = session.DisposeAsync();
+        Assert.True(logout.IsCompleted, "the logout did not wait on the caller's thread");
         Assert.Equal(ScsiStatus.Good, read.Status);
-        Assert.Equal(payload.Length, read.DataTransferred);
-        Assert.Equal(payload, buffer);
+        Assert.Equal(Payload.Length, read.DataTransferred);
+        Assert.Equal(Payload, buffer);
         Assert.Equal(ScsiStatus.Good, tur.Status);
         Assert.Equal(2, _target.Commands.Count);
         Assert.Equal(1, _target.Logouts);
     }
 
     [Fact]
-    public async Task On_the_thread_pool_the_same_exchange_gives_the_same_bytes()
+    public async Task Through_the_socket_engine_the_same_exchange_gives_the_same_bytes()
     {
-        var payload = Enumerable.Range(0, 6_000).Select(i => (byte)(i * 13)).ToArray();
-        ScriptThreePartRead(payload);
-        var buffer = new byte[payload.Length];
-        var read = await Task.Run(async () =>
+        ScriptThreePartRead();
+        var buffer = new byte[Payload.Length];
+        await using (var session = await IscsiSession.ConnectAsync(Options(waitHere: false)))
         {
-            Assert.True(Thread.CurrentThread.IsThreadPoolThread);
-            await using var session = await IscsiSession.ConnectAsync(Options());
-            return await session.ExecuteAsync(1, Read(payload.Length), buffer);
-        });
-        Assert.Equal(payload.Length, read.DataTransferred);
-        Assert.Equal(payload, buffer);
+            var read = await session.ExecuteAsync(1, Read(Payload.Length), buffer);
+            Assert.Equal(Payload.Length, read.DataTransferred);
+        }
+        Assert.Equal(Payload, buffer);
+        Assert.Equal(1, _target.Logouts);
     }
 
-    [Fact]
-    public void On_its_own_thread_a_silent_target_times_the_command_out_after_its_timeout()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_silent_target_times_the_command_out_after_its_timeout_and_the_next_command_logs_in_again(bool waitHere)
     {
         _target.OnCommand = (c, cmd) => Task.CompletedTask;
-        var (failure, elapsed) = OnOwnThread(() =>
-        {
-            var session = Done(IscsiSession.ConnectAsync(Options()));
-            var clock = Stopwatch.StartNew();
-            var e = Assert.Throws<ScsiTransportException>(() => Done(session.ExecuteAsync(1, Read(8, 0.3), new byte[8])));
-            return (e.Failure, clock.Elapsed);
-        });
-        Assert.Equal(TransportFailure.Timeout, failure);
+        var session = Wait(IscsiSession.ConnectAsync(Options(waitHere)));
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<ScsiTransportException>(() => Wait(session.ExecuteAsync(1, Read(8, 0.3), new byte[8])));
+        var elapsed = clock.Elapsed;
+        Assert.Equal(TransportFailure.Timeout, e.Failure);
+        Assert.Contains("timed out after 0.3 s", e.Message);
         Assert.InRange(elapsed, TimeSpan.FromMilliseconds(290), TimeSpan.FromSeconds(3));
+        _target.OnCommand = (c, cmd) => c.RespondAsync(cmd, 0);
+        Assert.Equal(ScsiStatus.Good, Wait(session.ExecuteAsync(1, Tur, Memory<byte>.Empty)).Status);
+        Assert.Equal(2, session.LoginCount);
+        Wait(session.DisposeAsync());
     }
 
     [Fact]
-    public void On_its_own_thread_a_cancel_ends_the_wait_as_a_cancel_not_a_timeout()
+    public void Waiting_on_the_callers_thread_the_login_times_out_after_its_own_limit()
+    {
+        _target.SilentLogin = true;
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<ScsiTransportException>(() => Done(IscsiSession.ConnectAsync(Options() with { LoginTimeout = TimeSpan.FromMilliseconds(300) })));
+        Assert.Equal(TransportFailure.Timeout, e.Failure);
+        Assert.Contains("login", e.Message);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(290), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public void Waiting_on_the_callers_thread_a_cancel_ends_the_wait_as_a_cancel_not_a_timeout()
     {
         _target.OnCommand = (c, cmd) => Task.CompletedTask;
-        var (error, elapsed) = OnOwnThread(() =>
-        {
-            var session = Done(IscsiSession.ConnectAsync(Options()));
-            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-            var clock = Stopwatch.StartNew();
-            var e = Record.Exception(() => Done(session.ExecuteAsync(1, Read(8, 30), new byte[8], cancel.Token)));
-            return (e, clock.Elapsed);
-        });
-        Assert.IsAssignableFrom<OperationCanceledException>(error);
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(190), TimeSpan.FromSeconds(3));
+        var session = Done(IscsiSession.ConnectAsync(Options()));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var clock = Stopwatch.StartNew();
+        var e = Record.Exception(() => Done(session.ExecuteAsync(1, Read(8, 30), new byte[8], cancel.Token)));
+        Assert.IsAssignableFrom<OperationCanceledException>(e);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(190), TimeSpan.FromSeconds(3));
     }
 
     [Fact]
-    public void On_its_own_thread_a_refused_connection_and_an_unknown_host_are_not_found()
+    public void Waiting_on_the_callers_thread_a_refused_connection_and_an_unknown_host_are_not_found()
     {
         int port = _target.Port;
         _target.StopListening();
-        var refused = OnOwnThread(() => Assert.Throws<ScsiTransportException>(() => Done(IscsiSession.ConnectAsync(Options() with { Port = port }))));
+        var refused = Assert.Throws<ScsiTransportException>(() => Done(IscsiSession.ConnectAsync(Options() with { Port = port })));
         Assert.Equal(TransportFailure.NotFound, refused.Failure);
         Assert.Contains("connection refused", refused.Message);
-        var unknown = OnOwnThread(() => Assert.Throws<ScsiTransportException>(() => Done(IscsiSession.ConnectAsync(Options() with { Host = "no-such-host.invalid" }))));
+        var unknown = Assert.Throws<ScsiTransportException>(() => Done(IscsiSession.ConnectAsync(Options() with { Host = "no-such-host.invalid" })));
         Assert.Equal(TransportFailure.NotFound, unknown.Failure);
+        Assert.Contains("unknown host", unknown.Message);
     }
 
     [Fact]
-    public void On_its_own_thread_a_host_name_is_resolved_and_connected()
+    public void Waiting_on_the_callers_thread_a_host_name_is_resolved_and_each_address_tried()
     {
-        var tur = OnOwnThread(() =>
+        // "localhost" resolves to ::1 and 127.0.0.1 here; the mock listens on 127.0.0.1 only, so ::1 may be refused first.
+        var session = Done(IscsiSession.ConnectAsync(Options() with { Host = "localhost" }));
+        Assert.Equal(ScsiStatus.Good, Done(session.ExecuteAsync(1, Tur, Memory<byte>.Empty)).Status);
+        Wait(session.DisposeAsync());
+    }
+
+    [Fact]
+    public void A_target_that_closes_the_connection_mid_command_is_reconnected_and_the_command_reissued()
+    {
+        int seen = 0;
+        _target.OnCommand = (c, cmd) =>
         {
-            var session = Done(IscsiSession.ConnectAsync(Options() with { Host = "localhost" }));
-            var r = Done(session.ExecuteAsync(1, Tur, Memory<byte>.Empty));
-            session.DisposeAsync().GetAwaiter().GetResult();
-            return r;
-        });
-        Assert.Equal(ScsiStatus.Good, tur.Status);
+            if (Interlocked.Increment(ref seen) == 1) { c.Abort(); return Task.CompletedTask; }
+            return c.RespondAsync(cmd, 0);
+        };
+        var session = Done(IscsiSession.ConnectAsync(Options()));
+        Assert.Equal(ScsiStatus.Good, Done(session.ExecuteAsync(1, Tur, Memory<byte>.Empty)).Status);
+        Assert.Equal(2, session.LoginCount);
+        Wait(session.DisposeAsync());
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void The_socket_address_is_laid_out_as_sockaddr_in_and_sockaddr_in6()
+    {
+        Span<byte> sa = stackalloc byte[28];
+        Assert.Equal(16, PolledConnection.SocketAddress(IPAddress.Parse("192.0.2.7"), 3260, sa));
+        Assert.Equal(new byte[] { 2, 0, 0x0C, 0xBC, 192, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0 }, sa[..16].ToArray());
+        Assert.Equal(28, PolledConnection.SocketAddress(IPAddress.Parse("2001:db8::1%3"), 3261, sa));
+        Assert.Equal(new byte[] { 10, 0, 0x0C, 0xBD, 0, 0, 0, 0, 0x20, 1, 0x0D, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 0, 0, 0 }, sa.ToArray());
+    }
+
+    [Fact]
+    public void The_command_lines_project_turns_the_switch_on_and_the_default_follows_it()
+    {
+        Assert.Equal("TapeChanger.Transport.Iscsi.WaitOnCallersThread", IscsiSessionOptions.WaitOnCallersThreadSwitch);
+        string project = File.ReadAllText(Path.Combine(RepoRoot(), "src", "TapeChanger.Cli", "TapeChanger.Cli.csproj"));
+        Assert.Contains($"<RuntimeHostConfigurationOption Include=\"{IscsiSessionOptions.WaitOnCallersThreadSwitch}\" Value=\"true\" />", project);
+        string service = File.ReadAllText(Path.Combine(RepoRoot(), "src", "TapeChanger.Server", "TapeChanger.Server.csproj"));
+        Assert.DoesNotContain(IscsiSessionOptions.WaitOnCallersThreadSwitch, service);
+        // This test process does not set it: the default is off.
+        Assert.False(new IscsiSessionOptions { Host = "h" }.WaitOnCallersThread);
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TapeChanger.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("TapeChanger.sln not found above the test binary");
     }
 }
