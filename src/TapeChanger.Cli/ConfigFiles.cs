@@ -52,14 +52,23 @@ internal static partial class ConfigFiles
         foreach (string path in paths)
         {
             if (!File.Exists(path)) continue;
-            Check(path, warnings);
-            builder.AddJsonFile(path, optional: true);
+            builder.AddInMemoryCollection(Read(path, warnings));
         }
         // The process's TAPECHANGER_* variables, then those a run inside another process lays over them (CliEnvironment).
         return builder.AddEnvironmentVariables(CliEnvironment.SettingsPrefix).AddInMemoryCollection(CliEnvironment.OverlaySettings()).Build();
     }
 
-    private static void Check(string path, TextWriter warnings)
+    /// <summary>
+    /// One configuration file, checked and flattened in one pass of <see cref="Utf8JsonReader"/> into the keys and
+    /// values the JSON configuration provider gives (Microsoft.Extensions.Configuration.Json: "Parent:Child",
+    /// "List:0", numbers as written, true and false as "True" and "False", null and an empty object as no value, an
+    /// empty list as the empty string; ConfigJsonTests holds the two to each other). Malformed JSON, a root that is not an object or a
+    /// setting given twice: exit 78 naming the path, line and column; an unknown top-level setting: a warning. The
+    /// provider parsed each file with JsonDocument after a JsonDocument here checked it; the first of those returned
+    /// its pooled arrays, where the runtime's first per-core pool use measures the processor-number instruction
+    /// (ProcessorIdCache): about 5 % of a short command's time (perf, docs/performance.md).
+    /// </summary>
+    public static Dictionary<string, string?> Read(string path, TextWriter warnings)
     {
         byte[] bytes;
         try
@@ -70,19 +79,23 @@ internal static partial class ConfigFiles
         {
             throw new UsageException($"{path}: cannot read the configuration file: {e.Message}") { ExitCode = ExitCodes.ConfigError };
         }
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         try
         {
-            using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
+                // Malformed text is reported as such first, as a parse of the whole file would.
+                reader.Skip();
+                while (reader.Read())
+                {
+                }
                 throw new UsageException($"{path}: line 1, column 1: the configuration must be a JSON object ({{ \"Device\": ... }})") { ExitCode = ExitCodes.ConfigError };
             }
-            foreach (var p in doc.RootElement.EnumerateObject())
+            Flatten(ref reader, null, data, bytes, path, warnings);
+            while (reader.Read())
             {
-                if (!Known.Contains(p.Name, StringComparer.OrdinalIgnoreCase))
-                {
-                    warnings.WriteLine($"tapechanger: warning: {path}: unknown setting '{p.Name}' (ignored; known: {string.Join(", ", Known)})");
-                }
             }
         }
         catch (JsonException e)
@@ -91,6 +104,64 @@ internal static partial class ConfigFiles
             throw new UsageException($"{path}: line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: not valid JSON ({FirstSentence(e.Message)})")
                 { ExitCode = ExitCodes.ConfigError };
         }
+        return data;
+    }
+
+    /// <summary>The object or list the reader is on, its members under <paramref name="prefix"/> (null: the root object).</summary>
+    private static void Flatten(ref Utf8JsonReader reader, string? prefix, Dictionary<string, string?> data, byte[] bytes, string path, TextWriter warnings)
+    {
+        bool list = reader.TokenType == JsonTokenType.StartArray;
+        int count = 0;
+        while (reader.Read() && reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray))
+        {
+            string name;
+            if (list)
+            {
+                name = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                name = reader.GetString()!;
+                if (prefix is null && !Known.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    warnings.WriteLine($"tapechanger: warning: {path}: unknown setting '{name}' (ignored; known: {string.Join(", ", Known)})");
+                }
+                reader.Read();
+            }
+            count++;
+            string key = prefix is null ? name : prefix + ConfigurationPath.KeyDelimiter + name;
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    Flatten(ref reader, key, data, bytes, path, warnings);
+                    break;
+                default:
+                    if (data.ContainsKey(key))
+                    {
+                        throw new UsageException($"{path}: {Where(bytes, (int)reader.TokenStartIndex)}: the setting '{key}' is given twice") { ExitCode = ExitCodes.ConfigError };
+                    }
+                    data[key] = reader.TokenType switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.True => bool.TrueString,
+                        JsonTokenType.False => bool.FalseString,
+                        JsonTokenType.Null => null,
+                        _ => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),   // a number, as written
+                    };
+                    break;
+            }
+        }
+        // An empty object has no value; an empty list has the empty string (what the provider gives, ConfigJsonTests).
+        if (count == 0 && prefix is not null) data[prefix] = list ? "" : null;
+    }
+
+    /// <summary>"line L, column C" of a byte offset (both from 1; the column in bytes, as the parser's errors count it).</summary>
+    private static string Where(byte[] bytes, int offset)
+    {
+        var before = bytes.AsSpan(0, offset);
+        int line = before.Count((byte)'\n') + 1;
+        int column = offset - (before.LastIndexOf((byte)'\n') + 1) + 1;
+        return $"line {line}, column {column}";
     }
 
     private static string FirstSentence(string message)
