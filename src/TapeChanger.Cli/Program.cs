@@ -199,9 +199,11 @@ namespace TapeChanger.Cli
             const string description =
                 "tapechanger: control SCSI tape libraries and autoloaders (mtx-compatible verbs).\n" +
                 "Slots are numbered from 1 over storage then import/export elements, in address order; drives from 0.\n\n";
+            // The plain command's line names a known command and asks for no help, so the root's description is never
+            // shown: the exit code table is not made for it.
             Command root = CommandTable.NeedsFullRoot(args)
                 ? new RootCommand(description + ExitCodes.HelpText())
-                : new Command(Help.CommandModel.Program, description + ExitCodes.HelpText());
+                : new Command(Help.CommandModel.Program, description);
             root.Options.Add(DeviceOption);
             root.Options.Add(JsonOption);
             root.Options.Add(StateDirOption);
