@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Npgsql;
+using TapeChanger.Testing;
 using TapeChanger.Access;
 using TapeChanger.Cli;
 
@@ -15,18 +15,16 @@ namespace TapeChanger.Console.Tests;
 /// </summary>
 public sealed class ConsoleRealFleetTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    public const string Variable = "TAPECHANGER_TEST_POSTGRES";
+    public const string Variable = ScratchPostgresDatabase.Variable;
 
     [FleetBrowserFact]
     public async Task Two_services_on_one_database_show_both_libraries_with_owner_health_and_queue()
     {
-        string server = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } v ? v
-            : throw new InvalidOperationException($"{Variable} is not set: CI (or {Browser.RequireVariable}=1) needs a PostgreSQL server for the fleet panel test (tools/lib/postgres.sh starts one)");
-        string dbName = "tc_console_" + Guid.NewGuid().ToString("N")[..12];
-        var u = new Uri(server);
-        string database = $"postgresql://{u.UserInfo}{(u.UserInfo.Length > 0 ? "@" : "")}{u.Host}:{u.Port}/{dbName}";
+        if (ScratchPostgresDatabase.Server is null)
+            throw new InvalidOperationException($"{Variable} is not set: CI (or {Browser.RequireVariable}=1) needs a PostgreSQL server for the fleet panel test (tools/lib/postgres.sh starts one)");
+        using var scratch = new ScratchPostgresDatabase("tc_console");
+        string database = scratch.Uri;
         string shared = Directory.CreateTempSubdirectory("tc-console-fleet-").FullName;
-        Admin(server, $"CREATE DATABASE {dbName}");
         var services = new List<ServiceProcess>();
         try
         {
@@ -134,8 +132,6 @@ public sealed class ConsoleRealFleetTests(BrowserFixture browser) : IClassFixtur
         finally
         {
             foreach (var s in services) await s.DisposeAsync();
-            NpgsqlConnection.ClearAllPools();
-            try { Admin(server, $"DROP DATABASE IF EXISTS {dbName} WITH (FORCE)"); } catch (NpgsqlException) { }
             try { Directory.Delete(shared, recursive: true); } catch (IOException) { }
         }
     }
@@ -163,22 +159,6 @@ public sealed class ConsoleRealFleetTests(BrowserFixture browser) : IClassFixtur
         using var e = new StringWriter();
         int rc = TapeChangerCli.RunAsync(args, o, e).GetAwaiter().GetResult();
         return (rc, o.ToString(), e.ToString());
-    }
-
-    private static void Admin(string server, string sql)
-    {
-        var u = new Uri(server);
-        var b = new NpgsqlConnectionStringBuilder
-        {
-            Host = u.Host, Port = u.Port, Database = u.AbsolutePath.Trim('/') is { Length: > 0 } d ? d : "postgres",
-            Username = u.UserInfo.Split(':')[0] is { Length: > 0 } user ? Uri.UnescapeDataString(user) : "postgres",
-            Password = u.UserInfo.Contains(':') ? Uri.UnescapeDataString(u.UserInfo[(u.UserInfo.IndexOf(':') + 1)..]) : null,
-            Pooling = false,
-        };
-        using var conn = new NpgsqlConnection(b.ConnectionString);
-        conn.Open();
-        using var cmd = new NpgsqlCommand(sql, conn);
-        cmd.ExecuteNonQuery();
     }
 
     private static int FreePort()

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Npgsql;
+using TapeChanger.Testing;
 using TapeChanger.Access;
 using TapeChanger.Cli;
 
@@ -147,19 +147,11 @@ public sealed class FleetStatusTests
     /// <summary>Services of one fleet as processes (the shared database is process-wide state, so not in this process).</summary>
     private sealed class Fleet : IAsyncDisposable
     {
-        private readonly string _server = Environment.GetEnvironmentVariable(FleetFactAttribute.Variable)!;
-        private readonly string _dbName = "tc_status_" + Guid.NewGuid().ToString("N")[..12];
+        private readonly ScratchPostgresDatabase _database = new("tc_status");
         private readonly string _shared = Directory.CreateTempSubdirectory("tc-fleet-status-").FullName;
         private readonly Dictionary<string, (DaemonProcess Process, Uri Url)> _services = [];
 
-        public Fleet()
-        {
-            Admin($"CREATE DATABASE {_dbName}");
-            var u = new Uri(_server);
-            Database = $"postgresql://{u.UserInfo}{(u.UserInfo.Length > 0 ? "@" : "")}{u.Host}:{u.Port}/{_dbName}";
-        }
-
-        public string Database { get; }
+        public string Database => _database.Uri;
 
         public Uri Url(string name) => _services[name].Url;
 
@@ -287,28 +279,11 @@ public sealed class FleetStatusTests
             Assert.Equal("Passed", state);
         }
 
-        private void Admin(string sql)
-        {
-            var u = new Uri(_server);
-            var b = new NpgsqlConnectionStringBuilder
-            {
-                Host = u.Host, Port = u.Port, Database = u.AbsolutePath.Trim('/') is { Length: > 0 } d ? d : "postgres",
-                Username = u.UserInfo.Split(':')[0] is { Length: > 0 } user ? Uri.UnescapeDataString(user) : "postgres",
-                Password = u.UserInfo.Contains(':') ? Uri.UnescapeDataString(u.UserInfo[(u.UserInfo.IndexOf(':') + 1)..]) : null,
-                Pooling = false,
-            };
-            using var conn = new NpgsqlConnection(b.ConnectionString);
-            conn.Open();
-            using var cmd = new NpgsqlCommand(sql, conn);
-            cmd.ExecuteNonQuery();
-        }
-
         public async ValueTask DisposeAsync()
         {
             foreach (var (d, _) in _services.Values) d.Dispose();
             await Task.Yield();
-            NpgsqlConnection.ClearAllPools();
-            try { Admin($"DROP DATABASE IF EXISTS {_dbName} WITH (FORCE)"); } catch (NpgsqlException) { }
+            _database.Dispose();
             try { Directory.Delete(_shared, recursive: true); } catch (IOException) { }
         }
     }
@@ -317,11 +292,7 @@ public sealed class FleetStatusTests
 /// <summary>A fact that needs a PostgreSQL server (two services in one fleet): skipped, with the reason, where TAPECHANGER_TEST_POSTGRES is not set.</summary>
 public sealed class FleetFactAttribute : FactAttribute
 {
-    public const string Variable = "TAPECHANGER_TEST_POSTGRES";
+    public const string Variable = ScratchPostgresDatabase.Variable;
 
-    public FleetFactAttribute()
-    {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
-            Skip = $"{Variable} is not set (a postgresql:// URI of a throw-away server; CI sets it)";
-    }
+    public FleetFactAttribute() => Skip = ScratchPostgresDatabase.SkipReason;
 }

@@ -1,4 +1,4 @@
-using Npgsql;
+using TapeChanger.Testing;
 using TapeChanger.Service.Opening;
 using TapeChanger.State;
 
@@ -7,15 +7,9 @@ namespace TapeChanger.Service.Tests;
 /// <summary>A fact that needs a PostgreSQL server: skipped, with the reason, where TAPECHANGER_TEST_POSTGRES is not set.</summary>
 public sealed class PostgresFactAttribute : FactAttribute
 {
-    public const string Variable = "TAPECHANGER_TEST_POSTGRES";
+    public const string Variable = ScratchPostgresDatabase.Variable;
 
-    public PostgresFactAttribute()
-    {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
-        {
-            Skip = $"{Variable} is not set (a postgresql:// URI of a throw-away server; CI sets it)";
-        }
-    }
+    public PostgresFactAttribute() => Skip = ScratchPostgresDatabase.SkipReason;
 }
 
 /// <summary>
@@ -25,17 +19,10 @@ public sealed class PostgresFactAttribute : FactAttribute
 /// </summary>
 public sealed class FleetHarness : IAsyncDisposable
 {
-    private readonly string _name = "tc_fleet_" + Guid.NewGuid().ToString("N")[..12];
-
-    public FleetHarness()
-    {
-        Admin($"CREATE DATABASE {_name}");
-        var u = new Uri(Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)!);
-        Uri = $"postgresql://{u.UserInfo}{(u.UserInfo.Length > 0 ? "@" : "")}{u.Host}:{u.Port}/{_name}";
-    }
+    private readonly ScratchPostgresDatabase _database = new("tc_fleet");
 
     public ServiceHarness Library { get; } = new();
-    public string Uri { get; }
+    public string Uri => _database.Uri;
     public StateDatabase Database => StateDatabase.OpenShared(Uri);
 
     public static readonly TimeSpan Lease = TimeSpan.FromMilliseconds(1500);
@@ -66,21 +53,9 @@ public sealed class FleetHarness : IAsyncDisposable
 
     public void Sql(string sql) => Database.Write(tx => tx.Execute(sql));
 
-    private static void Admin(string sql)
-    {
-        var loc = PostgresLocation.Parse(Environment.GetEnvironmentVariable(PostgresFactAttribute.Variable)!);
-        using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(loc.ConnectionString) { Pooling = false }.ToString());
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
     public async ValueTask DisposeAsync()
     {
         await Library.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        try { Admin($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)"); }
-        catch (NpgsqlException) { }
+        _database.Dispose();
     }
 }

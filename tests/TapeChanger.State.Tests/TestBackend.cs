@@ -1,5 +1,5 @@
 using System.Reflection;
-using Npgsql;
+using TapeChanger.Testing;
 using Xunit.Sdk;
 
 namespace TapeChanger.State.Tests;
@@ -14,10 +14,10 @@ public enum Backend { Sqlite, Postgres }
 /// </summary>
 internal sealed class TestDatabase : IDisposable
 {
-    public const string Variable = "TAPECHANGER_TEST_POSTGRES";
+    public const string Variable = ScratchPostgresDatabase.Variable;
 
     private readonly TempDir _dir = new();
-    private readonly string? _dropName;
+    private readonly ScratchPostgresDatabase? _postgres;
 
     public TestDatabase(Backend backend)
     {
@@ -27,11 +27,8 @@ internal sealed class TestDatabase : IDisposable
             Location = _dir.File("t.db");
             return;
         }
-        string admin = Environment.GetEnvironmentVariable(Variable) ?? throw new InvalidOperationException($"{Variable} is not set");
-        _dropName = "tc_test_" + Guid.NewGuid().ToString("N")[..12];
-        Admin($"CREATE DATABASE {_dropName}");
-        var u = new Uri(admin);
-        Location = $"{u.Scheme}://{u.UserInfo}{(u.UserInfo.Length > 0 ? "@" : "")}{u.Host}:{(u.Port > 0 ? u.Port : 5432)}/{_dropName}";
+        _postgres = new ScratchPostgresDatabase("tc_test");
+        Location = _postgres.Uri;
     }
 
     public Backend Backend { get; }
@@ -48,23 +45,12 @@ internal sealed class TestDatabase : IDisposable
         Convert.ToInt64(db.Read(tx => tx.Scalar(db.TableExists, ("name", name))), System.Globalization.CultureInfo.InvariantCulture) > 0;
 
     /// <summary>Runs one statement as the TAPECHANGER_TEST_POSTGRES user, on its own database.</summary>
-    public static void Admin(string sql)
-    {
-        var loc = PostgresLocation.Parse(Environment.GetEnvironmentVariable(Variable)!);
-        using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(loc.ConnectionString) { Pooling = false }.ToString());
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
+    public static void Admin(string sql) => ScratchPostgresDatabase.Admin(sql);
 
     public void Dispose()
     {
         _dir.Dispose();
-        if (_dropName is null) return;
-        NpgsqlConnection.ClearAllPools();
-        try { Admin($"DROP DATABASE IF EXISTS {_dropName} WITH (FORCE)"); }
-        catch (NpgsqlException) { /* the server is gone: the cluster is throw-away */ }
+        _postgres?.Dispose();
     }
 }
 
