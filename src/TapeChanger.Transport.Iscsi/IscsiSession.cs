@@ -60,6 +60,9 @@ public sealed partial class IscsiSession : IAsyncDisposable
     /// <summary>Whether a connection is currently up.</summary>
     public bool IsConnected => _connection is not null;
 
+    /// <summary>How the current connection waits for the target (<see cref="IscsiSessionOptions.WaitOnCallersThread"/>); null when none is up.</summary>
+    internal Type? ConnectionType => _connection?.GetType();
+
     private string What => Options.IsDiscovery ? $"iSCSI discovery session at {Options.Portal}" : $"iSCSI target {Options.TargetName} at {Options.Portal}";
 
     /// <summary>Connects and logs in.</summary>

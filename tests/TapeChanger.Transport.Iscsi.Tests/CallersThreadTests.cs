@@ -165,6 +165,110 @@ public sealed class CallersThreadTests : IAsyncLifetime
         Wait(session.DisposeAsync());
     }
 
+    [Theory]
+    [InlineData(true, typeof(PolledConnection))]
+    [InlineData(false, typeof(SocketConnection))]
+    public void The_option_chooses_how_the_connection_waits(bool waitHere, Type expected)
+    {
+        var session = Wait(IscsiSession.ConnectAsync(Options(waitHere)));
+        Assert.Equal(expected, session.ConnectionType);
+        Wait(session.DisposeAsync());
+        Assert.Null(session.ConnectionType);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_portal_that_never_completes_the_handshake_is_a_connect_timeout(bool waitHere)
+    {
+        // A listener whose accept queue is full: Linux drops further SYNs (the client retransmits after a second).
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        var fillers = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                var f = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { Blocking = false };
+                fillers.Add(f);
+                try { f.Connect(endpoint); } catch (System.Net.Sockets.SocketException) { }
+            }
+            Thread.Sleep(100);
+            var clock = Stopwatch.StartNew();
+            var e = Assert.Throws<ScsiTransportException>(() => Wait(IscsiSession.ConnectAsync(Options(waitHere) with { Port = endpoint.Port, ConnectTimeout = TimeSpan.FromMilliseconds(300) })));
+            Assert.Equal(TransportFailure.Timeout, e.Failure);
+            Assert.Contains("did not accept a connection within 0.3 s", e.Message);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(290), TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            foreach (var f in fillers) f.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData(true, false, "the target closed the connection")]
+    [InlineData(false, false, "the target closed the connection")]
+    [InlineData(true, true, "reading from the target failed")]
+    [InlineData(false, true, "reading from the target failed")]
+    public void A_connection_the_target_ends_mid_command_is_named_when_not_reconnecting(bool waitHere, bool reset, string expected)
+    {
+        _target.OnCommand = (c, cmd) =>
+        {
+            if (reset) c.Abort();
+            else c.Close();
+            return Task.CompletedTask;
+        };
+        var session = Wait(IscsiSession.ConnectAsync(Options(waitHere) with { Reconnect = false }));
+        var e = Assert.Throws<ScsiTransportException>(() => Wait(session.ExecuteAsync(1, Tur, Memory<byte>.Empty)));
+        Assert.Equal(TransportFailure.Io, e.Failure);
+        Assert.Contains(expected, e.Message);
+        Assert.Equal(1, session.LoginCount);
+        Wait(session.DisposeAsync());
+    }
+
+    [Fact]
+    public void An_infinite_time_limit_never_passes_and_a_finite_one_is_that_far_ahead()
+    {
+        Assert.Equal(long.MaxValue, ExchangeLimit.After(Timeout.InfiniteTimeSpan));
+        long before = Stopwatch.GetTimestamp();
+        long deadline = ExchangeLimit.After(TimeSpan.FromSeconds(2));
+        long after = Stopwatch.GetTimestamp();
+        Assert.InRange(deadline, before + 2 * Stopwatch.Frequency, after + 2 * Stopwatch.Frequency);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_commands_time_limit_ends_with_the_command(bool waitHere)
+    {
+        // The first command's 0.3 s limit has long passed when the second, with 5 s, waits 100 ms for its answer.
+        int seen = 0;
+        _target.OnCommand = async (c, cmd) =>
+        {
+            if (Interlocked.Increment(ref seen) == 2) await Task.Delay(100);
+            await c.RespondAsync(cmd, 0);
+        };
+        var session = Wait(IscsiSession.ConnectAsync(Options(waitHere)));
+        Assert.Equal(ScsiStatus.Good, Wait(session.ExecuteAsync(1, new ScsiCommand("TEST UNIT READY", new byte[6], DataDirection.None, 0, TimeSpan.FromSeconds(0.3)), Memory<byte>.Empty)).Status);
+        Thread.Sleep(400);
+        Assert.Equal(ScsiStatus.Good, Wait(session.ExecuteAsync(1, Tur, Memory<byte>.Empty)).Status);
+        Assert.Equal(1, session.LoginCount);
+        Wait(session.DisposeAsync());
+    }
+
+    [Fact]
+    public async Task Waiting_on_the_callers_thread_an_ipv6_portal_is_connected()
+    {
+        await using var target6 = new MockTarget(IPAddress.IPv6Loopback);
+        var session = Done(IscsiSession.ConnectAsync(Options() with { Host = "::1", Port = target6.Port }));
+        Assert.Equal(ScsiStatus.Good, Done(session.ExecuteAsync(1, Tur, Memory<byte>.Empty)).Status);
+        Assert.Single(target6.Commands);
+        Wait(session.DisposeAsync());
+    }
+
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void The_socket_address_is_laid_out_as_sockaddr_in_and_sockaddr_in6()
@@ -195,3 +299,43 @@ public sealed class CallersThreadTests : IAsyncLifetime
         return dir?.FullName ?? throw new InvalidOperationException("TapeChanger.sln not found above the test binary");
     }
 }
+
+/// <summary>
+/// No descriptor is left open by a connection, refused or closed, either way of waiting. In a collection of its own,
+/// run alone, so the process's descriptor count moves only with these sessions.
+/// </summary>
+[Collection(nameof(DescriptorCountCollection))]
+public sealed class ConnectionDescriptorTests
+{
+    private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Refused_and_closed_connections_leave_no_descriptor_open(bool waitHere)
+    {
+        int refusedPort;
+        await using (var closed = new MockTarget()) refusedPort = closed.Port;
+        await using var target = new MockTarget();
+        IscsiSessionOptions Options(int port) => new()
+        {
+            Host = "127.0.0.1", Port = port, TargetName = MockTarget.Name, WaitOnCallersThread = waitHere,
+            ConnectTimeout = TimeSpan.FromSeconds(2), LoginTimeout = TimeSpan.FromSeconds(2), LogoutTimeout = TimeSpan.FromSeconds(1),
+        };
+        // One session first: whatever the runtime opens once (the socket engine's epoll descriptor) is open before counting.
+        await (await IscsiSession.ConnectAsync(Options(target.Port))).DisposeAsync();
+        await Task.Delay(100);
+        int before = OpenDescriptors();
+        for (int i = 0; i < 10; i++)
+        {
+            await Assert.ThrowsAsync<ScsiTransportException>(() => IscsiSession.ConnectAsync(Options(refusedPort)));
+            var session = await IscsiSession.ConnectAsync(Options(target.Port));
+            await session.DisposeAsync();
+        }
+        await Task.Delay(200);                       // the mock's side of each connection closes after ours
+        Assert.InRange(OpenDescriptors(), 0, before + 2);
+    }
+}
+
+[CollectionDefinition(nameof(DescriptorCountCollection), DisableParallelization = true)]
+public sealed class DescriptorCountCollection;

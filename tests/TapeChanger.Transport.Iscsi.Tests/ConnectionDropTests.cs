@@ -10,7 +10,7 @@ namespace TapeChanger.Transport.Iscsi.Tests;
 /// the command completes; a persistent one ends in <see cref="ScsiTransportException"/> (which the cleaner reports as
 /// ERROR_NOT_CONNECTED and the CLI as exit 74), within the configured timeouts, never a hang or another exception type.
 /// </summary>
-public sealed class ConnectionDropTests : IAsyncLifetime
+public class ConnectionDropTests : IAsyncLifetime
 {
     private readonly MockTarget _target = new();
 
@@ -25,7 +25,11 @@ public sealed class ConnectionDropTests : IAsyncLifetime
     {
         Host = "127.0.0.1", Port = _target.Port, TargetName = MockTarget.Name,
         ConnectTimeout = TimeSpan.FromSeconds(2), LoginTimeout = TimeSpan.FromSeconds(2), LogoutTimeout = TimeSpan.FromSeconds(1),
+        WaitOnCallersThread = WaitOnCallersThread,
     };
+
+    /// <summary>How the sessions of these tests wait for the target (<see cref="IscsiSessionOptions.WaitOnCallersThread"/>).</summary>
+    protected virtual bool WaitOnCallersThread => false;
 
     private static ScsiCommand Read(int length) =>
         new("READ ELEMENT STATUS", [0xB8, 0x10, 0, 0, 0, 1, 0, 0, 0, (byte)length, 0, 0], DataDirection.In, length, TimeSpan.FromSeconds(2));
@@ -180,4 +184,10 @@ public sealed class ConnectionDropTests : IAsyncLifetime
         Assert.True(IscsiSession.SafeToResend(Read(8)));
         Assert.False(IscsiSession.SafeToResend(TapeChanger.Scsi.Cdb.SmcCommands.ExchangeMedium(1, 1000, 1001, 1000)));
     }
+}
+
+/// <summary>Every test of <see cref="ConnectionDropTests"/> again, with the sessions waiting in poll(2) on the calling thread (the command line's way).</summary>
+public sealed class ConnectionDropTestsWaitingOnCallersThread : ConnectionDropTests
+{
+    protected override bool WaitOnCallersThread => true;
 }

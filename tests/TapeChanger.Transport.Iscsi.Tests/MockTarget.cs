@@ -14,13 +14,15 @@ public sealed class MockTarget : IAsyncDisposable
 {
     public const string Name = "iqn.2026-11.test:mock";
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly Task _accept;
 
-    public MockTarget()
+    /// <summary>Listens on <paramref name="address"/> (default 127.0.0.1), a port the kernel picks.</summary>
+    public MockTarget(IPAddress? address = null)
     {
+        _listener = new TcpListener(address ?? IPAddress.Loopback, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accept = AcceptLoopAsync();
@@ -198,6 +200,13 @@ public sealed class MockConnection(MockTarget target, Socket socket)
         bhs.CopyTo(pdu, 0);
         await _stream.ReadExactlyAsync(pdu.AsMemory(IscsiConstants.BhsLength), ct);
         return IscsiPdu.Decode(pdu);
+    }
+
+    /// <summary>Closes the TCP connection in order (FIN): the initiator reads the end of the stream.</summary>
+    public void Close()
+    {
+        socket.Shutdown(SocketShutdown.Both);
+        socket.Close();
     }
 
     /// <summary>Closes the TCP connection abruptly (RST).</summary>

@@ -6,7 +6,7 @@ using TapeChanger.Transport.Iscsi.Pdu;
 namespace TapeChanger.Transport.Iscsi.Tests;
 
 /// <summary>The initiator against <see cref="MockTarget"/> over loopback TCP.</summary>
-public sealed class SessionMockTests : IAsyncLifetime
+public class SessionMockTests : IAsyncLifetime
 {
     private readonly MockTarget _target = new();
 
@@ -18,7 +18,11 @@ public sealed class SessionMockTests : IAsyncLifetime
     {
         Host = "127.0.0.1", Port = _target.Port, TargetName = MockTarget.Name, ChapUser = user, ChapSecret = secret,
         ConnectTimeout = TimeSpan.FromSeconds(2), LoginTimeout = TimeSpan.FromSeconds(2), LogoutTimeout = TimeSpan.FromSeconds(1),
+        WaitOnCallersThread = WaitOnCallersThread,
     };
+
+    /// <summary>How the sessions of these tests wait for the target (<see cref="IscsiSessionOptions.WaitOnCallersThread"/>).</summary>
+    protected virtual bool WaitOnCallersThread => false;
 
     private static ScsiCommand Read(int length, double timeoutSeconds = 5) =>
         new("READ ELEMENT STATUS", [0xB8, 0x10, 0, 0, 0, 1, 0, 0, 0, (byte)length, 0, 0], DataDirection.In, length, TimeSpan.FromSeconds(timeoutSeconds));
@@ -435,4 +439,10 @@ public sealed class SessionMockTests : IAsyncLifetime
         var e = Assert.Throws<DeviceUriException>(() => IscsiTransportFactory.OptionsFor(DeviceUri.Parse("iscsi://127.0.0.1")));
         Assert.Contains("names no target", e.Message);
     }
+}
+
+/// <summary>Every test of <see cref="SessionMockTests"/> again, with the sessions waiting in poll(2) on the calling thread (the command line's way).</summary>
+public sealed class SessionMockTestsWaitingOnCallersThread : SessionMockTests
+{
+    protected override bool WaitOnCallersThread => true;
 }
