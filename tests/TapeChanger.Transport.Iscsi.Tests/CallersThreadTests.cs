@@ -269,6 +269,49 @@ public sealed class CallersThreadTests : IAsyncLifetime
         Wait(session.DisposeAsync());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Data_out_larger_than_the_socket_buffers_waits_for_room_while_the_target_is_not_reading(bool waitHere)
+    {
+        // 16 MiB asked for by one R2T, the target reading nothing for half a second: the sends fill the kernel's
+        // buffers and must wait for room (EAGAIN, then poll for writability) rather than fail or spin.
+        int length = (16 << 20) - 1;                 // the largest the 3-byte parameter list length of WRITE BUFFER holds
+        var data = new byte[length];
+        new Random(7).NextBytes(data);
+        var received = new byte[length];
+        _target.MaxRecvDataSegmentLength = 262144;
+        _target.ImmediateData = false;
+        _target.OnCommand = async (c, cmd) =>
+        {
+            await c.SendAsync(new Pdu.R2TPdu(cmd.Lun, cmd.Itt, 0x42, c.StatSN, cmd.CmdSN + 1, cmd.CmdSN + 16, 0, 0, (uint)length));
+            await Task.Delay(500);
+            while (true)
+            {
+                var d = (Pdu.DataOutPdu)await c.ReceiveAsync();
+                d.Data.CopyTo(received, (int)d.BufferOffset);
+                if (d.Final) break;
+            }
+            await c.RespondAsync(cmd, 0);
+        };
+        var write = new ScsiCommand("WRITE BUFFER", [0x3B, 0x02, 0, 0, 0, 0, (byte)(length >> 16), (byte)(length >> 8), (byte)length, 0], DataDirection.Out, length, TimeSpan.FromSeconds(20), data);
+        var session = Wait(IscsiSession.ConnectAsync(Options(waitHere)));
+        Assert.Equal(ScsiStatus.Good, Wait(session.ExecuteAsync(1, write, Memory<byte>.Empty)).Status);
+        Assert.True(data.AsSpan().SequenceEqual(received), "the target did not receive the bytes sent");
+        Wait(session.DisposeAsync());
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Disposing_a_polled_connection_twice_closes_its_own_descriptor_only()
+    {
+        string? stdout = new FileInfo("/proc/self/fd/1").LinkTarget;
+        var connection = PolledConnection.Connect("127.0.0.1", _target.Port, TimeSpan.FromSeconds(2), CancellationToken.None);
+        Wait(connection.DisposeAsync());
+        Wait(connection.DisposeAsync());
+        Assert.Equal(stdout, new FileInfo("/proc/self/fd/1").LinkTarget);
+    }
+
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void The_socket_address_is_laid_out_as_sockaddr_in_and_sockaddr_in6()
@@ -324,16 +367,34 @@ public sealed class ConnectionDescriptorTests
         };
         // One session first: whatever the runtime opens once (the socket engine's epoll descriptor) is open before counting.
         await (await IscsiSession.ConnectAsync(Options(target.Port))).DisposeAsync();
+        // And a portal that never completes the handshake (its accept queue full): each connect times out.
+        using var full = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        full.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        full.Listen(0);
+        int fullPort = ((System.Net.IPEndPoint)full.LocalEndPoint!).Port;
+        var fillers = new List<System.Net.Sockets.Socket>();
+        for (int i = 0; i < 3; i++)
+        {
+            var f = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { Blocking = false };
+            fillers.Add(f);
+            try { f.Connect(full.LocalEndPoint!); } catch (System.Net.Sockets.SocketException) { }
+        }
         await Task.Delay(100);
         int before = OpenDescriptors();
         for (int i = 0; i < 10; i++)
         {
             await Assert.ThrowsAsync<ScsiTransportException>(() => IscsiSession.ConnectAsync(Options(refusedPort)));
+            if (i < 4)
+            {
+                var e = await Assert.ThrowsAsync<ScsiTransportException>(() => IscsiSession.ConnectAsync(Options(fullPort) with { ConnectTimeout = TimeSpan.FromMilliseconds(100) }));
+                Assert.Equal(TransportFailure.Timeout, e.Failure);
+            }
             var session = await IscsiSession.ConnectAsync(Options(target.Port));
             await session.DisposeAsync();
         }
         await Task.Delay(200);                       // the mock's side of each connection closes after ours
         Assert.InRange(OpenDescriptors(), 0, before + 2);
+        foreach (var f in fillers) f.Dispose();
     }
 }
 
