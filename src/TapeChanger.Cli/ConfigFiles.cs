@@ -164,10 +164,15 @@ internal static partial class ConfigFiles
         return $"line {line}, column {column}";
     }
 
+    /// <summary>
+    /// The parser's words without the place it appends (" Path: $ | LineNumber: 2 | BytePositionInLine: 28.", counted
+    /// from 0): the line and column in front of them already say where, counted from 1.
+    /// </summary>
     private static string FirstSentence(string message)
     {
         int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
+        if (cut < 0) cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
     }
 
     /// <summary>"Failed to convert configuration value 'abc' at 'UnitAttentionRetries' to type 'System.Int32'." in words.</summary>

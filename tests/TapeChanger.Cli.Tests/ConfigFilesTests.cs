@@ -50,6 +50,9 @@ public sealed class ConfigFilesTests : IDisposable
         var e = Assert.Throws<UsageException>(() => ConfigFiles.Build([path], TextWriter.Null));
         Assert.Equal(ExitCodes.ConfigError, e.ExitCode);
         Assert.StartsWith($"{path}: line 3, column 27: not valid JSON", e.Message);
+        // The parser's own place (counted from 0) is not repeated after the line and column.
+        Assert.EndsWith("line 3, column 27: not valid JSON (',' is an invalid start of a value)", e.Message);
+        Assert.DoesNotContain("LineNumber", e.Message);
     }
 
     [Fact]
