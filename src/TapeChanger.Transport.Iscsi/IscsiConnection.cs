@@ -85,16 +85,58 @@ internal abstract class IscsiConnection : IAsyncDisposable
     }
 
     /// <summary>Reads one PDU. EOF/reset → <see cref="ConnectionLostException"/>; bad bytes → <see cref="IscsiPduException"/>.</summary>
-    public async Task<IscsiPdu> ReceiveAsync(CancellationToken ct)
+    public Task<IscsiPdu> ReceiveAsync(CancellationToken ct) => ReceiveAsync(null, ct);
+
+    /// <summary>
+    /// Reads one PDU, as <see cref="ReceiveAsync(CancellationToken)"/>; the data segment of a Data-In for
+    /// <paramref name="into"/>'s task goes straight into its buffer at the PDU's BUFFER OFFSET (what falls past the
+    /// buffer's end is read and dropped) and the PDU comes back without its data. A 2,000-slot READ ELEMENT STATUS
+    /// reply (104 KB) is then received once, not into a PDU of its own and copied twice more.
+    /// </summary>
+    public async Task<IscsiPdu> ReceiveAsync(DataInDestination? into, CancellationToken ct)
     {
+        if (into is not null) into.Placed = 0;
         await ReadAsync(_bhs, ct).ConfigureAwait(false);
+        if (into is not null && into.Takes(_bhs))
+        {
+            var header = DataInPdu.FromHeader(_bhs);
+            int length = IscsiFraming.DataSegmentLength(_bhs);
+            int placed = into.Room(header.BufferOffset, length);
+            if (placed > 0) await ReadAsync(into.Buffer.Slice((int)header.BufferOffset, placed), ct).ConfigureAwait(false);
+            await SkipAsync(IscsiFraming.Pad4(length) - placed, ct).ConfigureAwait(false);
+            into.Placed = placed;
+            return header;
+        }
         int rest = IscsiFraming.RemainingLength(_bhs);
         // Not zeroed first: the header is copied in and the rest read over it, or the read throws.
         var pdu = GC.AllocateUninitializedArray<byte>(IscsiConstants.BhsLength + rest);
         _bhs.CopyTo(pdu, 0);
         await ReadAsync(pdu.AsMemory(IscsiConstants.BhsLength), ct).ConfigureAwait(false);
-        return IscsiPdu.Decode(pdu);
+        var decoded = IscsiPdu.Decode(pdu);
+        if (into is not null && decoded is DataInPdu d && d.Itt == into.Itt)
+        {
+            // A Data-In of the task that the fast path above did not take (it carries an AHS): placed the same way.
+            int placed = into.Room(d.BufferOffset, d.Data.Length);
+            d.Data.AsSpan(0, placed).CopyTo(into.Buffer.Span[(int)d.BufferOffset..]);
+            into.Placed = placed;
+        }
+        return decoded;
     }
+
+    /// <summary>Reads and drops <paramref name="count"/> bytes (a data segment's part past the buffer, its padding).</summary>
+    private async Task SkipAsync(int count, CancellationToken ct)
+    {
+        if (count <= 0) return;
+        var scratch = _skip ??= new byte[4096];
+        while (count > 0)
+        {
+            int n = Math.Min(count, scratch.Length);
+            await ReadAsync(scratch.AsMemory(0, n), ct).ConfigureAwait(false);
+            count -= n;
+        }
+    }
+
+    private byte[]? _skip;
 
     private async Task ReadAsync(Memory<byte> buffer, CancellationToken ct)
     {
@@ -155,4 +197,28 @@ internal readonly struct ExchangeLimit : IDisposable
         _timer?.Dispose();
         _polled?.RestoreDeadline(_previousDeadline);
     }
+}
+
+/// <summary>
+/// Where the Data-In of one task goes: <see cref="Buffer"/> (the caller's, cut to the expected transfer length), and
+/// after each <see cref="IscsiConnection.ReceiveAsync(DataInDestination?, CancellationToken)"/> how many bytes the PDU
+/// just received placed in it (0 for any other PDU).
+/// </summary>
+internal sealed class DataInDestination(uint itt, Memory<byte> buffer)
+{
+    public uint Itt { get; } = itt;
+
+    public Memory<byte> Buffer { get; } = buffer;
+
+    public int Placed { get; set; }
+
+    /// <summary>
+    /// The BHS is a Data-In (0x25: no reserved bit, RFC 7143 §11.7) of this task with no AHS: its data segment can be
+    /// read into the buffer as it arrives. Anything else is read whole and decoded.
+    /// </summary>
+    public bool Takes(ReadOnlySpan<byte> bhs) =>
+        bhs[0] == (byte)IscsiOpcode.DataIn && bhs[4] == 0 && Bhs.U32(bhs, 16) == Itt;
+
+    /// <summary>How many of a data segment's <paramref name="length"/> bytes at <paramref name="offset"/> fall inside the buffer.</summary>
+    public int Room(uint offset, int length) => offset < (uint)Buffer.Length ? (int)Math.Min(length, Buffer.Length - offset) : 0;
 }

@@ -135,13 +135,13 @@ public sealed partial class IscsiSession
         if (unsolicitedEnd > immediate)
             await SendDataOutAsync(conn, lunField, itt, IscsiConstants.ReservedTag, outData, immediate, unsolicitedEnd - immediate, ct).ConfigureAwait(false);
 
-        var buffer = dataIn;
-        int limit = read ? Math.Min(buffer.Length, (int)edtl) : 0;
+        // Data-In lands in the caller's buffer as it is received, never past the expected transfer length.
+        var into = read ? new DataInDestination(itt, dataIn[..Math.Min(dataIn.Length, (int)edtl)]) : null;
         int highWater = 0;
         uint expectedDataSN = 0;
         while (true)
         {
-            var pdu = await conn.ReceiveAsync(ct).ConfigureAwait(false);
+            var pdu = await conn.ReceiveAsync(into, ct).ConfigureAwait(false);
             switch (pdu)
             {
                 case DataInPdu d when d.Itt == itt:
@@ -150,13 +150,7 @@ public sealed partial class IscsiSession
                     if (d.DataSN != expectedDataSN) throw new ProtocolViolation($"Data-In DataSN {d.DataSN} out of order (expected {expectedDataSN}); error recovery is not supported");
                     expectedDataSN++;
                     UpdateWindow(d.ExpCmdSN, d.MaxCmdSN);
-                    long off = d.BufferOffset;
-                    if (off < limit)
-                    {
-                        int n = (int)Math.Min(d.Data.Length, limit - off);
-                        d.Data.AsSpan(0, n).CopyTo(buffer.Span[(int)off..]);
-                        highWater = Math.Max(highWater, (int)off + n);
-                    }
+                    if (into!.Placed > 0) highWater = Math.Max(highWater, (int)d.BufferOffset + into.Placed);
                     if (d.HasStatus)
                     {
                         _expStatSN = d.StatSN + 1;

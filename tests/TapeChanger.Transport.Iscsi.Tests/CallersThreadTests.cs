@@ -55,6 +55,33 @@ public sealed class CallersThreadTests : IAsyncLifetime
     };
 
     [Fact]
+    public void Data_in_is_received_straight_into_the_callers_buffer_not_copied()
+    {
+        // 1 MiB in sixteen 64 KiB Data-In PDUs. Waiting on the caller's thread, the whole exchange runs on this thread,
+        // so its allocations are countable: a PDU buffer per Data-In (or a copy of each data segment) would be 1 MiB more.
+        const int Size = 1 << 20, Part = 1 << 16;
+        var payload = Enumerable.Range(0, Size).Select(i => (byte)(i * 31 + (i >> 16))).ToArray();
+        _target.OnCommand = async (c, cmd) =>
+        {
+            if (cmd.Read)
+            {
+                for (int at = 0; at < Size; at += Part) await c.DataInAsync(cmd, payload[at..(at + Part)], (uint)at, (uint)(at / Part));
+            }
+            await c.RespondAsync(cmd, 0);
+        };
+        var buffer = new byte[Size];
+        var session = Done(IscsiSession.ConnectAsync(Options()));
+        Done(session.ExecuteAsync(1, Tur, Memory<byte>.Empty));             // first-use costs out of the count
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var read = Done(session.ExecuteAsync(1, Read(Size), buffer));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Wait(session.DisposeAsync());
+        Assert.Equal(Size, read.DataTransferred);
+        Assert.Equal(payload, buffer);
+        Assert.True(allocated < Part, $"reading 1 MiB allocated {allocated} bytes");
+    }
+
+    [Fact]
     public void Waiting_on_the_callers_thread_login_commands_and_logout_complete_before_each_call_returns()
     {
         ScriptThreePartRead();

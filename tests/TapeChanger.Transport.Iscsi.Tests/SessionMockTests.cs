@@ -115,6 +115,65 @@ public class SessionMockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Data_in_out_of_offset_order_with_padded_segments_is_placed_by_buffer_offset()
+    {
+        // Segments of 10 and 7 bytes (2 and 1 bytes of padding on the wire), the later part first.
+        var payload = Pattern(17, 3);
+        _target.OnCommand = async (c, cmd) =>
+        {
+            if (cmd.Read)
+            {
+                await c.DataInAsync(cmd, payload[10..], 10, 0);
+                await c.DataInAsync(cmd, payload[..10], 0, 1);
+            }
+            await c.RespondAsync(cmd, 0);
+        };
+        await using var s = await IscsiSession.ConnectAsync(Options());
+        var buffer = new byte[17];
+        var r = await s.ExecuteAsync(1, Read(17), buffer);
+        Assert.Equal(17, r.DataTransferred);
+        Assert.Equal(payload, buffer);
+        var tur = await s.ExecuteAsync(1, new ScsiCommand("TEST UNIT READY", new byte[6], DataDirection.None, 0, TimeSpan.FromSeconds(5)), Memory<byte>.Empty);
+        Assert.Equal(ScsiStatus.Good, tur.Status);      // the padding was read off the wire: the next PDU is read whole
+    }
+
+    [Fact]
+    public async Task Data_in_with_an_additional_header_segment_is_placed_too()
+    {
+        var payload = Pattern(40, 5);
+        _target.OnCommand = async (c, cmd) =>
+        {
+            await c.SendAsync(new DataInPdu(false, false, false, false, false, 0, cmd.Lun, cmd.Itt, IscsiConstants.ReservedTag, 0,
+                cmd.CmdSN + 1, cmd.CmdSN + 16, 0, 0, 0) { Data = payload[..24], Ahs = [0x00, 0x01, 0x7F, 0x00] });
+            await c.DataInAsync(cmd, payload[24..], 24, 1, withStatus: true);
+        };
+        await using var s = await IscsiSession.ConnectAsync(Options());
+        var buffer = new byte[40];
+        var r = await s.ExecuteAsync(1, Read(40), buffer);
+        Assert.Equal(40, r.DataTransferred);
+        Assert.Equal(payload, buffer);
+    }
+
+    [Fact]
+    public async Task Data_in_of_another_task_does_not_touch_the_buffer()
+    {
+        var payload = Pattern(32, 9);
+        _target.OnCommand = async (c, cmd) =>
+        {
+            // A stale task's Data-In (an abandoned command's tag) first: dropped, not written into this command's buffer.
+            await c.SendAsync(new DataInPdu(false, false, false, false, false, 0, cmd.Lun, cmd.Itt + 1000, IscsiConstants.ReservedTag, 0,
+                cmd.CmdSN + 1, cmd.CmdSN + 16, 0, 0, 0) { Data = Enumerable.Repeat((byte)0xAA, 32).ToArray() });
+            await c.DataInAsync(cmd, payload[..16], 0, 0, withStatus: true, underflow: true, residual: 16);
+        };
+        await using var s = await IscsiSession.ConnectAsync(Options());
+        var buffer = new byte[32];
+        var r = await s.ExecuteAsync(1, Read(32), buffer);
+        Assert.Equal(16, r.DataTransferred);
+        Assert.Equal(payload[..16], buffer[..16]);
+        Assert.All(buffer[16..], b => Assert.Equal(0, b));
+    }
+
+    [Fact]
     public async Task Data_in_with_status_phase_collapsing_and_underflow_residual()
     {
         // tgt answers READ ELEMENT STATUS with fewer bytes than asked: U bit + residual in the final Data-In (S=1).
