@@ -27,7 +27,54 @@ public class ElementRecordTests
         Assert.Equal(("IBM ULT3580-TD8 SER123", "SER123", (int?)null, (int?)1, false), (e.Identifier, e.DriveSerial, e.Slot, e.Drive, e.IsCleaner));
         Assert.Equal(("A00001L8 primary", "ALT001L8 alt", (ushort)1004), (e.PrimaryTagField, e.AlternateTagField, e.SourceField));
         Assert.Equal("cleaning cartridge installed", e.ExceptionMeaning);        // 30/03, SPC-4 annex D
-        Assert.Null((e with { Except = false }).ExceptionMeaning);               // no exception, no meaning
+        Assert.Null(Element.From(d with { Flags = d.Flags & ~ElementFlags.Except }, Library10, "CLN").ExceptionMeaning);   // no exception, no meaning
+    }
+
+    [Fact]
+    public void An_element_reads_its_descriptor_instead_of_copying_it()
+    {
+        // A slot's element is its descriptor, its numbers and its cleaner mark: 48 bytes on x64, whatever the descriptor
+        // holds (a copy of the descriptor's fields was 124 bytes an element; 2,081 of them in a large library's status).
+        var d = new ElementDescriptor(ElementType.Storage, 1004, ElementFlags.Full | ElementFlags.Access, 0, 0, 1003, MediumType.Data, false, false,
+            new VolumeTag("A00001L8", 0) { Field = "A00001L8 primary" }, null, null, null, null, false);
+        var cleaners = CleanerRecognition.Default;
+        Element.From(d, Library10, cleaners);                                   // first-use costs out of the count
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Element.From(d, Library10, cleaners);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated <= 48, $"Element.From allocated {allocated} bytes for a slot");
+        Assert.Equal(("A00001L8", "A00001L8 primary", (ushort?)1003, (int?)5, (int?)null), (e.Barcode, e.PrimaryTagField, e.Source, e.Slot, e.Drive));
+    }
+
+    [Fact]
+    public void A_with_copy_changes_the_copy_only_and_keeps_what_it_does_not_set()
+    {
+        var d = new ElementDescriptor(ElementType.DataTransfer, 500, ElementFlags.Full, 0, 0, null, MediumType.Data, false, false,
+            new VolumeTag("A00001L8", 0) { Field = "primary" }, new VolumeTag("ALT001L8", 0) { Field = "alternate" },
+            new DeviceIdentifier(0, 2, false, 0, 1, "IBM     ULT3580-TD8     SER123"u8.ToArray(), false), null, null, false) { SourceField = 1007 };
+        var e = Element.From(d, Library10, "CLN");
+        var copy = e with { PrimaryTagField = "given", DriveModel = "MODEL", SourceField = 9 };
+        Assert.Equal(("given", "alternate", "MODEL", (ushort)9), (copy.PrimaryTagField, copy.AlternateTagField, copy.DriveModel, copy.SourceField));
+        Assert.Equal(("primary", "alternate", "IBM ULT3580-TD8", (ushort)1007), (e.PrimaryTagField, e.AlternateTagField, e.DriveModel, e.SourceField));
+        Assert.Equal(("IBM ULT3580-TD8 SER123", "SER123", (int?)0), (copy.Identifier, copy.DriveSerial, copy.Drive));
+        var alternate = e with { AlternateTagField = null };
+        Assert.Equal(("primary", (string?)null), (alternate.PrimaryTagField, alternate.AlternateTagField));
+    }
+
+    [Fact]
+    public void An_element_made_from_values_keeps_them_and_has_no_tag_fields_until_given()
+    {
+        var e = new Element(ElementType.DataTransfer, 501, true, "B00001L8", "ALT", 1002, MediumType.Cleaning, true, 0x3B, 0x12,
+            false, true, true, false, "ID TEXT", "SER9", 0, 0, true);
+        Assert.Equal((ElementType.DataTransfer, (ushort)501, true, "B00001L8", "ALT", (ushort?)1002, MediumType.Cleaning),
+            (e.Type, e.Address, e.Full, e.Barcode, e.AlternateBarcode, e.Source, e.MediumType));
+        Assert.Equal((true, (byte)0x3B, (byte)0x12, false, true, true, false), (e.Except, e.Asc, e.Ascq, e.Access, e.ImpExp, e.InEnab, e.ExEnab));
+        Assert.Equal(("ID TEXT", "SER9", (int?)0, (int?)0, true), (e.Identifier, e.DriveSerial, e.Slot, e.Drive, e.IsCleaner));
+        Assert.Equal(((string?)null, (string?)null, (string?)null, (ushort)0), (e.PrimaryTagField, e.AlternateTagField, e.DriveModel, e.SourceField));
+        Assert.True(e.MagazineMissing);
+        var none = new Element(ElementType.MediumTransport, 1, false, null, null, null, MediumType.Unspecified, false, 0, 0,
+            true, false, false, false, null, null, null, null, false);
+        Assert.Equal(((string?)null, (int?)null, (int?)null, false), (none.Barcode, none.Slot, none.Drive, none.Full));
     }
 
     [Theory]

@@ -10,8 +10,9 @@ public sealed class MtxTextTests
 {
     private static string Fixture(string name) => File.ReadAllText(CliRunner.Fixture(Path.Combine("mtx", name)));
 
-    private static Element El(ElementType type, ushort address, bool full, string? tag = null, ushort? svalidSource = null, ushort sourceField = 0) =>
-        new(type, address, full, tag, null, svalidSource, MediumType.Unspecified, false, 0, 0, true, false, false, false, null, null, null, null, false)
+    private static Element El(ElementType type, ushort address, bool full, string? tag = null, ushort? svalidSource = null, ushort sourceField = 0,
+        byte asc = 0, byte ascq = 0) =>
+        new(type, address, full, tag, null, svalidSource, MediumType.Unspecified, false, asc, ascq, true, false, false, false, null, null, null, null, false)
         {
             PrimaryTagField = tag?.PadRight(36, '\0'),
             SourceField = svalidSource ?? sourceField,
@@ -65,10 +66,10 @@ public sealed class MtxTextTests
     {
         var elements = new[]
         {
-            El(ElementType.Storage, 1000, false) with { Asc = 0x83, Ascq = 0x02 },
+            El(ElementType.Storage, 1000, false, asc: 0x83, ascq: 0x02),
             El(ElementType.Storage, 1001, true, "T1"),
             El(ElementType.DataTransfer, 500, false, sourceField: 1001),
-            El(ElementType.DataTransfer, 501, false) with { Asc = 0x83, Ascq = 0x04 },
+            El(ElementType.DataTransfer, 501, false, asc: 0x83, ascq: 0x04),
         };
         var view = MtxView.From(Library(elements, 2, 0, 2), barcodes: true);
         Assert.Equal([1001], view.Drives.Select(d => d.Source));
