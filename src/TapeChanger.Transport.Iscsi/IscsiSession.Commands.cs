@@ -150,7 +150,14 @@ public sealed partial class IscsiSession
                     if (d.DataSN != expectedDataSN) throw new ProtocolViolation($"Data-In DataSN {d.DataSN} out of order (expected {expectedDataSN}); error recovery is not supported");
                     expectedDataSN++;
                     UpdateWindow(d.ExpCmdSN, d.MaxCmdSN);
-                    if (into!.Placed > 0) highWater = Math.Max(highWater, (int)d.BufferOffset + into.Placed);
+                    if (into!.Placed > 0)
+                    {
+                        // Bytes below the offset that no Data-In has reached yet are cleared, not left as the buffer had
+                        // them: every byte below the count returned was written (IScsiTransport.WritesAllReportedBytes).
+                        int offset = (int)d.BufferOffset;
+                        if (offset > highWater) into.Buffer.Span[highWater..offset].Clear();
+                        highWater = Math.Max(highWater, offset + into.Placed);
+                    }
                     if (d.HasStatus)
                     {
                         _expStatSN = d.StatSN + 1;

@@ -34,6 +34,9 @@ public sealed class IscsiTransport : IScsiTransport
 
     public IscsiSession Session => _session;
 
+    /// <summary>The session counts only what Data-In placed and clears a gap between offsets (<see cref="IscsiSession.ExecuteAsync"/>).</summary>
+    public bool WritesAllReportedBytes => true;
+
     public async ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default) =>
         await _session.ExecuteAsync(Lun, command, dataIn, cancellationToken).ConfigureAwait(false);
 

@@ -83,6 +83,7 @@ public sealed class BorrowedTransport(IScsiTransport inner) : IScsiTransport
     public string Device => inner.Device;
 
     public int MaxTransferLength => inner.MaxTransferLength;
+    public bool WritesAllReportedBytes => inner.WritesAllReportedBytes;
 
     public ValueTask<ScsiResult> ExecuteAsync(Scsi.ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default) =>
         inner.ExecuteAsync(command, dataIn, cancellationToken);

@@ -20,6 +20,14 @@ public interface IScsiTransport : IAsyncDisposable
     int MaxTransferLength => int.MaxValue;
 
     /// <summary>
+    /// True when every byte below a result's <see cref="ScsiResult.DataTransferred"/> was written by that command (a
+    /// gap in what the device sent is cleared, not left as it was). <see cref="ScsiChannel"/> then hands the transport a
+    /// data-in buffer it has not cleared first: a 2,000-slot READ ELEMENT STATUS asks for 200 KB and gets 104 KB, and
+    /// clearing the rest touches 24 more pages (docs/performance.md). False by default: the buffer is zeroed.
+    /// </summary>
+    bool WritesAllReportedBytes => false;
+
+    /// <summary>
     /// Executes <paramref name="command"/>. Data-in lands in <paramref name="dataIn"/> (at least
     /// <see cref="ScsiCommand.TransferLength"/> bytes for data-in commands); data-out comes from
     /// <see cref="ScsiCommand.DataOut"/>.

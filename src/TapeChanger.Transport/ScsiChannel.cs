@@ -42,7 +42,9 @@ public sealed class ScsiChannel : IAsyncDisposable
     /// </summary>
     public async ValueTask<ScsiChecked> TryExecuteAsync(ScsiCommand command, CancellationToken cancellationToken = default)
     {
-        var buffer = command.Direction == DataDirection.In ? new byte[command.TransferLength] : [];
+        var buffer = command.Direction != DataDirection.In ? []
+            : Transport.WritesAllReportedBytes ? GC.AllocateUninitializedArray<byte>(command.TransferLength)
+            : new byte[command.TransferLength];
         CommandCount++;
         LastSense = null;
         var result = await Transport.ExecuteAsync(command, buffer, cancellationToken).ConfigureAwait(false);

@@ -14,6 +14,7 @@ public sealed class ScsiLogTransport(IScsiTransport inner, string path) : IScsiT
     public string Device => inner.Device;
 
     public int MaxTransferLength => inner.MaxTransferLength;
+    public bool WritesAllReportedBytes => inner.WritesAllReportedBytes;
 
     public async ValueTask<ScsiResult> ExecuteAsync(Scsi.ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
     {

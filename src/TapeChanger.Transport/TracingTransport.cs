@@ -20,6 +20,7 @@ public sealed class TracingTransport : IScsiTransport
     public string Device => _inner.Device;
 
     public int MaxTransferLength => _inner.MaxTransferLength;
+    public bool WritesAllReportedBytes => _inner.WritesAllReportedBytes;
 
     public async ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using TapeChanger.Cli.Output;
 using TapeChanger.Domain;
 using TapeChanger.Scsi;
@@ -48,5 +49,38 @@ public sealed class StatusRendererTests
         int start = text.IndexOf("  slot 1 ", StringComparison.Ordinal);
         int end = text.IndexOf(nl + nl, start, StringComparison.Ordinal) + nl.Length;
         Assert.Equal(expected, text[start..end]);
+    }
+
+    [Fact]
+    public void A_large_library_is_written_in_pieces_that_together_are_the_whole_text()
+    {
+        // 5,000 slots (about 150,000 chars): handed to the writer in pieces of about FlushAt chars, never all at once.
+        var elements = Enumerable.Range(0, 5000).Select(i => Slot((ushort)(1000 + i), i + 1, i % 3 == 0, i % 3 == 0 ? $"B{i:D5}L8" : null)).ToList();
+        var map = new ElementMap(new ElementRange(ElementType.MediumTransport, 1, 0), new ElementRange(ElementType.Storage, 1000, 5000),
+            new ElementRange(ElementType.ImportExport, 10, 0), new ElementRange(ElementType.DataTransfer, 500, 0));
+        var status = new LibraryStatus(new LibraryIdentity("V", "P", "1", null, 8), map, elements);
+        var pieces = new PieceWriter();
+        StatusRenderer.Write(pieces, status, "virtual:");
+        string whole = pieces.Text.ToString();
+        Assert.Equal(StatusRenderer.Render(status, "virtual:"), whole);
+        Assert.StartsWith("V P (rev 1) on virtual:", whole);
+        Assert.EndsWith("0 drives, 5000 slots, 0 mail slots, 1667 cartridges (0 cleaning)", whole);
+        Assert.True(pieces.Writes >= whole.Length / (StatusRenderer.FlushAt + 100), $"{pieces.Writes} writes for {whole.Length} chars");
+        Assert.True(pieces.Longest < StatusRenderer.FlushAt + 100, $"a piece of {pieces.Longest} chars");
+    }
+
+    /// <summary>Counts the pieces a writer is handed (a StringBuilder each, as the renderer writes them).</summary>
+    private sealed class PieceWriter : StringWriter
+    {
+        public StringBuilder Text => GetStringBuilder();
+        public int Writes { get; private set; }
+        public int Longest { get; private set; }
+
+        public override void Write(StringBuilder? value)
+        {
+            Writes++;
+            Longest = Math.Max(Longest, value?.Length ?? 0);
+            base.Write(value);
+        }
     }
 }

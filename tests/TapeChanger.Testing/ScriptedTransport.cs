@@ -24,6 +24,8 @@ public sealed class ScriptedTransport : IScsiTransport
 
     public int MaxTransferLength { get; init; } = int.MaxValue;
 
+    public bool WritesAllReportedBytes { get; init; }
+
     /// <summary>Every command received, in order.</summary>
     public List<ScsiCommand> Sent { get; } = [];
 

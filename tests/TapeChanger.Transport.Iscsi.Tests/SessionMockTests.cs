@@ -138,6 +138,24 @@ public class SessionMockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_gap_between_data_in_offsets_is_cleared_not_left_as_the_buffer_had_it()
+    {
+        // Bytes 0-7 never sent: the count returned covers them, so they are zeroed (the channel's buffer is not
+        // cleared first for this transport: IScsiTransport.WritesAllReportedBytes).
+        var payload = Pattern(8, 11);
+        _target.OnCommand = (c, cmd) => c.DataInAsync(cmd, payload, 8, 0, withStatus: true, underflow: true, residual: 16);
+        await using var s = await IscsiSession.ConnectAsync(Options());
+        var buffer = Enumerable.Repeat((byte)0xEE, 32).ToArray();
+        var r = await s.ExecuteAsync(1, Read(32), buffer);
+        Assert.Equal(16, r.DataTransferred);
+        Assert.Equal(new byte[8], buffer[..8]);
+        Assert.Equal(payload, buffer[8..16]);
+        Assert.All(buffer[16..], b => Assert.Equal(0xEE, b));         // past the count: untouched
+        await using var transport = new IscsiTransport(s, 1, "iscsi://test");
+        Assert.True(transport.WritesAllReportedBytes);
+    }
+
+    [Fact]
     public async Task Data_in_with_an_additional_header_segment_is_placed_too()
     {
         var payload = Pattern(40, 5);

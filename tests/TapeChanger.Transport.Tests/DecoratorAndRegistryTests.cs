@@ -13,6 +13,7 @@ public class DecoratorAndRegistryTests
     {
         Device = "scripted:lib",
         MaxTransferLength = 4096,
+        WritesAllReportedBytes = true,
         Answer = (_, data) =>
         {
             int n = Math.Min(reply.Length, data.Length);
@@ -112,6 +113,8 @@ public class DecoratorAndRegistryTests
         var t = new TracingTransport(inner, TextWriter.Null, dumpData: false);
         Assert.Equal("scripted:lib", t.Device);
         Assert.Equal(4096, t.MaxTransferLength);
+        Assert.True(t.WritesAllReportedBytes);
+        Assert.False(new TracingTransport(new ScriptedTransport(), TextWriter.Null, dumpData: false).WritesAllReportedBytes);
         await t.DisposeAsync();
         Assert.True(inner.Disposed);
     }
@@ -124,7 +127,8 @@ public class DecoratorAndRegistryTests
         {
             var inner = new ScriptedTransport(Good, Check(5, 0x3B, 0x0D)) { Device = "scripted:lib", MaxTransferLength = 512 };
             var t = new ScsiLogTransport(inner, path);
-            Assert.Equal(("scripted:lib", 512), (t.Device, t.MaxTransferLength));
+            Assert.Equal(("scripted:lib", 512, false), (t.Device, t.MaxTransferLength, t.WritesAllReportedBytes));
+            Assert.True(new ScsiLogTransport(new ScriptedTransport { WritesAllReportedBytes = true }, path).WritesAllReportedBytes);
             var before = DateTimeOffset.UtcNow;
             await t.ExecuteAsync(SpcCommands.TestUnitReady(), Memory<byte>.Empty);
             await t.ExecuteAsync(SmcCommands.MoveMedium(1, 1000, 500), Memory<byte>.Empty);
@@ -212,7 +216,8 @@ public class DecoratorAndRegistryTests
     {
         var inner = Replying([9, 8, 7]);
         var b = new BorrowedTransport(inner);
-        Assert.Equal(("scripted:lib", 4096), (b.Device, b.MaxTransferLength));
+        Assert.Equal(("scripted:lib", 4096, true), (b.Device, b.MaxTransferLength, b.WritesAllReportedBytes));
+        Assert.False(new BorrowedTransport(new ScriptedTransport()).WritesAllReportedBytes);
         var buf = new byte[96];
         var r = await b.ExecuteAsync(SpcCommands.Inquiry(96), buf);
         Assert.Equal(3, r.DataTransferred);

@@ -48,11 +48,12 @@ internal static class ChangerCommands
             if (!ctx.Json)
             {
                 // Text only: neither the JSON document nor its serializer metadata is built (start-up cost, tools/bench.sh).
-                ctx.Out.WriteLine(StatusRenderer.Build(status, ctx.DeviceUri, e => string.Join("; ", new[]
+                StatusRenderer.Write(ctx.Out, status, ctx.DeviceUri, e => string.Join("; ", new[]
                 {
                     Now(e) is { } c ? $"CLEANING ({c.State}{(c.Step is { } step ? $", {step}" : "")}; operation {c.Operation})" : null,
                     Needs(e) is { } n ? $"NEEDS CLEANING since {n.Since:u} ({n.Reason})" : null,
-                }.OfType<string>()) is { Length: > 0 } note ? note : null, reserved));
+                }.OfType<string>()) is { Length: > 0 } note ? note : null, reserved);
+                ctx.Out.WriteLine();
                 return;
             }
             // The serial for the JSON document: from the library cache once kept (no command), else VPD 80h once.

@@ -10,18 +10,32 @@ internal static class StatusRenderer
 {
     /// <param name="driveNote">An extra mark for a drive (e.g. a remembered request for cleaning), or null.</param>
     /// <param name="cleanerSlot">The address of the slot reserved for the cleaner, marked in the list.</param>
-    public static string Render(LibraryStatus status, string device, Func<Element, string?>? driveNote = null, ushort? cleanerSlot = null) =>
-        Build(status, device, driveNote, cleanerSlot).ToString();
+    public static string Render(LibraryStatus status, string device, Func<Element, string?>? driveNote = null, ushort? cleanerSlot = null)
+    {
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        Write(text, status, device, driveNote, cleanerSlot);
+        return text.ToString();
+    }
+
+    /// <summary>Text gathered before it is handed to the writer: about 300 slot lines.</summary>
+    internal const int FlushAt = 8192;
 
     /// <summary>
-    /// The same text in its builder, for a caller that writes it out as it is (`TextWriter.Write(StringBuilder)`): a
-    /// 2,000-slot library's text is then not copied into a string of its own first.
+    /// Writes the same text to <paramref name="output"/> (without a new line after the last line), in pieces of about
+    /// <see cref="FlushAt"/> chars: a 2,000-slot library's 57,000 chars never sit in one buffer, whose first use costs a
+    /// page fault per 4 KiB (docs/performance.md).
     /// </summary>
-    public static StringBuilder Build(LibraryStatus status, string device, Func<Element, string?>? driveNote = null, ushort? cleanerSlot = null)
+    public static void Write(TextWriter output, LibraryStatus status, string device, Func<Element, string?>? driveNote = null, ushort? cleanerSlot = null)
     {
-        // Sized for the usual line (about 28 chars an element): one chunk, so the line trimming below indexes it directly
-        // (a builder of many chunks finds an index by walking them).
-        var sb = new StringBuilder(256 + 32 * status.Elements.Count);
+        // Handed to the writer (and emptied) after the line that brings it to FlushAt chars: with room for a usual line
+        // past that, it stays one chunk.
+        var sb = new StringBuilder(FlushAt + 512);
+        void Flush(bool whenFull = true)
+        {
+            if (whenFull && sb.Length < FlushAt) return;
+            output.Write(sb);
+            sb.Clear();
+        }
         var id = status.Identity;
         var map = status.Map;
         sb.AppendLine($"{id.Vendor} {id.Product} (rev {id.Revision}) on {device}");
@@ -55,6 +69,7 @@ internal static class StatusRenderer
             string serial = d.DriveSerial is { Length: > 0 } ser ? $"serial {ser}" : "";
             string model = d.DriveModel is { } m ? $"  {m}" : "";
             sb.AppendLine($"  drive {d.Drive,-3} [{d.Address,5}]  {Cartridge(d),-22} {from,-14} {serial}{model}".TrimEnd() + Notes(d, extra: driveNote?.Invoke(d)));
+            Flush();
         }
 
         if (ies.Count > 0)
@@ -66,6 +81,7 @@ internal static class StatusRenderer
             {
                 string who = e.Full ? (e.ImpExp ? "placed by operator" : "placed by robot") : "";
                 sb.AppendLine($"  slot {e.Slot,-4} [{e.Address,5}]  {Cartridge(e),-22} {who}".TrimEnd() + Notes(e));
+                Flush();
             }
         }
 
@@ -96,10 +112,12 @@ internal static class StatusRenderer
                 sb.Append(line[..n]);
                 sb.Append(Notes(s, accessReported));
                 sb.AppendLine();
+                Flush();
                 continue;
             }
             Environment.NewLine.CopyTo(line[n..]);
             sb.Append(line[..(n + Environment.NewLine.Length)]);
+            Flush();
         }
 
         if (pickers.Count > 0)
@@ -113,7 +131,7 @@ internal static class StatusRenderer
 
         sb.AppendLine();
         sb.Append($"{drives.Count} drives, {slots.Count} slots, {ies.Count} mail slots, {full} cartridges ({cleaners} cleaning)");
-        return sb;
+        Flush(whenFull: false);
     }
 
     /// <summary>

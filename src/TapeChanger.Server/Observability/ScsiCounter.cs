@@ -14,6 +14,7 @@ public sealed class ScsiCounter(IScsiTransport inner, string library, ServiceMet
     public string Device => inner.Device;
 
     public int MaxTransferLength => inner.MaxTransferLength;
+    public bool WritesAllReportedBytes => inner.WritesAllReportedBytes;
 
     public async ValueTask<ScsiResult> ExecuteAsync(ScsiCommand command, Memory<byte> dataIn, CancellationToken cancellationToken = default)
     {
