@@ -95,6 +95,27 @@ public class ShippedProfileReaderTests
     }
 
     [Fact]
+    public void The_readers_enum_tables_name_every_member_once()
+    {
+        Assert.Equal(Enum.GetValues<TapeChanger.Scsi.Sense.SenseAction>().Select(v => (v.ToString(), v)), ShippedProfileReader.SenseActions);
+        Assert.Equal(Enum.GetValues<TapeChanger.Scsi.Sense.SenseFailure>().Select(v => (v.ToString(), v)), ShippedProfileReader.SenseFailures);
+    }
+
+    [Theory]
+    [InlineData("waitforoperator", true)]
+    [InlineData("WAITFOROPERATOR", true)]
+    [InlineData("2", false)]
+    [InlineData("WaitForOperator,Fail", false)]
+    [InlineData("", false)]
+    public void A_sense_action_is_read_by_name_in_any_case_and_nothing_else(string action, bool read)
+    {
+        string json = $$"""{ "name": "x", "match": { "vendor": "A", "product": "B" }, "senseQuirks": [ { "asc": "04", "action": "{{action}}", "failure": "notready", "meaning": "m", "source": "s" } ] }""";
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        if (read) Assert.Equal(TapeChanger.Scsi.Sense.SenseAction.WaitForOperator, ShippedProfileReader.Read(utf8).SenseQuirks[0].Action);
+        else Assert.Throws<System.Text.Json.JsonException>(() => ShippedProfileReader.Read(utf8));
+    }
+
+    [Fact]
     public void A_read_profile_is_still_validated()
     {
         byte[] utf8 = Encoding.UTF8.GetBytes("""{ "name": "x", "match": { "vendor": "A", "product": "B" }, "priority": 5000 }""");

@@ -277,8 +277,8 @@ internal static class ShippedProfileReader
                 case "key": q.Key = NullableString(ref r); break;
                 case "asc": q.Asc = String(ref r); break;
                 case "ascq": q.Ascq = NullableString(ref r); break;
-                case "action": q.Action = EnumByName<SenseAction>(ref r); break;
-                case "failure": q.Failure = EnumByName<SenseFailure>(ref r); break;
+                case "action": q.Action = EnumByName(ref r, SenseActions); break;
+                case "failure": q.Failure = EnumByName(ref r, SenseFailures); break;
                 case "meaning": q.Meaning = String(ref r); break;
                 case "source": q.Source = String(ref r); break;
                 case "commands": q.Commands = r.TokenType == JsonTokenType.Null ? null : List(ref r, String); break;
@@ -325,13 +325,48 @@ internal static class ShippedProfileReader
         return value;
     }
 
-    /// <summary>The enum member of that name, as the serializer's string enum converter reads it (names only, any case).</summary>
-    private static T EnumByName<T>(ref Utf8JsonReader r) where T : struct, Enum
+    /// <summary>
+    /// The enum member of that name, as the serializer's string enum converter reads it (names only, any case), from a
+    /// table of the members: <c>Enum.TryParse</c> builds the enum's reflection data on first use, about 1.4 % of a
+    /// `status` (perf, docs/performance.md). ShippedProfileReaderTests holds each table to the enum's members.
+    /// </summary>
+    private static T EnumByName<T>(ref Utf8JsonReader r, (string Name, T Value)[] members) where T : struct, Enum
     {
         string s = String(ref r);
-        if (s.Length == 0 || !char.IsAsciiLetter(s[0]) || !Enum.TryParse<T>(s, ignoreCase: true, out var v) || !Enum.IsDefined(v)) throw Unknown();
-        return v;
+        foreach (var (name, value) in members)
+        {
+            if (string.Equals(name, s, StringComparison.OrdinalIgnoreCase)) return value;
+        }
+        throw Unknown();
     }
+
+    internal static readonly (string Name, SenseAction Value)[] SenseActions =
+    [
+        (nameof(SenseAction.RetrySoon), SenseAction.RetrySoon),
+        (nameof(SenseAction.WaitAndRetry), SenseAction.WaitAndRetry),
+        (nameof(SenseAction.WaitForOperator), SenseAction.WaitForOperator),
+        (nameof(SenseAction.Fail), SenseAction.Fail),
+        (nameof(SenseAction.MarkDriveNeedsCleaning), SenseAction.MarkDriveNeedsCleaning),
+        (nameof(SenseAction.MarkCleanerSpent), SenseAction.MarkCleanerSpent),
+        (nameof(SenseAction.Proceed), SenseAction.Proceed),
+        (nameof(SenseAction.CleaningInProgress), SenseAction.CleaningInProgress),
+        (nameof(SenseAction.CleaningDone), SenseAction.CleaningDone),
+        (nameof(SenseAction.UnloadDriveAndRetry), SenseAction.UnloadDriveAndRetry),
+    ];
+
+    internal static readonly (string Name, SenseFailure Value)[] SenseFailures =
+    [
+        (nameof(SenseFailure.InvalidElement), SenseFailure.InvalidElement),
+        (nameof(SenseFailure.SourceEmpty), SenseFailure.SourceEmpty),
+        (nameof(SenseFailure.DestinationFull), SenseFailure.DestinationFull),
+        (nameof(SenseFailure.NotSupported), SenseFailure.NotSupported),
+        (nameof(SenseFailure.DriveRejectedMedium), SenseFailure.DriveRejectedMedium),
+        (nameof(SenseFailure.RemovalPrevented), SenseFailure.RemovalPrevented),
+        (nameof(SenseFailure.OperatorIntervention), SenseFailure.OperatorIntervention),
+        (nameof(SenseFailure.NotReady), SenseFailure.NotReady),
+        (nameof(SenseFailure.CleaningFailed), SenseFailure.CleaningFailed),
+        (nameof(SenseFailure.DeviceError), SenseFailure.DeviceError),
+    ];
 
     /// <summary>The next member's name with the reader on its value, or null at the end of the object; a repeated name is refused.</summary>
     private static string? Member(ref Utf8JsonReader r, HashSet<string> seen)
