@@ -277,8 +277,7 @@ namespace TapeChanger.Cli
                 // "Failed to convert configuration value 'abc' at 'UnitAttentionRetries' to type 'System.Int32'."
                 throw new UsageException(ConfigFiles.BadValue(e.Message)) { ExitCode = ExitCodes.ConfigError };
             }
-            var validation = new TapeChangerOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options);
-            if (validation.Failed) throw new OptionsValidationException(nameof(TapeChangerOptions), typeof(TapeChangerOptions), validation.Failures);
+            if (options.Validate() is { Count: > 0 } failures) throw new OptionsValidationException(nameof(TapeChangerOptions), typeof(TapeChangerOptions), failures);
 
             if (stateFlag is { Length: 0 }) throw new UsageException("--state-dir is empty; give a directory");
             string stateDir = stateFlag
