@@ -60,7 +60,7 @@ public sealed partial class SmcClient
                     $"the library's READ ELEMENT STATUS of all element types could not be decoded ({e.Message}); reading one element type at a time");
             }
         }
-        var result = new List<ElementDescriptor>();
+        var result = new List<ElementDescriptor>(total);      // grown by AddRange, it would double to 4,002 for 2,081
         foreach (var (type, first, count) in present)
         {
             result.AddRange(await ReadElementStatusAsync(type, first, count, ct).ConfigureAwait(false));
