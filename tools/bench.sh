@@ -55,10 +55,14 @@ bridge=$(tools/sgbridge/build.sh "$work/sgbridge")
 
 results=$work/results.tsv
 : >"$results"
-# median in ms of a command (hyperfine, no shell), appended as: row<TAB>tool<TAB>ms
+# median in ms of a command (hyperfine, no shell), appended as: row<TAB>tool<TAB>ms. Leading NAME=VALUE arguments are
+# set in hyperfine's own environment, which the command inherits: a wrapper (a shell script or env) would be timed
+# with the command, and /bin/sh's own start is about 0.4 ms.
 time_it() {
   local row=$1 tool=$2; shift 2
-  hyperfine -N -i -w 2 -r "$runs" --export-json "$work/h.json" "$*" >/dev/null 2>&1
+  local vars=()
+  while [ $# -gt 1 ] && [[ $1 == [A-Za-z_]*=* ]]; do vars+=("$1"); shift; done
+  env "${vars[@]}" hyperfine -N -i -w 2 -r "$runs" --export-json "$work/h.json" "$*" >/dev/null 2>&1
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%s\t%s\t%.2f" % (sys.argv[2], sys.argv[3], r["median"]*1000))' \
     "$work/h.json" "$row" "$tool" >>"$results"
 }
@@ -83,16 +87,12 @@ touch "$work/changer"
 export SGBRIDGE_MAP="$work/changer=$uri"
 mtxb() { LD_PRELOAD=$bridge mtx -f "$work/changer" "$@"; }
 "$cli" --device "$uri" status >/dev/null
-# mtx through the bridge: hyperfine needs one command line, so wrap it
-cat >"$work/mtx-bridged" <<EOF
-#!/bin/sh
-SGBRIDGE_MAP='$SGBRIDGE_MAP' LD_PRELOAD='$bridge' exec mtx -f '$work/changer' "\$@"
-EOF
-chmod +x "$work/mtx-bridged"
+# mtx through the bridge, the bridge preloaded into mtx alone (in tapechanger it would load libiscsi for nothing)
+mtx_status=("LD_PRELOAD=$bridge" "$(command -v mtx) -f $work/changer status")
 time_it "status, tgt 2,000 slots" tapechanger "$cli --device $uri status"
 time_it "status --json, tgt 2,000 slots" tapechanger "$cli --device $uri status --json"
-time_it "status, tgt 2,000 slots" mtx "$work/mtx-bridged status"
-time_it "status --json, tgt 2,000 slots" mtx "$work/mtx-bridged status"
+time_it "status, tgt 2,000 slots" mtx "${mtx_status[@]}"
+time_it "status --json, tgt 2,000 slots" mtx "${mtx_status[@]}"
 
 echo "== commands on the wire (counted by tgtd)" >&2
 tgtadm -C "$TGT_CONTROL" --mode system --op update --name debug --value on
@@ -147,7 +147,7 @@ for n in 100 1000 10000 50000; do
   } >"$dir/library_contents.10"
   st=$work/vstate$n
   TAPECHANGER_STATE_DIR=$st "$cli" --device "virtual:$dir" status >/dev/null
-  time_it "status, virtual $n elements" tapechanger "env TAPECHANGER_STATE_DIR=$st $cli --device virtual:$dir status"
+  time_it "status, virtual $n elements" tapechanger "TAPECHANGER_STATE_DIR=$st" "$cli --device virtual:$dir status"
   # Peak RSS: the process's own high-water mark (getrusage ru_maxrss, GNU time's %M, KiB), the highest of three runs
   # (single runs differ by a MiB or two with the timing of the collector); no environment variable tunes the GC.
   rss=0
