@@ -58,7 +58,9 @@ public class ElementRecordTests
         Assert.Equal(("primary", "alternate", "IBM ULT3580-TD8", (ushort)1007), (e.PrimaryTagField, e.AlternateTagField, e.DriveModel, e.SourceField));
         Assert.Equal(("IBM ULT3580-TD8 SER123", "SER123", (int?)0), (copy.Identifier, copy.DriveSerial, copy.Drive));
         var alternate = e with { AlternateTagField = null };
-        Assert.Equal(("primary", (string?)null), (alternate.PrimaryTagField, alternate.AlternateTagField));
+        Assert.Equal(("primary", (string?)null, "SER123", "IBM ULT3580-TD8"), (alternate.PrimaryTagField, alternate.AlternateTagField, alternate.DriveSerial, alternate.DriveModel));
+        var primary = e with { PrimaryTagField = null };
+        Assert.Equal(((string?)null, "alternate", "SER123"), (primary.PrimaryTagField, primary.AlternateTagField, primary.DriveSerial));
     }
 
     [Fact]
@@ -72,9 +74,11 @@ public class ElementRecordTests
         Assert.Equal(("ID TEXT", "SER9", (int?)0, (int?)0, true), (e.Identifier, e.DriveSerial, e.Slot, e.Drive, e.IsCleaner));
         Assert.Equal(((string?)null, (string?)null, (string?)null, (ushort)0), (e.PrimaryTagField, e.AlternateTagField, e.DriveModel, e.SourceField));
         Assert.True(e.MagazineMissing);
-        var none = new Element(ElementType.MediumTransport, 1, false, null, null, null, MediumType.Unspecified, false, 0, 0,
-            true, false, false, false, null, null, null, null, false);
-        Assert.Equal(((string?)null, (int?)null, (int?)null, false), (none.Barcode, none.Slot, none.Drive, none.Full));
+        // Every flag the other way round.
+        var other = new Element(ElementType.ImportExport, 10, false, null, null, null, MediumType.Unspecified, false, 0, 0,
+            true, false, false, true, null, null, 3, null, false);
+        Assert.Equal((false, false, true, false, false, true), (other.Full, other.Except, other.Access, other.ImpExp, other.InEnab, other.ExEnab));
+        Assert.Equal(((string?)null, (string?)null, (int?)3, (int?)null, false), (other.Barcode, other.AlternateBarcode, other.Slot, other.Drive, other.IsCleaner));
     }
 
     [Theory]
