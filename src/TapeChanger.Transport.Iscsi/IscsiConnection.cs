@@ -126,10 +126,9 @@ internal abstract class IscsiConnection : IAsyncDisposable
     /// <summary>Reads and drops <paramref name="count"/> bytes (a data segment's part past the buffer, its padding).</summary>
     private async Task SkipAsync(int count, CancellationToken ct)
     {
-        if (count <= 0) return;
-        var scratch = _skip ??= new byte[4096];
         while (count > 0)
         {
+            var scratch = _skip ??= new byte[4096];
             int n = Math.Min(count, scratch.Length);
             await ReadAsync(scratch.AsMemory(0, n), ct).ConfigureAwait(false);
             count -= n;

@@ -156,6 +156,29 @@ public class SessionMockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_data_in_running_past_the_buffers_end_is_cut_there_and_the_rest_read_off_the_wire()
+    {
+        var payload = Pattern(48, 13);
+        _target.OnCommand = async (c, cmd) =>
+        {
+            if (cmd.Read)
+            {
+                await c.DataInAsync(cmd, payload[..16], 0, 0);
+                await c.DataInAsync(cmd, payload[16..], 16, 1);         // 32 bytes at 16: 24 fit a 40-byte buffer
+            }
+            await c.RespondAsync(cmd, 0, overflow: cmd.Read, residual: cmd.Read ? 8u : 0);
+        };
+        await using var s = await IscsiSession.ConnectAsync(Options());
+        var backing = Enumerable.Repeat((byte)0xEE, 64).ToArray();
+        var r = await s.ExecuteAsync(1, Read(40), backing.AsMemory(0, 40));
+        Assert.Equal(40, r.DataTransferred);
+        Assert.Equal(payload[..40], backing[..40]);
+        Assert.All(backing[40..], b => Assert.Equal(0xEE, b));
+        var tur = await s.ExecuteAsync(1, new ScsiCommand("TEST UNIT READY", new byte[6], DataDirection.None, 0, TimeSpan.FromSeconds(5)), Memory<byte>.Empty);
+        Assert.Equal(ScsiStatus.Good, tur.Status);
+    }
+
+    [Fact]
     public async Task Data_in_with_an_additional_header_segment_is_placed_too()
     {
         var payload = Pattern(40, 5);
