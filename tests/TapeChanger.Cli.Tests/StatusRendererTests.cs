@@ -71,18 +71,58 @@ public sealed class StatusRendererTests
         Assert.True(pieces.Longest < StatusRenderer.FlushAt + 100, $"a piece of {pieces.Longest} chars");
     }
 
-    /// <summary>Counts the pieces a writer is handed (a StringBuilder each, as the renderer writes them).</summary>
+    [Theory]
+    [InlineData(0, "0")]
+    [InlineData(7, "7")]
+    [InlineData(9, "9")]
+    [InlineData(10, "10")]
+    [InlineData(99, "99")]
+    [InlineData(100, "100")]
+    [InlineData(65535, "65535")]
+    [InlineData(999999999, "999999999")]
+    [InlineData(1000000000, "1000000000")]
+    [InlineData(int.MaxValue, "2147483647")]
+    public void Digits_are_the_invariant_decimal_text(int value, string expected)
+    {
+        Span<char> to = stackalloc char[12];
+        to.Fill('#');
+        int n = StatusRenderer.Digits(to, value);
+        Assert.Equal(expected, to[..n].ToString());
+        Assert.Equal('#', to[n]);                                   // nothing written past the digits
+    }
+
+    [Fact]
+    public void Digits_of_a_negative_number_are_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => StatusRenderer.Digits(new char[12], -1));
+
+    [Fact]
+    public void A_slot_line_longer_than_the_pending_buffer_is_written_whole()
+    {
+        // Longer than FlushAt + 512: the line is made in a buffer of its own size, after the text before it.
+        string label = new('L', StatusRenderer.FlushAt + 1000);
+        var elements = new List<Element> { Slot(1000, 1, true, "B00001L8"), Slot(1001, 2, true, label), Slot(1002, 3, false) };
+        var map = new ElementMap(new ElementRange(ElementType.MediumTransport, 1, 0), new ElementRange(ElementType.Storage, 1000, 3),
+            new ElementRange(ElementType.ImportExport, 10, 0), new ElementRange(ElementType.DataTransfer, 500, 0));
+        var status = new LibraryStatus(new LibraryIdentity("V", "P", "1", null, 8), map, elements);
+        var pieces = new PieceWriter();
+        StatusRenderer.Write(pieces, status, "virtual:");
+        string nl = Environment.NewLine;
+        Assert.Contains(nl + "  slot 1    [ 1000]  B00001L8" + nl + "  slot 2    [ 1001]  " + label + nl + "  slot 3    [ 1002]  empty" + nl, pieces.Text.ToString());
+        Assert.EndsWith("0 drives, 3 slots, 0 mail slots, 2 cartridges (0 cleaning)", pieces.Text.ToString());
+    }
+
+    /// <summary>Counts the pieces a writer is handed (a char array each, as the renderer writes them).</summary>
     private sealed class PieceWriter : StringWriter
     {
         public StringBuilder Text => GetStringBuilder();
         public int Writes { get; private set; }
         public int Longest { get; private set; }
 
-        public override void Write(StringBuilder? value)
+        public override void Write(char[] buffer, int index, int count)
         {
             Writes++;
-            Longest = Math.Max(Longest, value?.Length ?? 0);
-            base.Write(value);
+            Longest = Math.Max(Longest, count);
+            base.Write(buffer, index, count);
         }
     }
 }
