@@ -217,6 +217,9 @@ public static class ElementStatusDecoder
         ReadOnlySpan<byte> identifier = raw[..VolumeIdentifierLength];
         ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(raw[34..]);
         bool reservedZero = raw[32] == 0 && raw[33] == 0;
+        // An empty element's usual tag (32 spaces, reserved and sequence zero: every empty slot of tgt and most
+        // libraries) in one scan, before the general path's two.
+        if (sequence == 0 && reservedZero && identifier.IndexOfAnyExcept((byte)0x20) < 0) return BlankSpacesTag;
         int end = identifier.LastIndexOfAnyExcept((byte)0x20, (byte)0x00) + 1;
         if (end == 0 && sequence == 0 && reservedZero)
         {
