@@ -116,6 +116,42 @@ namespace TapeChanger.Cli
             }
         }
 
+        /// <summary>
+        /// System.CommandLine's "as expected type 'System.Int32'" (or 'System.Nullable`1[System.Int32]') in the words a
+        /// user types for the four types the options use; any other type name stays as it is.
+        /// </summary>
+        internal static string FriendlyTypeNames(string message)
+        {
+            const string Lead = "as expected type '", Nullable = "System.Nullable`1[";
+            var text = new System.Text.StringBuilder(message.Length);
+            int done = 0, from = 0;
+            while (message.IndexOf(Lead, from, StringComparison.Ordinal) is int at and >= 0)
+            {
+                int p = at + Lead.Length;
+                if (message.AsSpan(p).StartsWith(Nullable, StringComparison.Ordinal)) p += Nullable.Length;
+                int name = p;
+                while (p < message.Length && (char.IsAsciiLetterOrDigit(message[p]) || message[p] == '.')) p++;
+                int nameEnd = p;
+                if (p < message.Length && message[p] == ']') p++;
+                if (nameEnd == name || p >= message.Length || message[p] != '\'')
+                {
+                    from = at + 1;                                  // not the whole phrase: look further on
+                    continue;
+                }
+                string? words = message[name..nameEnd] switch
+                {
+                    "System.Int32" => "as a whole number",
+                    "System.UInt16" => "as a number from 0 to 65535",
+                    "System.UInt32" => "as a number from 0 to 4294967295",
+                    "System.Guid" => "as an operation id (a GUID)",
+                    _ => null,
+                };
+                text.Append(message, done, at - done).Append(words ?? message[at..(p + 1)]);
+                done = from = p + 1;
+            }
+            return text.Append(message, done, message.Length - done).ToString();
+        }
+
         internal static string VersionText => BuildVersion.Text;
 
         internal static int Fail(ErrorInfo error, bool json, TextWriter stdout, TextWriter stderr)
@@ -139,14 +175,7 @@ namespace TapeChanger.Cli
                     ? $"; did you mean '{near}'?" : "");
             }
             string m = parse.Errors[0].Message;
-            return System.Text.RegularExpressions.Regex.Replace(m, @"as expected type '(?:System\.Nullable`1\[)?([A-Za-z0-9.]+)\]?'", t => t.Groups[1].Value switch
-            {
-                "System.Int32" => "as a whole number",
-                "System.UInt16" => "as a number from 0 to 65535",
-                "System.UInt32" => "as a number from 0 to 4294967295",
-                "System.Guid" => "as an operation id (a GUID)",
-                _ => t.Value,
-            });
+            return FriendlyTypeNames(m);
         }
 
         /// <summary>The closest name (optimal string alignment distance, a swap of two letters counting once) within 2 edits, or null.</summary>

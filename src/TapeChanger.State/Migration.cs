@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
 
 namespace TapeChanger.State;
 
@@ -12,8 +11,6 @@ namespace TapeChanger.State;
 /// </summary>
 public sealed record Migration(int Version, string Name, string Sql)
 {
-    private static readonly Regex ResourceName = new(@"^migrations\.(\d{4})_([A-Za-z0-9_]+)\.sql$", RegexOptions.CultureInvariant);
-
     /// <summary>The migrations built into this program, in order.</summary>
     public static IReadOnlyList<Migration> BuiltIn { get; } = Load(typeof(Migration).Assembly);
 
@@ -22,13 +19,35 @@ public sealed record Migration(int Version, string Name, string Sql)
         var list = new List<Migration>();
         foreach (string resource in assembly.GetManifestResourceNames())
         {
-            var m = ResourceName.Match(resource);
-            if (!m.Success) continue;
+            if (!TryParseResourceName(resource, out int version, out string name)) continue;
             using var stream = assembly.GetManifestResourceStream(resource)!;
             using var reader = new StreamReader(stream);
-            list.Add(new Migration(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[2].Value, reader.ReadToEnd()));
+            list.Add(new Migration(version, name, reader.ReadToEnd()));
         }
         return Ordered(list);
+    }
+
+    /// <summary>
+    /// <c>migrations.NNNN_name.sql</c> (four ASCII digits, a name of ASCII letters, digits and '_'): its version and
+    /// name; false for any other resource name.
+    /// </summary>
+    internal static bool TryParseResourceName(string resource, out int version, out string name)
+    {
+        const string Prefix = "migrations.", Suffix = ".sql";
+        version = 0;
+        name = "";
+        if (resource.Length < Prefix.Length + 6 + Suffix.Length
+            || !resource.StartsWith(Prefix, StringComparison.Ordinal) || !resource.EndsWith(Suffix, StringComparison.Ordinal)) return false;
+        ReadOnlySpan<char> body = resource.AsSpan(Prefix.Length, resource.Length - Prefix.Length - Suffix.Length);
+        if (body[4] != '_' || !char.IsAsciiDigit(body[0]) || !char.IsAsciiDigit(body[1]) || !char.IsAsciiDigit(body[2]) || !char.IsAsciiDigit(body[3])) return false;
+        ReadOnlySpan<char> rest = body[5..];
+        foreach (char c in rest)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_') return false;
+        }
+        version = (body[0] - '0') * 1000 + (body[1] - '0') * 100 + (body[2] - '0') * 10 + (body[3] - '0');
+        name = rest.ToString();
+        return true;
     }
 
     /// <summary>Sorts by version; two migrations with one version are a build mistake and throw.</summary>

@@ -97,4 +97,31 @@ public class MigrationTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("migrations.0001_state.sql")]
+    [InlineData("migrations.0030_fleet_leases.sql")]
+    [InlineData("migrations.9999_X_9.sql")]
+    [InlineData("migrations.001_short.sql")]
+    [InlineData("migrations.00011_long.sql")]
+    [InlineData("migrations.0001-dash.sql")]
+    [InlineData("migrations.0001_.sql")]
+    [InlineData("migrations.0001_a.b.sql")]
+    [InlineData("migrations.0001_a.SQL")]
+    [InlineData("Migrations.0001_a.sql")]
+    [InlineData("x.migrations.0001_a.sql")]
+    [InlineData("migrations.0001_a.sql.bak")]
+    [InlineData("migrations.000a_a.sql")]
+    [InlineData("migrations.0001_é.sql")]
+    [InlineData("migrations.sql")]
+    [InlineData("")]
+    public void Resource_names_are_read_as_the_expression_read_them(string resource)
+    {
+        // The expression the embedded-resource names were matched with before (the CLI's image now carries no
+        // regular-expression engine).
+        var m = System.Text.RegularExpressions.Regex.Match(resource, @"^migrations\.(\d{4})_([A-Za-z0-9_]+)\.sql$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        bool ok = Migration.TryParseResourceName(resource, out int version, out string name);
+        Assert.Equal(m.Success, ok);
+        if (ok) Assert.Equal((int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value), (version, name));
+    }
 }

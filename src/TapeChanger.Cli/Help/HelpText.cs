@@ -95,6 +95,18 @@ internal static class HelpText
         sb.AppendLine();
     }
 
+    /// <summary>The leading white space, with a number and the white space after it when one follows ("  130  ").</summary>
+    internal static int HangingIndent(string line)
+    {
+        int start = 0;
+        while (start < line.Length && char.IsWhiteSpace(line[start])) start++;
+        int digits = start;
+        while (digits < line.Length && char.IsDigit(line[digits])) digits++;
+        int after = digits;
+        while (after < line.Length && char.IsWhiteSpace(line[after])) after++;
+        return digits > start && after > digits ? after : start;
+    }
+
     /// <summary>
     /// Writes <paramref name="line"/> folded at <see cref="Width"/> on spaces. Continuation lines start with
     /// <paramref name="indent"/>, or (when that is empty) under the text after the line's leading spaces and number
@@ -105,7 +117,7 @@ internal static class HelpText
         line = line.TrimEnd();
         if (indent.Length == 0)
         {
-            indent = new string(' ', System.Text.RegularExpressions.Regex.Match(line, @"^\s*(\d+\s+)?").Length);
+            indent = new string(' ', HangingIndent(line));
         }
         while (line.Length > Width)
         {

@@ -1,13 +1,10 @@
-using System.Text.RegularExpressions;
-
 namespace TapeChanger.Domain;
 
 /// <summary>
 /// A profile's match patterns against INQUIRY fields: case-insensitive regular expressions on the trimmed value. Most
 /// shipped patterns are plain: <c>.*</c>, or <c>^A$</c> / <c>^(A|B|C)$</c> whose alternatives are letters, digits,
 /// spaces and '-', where a letter or digit may be followed by '?'. Those are compared directly, which gives the same
-/// answer as the expression (a test holds the two together) without building a regular expression at start-up;
-/// anything else goes to <see cref="Regex"/>.
+/// answer as the expression (a test holds the two together); anything else goes to <see cref="PatternExpression"/>.
 /// </summary>
 internal static class ProfilePattern
 {
@@ -27,7 +24,7 @@ internal static class ProfilePattern
             }
             return false;
         }
-        return Regex.IsMatch(value, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return PatternExpression.Parse(pattern).IsMatch(value);
     }
 
     /// <summary>True when <paramref name="pattern"/> is one the direct comparison handles.</summary>

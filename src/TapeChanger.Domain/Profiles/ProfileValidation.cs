@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using TapeChanger.Scsi.Sense;
 
 namespace TapeChanger.Domain;
@@ -23,8 +22,8 @@ internal static class ProfileValidation
             if (pattern is null && field != "match.revision") return $"{field}: missing";
             if (pattern is null) continue;
             if (ProfilePattern.IsPlain(pattern)) continue;                   // literal alternatives: a valid expression, nothing to compile
-            try { _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1)); }
-            catch (ArgumentException e) { return $"{field}: /{pattern}/ is not a regular expression ({FirstLine(e.Message)})"; }
+            try { _ = PatternExpression.Parse(pattern); }
+            catch (FormatException e) { return $"{field}: /{pattern}/ is not a regular expression ({e.Message})"; }
         }
         if (p.Priority is < 0 or > 1000) return "priority: must be 0 to 1000";
         if (p.Elements is { } el)
