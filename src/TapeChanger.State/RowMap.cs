@@ -9,9 +9,12 @@ namespace TapeChanger.State;
 /// a drive key, a position), given per row. A store keeps the rows of its state in step with <see cref="Sync"/>: only
 /// what changed is written, so a new field is one <see cref="Map"/> line plus a migration adding the column.
 /// </summary>
-public sealed class RowMap<T> : IRowMap where T : new()
+public sealed class RowMap<T> : IRowMap where T : class, new()
 {
-    private readonly List<(string Name, Func<T, object?> Get, Action<T, DbValue> Set)> _columns = [];
+    // Kept without the model type (RowColumn): a list of tuples of T's delegates made the NativeAOT image carry a list,
+    // comparers, a sorter and an empty array for each model type, about seven static blocks each allocated at every
+    // start of the CLI (docs/performance.md).
+    private readonly List<RowColumn> _columns = [];
 
     /// <param name="table">The table.</param>
     /// <param name="scope">Leading columns whose values are given per row (not read from the model).</param>
@@ -26,11 +29,11 @@ public sealed class RowMap<T> : IRowMap where T : new()
     public string Table { get; }
     public IReadOnlyList<string> Scope { get; }
     public IReadOnlyList<string> Key { get; }
-    public IEnumerable<string> Columns => Scope.Concat(_columns.Select(c => c.Name));
+    public IEnumerable<string> Columns => Scope.Concat(RowColumn.Names(_columns));
 
     public RowMap<T> Map(string column, Func<T, object?> get, Action<T, DbValue> set)
     {
-        _columns.Add((column, get, set));
+        _columns.Add(new RowColumn(column, item => get((T)item), (item, value) => set((T)item, value)));
         return this;
     }
 
@@ -84,6 +87,19 @@ public sealed class RowMap<T> : IRowMap where T : new()
                 tx.Execute($"UPDATE {Table} SET {set} WHERE {keyWhere}", args);
             }
         }
+    }
+}
+
+/// <summary>One mapped column: its name, and how to read it from a model and set it from a row (the model as object).</summary>
+internal sealed class RowColumn(string name, Func<object, object?> get, Action<object, DbValue> set)
+{
+    public string Name { get; } = name;
+    public Func<object, object?> Get { get; } = get;
+    public Action<object, DbValue> Set { get; } = set;
+
+    public static IEnumerable<string> Names(List<RowColumn> columns)
+    {
+        foreach (var c in columns) yield return c.Name;
     }
 }
 
