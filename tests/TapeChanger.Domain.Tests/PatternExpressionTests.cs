@@ -63,6 +63,25 @@ public sealed class PatternExpressionTests
     [InlineData("(^a|b$)", "xb")]
     [InlineData("(a*)*b", "aaaaaaaaaaaaaaac")]
     [InlineData("\\t", "\t")]
+    // Boundaries of the parser and the compiler (mutation testing found each).
+    [InlineData("^x{0}$", "x")]
+    [InlineData("^x{0,0}y$", "y")]
+    [InlineData("a*x1}", "ax1}")]
+    [InlineData("a{2", "a{2")]
+    [InlineData("a{2,", "a{2,")]
+    [InlineData("a{", "a{")]
+    [InlineData("a{2x", "a{2x")]
+    [InlineData("^a{}$", "a{}")]
+    [InlineData("[^a]", "^")]
+    [InlineData("[\\.][\\d]", "..")]
+    [InlineData("[a[]", "[")]
+    [InlineData("[a.]", ".")]
+    [InlineData("[a-a]", "A")]
+    [InlineData("\\w", "\u0301")]
+    [InlineData("\\w", "\u0903")]
+    [InlineData("\\w", "\u203F")]
+    [InlineData("\\w", "\u00A0")]
+    [InlineData("^[A-Z]$", "q")]
     [InlineData("(()*?)?(?: {2}){1,}|", "")]
     [InlineData("(()*?)?(?: {2}){1,}|", "ab")]
     [InlineData("(?:)(?:()*?){0,2}[\\d-]{1,}\\w??|(?:)+(?:)((?:))", "ab")]
@@ -109,6 +128,13 @@ public sealed class PatternExpressionTests
     [InlineData("[z-a]", "[z-a]: the range is backwards at position 5")]
     [InlineData("a{1001}", "a repetition count over 1000 at position 2")]
     [InlineData("abc\\", "'\\' at the end at position 5")]
+    [InlineData("(?", "'(?' (lookarounds, named groups, inline options) at position 2")]
+    [InlineData("a{3,0}", "{3,0}: the range is backwards at position 2")]
+    [InlineData("[-", "'[' without its ']' at position 3")]
+    [InlineData("[[", "'[' without its ']' at position 3")]
+    [InlineData("[a-", "'[' without its ']' at position 4")]
+    [InlineData("[a-[b]]", "'-[' (class subtraction) at position 4")]
+    [InlineData("[a-\\d]", "a range ending in a class at position 6")]
     public void What_the_subset_leaves_out_is_refused_with_what_and_where(string pattern, string start)
     {
         var e = Assert.Throws<FormatException>(() => PatternExpression.Parse(pattern));
@@ -129,6 +155,9 @@ public sealed class PatternExpressionTests
     [Fact]
     public void A_pattern_whose_repetitions_are_too_large_is_refused()
     {
+        // Exactly at the limit: 20,000 a's and the b; one more step is refused.
+        Assert.True(PatternExpression.Parse("(a{1000}){20}b").IsMatch(new string('a', 20_000) + "b"));
+        Assert.Throws<FormatException>(() => PatternExpression.Parse("(a{1000}){20}bc"));
         var e = Assert.Throws<FormatException>(() => PatternExpression.Parse("(ab{1000}){1000}"));
         Assert.Equal($"/(ab{{1000}}){{1000}}/ is too large to match: its repetitions make more than {PatternExpression.MaxProgram} steps", e.Message);
         Assert.True(PatternExpression.Parse("^(ab{1000}){9}$").IsMatch(string.Concat(Enumerable.Repeat("a" + new string('b', 1000), 9))));

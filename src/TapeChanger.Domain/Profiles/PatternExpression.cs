@@ -63,17 +63,19 @@ internal sealed class PatternExpression
             CompileOnce(node, program, pattern);
             program.Add(new Instruction(Op.Jump, X: split));
             program[split] = new Instruction(Op.Split, X: split + 1, Y: program.Count);
-            return;
         }
-        // The optional copies: split(body, out); body; split(body, out); body; ... out:
-        var splits = new List<int>();
-        for (int i = node.Min; i < node.Max; i++)
+        else
         {
-            splits.Add(program.Count);
-            program.Add(default);
-            CompileOnce(node, program, pattern);
+            // The optional copies: split(body, out); body; split(body, out); body; ... out:
+            var splits = new List<int>();
+            for (int i = node.Min; i < node.Max; i++)
+            {
+                splits.Add(program.Count);
+                program.Add(default);
+                CompileOnce(node, program, pattern);
+            }
+            foreach (int split in splits) program[split] = new Instruction(Op.Split, X: split + 1, Y: program.Count);
         }
-        foreach (int split in splits) program[split] = new Instruction(Op.Split, X: split + 1, Y: program.Count);
     }
 
     private static void CompileOnce(PatternNode node, List<Instruction> program, string pattern)
@@ -163,8 +165,7 @@ internal sealed class PatternExpression
             switch (step.Op)
             {
                 case Op.Match:
-                    pending.Clear();
-                    return true;
+                    return true;                        // IsMatch ends here: what is left on the stack is dropped with it
                 case Op.Jump:
                     pending.Push(step.X);
                     break;

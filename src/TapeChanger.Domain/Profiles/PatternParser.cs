@@ -46,12 +46,14 @@ internal sealed class PatternClass
         return false;
     }
 
-    /// <summary>\d, \w, \s as .NET defines them (Unicode digits; letters, digits, marks and connectors; white space).</summary>
+    /// <summary>
+    /// \d, \w, \s as .NET's regular expressions define them: \p{Nd}; [\p{L}\p{Mn}\p{Nd}\p{Pc}] (no spacing marks);
+    /// [\f\n\r\t\v\x85\p{Z}].
+    /// </summary>
     internal static bool IsNamed(char name, char c) => name switch
     {
         'd' => char.IsDigit(c),
-        'w' => char.IsLetterOrDigit(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark
-            or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.ConnectorPunctuation,
+        'w' => char.IsLetterOrDigit(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.ConnectorPunctuation,
         's' => char.IsWhiteSpace(c),
         _ => false,
     };
