@@ -124,4 +124,31 @@ public class MigrationTests
         Assert.Equal(m.Success, ok);
         if (ok) Assert.Equal((int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value), (version, name));
     }
+
+    [Fact]
+    public void A_built_in_migration_reads_its_text_when_first_asked_for_it_and_once()
+    {
+        var assembly = new CountingAssembly(("migrations.0001_a.sql", "CREATE TABLE a (x INTEGER);"), ("migrations.0002_b.sql", "CREATE TABLE b (y INTEGER);"), ("other.txt", "-"));
+        var loaded = Migration.Load(assembly);
+        Assert.Equal([(1, "a"), (2, "b")], loaded.Select(m => (m.Version, m.Name)));
+        Assert.Equal(0, assembly.Reads);                                 // versions and names come from the resource names
+        Assert.Equal("CREATE TABLE b (y INTEGER);", loaded[1].Sql);
+        Assert.Equal("CREATE TABLE b (y INTEGER);", loaded[1].Sql);
+        Assert.Equal(1, assembly.Reads);
+        Assert.Equal("X", new Migration(3, "c", "X").Sql);                // given text stays as given
+    }
+
+    /// <summary>An assembly whose resources are the texts given, counting the streams opened.</summary>
+    private sealed class CountingAssembly(params (string Name, string Text)[] resources) : System.Reflection.Assembly
+    {
+        public int Reads { get; private set; }
+
+        public override string[] GetManifestResourceNames() => [.. resources.Select(r => r.Name)];
+
+        public override Stream? GetManifestResourceStream(string name)
+        {
+            Reads++;
+            return resources.FirstOrDefault(r => r.Name == name).Text is { } text ? new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)) : null;
+        }
+    }
 }
