@@ -27,17 +27,8 @@ public sealed record Migration(int Version, string Name, string Sql)
 
     private Migration(int version, string name, Func<string> load) : this(version, name, Sql: null!) => _load = load;
 
-    /// <summary>The migrations built into this program, in order (read from the assembly's resources on first use).</summary>
-    public static IReadOnlyList<Migration> BuiltIn => BuiltInLoaded.Value;
-
-    private static readonly Lazy<IReadOnlyList<Migration>> BuiltInLoaded = new(() => Load(typeof(Migration).Assembly));
-
-    /// <summary>
-    /// The versions of the built-in migrations (Migrations/NNNN_name.sql; a test holds the two together). Opening a
-    /// database already at the newest schema needs these alone: reaching the assembly's resources makes the runtime's
-    /// reflection object for the assembly, 0.6 million instructions in the NativeAOT CLI (docs/performance.md).
-    /// </summary>
-    internal static readonly int[] BuiltInVersions = [1, 2, 3, 10, 20, 30, 31, 32];
+    /// <summary>The migrations built into this program, in order.</summary>
+    public static IReadOnlyList<Migration> BuiltIn { get; } = Load(typeof(Migration).Assembly);
 
     internal static IReadOnlyList<Migration> Load(Assembly assembly)
     {

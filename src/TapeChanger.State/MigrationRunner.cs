@@ -9,28 +9,17 @@ internal static class MigrationRunner
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
 
     /// <summary>Returns the highest applied version. Refuses a database holding a version this program does not know (a newer program wrote it).</summary>
-    public static int Apply(StateDatabase db, IReadOnlyList<Migration> migrations) =>
-        Apply(db, [.. migrations.Select(m => m.Version)], () => migrations);
-
-    /// <summary>
-    /// <see cref="Apply(StateDatabase, IReadOnlyList{Migration})"/> with the migrations' <paramref name="versions"/> given
-    /// apart: a database that has them all is checked without <paramref name="migrations"/> being asked for.
-    /// </summary>
-    public static int Apply(StateDatabase db, IReadOnlyCollection<int> versions, Func<IReadOnlyList<Migration>> migrations)
+    public static int Apply(StateDatabase db, IReadOnlyList<Migration> migrations)
     {
         // Fast path, no write lock: everything known is applied already.
         var applied = db.Read(tx => Applied(db, tx));
-        if (applied is not null)
-        {
-            RefuseUnknown(db, applied, versions);
-            if (versions.All(applied.Contains)) return applied.DefaultIfEmpty().Max();
-        }
+        if (applied is not null && Check(db, applied, migrations) is var pending && pending.Count == 0) return applied.DefaultIfEmpty().Max();
 
         return db.Write(tx =>
         {
             tx.Execute(CreateVersionTable);
             var now = Applied(db, tx)!;                       // again under the lock: another process may have migrated
-            foreach (var m in Check(db, now, migrations()))
+            foreach (var m in Check(db, now, migrations))
             {
                 foreach (string statement in m.Statements()) tx.Execute(db.Translate(statement));
                 tx.Execute("INSERT INTO schema_version (version, name, applied_at) VALUES (@v, @n, @t)",
@@ -49,16 +38,12 @@ internal static class MigrationRunner
 
     private static List<Migration> Check(StateDatabase db, List<int> applied, IReadOnlyList<Migration> migrations)
     {
-        RefuseUnknown(db, applied, [.. migrations.Select(m => m.Version)]);
-        return [.. migrations.Where(m => !applied.Contains(m.Version))];
-    }
-
-    private static void RefuseUnknown(StateDatabase db, List<int> applied, IReadOnlyCollection<int> known)
-    {
+        var known = migrations.Select(m => m.Version).ToHashSet();
         if (applied.FirstOrDefault(v => !known.Contains(v)) is var unknown and > 0)
         {
             throw new StateDatabaseException(StateFailure.Failure, db.Path,
                 $"has schema version {unknown}, newer than this tapechanger understands (up to {known.DefaultIfEmpty().Max()}); use the tapechanger that wrote it");
         }
+        return [.. migrations.Where(m => !applied.Contains(m.Version))];
     }
 }

@@ -78,7 +78,7 @@ public sealed class StateDatabase
 
     /// <summary>Opens (creating if needed) the database of <paramref name="stateDirectory"/> (or the shared one) and applies pending migrations.</summary>
     public static StateDatabase Open(string stateDirectory) =>
-        SharedDatabase is { } shared ? OpenShared(shared) : OpenFile(PathIn(stateDirectory));
+        SharedDatabase is { } shared ? OpenShared(shared) : OpenFile(PathIn(stateDirectory), Migration.BuiltIn);
 
     /// <summary>Opens the PostgreSQL database of a postgresql:// URI and applies pending migrations (once per process and URI).</summary>
     public static StateDatabase OpenShared(string uri)
@@ -88,7 +88,7 @@ public sealed class StateDatabase
             throw new StateDatabaseException(StateFailure.Failure, PostgresLocation.Redact(uri),
                 "is a PostgreSQL database, which this tapechanger is built without: tapechanger-full beside it has it (tools/install.sh installs both)");
         }
-        var lazy = Shared.GetOrAdd(uri, u => new Lazy<StateDatabase>(() => OpenServer(PostgresLocation.Parse(u), Migration.BuiltInVersions, () => Migration.BuiltIn)));
+        var lazy = Shared.GetOrAdd(uri, u => new Lazy<StateDatabase>(() => OpenServer(PostgresLocation.Parse(u), Migration.BuiltIn)));
         try
         {
             return lazy.Value;
@@ -100,24 +100,18 @@ public sealed class StateDatabase
         }
     }
 
-    internal static StateDatabase OpenServer(PostgresLocation location, IReadOnlyList<Migration> migrations) =>
-        OpenServer(location, [.. migrations.Select(m => m.Version)], () => migrations);
-
-    private static StateDatabase OpenServer(PostgresLocation location, IReadOnlyCollection<int> versions, Func<IReadOnlyList<Migration>> migrations)
+    internal static StateDatabase OpenServer(PostgresLocation location, IReadOnlyList<Migration> migrations)
     {
         if (!SharedDatabaseSupported) throw new StateDatabaseException(StateFailure.Failure, location.Display, "is a PostgreSQL database, which this tapechanger is built without");
         var db = new StateDatabase(location.Display, new PostgresDialect(location));
-        Guard(db, () => db.SchemaVersion = MigrationRunner.Apply(db, versions, migrations));
+        Guard(db, () => db.SchemaVersion = MigrationRunner.Apply(db, migrations));
         return db;
     }
 
     /// <summary>Opens (creating if needed) the database file <paramref name="path"/> with the built-in migrations.</summary>
-    public static StateDatabase OpenFile(string path) => OpenFile(path, Migration.BuiltInVersions, () => Migration.BuiltIn);
+    public static StateDatabase OpenFile(string path) => OpenFile(path, Migration.BuiltIn);
 
-    internal static StateDatabase OpenFile(string path, IReadOnlyList<Migration> migrations) =>
-        OpenFile(path, [.. migrations.Select(m => m.Version)], () => migrations);
-
-    private static StateDatabase OpenFile(string path, IReadOnlyCollection<int> versions, Func<IReadOnlyList<Migration>> migrations)
+    internal static StateDatabase OpenFile(string path, IReadOnlyList<Migration> migrations)
     {
         string full = System.IO.Path.GetFullPath(path);
         var db = new StateDatabase(full, new SqliteDialect(full));
@@ -125,7 +119,7 @@ public sealed class StateDatabase
         {
             AtomicFile.CreatePrivateDirectory(System.IO.Path.GetDirectoryName(full)!);
             CreateOwnerOnly(full);
-            db.SchemaVersion = MigrationRunner.Apply(db, versions, migrations);
+            db.SchemaVersion = MigrationRunner.Apply(db, migrations);
         });
         return db;
     }

@@ -126,28 +126,6 @@ public class MigrationTests
     }
 
     [Fact]
-    public void The_built_in_versions_are_the_migrations_in_the_assembly() =>
-        Assert.Equal(Migration.Load(typeof(Migration).Assembly).Select(m => m.Version), Migration.BuiltInVersions);
-
-    [Fact]
-    public void A_database_at_the_newest_schema_is_checked_by_the_versions_alone()
-    {
-        using var dir = new TempDir();
-        var db = StateDatabase.OpenFile(dir.File("m.db"), [A, B]);
-        int asked = 0;
-        Assert.Equal(2, MigrationRunner.Apply(db, [1, 2], () => { asked++; return [A, B]; }));
-        Assert.Equal(0, asked);
-        // One the database lacks: then the migrations are asked for, and the missing one applied.
-        Assert.Equal(10, MigrationRunner.Apply(db, [1, 2, 10], () => { asked++; return [A, B, Ten]; }));
-        Assert.Equal(1, asked);
-        Assert.Equal([(1, "a"), (2, "b"), (10, "ten")], Applied(db));
-        // One the database has and this program does not know: refused without asking.
-        var e = Assert.Throws<StateDatabaseException>(() => MigrationRunner.Apply(db, [1, 2], () => { asked++; return [A, B]; }));
-        Assert.Contains("has schema version 10, newer than this tapechanger understands (up to 2)", e.Message);
-        Assert.Equal(1, asked);
-    }
-
-    [Fact]
     public void A_built_in_migration_reads_its_text_when_first_asked_for_it_and_once()
     {
         var assembly = new CountingAssembly(("migrations.0001_a.sql", "CREATE TABLE a (x INTEGER);"), ("migrations.0002_b.sql", "CREATE TABLE b (y INTEGER);"), ("other.txt", "-"));
