@@ -71,6 +71,62 @@ public sealed class StatusRendererTests
         Assert.True(pieces.Longest < StatusRenderer.FlushAt + 100, $"a piece of {pieces.Longest} chars");
     }
 
+    [Fact]
+    public void A_whole_library_is_rendered_exactly()
+    {
+        // Every section: drives (one loaded from a slot, with serial and model; one with a note), mail slots (the port
+        // open), storage with the reserved cleaner slot, the picker, and the summary line.
+        static Element Of(ElementType type, ushort address, bool full, string? barcode = null, ushort? source = null, bool access = true,
+            bool impExp = false, string? serial = null, int? slot = null, int? drive = null, bool cleaner = false) =>
+            new(type, address, full, barcode, null, source, MediumType.Unspecified, false, 0, 0, access, impExp, false, false,
+                null, serial, slot, drive, cleaner);
+        var elements = new List<Element>
+        {
+            Of(ElementType.MediumTransport, 1, false),
+            Of(ElementType.DataTransfer, 500, true, "B00001L8", source: 1001, serial: "SER0", drive: 0) with { DriveModel = "IBM ULT3580" },
+            Of(ElementType.DataTransfer, 501, false, drive: 1),
+            Of(ElementType.ImportExport, 10, true, "IMP001L8", access: false, impExp: true, slot: 4),
+            Of(ElementType.ImportExport, 11, false, access: false, slot: 5),
+            Of(ElementType.Storage, 1000, false, slot: 1),
+            Of(ElementType.Storage, 1001, true, "CLN001L1", slot: 2, cleaner: true),
+            Of(ElementType.Storage, 1002, true, "B00003L8", slot: 3),
+        };
+        var map = new ElementMap(new ElementRange(ElementType.MediumTransport, 1, 1), new ElementRange(ElementType.Storage, 1000, 3),
+            new ElementRange(ElementType.ImportExport, 10, 2), new ElementRange(ElementType.DataTransfer, 500, 2));
+        var status = new LibraryStatus(new LibraryIdentity("V", "P", "1", null, 8), map, elements);
+
+        string text = StatusRenderer.Render(status, "virtual:", d => d.Drive == 1 ? "NEEDS CLEANING" : null, cleanerSlot: 1001);
+
+        string nl = Environment.NewLine;
+        Assert.Equal(
+            "V P (rev 1) on virtual:" + nl + nl +
+            "Drives (1 of 2 loaded)" + nl +
+            "  drive 0   [  500]  B00001L8               from slot 2    serial SER0  IBM ULT3580" + nl +
+            "  drive 1   [  501]  empty  ! NEEDS CLEANING" + nl + nl +
+            "Import/export (mail slots, port open)" + nl +
+            "  slot 4    [   10]  IMP001L8               placed by operator" + nl +
+            "  slot 5    [   11]  empty" + nl + nl +
+            "Storage (2 of 3 slots full)" + nl +
+            "  slot 1    [ 1000]  empty" + nl +
+            "  slot 2    [ 1001]  CLN001L1 cleaner  (reserved cleaner slot)" + nl +
+            "  slot 3    [ 1002]  B00003L8" + nl + nl +
+            "Picker [1]  empty" + nl + nl +
+            "2 drives, 3 slots, 2 mail slots, 4 cartridges (1 cleaning)", text);
+    }
+
+    [Fact]
+    public void A_library_without_mail_slots_or_picker_has_no_such_section()
+    {
+        var elements = new List<Element> { Slot(1000, 1, false) };
+        var map = new ElementMap(new ElementRange(ElementType.MediumTransport, 1, 0), new ElementRange(ElementType.Storage, 1000, 1),
+            new ElementRange(ElementType.ImportExport, 10, 0), new ElementRange(ElementType.DataTransfer, 500, 0));
+        string nl = Environment.NewLine;
+        Assert.Equal(
+            "V P (rev 1) on virtual:" + nl + nl + "Drives (0 of 0 loaded)" + nl + nl + "Storage (0 of 1 slots full)" + nl +
+            "  slot 1    [ 1000]  empty" + nl + nl + "0 drives, 1 slots, 0 mail slots, 0 cartridges (0 cleaning)",
+            StatusRenderer.Render(new LibraryStatus(new LibraryIdentity("V", "P", "1", null, 8), map, elements), "virtual:"));
+    }
+
     [Theory]
     [InlineData(0, "0")]
     [InlineData(7, "7")]
@@ -78,7 +134,19 @@ public sealed class StatusRendererTests
     [InlineData(10, "10")]
     [InlineData(99, "99")]
     [InlineData(100, "100")]
+    [InlineData(999, "999")]
+    [InlineData(1000, "1000")]
+    [InlineData(9999, "9999")]
+    [InlineData(10000, "10000")]
     [InlineData(65535, "65535")]
+    [InlineData(99999, "99999")]
+    [InlineData(100000, "100000")]
+    [InlineData(999999, "999999")]
+    [InlineData(1000000, "1000000")]
+    [InlineData(9999999, "9999999")]
+    [InlineData(10000000, "10000000")]
+    [InlineData(99999999, "99999999")]
+    [InlineData(100000000, "100000000")]
     [InlineData(999999999, "999999999")]
     [InlineData(1000000000, "1000000000")]
     [InlineData(int.MaxValue, "2147483647")]
@@ -109,6 +177,75 @@ public sealed class StatusRendererTests
         string nl = Environment.NewLine;
         Assert.Contains(nl + "  slot 1    [ 1000]  B00001L8" + nl + "  slot 2    [ 1001]  " + label + nl + "  slot 3    [ 1002]  empty" + nl, pieces.Text.ToString());
         Assert.EndsWith("0 drives, 3 slots, 0 mail slots, 2 cartridges (0 cleaning)", pieces.Text.ToString());
+    }
+
+    [Fact]
+    public void Pending_text_goes_to_the_writer_when_a_line_brings_it_to_FlushAt_chars()
+    {
+        string nl = Environment.NewLine;
+        var short1 = new PieceWriter();
+        var p = new StatusRenderer.Pieces(short1);
+        p.Line(new string('x', StatusRenderer.FlushAt - nl.Length - 1));       // one char short
+        Assert.Equal(0, short1.Writes);
+        var exact = new PieceWriter();
+        p = new StatusRenderer.Pieces(exact);
+        p.Line(new string('x', StatusRenderer.FlushAt - nl.Length));           // exactly FlushAt
+        Assert.Equal((1, StatusRenderer.FlushAt), (exact.Writes, exact.Longest));
+        p.Flush();                                                              // nothing pending: nothing written
+        Assert.Equal(1, exact.Writes);
+    }
+
+    [Fact]
+    public void Text_that_fills_the_room_exactly_stays_with_what_is_pending()
+    {
+        const int Room = StatusRenderer.FlushAt + 512;
+        var w = new PieceWriter();
+        var p = new StatusRenderer.Pieces(w);
+        p.Append("b");
+        p.Append(new string('a', Room - 1));                                    // fits exactly
+        Assert.Equal(0, w.Writes);
+        p.Append("c");                                                          // does not: the pending text goes first
+        p.Flush();
+        Assert.Equal(2, w.Writes);
+        Assert.Equal("b" + new string('a', Room - 1) + "c", w.Text.ToString());
+    }
+
+    [Fact]
+    public void Text_longer_than_the_room_goes_straight_to_the_writer_after_what_is_pending()
+    {
+        const int Room = StatusRenderer.FlushAt + 512;
+        var w = new PieceWriter();
+        var p = new StatusRenderer.Pieces(w);
+        p.Append("b");
+        p.Append(new string('a', Room));                                        // the room exactly, after "b": "b" first
+        p.Append(new string('z', Room + 1));                                    // longer than the room: written as it is
+        p.Flush();
+        Assert.Equal("b" + new string('a', Room) + new string('z', Room + 1), w.Text.ToString());
+        Assert.Equal(3, w.Writes);
+    }
+
+    [Fact]
+    public void Room_in_place_is_what_was_asked_for_and_a_commit_past_it_is_refused()
+    {
+        const int Room = StatusRenderer.FlushAt + 512;
+        var w = new PieceWriter();
+        var p = new StatusRenderer.Pieces(w);
+        p.Append("b");
+        var line = p.Room(Room - 1);                                            // fits after "b": nothing handed over
+        Assert.Equal(0, w.Writes);
+        line[..3].Fill('r');
+        p.Commit(3);
+        var wide = p.Room(Room + 10);                                           // more than the buffer: "brrr" first, then room enough
+        Assert.Equal(1, w.Writes);
+        Assert.True(wide.Length >= Room + 10);
+        wide[..2].Fill('w');
+        p.Commit(2);
+        p.Flush();
+        Assert.Equal("brrrww", w.Text.ToString());
+        var q = new StatusRenderer.Pieces(new PieceWriter());
+        q.Room(Room);
+        q.Commit(Room);                                                         // the whole room: accepted
+        Assert.Throws<InvalidOperationException>(() => q.Commit(1));            // one past it
     }
 
     /// <summary>Counts the pieces a writer is handed (a char array each, as the renderer writes them).</summary>

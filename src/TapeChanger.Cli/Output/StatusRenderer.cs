@@ -131,7 +131,7 @@ internal static class StatusRenderer
     /// <see cref="FlushAt"/> chars it goes to the writer whole (one <c>Write(char[], int, int)</c>) and starts again;
     /// the 512 chars of room past that hold any usual line.
     /// </summary>
-    private sealed class Pieces(TextWriter output)
+    internal sealed class Pieces(TextWriter output)
     {
         private char[] _buffer = new char[FlushAt + 512];
         private int _length;
