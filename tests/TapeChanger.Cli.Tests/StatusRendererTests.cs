@@ -127,6 +127,27 @@ public sealed class StatusRendererTests
             StatusRenderer.Render(new LibraryStatus(new LibraryIdentity("V", "P", "1", null, 8), map, elements), "virtual:"));
     }
 
+    [Fact]
+    public void Mail_slots_the_robot_can_reach_and_several_notes_on_one_line()
+    {
+        // A reachable mail slot: no "port open"; one the robot filled; a drive with an exception and a note (joined by "; ").
+        static Element Of(ElementType type, ushort address, bool full, string? barcode, bool access, bool except, int? slot, int? drive) =>
+            new(type, address, full, barcode, null, null, MediumType.Unspecified, except, (byte)(except ? 0x3B : 0), (byte)(except ? 0x12 : 0),
+                access, false, false, false, null, null, slot, drive, false);
+        var elements = new List<Element>
+        {
+            Of(ElementType.DataTransfer, 500, false, null, true, true, null, 0),
+            Of(ElementType.ImportExport, 10, true, "ROB001L8", true, false, 2, null),
+            Of(ElementType.Storage, 1000, false, null, true, false, 1, null),
+        };
+        var map = new ElementMap(new ElementRange(ElementType.MediumTransport, 1, 0), new ElementRange(ElementType.Storage, 1000, 1),
+            new ElementRange(ElementType.ImportExport, 10, 1), new ElementRange(ElementType.DataTransfer, 500, 1));
+        string text = StatusRenderer.Render(new LibraryStatus(new LibraryIdentity("V", "P", "1", null, 8), map, elements), "virtual:", _ => "NOTE");
+        string nl = Environment.NewLine;
+        Assert.Contains(nl + "  drive 0   [  500]  empty  ! NOTE; EXCEPTION 3B/12: medium magazine removed" + nl, text);
+        Assert.Contains(nl + "Import/export (mail slots)" + nl + "  slot 2    [   10]  ROB001L8               placed by robot" + nl, text);
+    }
+
     [Theory]
     [InlineData(0, "0")]
     [InlineData(7, "7")]
@@ -246,6 +267,24 @@ public sealed class StatusRendererTests
         q.Room(Room);
         q.Commit(Room);                                                         // the whole room: accepted
         Assert.Throws<InvalidOperationException>(() => q.Commit(1));            // one past it
+    }
+
+    [Fact]
+    public void Room_is_always_at_least_what_was_asked_for_and_a_slot_line_reaching_FlushAt_is_handed_over()
+    {
+        const int Room = StatusRenderer.FlushAt + 512;
+        var w = new PieceWriter();
+        var p = new StatusRenderer.Pieces(w);
+        p.Append(new string('p', 100));
+        Assert.True(p.Room(Room - 50).Length >= Room - 50);                     // more than is left: handed over first
+        Assert.Equal(1, w.Writes);
+        var exact = new PieceWriter();
+        var q = new StatusRenderer.Pieces(exact);
+        q.Room(StatusRenderer.FlushAt)[..StatusRenderer.FlushAt].Fill('s');
+        q.CommitLine(StatusRenderer.FlushAt);                                    // exactly FlushAt: handed over
+        Assert.Equal((1, StatusRenderer.FlushAt), (exact.Writes, exact.Longest));
+        var e = Assert.Throws<InvalidOperationException>(() => q.Commit(Room + 1));
+        Assert.Equal("more chars than the room asked for", e.Message);
     }
 
     /// <summary>Counts the pieces a writer is handed (a char array each, as the renderer writes them).</summary>
