@@ -12,9 +12,9 @@ namespace TapeChanger.State;
 public sealed record Migration(int Version, string Name, string Sql)
 {
     /// <summary>
-    /// The SQL text, or null until first read for a built-in migration: a database already at the newest schema is
-    /// checked by versions alone, and reading every migration's text from the resources at each start of a command
-    /// cost 0.8 million instructions (docs/performance.md).
+    /// The SQL text, or null until first read for a built-in migration (two threads may both read it: the same text): a
+    /// database already at the newest schema is checked by versions alone, and reading every migration's text from the
+    /// resources whenever a command opened the database cost 0.2 million instructions (docs/performance.md).
     /// </summary>
     private string? _sql = Sql;
     private readonly Func<string>? _load;
