@@ -8,8 +8,9 @@ namespace TapeChanger.Domain;
 /// negations), groups with alternatives (<c>(a|b)</c>, <c>(?:a|b)</c>), the quantifiers <c>? * + {n} {n,} {n,m}</c>
 /// (lazy or not: the answer is the same) and the anchors <c>^ $</c>. Anything else (lookarounds, back-references,
 /// inline options, <c>\b</c>, Unicode categories, class subtraction) is refused by <see cref="Parse"/> with what and
-/// where. The pattern is compiled to a Thompson automaton and every path through it is followed at once, so no pattern
-/// takes more than the value's length times its size. The profile reader, and so the CLI's start-up, then need no
+/// where. The pattern is compiled to a Thompson automaton (K. Thompson, "Regular expression search algorithm", CACM
+/// 11(6), 1968) and every path through it is followed at once, so no pattern takes more than the value's length times
+/// its size. The profile reader, and so the CLI's start-up, then need no
 /// regular-expression engine in the image (docs/performance.md).
 /// </summary>
 internal sealed class PatternExpression
