@@ -187,7 +187,7 @@ public sealed class StatusRendererTests
     [Fact]
     public void A_slot_line_longer_than_the_pending_buffer_is_written_whole()
     {
-        // Longer than FlushAt + 512: the line is made in a buffer of its own size, after the text before it.
+        // Longer than the pending buffer (Capacity): the line is made in a buffer of its own size, after the text before it.
         string label = new('L', StatusRenderer.FlushAt + 1000);
         var elements = new List<Element> { Slot(1000, 1, true, "B00001L8"), Slot(1001, 2, true, label), Slot(1002, 3, false) };
         var map = new ElementMap(new ElementRange(ElementType.MediumTransport, 1, 0), new ElementRange(ElementType.Storage, 1000, 3),
@@ -219,7 +219,7 @@ public sealed class StatusRendererTests
     [Fact]
     public void Text_that_fills_the_room_exactly_stays_with_what_is_pending()
     {
-        const int Room = StatusRenderer.FlushAt + 512;
+        const int Room = StatusRenderer.Capacity;
         var w = new PieceWriter();
         var p = new StatusRenderer.Pieces(w);
         p.Append("b");
@@ -234,7 +234,7 @@ public sealed class StatusRendererTests
     [Fact]
     public void Text_longer_than_the_room_goes_straight_to_the_writer_after_what_is_pending()
     {
-        const int Room = StatusRenderer.FlushAt + 512;
+        const int Room = StatusRenderer.Capacity;
         var w = new PieceWriter();
         var p = new StatusRenderer.Pieces(w);
         p.Append("b");
@@ -248,7 +248,7 @@ public sealed class StatusRendererTests
     [Fact]
     public void Room_in_place_is_what_was_asked_for_and_a_commit_past_it_is_refused()
     {
-        const int Room = StatusRenderer.FlushAt + 512;
+        const int Room = StatusRenderer.Capacity;
         var w = new PieceWriter();
         var p = new StatusRenderer.Pieces(w);
         p.Append("b");
@@ -272,7 +272,7 @@ public sealed class StatusRendererTests
     [Fact]
     public void Room_is_always_at_least_what_was_asked_for_and_a_slot_line_reaching_FlushAt_is_handed_over()
     {
-        const int Room = StatusRenderer.FlushAt + 512;
+        const int Room = StatusRenderer.Capacity;
         var w = new PieceWriter();
         var p = new StatusRenderer.Pieces(w);
         p.Append(new string('p', 100));

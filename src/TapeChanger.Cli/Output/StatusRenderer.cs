@@ -21,6 +21,9 @@ internal static class StatusRenderer
     /// <summary>Text gathered before it is handed to the writer: about 300 slot lines.</summary>
     internal const int FlushAt = 8192;
 
+    /// <summary>The pending text's buffer: <see cref="FlushAt"/> and 512 chars past it, room for any usual line.</summary>
+    internal const int Capacity = FlushAt + 512;
+
     /// <summary>
     /// Writes the same text to <paramref name="output"/> (without a new line after the last line), in pieces of about
     /// <see cref="FlushAt"/> chars: a 2,000-slot library's 57,000 chars never sit in one buffer, whose first use costs a
@@ -129,11 +132,11 @@ internal static class StatusRenderer
     /// <summary>
     /// The text not yet handed to the writer, in a buffer of its own. After the line that brings it to
     /// <see cref="FlushAt"/> chars it goes to the writer whole (one <c>Write(char[], int, int)</c>) and starts again;
-    /// the 512 chars of room past that hold any usual line.
+    /// the room past that (<see cref="Capacity"/>) holds any usual line.
     /// </summary>
     internal sealed class Pieces(TextWriter output)
     {
-        private char[] _buffer = new char[FlushAt + 512];
+        private char[] _buffer = new char[Capacity];
         private int _length;
 
         /// <summary><paramref name="text"/>, then the line's end; handed over when the pending text reaches <see cref="FlushAt"/>.</summary>
