@@ -114,15 +114,33 @@ public sealed class StateDatabase
     internal static StateDatabase OpenFile(string path, IReadOnlyList<Migration> migrations)
     {
         string full = System.IO.Path.GetFullPath(path);
-        var db = new StateDatabase(full, new SqliteDialect(full));
+        bool builtIn = ReferenceEquals(migrations, Migration.BuiltIn);
+        if (builtIn && CheckedFiles.TryGetValue(full, out var known) && File.Exists(full))
+        {
+            return new StateDatabase(full, known.Dialect) { SchemaVersion = known.Version };
+        }
+        var dialect = new SqliteDialect(full);
+        var db = new StateDatabase(full, dialect);
         Guard(db, () =>
         {
             AtomicFile.CreatePrivateDirectory(System.IO.Path.GetDirectoryName(full)!);
             CreateOwnerOnly(full);
             db.SchemaVersion = MigrationRunner.Apply(db, migrations);
         });
+        if (builtIn) CheckedFiles[full] = (db.SchemaVersion, dialect);
         return db;
     }
+
+    /// <summary>
+    /// The database files this process has brought to the built-in schema, with its version and dialect (whose
+    /// connection string is made once). One command opens its state database once per store (what was learned about
+    /// the library, the cleaner, the reservation index), and each check is a transaction of its own: the first one
+    /// in a process checks, the others find the file here. A file removed since is checked (and created) again;
+    /// <see cref="ReleaseConnections"/>, which comes before a file is replaced or removed, forgets them all. A newer
+    /// program migrating the file while this process runs is not seen by a later open here, as it was not seen before
+    /// by an instance already open (tapechangerd holds its database from start to stop).
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Version, SqliteDialect Dialect)> CheckedFiles = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Runs <paramref name="work"/> in a write transaction (the write lock is held from the start: SQLite BEGIN
@@ -315,7 +333,11 @@ public sealed class StateDatabase
     }
 
     /// <summary>Closes the pooled connections of every database (before a file is replaced or removed).</summary>
-    public static void ReleaseConnections() => SqliteConnection.ClearAllPools();
+    public static void ReleaseConnections()
+    {
+        CheckedFiles.Clear();
+        SqliteConnection.ClearAllPools();
+    }
 
     internal static string Now() => DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
 }

@@ -81,4 +81,90 @@ public class StateDatabaseTests
         await Task.WhenAll(tasks);
         Assert.Equal(800, TestMigrations.Counter(StateDatabase.OpenFile(path, TestMigrations.CounterSchema)));
     }
+    [Fact]
+    public void A_connection_opened_again_from_the_pool_keeps_its_settings()
+    {
+        using var dir = new TempDir();
+        var db = StateDatabase.Open(dir.Path);
+        for (int i = 0; i < 3; i++)                                   // each from the pool: the open's check made the handle
+        {
+            db.Write(tx =>
+            {
+                Assert.Equal("wal", tx.Scalar("PRAGMA journal_mode"));
+                Assert.Equal(2L, tx.Scalar("PRAGMA synchronous"));
+                Assert.Equal(1L, tx.Scalar("PRAGMA foreign_keys"));
+                Assert.Equal(30000L, tx.Scalar("PRAGMA busy_timeout"));
+            });
+        }
+        using var readOnly = db.Connect(readOnly: true);
+        Assert.True(SqliteDialect.IsConfigured(readOnly));
+        using var cmd = readOnly.CreateCommand();
+        cmd.CommandText = "PRAGMA foreign_keys";
+        Assert.Equal(1L, cmd.ExecuteScalar());
+    }
+
+    [Fact]
+    public void A_database_removed_after_it_was_checked_is_made_again_by_the_next_open()
+    {
+        using var dir = new TempDir();
+        var first = StateDatabase.Open(dir.Path);
+        StateDatabase.ReleaseConnections();
+        File.Delete(first.Path);
+        File.Delete(first.Path + "-wal");
+        File.Delete(first.Path + "-shm");
+
+        var again = StateDatabase.Open(dir.Path);
+
+        Assert.Equal(first.SchemaVersion, again.SchemaVersion);
+        Assert.Equal(Migration.BuiltIn.Count, again.Read(tx => Convert.ToInt32(tx.Scalar("SELECT count(*) FROM schema_version"), CultureInfo.InvariantCulture)));
+    }
 }
+
+/// <summary>
+/// What a process remembers of the files whose schema it checked. Alone: other tests release the connections (and
+/// with them what was remembered) at any time.
+/// </summary>
+[Collection(nameof(CheckedSchemaCollection))]
+public class CheckedSchemaTests
+{
+    [Fact]
+    public void A_file_is_checked_once_per_process_until_the_connections_are_released()
+    {
+        using var dir = new TempDir();
+        var db = StateDatabase.Open(dir.Path);
+        db.Write(tx => tx.Execute("INSERT INTO schema_version (version, name, applied_at) VALUES (9999, 'future', 'x')"));
+
+        Assert.Equal(db.SchemaVersion, StateDatabase.Open(dir.Path).SchemaVersion);     // not read again
+        Assert.Equal(db.SchemaVersion, StateDatabase.OpenFile(db.Path).SchemaVersion);
+
+        StateDatabase.ReleaseConnections();                                            // as before a file is replaced
+        var e = Assert.Throws<StateDatabaseException>(() => StateDatabase.Open(dir.Path));
+        Assert.Contains("schema version 9999, newer than this tapechanger understands", e.Message);
+    }
+
+    [Fact]
+    public void A_checked_file_removed_meanwhile_is_created_again()
+    {
+        using var dir = new TempDir();
+        string path = StateDatabase.Open(dir.Path).Path;
+        File.Delete(path);
+
+        StateDatabase.Open(dir.Path);
+
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public void Other_migrations_on_a_checked_file_are_checked_every_time()
+    {
+        using var dir = new TempDir();
+        var db = StateDatabase.Open(dir.Path);
+        db.Write(tx => tx.Execute("INSERT INTO schema_version (version, name, applied_at) VALUES (9999, 'future', 'x')"));
+
+        var e = Assert.Throws<StateDatabaseException>(() => StateDatabase.OpenFile(db.Path, [.. Migration.BuiltIn]));
+        Assert.Contains("schema version 9999", e.Message);
+    }
+}
+
+[CollectionDefinition(nameof(CheckedSchemaCollection), DisableParallelization = true)]
+public sealed class CheckedSchemaCollection;
