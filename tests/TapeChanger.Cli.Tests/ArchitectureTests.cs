@@ -157,6 +157,42 @@ public sealed class ArchitectureTests
         Assert.Empty(found);
     }
 
+    /// <summary>
+    /// On Linux the first call into System.Security.Cryptography loads OpenSSL (dlopen of libssl and libcrypto: about
+    /// 12.7 million instructions, more than a whole 2,000-slot status; callgrind, docs/performance.md). Only what
+    /// needs it may reach it: API tokens (TapeChanger.Access) and CHAP's MD5 (the iSCSI login). State keys are hashed
+    /// by StateKeyHash, temp file names take Random.Shared.
+    /// </summary>
+    [Fact]
+    public void Only_tokens_and_chap_reach_the_cryptography_library()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<Assembly>([Cli]);
+        var users = new SortedSet<string>(StringComparer.Ordinal);
+        while (pending.Count > 0)
+        {
+            var assembly = pending.Pop();
+            if (!seen.Add(assembly.GetName().Name!)) continue;
+            foreach (var name in assembly.GetReferencedAssemblies().Where(a => a.Name!.StartsWith("TapeChanger.", StringComparison.Ordinal)))
+            {
+                pending.Push(Assembly.Load(name));
+            }
+            using var pe = new PEReader(File.OpenRead(assembly.Location));
+            var md = pe.GetMetadataReader();
+            foreach (var h in md.TypeReferences)
+            {
+                var t = md.GetTypeReference(h);
+                if (md.GetString(t.Namespace).StartsWith("System.Security.Cryptography", StringComparison.Ordinal))
+                {
+                    users.Add($"{assembly.GetName().Name}: {md.GetString(t.Name)}");
+                }
+            }
+        }
+        Assert.Contains("TapeChanger.Storage", seen);
+        Assert.All(users, u => Assert.True(u.StartsWith("TapeChanger.Access: ", StringComparison.Ordinal) || u.StartsWith("TapeChanger.Transport.Iscsi: ", StringComparison.Ordinal), u));
+        Assert.Contains(users, u => u.StartsWith("TapeChanger.Access: RandomNumberGenerator", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_cli_reaches_transports_only_through_the_composition_root()
     {

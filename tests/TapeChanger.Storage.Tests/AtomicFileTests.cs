@@ -51,6 +51,27 @@ public sealed class AtomicFileTests
     }
 
     [Fact]
+    public void Each_write_has_a_temp_of_its_own_named_after_the_process()
+    {
+        using var dir = new TempDir();
+        string path = dir["state.json"];
+        var temps = new List<string>();
+        for (int i = 0; i < 3; i++) AtomicFile.Write(path, s => { temps.Add(((FileStream)s).Name); s.WriteByte((byte)'x'); });
+
+        Assert.Equal(3, temps.Distinct().Count());
+        var counts = temps.Select(t =>
+        {
+            // STATE.PID.COUNT.RANDOM.tmp: RANDOM eight hex digits.
+            string[] parts = t[(path.Length + 1)..].Split('.');
+            Assert.Equal([Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "tmp"], [parts[0], parts[3]]);
+            Assert.Matches("^[0-9a-f]{8}$", parts[2]);
+            return long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        }).ToList();
+        Assert.All(counts.Skip(1).Zip(counts), p => Assert.True(p.First > p.Second));
+        Assert.Equal(["state.json"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void The_file_is_synced_before_the_rename_and_the_directory_after_it()
     {
         using var dir = new TempDir();
