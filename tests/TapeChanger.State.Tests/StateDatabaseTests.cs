@@ -102,6 +102,8 @@ public class StateDatabaseTests
         using var cmd = readOnly.CreateCommand();
         cmd.CommandText = "PRAGMA foreign_keys";
         Assert.Equal(1L, cmd.ExecuteScalar());
+        cmd.CommandText = "CREATE TABLE not_here (x INTEGER)";
+        Assert.Contains("readonly", Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => cmd.ExecuteNonQuery()).Message);
     }
 
     [Fact]
