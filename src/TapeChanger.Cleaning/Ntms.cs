@@ -147,11 +147,30 @@ public static class NtmsIds
 {
     public static Guid Library(string vendor, string product, string? serial) => Make($"library\n{vendor}\n{product}\n{serial}");
 
-    public static Guid Slot(Guid library, ushort address) => Make($"slot\n{library}\n{address}");
+    public static Guid Slot(Guid library, ushort address) => Make($"slot\n{Text(library)}\n{address}");
 
     /// <summary>Drives are identified by serial number when the library reports one (DVCID), else by element address.</summary>
     public static Guid Drive(Guid library, string? serial, ushort address) =>
-        Make(serial is { Length: > 0 } ? $"drive\n{library}\nserial:{serial}" : $"drive\n{library}\naddress:{address}");
+        Make(serial is { Length: > 0 } ? $"drive\n{Text(library)}\nserial:{serial}" : $"drive\n{Text(library)}\naddress:{address}");
+
+    /// <summary>
+    /// The library id as text, as interpolation formats it, kept for the library asked last: the ids of a library's
+    /// 2,000 slots then format it once instead of 2,000 times (3.2 million instructions of `inquiry`, callgrind).
+    /// </summary>
+    private static string Text(Guid library)
+    {
+        var last = _lastLibrary;
+        if (last is null || last.Id != library) _lastLibrary = last = new LibraryText(library, library.ToString());
+        return last.Text;
+    }
+
+    private sealed class LibraryText(Guid id, string text)
+    {
+        public readonly Guid Id = id;
+        public readonly string Text = text;
+    }
+
+    private static LibraryText? _lastLibrary;
 
     private static Guid Make(string name)
     {
