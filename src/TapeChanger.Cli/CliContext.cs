@@ -114,17 +114,21 @@ internal sealed class CliContext
     /// <summary>Sessions for the cleaner service: the changer plus its drives where the transport reaches them.</summary>
     public TapeChanger.Cleaning.IChangerConnector Connector() => Opener.Connector();
 
-    /// <summary>Writes the JSON document (with --json) or the human text.</summary>
-    public void Emit<T>(T document, JsonTypeInfo<T> typeInfo, string human)
+    /// <summary>
+    /// Writes the JSON document (with --json) or the human text. The document's serializer metadata is asked for only
+    /// with --json: made and configured at first use, it was 3 million of the 7.8 million instructions of an
+    /// `unload` that prints one line (callgrind, docs/performance.md).
+    /// </summary>
+    public void Emit<T>(T document, Func<JsonTypeInfo<T>> typeInfo, string human)
     {
         if (Json)
         {
             // Streamed to the writer in UTF-8 chunks: a 50,000-element status never exists as one string.
-            using (var stream = new TextWriterStream(Out)) JsonSerializer.Serialize(stream, document, typeInfo);
+            using (var stream = new TextWriterStream(Out)) JsonSerializer.Serialize(stream, document, typeInfo());
             Out.WriteLine();
         }
         else if (human.Length > 0) Out.WriteLine(human);
     }
 
-    public void Done(string message) => Emit(new MessageDocument(message), CliJsonContext.Default.MessageDocument, message);
+    public void Done(string message) => Emit(new MessageDocument(message), static () => CliJsonContext.Default.MessageDocument, message);
 }

@@ -170,7 +170,7 @@ internal static class ChangerCommands
             sb.AppendLine($"          from {(overridden ? "override file " : "")}{profile.File}");
             if (libraryId is Guid lg) sb.AppendLine($"RSM library id: {lg}");
             foreach (var n in notes) sb.AppendLine($"Note: {n}");
-            ctx.Emit(doc, CliJsonContext.Default.InquiryDocument, sb.ToString().TrimEnd());
+            ctx.Emit(doc, static () => CliJsonContext.Default.InquiryDocument, sb.ToString().TrimEnd());
         }));
         return cmd;
     }
@@ -178,7 +178,7 @@ internal static class ChangerCommands
     private static void EmitMove(CliContext ctx, MoveResult r, ElementMap map, string verb)
     {
         string text = $"{verb}: {r.Barcode ?? "cartridge"} from {map.Describe(r.Source)} to {map.Describe(r.Destination)}";
-        ctx.Emit(new MoveDocument(verb, r.Source, r.Destination, r.Barcode), CliJsonContext.Default.MoveDocument, text);
+        ctx.Emit(new MoveDocument(verb, r.Source, r.Destination, r.Barcode), static () => CliJsonContext.Default.MoveDocument, text);
     }
 
     private static Command Load()

@@ -168,7 +168,7 @@ internal static partial class CleanerCommands
             message = "would clean " + string.Join("; ", targets.Select(t => $"drive {t.Drive} ({t.Trigger})")) + blocker;
         }
         var doc = new CleanerResultDocument(true, nameof(NtmsResult.ERROR_SUCCESS), 0, message) { NeedsCleaning = due, DryRun = true };
-        ctx.Emit(doc, CliJsonContext.Default.CleanerResultDocument, message);
+        ctx.Emit(doc, static () => CliJsonContext.Default.CleanerResultDocument, message);
         return targets.Count == 0 ? ExitCodes.Success : ExitCodes.CleaningDue;
     }
 }

@@ -192,7 +192,7 @@ internal static partial class CleanerCommands
                 var last = list[^1];
                 sb.AppendLine($"Drive {last.Drive} ({drive}): {list.Count} cleaning(s), last {last.At:u} ({last.Outcome})");
             }
-            ctx.Emit(doc, CliJsonContext.Default.CleanerStatusDocument, sb.ToString().TrimEnd());
+            ctx.Emit(doc, static () => CliJsonContext.Default.CleanerStatusDocument, sb.ToString().TrimEnd());
             return ExitCodes.Success;
         }));
 

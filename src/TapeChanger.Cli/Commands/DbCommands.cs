@@ -31,7 +31,7 @@ internal static class DbCommands
             bool shared = StateDatabase.SharedDatabase is not null;
             if (!shared && !File.Exists(path))
             {
-                ctx.Emit(new DbCheckDocument(path, false, true, [], 0, [], new Dictionary<string, long>()), CliJsonContext.Default.DbCheckDocument,
+                ctx.Emit(new DbCheckDocument(path, false, true, [], 0, [], new Dictionary<string, long>()), static () => CliJsonContext.Default.DbCheckDocument,
                     $"no state database at {path}: nothing saved yet");
                 return Task.CompletedTask;
             }
@@ -49,7 +49,7 @@ internal static class DbCommands
             text.AppendLine($"schema: {report.SchemaVersion} ({string.Join(", ", report.AppliedVersions.Select(v => $"{v:0000} {names.GetValueOrDefault(v, "?")}"))})");
             text.Append("rows: " + string.Join(", ", report.Tables.Where(t => t.Table != "schema_version").Select(t => $"{t.Table} {t.Rows}")));
             ctx.Emit(new DbCheckDocument(report.Path, true, true, [], report.SchemaVersion, report.AppliedVersions,
-                report.Tables.ToDictionary(t => t.Table, t => t.Rows)), CliJsonContext.Default.DbCheckDocument, text.ToString());
+                report.Tables.ToDictionary(t => t.Table, t => t.Rows)), static () => CliJsonContext.Default.DbCheckDocument, text.ToString());
             return Task.CompletedTask;
         }));
         return cmd;
@@ -68,7 +68,7 @@ internal static class DbCommands
                 if (File.Exists(to) || Directory.Exists(to)) throw new UsageException($"{to} already exists; give a new file name");
                 var shared = StateDatabase.Open(ctx.StateDirectory);
                 long rows = PostgresMaintenance.Backup(shared, to);
-                ctx.Emit(new DbFileDocument(path, to, shared.SchemaVersion, null), CliJsonContext.Default.DbFileDocument,
+                ctx.Emit(new DbFileDocument(path, to, shared.SchemaVersion, null), static () => CliJsonContext.Default.DbFileDocument,
                     $"backed up {path} (schema {shared.SchemaVersion}, {rows} rows) to {to} (a tapechanger state dump)");
                 return Task.CompletedTask;
             }
@@ -77,7 +77,7 @@ internal static class DbCommands
             if (File.Exists(target) || Directory.Exists(target)) throw new UsageException($"{target} already exists; give a new file name");
             var db = StateDatabase.Open(ctx.StateDirectory);
             StateMaintenance.Backup(db, target);
-            ctx.Emit(new DbFileDocument(path, target, db.SchemaVersion, null), CliJsonContext.Default.DbFileDocument,
+            ctx.Emit(new DbFileDocument(path, target, db.SchemaVersion, null), static () => CliJsonContext.Default.DbFileDocument,
                 $"backed up {path} (schema {db.SchemaVersion}) to {target}");
             return Task.CompletedTask;
         }));
@@ -105,7 +105,7 @@ internal static class DbCommands
                 }
                 string keep = $"{source}.replaced-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture)}";
                 long rows = PostgresMaintenance.Restore(db, source, keep);
-                ctx.Emit(new DbFileDocument(path, source, db.SchemaVersion, keep), CliJsonContext.Default.DbFileDocument,
+                ctx.Emit(new DbFileDocument(path, source, db.SchemaVersion, keep), static () => CliJsonContext.Default.DbFileDocument,
                     $"restored {source} into {path} (schema {db.SchemaVersion}, {rows} rows; every lease left free); the replaced rows are kept as {keep}");
                 return Task.CompletedTask;
             }
@@ -115,7 +115,7 @@ internal static class DbCommands
                 $"a tapechangerd service is running on {Path.GetFullPath(ctx.StateDirectory)} (it holds {ServiceLock.PathIn(ctx.StateDirectory)}); stop it first (systemctl stop tapechanger), then restore");
             string? kept = StateMaintenance.Restore(ctx.StateDirectory, source);
             int schema = StateDatabase.Open(ctx.StateDirectory).SchemaVersion;
-            ctx.Emit(new DbFileDocument(path, source, schema, kept), CliJsonContext.Default.DbFileDocument,
+            ctx.Emit(new DbFileDocument(path, source, schema, kept), static () => CliJsonContext.Default.DbFileDocument,
                 $"restored {source} into {path} (schema {schema})" + (kept is null ? "" : $"; the replaced database is kept as {kept}"));
             return Task.CompletedTask;
         }));

@@ -94,7 +94,7 @@ internal static class DecodeCommands
                 if (d.Partial) sb.Append(" (partial)");
                 sb.AppendLine();
             }
-            ctx.Emit(doc, CliJsonContext.Default.ElementStatusDocument, sb.ToString().TrimEnd());
+            ctx.Emit(doc, static () => CliJsonContext.Default.ElementStatusDocument, sb.ToString().TrimEnd());
             return Task.CompletedTask;
         }));
         return cmd;
@@ -112,7 +112,7 @@ internal static class DecodeCommands
             var text = $"{s.Describe()}\n{(s.DescriptorFormat ? "descriptor" : "fixed")} format, response code {s.ResponseCode:X2}h{(s.Deferred ? " (deferred)" : "")}"
                 + (s.Information is uint i ? $", information {i}" : "")
                 + (s.Progress is int pr ? $", progress {pr * 100.0 / 65536:F1}%" : "");
-            ctx.Emit(doc, CliJsonContext.Default.SenseDocument, text);
+            ctx.Emit(doc, static () => CliJsonContext.Default.SenseDocument, text);
             return Task.CompletedTask;
         }));
         return cmd;
@@ -158,7 +158,7 @@ internal static class DecodeCommands
                 default:
                     throw new UsageException($"--vpd must be 00, 80 or 83, not '{p.GetValue(vpd)}'");
             }
-            ctx.Emit(doc, CliJsonContext.Default.InquiryDecodeDocument, text);
+            ctx.Emit(doc, static () => CliJsonContext.Default.InquiryDecodeDocument, text);
             return Task.CompletedTask;
         }));
         return cmd;
@@ -209,7 +209,7 @@ internal static class DecodeCommands
                 pages.Add(pj);
             }
             var doc = new ModeSenseDocument(ten ? "10" : "6", m.Header.ModeDataLength, m.Header.DeviceSpecific, m.Header.BlockDescriptorLength, m.Truncated, pages);
-            ctx.Emit(doc, CliJsonContext.Default.ModeSenseDocument, sb.ToString().TrimEnd());
+            ctx.Emit(doc, static () => CliJsonContext.Default.ModeSenseDocument, sb.ToString().TrimEnd());
             return Task.CompletedTask;
         }));
         return cmd;
@@ -261,7 +261,7 @@ internal static class DecodeCommands
             }
             var doc = new LogSenseDocument(page.PageCode, page.Subpage, page.Truncated,
                 page.Parameters.Select(x => new LogParameterJson(x.Code, x.Control, Convert.ToHexString(x.Value).ToLowerInvariant())).ToList(), alerts);
-            ctx.Emit(doc, CliJsonContext.Default.LogSenseDocument, sb.ToString().TrimEnd());
+            ctx.Emit(doc, static () => CliJsonContext.Default.LogSenseDocument, sb.ToString().TrimEnd());
             return Task.CompletedTask;
         }));
         return cmd;

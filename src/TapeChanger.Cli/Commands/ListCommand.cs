@@ -35,7 +35,7 @@ internal static class ListCommand
                     sb.AppendLine($"    drive {drive.Drive} [{drive.Element}]  {(drive.Uri ?? "not found on this host")}{(drive.TapePath is { } t ? $" {t}" : "")}{(drive.Serial is { } ds ? $"  serial {ds}" : "")}  ({drive.Pairing})");
                 }
             }
-            ctx.Emit(new ListDocument(devices), CliJsonContext.Default.ListDocument, sb.ToString().TrimEnd());
+            ctx.Emit(new ListDocument(devices), static () => CliJsonContext.Default.ListDocument, sb.ToString().TrimEnd());
         }));
         return cmd;
     }

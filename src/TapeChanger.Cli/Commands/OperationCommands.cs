@@ -100,12 +100,12 @@ internal static partial class CleanerCommands
             {
                 if (!Guid.TryParse(text, out Guid one)) throw new UsageException($"'{OneLine(text)}' is not an operation id (a GUID such as those 'operations' lists)");
                 var o = await service.GetOperationAsync(one, ct);
-                ctx.Emit(new OperationDocument(ToJson(o)), CliJsonContext.Default.OperationDocument, Describe(o));
+                ctx.Emit(new OperationDocument(ToJson(o)), static () => CliJsonContext.Default.OperationDocument, Describe(o));
                 return ExitCodes.Success;
             }
             var st = await service.GetStateAsync(ct);
             var ops = st.Operations.OrderByDescending(o => o.Created).Take(50).ToList();
-            ctx.Emit(new OperationsDocument(ops.Select(ToJson).ToList()), CliJsonContext.Default.OperationsDocument,
+            ctx.Emit(new OperationsDocument(ops.Select(ToJson).ToList()), static () => CliJsonContext.Default.OperationsDocument,
                 ops.Count == 0 ? "no operations" : string.Join('\n', ops.Select(Describe)));
             return ExitCodes.Success;
         }));

@@ -45,7 +45,7 @@ internal static class ProfilesCommand
                 sb.AppendLine($"  {r.Name,-28} {r.Priority,4}  /{r.Vendor}/ /{r.Product}/{rev}{(r.Override ? $"  (override: {r.File})" : "")}");
             }
             ctx.Emit(new ProfilesDocument(ctx.ProfilesDirectory, Directory.Exists(ctx.ProfilesDirectory), rows),
-                CliJsonContext.Default.ProfilesDocument, sb.ToString().TrimEnd());
+                static () => CliJsonContext.Default.ProfilesDocument, sb.ToString().TrimEnd());
             return Task.CompletedTask;
         }));
         return cmd;

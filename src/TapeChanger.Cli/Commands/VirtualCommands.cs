@@ -242,7 +242,7 @@ internal static class VirtualCommands
             }
             store.Save();
             string message = "fault added: " + added.Describe();
-            ctx.Emit(new FaultsDocument(message, [ToJson(added)]), CliJsonContext.Default.FaultsDocument, message);
+            ctx.Emit(new FaultsDocument(message, [ToJson(added)]), static () => CliJsonContext.Default.FaultsDocument, message);
             return Task.CompletedTask;
         }));
 
@@ -254,7 +254,7 @@ internal static class VirtualCommands
             var faults = store.Library.Faults;
             store.Save();
             string human = faults.Count == 0 ? "no faults" : string.Join('\n', faults.Select(f => f.Describe()));
-            ctx.Emit(new FaultsDocument(faults.Count == 0 ? "no faults" : $"{faults.Count} fault(s)", faults.Select(ToJson).ToList()), CliJsonContext.Default.FaultsDocument, human);
+            ctx.Emit(new FaultsDocument(faults.Count == 0 ? "no faults" : $"{faults.Count} fault(s)", faults.Select(ToJson).ToList()), static () => CliJsonContext.Default.FaultsDocument, human);
             return Task.CompletedTask;
         }));
 
