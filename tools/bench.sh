@@ -67,6 +67,18 @@ time_it() {
     "$work/h.json" "$row" "$tool" >>"$results"
 }
 
+# As time_it, for a move that needs the library put back before each run: PREPARE (a command line of the same tool)
+# runs untimed before every run (hyperfine --prepare), its failure ignored (the first run finds nothing to put back).
+time_prepared() {
+  local row=$1 tool=$2 prepare=$3; shift 3
+  local vars=()
+  while [ $# -gt 1 ] && [[ $1 == [A-Za-z_]*=* ]]; do vars+=("$1"); shift; done
+  env "${vars[@]}" hyperfine -N -i -w 2 -r "$runs" --prepare "sh -c '$prepare >/dev/null 2>&1; true'" \
+    --export-json "$work/h.json" "$*" >/dev/null 2>&1
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%s\t%s\t%.2f" % (sys.argv[2], sys.argv[3], r["median"]*1000))' \
+    "$work/h.json" "$row" "$tool" >>"$results"
+}
+
 echo "== start-up" >&2
 export TAPECHANGER_STATE_DIR=$work/state
 "$cli" status >/dev/null   # first run creates the virtual library's state
@@ -93,6 +105,13 @@ time_it "status, tgt 2,000 slots" tapechanger "$cli --device $uri status"
 time_it "status --json, tgt 2,000 slots" tapechanger "$cli --device $uri status --json"
 time_it "status, tgt 2,000 slots" mtx "${mtx_status[@]}"
 time_it "status --json, tgt 2,000 slots" mtx "${mtx_status[@]}"
+# A load from slot 1 to drive 0 and the unload back, each tool putting the cartridge back (or in) before each run.
+mtx_bin=$(command -v mtx)
+time_prepared "load 1 0, tgt 2,000 slots" tapechanger "$cli --device $uri unload 1 0" "$cli --device $uri load 1 0"
+time_prepared "unload 1 0, tgt 2,000 slots" tapechanger "$cli --device $uri load 1 0" "$cli --device $uri unload 1 0"
+time_prepared "load 1 0, tgt 2,000 slots" mtx "$mtx_bin -f $work/changer unload 1 0" "LD_PRELOAD=$bridge" "$mtx_bin -f $work/changer load 1 0"
+time_prepared "unload 1 0, tgt 2,000 slots" mtx "$mtx_bin -f $work/changer load 1 0" "LD_PRELOAD=$bridge" "$mtx_bin -f $work/changer unload 1 0"
+"$cli" --device "$uri" unload 1 0 >/dev/null 2>&1 || true
 
 echo "== commands on the wire (counted by tgtd)" >&2
 tgtadm -C "$TGT_CONTROL" --mode system --op update --name debug --value on
