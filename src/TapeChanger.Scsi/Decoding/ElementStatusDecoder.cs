@@ -30,7 +30,8 @@ public static class ElementStatusDecoder
     private const int StackPadLimit = 1024;
     // Empty elements of a large library all carry the same blank field (32 spaces or 36 NULs, zero sequence
     // number): one shared record for each instead of a tag per element.
-    private static readonly VolumeTag BlankSpacesTag = VolumeTag.Composed(string.Empty, 0);
+    // Its field is given, not composed at each read: mtx's view reads the field of every empty slot.
+    private static readonly VolumeTag BlankSpacesTag = new(string.Empty, 0) { Field = new string(' ', VolumeIdentifierLength) + "\0\0\0\0" };
     private static readonly VolumeTag BlankZerosTag = new(string.Empty, 0) { Field = new string('\0', VolumeTagLength) };
 
     public static ElementStatusReport Decode(ReadOnlySpan<byte> data)
