@@ -7,7 +7,7 @@ internal sealed partial class MtxSession
 {
     public ValueTask StatusAsync()
     {
-        stdout.Write(MtxText.Status(View, _device!));
+        MtxText.WriteStatus(stdout, View, _device!);
         return ValueTask.CompletedTask;
     }
 

@@ -12,10 +12,22 @@ internal static class MtxText
 {
     public const string Version = "1.3.12";
 
-    /// <summary>mtx.c Status().</summary>
+    /// <summary>mtx.c Status(), as one string.</summary>
     public static string Status(MtxView v, string device)
     {
-        var sb = new StringBuilder();
+        var text = new StringWriter();
+        WriteStatus(text, v, device);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// mtx.c Status(), written to <paramref name="output"/> in pieces of about <see cref="FlushAt"/> chars: the text
+    /// of a 2,000-slot library (about 170,000 chars: mtx prints an empty slot's 32-space tag) never exists whole, in a
+    /// builder or a string (each would be 340 KB, a page fault per 4 KB).
+    /// </summary>
+    public static void WriteStatus(TextWriter output, MtxView v, string device)
+    {
+        var sb = new StringBuilder(FlushAt + 256);
         sb.Append($"  Storage Changer {device}:{v.Drives.Count} Drives, {v.Slots.Count} Slots ( {v.ImportExportCount} Import/Export )\n");
         for (int i = 0; i < v.Drives.Count; i++)
         {
@@ -30,6 +42,7 @@ internal static class MtxText
             if (d.PrimaryTag.Length > 0) sb.Append($":VolumeTag = {d.PrimaryTag}");
             if (d.AlternateTag.Length > 0) sb.Append($":AlternateVolumeTag = {d.AlternateTag}");
             sb.Append('\n');
+            Flush(output, sb);
         }
         for (int i = 0; i < v.Slots.Count; i++)
         {
@@ -38,8 +51,19 @@ internal static class MtxText
             if (s.PrimaryTag.Length > 0) sb.Append($":VolumeTag={s.PrimaryTag}");
             if (s.AlternateTag.Length > 0) sb.Append($":AlternateVolumeTag={s.AlternateTag}");
             sb.Append('\n');
+            Flush(output, sb);
         }
-        return sb.ToString();
+        output.Write(sb);
+    }
+
+    /// <summary>The size of <see cref="WriteStatus"/>'s pieces.</summary>
+    internal const int FlushAt = 8192;
+
+    private static void Flush(TextWriter output, StringBuilder sb)
+    {
+        if (sb.Length < FlushAt) return;
+        output.Write(sb);
+        sb.Clear();
     }
 
     /// <summary>mtx.c PeripheralDeviceType[] (32 entries; 11h-1Eh "Reserved", 1Fh "Unknown").</summary>

@@ -62,6 +62,59 @@ public sealed class MtxTextTests
     }
 
     [Fact]
+    public void An_empty_slot_s_blank_tag_is_one_shared_string_and_any_other_tag_its_own()
+    {
+        string blank = new string(' ', 32) + "\0\0\0\0";
+        string first = MtxView.Tag(blank, barcodes: true);
+        Assert.Equal(new string(' ', 32), first);
+        Assert.Same(first, MtxView.Tag(new string(' ', 32) + "\0\0\0\u0001", barcodes: true));
+        Assert.Equal("A" + new string(' ', 31), MtxView.Tag("A" + new string(' ', 31) + "\0\0\0\0", barcodes: true));
+        Assert.Equal(new string(' ', 31) + "A", MtxView.Tag(new string(' ', 31) + "A\0\0\0\0", barcodes: true));
+    }
+
+    [Fact]
+    public void A_large_library_s_status_is_written_in_pieces_and_reads_as_one_text()
+    {
+        // 2,000 slots, every tenth full, the empty ones with the blank tag tgt sends: about 170,000 chars.
+        string blank = new string(' ', 32) + "\0\0\0\0";
+        var elements = new List<Element> { El(ElementType.MediumTransport, 1, false) };
+        for (int i = 0; i < 2000; i++)
+        {
+            bool full = i % 10 == 0;
+            elements.Add(El(ElementType.Storage, (ushort)(1000 + i), full, full ? $"B{i:D5}" : null) with { PrimaryTagField = full ? $"B{i:D5}".PadRight(32) + "\0\0\0\0" : blank });
+        }
+        elements.Add(El(ElementType.DataTransfer, 500, false));
+        var view = MtxView.From(Library(elements, 2000, 0, 1), barcodes: true);
+        var expected = new System.Text.StringBuilder("  Storage Changer D:1 Drives, 2000 Slots ( 0 Import/Export )\nData Transfer Element 0:Empty\n");
+        for (int i = 0; i < 2000; i++)
+        {
+            expected.Append($"      Storage Element {i + 1}:{(i % 10 == 0 ? "Full " : "Empty")}:VolumeTag={(i % 10 == 0 ? $"B{i:D5}".PadRight(32) : new string(' ', 32))}\n");
+        }
+
+        var pieces = new PieceWriter();
+        MtxText.WriteStatus(pieces, view, "D");
+
+        Assert.Equal(expected.ToString(), pieces.Text.ToString());
+        Assert.Equal(expected.ToString(), MtxText.Status(view, "D"));
+        Assert.True(pieces.Sizes.Count > 10, $"{pieces.Sizes.Count} pieces");
+        Assert.All(pieces.Sizes, n => Assert.InRange(n, 1, MtxText.FlushAt + 100));
+    }
+
+    /// <summary>Records each piece written (TextWriter.Write(StringBuilder) writes the builder's chunks one by one).</summary>
+    private sealed class PieceWriter : TextWriter
+    {
+        public List<int> Sizes { get; } = [];
+        public System.Text.StringBuilder Text { get; } = new();
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+        public override void Write(System.Text.StringBuilder? value)
+        {
+            Sizes.Add(value?.Length ?? 0);
+            Text.Append(value);
+        }
+        public override void Write(char value) => throw new InvalidOperationException("written a char at a time");
+    }
+
+    [Fact]
     public void An_empty_drive_keeps_the_raw_source_field_and_not_installed_elements_are_skipped()
     {
         var elements = new[]
