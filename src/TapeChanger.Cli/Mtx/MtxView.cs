@@ -105,8 +105,8 @@ internal sealed class MtxView
     internal static string Tag(string? field, bool barcodes)
     {
         if (!barcodes || field is null) return "";
-        int end = 0;
-        while (end < field.Length && field[end] >= 32 && field[end] <= 127) end++;
+        int end = field.AsSpan().IndexOfAnyExceptInRange((char)32, (char)127);
+        if (end < 0) end = field.Length;
         // An empty slot's usual tag: one string for all of them, not a copy each.
         return end == BlankTag.Length && field.AsSpan(0, end).SequenceEqual(BlankTag) ? BlankTag : field[..end];
     }

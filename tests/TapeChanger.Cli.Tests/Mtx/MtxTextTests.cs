@@ -51,6 +51,9 @@ public sealed class MtxTextTests
         Assert.Equal("AB", MtxView.Tag("AB\u0001CD", barcodes: true));
         Assert.Equal("AB", MtxView.Tag("AB\u0080CD", barcodes: true));
         Assert.Equal("AB\u007F", MtxView.Tag("AB\u007F", barcodes: true));
+        Assert.Equal(" ~", MtxView.Tag(" ~", barcodes: true));
+        Assert.Equal("", MtxView.Tag("\u001FAB", barcodes: true));
+        Assert.Equal("", MtxView.Tag("", barcodes: true));
         Assert.Equal("", MtxView.Tag("AB", barcodes: false));
 
         var view = MtxView.From(Library([El(ElementType.Storage, 1000, true, "X1"), El(ElementType.DataTransfer, 500, true, "X2", sourceField: 77)], 1, 0, 1), barcodes: false);
