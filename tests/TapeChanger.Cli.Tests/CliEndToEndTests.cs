@@ -165,6 +165,21 @@ public sealed class CliEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Inquiry_text_reads_no_element_status_and_its_json_reads_the_drives_for_the_rsm_ids()
+    {
+        var text = _cli.Run("inquiry", "--verbose");
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("RSM library id: ", text.Stdout);
+        Assert.DoesNotContain("> READ ELEMENT STATUS", text.Stderr);
+
+        var json = _cli.Run("inquiry", "--json", "--verbose");
+        Assert.Equal(0, json.ExitCode);
+        Assert.Contains("> READ ELEMENT STATUS", json.Stderr);
+        Assert.Equal(json.Json.GetProperty("libraryId").GetGuid().ToString(), text.Stdout.Split("RSM library id: ")[1].Trim());
+        Assert.Equal(39 + 4, json.Json.GetProperty("ntmsObjects").GetArrayLength());
+    }
+
+    [Fact]
     public void Operator_inserts_into_mail_slot_then_import_brings_it_in()
     {
         Assert.Equal(0, _cli.Run("virtual", "ieport", "open").ExitCode);
