@@ -31,6 +31,7 @@ internal static class MtxText
         sb.Append($"  Storage Changer {device}:{v.Drives.Count} Drives, {v.Slots.Count} Slots ( {v.ImportExportCount} Import/Export )\n");
         for (int i = 0; i < v.Drives.Count; i++)
         {
+            Flush(output, sb);
             var d = v.Drives[i];
             sb.Append($"Data Transfer Element {i}:");
             if (!d.Full)
@@ -42,7 +43,6 @@ internal static class MtxText
             if (d.PrimaryTag.Length > 0) sb.Append($":VolumeTag = {d.PrimaryTag}");
             if (d.AlternateTag.Length > 0) sb.Append($":AlternateVolumeTag = {d.AlternateTag}");
             sb.Append('\n');
-            Flush(output, sb);
         }
         for (int i = 0; i < v.Slots.Count; i++)
         {

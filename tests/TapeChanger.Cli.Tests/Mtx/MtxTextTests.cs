@@ -86,9 +86,11 @@ public sealed class MtxTextTests
             bool full = i % 10 == 0;
             elements.Add(El(ElementType.Storage, (ushort)(1000 + i), full, full ? $"B{i:D5}" : null) with { PrimaryTagField = full ? $"B{i:D5}".PadRight(32) + "\0\0\0\0" : blank });
         }
-        elements.Add(El(ElementType.DataTransfer, 500, false));
-        var view = MtxView.From(Library(elements, 2000, 0, 1), barcodes: true);
-        var expected = new System.Text.StringBuilder("  Storage Changer D:1 Drives, 2000 Slots ( 0 Import/Export )\nData Transfer Element 0:Empty\n");
+        // And 400 drives: their lines alone are more than one piece.
+        for (int d = 0; d < 400; d++) elements.Add(El(ElementType.DataTransfer, (ushort)(3000 + d), false));
+        var view = MtxView.From(Library(elements, 2000, 0, 400), barcodes: true);
+        var expected = new System.Text.StringBuilder("  Storage Changer D:400 Drives, 2000 Slots ( 0 Import/Export )\n");
+        for (int d = 0; d < 400; d++) expected.Append($"Data Transfer Element {d}:Empty\n");
         for (int i = 0; i < 2000; i++)
         {
             expected.Append($"      Storage Element {i + 1}:{(i % 10 == 0 ? "Full " : "Empty")}:VolumeTag={(i % 10 == 0 ? $"B{i:D5}".PadRight(32) : new string(' ', 32))}\n");
@@ -130,6 +132,61 @@ public sealed class MtxTextTests
         var view = MtxView.From(Library(elements, 2, 0, 2), barcodes: true);
         Assert.Equal([1001], view.Drives.Select(d => d.Source));
         Assert.Equal([(ushort)1001], view.Slots.Select(s => s.Address));
+    }
+
+    [Fact]
+    public void Only_both_codes_of_not_installed_skip_an_element_and_the_first_picker_is_the_one()
+    {
+        // 83h with another ASCQ, or the ASCQ with another ASC, is an installed element with an exception.
+        var elements = new[]
+        {
+            El(ElementType.MediumTransport, 1, false),
+            El(ElementType.MediumTransport, 2, false),
+            El(ElementType.Storage, 1000, false, asc: 0x83, ascq: 0x00),
+            El(ElementType.Storage, 1001, false, asc: 0x04, ascq: 0x02),
+            El(ElementType.DataTransfer, 500, false, asc: 0x83, ascq: 0x00),
+            El(ElementType.DataTransfer, 501, false, asc: 0x04, ascq: 0x04),
+        };
+        var view = MtxView.From(Library(elements, 2, 0, 2), barcodes: true);
+        Assert.Equal([(ushort)1000, (ushort)1001], view.Slots.Select(s => s.Address));
+        Assert.Equal([(ushort)500, (ushort)501], view.Drives.Select(d => d.Address));
+        Assert.Equal(1, view.TransportAddress);
+    }
+
+    [Fact]
+    public void Alternate_tags_follow_the_primary_on_slot_and_drive_lines()
+    {
+        var elements = new[]
+        {
+            El(ElementType.Storage, 1000, false),
+            El(ElementType.Storage, 1001, true, "P1") with { AlternateTagField = "A1".PadRight(36, '\0') },
+            El(ElementType.DataTransfer, 500, true, "P0", svalidSource: 1000) with { AlternateTagField = "A0".PadRight(36, '\0') },
+        };
+        var view = MtxView.From(Library(elements, 2, 0, 1), barcodes: true);
+        Assert.Equal(
+            "  Storage Changer D:1 Drives, 2 Slots ( 0 Import/Export )\n" +
+            "Data Transfer Element 0:Full (Storage Element 1 Loaded):VolumeTag = P0:AlternateVolumeTag = A0\n" +
+            "      Storage Element 1:Empty\n" +
+            "      Storage Element 2:Full :VolumeTag=P1:AlternateVolumeTag=A1\n",
+            MtxText.Status(view, "D"));
+    }
+
+    [Fact]
+    public void Drives_whose_source_is_unusable_get_the_empty_slots_in_reading_order_and_the_first_slot_is_a_source()
+    {
+        // Drive 0 came from the first slot (index 0, empty): kept. Drives 1 and 2 name full or unknown slots: they
+        // get the empty slots in order, the first one again for drive 1 (mtx's pass 2), then the next.
+        var elements = new[]
+        {
+            El(ElementType.Storage, 1000, false),
+            El(ElementType.Storage, 1001, true, "T1"),
+            El(ElementType.Storage, 1002, false),
+            El(ElementType.DataTransfer, 500, true, "D0", svalidSource: 1000),
+            El(ElementType.DataTransfer, 501, true, "D1", svalidSource: 1001),
+            El(ElementType.DataTransfer, 502, true, "D2", svalidSource: 999),
+        };
+        var view = MtxView.From(Library(elements, 3, 0, 3), barcodes: true);
+        Assert.Equal([0, 0, 2], view.Drives.Select(d => d.Source));
     }
 
     [Fact]
