@@ -58,23 +58,16 @@ results=$work/results.tsv
 # median in ms of a command (hyperfine, no shell), appended as: row<TAB>tool<TAB>ms. Leading NAME=VALUE arguments are
 # set in hyperfine's own environment, which the command inherits: a wrapper (a shell script or env) would be timed
 # with the command, and /bin/sh's own start is about 0.4 ms.
-time_it() {
-  local row=$1 tool=$2; shift 2
-  local vars=()
-  while [ $# -gt 1 ] && [[ $1 == [A-Za-z_]*=* ]]; do vars+=("$1"); shift; done
-  env "${vars[@]}" hyperfine -N -i -w 2 -r "$runs" --export-json "$work/h.json" "$*" >/dev/null 2>&1
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%s\t%s\t%.2f" % (sys.argv[2], sys.argv[3], r["median"]*1000))' \
-    "$work/h.json" "$row" "$tool" >>"$results"
-}
+time_it() { time_prepared "$1" "$2" "" "${@:3}"; }
 
 # As time_it, for a move that needs the library put back before each run: PREPARE (a command line of the same tool)
 # runs untimed before every run (hyperfine --prepare), its failure ignored (the first run finds nothing to put back).
 time_prepared() {
   local row=$1 tool=$2 prepare=$3; shift 3
-  local vars=()
+  local vars=() before=()
   while [ $# -gt 1 ] && [[ $1 == [A-Za-z_]*=* ]]; do vars+=("$1"); shift; done
-  env "${vars[@]}" hyperfine -N -i -w 2 -r "$runs" --prepare "sh -c '$prepare >/dev/null 2>&1; true'" \
-    --export-json "$work/h.json" "$*" >/dev/null 2>&1
+  if [ -n "$prepare" ]; then before=(--prepare "sh -c '$prepare >/dev/null 2>&1; true'"); fi
+  env "${vars[@]}" hyperfine -N -i -w 2 -r "$runs" "${before[@]}" --export-json "$work/h.json" "$*" >/dev/null 2>&1
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%s\t%s\t%.2f" % (sys.argv[2], sys.argv[3], r["median"]*1000))' \
     "$work/h.json" "$row" "$tool" >>"$results"
 }

@@ -286,19 +286,4 @@ public sealed class StatusRendererTests
         var e = Assert.Throws<InvalidOperationException>(() => q.Commit(Room + 1));
         Assert.Equal("more chars than the room asked for", e.Message);
     }
-
-    /// <summary>Counts the pieces a writer is handed (a char array each, as the renderer writes them).</summary>
-    private sealed class PieceWriter : StringWriter
-    {
-        public StringBuilder Text => GetStringBuilder();
-        public int Writes { get; private set; }
-        public int Longest { get; private set; }
-
-        public override void Write(char[] buffer, int index, int count)
-        {
-            Writes++;
-            Longest = Math.Max(Longest, count);
-            base.Write(buffer, index, count);
-        }
-    }
 }

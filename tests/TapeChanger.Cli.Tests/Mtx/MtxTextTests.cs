@@ -105,20 +105,6 @@ public sealed class MtxTextTests
         Assert.All(pieces.Sizes, n => Assert.InRange(n, 1, MtxText.FlushAt + 100));
     }
 
-    /// <summary>Records each piece written (TextWriter.Write(StringBuilder) writes the builder's chunks one by one).</summary>
-    private sealed class PieceWriter : TextWriter
-    {
-        public List<int> Sizes { get; } = [];
-        public System.Text.StringBuilder Text { get; } = new();
-        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
-        public override void Write(System.Text.StringBuilder? value)
-        {
-            Sizes.Add(value?.Length ?? 0);
-            Text.Append(value);
-        }
-        public override void Write(char value) => throw new InvalidOperationException("written a char at a time");
-    }
-
     [Fact]
     public void An_empty_drive_keeps_the_raw_source_field_and_not_installed_elements_are_skipped()
     {
