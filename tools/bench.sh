@@ -11,7 +11,8 @@
 # - start-up: `tapechanger --version` and `status` on the built-in virtual library against a NativeAOT hello world
 #   built here with the same SDK (the floor), and `mtx --version`;
 # - status on a tgt library of 2,000 slots, 64 import/export elements and 16 drives: `tapechanger status` and
-#   `status --json` over iscsi:// against `mtx status` reaching the same LUN through tools/sgbridge (libiscsi);
+#   `status --json` over iscsi:// against `mtx status` reaching the same LUN through tools/sgbridge (libiscsi), and
+#   the floor for it: tools/status-floor, a NativeAOT program that makes the same exchange and nothing else;
 # - commands on the wire for status, load and unload, counted by tgtd itself (its debug log has one
 #   target_cmd_queue line per command), so both tools are counted by the same party; and a `clean 0 --wait` (no mtx
 #   cell: mtx has no cleaning);
@@ -38,7 +39,7 @@ if [ -n "$need" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
 
-echo "== building (NativeAOT CLI, NativeAOT hello world, sgbridge)" >&2
+echo "== building (NativeAOT CLI, NativeAOT hello world, the status floor, sgbridge)" >&2
 cli=${BENCH_CLI:-}
 if [ -z "$cli" ]; then tools/publish-aot.sh "$work/aot" >/dev/null; cli=$work/aot/tapechanger; fi
 mkdir -p "$work/hello"
@@ -51,6 +52,11 @@ EOF
 echo 'System.Console.WriteLine("hello");' >"$work/hello/Program.cs"
 (cd "$work/hello" && dotnet publish -c Release -r linux-x64 -o out -nologo -v quiet >/dev/null)
 hello=$work/hello/out/hello
+# The floor for status on a device (tools/status-floor): the same SDK, start-up and wire exchange as a warm
+# `tapechanger status`, and nothing else (no decoding, no listing).
+floor=$(tools/status-floor/build.sh "$work/floor")
+# the element ranges of the benchmark library below, as TapeChanger reads them (type:first:count[:dvcid])
+floor_ranges="1:1:1 2:1000:2000 3:10:64 4:500:16:dvcid"
 bridge=$(tools/sgbridge/build.sh "$work/sgbridge")
 
 results=$work/results.tsv
@@ -95,6 +101,9 @@ mtxb() { LD_PRELOAD=$bridge mtx -f "$work/changer" "$@"; }
 # mtx through the bridge, the bridge preloaded into mtx alone (in tapechanger it would load libiscsi for nothing)
 mtx_status=("LD_PRELOAD=$bridge" "$(command -v mtx) -f $work/changer status")
 time_it "status, tgt 2,000 slots" tapechanger "$cli --device $uri status"
+"$floor" "$uri" $floor_ranges >/dev/null || { echo "the status floor failed on $uri" >&2; exit 1; }
+time_it "status, tgt 2,000 slots" floor "$floor $uri $floor_ranges"
+time_it "status --json, tgt 2,000 slots" floor "$floor $uri $floor_ranges"
 time_it "status --json, tgt 2,000 slots" tapechanger "$cli --device $uri status --json"
 time_it "status, tgt 2,000 slots" mtx "${mtx_status[@]}"
 time_it "status --json, tgt 2,000 slots" mtx "${mtx_status[@]}"
@@ -142,7 +151,7 @@ tools/tgt-library.sh stop >/dev/null
 if [ -z "${BENCH_SKIP_KERNEL:-}" ]; then
   echo "== kernel tier: status over sg: in a QEMU TCG guest, mtx beside tapechanger" >&2
   # Times on an emulated CPU: only the ratios mean something. The hello world is the start-up floor there too.
-  KT_BENCH=$runs KT_CLI=$cli KT_HELLO=$hello KT_BENCH_OUT=$results tools/kernel-tier.sh >"$work/kernel.log" 2>&1 \
+  KT_BENCH=$runs KT_CLI=$cli KT_HELLO=$hello KT_FLOOR=$floor KT_FLOOR_RANGES=${floor_ranges// /,} KT_BENCH_OUT=$results tools/kernel-tier.sh >"$work/kernel.log" 2>&1 \
     || { tail -20 "$work/kernel.log" >&2; echo "kernel tier benchmark failed (rows left out)" >&2; }
 fi
 

@@ -26,7 +26,9 @@
 #                     drives (tools/tgt-library.sh), and in the guest `mtx status` beside `tapechanger status` and
 #                     `status --json` over the same sg node, n interleaved rounds (tools/guest/bench-status.py); prints
 #                     the median wall and CPU times, and appends them to KT_BENCH_OUT (tools/bench.sh's row format);
-#                     with KT_HELLO=path (a NativeAOT hello world) also `--version` beside it and `mtx --version`
+#                     with KT_HELLO=path (a NativeAOT hello world) also `--version` beside it and `mtx --version`;
+#                     with KT_FLOOR=path (tools/status-floor, built) and KT_FLOOR_RANGES=type:first:count[:dvcid],...
+#                     the floor for the status row: the same exchange over the sg node and nothing else
 set -euo pipefail
 
 started=$(date +%s)
@@ -168,7 +170,7 @@ say "booting $kver under QEMU TCG (limit ${KT_TIMEOUT:-600}s)"
 boot_start=$(date +%s)
 timeout "${KT_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
   -kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-  -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.port=$port kt.iqn=$iqn kt.cli=$cli${tests:+ kt.tests=$tests}${KT_BENCH:+ kt.bench=$KT_BENCH kt.benchscript=$repo/tools/guest/bench-status.py}${KT_HELLO:+ kt.hello=$(readlink -f "$KT_HELLO")}" \
+  -append "console=ttyS0 panic=-1 quiet loglevel=3 kt.port=$port kt.iqn=$iqn kt.cli=$cli${tests:+ kt.tests=$tests}${KT_BENCH:+ kt.bench=$KT_BENCH kt.benchscript=$repo/tools/guest/bench-status.py}${KT_HELLO:+ kt.hello=$(readlink -f "$KT_HELLO")}${KT_FLOOR:+ kt.floor=$(readlink -f "$KT_FLOOR") kt.floorranges=$KT_FLOOR_RANGES}" \
   -nic user,model=virtio-net-pci \
   -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
   </dev/null >"$serial" 2>&1 &

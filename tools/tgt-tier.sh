@@ -48,6 +48,14 @@ tools/tgt-library.sh insert 10 OPER0001 >/dev/null
 $cli import --json | grep -q '"destination": 1004'
 echo "CLI load/unload/error/import over iscsi: ok"
 
+echo "== tools/status-floor over $uri (tools/bench.sh's floor for status: it still builds and reads a library)"
+floor_dir=$(mktemp -d)
+floor=$(tools/status-floor/build.sh "$floor_dir" --jit)
+read_bytes=$($floor "$uri" 1:1:1 2:1000:10 3:10:2 4:500:2:dvcid)
+[[ $read_bytes =~ ^[0-9]+$ ]] && ((read_bytes > 14 * 12)) || { echo "status-floor read '$read_bytes'"; exit 1; }
+rm -rf "$floor_dir"
+echo "status-floor read $read_bytes bytes of element status: ok"
+
 echo "== eject before unload over iscsi: a profile override asks for it; the drive LUN is found by its serial"
 cfg=$(mktemp -d); mkdir -p "$cfg/tapechanger/hw-profiles"
 $cli profiles mhvtl-stk-l-series > "$cfg/p.json"

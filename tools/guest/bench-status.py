@@ -2,7 +2,7 @@
 """Status over the guest's sg node, TapeChanger beside mtx in one run (tools/kernel-tier.sh with KT_BENCH=N).
 
 Runs inside the QEMU guest, chrooted into the host's file system:
-    bench-status.py RUNS SG_NODE TAPECHANGER [HELLO]
+    bench-status.py RUNS SG_NODE TAPECHANGER [--hello HELLO] [--floor STATUS_FLOOR --floor-ranges R1,R2,...]
 Each round runs `mtx -f SG status`, `tapechanger --device sg:SG status` and `... status --json` once, interleaved so
 that any drift of the emulated machine's speed falls on all three alike. One unmeasured round first: it fills
 TapeChanger's kept identity and element map (a warm status, as an ops script or a backup program sees it) and the
@@ -32,7 +32,8 @@ def run_once(argv):
 
 def main():
     runs, sg, cli = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    hello = sys.argv[4] if len(sys.argv) > 4 else None
+    options = dict(zip(sys.argv[4::2], sys.argv[5::2]))
+    hello, floor = options.get("--hello"), options.get("--floor")
     mtx = "/usr/sbin/mtx" if os.path.exists("/usr/sbin/mtx") else "mtx"
     commands = [
         ("status over sg:, kernel tier, 2,000 slots", "mtx", [mtx, "-f", sg, "status"]),
@@ -46,6 +47,10 @@ def main():
     ]
     if hello:   # the NativeAOT hello world tools/bench.sh builds: the start-up floor on the emulated machine
         commands.append(("--version, kernel tier", "floor", [hello]))
+    if floor:   # tools/status-floor: the same SG_IO exchange as a warm status, no decoding, no listing
+        ranges = options["--floor-ranges"].split(",")
+        for row in ("status over sg:, kernel tier, 2,000 slots", "status --json over sg:, kernel tier, 2,000 slots"):
+            commands.append((row, "floor", [floor, "sg:" + sg] + ranges))
     wall = {i: [] for i in range(len(commands))}
     cpu = {i: [] for i in range(len(commands))}
     for round_no in range(runs + 1):

@@ -7,7 +7,7 @@ fail() { log "SETUP-FAIL $*"; echo "@@KT-SETUP-FAIL $*"; poweroff -f; }
 for w in $(cat /proc/cmdline); do
   case "$w" in kt.port=*) PORT=${w#kt.port=};; kt.iqn=*) IQN=${w#kt.iqn=};; kt.cli=*) CLI=${w#kt.cli=};; kt.tests=*) TESTS=${w#kt.tests=};;
     kt.bench=*) BENCH=${w#kt.bench=};; kt.benchscript=*) BENCHSCRIPT=${w#kt.benchscript=};;
-    kt.hello=*) HELLO=${w#kt.hello=};; esac
+    kt.hello=*) HELLO=${w#kt.hello=};; kt.floor=*) FLOOR=${w#kt.floor=};; kt.floorranges=*) FLOOR_RANGES=${w#kt.floorranges=};; esac
 done
 while read -r m; do insmod "$m" 2>/dev/null || log "insmod $m failed"; done </modules.list
 ip link set lo up; ip link set eth0 up || fail "no eth0"
@@ -64,7 +64,7 @@ if [ -n "$BENCH" ]; then
   # tools/kernel-tier.sh KT_BENCH=n: only the timings (tools/guest/bench-status.py), then power off.
   log "benchmark: $BENCH rounds of mtx and $CLI over $SG"
   chroot /host /usr/bin/env -i HOME=/run PATH=/usr/sbin:/usr/bin:/sbin:/bin TMPDIR=/run TAPECHANGER_STATE_DIR=/run/tc \
-    python3 "$BENCHSCRIPT" "$BENCH" "$SG" "$CLI" $HELLO
+    python3 "$BENCHSCRIPT" "$BENCH" "$SG" "$CLI" ${HELLO:+--hello "$HELLO"} ${FLOOR:+--floor "$FLOOR" --floor-ranges "$FLOOR_RANGES"}
   echo "@@KT-DONE"
   poweroff -f
 fi
