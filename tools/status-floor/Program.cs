@@ -1,10 +1,10 @@
 // The floor for `status` on a real device: the least a NativeAOT program built with the same SDK does for the wire
 // exchange of TapeChanger's warm `status` (one READ ELEMENT STATUS per element type, the first sent again after the new
-// session's unit attention, as TapeChanger does), without decoding a
-// byte or writing the listing. tools/bench.sh and tools/guest/bench-status.py time it beside `tapechanger status` and
-// mtx, so that the start-up and the exchange every program in this runtime pays can be told from TapeChanger's own work.
+// session's unit attention, as TapeChanger does), without decoding a byte or writing the listing. tools/bench.sh and
+// tools/guest/bench-status.py time it beside `tapechanger status` and mtx, so that the start-up and the exchange every
+// program in this runtime pays can be told from TapeChanger's own work.
 //
-//   status-floor iscsi://127.0.0.1:PORT/IQN/LUN RANGE...     a raw socket, no CHAP, no digests
+//   status-floor iscsi://IPV4:PORT/IQN/LUN RANGE...          a raw socket, no CHAP, no digests
 //   status-floor sg:/dev/sgN RANGE...                         ioctl(SG_IO)
 //
 // RANGE is TYPE:FIRST:COUNT[:dvcid]: an element type code (SMC-3 §6.11, 1 transport, 2 storage, 3 import/export,
@@ -127,7 +127,8 @@ internal sealed unsafe class Iscsi
         new Span<byte>(address, 16).Clear();
         address[0] = 2;                                                   // sin_family AF_INET
         BinaryPrimitives.WriteUInt16BigEndian(new Span<byte>(address + 2, 2), (ushort)uri.Port);
-        address[4] = 127; address[7] = 1;                                 // 127.0.0.1
+        string[] octets = uri.Host.Split('.');                           // sin_addr: a dotted IPv4 address
+        for (int i = 0; i < 4; i++) address[4 + i] = byte.Parse(octets[i]);
         if (Libc.connect(fd, address, 16) != 0) Environment.Exit(2);
         var session = new Iscsi(fd, int.Parse(path[1]));
         // RFC 7143 §6.3: the security stage (AuthMethod=None), then the operational stage into full feature phase.
