@@ -30,10 +30,10 @@ internal static unsafe class StatusFloor
             var cdb = new byte[12];
             cdb[0] = 0xB8;                                            // READ ELEMENT STATUS
             cdb[1] = (byte)(0x10 | int.Parse(f[0]));                  // VOLTAG, element type code
-            BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(2), ushort.Parse(f[1]));
-            BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(4), (ushort)count);
-            cdb[6] = (byte)(f.Length > 3 && f[3] == "dvcid" ? 1 : 0);
-            cdb[7] = (byte)(length >> 16); cdb[8] = (byte)(length >> 8); cdb[9] = (byte)length;
+            BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(2), ushort.Parse(f[1]));  // STARTING ELEMENT ADDRESS
+            BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(4), (ushort)count);  // NUMBER OF ELEMENTS
+            cdb[6] = (byte)(f.Length > 3 && f[3] == "dvcid" ? 1 : 0);   // DVCID
+            cdb[7] = (byte)(length >> 16); cdb[8] = (byte)(length >> 8); cdb[9] = (byte)length; // ALLOCATION LENGTH
             commands.Add((cdb, length));
         }
         var buffer = new byte[1 << 20];
@@ -145,13 +145,13 @@ internal sealed unsafe class Iscsi
         pdu[1] = flags;                                                  // T, CSG, NSG
         WriteLength(pdu, text.Length);
         pdu[8] = 0x80; pdu[13] = 1;                                      // ISID: random format, one value
-        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(24), _cmdSN);
-        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(28), _expStatSN);
+        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(24), _cmdSN);  // CmdSN
+        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(28), _expStatSN);  // ExpStatSN
         text.CopyTo(pdu, 48);
         Send(pdu);
         Receive();
         if (_header[36] != 0) Environment.Exit(4);                      // Status-Class
-        _expStatSN = BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(24)) + 1;
+        _expStatSN = BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(24)) + 1;  // StatSN of the Login Response, + 1
     }
 
     internal int? Read(byte[] cdb, byte[] buffer, int length)
@@ -160,11 +160,11 @@ internal sealed unsafe class Iscsi
         pdu[0] = 0x01;                                                   // SCSI Command (§11.3)
         pdu[1] = 0xC1;                                                   // F, R, SIMPLE
         BinaryPrimitives.WriteUInt16BigEndian(pdu.AsSpan(8), (ushort)_lun); // single-level LUN (SAM-5 §4.7)
-        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(16), ++_itt);
-        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(20), (uint)length);
-        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(24), _cmdSN++);
-        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(28), _expStatSN);
-        cdb.CopyTo(pdu, 32);
+        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(16), ++_itt);  // Initiator Task Tag
+        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(20), (uint)length);  // Expected Data Transfer Length
+        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(24), _cmdSN++);  // CmdSN
+        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(28), _expStatSN);  // ExpStatSN
+        cdb.CopyTo(pdu, 32);                                             // SCSI Command Descriptor Block
         Send(pdu);
         int read = 0;
         while (true)
@@ -173,12 +173,12 @@ internal sealed unsafe class Iscsi
             int opcode = _header[0] & 0x3F;
             if (opcode == 0x25)                                          // SCSI Data-In (§11.7)
             {
-                Buffer.BlockCopy(_segment, 0, buffer, (int)BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(40)), dataLength);
+                Buffer.BlockCopy(_segment, 0, buffer, (int)BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(40)), dataLength);  // Buffer Offset of the Data-In
                 read += dataLength;
                 if ((_header[1] & 0x01) == 0) continue;                  // no status in this one
             }
             else if (opcode != 0x21) continue;                           // SCSI Response (§11.4)
-            _expStatSN = BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(24)) + 1;
+            _expStatSN = BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(24)) + 1;  // StatSN, + 1
             // A SCSI Response's data segment is SenseLength (2 bytes) and the sense data (§11.4.7).
             var sense = opcode == 0x21 && dataLength > 2 ? _segment.AsSpan(2, dataLength - 2) : default;
             return StatusFloor.Outcome(_header[3], sense, read);
@@ -189,9 +189,9 @@ internal sealed unsafe class Iscsi
     {
         var pdu = new byte[48];
         pdu[0] = 0x46; pdu[1] = 0x80;                                    // immediate Logout Request: close the session (§11.14)
-        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(16), ++_itt);
-        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(24), _cmdSN);
-        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(28), _expStatSN);
+        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(16), ++_itt);  // Initiator Task Tag
+        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(24), _cmdSN);  // CmdSN
+        BinaryPrimitives.WriteUInt32BigEndian(pdu.AsSpan(28), _expStatSN);  // ExpStatSN
         Send(pdu);
         Receive();
         Libc.close(_fd);
